@@ -7,7 +7,8 @@ export type SEVariant =
   | 'eca' // Conv1d across channels
   | 'cbam_channel' // avg and max branches through one shared MLP, summed
   | 'efficientnet_se' // SiLU inside
-  | 'mobilenetv3_se'; // hard-sigmoid gate
+  | 'mobilenetv3_se' // hard-sigmoid gate
+  | 'torchvision_se'; // torchvision SqueezeExcitation: 1x1 convs with bias, `scale * input`
 
 export type Pooling = 'avg' | 'max' | 'both';
 export type FcKind = 'linear' | 'conv1x1' | 'conv1d';

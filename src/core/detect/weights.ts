@@ -1,0 +1,44 @@
+import type { GraphIndex } from '../ir/graph-index.js';
+
+/** A constant parameter tensor the excitation uses: an initializer, possibly behind `Identity` nodes. */
+export interface Weight {
+  readonly name: string;
+  readonly shape: number[];
+}
+
+/**
+ * The initializer (or Constant) behind `tensor`, following the `Identity` nodes that torch's initializer
+ * de-duplication inserts. The name returned is the initializer's, so shared weights count once.
+ */
+export function weightOf(tensor: string, index: GraphIndex): Weight | undefined {
+  let t = tensor;
+  for (let hop = 0; hop < 16; hop++) {
+    const init = index.graph.initializers.get(t);
+    if (init) return { name: init.name, shape: init.shape };
+    const p = index.producer(t);
+    if (!p) return undefined;
+    if (p.op === 'Constant') {
+      const v = p.attrs['value'];
+      return v?.type === 'tensor' ? { name: t, shape: v.value.shape } : undefined;
+    }
+    if (p.op !== 'Identity' || !p.inputs[0]) return undefined;
+    t = p.inputs[0];
+  }
+  return undefined;
+}
+
+/** Values of a small constant tensor (initializer or Constant node), when they are in memory. */
+export function constantValues(tensor: string, index: GraphIndex): number[] | undefined {
+  const init = index.graph.initializers.get(tensor);
+  if (init) return init.values ? Array.from(init.values) : undefined;
+  const p = index.producer(tensor);
+  if (p?.op !== 'Constant') return undefined;
+  const v = p.attrs['value'];
+  if (v?.type === 'tensor') return v.value.values ? Array.from(v.value.values) : undefined;
+  const f = p.attrs['value_float'];
+  if (f?.type === 'float') return [f.value];
+  const i = p.attrs['value_int'];
+  if (i?.type === 'int') return [i.value];
+  const ints = p.attrs['value_ints'];
+  return ints?.type === 'ints' ? ints.value : undefined;
+}

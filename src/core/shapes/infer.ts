@@ -1,0 +1,64 @@
+import { opsetVersion, type Dim, type Graph, type Model, type ValueInfo } from '../ir/graph.js';
+import type { InferContext } from './infer-context.js';
+import { SHAPE_RULES } from './ops.js';
+
+/** Element count above which folded values are dropped: shape math is small, weights are not. */
+const MAX_FOLDED = 64;
+
+/**
+ * Static shape inference over the graph in node order, with constant folding of the shape math that
+ * dynamic-batch exports produce (Shape → Gather → Unsqueeze → Concat → Reshape). Fills `graph.values`;
+ * shapes already declared in the file are kept when inference knows nothing better. Unknown ops get
+ * unknown outputs and everything downstream goes on.
+ */
+export function inferShapes(model: Model): void {
+  inferGraph(model.graph, opsetVersion(model));
+}
+
+function inferGraph(graph: Graph, opset: number): void {
+  const constants = new Map<string, number[]>();
+  for (const init of graph.initializers.values()) {
+    if (init.values && init.values.length <= MAX_FOLDED && init.dtype.startsWith('int')) constants.set(init.name, Array.from(init.values));
+  }
+  for (const node of graph.nodes) {
+    const value = (i: number): ValueInfo | undefined => {
+      const n = node.inputs[i];
+      return n ? graph.values.get(n) : undefined;
+    };
+    const ctx: InferContext = {
+      node,
+      opset,
+      dtype: (i) => value(i)?.dtype ?? 'unknown',
+      shape: (i) => value(i)?.shape,
+      constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
+      has: (i) => Boolean(node.inputs[i]),
+    };
+    const rule = node.domain === '' || node.domain === 'ai.onnx' ? SHAPE_RULES[node.op] : undefined;
+    let results: ReturnType<NonNullable<typeof rule>> = [];
+    try {
+      results = rule ? rule(ctx) : [];
+    } catch {
+      // A malformed node (missing attribute, wrong arity) leaves its outputs unknown, like an unknown op.
+      results = [];
+    }
+    node.outputs.forEach((name, i) => {
+      if (!name) return;
+      const r = results[i];
+      const declared = graph.values.get(name);
+      const shape = pickShape(r?.shape, declared?.shape);
+      graph.values.set(name, { name, dtype: r && r.dtype !== 'unknown' ? r.dtype : declared?.dtype ?? 'unknown', shape });
+      if (r?.constant && r.constant.length <= MAX_FOLDED && r.constant.every(Number.isFinite)) constants.set(name, r.constant);
+    });
+    for (const attr of Object.values(node.attrs)) {
+      if (attr.type === 'graph') inferGraph(attr.value, opset);
+      else if (attr.type === 'graphs') attr.value.forEach((g) => inferGraph(g, opset));
+    }
+  }
+}
+
+/** Prefer the inferred shape, but keep a declared number where inference only has a symbol. */
+function pickShape(inferred: Dim[] | undefined, declared: Dim[] | undefined): Dim[] | undefined {
+  if (!inferred) return declared;
+  if (!declared || declared.length !== inferred.length) return inferred;
+  return inferred.map((d, i) => (typeof d === 'number' ? d : declared[i]!));
+}
