@@ -5,10 +5,13 @@ import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
+// `node scripts/build.mjs cli webview` builds only those target files; no names builds all.
 const watch = process.argv.includes('--watch');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const dir = join(import.meta.dirname, 'targets');
 const targets = [];
-for (const file of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+const files = readdirSync(dir).filter((f) => f.endsWith('.mjs') && (!only.length || only.includes(f.slice(0, -4))));
+for (const file of files.sort()) {
   const mod = await import(pathToFileURL(join(dir, file)).href);
   targets.push(...mod.default);
 }

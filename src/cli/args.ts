@@ -1,0 +1,73 @@
+import { SeLensError } from '../core/errors.js';
+import { CONVENTIONS, type Convention } from '../core/stats/table.js';
+
+export type OutputFormat = 'table' | 'json' | 'markdown' | 'csv';
+const FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown', 'csv'];
+
+export interface CliArgs {
+  readonly file: string | undefined;
+  readonly block: string | undefined;
+  readonly convention: Convention;
+  readonly inputShape: (number | string)[] | undefined;
+  readonly format: OutputFormat;
+  readonly help: boolean;
+}
+
+export const USAGE = `usage: se-lens <model.onnx | model.py | model.ts> [--block ID] [--convention torchstat|macs|fvcore|onnx-tool]
+                [--input-shape 1,3,224,224] [--format table|json|markdown|csv]
+With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).`;
+
+export function parseArgs(argv: readonly string[]): CliArgs {
+  let file: string | undefined;
+  let block: string | undefined;
+  let convention: Convention = 'torchstat';
+  let inputShape: (number | string)[] | undefined;
+  let format: OutputFormat = 'table';
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new SeLensError('bad-argument', `${flag} needs a value.`);
+      return v;
+    };
+    switch (flag) {
+      case '-h': case '--help': help = true; break;
+      case '--block': block = value(); break;
+      case '--convention': {
+        const v = value();
+        if (!CONVENTIONS.includes(v as Convention)) throw new SeLensError('bad-argument', `Unknown convention "${v}"; use one of ${CONVENTIONS.join(', ')}.`);
+        convention = v as Convention;
+        break;
+      }
+      case '--format': {
+        const v = value();
+        if (!FORMATS.includes(v as OutputFormat)) throw new SeLensError('bad-argument', `Unknown format "${v}"; use one of ${FORMATS.join(', ')}.`);
+        format = v as OutputFormat;
+        break;
+      }
+      case '--input-shape': inputShape = parseShape(value()); break;
+      default:
+        if (flag.startsWith('-')) throw new SeLensError('bad-argument', `Unknown option "${flag}". ${USAGE.split('\n')[0]}`);
+        if (file !== undefined) throw new SeLensError('bad-argument', `One model at a time: got "${file}" and "${flag}".`);
+        file = flag;
+    }
+  }
+  return { file, block, convention, inputShape, format, help };
+}
+
+/** `1,3,224,224` or `[N,3,224,224]`; a non-numeric dim is a symbol. */
+export function parseShape(text: string): (number | string)[] {
+  const dims = text.replace(/^\[|\]$/g, '').split(/[,x\s]+/).filter(Boolean);
+  if (!dims.length) throw new SeLensError('bad-argument', `--input-shape "${text}" has no dimensions.`);
+  return dims.map((d) => {
+    if (/^\d+$/.test(d)) {
+      const n = Number(d);
+      if (n < 1 || !Number.isSafeInteger(n)) throw new SeLensError('bad-argument', `--input-shape dimension "${d}" must be a positive integer.`);
+      return n;
+    }
+    if (/^[A-Za-z_]\w*$/.test(d)) return d;
+    throw new SeLensError('bad-argument', `--input-shape dimension "${d}" is neither a number nor a name.`);
+  });
+}

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { analyzeOnnx } from '../core/analyze.js';
+import { isSeLensError } from '../core/errors.js';
+import { parseArgs, USAGE } from './args.js';
+import { FileSource, folderExternalData } from './file-source.js';
+import { render, type Report } from './render.js';
+
+/** The bundled example: the reference block written by our own ONNX writer (scripts/make-example.ts). */
+export function exampleModelPath(): string {
+  const candidates = [join(__dirname, '..', 'media', 'examples', 'se_block_c32_r4_avg.onnx'), join(process.cwd(), 'media', 'examples', 'se_block_c32_r4_avg.onnx')];
+  return candidates.find((p) => existsSync(p)) ?? candidates[0]!;
+}
+
+async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Promise<Report> {
+  const ext = extname(file).toLowerCase();
+  if (ext === '.py' || ext === '.ts' || ext === '.js' || ext === '.tsx') {
+    const { analyzeSourceFile } = await import('./source-file.js');
+    return analyzeSourceFile(file, args);
+  }
+  const source = new FileSource(file);
+  const external = folderExternalData(file);
+  try {
+    const analysis = analyzeOnnx(source, { externalData: external, ...(args.inputShape ? { inputShape: args.inputShape } : {}) });
+    return { model: file, analysis, convention: args.convention, blockId: args.block };
+  } finally {
+    source.close();
+    external.close();
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    if (args.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    const report = await reportFor(args.file ?? exampleModelPath(), args);
+    process.stdout.write(`${render(report, args.format)}\n`);
+    return 0;
+  } catch (e) {
+    if (isSeLensError(e)) {
+      process.stderr.write(`se-lens: ${e.message}\n`);
+      return 2;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`se-lens: internal error: ${message}${process.env['SE_LENS_DEBUG'] ? `\n${(e as Error).stack}` : ''}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,37 @@
+import type { SEBlock } from '../detect/block.js';
+import type { Graph, Model, Node } from '../ir/graph.js';
+
+/**
+ * A copy of the model whose outputs are the blocks' gate tensors, with every node that no gate needs
+ * dropped. ORT cannot fetch internal tensors, so this is how the inspector reads all gates in one run;
+ * pruning past the last gate also skips the rest of the network.
+ */
+export function withGateOutputs(model: Model, blocks: readonly SEBlock[]): Model {
+  const graph = model.graph;
+  const wanted = blocks.map((b) => b.tensors.gate);
+  const producer = new Map<string, Node>();
+  for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
+  const needed = new Set<Node>();
+  const stack = [...wanted];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const p = producer.get(t);
+    if (!p || needed.has(p)) continue;
+    needed.add(p);
+    for (const i of p.inputs) if (i) stack.push(i);
+  }
+  const nodes = graph.nodes.filter((n) => needed.has(n));
+  const used = new Set(nodes.flatMap((n) => n.inputs));
+  const pruned: Graph = {
+    name: graph.name,
+    nodes,
+    inputs: graph.inputs.filter((i) => used.has(i.name)),
+    outputs: wanted.map((name) => graph.values.get(name) ?? { name, dtype: 'float32', shape: undefined }),
+    initializers: new Map([...graph.initializers].filter(([name]) => used.has(name))),
+    values: graph.values,
+  };
+  return { ...model, graph: pruned };
+}

@@ -1,0 +1,118 @@
+import type { Model } from '../ir/graph.js';
+import type { SEBlock } from '../detect/block.js';
+import { layersOf, type Layer } from './layers.js';
+import { fvcoreOf, macsOf, onnxToolCounts } from './other-conventions.js';
+import type { Convention, StatsColumn, StatsRow, StatsTable } from './table.js';
+import { perSample, roundValue, torchstatCounts, torchstatMemoryMB } from './torchstat.js';
+
+export interface StatsOptions {
+  /** Restrict rows to one block's modules (and, for source models, its uncalled modules). */
+  readonly block?: SEBlock;
+}
+
+const BATCH_NOTE = 'Counted per sample (batch 1), as torchstat does; shapes are printed without the batch dimension.';
+
+const COLUMNS: Record<Convention, StatsColumn[]> = {
+  torchstat: [
+    { key: 'MAdd', label: 'MAdd', meaning: 'torchstat MAdd: multiplications and additions counted separately' },
+    { key: 'Flops', label: 'Flops', meaning: 'torchstat "Flops": really multiply-accumulates (MACs) of conv, linear, BN, pool and ReLU' },
+    { key: 'MemRead', label: 'MemRead(B)', meaning: 'bytes read: input plus parameters, 4 bytes an element' },
+    { key: 'MemWrite', label: 'MemWrite(B)', meaning: 'bytes written: the output, 4 bytes an element' },
+    { key: 'MemRW', label: 'MemR+W(B)', meaning: 'MemRead + MemWrite' },
+  ],
+  macs: [{ key: 'MACs', label: 'MACs', meaning: 'torchinfo Mult-Adds: parameters × output positions, Conv and Linear only' }],
+  fvcore: [{ key: 'flops', label: 'flops (fvcore)', meaning: 'fvcore: one fused multiply-add = one flop; adaptive avg pool = input size; ReLU, sigmoid, x*s uncounted' }],
+  'onnx-tool': [{ key: 'MACs', label: 'MACs (onnx-tool)', meaning: 'onnx-tool per ONNX op: compare/add/mul 1, div 4, exp (sigmoid) 32 per element; the gate multiply counted' }],
+};
+
+/** The one place every number shown by SE Lens comes from. */
+export function computeStats(model: Model, convention: Convention, options: StatsOptions = {}): StatsTable {
+  const block = options.block;
+  const inBlock = block ? new Set(block.nodes) : undefined;
+  if (convention === 'onnx-tool') {
+    const nodes = model.graph.nodes.filter((n) => !inBlock || inBlock.has(n.id));
+    const rows: StatsRow[] = onnxToolCounts(model, nodes).map((c) => ({
+      name: c.node.id,
+      kind: c.node.op,
+      inputShape: shapeNoBatch(c.input),
+      outputShape: shapeNoBatch(c.output),
+      params: c.params,
+      memoryMB: c.output ? (product(perSample(c.output)) * 4) / 1024 ** 2 : 0,
+      counts: { MACs: c.macs },
+      nodeIds: [c.node.id],
+      ...(c.node.range ? { range: c.node.range } : {}),
+    }));
+    return finish(convention, rows, ['Per ONNX node, functional ops included; ' + BATCH_NOTE]);
+  }
+  const layers = layersOf(model).filter((l) => !block || belongsTo(l, block, inBlock!));
+  const rows = layers.map((l) => rowOf(l, convention));
+  const notes = [BATCH_NOTE];
+  if (convention === 'torchstat') {
+    notes.push('"Flops" is torchstat\'s name for multiply-accumulates; MAdd counts multiplications and additions separately.');
+    notes.push('Total MemRead/MemWrite are column sums; torchstat 0.0.7 prints the last row\'s values there (its issue #36).');
+    notes.push('Functional ops in forward (x * v, view, F.*) and adaptive pools / sigmoid count 0, as in torchstat.');
+  }
+  return finish(convention, rows, notes);
+}
+
+function belongsTo(layer: Layer, block: SEBlock, nodes: Set<string>): boolean {
+  if (layer.nodeIds.length) return layer.nodeIds.every((id) => nodes.has(id));
+  return block.id === '' || layer.name.startsWith(`${block.id}.`);
+}
+
+function rowOf(layer: Layer, convention: Exclude<Convention, 'onnx-tool'>): StatsRow {
+  const called = Boolean(layer.input && layer.output);
+  // torchstat registers zero buffers for a module that forward never calls and prints them as is.
+  const uncalled = [0, 0, 0];
+  let counts: Record<string, number>;
+  if (convention === 'torchstat') {
+    const t = torchstatCounts(layer);
+    counts = { MAdd: t.MAdd, Flops: t.Flops, MemRead: t.MemRead, MemWrite: t.MemWrite, MemRW: t.MemRead + t.MemWrite };
+  } else if (convention === 'macs') {
+    counts = { MACs: macsOf(layer) };
+  } else {
+    counts = { flops: fvcoreOf(layer) };
+  }
+  return {
+    name: layer.name,
+    kind: layer.kind,
+    inputShape: called ? shapeNoBatch(layer.input) : uncalled,
+    outputShape: called ? shapeNoBatch(layer.output) : uncalled,
+    params: called || convention !== 'torchstat' ? layer.params : 0,
+    memoryMB: torchstatMemoryMB(layer),
+    counts,
+    nodeIds: layer.nodeIds,
+    ...(layer.range ? { range: layer.range } : {}),
+  };
+}
+
+function finish(convention: Convention, rows: StatsRow[], footnotes: string[]): StatsTable {
+  const columns = COLUMNS[convention];
+  const counts: Record<string, number> = {};
+  for (const col of columns) counts[col.key] = rows.reduce((a, r) => a + (r.counts[col.key] ?? 0), 0);
+  const params = rows.reduce((a, r) => a + r.params, 0);
+  const memoryMB = rows.reduce((a, r) => a + r.memoryMB, 0);
+  return { convention, columns, rows, totals: { params, memoryMB, counts }, summary: summaryOf(convention, params, memoryMB, counts), footnotes };
+}
+
+function summaryOf(convention: Convention, params: number, memoryMB: number, counts: Record<string, number>): string[] {
+  const p = `Total params: ${params.toLocaleString('en-US')}`;
+  switch (convention) {
+    case 'torchstat':
+      return [p, `Total memory: ${memoryMB.toFixed(2)}MB`, `Total MAdd: ${roundValue(counts['MAdd']!)}MAdd`, `Total Flops: ${roundValue(counts['Flops']!)}Flops`, `Total MemR+W: ${roundValue(counts['MemRW']!, true)}B`];
+    case 'macs':
+      return [p, `Total mult-adds: ${counts['MACs']!.toLocaleString('en-US')}`];
+    case 'fvcore':
+      return [p, `Total flops (fvcore): ${counts['flops']!.toLocaleString('en-US')}`];
+    case 'onnx-tool':
+      return [p, `Total MACs (onnx-tool): ${counts['MACs']!.toLocaleString('en-US')}`];
+  }
+}
+
+function shapeNoBatch(shape: readonly (number | string)[] | undefined): (number | string)[] {
+  return shape ? shape.slice(1) : [];
+}
+
+function product(dims: readonly number[]): number {
+  return dims.reduce((a, b) => a * b, 1);
+}
