@@ -1,12 +1,12 @@
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, toBinary, type MessageInitShape } from '@bufbuild/protobuf';
 import {
   AttributeProto_AttributeType as AttrType,
   ModelProtoSchema,
   TensorProtoSchema,
-  type AttributeProto,
-  type GraphProto,
+  type AttributeProtoSchema,
+  type GraphProtoSchema,
   type TensorProto,
-  type ValueInfoProto,
+  type ValueInfoProtoSchema,
 } from 'onnx-buf';
 import { SeLensError } from '../errors.js';
 import type { AttrValue, Graph, Model, TensorConst, ValueInfo } from '../ir/graph.js';
@@ -29,7 +29,7 @@ export function writeOnnx(model: Model, options: WriteOptions = {}): Uint8Array 
   return toBinary(ModelProtoSchema, proto);
 }
 
-function graphProto(graph: Graph, options: WriteOptions): Partial<GraphProto> & Record<string, unknown> {
+function graphProto(graph: Graph, options: WriteOptions): MessageInitShape<typeof GraphProtoSchema> {
   const declared = new Set([...graph.inputs, ...graph.outputs].map((v) => v.name));
   return {
     name: graph.name || 'graph',
@@ -49,22 +49,22 @@ function graphProto(graph: Graph, options: WriteOptions): Partial<GraphProto> & 
   };
 }
 
-function valueInfoProto(v: ValueInfo): Partial<ValueInfoProto> & Record<string, unknown> {
+function valueInfoProto(v: ValueInfo): MessageInitShape<typeof ValueInfoProtoSchema> {
   return {
     name: v.name,
     type: {
       value: {
-        case: 'tensorType',
+        case: 'tensorType' as const,
         value: {
           elemType: dtypeToOnnx(v.dtype === 'unknown' ? 'float32' : v.dtype),
-          ...(v.shape ? { shape: { dim: v.shape.map((d) => ({ value: typeof d === 'number' ? { case: 'dimValue', value: BigInt(d) } : { case: 'dimParam', value: d } })) } } : {}),
+          ...(v.shape ? { shape: { dim: v.shape.map((d) => ({ value: typeof d === 'number' ? { case: 'dimValue' as const, value: BigInt(d) } : { case: 'dimParam' as const, value: d } })) } } : {}),
         },
       },
     },
   };
 }
 
-function attributeProto(name: string, a: AttrValue, options: WriteOptions): Partial<AttributeProto> & Record<string, unknown> {
+function attributeProto(name: string, a: AttrValue, options: WriteOptions): MessageInitShape<typeof AttributeProtoSchema> {
   switch (a.type) {
     case 'float': return { name, type: AttrType.FLOAT, f: a.value };
     case 'int': return { name, type: AttrType.INT, i: BigInt(a.value) };
