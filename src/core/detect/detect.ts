@@ -36,6 +36,26 @@ interface Branch {
  * the spatial axes separates it from spatial attention and from Hardswish/SiLU (no pool at all).
  */
 export function detectBlocks(model: Model): SEBlock[] {
+  const blocks = [...detectIn(model)];
+  // Control-flow bodies (If/Loop/Scan) and model-local functions are graphs too: walk them, tag their blocks.
+  const nested = (graph: Model['graph'], prefix: string): void => {
+    for (const node of graph.nodes) {
+      for (const attr of Object.values(node.attrs)) {
+        const subs = attr.type === 'graph' ? [attr.value] : attr.type === 'graphs' ? attr.value : [];
+        subs.forEach((sub, i) => {
+          const where = `${prefix}${node.id}/${subs.length > 1 ? i : attr.type === 'graph' ? '' : i}`;
+          for (const b of detectIn({ ...model, graph: sub })) blocks.push({ ...b, id: `${where}${b.id || 'se'}` });
+          nested(sub, where);
+        });
+      }
+    }
+  };
+  nested(model.graph, '');
+  for (const fn of model.functions) for (const b of detectIn({ ...model, graph: fn })) blocks.push({ ...b, id: `${fn.name}:${b.id || 'se'}` });
+  return blocks;
+}
+
+function detectIn(model: Model): SEBlock[] {
   const graph = model.graph;
   const index = new GraphIndex(graph);
   const order = new Map(graph.nodes.map((n, i) => [n.id, i]));

@@ -2,7 +2,8 @@ import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { SeLensError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
 
-const WINDOW = 64 * 1024;
+// Small on purpose: each initializer header costs one window read, and the payload right after it must not be read.
+const WINDOW = 4 * 1024;
 
 export interface FieldHeader {
   readonly field: number;

@@ -18,6 +18,7 @@ export function inferShapes(model: Model): void {
 function inferGraph(graph: Graph, opset: number): void {
   const constants = new Map<string, number[]>();
   for (const init of graph.initializers.values()) {
+    if (!graph.values.has(init.name)) graph.values.set(init.name, { name: init.name, dtype: init.dtype, shape: [...init.shape] });
     if (init.values && init.values.length <= MAX_FOLDED && init.dtype.startsWith('int')) constants.set(init.name, Array.from(init.values));
   }
   for (const node of graph.nodes) {
