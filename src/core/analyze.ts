@@ -21,7 +21,11 @@ export interface ModelAnalysis {
 export function analyzeModel(model: Model, options: { inputShape?: readonly Dim[] } = {}): ModelAnalysis {
   if (options.inputShape) setInputShape(model, options.inputShape);
   inferShapes(model);
-  const blocks = detectBlocks(model);
+  return analysisOf(model, detectBlocks(model));
+}
+
+/** Tables on demand, cached per convention and block, for a model whose blocks are already known. */
+export function analysisOf(model: Model, blocks: readonly SEBlock[]): ModelAnalysis {
   const cache = new Map<string, StatsTable>();
   const block = (id: string): SEBlock => {
     const found = blocks.find((b) => b.id === id);
