@@ -6,8 +6,10 @@ export interface InferContext {
   readonly opset: number;
   dtype(i: number): DType;
   shape(i: number): Dim[] | undefined;
-  /** Values of small constant inputs (shape math), when known. */
+  /** Values of small constant inputs (shape math), when known and all numeric. */
   constant(i: number): number[] | undefined;
+  /** Shape-math values that may hold symbolic dims (`Shape` of an `[N, C, H, W]` tensor gives `[N, C, H, W]`). */
+  dims(i: number): Dim[] | undefined;
   /** Whether input `i` is present (optional inputs may be omitted or `''`). */
   has(i: number): boolean;
 }
@@ -15,8 +17,8 @@ export interface InferContext {
 export interface InferredOutput {
   readonly dtype: DType;
   readonly shape: Dim[] | undefined;
-  /** Folded values, for shape-math outputs small enough to keep. */
-  readonly constant?: number[];
+  /** Folded values, for shape-math outputs small enough to keep; symbolic dims allowed. */
+  readonly constant?: Dim[];
 }
 
 export type ShapeRule = (ctx: InferContext) => (InferredOutput | undefined)[];

@@ -16,7 +16,7 @@ export function inferShapes(model: Model): void {
 }
 
 function inferGraph(graph: Graph, opset: number): void {
-  const constants = new Map<string, number[]>();
+  const constants = new Map<string, Dim[]>();
   for (const init of graph.initializers.values()) {
     if (!graph.values.has(init.name)) graph.values.set(init.name, { name: init.name, dtype: init.dtype, shape: [...init.shape] });
     if (init.values && init.values.length <= MAX_FOLDED && init.dtype.startsWith('int')) constants.set(init.name, Array.from(init.values));
@@ -31,7 +31,11 @@ function inferGraph(graph: Graph, opset: number): void {
       opset,
       dtype: (i) => value(i)?.dtype ?? 'unknown',
       shape: (i) => value(i)?.shape,
-      constant: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
+      constant: (i) => {
+        const v = node.inputs[i] ? constants.get(node.inputs[i]!) : undefined;
+        return v && v.every((d): d is number => typeof d === 'number') ? v : undefined;
+      },
+      dims: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
       has: (i) => Boolean(node.inputs[i]),
     };
     const rule = node.domain === '' || node.domain === 'ai.onnx' ? SHAPE_RULES[node.op] : undefined;
@@ -48,7 +52,7 @@ function inferGraph(graph: Graph, opset: number): void {
       const declared = graph.values.get(name);
       const shape = pickShape(r?.shape, declared?.shape);
       graph.values.set(name, { name, dtype: r && r.dtype !== 'unknown' ? r.dtype : declared?.dtype ?? 'unknown', shape });
-      if (r?.constant && r.constant.length <= MAX_FOLDED && r.constant.every(Number.isFinite)) constants.set(name, r.constant);
+      if (r?.constant && r.constant.length <= MAX_FOLDED && r.constant.every((d) => typeof d === 'string' || Number.isFinite(d))) constants.set(name, r.constant);
     });
     for (const attr of Object.values(node.attrs)) {
       if (attr.type === 'graph') inferGraph(attr.value, opset);

@@ -4,7 +4,7 @@ import { broadcast, isKnown, normAxis, product, symbol, windowOut } from './dims
 import type { InferContext, InferredOutput, ShapeRule } from './infer-context.js';
 
 const same: ShapeRule = (c) => [{ dtype: c.dtype(0), shape: c.shape(0) }];
-const out = (c: InferContext, shape: Dim[] | undefined, constant?: number[]): InferredOutput[] => [
+const out = (c: InferContext, shape: Dim[] | undefined, constant?: Dim[]): InferredOutput[] => [
   constant ? { dtype: c.dtype(0), shape, constant } : { dtype: c.dtype(0), shape },
 ];
 const name = (c: InferContext, i = 0) => c.node.outputs[i] ?? c.node.id;
@@ -129,7 +129,7 @@ const flatten: ShapeRule = (c) => {
 
 const reshape: ShapeRule = (c) => {
   const x = c.shape(0);
-  const target = c.constant(1);
+  const target = c.dims(1);
   if (!target) return out(c, c.shape(1)?.length === 1 && isKnown(c.shape(1)![0]!) ? Array.from({ length: c.shape(1)![0] as number }, (_, i) => symbol(name(c), i)) : undefined);
   const allowZero = attrInt(c.node, 'allowzero', 0) === 1;
   const dims: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? (x?.[i] ?? symbol(name(c), i)) : d));
@@ -145,7 +145,7 @@ const reshape: ShapeRule = (c) => {
       dims[minus] = unknown.length === 1 && known === rest ? unknown[0]! : symbol(name(c), minus);
     } else dims[minus] = symbol(name(c), minus);
   }
-  return out(c, dims, c.constant(0) && dims.every(isKnown) ? c.constant(0) : undefined);
+  return out(c, dims, c.dims(0) && dims.every(isKnown) ? c.dims(0) : undefined);
 };
 
 const squeeze: ShapeRule = (c) => {
@@ -153,7 +153,7 @@ const squeeze: ShapeRule = (c) => {
   if (!x) return out(c, undefined);
   const list = axes(c, 1);
   const set = new Set((list ?? x.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)).map((a) => normAxis(a, x.length)));
-  return out(c, x.filter((_, i) => !set.has(i)), c.constant(0));
+  return out(c, x.filter((_, i) => !set.has(i)), c.dims(0));
 };
 
 const unsqueeze: ShapeRule = (c) => {
@@ -165,7 +165,7 @@ const unsqueeze: ShapeRule = (c) => {
   const shape: Dim[] = [];
   let j = 0;
   for (let i = 0; i < rank; i++) shape.push(set.has(i) ? 1 : x[j++]!);
-  return out(c, shape, c.constant(0));
+  return out(c, shape, c.dims(0));
 };
 
 const transpose: ShapeRule = (c) => {
@@ -183,7 +183,7 @@ const concat: ShapeRule = (c) => {
   const sizes = shapes.map((s) => s![axis]!);
   const shape = [...first];
   shape[axis] = sizes.every(isKnown) ? sizes.reduce((p, q) => (p as number) + (q as number), 0) : symbol(name(c), axis);
-  const consts = c.node.inputs.map((_, i) => c.constant(i));
+  const consts = c.node.inputs.map((_, i) => c.dims(i));
   return out(c, shape, first.length === 1 && consts.every(Boolean) ? consts.flatMap((v) => v!) : undefined);
 };
 
@@ -210,8 +210,8 @@ const slice: ShapeRule = (c) => {
   const ax = attrInts(c.node, 'axes') ?? (c.has(3) ? c.constant(3) : undefined) ?? starts.map((_, i) => i);
   const steps = (c.has(4) ? c.constant(4) : undefined) ?? starts.map(() => 1);
   const shape = [...x];
-  const src = c.constant(0);
-  let folded = src ? [...src] : undefined;
+  const src = c.dims(0);
+  let folded: Dim[] | undefined = src ? [...src] : undefined;
   ax.forEach((a0, i) => {
     const a = normAxis(a0, x.length);
     const d = x[a];
@@ -227,7 +227,7 @@ const slice: ShapeRule = (c) => {
     const e = step > 0 ? clamp(ends[i]!, 0, d) : clamp(ends[i]!, -1, d - 1);
     shape[a] = Math.max(0, Math.ceil((e - s) / step));
     if (folded && x.length === 1) {
-      const picked: number[] = [];
+      const picked: Dim[] = [];
       for (let k = s; step > 0 ? k < e : k > e; k += step) picked.push(folded[k]!);
       folded = picked;
     }
@@ -241,7 +241,7 @@ const gather: ShapeRule = (c) => {
   if (!x || !idx) return out(c, undefined);
   const axis = normAxis(attrInt(c.node, 'axis', 0), x.length);
   const shape = [...x.slice(0, axis), ...idx, ...x.slice(axis + 1)];
-  const data = c.constant(0);
+  const data = c.dims(0);
   const at = c.constant(1);
   const constant = data && at && x.length === 1 ? at.map((i) => data[i < 0 ? i + data.length : i]!) : undefined;
   return out(c, shape, constant);
@@ -253,13 +253,13 @@ const shapeOp: ShapeRule = (c) => {
   const start = attrInt(c.node, 'start', 0);
   const end = attrInt(c.node, 'end', x.length);
   const dims = x.slice(normAxis(start, x.length), normAxis(end, x.length));
-  // Symbolic dims fold to nothing numeric; keep the shape of the shape, drop the values.
-  return [dims.every(isKnown) ? { dtype: 'int64', shape: [dims.length], constant: dims } : { dtype: 'int64', shape: [dims.length] }];
+  // Symbolic dims fold too: a Reshape fed by Shape → Gather → Concat then keeps `N`.
+  return [{ dtype: 'int64', shape: [dims.length], constant: dims }];
 };
 
 const expand: ShapeRule = (c) => {
   const x = c.shape(0);
-  const target = c.constant(1);
+  const target = c.dims(1);
   if (x && target) return out(c, broadcast(x, target, name(c)));
   const len = c.shape(1)?.[0];
   return out(c, x && isKnown(len ?? '') ? Array.from({ length: Math.max(len as number, x.length) }, (_, i) => symbol(name(c), i)) : undefined);
@@ -281,7 +281,7 @@ const constant: ShapeRule = (c) => {
 };
 
 const constantOfShape: ShapeRule = (c) => {
-  const dims = c.constant(0);
+  const dims = c.dims(0);
   const t = c.node.attrs['value'];
   const dtype = t?.type === 'tensor' ? t.value.dtype : 'float32';
   return [{ dtype, shape: dims ?? undefined }];
@@ -290,7 +290,7 @@ const constantOfShape: ShapeRule = (c) => {
 const cast: ShapeRule = (c) => {
   const to = attrInt(c.node, 'to', 1);
   const dtypes: Record<number, InferredOutput['dtype']> = { 1: 'float32', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64' };
-  return [{ dtype: dtypes[to] ?? 'unknown', shape: c.shape(0), ...(c.constant(0) ? { constant: c.constant(0)! } : {}) }];
+  return [{ dtype: dtypes[to] ?? 'unknown', shape: c.shape(0), ...(c.dims(0) ? { constant: c.dims(0)! } : {}) }];
 };
 
 const pad: ShapeRule = (c) => {
@@ -323,7 +323,7 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Div: elementwise((a, b) => (Number.isInteger(a) && Number.isInteger(b) && b !== 0 ? Math.trunc(a / b) : a / b)),
   Pow: elementwise(), Relu: same, LeakyRelu: same, PRelu: same, Clip: same, Sigmoid: same, HardSigmoid: same,
   HardSwish: same, Tanh: same, Elu: same, Selu: same, Softmax: same, Erf: same, Sqrt: same, Exp: same, Neg: same,
-  Abs: same, Softplus: same, Mish: same, Gelu: same, Identity: (c) => [{ dtype: c.dtype(0), shape: c.shape(0), ...(c.constant(0) ? { constant: c.constant(0)! } : {}) }],
+  Abs: same, Softplus: same, Mish: same, Gelu: same, Identity: (c) => [{ dtype: c.dtype(0), shape: c.shape(0), ...(c.dims(0) ? { constant: c.dims(0)! } : {}) }],
   BatchNormalization: batchNorm, InstanceNormalization: same, LayerNormalization: same, Dropout: dropout,
   MaxPool: pool(false), AveragePool: pool(false), GlobalAveragePool: pool(true), GlobalMaxPool: pool(true), LpPool: pool(false),
   ReduceMean: (c) => reduce(c, 18), ReduceMax: (c) => reduce(c, 18), ReduceMin: (c) => reduce(c, 18), ReduceSum: (c) => reduce(c, 13),
