@@ -26,7 +26,18 @@ export const PLUMBING = new Set([
   'ConstantOfShape', 'Expand', 'Transpose', 'Dropout', 'Range', 'Flatten',
 ]);
 
+const cache = new WeakMap<Model, { nodes: number; layers: Layer[] }>();
+
+/** Layers of a model, computed once per model (block tables filter the same list). */
 export function layersOf(model: Model): Layer[] {
+  const hit = cache.get(model);
+  if (hit && hit.nodes === model.graph.nodes.length) return hit.layers;
+  const layers = computeLayers(model);
+  cache.set(model, { nodes: model.graph.nodes.length, layers });
+  return layers;
+}
+
+function computeLayers(model: Model): Layer[] {
   const graph = model.graph;
   if (graph.modules) {
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));

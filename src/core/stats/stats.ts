@@ -96,16 +96,16 @@ function finish(convention: Convention, rows: StatsRow[], footnotes: string[]): 
 }
 
 function summaryOf(convention: Convention, params: number, memoryMB: number, counts: Record<string, number>): string[] {
-  const p = `Total params: ${params.toLocaleString('en-US')}`;
+  const p = `Total params: ${thousands(params)}`;
   switch (convention) {
     case 'torchstat':
       return [p, `Total memory: ${memoryMB.toFixed(2)}MB`, `Total MAdd: ${roundValue(counts['MAdd']!)}MAdd`, `Total Flops: ${roundValue(counts['Flops']!)}Flops`, `Total MemR+W: ${roundValue(counts['MemRW']!, true)}B`];
     case 'macs':
-      return [p, `Total mult-adds: ${counts['MACs']!.toLocaleString('en-US')}`];
+      return [p, `Total mult-adds: ${thousands(counts['MACs']!)}`];
     case 'fvcore':
-      return [p, `Total flops (fvcore): ${counts['flops']!.toLocaleString('en-US')}`];
+      return [p, `Total flops (fvcore): ${thousands(counts['flops']!)}`];
     case 'onnx-tool':
-      return [p, `Total MACs (onnx-tool): ${counts['MACs']!.toLocaleString('en-US')}`];
+      return [p, `Total MACs (onnx-tool): ${thousands(counts['MACs']!)}`];
   }
 }
 
@@ -115,4 +115,9 @@ function shapeNoBatch(shape: readonly (number | string)[] | undefined): (number 
 
 function product(dims: readonly number[]): number {
   return dims.reduce((a, b) => a * b, 1);
+}
+
+/** `{:,}` as Python prints it; Intl would cost a locale load on the first call. */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
