@@ -114,3 +114,19 @@ function torchvisionSE(): Model {
   };
   return { graph, opsets: [{ domain: '', version: 13 }], irVersion: 8, producer: 'test', functions: [], layout: 'NCHW' };
 }
+
+describe('torchstat convention on TF.js source (NHWC)', () => {
+  it('counts Dense layers with the Linear formulas and keeps NHWC shapes in the rows', async () => {
+    const { analyzeFixture, unitNamed } = await import('./source-loader.js');
+    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock');
+    const t = unit.table!;
+    const dense = t.rows.find((r) => r.kind === 'Dense' && r.outputShape[0] === 4)!;
+    // Dense(64 → 4, bias): MAdd 4·(64 + 63), Flops 64·4, MemRead (64 + 260)·4, MemWrite 4·4.
+    assert.deepEqual([dense.params, dense.counts['MAdd'], dense.counts['Flops'], dense.counts['MemRead'], dense.counts['MemWrite']], [260, 508, 256, 1296, 16]);
+    const pool = t.rows.find((r) => r.kind === 'GlobalAveragePooling2D')!;
+    assert.deepEqual(pool.inputShape, [56, 56, 64]);
+    assert.equal(pool.counts['MAdd'], 0);
+    assert.equal(t.totals.params, 580);
+    assert.ok(t.footnotes.some((f) => f.includes('NHWC')));
+  });
+});

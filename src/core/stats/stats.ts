@@ -1,5 +1,6 @@
 import type { Model } from '../ir/graph.js';
 import type { SEBlock } from '../detect/block.js';
+import { countingLayer } from './counting-layer.js';
 import { layersOf, type Layer } from './layers.js';
 import { fvcoreOf, macsOf, onnxToolCounts } from './other-conventions.js';
 import type { Convention, StatsColumn, StatsRow, StatsTable } from './table.js';
@@ -11,6 +12,7 @@ export interface StatsOptions {
 }
 
 const BATCH_NOTE = 'Counted per sample (batch 1), as torchstat does; shapes are printed without the batch dimension.';
+const NHWC_NOTE = 'TF.js model: shapes are NHWC; layers are counted with the formulas of their PyTorch counterparts (Dense as Linear, Conv2D as Conv2d), a fused activation not counted.';
 
 const COLUMNS: Record<Convention, StatsColumn[]> = {
   torchstat: [
@@ -45,8 +47,8 @@ export function computeStats(model: Model, convention: Convention, options: Stat
     return finish(convention, rows, ['Per ONNX node, functional ops included; ' + BATCH_NOTE]);
   }
   const layers = layersOf(model).filter((l) => !block || belongsTo(l, block, inBlock!));
-  const rows = layers.map((l) => rowOf(l, convention));
-  const notes = [BATCH_NOTE];
+  const rows = layers.map((l) => rowOf(l, countingLayer(l, model.layout), convention));
+  const notes = model.layout === 'NHWC' ? [BATCH_NOTE, NHWC_NOTE] : [BATCH_NOTE];
   if (convention === 'torchstat') {
     notes.push('"Flops" is torchstat\'s name for multiply-accumulates; MAdd counts multiplications and additions separately.');
     notes.push('Total MemRead/MemWrite are column sums; torchstat 0.0.7 prints the last row\'s values there (its issue #36).');
@@ -60,18 +62,19 @@ function belongsTo(layer: Layer, block: SEBlock, nodes: Set<string>): boolean {
   return block.id === '' || layer.name.startsWith(`${block.id}.`);
 }
 
-function rowOf(layer: Layer, convention: Exclude<Convention, 'onnx-tool'>): StatsRow {
+/** `layer` is what the row prints; `counted` is the same layer as the PyTorch formulas read it. */
+function rowOf(layer: Layer, counted: Layer, convention: Exclude<Convention, 'onnx-tool'>): StatsRow {
   const called = Boolean(layer.input && layer.output);
   // torchstat registers zero buffers for a module that forward never calls and prints them as is.
   const uncalled = [0, 0, 0];
   let counts: Record<string, number>;
   if (convention === 'torchstat') {
-    const t = torchstatCounts(layer);
+    const t = torchstatCounts(counted);
     counts = { MAdd: t.MAdd, Flops: t.Flops, MemRead: t.MemRead, MemWrite: t.MemWrite, MemRW: t.MemRead + t.MemWrite };
   } else if (convention === 'macs') {
-    counts = { MACs: macsOf(layer) };
+    counts = { MACs: macsOf(counted) };
   } else {
-    counts = { flops: fvcoreOf(layer) };
+    counts = { flops: fvcoreOf(counted) };
   }
   return {
     name: layer.name,
@@ -79,7 +82,7 @@ function rowOf(layer: Layer, convention: Exclude<Convention, 'onnx-tool'>): Stat
     inputShape: called ? shapeNoBatch(layer.input) : uncalled,
     outputShape: called ? shapeNoBatch(layer.output) : uncalled,
     params: called || convention !== 'torchstat' ? layer.params : 0,
-    memoryMB: torchstatMemoryMB(layer),
+    memoryMB: torchstatMemoryMB(counted),
     counts,
     nodeIds: layer.nodeIds,
     ...(layer.range ? { range: layer.range } : {}),

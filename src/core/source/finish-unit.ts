@@ -1,0 +1,37 @@
+import { detectBlocks } from '../detect/detect.js';
+import type { SEBlock } from '../detect/block.js';
+import type { SourceRange } from '../ir/graph.js';
+import { computeStats } from '../stats/stats.js';
+import type { StatsTable } from '../stats/table.js';
+import type { SourceUnit } from './analysis.js';
+
+export type UnitDraft = Omit<SourceUnit, 'blocks' | 'table' | 'partial'>;
+
+/**
+ * Runs the engine's detector and torchstat table on a unit's graph. A block gets the source range the
+ * front-end gives for it (the module object it sits in, the function that builds it), else the unit's range.
+ */
+export function finishUnit(
+  draft: UnitDraft,
+  rangeOf: (modulePath: string, nodeRanges: SourceRange[]) => SourceRange | undefined = () => undefined,
+): SourceUnit {
+  const unknowns = [...draft.unknowns];
+  let blocks: SEBlock[] = [];
+  let table: StatsTable | undefined;
+  // The engine is written for ONNX graphs; a graph from half-typed code must not take the analysis down.
+  try {
+    const byId = new Map(draft.model.graph.nodes.map((n) => [n.id, n]));
+    blocks = detectBlocks(draft.model).map((b) => {
+      const nodeRanges = b.nodes.flatMap((id) => byId.get(id)?.range ?? []);
+      return { ...b, range: rangeOf(b.id, nodeRanges) ?? draft.range };
+    });
+  } catch (e) {
+    unknowns.push({ nodeId: '', note: `SE detection failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
+  }
+  try {
+    table = computeStats(draft.model, 'torchstat');
+  } catch (e) {
+    unknowns.push({ nodeId: '', note: `statistics failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
+  }
+  return { ...draft, unknowns, partial: unknowns.length > 0, blocks, table };
+}

@@ -1,0 +1,316 @@
+import type { Node as TsNode } from 'web-tree-sitter';
+import type { Dim, ModuleInfo, SourceRange } from '../../ir/graph.js';
+import type { DefaultInput, InputShapeSource, SourceUnit } from '../analysis.js';
+import { GraphBuilder } from '../graph-builder.js';
+import { interruptionNote } from '../interruption.js';
+import { readInputDirective } from '../input-comment.js';
+import { finishUnit } from '../finish-unit.js';
+import type { StatementCache, TopStatement } from '../statement-cache.js';
+import { child, namedChildren, textOf, type Syn } from '../syntax.js';
+import { findMethod, PyInterpreter, readClass, type CallSite } from './interpreter.js';
+import { Scope, describe, int, intOf, unknown, type ClassDef, type ModuleObj, type PyValue } from './values.js';
+
+/** Constructor parameters that usually carry the input's channel count. */
+const CHANNEL_PARAMS = new Set([
+  'channels', 'channel', 'in_channels', 'in_channel', 'in_chs', 'chs', 'in_planes', 'inplanes', 'planes', 'dim',
+  'in_dim', 'num_channels', 'input_channels', 'gate_channels', 'c', 'c1', 'inp', 'in_features', 'num_features',
+  'n_channels', 'nc', 'channel_in', 'ch', 'in_ch',
+]);
+
+/** Globals that remember which top-level statement bound each name, and which names a unit read. */
+class GlobalScope extends Scope {
+  readonly owners = new Map<string, number>();
+  current = -1;
+  reads: Set<string> | undefined;
+
+  override get(name: string): PyValue | undefined {
+    this.reads?.add(name);
+    return super.get(name);
+  }
+
+  override set(name: string, value: PyValue): void {
+    this.owners.set(name, this.current);
+    super.set(name, value);
+  }
+}
+
+export interface PythonOptions {
+  readonly defaultInput: DefaultInput;
+  readonly maxSteps: number;
+}
+
+/** Cached result of one class, valid while its text, the statements it read and its call site are unchanged. */
+interface CachedUnit {
+  readonly key: string;
+  readonly reads: readonly string[];
+  readonly depKey: string;
+  readonly unit: SourceUnit;
+}
+
+export interface PythonCache {
+  readonly units: Map<string, CachedUnit>;
+}
+
+export function newPythonCache(): PythonCache {
+  return { units: new Map() };
+}
+
+export function analyzePython(root: TsNode, source: string, statements: StatementCache, cache: PythonCache, options: PythonOptions): SourceUnit[] {
+  const tops = topStatements(root, source, statements);
+  const globals = new GlobalScope();
+  // Library names most files import; a file that binds them differently overrides these.
+  globals.set('torch', { k: 'ref', path: 'torch' });
+  globals.set('nn', { k: 'ref', path: 'torch.nn' });
+  globals.set('F', { k: 'ref', path: 'torch.nn.functional' });
+  const site = new PyInterpreter(new GraphBuilder('top-level'), 'site', options.maxSteps);
+  const classes: { def: ClassDef; stmtId: number; syn: Syn }[] = [];
+  let pendingDirective: number[] | undefined;
+  let lastCommentLine = -2;
+  for (const top of tops) {
+    globals.current = top.id;
+    const stmt = top.syn;
+    if (stmt.type === 'comment') {
+      const d = readInputDirective(textOf(stmt));
+      if (stmt.range.startLine !== lastCommentLine + 1) pendingDirective = undefined;
+      if (d) pendingDirective = d;
+      lastCommentLine = stmt.range.startLine;
+      continue;
+    }
+    const directiveAbove = stmt.range.startLine === lastCommentLine + 1 ? pendingDirective : undefined;
+    pendingDirective = undefined;
+    const classNode = stmt.type === 'class_definition' ? stmt : stmt.type === 'decorated_definition' ? child(stmt, 'definition') : undefined;
+    try {
+      if (classNode?.type === 'class_definition') {
+        const def = readClass(classNode, globals, directiveAbove ?? directiveInside(classNode));
+        if (def) {
+          globals.set(def.name, { k: 'class', def });
+          if (def.isModule) classes.push({ def, stmtId: top.id, syn: stmt });
+        }
+      } else site.exec(stmt, globals, {});
+    } catch {
+      // Top-level code only feeds call sites: a statement that cannot be followed is skipped, and
+      // the classes it would have configured say their input came from the default.
+      site.steps = 0;
+    }
+  }
+  globals.current = -1;
+  const units: SourceUnit[] = [];
+  const seen = new Map<string, number>();
+  const classIds = new Map(classes.map((c) => [c.def, c.stmtId]));
+  for (const { def, stmtId } of classes) {
+    const callSite = site.callSites.find((s) => s.def === def);
+    const siteKey = callSite ? JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape]) : '';
+    const key = `${stmtId}|${baseIds(def, classIds)}|${siteKey}|${JSON.stringify(options.defaultInput)}|${def.inputDirective ?? ''}`;
+    // Two classes with identical text at different places have different ids; the name count guards re-definitions.
+    const nth = seen.get(def.name) ?? 0;
+    seen.set(def.name, nth + 1);
+    const cacheKey = `${def.name}#${nth}`;
+    const cached = cache.units.get(cacheKey);
+    if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals)) {
+      units.push(cached.unit);
+      continue;
+    }
+    globals.reads = new Set();
+    const unit = analyzeClass(def, callSite, options);
+    const reads = [...globals.reads];
+    globals.reads = undefined;
+    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), unit });
+    units.push(unit);
+  }
+  // Classes that are gone from the file leave the cache.
+  for (const k of cache.units.keys()) {
+    const [name, n] = k.split('#');
+    if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
+  }
+  return units;
+}
+
+/** Statement ids of the classes `def` inherits from: a method found through a base depends on its text. */
+function baseIds(def: ClassDef, ids: ReadonlyMap<ClassDef, number>, seen = new Set<ClassDef>()): string {
+  const out: string[] = [];
+  for (const b of def.bases) {
+    if (b.k !== 'class' || seen.has(b.def)) continue;
+    seen.add(b.def);
+    out.push(String(ids.get(b.def) ?? ''), baseIds(b.def, ids, seen));
+  }
+  return out.join(',');
+}
+
+function depKeyOf(reads: readonly string[], globals: GlobalScope): string {
+  return reads.map((r) => globals.owners.get(r) ?? '').join(',');
+}
+
+function topStatements(root: TsNode, source: string, statements: StatementCache): TopStatement[] {
+  const out: TopStatement[] = [];
+  for (const entry of statements.topStatements(root, source)) {
+    if (entry.syn.type === 'ERROR') {
+      // A statement being typed: read the complete statements the parser kept inside the error.
+      for (const inner of namedChildren(entry.syn)) {
+        if (inner.type === 'class_definition' || inner.type === 'function_definition' || inner.type === 'decorated_definition' || inner.type.endsWith('_statement')) {
+          out.push({ syn: inner, id: entry.id });
+        }
+      }
+      continue;
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+const directives = new WeakMap<Syn, number[] | null>();
+
+/** `# se-lens: input=[...]` on the class line or among the comments before the first statement of its body. */
+function directiveInside(cls: Syn): number[] | undefined {
+  let d = directives.get(cls);
+  if (d === undefined) {
+    d = findDirectiveInside(cls) ?? null;
+    directives.set(cls, d);
+  }
+  return d ?? undefined;
+}
+
+function findDirectiveInside(cls: Syn): number[] | undefined {
+  const body = child(cls, 'body');
+  const firstStatement = body ? namedChildren(body)[0] : undefined;
+  const limit = firstStatement?.range.startLine ?? cls.range.startLine;
+  const visit = (n: Syn): number[] | undefined => {
+    if (n.range.startLine > limit) return undefined;
+    if (n.type === 'comment') return readInputDirective(textOf(n));
+    for (const c of n.children) {
+      const d = visit(c);
+      if (d) return d;
+    }
+    return undefined;
+  };
+  return visit(cls);
+}
+
+function paramList(fn: Syn | undefined): { name: string; hasDefault: boolean; node: Syn }[] {
+  const params = fn ? child(fn, 'parameters') : undefined;
+  if (!params) return [];
+  const out: { name: string; hasDefault: boolean; node: Syn }[] = [];
+  for (const p of namedChildren(params)) {
+    if (p.type === 'identifier') out.push({ name: textOf(p), hasDefault: false, node: p });
+    else if (p.type === 'typed_parameter') {
+      const id = namedChildren(p).find((c) => c.type === 'identifier');
+      if (id) out.push({ name: textOf(id), hasDefault: false, node: p });
+    } else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+      const n = child(p, 'name');
+      if (n) out.push({ name: textOf(n), hasDefault: true, node: p });
+    }
+  }
+  return out;
+}
+
+function analyzeClass(def: ClassDef, site: CallSite | undefined, options: PythonOptions): SourceUnit {
+  const builder = new GraphBuilder(def.name);
+  const interp = new PyInterpreter(builder, 'graph', options.maxSteps);
+  const classRange = def.node.range;
+  interp.recordLines = { startLine: classRange.startLine, endLine: classRange.endLine };
+  const init = findMethod(def, '__init__');
+  const params = paramList(init?.node).slice(1);
+  const args: PyValue[] = site ? [...site.args] : [];
+  const kwargs = new Map<string, PyValue>(site ? site.kwargs : []);
+  const argumentsUsed: Record<string, number | string | boolean> = {};
+  // The input shape first: a directive or the call site also tells a required channel argument.
+  let inputShape: Dim[] | undefined;
+  let inputShapeSource: InputShapeSource = 'default';
+  if (def.inputDirective) {
+    inputShape = [...def.inputDirective];
+    inputShapeSource = 'comment';
+  } else if (site?.inputShape) {
+    inputShape = [...site.inputShape];
+    inputShapeSource = 'call-site';
+  }
+  const knownChannels = typeof inputShape?.[1] === 'number' ? inputShape[1] : undefined;
+  let channels: number | undefined;
+  const initScope = new Scope(init?.cls.closure ?? def.closure);
+  params.forEach((p, i) => {
+    let value: PyValue | undefined = i < args.length ? args[i] : kwargs.get(p.name);
+    if (value === undefined && p.hasDefault) {
+      const dv = child(p.node, 'value');
+      try {
+        value = dv ? interp.eval(dv, initScope, {}) : undefined;
+      } catch (e) {
+        builder.note(interruptionNote(e, `default of '${p.name}'`, options.maxSteps), p.node.range);
+      }
+    }
+    if (value === undefined) {
+      // A required argument without a call site: a channel count comes from the input (or the default), anything else stays unknown.
+      value = CHANNEL_PARAMS.has(p.name) ? int(channels ?? knownChannels ?? options.defaultInput.channels) : unknown(`argument '${p.name}' has no value`);
+      if (!site) kwargs.set(p.name, value);
+    }
+    if (channels === undefined && CHANNEL_PARAMS.has(p.name)) channels = intOf(value);
+    argumentsUsed[p.name] = describe(value);
+  });
+  if (!inputShape) {
+    const d = options.defaultInput;
+    inputShape = [d.batch, channels ?? d.channels, d.height, d.width];
+  }
+
+  const modules: ModuleInfo[] = [];
+  const byPath = new Map<string, ModuleObj>();
+  const outputs: { name: string; shape: Dim[] | undefined }[] = [];
+  try {
+    const made = interp.instantiate(def, args, kwargs, def.node);
+    if (made.k === 'module') {
+      const leaves = assignPaths(made.obj, byPath);
+      const x = builder.addInput('input', inputShape);
+      const forward = findMethod(def, 'forward');
+      const callAt = forward?.node ?? def.node;
+      const y = interp.callModule(made.obj, [{ k: 'tensor', t: x }], new Map(), callAt);
+      collectTensors(y, outputs);
+      for (const obj of leaves) modules.push(moduleInfo(obj, builder));
+    } else builder.note(`${def.name} could not be built: ${made.k === 'unknown' ? made.why : made.k}`, classRange);
+  } catch (e) {
+    builder.note(interruptionNote(e, def.name, options.maxSteps), classRange);
+  }
+  const model = builder.finish(outputs, modules, 'NCHW', 'se-lens python front-end');
+  return finishUnit({
+    name: def.name,
+    kind: 'class',
+    range: classRange,
+    model,
+    inputShape,
+    inputShapeSource,
+    arguments: argumentsUsed,
+    unknowns: builder.unknowns,
+    lineShapes: [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes })),
+  }, (path) => (path ? byPath.get(path)?.range : undefined));
+}
+
+function collectTensors(v: PyValue, out: { name: string; shape: Dim[] | undefined }[]): void {
+  if (v.k === 'tensor') out.push({ name: v.t.name, shape: v.t.shape });
+  else if (v.k === 'tuple' || v.k === 'list') for (const item of v.items) collectTensors(item, out);
+}
+
+/** `named_modules()` order: registration order, depth first, each object once under its first name. */
+function assignPaths(root: ModuleObj, byPath: Map<string, ModuleObj>): ModuleObj[] {
+  const leaves: ModuleObj[] = [];
+  const seen = new Set<ModuleObj>([root]);
+  root.path = '';
+  const walk = (obj: ModuleObj, prefix: string) => {
+    for (const [name, c] of obj.children) {
+      if (seen.has(c)) continue;
+      seen.add(c);
+      c.path = prefix ? `${prefix}.${name}` : name;
+      byPath.set(c.path, c);
+      if (c.children.size === 0) leaves.push(c);
+      else walk(c, c.path);
+    }
+  };
+  walk(root, '');
+  return leaves;
+}
+
+function moduleInfo(obj: ModuleObj, builder: GraphBuilder): ModuleInfo {
+  const range: SourceRange = obj.range;
+  return {
+    path: obj.path!,
+    kind: obj.layer?.kind ?? obj.className,
+    params: obj.layer?.params ?? obj.ownParams,
+    config: obj.layer?.config ?? {},
+    range,
+    nodeIds: [...builder.nodesOf(obj.path!)],
+  };
+}

@@ -1,0 +1,187 @@
+import type { SourceRange } from '../../ir/graph.js';
+import type { TensorRef } from '../graph-builder.js';
+import type { Syn } from '../syntax.js';
+
+/**
+ * Abstract values of the Python interpreter. Anything the interpreter cannot know is `unknown` with a
+ * reason; it never invents a number.
+ */
+export type PyValue =
+  | { readonly k: 'int'; readonly v: number }
+  | { readonly k: 'float'; readonly v: number }
+  | { readonly k: 'bool'; readonly v: boolean }
+  | { readonly k: 'str'; readonly v: string }
+  | { readonly k: 'none' }
+  | { readonly k: 'tuple'; readonly items: PyValue[] }
+  | { readonly k: 'list'; readonly items: PyValue[] }
+  | { readonly k: 'dict'; readonly entries: Map<string, PyValue> }
+  | { readonly k: 'slice'; readonly start: PyValue; readonly stop: PyValue; readonly step: PyValue }
+  /** `param`: made by `nn.Parameter`, so assigning it to a module registers parameters. */
+  | { readonly k: 'tensor'; readonly t: TensorRef; readonly param?: boolean }
+  | { readonly k: 'module'; readonly obj: ModuleObj }
+  /** A dotted library name (`torch.nn.Linear`, `torch.nn.functional.relu`, `math.log2`). */
+  | { readonly k: 'ref'; readonly path: string }
+  | { readonly k: 'class'; readonly def: ClassDef }
+  | { readonly k: 'func'; readonly def: FuncDef; readonly self?: PyValue }
+  /** A method or attribute of a value, resolved when it is called (`x.view`, `inputs.shape`). */
+  | { readonly k: 'method'; readonly self: PyValue; readonly name: string }
+  /** `functools.partial(f, ...)`. */
+  | { readonly k: 'partial'; readonly fn: PyValue; readonly args: PyValue[]; readonly kwargs: Map<string, PyValue> }
+  /** Top-level code only: an instance of a user class seen at the file's call site. */
+  | { readonly k: 'stub'; readonly def: ClassDef; readonly args: PyValue[]; readonly kwargs: Map<string, PyValue> }
+  | { readonly k: 'unknown'; readonly why: string };
+
+export interface FuncDef {
+  readonly name: string;
+  readonly node: Syn;
+  /** Scope the function was defined in (module globals or an enclosing function). */
+  readonly closure: Scope;
+}
+
+export interface ClassDef {
+  readonly name: string;
+  readonly node: Syn;
+  readonly bases: readonly PyValue[];
+  readonly methods: Map<string, Syn>;
+  /** Class-level assignments (`expansion = 4`). */
+  readonly attrs: Map<string, PyValue>;
+  readonly closure: Scope;
+  /** Whether it derives (directly or through a class in the file) from `torch.nn.Module`. */
+  readonly isModule: boolean;
+  /** `# se-lens: input=[...]` directive on or just above the class line. */
+  readonly inputDirective?: number[];
+}
+
+/** A leaf layer PyTorch provides: what it counts and how a call becomes IR. */
+export interface LayerSpec {
+  readonly kind: string;
+  readonly params: number;
+  readonly config: Record<string, number | boolean | string | number[]>;
+}
+
+/** An `nn.Module` object created while interpreting `__init__`. */
+export interface ModuleObj {
+  readonly id: number;
+  readonly className: string;
+  readonly range: SourceRange;
+  /** Set for PyTorch's own layers. */
+  readonly layer?: LayerSpec;
+  /** Set for modules defined in the file. */
+  readonly def?: ClassDef;
+  /** Registered submodules in registration order (PyTorch's `_modules`). */
+  readonly children: Map<string, ModuleObj>;
+  readonly attrs: Map<string, PyValue>;
+  /** `nn.Parameter` elements registered directly on this module. */
+  ownParams: number;
+  /** Assigned after the root's `__init__`: the first name `named_modules()` gives this object. */
+  path?: string;
+  /** Weight initializer names, created at the first call so a module called twice shares its weights. */
+  weights?: Map<string, string>;
+}
+
+export class Scope {
+  private readonly vars = new Map<string, PyValue>();
+  constructor(readonly parent?: Scope) {}
+
+  get(name: string): PyValue | undefined {
+    return this.vars.get(name) ?? this.parent?.get(name);
+  }
+
+  set(name: string, value: PyValue): void {
+    this.vars.set(name, value);
+  }
+
+  has(name: string): boolean {
+    return this.vars.has(name) || !!this.parent?.has(name);
+  }
+}
+
+export const NONE: PyValue = { k: 'none' };
+
+export function unknown(why: string): PyValue {
+  return { k: 'unknown', why };
+}
+
+export function int(v: number): PyValue {
+  return { k: 'int', v };
+}
+
+export function num(v: PyValue | undefined): number | undefined {
+  if (!v) return undefined;
+  if (v.k === 'int' || v.k === 'float') return v.v;
+  if (v.k === 'bool') return v.v ? 1 : 0;
+  return undefined;
+}
+
+export function intOf(v: PyValue | undefined): number | undefined {
+  const n = num(v);
+  return n !== undefined && Number.isInteger(n) ? n : undefined;
+}
+
+/** A known integer list from an int or a tuple/list of ints (`kernel_size=3` or `(3, 3)`). */
+export function intsOf(v: PyValue | undefined): number[] | undefined {
+  if (!v) return undefined;
+  const single = intOf(v);
+  if (single !== undefined) return [single];
+  if (v.k === 'tuple' || v.k === 'list') {
+    const out: number[] = [];
+    for (const item of v.items) {
+      const n = intOf(item);
+      if (n === undefined) return undefined;
+      out.push(n);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+export function truthy(v: PyValue): boolean | undefined {
+  switch (v.k) {
+    case 'int':
+    case 'float':
+      return v.v !== 0;
+    case 'bool':
+      return v.v;
+    case 'str':
+      return v.v.length > 0;
+    case 'none':
+      return false;
+    case 'tuple':
+    case 'list':
+      return v.items.length > 0;
+    case 'dict':
+      return v.entries.size > 0;
+    case 'module':
+    case 'class':
+    case 'func':
+    case 'ref':
+    case 'stub':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+/** A short description of a value for notes and for `SourceUnit.arguments`. */
+export function describe(v: PyValue): number | string | boolean {
+  switch (v.k) {
+    case 'int':
+    case 'float':
+      return v.v;
+    case 'bool':
+      return v.v;
+    case 'str':
+      return v.v;
+    case 'none':
+      return 'None';
+    case 'ref':
+      return v.path;
+    case 'class':
+      return v.def.name;
+    case 'tuple':
+    case 'list':
+      return `(${v.items.map((i) => String(describe(i))).join(', ')})`;
+    default:
+      return `<${v.k}>`;
+  }
+}

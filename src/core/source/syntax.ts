@@ -1,0 +1,153 @@
+import type { Node as TsNode } from 'web-tree-sitter';
+import type { SourceRange } from '../ir/graph.js';
+
+/** Row and column of an index into a top-level statement's text, from its start position. */
+class LineIndex {
+  private starts: number[] | undefined;
+  constructor(private readonly src: string, private readonly row: number, private readonly column: number) {}
+
+  at(index: number): { line: number; column: number } {
+    if (!this.starts) {
+      this.starts = [0];
+      for (let i = this.src.indexOf('\n'); i !== -1; i = this.src.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: this.row + lo, column: lo === 0 ? this.column + index : index - this.starts[lo]! };
+  }
+}
+
+/**
+ * A plain-JavaScript copy of a tree-sitter subtree. Reading a wasm-backed node costs a boundary
+ * crossing per property; the interpreters visit nodes many times, so each analysed subtree is copied
+ * once with a cursor and the copy is what they walk. Anonymous tokens are kept only where the
+ * interpreters read them: under a field (`operator`), inside a slice (`a:b`), TS `readonly`.
+ */
+export class Syn {
+  readonly children: Syn[] = [];
+  private cachedRange: SourceRange | undefined;
+  private cachedNamed: Syn[] | undefined;
+
+  constructor(
+    readonly type: string,
+    /** Text the indices point into: the top-level statement this node belongs to. */
+    readonly src: string,
+    readonly named: boolean,
+    /** Field name under the parent (`name`, `body`, `left`, ...), `null` when it has none. */
+    readonly field: string | null,
+    /** UTF-16 offsets into `src`. */
+    readonly startIndex: number,
+    readonly endIndex: number,
+    /** A token the parser invented to recover from a syntax error. */
+    readonly missing: boolean,
+    private readonly lines: LineIndex,
+  ) {}
+
+  /** Lines are absolute (0-based), computed on first use. */
+  get range(): SourceRange {
+    if (!this.cachedRange) {
+      const s = this.lines.at(this.startIndex);
+      const e = this.lines.at(this.endIndex);
+      this.cachedRange = { startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column };
+    }
+    return this.cachedRange;
+  }
+
+  /** Named children without comments; computed once, since the interpreters ask again on every visit. */
+  get namedChildren(): Syn[] {
+    this.cachedNamed ??= this.children.filter((c) => c.named && c.type !== 'comment');
+    return this.cachedNamed;
+  }
+
+  /** The same node under another type name (TS shorthand properties read as identifiers). */
+  as(type: string): Syn {
+    const copy = new Syn(type, this.src, this.named, this.field, this.startIndex, this.endIndex, this.missing, this.lines);
+    copy.children.push(...this.children);
+    return copy;
+  }
+}
+
+/** A top-level comment as a leaf, without a cursor of its own (files have many of them). */
+export function commentSyn(src: string, row: number, column: number): Syn {
+  return new Syn('comment', src, true, null, 0, src.length, false, new LineIndex(src, row, column));
+}
+
+/**
+ * Copies `node`'s subtree. Indices become relative to `node` and `src` is `node`'s own text, so a
+ * snapshot stays valid when text before it changes length (rows and columns are kept absolute).
+ */
+export function snapshot(node: TsNode, src: string): Syn {
+  const base = node.startIndex;
+  const start = node.startPosition;
+  const lines = new LineIndex(src, start.row, start.column);
+  const checkMissing = node.hasError;
+  const cursor = node.walk();
+  try {
+    const current = (field: string | null): Syn =>
+      new Syn(cursor.nodeType, src, cursor.nodeIsNamed, field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
+    const root = current(null);
+    // Iterative so that pathological nesting in user code cannot exhaust the JS stack.
+    const stack: (Syn | undefined)[] = [root];
+    for (;;) {
+      if (cursor.gotoFirstChild()) {
+        stack.push(visit(stack[stack.length - 1]));
+        continue;
+      }
+      for (;;) {
+        stack.pop();
+        if (stack.length === 0) return root;
+        if (cursor.gotoNextSibling()) {
+          stack.push(visit(stack[stack.length - 1]));
+          break;
+        }
+        cursor.gotoParent();
+      }
+    }
+    /** Copies the cursor's node under `parent` when it is kept; `undefined` for a skipped token (and its subtree). */
+    function visit(parent: Syn | undefined): Syn | undefined {
+      if (!parent) return undefined;
+      const field = cursor.currentFieldName;
+      if (!field && !cursor.nodeIsNamed && parent.type !== 'slice' && cursor.nodeType !== 'readonly') return undefined;
+      const syn = current(field);
+      parent.children.push(syn);
+      return syn;
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+export function child(node: Syn, field: string): Syn | undefined {
+  for (const c of node.children) if (c.field === field) return c;
+  return undefined;
+}
+
+export function childrenOf(node: Syn, field: string): Syn[] {
+  return node.children.filter((c) => c.field === field);
+}
+
+/** Named children, skipping comments (they may sit anywhere in a statement list). */
+export function namedChildren(node: Syn): Syn[] {
+  return node.namedChildren;
+}
+
+export function textOf(node: Syn): string {
+  return node.src.slice(node.startIndex, node.endIndex);
+}
+
+/** Where the parser recovered from errors; descends only into subtrees that contain one. */
+export function errorRanges(node: TsNode, out: SourceRange[] = []): SourceRange[] {
+  if (node.isError || node.isMissing) {
+    const s = node.startPosition;
+    const e = node.endPosition;
+    out.push({ startLine: s.row, startColumn: s.column, endLine: e.row, endColumn: e.column });
+    return out;
+  }
+  for (const c of node.children) if (c?.hasError || c?.isMissing) errorRanges(c, out);
+  return out;
+}

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { attrFloat, attrInt, attrInts } from '../../src/core/ir/graph-index.js';
+import { analyzeFixture, analyzeText, graphProblems, ops, unitNamed } from './source-loader.js';
+
+describe('TF.js front-end', () => {
+  it('finds the usual functional SE block (C 64, r 16) with 580 params and NHWC shapes', async () => {
+    const analysis = await analyzeFixture('tfjs_se_functional.ts');
+    assert.deepEqual(analysis.units.map((u) => [u.name, u.kind]), [['seBlock', 'function'], ['model', 'model']]);
+    const unit = unitNamed(analysis, 'seBlock');
+    assert.equal(unit.model.layout, 'NHWC');
+    assert.deepEqual(unit.inputShape, [1, 56, 56, 64]);
+    assert.equal(unit.inputShapeSource, 'call-site');
+    assert.deepEqual(unit.arguments, { ratio: 16 });
+    assert.equal(unit.partial, false);
+    assert.deepEqual(graphProblems(unit.model), []);
+    assert.deepEqual(ops(unit.model), ['ReduceMean', 'Gemm', 'Relu', 'Gemm', 'Sigmoid', 'Reshape', 'Mul']);
+    const mean = unit.model.graph.nodes[0]!;
+    assert.deepEqual(attrInts(mean, 'axes'), [1, 2]);
+    assert.equal(attrInt(mean, 'keepdims'), 0);
+    const g = unit.model.graph;
+    const dense = g.nodes[1]!;
+    assert.deepEqual(g.initializers.get(dense.inputs[1]!)!.shape, [64, 4], 'TF.js kernels are [in, units]');
+    assert.deepEqual(g.initializers.get(dense.inputs[2]!)!.shape, [4]);
+    const reshape = g.nodes[5]!;
+    assert.deepEqual(g.initializers.get(reshape.inputs[1]!)!.values, [1, 1, 1, 64]);
+    assert.deepEqual(g.values.get(reshape.outputs[0]!)!.shape, [1, 1, 1, 64]);
+    assert.deepEqual(g.outputs.map((o) => o.shape), [[1, 56, 56, 64]]);
+    assert.deepEqual(g.modules!.map((m) => [m.path, m.kind, m.params, m.nodeIds.length]), [
+      ['global_average_pooling2d', 'GlobalAveragePooling2D', 0, 1],
+      ['dense', 'Dense', 64 * 4 + 4, 2],
+      ['dense_1', 'Dense', 4 * 64 + 64, 2],
+      ['reshape', 'Reshape', 0, 1],
+      ['multiply', 'Multiply', 0, 1],
+    ]);
+    assert.deepEqual(g.modules![1]!.config, { units: 4, activation: 'relu', useBias: true, in_features: 64, out_features: 4, bias: true });
+    assert.deepEqual(unit.lineShapes.map((l) => [l.line, l.names[0], l.shapes[0]]), [
+      [5, 'squeeze', [1, 64]],
+      [6, 'excite', [1, 4]],
+      [7, 'gate', [1, 64]],
+      [8, 'scale', [1, 1, 1, 64]],
+      [9, 'return', [1, 56, 56, 64]],
+    ]);
+    assert.equal(unit.blocks.length, 1);
+    const b = unit.blocks[0]!;
+    assert.deepEqual([b.channels, b.squeezeChannels, b.reductionRatio, b.pooling, b.fcBias, b.gate, b.params], [64, 4, 16, 'avg', true, 'sigmoid', 580]);
+    assert.deepEqual(b.range, unit.range);
+    assert.equal(unit.table!.totals.params, 580);
+  });
+
+  it('the tf.model of the file is the same block, pruned from the top-level graph', async () => {
+    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'model');
+    assert.equal(unit.range.startLine, 14);
+    assert.deepEqual(unit.inputShape, [1, 56, 56, 64]);
+    assert.deepEqual(ops(unit.model), ['ReduceMean', 'Gemm', 'Relu', 'Gemm', 'Sigmoid', 'Reshape', 'Mul']);
+    assert.deepEqual(graphProblems(unit.model), []);
+    assert.equal(unit.blocks.length, 1);
+    assert.equal(unit.blocks[0]!.params, 580);
+    assert.equal(unit.blocks[0]!.range!.startLine, 3, 'shown at the builder function');
+    assert.equal(unit.blocks[0]!.id, 'seBlock', 'named after the builder that wrote it');
+    assert.ok(unit.model.graph.nodes.every((n) => n.scope === 'seBlock'));
+  });
+
+  it('without bias the same block counts 512', async () => {
+    const unit = unitNamed(await analyzeFixture('tfjs_se_no_bias.ts'), 'seBlock');
+    assert.equal(unit.blocks.length, 1);
+    assert.equal(unit.blocks[0]!.params, 512);
+    assert.equal(unit.blocks[0]!.fcBias, false);
+    assert.equal(unit.model.graph.nodes[1]!.inputs.length, 2);
+    assert.equal(unit.table!.totals.params, 512);
+  });
+
+  it('tf.sequential with add(): input from inputShape, conv in NCHW between transposes', async () => {
+    const analysis = await analyzeFixture('tfjs_sequential.ts');
+    const unit = unitNamed(analysis, 'head');
+    assert.equal(unit.kind, 'sequential');
+    assert.deepEqual(unit.inputShape, [1, 32, 32, 3]);
+    assert.deepEqual(ops(unit.model), ['Transpose', 'Conv', 'Transpose', 'Relu', 'ReduceMean', 'Gemm', 'Softmax']);
+    const conv = unit.model.graph.nodes[1]!;
+    assert.deepEqual(attrInts(conv, 'pads'), [1, 1, 1, 1]);
+    assert.deepEqual(unit.model.graph.initializers.get(conv.inputs[1]!)!.shape, [16, 3, 3, 3]);
+    assert.deepEqual(unit.model.graph.modules!.map((m) => [m.path, m.params]), [['conv2d', 3 * 3 * 3 * 16 + 16], ['global_average_pooling2d', 0], ['dense', 16 * 10 + 10]]);
+    assert.deepEqual(unit.model.graph.outputs[0]!.shape, [1, 10]);
+    assert.equal(unit.blocks.length, 0);
+    assert.deepEqual(graphProblems(unit.model), []);
+  });
+
+  it('builder functions with named imports, an input comment, max pooling and hardSigmoid', async () => {
+    const analysis = await analyzeFixture('tfjs_builder.ts');
+    assert.deepEqual(analysis.units.map((u) => u.name), ['squeezeExcite', 'convBlock', 'net']);
+    const se = unitNamed(analysis, 'squeezeExcite');
+    assert.equal(se.inputShapeSource, 'comment');
+    assert.deepEqual(se.inputShape, [1, 28, 28, 32]);
+    assert.deepEqual(se.arguments, { channels: 32, ratio: 'default' });
+    assert.equal(ops(se.model)[0], 'ReduceMax');
+    const hs = se.model.graph.nodes.find((n) => n.op === 'HardSigmoid')!;
+    assert.equal(attrFloat(hs, 'alpha', 0), 0.2, "TF.js hardSigmoid is 0.2x + 0.5");
+    assert.equal(se.blocks.length, 1);
+    assert.deepEqual([se.blocks[0]!.pooling, se.blocks[0]!.gate, se.blocks[0]!.params], ['max', 'hardsigmoid', 256]);
+    const block = unitNamed(analysis, 'convBlock');
+    assert.deepEqual(block.inputShape, [1, 28, 28, 1]);
+    assert.deepEqual(block.arguments, { filters: 32 });
+    assert.equal(block.blocks.length, 1);
+    assert.deepEqual(block.blocks[0]!.range, se.range, 'the block is shown at squeezeExcite');
+    assert.deepEqual([se.blocks[0]!.id, block.blocks[0]!.id], ['', 'squeezeExcite']);
+    const net = unitNamed(analysis, 'net');
+    assert.equal(net.blocks[0]!.id, 'convBlock.squeezeExcite');
+    assert.equal(net.table!.totals.params, 9 * 32 + 32 + 256);
+  });
+
+  it('reports layers and calls it cannot interpret, and keeps going', async () => {
+    const src = [
+      "import * as tf from '@tensorflow/tfjs';",
+      'function block(x: tf.SymbolicTensor) {',
+      '  const y = tf.layers.lstm({ units: 8 }).apply(x) as tf.SymbolicTensor;',
+      "  const z = tf.layers.dense({ units: 4, activation: 'mish' }).apply(x) as tf.SymbolicTensor;",
+      '  return tf.layers.add().apply([x, z]);',
+      '}',
+    ].join('\n');
+    const unit = unitNamed(await analyzeText(src, 'typescript', { defaultInput: { channels: 4 } }), 'block');
+    assert.equal(unit.partial, true);
+    assert.deepEqual(unit.unknowns.map((u) => [u.range.startLine, u.note]), [
+      [2, 'tf.layers.lstm is not interpreted'],
+      [3, "activation 'mish' is not interpreted"],
+    ]);
+    assert.deepEqual(unit.inputShape, [1, 56, 56, 4]);
+    assert.deepEqual(ops(unit.model), ['Unknown', 'MatMul', 'Add', 'Unknown', 'Add']);
+    assert.equal(unit.model.graph.nodes[0]!.note, 'tf.layers.lstm is not interpreted');
+    assert.deepEqual(graphProblems(unit.model), []);
+  });
+});
+
+describe('TF.js front-end: classes', () => {
+  it('a class with parameter properties and an apply method, made and applied by the file', async () => {
+    const unit = unitNamed(await analyzeFixture('tfjs_class_builder.ts'), 'SqueezeExcite');
+    assert.equal(unit.kind, 'class');
+    assert.deepEqual(unit.inputShape, [1, 14, 14, 128]);
+    assert.equal(unit.inputShapeSource, 'call-site');
+    assert.deepEqual(unit.arguments, { ratio: 8, useBias: false });
+    assert.equal(unit.partial, false);
+    assert.equal(unit.blocks.length, 1);
+    assert.deepEqual([unit.blocks[0]!.channels, unit.blocks[0]!.squeezeChannels, unit.blocks[0]!.params], [128, 16, 2 * 128 * 16]);
+    assert.deepEqual(unit.blocks[0]!.range, unit.range);
+    assert.deepEqual(graphProblems(unit.model), []);
+  });
+});
