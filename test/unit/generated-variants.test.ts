@@ -12,7 +12,7 @@ import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
 import { CONVENTIONS } from '../../src/core/stats/table.js';
 import { writeOnnx } from '../../src/core/onnx/writer.js';
 import {
-  allNegativeCases, allPositiveCases, efficientNetLike, negativeCase, positiveCase, POSITIVE_KINDS, type ExpectedBlock, type GeneratedCase, type PositiveKind,
+  allNegativeCases, allPositiveCases, efficientNetLike, negativeCase, positiveCase, POSITIVE_KINDS, type ExpectedBlock, type GeneratedCase,
 } from '../helpers/se-graphs.js';
 
 const TOLERANCE = 1e-5;
@@ -168,21 +168,9 @@ describe('generated SE variants: every variant × opset 11/13/17/18 × static/dy
   });
 });
 
-/** Known engine bugs that make a kind's parameter cross-check fail (reported to the lead). */
-const PARAMS_TODO: Partial<Record<PositiveKind, string>> = {
-  relu6_gate: 'engine bug: in graphs without scopes (one row per node) the gate constants 3/0/6 count as params: 149 instead of 148 (onnx-tool 152)',
-  cbam_conv: 'engine bug: table totals count the shared MLP once per call (256 instead of 128): every convention in graphs without scopes, onnx-tool always',
-  cbam_gemm: 'engine bug: table totals count the shared MLP once per call (296 instead of 148): every convention in graphs without scopes, onnx-tool always',
-  timm_conv_bias: 'engine bug: onnx-tool counts the int64 axes input of ReduceMean-18 as 2 params (Reshape shape constants are not counted)',
-  timm_conv_nobias: 'engine bug: onnx-tool counts the int64 axes input of ReduceMean-18 as 2 params',
-  effective_se: 'engine bug: onnx-tool counts the int64 axes input of ReduceMean-18 as 2 params',
-  eca_view: 'engine bug: onnx-tool counts the int64 axes input of ReduceMean-18 as 2 params',
-};
-
 describe('generated SE variants: stats agree with the detector on parameters', () => {
   for (const kind of POSITIVE_KINDS) {
-    const todo = PARAMS_TODO[kind];
-    it(`${kind}: every convention's block table and whole-model table total the block's params (constants are not params, a shared MLP counts once)`, todo ? { todo } : {}, () => {
+    it(`${kind}: every convention's block table and whole-model table total the block's params (constants are not params, a shared MLP counts once)`, () => {
       for (const c of allPositiveCases().filter((x) => x.name.startsWith(`${kind} `))) {
         const analysis = analyzeOnnx(bytesSource(writeOnnx(c.model)));
         const block = analysis.blocks[0]!;

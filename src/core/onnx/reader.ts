@@ -212,7 +212,7 @@ function valueInfo(v: ValueInfoProto): ValueInfo {
   const tensor = v.type.value.value;
   const shape: Dim[] | undefined = tensor.shape
     ? tensor.shape.dim.map((d, i) =>
-        d.value.case === 'dimValue' && d.value.value >= 0n ? Number(d.value.value) : d.value.case === 'dimParam' && d.value.value ? d.value.value : `${v.name}:${i}`,
+        d.value.case === 'dimValue' && d.value.value >= 0n && d.value.value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(d.value.value) : d.value.case === 'dimParam' && d.value.value ? d.value.value : `${v.name}:${i}`,
       )
     : undefined;
   return { name: v.name, dtype: dtypeFromOnnx(tensor.elemType), shape };
@@ -222,9 +222,9 @@ function valueInfo(v: ValueInfoProto): ValueInfo {
 export function tensorFromProto(t: TensorProto, inlineLimit: number): TensorConst {
   const dtype = dtypeFromOnnx(t.dataType);
   const shape = t.dims.map((d) => {
-    const n = Number(d);
-    if (n < 0) throw new SeLensError('corrupt', `Tensor "${t.name}" has a negative dimension ${n}.`);
-    return n;
+    if (d < 0n) throw new SeLensError('corrupt', `Tensor "${t.name}" has a negative dimension ${d}.`);
+    if (d > BigInt(Number.MAX_SAFE_INTEGER)) throw new SeLensError('too-large', `Tensor "${t.name}" has a dimension of ${d}, beyond what can be counted exactly.`);
+    return Number(d);
   });
   const values = inlineValues(t, inlineLimit);
   return values ? { dtype, shape, values } : { dtype, shape };

@@ -1,6 +1,6 @@
 import { attrInt, attrInts, GraphIndex } from '../ir/graph-index.js';
 import { numel, type Dim, type Model, type Node, type SourceRange } from '../ir/graph.js';
-import { weightOf } from '../detect/weights.js';
+import { parameterInputs, weightOf } from '../detect/weights.js';
 
 /**
  * One module as a PyTorch-side counter sees it: its class, parameters, configuration and the shapes of
@@ -17,6 +17,8 @@ export interface Layer {
   readonly input: Dim[] | undefined;
   readonly output: Dim[] | undefined;
   readonly nodeIds: readonly string[];
+  /** Initializers behind `params` (ONNX rows), so a module called twice counts once in totals. */
+  readonly weights?: readonly string[];
   readonly range?: SourceRange;
 }
 
@@ -107,15 +109,9 @@ function layerFromNodes(name: string, nodes: Node[], model: Model, index: GraphI
   const input = shapeOf(first.inputs[0]);
   const output = shapeOf(last.outputs[0]);
   const weightParams = new Map<string, number>();
-  for (const n of nodes) {
-    if (!['Conv', 'ConvTranspose', 'Gemm', 'MatMul', 'Add', 'PRelu', 'BatchNormalization'].includes(n.op)) continue;
-    for (const t of n.inputs.slice(1)) {
-      const w = t ? weightOf(t, index) : undefined;
-      if (w) weightParams.set(w.name, numel(w.shape));
-    }
-  }
+  for (const n of nodes) for (const w of parameterInputs(n, index)) weightParams.set(w.name, numel(w.shape));
   const params = [...weightParams.values()].reduce((a, b) => a + b, 0);
-  const base = { name, params, input, output, nodeIds: nodes.map((n) => n.id) };
+  const base = { name, params, input, output, nodeIds: nodes.map((n) => n.id), weights: [...weightParams.keys()] };
   const conv = nodes.find((n) => n.op === 'Conv' || n.op === 'ConvTranspose');
   if (conv) {
     const w = weightOf(conv.inputs[1] ?? '', index);

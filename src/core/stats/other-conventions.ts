@@ -1,6 +1,6 @@
 import { attrInt, GraphIndex } from '../ir/graph-index.js';
 import { numel, type Dim, type Model, type Node } from '../ir/graph.js';
-import { weightOf } from '../detect/weights.js';
+import { parameterInputs, weightOf } from '../detect/weights.js';
 import { perSample } from './torchstat.js';
 import type { Layer } from './layers.js';
 import { PLUMBING } from './layers.js';
@@ -43,6 +43,7 @@ export interface NodeCount {
   readonly node: Node;
   readonly macs: number;
   readonly params: number;
+  readonly weights: readonly string[];
   readonly input: Dim[] | undefined;
   readonly output: Dim[] | undefined;
 }
@@ -61,7 +62,8 @@ export function onnxToolCounts(model: Model, nodes: readonly Node[]): NodeCount[
     const out = vol(node.outputs[0]);
     const inVol = vol(node.inputs[0]);
     const weights = node.inputs.slice(1).map((t) => (t ? weightOf(t, index) : undefined));
-    const params = weights.reduce((a, w) => a + (w ? numel(w.shape) : 0), 0);
+    const learned = parameterInputs(node, index);
+    const params = learned.reduce((a, w) => a + numel(w.shape), 0);
     let macs = 0;
     switch (node.op) {
       case 'Conv': {
@@ -88,7 +90,7 @@ export function onnxToolCounts(model: Model, nodes: readonly Node[]): NodeCount[
       case 'BatchNormalization': macs = out * 2; break;
       default: macs = 0;
     }
-    result.push({ node, macs, params, input: graph.values.get(node.inputs[0] ?? '')?.shape, output: graph.values.get(node.outputs[0] ?? '')?.shape });
+    result.push({ node, macs, params, weights: learned.map((w) => w.name), input: graph.values.get(node.inputs[0] ?? '')?.shape, output: graph.values.get(node.outputs[0] ?? '')?.shape });
   }
   return result;
 }

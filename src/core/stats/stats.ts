@@ -42,6 +42,7 @@ export function computeStats(model: Model, convention: Convention, options: Stat
       memoryMB: c.output ? (product(perSample(c.output)) * 4) / 1024 ** 2 : 0,
       counts: { MACs: c.macs },
       nodeIds: [c.node.id],
+      weights: c.weights,
       ...(c.node.range ? { range: c.node.range } : {}),
     }));
     return finish(convention, rows, ['Per ONNX node, functional ops included; ' + BATCH_NOTE]);
@@ -85,6 +86,7 @@ function rowOf(layer: Layer, counted: Layer, convention: Exclude<Convention, 'on
     memoryMB: torchstatMemoryMB(counted),
     counts,
     nodeIds: layer.nodeIds,
+    ...(layer.weights ? { weights: layer.weights } : {}),
     ...(layer.range ? { range: layer.range } : {}),
   };
 }
@@ -93,7 +95,14 @@ function finish(convention: Convention, rows: StatsRow[], footnotes: string[]): 
   const columns = COLUMNS[convention];
   const counts: Record<string, number> = {};
   for (const col of columns) counts[col.key] = rows.reduce((a, r) => a + (r.counts[col.key] ?? 0), 0);
-  const params = rows.reduce((a, r) => a + r.params, 0);
+  // A module called twice (CBAM's shared MLP in a graph without scopes) shows in two rows but counts once.
+  const counted = new Set<string>();
+  let params = 0;
+  for (const r of rows) {
+    if (r.weights?.length && r.weights.every((w) => counted.has(w))) continue;
+    r.weights?.forEach((w) => counted.add(w));
+    params += r.params;
+  }
   const memoryMB = rows.reduce((a, r) => a + r.memoryMB, 0);
   return { convention, columns, rows, totals: { params, memoryMB, counts }, summary: summaryOf(convention, params, memoryMB, counts), footnotes };
 }
