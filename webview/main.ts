@@ -1,0 +1,402 @@
+/**
+ * The inspector webview: receives a gate model from the host (protocol.ts), runs it with
+ * onnxruntime-web, and shows the block list, gate heatmaps, the across-depth view, prunability and
+ * the stats table. All host messages are validated; malformed ones are dropped and reported.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import type { SEBlock } from '../src/core/detect/block.js';
+import { planSamples } from '../src/core/inputs/samples.js';
+import type { BackendPreference, HostMessage, InputSpec, LoadMessage, WebviewMessage } from '../src/core/protocol.js';
+import { MAX_BATCH, parseHostMessage } from '../src/core/protocol.js';
+import type { Convention } from '../src/core/stats/table.js';
+import { CONVENTIONS } from '../src/core/stats/table.js';
+import { renderAcrossDepth } from './depth.js';
+import { custom, el } from './dom.js';
+import { canvasToPng, gatesToCsv, safeFileName, statsToMarkdown } from './exports.js';
+import type { GateMatrix, Prunability } from './gates.js';
+import { prunability } from './gates.js';
+import type { Zoom } from './heatmap.js';
+import { HeatmapView, ZOOMS } from './heatmap.js';
+import { GateRunner } from './ort-runner.js';
+import { renderBlockList, renderPrunability, renderStatsTable, shapeText } from './tables.js';
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage, transfer?: Transferable[]): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const post = (message: WebviewMessage): void => vscode.postMessage(message);
+
+interface State {
+  load: LoadMessage;
+  input: InputSpec;
+  backend: BackendPreference;
+  gates: Map<string, GateMatrix>;
+  scores: Map<string, Prunability>;
+  selected: string;
+  sortByMean: boolean;
+  /** Colours over the values' own min…max instead of the gate's 0…1. */
+  stretch: boolean;
+  zoom: Zoom;
+}
+
+const runner = new GateRunner(document.body.dataset.ortBase ?? '');
+const initialBackend = document.body.dataset.backend;
+runner.warmUp(initialBackend === 'webgpu' || initialBackend === 'wasm' ? initialBackend : 'auto');
+let state: State | undefined;
+/** Each run gets a number; a result that is no longer the latest is dropped. */
+let runCounter = 0;
+
+// ---- layout ----------------------------------------------------------------------------------
+
+const app = document.getElementById('app') ?? document.body;
+const status = el('div', { className: 'status', id: 'status', textContent: 'Waiting for a model…' });
+status.setAttribute('role', 'status');
+const errorBox = el('div', { className: 'error', id: 'error', hidden: true });
+errorBox.setAttribute('role', 'alert');
+const blockListBox = el('div', { id: 'blocks' });
+const heatTitle = el('h2', { id: 'heatmap-title' });
+const heatShapes = el('div', { className: 'shapes', id: 'block-shapes' });
+const heatBox = el('div', { id: 'heatmap' });
+const depthBox = el('div', { id: 'depth' });
+const pruneBox = el('div', { id: 'prunability' });
+const statsBox = el('div', { id: 'stats' });
+
+function select(id: string, label: string, options: readonly { value: string; label: string }[], value: string): HTMLElement {
+  const s = custom('vscode-single-select', { id, 'aria-label': label }, options.map((o) => custom('vscode-option', { value: o.value, ...(o.value === value ? { selected: true } : {}) }, [o.label])));
+  return s;
+}
+function field(id: string, label: string, value: string): HTMLElement {
+  return custom('vscode-textfield', { id, value, 'aria-label': label, size: '8' });
+}
+function button(id: string, label: string, onClick: () => void, secondary = false): HTMLElement {
+  const b = custom('vscode-button', { id, ...(secondary ? { secondary: true } : {}) }, [label]);
+  b.addEventListener('click', onClick);
+  return b;
+}
+function valueOf(id: string): string {
+  return String((document.getElementById(id) as unknown as { value?: string } | null)?.value ?? '');
+}
+
+const inputKind = select('input-kind', 'Input', [
+  { value: 'normal', label: 'random normal' },
+  { value: 'uniform', label: 'random uniform' },
+  { value: 'constant', label: 'constant' },
+], 'normal');
+const backendSelect = select('backend', 'Backend', [
+  { value: 'auto', label: 'auto (WebGPU, else WASM)' },
+  { value: 'webgpu', label: 'WebGPU' },
+  { value: 'wasm', label: 'WASM' },
+], 'auto');
+backendSelect.addEventListener('change', () => {
+  if (!state) return;
+  state.backend = valueOf('backend') as BackendPreference;
+  void run();
+});
+const controls = el('div', { className: 'controls' }, [
+  el('label', { textContent: 'Backend ' }, [backendSelect]),
+  el('label', { textContent: 'Input ' }, [inputKind]),
+  el('label', { textContent: 'seed ' }, [field('seed', 'Seed', '0')]),
+  el('label', { textContent: 'samples ' }, [field('batch', `Samples (1 to ${MAX_BATCH})`, '4')]),
+  el('label', { textContent: 'low/value ' }, [field('low', 'Uniform low, or the constant value', '0')]),
+  el('label', { textContent: 'high ' }, [field('high', 'Uniform high', '1')]),
+  button('run', 'Run', () => rerunFromControls()),
+  button('pick-image', 'Image…', () => post({ type: 'pickInput', kind: 'image' }), true),
+  button('pick-folder', 'Image folder…', () => post({ type: 'pickInput', kind: 'imageFolder' }), true),
+  button('pick-npy', '.npy…', () => post({ type: 'pickInput', kind: 'npy' }), true),
+]);
+
+const sortBox = custom('vscode-checkbox', { id: 'sort', label: 'Sort channels by mean gate' });
+sortBox.addEventListener('change', () => {
+  if (!state) return;
+  state.sortByMean = (sortBox as unknown as { checked: boolean }).checked;
+  showHeatmap();
+});
+const stretchBox = custom('vscode-checkbox', { id: 'stretch', label: 'Stretch colours to the values’ range' });
+stretchBox.addEventListener('change', () => {
+  if (!state) return;
+  state.stretch = (stretchBox as unknown as { checked: boolean }).checked;
+  showHeatmap();
+});
+const zoomSelect = select('zoom', 'Zoom', ZOOMS.map((z) => ({ value: String(z), label: z === 'fit' ? 'fit width' : `${z} px per channel` })), 'fit');
+zoomSelect.addEventListener('change', () => {
+  if (!state) return;
+  const v = valueOf('zoom');
+  state.zoom = v === 'fit' ? 'fit' : (Number(v) as Zoom);
+  showHeatmap();
+});
+const heatControls = el('div', { className: 'controls' }, [
+  sortBox,
+  stretchBox,
+  el('label', { textContent: 'Zoom ' }, [zoomSelect]),
+  button('export-png', 'Export PNG', () => void exportPng(), true),
+  button('export-csv', 'Export CSV', () => exportCsv(), true),
+]);
+const conventionSelect = select('convention', 'Counting convention', CONVENTIONS.map((c) => ({ value: c, label: c })), 'torchstat');
+conventionSelect.addEventListener('change', () => post({ type: 'setConvention', convention: valueOf('convention') as Convention }));
+const statsControls = el('div', { className: 'controls' }, [
+  el('label', { textContent: 'Convention ' }, [conventionSelect]),
+  button('export-md', 'Export Markdown', () => exportMarkdown(), true),
+]);
+
+function tab(title: string, panel: HTMLElement[]): HTMLElement[] {
+  return [custom('vscode-tab-header', { slot: 'header' }, [title]), custom('vscode-tab-panel', {}, panel)];
+}
+const tabs = custom('vscode-tabs', { 'selected-index': '0' }, [
+  ...tab('Heatmap', [heatTitle, heatShapes, heatControls, heatBox]),
+  ...tab('Across depth', [depthBox]),
+  ...tab('Prunability', [pruneBox]),
+  ...tab('Table', [statsControls, statsBox]),
+]);
+app.append(el('header', {}, [el('h1', { id: 'title', textContent: 'SE Lens inspector' }), status]), errorBox, controls, blockListBox, tabs);
+
+
+// ---- messages ----------------------------------------------------------------------------------
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = parseHostMessage(event.data);
+  if (!parsed.ok) {
+    console.warn(`SE Lens: dropped a malformed host message (${parsed.reason})`);
+    post({ type: 'error', message: `dropped a malformed host message: ${parsed.reason}` });
+    return;
+  }
+  void handle(parsed.value);
+});
+
+async function handle(message: HostMessage): Promise<void> {
+  switch (message.type) {
+    case 'load':
+      state = {
+        load: message,
+        input: message.input,
+        backend: message.backend,
+        gates: new Map(),
+        scores: new Map(),
+        selected: message.focusBlockId !== undefined && message.blocks.some((b) => b.id === message.focusBlockId) ? message.focusBlockId : (message.blocks[0]?.id ?? ''),
+        sortByMean: state?.sortByMean ?? false,
+        stretch: state?.stretch ?? false,
+        zoom: state?.zoom ?? 'fit',
+      };
+      document.getElementById('title')!.textContent = message.title;
+      syncControls();
+      showBlockList();
+      showStats();
+      await run();
+      return;
+    case 'setInput':
+      if (!state) return;
+      state.input = message.input;
+      syncControls();
+      await run();
+      return;
+    case 'setBackend':
+      if (!state) return;
+      state.backend = message.backend;
+      await run();
+      return;
+    case 'stats':
+      if (!state) return;
+      state.load = { ...state.load, convention: message.convention, stats: message.stats, blockStats: message.blockStats };
+      showStats();
+      return;
+    case 'error':
+      showError(message.message);
+      return;
+  }
+}
+
+function syncControls(): void {
+  if (!state) return;
+  const set = (id: string, v: string): void => {
+    const node = document.getElementById(id) as unknown as { value: string } | null;
+    if (node) node.value = v;
+  };
+  const input = state.input;
+  if (input.kind === 'normal' || input.kind === 'uniform' || input.kind === 'constant') {
+    set('input-kind', input.kind);
+    set('batch', String(input.batch));
+    if (input.kind !== 'constant') set('seed', String(input.seed));
+    if (input.kind === 'uniform') {
+      set('low', String(input.low));
+      set('high', String(input.high));
+    }
+    if (input.kind === 'constant') set('low', String(input.value));
+  }
+  set('backend', state.backend);
+  set('convention', state.load.convention);
+}
+
+function rerunFromControls(): void {
+  if (!state) return;
+  const kind = valueOf('input-kind');
+  const seed = Number(valueOf('seed'));
+  const batch = Number(valueOf('batch'));
+  const low = Number(valueOf('low'));
+  const high = Number(valueOf('high'));
+  if (!Number.isInteger(batch) || batch < 1 || batch > MAX_BATCH) return showError(`Samples must be a whole number from 1 to ${MAX_BATCH}.`);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return showError('The seed must be a whole number from 0 to 4294967295.');
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return showError('Low, high and value must be numbers.');
+  if (kind === 'uniform' && !(high > low)) return showError('For uniform input, high must be above low.');
+  state.input = kind === 'uniform' ? { kind, seed, batch, low, high } : kind === 'constant' ? { kind, value: low, batch } : { kind: 'normal', seed, batch };
+  void run();
+}
+
+// ---- running -----------------------------------------------------------------------------------
+
+async function run(): Promise<void> {
+  const s = state;
+  if (!s) return;
+  const id = ++runCounter;
+  showError('');
+  status.textContent = `Running ${s.load.blocks.length} block${s.load.blocks.length === 1 ? '' : 's'}…`;
+  try {
+    const plan = planSamples(s.load.inputs, s.input, s.load.layout);
+    const result = await runner.run(
+      s.load.modelKey,
+      s.load.modelBytes,
+      s.backend,
+      plan.runs,
+      s.load.blocks.map((b) => ({ tensor: b.tensors.gate, channels: b.channels })),
+    );
+    if (id !== runCounter || s !== state) return;
+    s.gates = result.gates;
+    s.scores = new Map([...result.gates].map(([k, g]) => [k, prunability(g)]));
+    status.textContent =
+      `EP: ${result.ep}${result.fallbackReason ? ` (${result.fallbackReason})` : ''} · session ${result.createMs > 0 ? `${result.createMs.toFixed(0)} ms` : 'reused'}` +
+      ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}` +
+      (s.load.weightSeed !== undefined ? ` · weights: framework default init, seed ${s.load.weightSeed}` : '');
+    status.dataset.ep = result.ep;
+    post({ type: 'ran', modelKey: s.load.modelKey, ep: result.ep, createMs: result.createMs, runMs: result.runMs, samples: plan.samples });
+    showHeatmap();
+    // The other views after the first heatmap is on screen.
+    requestAnimationFrame(() => {
+      if (s !== state) return;
+      depthBox.replaceChildren(renderAcrossDepth(s.load.blocks, s.gates));
+      pruneBox.replaceChildren(renderPrunability(s.load.blocks, s.gates, s.scores));
+    });
+  } catch (e) {
+    if (id !== runCounter) return;
+    const message = e instanceof Error ? e.message : String(e);
+    status.textContent = 'Run failed.';
+    showError(message);
+    post({ type: 'error', message });
+  }
+}
+
+function describeInput(input: InputSpec): string {
+  switch (input.kind) {
+    case 'normal':
+      return `normal(0, 1), seed ${input.seed}`;
+    case 'uniform':
+      return `uniform(${input.low}, ${input.high}), seed ${input.seed}`;
+    case 'constant':
+      return `constant ${input.value}`;
+    case 'images':
+      return `${input.images.length} image${input.images.length === 1 ? '' : 's'}`;
+    case 'npy':
+      return input.name;
+  }
+}
+
+// ---- views -------------------------------------------------------------------------------------
+
+let heatmap: HeatmapView | undefined;
+
+function selectedBlock(): SEBlock | undefined {
+  return state?.load.blocks.find((b) => b.id === state!.selected);
+}
+
+function showBlockList(): void {
+  if (!state) return;
+  blockListBox.replaceChildren(
+    renderBlockList(state.load.blocks, state.selected, (id) => {
+      if (!state) return;
+      state.selected = id;
+      showBlockList();
+      showHeatmap();
+      showStats();
+    }),
+  );
+}
+
+function showHeatmap(): void {
+  const s = state;
+  const block = selectedBlock();
+  if (!s || !block) {
+    heatBox.replaceChildren(el('p', { textContent: 'No SE blocks in this model.' }));
+    return;
+  }
+  const gates = s.gates.get(block.tensors.gate);
+  heatTitle.textContent = `Block ${block.id || '(whole model)'}: ${block.variant}, ${block.gate} gate`;
+  heatShapes.textContent =
+    `input ${shapeText(block.inputShape)} · C ${block.channels} · squeeze ${block.squeezeChannels ?? '–'} · r ${block.reductionRatio ?? '–'}` +
+    ` · ${block.params.toLocaleString('en-US')} params · gate tensor ${block.tensors.gate}`;
+  if (!gates) {
+    heatBox.replaceChildren(el('p', { textContent: 'No gate values yet.' }));
+    return;
+  }
+  if (!heatmap) heatmap = new HeatmapView('Gates');
+  if (heatmap.root.parentElement !== heatBox) heatBox.replaceChildren(heatmap.root);
+  const range: [number, number] = s.stretch && gates.max() > gates.min() ? [gates.min(), gates.max()] : [0, 1];
+  const ms = heatmap.show(gates, { sortByMean: s.sortByMean, zoom: s.zoom, range });
+  heatmap.root.dataset.renderMs = ms.toFixed(2);
+  heatmap.root.dataset.blockId = block.id;
+  post({ type: 'rendered', blockId: block.id, rows: gates.rows, cols: gates.cols });
+}
+
+function showStats(): void {
+  const s = state;
+  if (!s) return;
+  const block = selectedBlock();
+  const blockTable = block ? s.load.blockStats.find((b) => b.blockId === block.id)?.table : undefined;
+  const parts: HTMLElement[] = [];
+  if (blockTable) parts.push(renderStatsTable(blockTable, `Block ${block!.id || '(whole model)'}`));
+  if (s.load.stats) parts.push(renderStatsTable(s.load.stats, s.load.title));
+  if (parts.length === 0) parts.push(el('p', { textContent: 'No statistics for this model.' }));
+  statsBox.replaceChildren(...parts);
+}
+
+function showError(message: string): void {
+  errorBox.textContent = message;
+  errorBox.hidden = message === '';
+}
+
+// ---- exports -----------------------------------------------------------------------------------
+
+function exportBase(): string {
+  const block = selectedBlock();
+  return `${state?.load.title ?? 'model'}-${block?.id || 'block'}`;
+}
+
+async function exportPng(): Promise<void> {
+  if (!heatmap || !state) return;
+  post({ type: 'export', format: 'png', fileName: safeFileName(`${exportBase()}-gates`, 'png'), data: await canvasToPng(heatmap.canvas) });
+}
+
+function exportCsv(): void {
+  const block = selectedBlock();
+  const gates = block && state?.gates.get(block.tensors.gate);
+  if (!gates) return;
+  post({ type: 'export', format: 'csv', fileName: safeFileName(`${exportBase()}-gates`, 'csv'), data: gatesToCsv(gates) });
+}
+
+function exportMarkdown(): void {
+  const s = state;
+  if (!s) return;
+  const block = selectedBlock();
+  const blockTable = block ? s.load.blockStats.find((b) => b.blockId === block.id)?.table : undefined;
+  const text = [blockTable ? statsToMarkdown(blockTable, `Block ${block!.id || '(whole model)'}`) : '', s.load.stats ? statsToMarkdown(s.load.stats, s.load.title) : '']
+    .filter(Boolean)
+    .join('\n');
+  if (text) post({ type: 'export', format: 'md', fileName: safeFileName(`${s.load.title}-stats`, 'md'), data: text });
+}
+
+post({ type: 'ready' });
