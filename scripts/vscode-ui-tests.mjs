@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// UI tests in a real VS Code, driven like a person: keyboard, mouse, command palette, reading the DOM.
+// Two runs: `dev` loads the extension from the repository (URL payload extensionDevelopmentPath) and walks
+// through every surface; `vsix` installs the packaged se-lens.vsix and checks one code lens, so the
+// artefact users get is what is tested. Screenshots go to test-output/vscode/<run>/screenshots.
+// Usage: node scripts/vscode-ui-tests.mjs [dev] [vsix]   (default: both)
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { elapsed, installVsix, launchBrowser, prepareRun, repoRoot, requireRuntime, startServer, workbenchUrl } from './vscode-harness.mjs';
+
+/** The reference block's lens, as issue 4 spells it. */
+export const REFERENCE_LENS = 'SE block · C 32 → 8 (r 4) · avg · 512 params · 992 MAdd @ [4,32,16,16]';
+const STEP_TIMEOUT = 60_000;
+
+const isMac = process.platform === 'darwin';
+const mod = isMac ? 'Meta' : 'Control';
+
+async function withWorkbench(name, { vsix } = {}, body) {
+  requireRuntime();
+  const start = Date.now();
+  const paths = prepareRun(name);
+  if (vsix) console.log(`  installed: ${installVsix(paths, vsix).split('\n').pop()}`);
+  const serverLog = [];
+  const server = startServer(paths, { log: (l) => serverLog.push(l) });
+  let context;
+  let page;
+  let step = 0;
+  const shot = async (label) => {
+    step++;
+    await page.screenshot({ path: join(paths.screenshots, `${String(step).padStart(2, '0')}-${label}.png`) });
+  };
+  const pageErrors = [];
+  try {
+    const port = await server.ready;
+    context = await launchBrowser(paths);
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(STEP_TIMEOUT);
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(workbenchUrl(port, paths.workspace, vsix ? {} : { extensionDevelopmentPath: repoRoot }));
+    await page.locator('.monaco-workbench').waitFor();
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor();
+    console.log(`  workbench up after ${elapsed(start)}`);
+    await body({ page, shot, paths });
+    console.log(`  ${name}: passed in ${elapsed(start)}; screenshots in ${paths.screenshots}`);
+  } catch (e) {
+    if (page) await page.screenshot({ path: join(paths.screenshots, 'failure.png') }).catch(() => {});
+    console.error(`  ${name}: FAILED: ${e instanceof Error ? e.stack : e}`);
+    console.error(`  last server lines:\n${serverLog.slice(-15).join('\n')}`);
+    if (pageErrors.length) console.error(`  page errors:\n${pageErrors.slice(-10).join('\n')}`);
+    throw e;
+  } finally {
+    await context?.close().catch(() => {});
+    server.stop();
+  }
+}
+
+/** Quick Open (Ctrl+P): type a file name, pick it, wait until its text is on screen. */
+async function openFile(page, fileName, visibleText) {
+  await page.keyboard.press(`${mod}+P`);
+  const quick = page.locator('.quick-input-widget');
+  await quick.waitFor({ state: 'visible' });
+  await page.keyboard.type(fileName);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await quick.waitFor({ state: 'hidden' });
+  if (visibleText) await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: visibleText }).first().waitFor();
+}
+
+/** F1, type the command's label, run it. */
+async function runCommand(page, labelText) {
+  await page.keyboard.press('F1');
+  const quick = page.locator('.quick-input-widget');
+  await quick.waitFor({ state: 'visible' });
+  await page.keyboard.type(labelText);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: labelText }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await quick.waitFor({ state: 'hidden' });
+}
+
+/** The code lens titles rendered in the active editor, in order. */
+async function lensTitles(page) {
+  return page.locator('.editor-instance .monaco-editor .codelens-decoration a').allTextContents();
+}
+
+/** The n-th visible webview's content frame (VS Code nests the extension's page in #active-frame). */
+function webviewFrame(page, index = 0) {
+  return page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');
+}
+
+async function devRun() {
+  await withWorkbench('ui-dev', {}, async ({ page, shot }) => {
+    // Code lens over the reference block.
+    await openFile(page, 'se_block.py', 'class SEBlock');
+    await page.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }).first().waitFor();
+    const titles = await lensTitles(page);
+    assert.ok(titles.includes(REFERENCE_LENS), `lens titles: ${JSON.stringify(titles)}`);
+    assert.ok(titles.includes('Inspect'), 'an Inspect lens');
+    console.log('  ✓ code lens text in the DOM');
+    await shot('code-lens');
+
+    // Inlay hints: the shape after each assignment in forward, rendered inside the line.
+    const forwardLine = page.locator('.view-lines .view-line', { hasText: 'v = self.fc_layers(v).view(b, c, 1, 1)' });
+    await forwardLine.locator('text=[4, 32, 1, 1]').first().waitFor();
+    console.log('  ✓ inlay hint [4, 32, 1, 1] after the fc_layers line');
+    await shot('inlay-hints');
+
+    // Hover on the class name: the torchstat table.
+    const className = page.locator('.view-lines .view-line span span', { hasText: /^SEBlock$/ }).first();
+    await className.hover();
+    const hover = page.locator('.monaco-hover', { hasText: 'fc_layers.0' });
+    try {
+      await hover.first().waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      await className.click();
+      await page.keyboard.press(`${mod}+K`);
+      await page.keyboard.press(`${mod}+I`);
+      await hover.first().waitFor({ state: 'visible' });
+    }
+    const hoverText = await hover.first().innerText();
+    for (const want of ['torchstat', 'avg_pooling', 'max_polling', 'fc_layers.2', 'sigmoid', '512', '992']) {
+      assert.ok(hoverText.includes(want), `hover has ${want}: ${hoverText}`);
+    }
+    console.log('  ✓ hover shows the torchstat table');
+    await shot('hover');
+    await page.keyboard.press('Escape');
+
+    // Command palette: inspect the block under the cursor; the inspector webview renders.
+    await className.click();
+    await runCommand(page, 'SE Lens: Inspect Block at Cursor');
+    const inspector = webviewFrame(page);
+    await inspector.locator('#title', { hasText: 'SEBlock' }).waitFor();
+    await inspector.locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible', timeout: 120_000 });
+    console.log('  ✓ F1 "SE Lens: Inspect Block at Cursor" opened the inspector; it ran the block and drew the heatmap');
+    await shot('inspector');
+
+    // The .onnx custom editor. Keys typed while a webview has focus go to the webview: click the text first.
+    await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: 'class SEBlock' }).first().click();
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'seed_se_c32_r4_avg.onnx');
+    const modelView = webviewFrame(page);
+    await modelView.locator('#title', { hasText: 'seed_se_c32_r4_avg.onnx' }).waitFor();
+    await modelView.locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible', timeout: 120_000 });
+    const blocksText = await modelView.locator('#blocks').innerText();
+    assert.ok(blocksText.includes('32'), `model blocks: ${blocksText}`);
+    console.log('  ✓ .onnx opens in the SE Lens custom editor, with the gate heatmap');
+    await shot('onnx-editor');
+
+    // The SE Blocks tree in the Explorer lists the model's block.
+    const tree = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'SE Blocks' }) });
+    const header = tree.locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+    await tree.locator('.monaco-list-row', { hasText: 'C 32 · r 4' }).first().waitFor();
+    console.log('  ✓ SE Blocks view lists the block');
+    await shot('tree');
+  });
+}
+
+async function vsixRun() {
+  const vsix = join(repoRoot, 'se-lens.vsix');
+  if (!existsSync(vsix)) throw new Error('se-lens.vsix is missing; run: npm run package');
+  await withWorkbench('ui-vsix', { vsix }, async ({ page, shot }) => {
+    await openFile(page, 'se_block.py', 'class SEBlock');
+    await page.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }).first().waitFor();
+    console.log('  ✓ the installed vsix shows the reference lens');
+    await shot('vsix-code-lens');
+  });
+}
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const runs = { dev: devRun, vsix: vsixRun };
+let failed = 0;
+for (const name of wanted.length ? wanted : ['dev', 'vsix']) {
+  console.log(`UI run: ${name}`);
+  try {
+    await runs[name]();
+  } catch {
+    failed++;
+  }
+}
+process.exit(failed ? 1 : 0);

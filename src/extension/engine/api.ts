@@ -1,0 +1,58 @@
+import type { SEBlock } from '../../core/detect/block.js';
+import type { Model } from '../../core/ir/graph.js';
+import type { Inspection } from '../../core/inspect/inspection.js';
+import type { ByteSource } from '../../core/onnx/byte-source.js';
+import type { DefaultInput, SourceAnalysis, SourceUnit } from '../../core/source/analysis.js';
+import type { SourceLanguage } from '../../core/source/parsers.js';
+import type { Convention, StatsTable } from '../../core/stats/table.js';
+
+export type StatsFormat = 'markdown' | 'csv' | 'json';
+
+export interface SourceRequest {
+  /** Identifies the document, so a re-analysis after an edit reparses incrementally. */
+  readonly key: string;
+  readonly text: string;
+  readonly language: SourceLanguage;
+  readonly defaultInput: DefaultInput;
+  /** Input shapes the user set for units by name (`Set Input Shape…`); they win over every other source. */
+  readonly inputOverrides: Readonly<Record<string, readonly number[]>>;
+}
+
+/** An ONNX model read for the surfaces: its blocks and tables per convention. */
+export interface ModelAnalysis {
+  readonly model: Model;
+  readonly blocks: readonly SEBlock[];
+  table(convention: Convention, blockId?: string): StatsTable;
+}
+
+/**
+ * What the extension host needs from the core. It lives in its own bundle (dist/engine.js), loaded on first
+ * use, so activation does not pay for tree-sitter, protobuf and the counters.
+ */
+/** A document's analysis plus the units whose input shape came from `Set Input Shape…`. */
+export interface EngineSourceAnalysis extends SourceAnalysis {
+  readonly overridden: readonly string[];
+}
+
+export interface Engine {
+  analyzeSource(request: SourceRequest): Promise<EngineSourceAnalysis>;
+  /** The unit's table under a convention, whole unit or one block. */
+  unitTable(unit: SourceUnit, convention: Convention, blockId?: string): StatsTable;
+  analyzeModel(source: ByteSource): ModelAnalysis;
+  formatTable(table: StatsTable, format: StatsFormat): string;
+  /** What the inspector webview runs and shows for a source unit (framework-default weights, fixed seed). */
+  inspectSource(unit: SourceUnit, title: string, convention: Convention): Inspection;
+  /** The same for a model file: gates as outputs, weights read from `source`. */
+  inspectModel(analysis: ModelAnalysis, source: ByteSource, title: string, convention: Convention): Inspection;
+  /** ONNX bytes of a unit's graph, with initialised weights, through the core's writer. */
+  exportOnnx(unit: SourceUnit): Uint8Array;
+  forget(key: string): void;
+}
+
+export interface EngineOptions {
+  /** Run source analysis in this worker script (dist/source-worker.js), reading grammars from `wasmDir`; else in-thread. */
+  readonly sourceWorker?: { readonly script: string; readonly wasmDir: string };
+}
+
+/** The engine bundle's one export. */
+export type CreateEngine = (grammars: { load(file: string): Promise<Uint8Array> }, options?: EngineOptions) => Engine;

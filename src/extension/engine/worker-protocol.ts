@@ -1,0 +1,27 @@
+import type { SEBlock } from '../../core/detect/block.js';
+import type { SeLensErrorCode } from '../../core/errors.js';
+import type { Inspection } from '../../core/inspect/inspection.js';
+import type { Convention, StatsTable } from '../../core/stats/table.js';
+import type { EngineSourceAnalysis, SourceRequest } from './api.js';
+
+/** Host → ONNX worker (dist/onnx-worker.js): a table, or the inspector's data, for the model it read at start. */
+export type WorkerRequest =
+  | { readonly id: number; readonly type: 'table'; readonly convention: Convention; readonly blockId?: string }
+  | { readonly id: number; readonly type: 'inspect'; readonly convention: Convention; readonly title: string };
+
+/** ONNX worker → host. `id` 0 answers the initial read. */
+export type WorkerReply =
+  | { readonly id: 0; readonly type: 'ready'; readonly blocks: SEBlock[]; readonly params: number }
+  | { readonly id: number; readonly type: 'table'; readonly table: StatsTable }
+  | { readonly id: number; readonly type: 'inspection'; readonly inspection: Inspection }
+  | { readonly id: number; readonly type: 'error'; readonly message: string; readonly code?: SeLensErrorCode };
+
+/** Host → source worker (dist/source-worker.js). */
+export type SourceWorkerRequest =
+  | { readonly id: number; readonly type: 'analyze'; readonly request: SourceRequest }
+  | { readonly type: 'forget'; readonly key: string };
+
+/** Source worker → host. */
+export type SourceWorkerReply =
+  | { readonly id: number; readonly type: 'analysis'; readonly analysis: EngineSourceAnalysis }
+  | { readonly id: number; readonly type: 'error'; readonly message: string; readonly code?: SeLensErrorCode };

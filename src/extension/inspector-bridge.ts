@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import { InspectorPanel, type InspectorRequest, type RenderedEvent } from './inspector/panel.js';
+
+/**
+ * Opens the inspector (src/extension/inspector/panel.ts) for commands, lenses, the tree and the `.onnx`
+ * editor, and remembers the last heatmap each panel put on screen, so tests can tell that it rendered.
+ */
+export class InspectorBridge implements vscode.Disposable {
+  private readonly watched = new WeakSet<InspectorPanel>();
+  private readonly panels = new Set<InspectorPanel>();
+  /** The latest heatmap rendered by any inspector, with its panel's title. */
+  lastRender: (RenderedEvent & { readonly title: string }) | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext) {}
+
+  open(request: InspectorRequest): InspectorPanel {
+    return this.watch(InspectorPanel.show(this.context, request));
+  }
+
+  /** The `.onnx` custom editor hands over the panel VS Code created. */
+  attach(panel: vscode.WebviewPanel, request: InspectorRequest): InspectorPanel {
+    return this.watch(InspectorPanel.attach(this.context, panel, request));
+  }
+
+  private watch(panel: InspectorPanel): InspectorPanel {
+    if (this.watched.has(panel)) return panel;
+    this.watched.add(panel);
+    this.panels.add(panel);
+    panel.onDidRender((e) => (this.lastRender = { ...e, title: panel.panel.title }));
+    panel.panel.onDidDispose(() => this.panels.delete(panel));
+    return panel;
+  }
+
+  dispose(): void {
+    for (const p of this.panels) p.dispose();
+    this.panels.clear();
+  }
+}
