@@ -5,13 +5,29 @@
 // artefact users get is what is tested. Screenshots go to test-output/vscode/<run>/screenshots.
 // Usage: node scripts/vscode-ui-tests.mjs [dev] [vsix]   (default: both)
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { PNG } from 'pngjs';
 import { join } from 'node:path';
 import { elapsed, installVsix, launchBrowser, prepareRun, repoRoot, requireRuntime, startServer, workbenchUrl } from './vscode-harness.mjs';
 
 /** The reference block's lens, as issue 4 spells it. */
 export const REFERENCE_LENS = 'SE block · C 32 → 8 (r 4) · avg · 512 params · 992 MAdd @ [4,32,16,16]';
 const STEP_TIMEOUT = 60_000;
+/** viridis(0.5), the inspector's colour scale at a gate of exactly 0.5 (src/core/colormap.ts). */
+const VIRIDIS_HALF = [31, 144, 139];
+
+/** Pixels of a PNG within `tolerance` of an RGB colour, and how many distinct colours the image has. */
+function pixelsLike(png, rgb, tolerance = 6) {
+  const image = PNG.sync.read(png);
+  let near = 0;
+  const colours = new Set();
+  for (let i = 0; i < image.data.length; i += 4) {
+    const [r, g, b] = [image.data[i], image.data[i + 1], image.data[i + 2]];
+    colours.add((r << 16) | (g << 8) | b);
+    if (Math.abs(r - rgb[0]) <= tolerance && Math.abs(g - rgb[1]) <= tolerance && Math.abs(b - rgb[2]) <= tolerance) near++;
+  }
+  return { near, colours: colours.size };
+}
 
 const isMac = process.platform === 'darwin';
 const mod = isMac ? 'Meta' : 'Control';
@@ -89,7 +105,7 @@ function webviewFrame(page, index = 0) {
 }
 
 async function devRun() {
-  await withWorkbench('ui-dev', {}, async ({ page, shot }) => {
+  await withWorkbench('ui-dev', {}, async ({ page, shot, paths }) => {
     // Code lens over the reference block.
     await openFile(page, 'se_block.py', 'class SEBlock');
     await page.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }).first().waitFor();
@@ -124,6 +140,24 @@ async function devRun() {
     console.log('  ✓ hover shows the torchstat table');
     await shot('hover');
     await page.keyboard.press('Escape');
+
+    // Inline heatmaps: with zero input the reference block (no biases) gates every channel at 0.5, so the
+    // strip drawn after the gate line is 32 cells of one colour, viridis(0.5).
+    const settingsFile = join(paths.workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    writeFileSync(settingsFile, JSON.stringify({ ...settings, 'seLens.inline.input': 'zeros' }, null, 2));
+    await page.locator('.codelens-decoration a', { hasText: 'Run gates' }).first().click();
+    const gateLine = page.locator('.view-lines .view-line', { hasText: 'v = self.sigmoid(v)' }).first();
+    let strip = { near: 0, colours: 0 };
+    for (let i = 0; i < 100 && strip.near < 32 * 5 * 8; i++) {
+      await page.waitForTimeout(200);
+      strip = pixelsLike(await gateLine.screenshot(), VIRIDIS_HALF);
+    }
+    assert.ok(strip.near >= 32 * 5 * 8, `the gate line shows a strip of viridis(0.5): ${JSON.stringify(strip)}`);
+    console.log(`  ✓ Run gates drew the strip after the gate line: ${strip.near} pixels of viridis(0.5)`);
+    await shot('inline-strip');
+    await runCommand(page, 'SE Lens: Clear Inline Heatmaps');
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 
     // Command palette: inspect the block under the cursor; the inspector webview renders.
     await className.click();

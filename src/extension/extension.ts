@@ -12,10 +12,14 @@ import { SeHoverProvider } from './providers/hover.js';
 import { SeInlayHintsProvider } from './providers/inlay-hints.js';
 import type { Services } from './services.js';
 import { BlocksTreeProvider } from './tree/blocks-tree.js';
+import type { InlineHeatmaps } from './inline/inline-heatmaps.js';
+import { registerInlineHeatmaps } from './inline/register.js';
 
 /** What activate returns: the test suite reads the tree through it. */
 export interface SeLensApi {
   readonly services: Services;
+  /** Inline gate strips, for the tests to read what is drawn. */
+  readonly inline: InlineHeatmaps;
 }
 
 /**
@@ -30,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): SeLensApi {
   const tree = new BlocksTreeProvider(sources, models);
   const inspector = new InspectorBridge(context);
   const services: Services = { context, engine, sources, models, tree, inspector };
+  const inline = registerInlineHeatmaps(context, sources);
   context.subscriptions.push(
     log(),
     sources,
@@ -45,9 +50,10 @@ export function activate(context: vscode.ExtensionContext): SeLensApi {
       supportsMultipleEditorsPerDocument: true,
     }),
     ...registerCommands(services),
+    ...inline.disposables,
   );
   log().info(`SE Lens activated in ${Date.now() - started} ms (${vscode.env.appName} ${vscode.version}, mode ${context.extensionMode})`);
-  return { services };
+  return { services, inline: inline.inline };
 }
 
 export function deactivate(): void {

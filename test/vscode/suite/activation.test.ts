@@ -17,6 +17,7 @@ interface Manifest {
 const PALETTE = [
   'seLens.inspectBlockAtCursor', 'seLens.inspectModelFile', 'seLens.findBlocksInWorkspace', 'seLens.setInputShape',
   'seLens.chooseConvention', 'seLens.exportBlockOnnx', 'seLens.copyStatsMarkdown', 'seLens.copyStatsCsv', 'seLens.copyStatsJson',
+  'seLens.runGates', 'seLens.clearInlineHeatmaps',
 ];
 
 suite('activation', () => {
@@ -41,7 +42,7 @@ suite('activation', () => {
     assert.deepEqual(pkg.contributes.views.explorer!.map((v) => v.id), ['seLens.blocks']);
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [
       'seLens.backend', 'seLens.codeLens.otherModules', 'seLens.convention', 'seLens.defaultInputShape', 'seLens.inlayHints.enabled',
-      'seLens.largeModelThresholdMB', 'seLens.scan.exclude', 'seLens.scan.include',
+      'seLens.inline.autoRun', 'seLens.inline.enabled', 'seLens.inline.input', 'seLens.largeModelThresholdMB', 'seLens.scan.exclude', 'seLens.scan.include',
     ]);
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
     assert.equal(pkg.capabilities.virtualWorkspaces.supported, true);

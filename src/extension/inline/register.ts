@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { InputSpec } from '../../core/protocol.js';
+import { SOURCE_SELECTOR, type SourceAnalyses } from '../analysis/source-analyses.js';
+import { log } from '../log.js';
+import type { HostGateRunner } from './gate-runner.js';
+import { INLINE_SECTION, InlineHeatmaps } from './inline-heatmaps.js';
+
+export const INLINE_COMMANDS = { runGates: 'seLens.runGates', clearInlineHeatmaps: 'seLens.clearInlineHeatmaps' } as const;
+
+/** Seeds and batch of an inline run: fixed, so the same code always draws the same strip. */
+const WEIGHT_SEED = 0;
+const INPUT_SEED = 0;
+const BATCH = 4;
+
+function inputSpec(uri: vscode.Uri): Extract<InputSpec, { kind: 'normal' | 'constant' }> {
+  const input = vscode.workspace.getConfiguration(INLINE_SECTION, uri).get<string>('input', 'normal');
+  return input === 'zeros' ? { kind: 'constant', value: 0, batch: BATCH } : { kind: 'normal', seed: INPUT_SEED, batch: BATCH };
+}
+
+/**
+ * Inline heatmaps: the `Run gates` lens, the strips and hovers, and the two commands. onnxruntime-web's
+ * WASM build runs in the extension host from its own bundle (dist/inline-runner.js), loaded on the first
+ * `Run gates` lens and warmed then, so activation pays nothing and the first click finds the .wasm compiled.
+ */
+export function registerInlineHeatmaps(context: vscode.ExtensionContext, sources: SourceAnalyses): { inline: InlineHeatmaps; disposables: vscode.Disposable[] } {
+  const dist = join(context.extensionPath, 'dist');
+  let runner: Promise<HostGateRunner> | undefined;
+  const getRunner = (): Promise<HostGateRunner> => {
+    runner ??= Promise.resolve().then(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, loaded on first use
+      const bundle = require(join(dist, 'inline-runner.js')) as typeof import('./gate-runner.js');
+      const r = new bundle.HostGateRunner(join(dist, 'webview', 'ort', 'ort-wasm-simd-threaded.wasm'), join(dist, 'ort-node', 'ort-wasm-simd-threaded.mjs'));
+      const example = join(context.extensionPath, 'media', 'examples', 'se_block_c32_r4_avg.onnx');
+      void vscode.workspace.fs.readFile(vscode.Uri.file(example)).then(
+        (bytes) => r.warm(bytes),
+        (e: unknown) => log().warn(`could not warm the gate runner: ${String(e)}`),
+      );
+      return r;
+    });
+    return runner;
+  };
+  const inline = new InlineHeatmaps(sources, async (unit, uri) => (await getRunner()).run(unit.model, unit.blocks, inputSpec(uri), WEIGHT_SEED));
+  const lenses: vscode.CodeLensProvider = {
+    onDidChangeCodeLenses: inline.onDidChangeCodeLenses,
+    provideCodeLenses: async (doc, token) => {
+      const list = await inline.provideCodeLenses(doc);
+      if (list.length && !token.isCancellationRequested) void getRunner().catch((e: unknown) => log().warn(`gate runner unavailable: ${String(e)}`));
+      return list;
+    },
+  };
+  const disposables = [
+    inline,
+    vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, lenses),
+    vscode.languages.registerHoverProvider(SOURCE_SELECTOR, inline),
+    vscode.commands.registerCommand(INLINE_COMMANDS.runGates, async (uri?: vscode.Uri, unitName?: string) => {
+      const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (!target) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Open a PyTorch or TF.js file to run its SE blocks.'));
+        return [];
+      }
+      return inline.run(target, unitName);
+    }),
+    vscode.commands.registerCommand(INLINE_COMMANDS.clearInlineHeatmaps, () => inline.clear()),
+  ];
+  return { inline, disposables };
+}
