@@ -1,4 +1,3 @@
-import { PNG } from 'pngjs';
 import { viridis } from '../../core/colormap.js';
 
 /** Hover images stay readable without scrolling: cells shrink for wide blocks, down to one pixel. */
@@ -7,6 +6,8 @@ const MAX_CELL = 8;
 
 /** The samples × channels heatmap (rows = samples) as a PNG data URI, for a hover's Markdown image. */
 export function heatmapPngUri(values: Float32Array, samples: number, channels: number): string {
+  // Required on first use so activation does not load the encoder.
+  const { PNG } = require('pngjs') as typeof import('pngjs');
   const cw = Math.max(1, Math.min(MAX_CELL, Math.floor(MAX_WIDTH / channels)));
   const ch = Math.max(2, Math.min(MAX_CELL * 2, Math.floor(96 / samples)));
   const png = new PNG({ width: channels * cw, height: samples * ch });

@@ -3,8 +3,6 @@
  * decoders (pngjs, jpeg-js): the webview only receives RGBA pixels, so its CSP needs no image sources.
  */
 import * as vscode from 'vscode';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 import { SeLensError } from '../../core/errors.js';
 import { MAX_BATCH, type DecodedImage } from '../../core/protocol.js';
 
@@ -13,6 +11,9 @@ const IMAGE_EXT = /\.(png|jpe?g)$/i;
 const MAX_MEGAPIXELS = 64;
 
 export function decodeImage(name: string, bytes: Uint8Array): DecodedImage {
+  // Required here, not imported: the decoders would otherwise load with the extension at activation.
+  const { PNG } = require('pngjs') as typeof import('pngjs');
+  const jpeg = require('jpeg-js') as typeof import('jpeg-js');
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
     if (/\.png$/i.test(name)) {
