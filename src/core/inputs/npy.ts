@@ -1,4 +1,5 @@
 import { SeLensError } from '../errors.js';
+import { halfToFloat } from '../onnx/dtypes.js';
 
 /** A float array read from a `.npy` file, converted to float32 in C order. */
 export interface NpyArray {
@@ -71,11 +72,3 @@ export function parseNpy(bytes: Uint8Array): NpyArray {
   return { shape, data };
 }
 
-function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}

@@ -63,7 +63,8 @@ export function decodeRaw(dtype: DType, raw: Uint8Array): Float32Array | number[
   return out;
 }
 
-function halfToFloat(h: number): number {
+/** IEEE 754 binary16 bits to a number (ONNX float16 tensors, NumPy `<f2` arrays). */
+export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
   const frac = h & 0x3ff;
