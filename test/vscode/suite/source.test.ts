@@ -22,6 +22,7 @@ suite('PyTorch source', () => {
     assert.deepEqual(await lensTable(doc), [
       [classLine, REFERENCE_LENS],
       [classLine, 'Inspect'],
+      [classLine, 'Run gates'],
       // Stem has no call site: default input [1, C_in, 56, 56]; conv 5,318,656 + BN 401,408 + ReLU 100,352 MAdd.
       [stemLine, '928 params · 5,820,416 MAdd @ [1,3,56,56]'],
     ]);
@@ -81,7 +82,7 @@ suite('PyTorch source', () => {
       await setConfig('inlayHints.enabled', false);
       assert.deepEqual(await inlayHints(doc), []);
       await setConfig('codeLens.otherModules', false);
-      assert.deepEqual((await lensTable(doc)).map(([, t]) => t), [REFERENCE_LENS, 'Inspect']);
+      assert.deepEqual((await lensTable(doc)).map(([, t]) => t), [REFERENCE_LENS, 'Inspect', 'Run gates']);
     } finally {
       await setConfig('inlayHints.enabled', undefined);
       await setConfig('codeLens.otherModules', undefined);
@@ -110,6 +111,7 @@ suite('PyTorch source', () => {
       [line, 'SE block · C 64 → 4 (r 16) · avg · 580 params · 1,028 MAdd @ [1,64,56,56]'],
       [line, 'Inspect'],
       [line, 'Set input shape…'],
+      [line, 'Run gates'],
     ]);
     try {
       assert.deepEqual(await vscode.commands.executeCommand('seLens.setInputShape', doc.uri, 'SqueezeExcite', '[2, 64, 8, 8]'), [2, 64, 8, 8]);
@@ -171,11 +173,13 @@ suite('TF.js source', () => {
     const fnLine = lineOf(doc, 'export function seBlock');
     const modelLine = lineOf(doc, 'export const model');
     const lenses = await lensTable(doc);
-    assert.deepEqual(lenses.map(([l]) => l), [fnLine, fnLine, modelLine]);
+    assert.deepEqual(lenses.map(([l]) => l), [fnLine, fnLine, fnLine, modelLine, modelLine]);
     // Dense layers have bias by default: 64·4 + 4 + 4·64 + 64 = 580 params. The shape comes from tf.input.
     assert.match(lenses[0]![1], /^SE block · C 64 → 4 \(r 16\) · avg · 580 params · .* @ \[1,32,32,64\]$/);
     assert.equal(lenses[1]![1], 'Inspect');
-    assert.match(lenses[2]![1], /^1 SE block\(s\) inside · 580 params · .* @ \[1,32,32,64\]$/);
+    assert.equal(lenses[2]![1], 'Run gates');
+    assert.match(lenses[3]![1], /^1 SE block\(s\) inside · 580 params · .* @ \[1,32,32,64\]$/);
+    assert.equal(lenses[4]![1], 'Run gates');
     const hints = (await inlayHints(doc)).map((h) => [h.position.line, label(h)]);
     assert.deepEqual(hints, [
       [lineOf(doc, 'const squeezed'), '[1, 64]'],
