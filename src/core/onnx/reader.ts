@@ -1,5 +1,5 @@
 import { fromBinary } from '@bufbuild/protobuf';
-import { WireType } from '@bufbuild/protobuf/wire';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import {
   AttributeProto_AttributeType as AttrType,
   GraphProtoSchema,
@@ -13,12 +13,12 @@ import {
   type ValueInfoProto,
 } from 'onnx-buf';
 import { SeLensError } from '../errors.js';
-import type { AttrValue, Dim, Graph, Initializer, Model, Node, PayloadRef, TensorConst, ValueInfo } from '../ir/graph.js';
+import type { AttrValue, Dim, DType, Graph, Initializer, Model, Node, PayloadRef, TensorConst, ValueInfo } from '../ir/graph.js';
 import type { ByteSource, ExternalDataHost } from './byte-source.js';
 import { decodeRaw, dtypeFromOnnx } from './dtypes.js';
 import { checkExternalLocation } from './external-location.js';
 import { scopeOfNodeName } from './scope.js';
-import { WindowReader } from './window-reader.js';
+import { WindowReader, type FieldHeader } from './window-reader.js';
 
 export interface ReadOptions {
   /** Resolves `data_location = EXTERNAL` files; without it external tensors are refused. */
@@ -100,18 +100,27 @@ function readGraph(ctx: LazyContext, start: number, end: number): Graph {
   return toGraph(proto, initializers, ctx.inlineLimit);
 }
 
+/** TensorProto fields a large weight's header usually has: dims, data_type, name. */
+const HEADER_FIELDS = new Set([1, 2, 8]);
+
 function readInitializer(ctx: LazyContext, start: number, end: number): Initializer {
-  const rest: [number, number][] = [];
+  const rest: FieldHeader[] = [];
   let payload: { encoding: PayloadRef['encoding']; offset: number; length: number } | undefined;
   for (const h of ctx.reader.fields(start, end)) {
     const encoding = PAYLOAD_FIELDS[h.field];
     if (encoding && h.wire === WireType.LengthDelimited && h.end - h.bodyStart > ctx.inlineLimit) {
       payload = { encoding, offset: h.bodyStart, length: h.end - h.bodyStart };
     } else {
-      rest.push([h.start, h.end]);
+      rest.push(h);
     }
   }
-  const proto = decode(() => fromBinary(TensorProtoSchema, gather(ctx.reader, rest)), 'initializer');
+  // The common case, a big weight with only dims / data_type / name beside it, is read field by field with
+  // the library's reader; anything else goes through the generated decoder.
+  if (payload && rest.every((h) => HEADER_FIELDS.has(h.field))) {
+    const header = weightHeader(ctx.reader, rest);
+    return { ...header, payload: { kind: 'embedded', ...payload } };
+  }
+  const proto = decode(() => fromBinary(TensorProtoSchema, gather(ctx.reader, rest.map((h) => [h.start, h.end]))), 'initializer');
   const tensor = tensorFromProto(proto, ctx.inlineLimit);
   const name = proto.name;
   if (proto.dataLocation === DataLocation.EXTERNAL) {
@@ -119,6 +128,26 @@ function readInitializer(ctx: LazyContext, start: number, end: number): Initiali
   }
   if (payload) return { name, dtype: tensor.dtype, shape: tensor.shape, payload: { kind: 'embedded', ...payload } };
   return { name, ...tensor };
+}
+
+function weightHeader(reader: WindowReader, fields: FieldHeader[]): { name: string; dtype: DType; shape: number[] } {
+  let name = '';
+  let dtype: DType = 'unknown';
+  const shape: number[] = [];
+  for (const h of fields) {
+    const body = new BinaryReader(reader.bytes(h.bodyStart, h.end - h.bodyStart));
+    if (h.field === 8) name = new TextDecoder().decode(reader.bytes(h.bodyStart, h.end - h.bodyStart));
+    else if (h.field === 2) dtype = dtypeFromOnnx(Number(reader.varint(h.bodyStart, h.end)));
+    else if (h.wire === WireType.LengthDelimited) while (body.pos < body.len) shape.push(checkedDim(BigInt(body.int64()), name));
+    else shape.push(checkedDim(reader.varint(h.bodyStart, h.end), name));
+  }
+  return { name, dtype, shape };
+}
+
+function checkedDim(d: bigint, tensor: string): number {
+  if (d < 0n) throw new SeLensError('corrupt', `Tensor "${tensor}" has a negative dimension ${d}.`);
+  if (d > BigInt(Number.MAX_SAFE_INTEGER)) throw new SeLensError('too-large', `Tensor "${tensor}" has a dimension of ${d}, beyond what can be counted exactly.`);
+  return Number(d);
 }
 
 function externalPayload(proto: TensorProto, host: ExternalDataHost | undefined): PayloadRef {
@@ -221,11 +250,7 @@ function valueInfo(v: ValueInfoProto): ValueInfo {
 /** The tensor's dtype, dims and, when small enough, its values (shape constants are needed for folding). */
 export function tensorFromProto(t: TensorProto, inlineLimit: number): TensorConst {
   const dtype = dtypeFromOnnx(t.dataType);
-  const shape = t.dims.map((d) => {
-    if (d < 0n) throw new SeLensError('corrupt', `Tensor "${t.name}" has a negative dimension ${d}.`);
-    if (d > BigInt(Number.MAX_SAFE_INTEGER)) throw new SeLensError('too-large', `Tensor "${t.name}" has a dimension of ${d}, beyond what can be counted exactly.`);
-    return Number(d);
-  });
+  const shape = t.dims.map((d) => checkedDim(d, t.name));
   const values = inlineValues(t, inlineLimit);
   return values ? { dtype, shape, values } : { dtype, shape };
 }

@@ -78,6 +78,12 @@ export class WindowReader {
     return { field, wire, start: offset, bodyStart, end };
   }
 
+  /** The signed varint body of a non-length-delimited field (bigint, so 64-bit values stay exact). */
+  varint(bodyStart: number, end: number): bigint {
+    const value = new BinaryReader(this.bytes(bodyStart, end - bodyStart)).int64();
+    return BigInt(value);
+  }
+
   /** Every field of the message between `start` and `end`, in order. */
   *fields(start: number, end: number): Generator<FieldHeader> {
     let offset = start;
