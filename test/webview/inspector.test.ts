@@ -221,6 +221,8 @@ describe('inspector webview, WASM EP (no WebGPU adapter)', () => {
     await inspector.page.locator('#stretch').click();
     // Table alternative: one cell per gate.
     await inspector.page.locator('.heatmap-table summary').click();
+    // The table is built on the details element's `toggle` event, which fires after the click returns.
+    await inspector.page.locator('.heatmap-table td').nth(4 * 32 - 1).waitFor();
     assert.equal(await inspector.page.locator('.heatmap-table td').count(), 4 * 32);
     // PNG export decodes to the canvas size.
     const before = await inspector.messageCount();
