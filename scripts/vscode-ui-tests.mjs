@@ -204,7 +204,8 @@ async function vsixRun() {
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const runs = { dev: devRun, vsix: vsixRun };
 let failed = 0;
-for (const name of wanted.length ? wanted : ['dev', 'vsix']) {
+const chosen = wanted.length ? wanted : ['dev', 'vsix'];
+for (const name of chosen) {
   console.log(`UI run: ${name}`);
   try {
     await runs[name]();
@@ -212,4 +213,6 @@ for (const name of wanted.length ? wanted : ['dev', 'vsix']) {
     failed++;
   }
 }
+// The plain closing line CI reads: one per UI run.
+console.log(`UI runs: ${chosen.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
