@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FileSource } from '../src/cli/file-source.js';
+import { FileSource } from '../src/node/file-source.js';
 import { analyzeModel } from '../src/core/analyze.js';
 import { readOnnx } from '../src/core/onnx/reader.js';
 import { writeOnnx } from '../src/core/onnx/writer.js';

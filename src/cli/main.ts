@@ -3,7 +3,7 @@ import { extname, join } from 'node:path';
 import { analyzeOnnx } from '../core/analyze.js';
 import { isSeLensError } from '../core/errors.js';
 import { parseArgs, USAGE } from './args.js';
-import { FileSource, folderExternalData } from './file-source.js';
+import { FileSource, folderExternalData } from '../node/file-source.js';
 import { render, type Report } from './render.js';
 
 /** The bundled example: the reference block written by our own ONNX writer (scripts/make-example.ts). */

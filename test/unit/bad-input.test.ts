@@ -13,7 +13,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import * as fc from 'fast-check';
 import { ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType } from 'onnx-buf';
-import { FileSource, folderExternalData } from '../../src/cli/file-source.js';
+import { FileSource, folderExternalData } from '../../src/node/file-source.js';
 import { analyzeModel, analyzeOnnx } from '../../src/core/analyze.js';
 import { SeLensError } from '../../src/core/errors.js';
 import type { Graph, Model, Node } from '../../src/core/ir/graph.js';

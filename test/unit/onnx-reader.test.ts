@@ -14,7 +14,7 @@ import { writeOnnx } from '../../src/core/onnx/writer.js';
 import { referenceBlockModel } from '../../src/core/examples/reference-block.js';
 import { initialiseWeights } from '../../src/core/inputs/init.js';
 import { inferShapes } from '../../src/core/shapes/infer.js';
-import { folderExternalData } from '../../src/cli/file-source.js';
+import { folderExternalData } from '../../src/node/file-source.js';
 
 /** Records how many bytes the reader asked for. */
 function counting(bytes: Uint8Array): ByteSource & { readBytes: number } {

@@ -53,7 +53,8 @@ export class ModelAnalyses implements vscode.Disposable {
     const [bytes, engine] = await Promise.all([vscode.workspace.fs.readFile(uri), this.engine()]);
     const started = Date.now();
     const source = bytesSource(bytes);
-    const analysis = engine.analyzeModel(source);
+    const path = uri.scheme === 'file' ? uri.fsPath : undefined;
+    const analysis = engine.analyzeModel(source, path);
     const title = uri.path.split('/').pop() ?? '';
     log().info(`read ${uri.fsPath} (${bytes.length} B) in ${Date.now() - started} ms: ${analysis.blocks.length} SE blocks`);
     return {
@@ -63,7 +64,7 @@ export class ModelAnalyses implements vscode.Disposable {
       params: countParams(analysis.model.graph.initializers),
       inWorker: false,
       table: async (convention, blockId) => analysis.table(convention, blockId),
-      inspection: async (convention) => engine.inspectModel(analysis, source, title, convention),
+      inspection: async (convention) => engine.inspectModel(analysis, source, title, convention, path),
       dispose: () => undefined,
     };
   }

@@ -38,12 +38,13 @@ export interface Engine {
   analyzeSource(request: SourceRequest): Promise<EngineSourceAnalysis>;
   /** The unit's table under a convention, whole unit or one block. */
   unitTable(unit: SourceUnit, convention: Convention, blockId?: string): StatsTable;
-  analyzeModel(source: ByteSource): ModelAnalysis;
+  /** `path`: the model's file, when it has one, so tensors stored beside it (external data) can be read. */
+  analyzeModel(source: ByteSource, path?: string): ModelAnalysis;
   formatTable(table: StatsTable, format: StatsFormat): string;
   /** What the inspector webview runs and shows for a source unit (framework-default weights, fixed seed). */
   inspectSource(unit: SourceUnit, title: string, convention: Convention): Inspection;
   /** The same for a model file: gates as outputs, weights read from `source`. */
-  inspectModel(analysis: ModelAnalysis, source: ByteSource, title: string, convention: Convention): Inspection;
+  inspectModel(analysis: ModelAnalysis, source: ByteSource, title: string, convention: Convention, path?: string): Inspection;
   /** ONNX bytes of a unit's graph, with initialised weights, through the core's writer. */
   exportOnnx(unit: SourceUnit): Uint8Array;
   forget(key: string): void;

@@ -12,6 +12,7 @@ import type { Convention, StatsTable } from '../../core/stats/table.js';
 import type { CreateEngine, Engine, StatsFormat } from './api.js';
 import { SourceFrontEnds } from './source-front-ends.js';
 import { SourceWorkerClient } from './source-worker-client.js';
+import { folderExternalData } from '../../node/file-source.js';
 
 /** Seed for the weights of exported source blocks, so an export is reproducible. */
 export const EXPORT_SEED = 0;
@@ -36,10 +37,10 @@ export const createEngine: CreateEngine = (grammars, options = {}) => {
       }
       return table;
     },
-    analyzeModel: (source) => analyzeOnnx(source),
+    analyzeModel: (source, path) => analyzeOnnx(source, path ? { externalData: folderExternalData(path) } : {}),
     inspectSource: (unit, title, convention) =>
       inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention),
-    inspectModel: (analysis, source, title, convention) => inspectOnnx(analysis, source, title, convention),
+    inspectModel: (analysis, source, title, convention, path) => inspectOnnx(analysis, source, title, convention, path ? folderExternalData(path) : undefined),
     formatTable: (table, format) => formatTable(table, format),
     exportOnnx(unit) {
       const report = initialiseWeights(unit.model, unit.model.layout === 'NHWC' ? 'tfjs' : 'pytorch', EXPORT_SEED);

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, StringStringEntryProtoSchema, TensorProto_DataLocation } from 'onnx-buf';
 import { suite, test } from './harness.js';
 import { EXTENSION_ID, until, workspaceUri } from './util.js';
 import { writeWithBigInitializer } from './big-model.js';
@@ -63,6 +65,30 @@ suite('ONNX models', () => {
     assert.deepEqual([render.rows, render.cols], [4, t.se_blocks[0]!.channels]);
     assert.equal(await vscode.commands.executeCommand('seLens.inspectBlock', uri, undefined, 'no-such-block'), undefined);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('weights stored beside the model (external data) are read; a location leaving the folder is refused', async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+    const proto = fromBinary(ModelProtoSchema, await vscode.workspace.fs.readFile(workspaceUri('models', 'seed_se_c32_r4_avg.onnx')));
+    const weights: Uint8Array[] = [];
+    let offset = 0;
+    const entry = (key: string, value: string) => create(StringStringEntryProtoSchema, { key, value });
+    for (const t of proto.graph!.initializer.filter((i) => i.rawData.length > 64)) {
+      weights.push(t.rawData);
+      t.externalData = [entry('location', 'weights.bin'), entry('offset', String(offset)), entry('length', String(t.rawData.length))];
+      offset += t.rawData.length;
+      t.rawData = new Uint8Array();
+      t.dataLocation = TensorProto_DataLocation.EXTERNAL;
+    }
+    const data = new Uint8Array(offset);
+    weights.reduce((at, w) => (data.set(w, at), at + w.length), 0);
+    await vscode.workspace.fs.writeFile(workspaceUri('external', 'weights.bin'), data);
+    await vscode.workspace.fs.writeFile(workspaceUri('external', 'se.onnx'), toBinary(ModelProtoSchema, proto));
+    const view = await api().services.models.get(workspaceUri('external', 'se.onnx'));
+    assert.deepEqual(view.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [[32, 8, 512]]);
+    for (const t of proto.graph!.initializer) for (const e of t.externalData) if (e.key === 'location') e.value = '../se_block.py';
+    await vscode.workspace.fs.writeFile(workspaceUri('external', 'escape.onnx'), toBinary(ModelProtoSchema, proto));
+    await assert.rejects(api().services.models.get(workspaceUri('external', 'escape.onnx')), /Refused external data location "\.\.\/se_block\.py"/);
   });
 
   test('every fixture: blocks, channels and params as the ground truth says', async () => {

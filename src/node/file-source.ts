@@ -1,3 +1,4 @@
+// Node hosts' implementations of the core's I/O interfaces, shared by the CLI and the extension's workers.
 import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { SeLensError } from '../core/errors.js';
