@@ -9,10 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { create, toBinary } from '@bufbuild/protobuf';
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import * as fc from 'fast-check';
-import { ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType } from 'onnx-buf';
+import { externalModel } from '../helpers/external-model.js';
 import { FileSource, folderExternalData } from '../../src/node/file-source.js';
 import { analyzeModel, analyzeOnnx } from '../../src/core/analyze.js';
 import { SeLensError } from '../../src/core/errors.js';
@@ -469,25 +468,6 @@ describe('bad input: malformed graphs', () => {
 
 // ---------------------------------------------------------------------------------------------------------
 // External data
-
-function externalModel(location: string, extra: { offset?: number; length?: number } = {}): Uint8Array {
-  const entries = [{ key: 'location', value: location }];
-  if (extra.offset !== undefined) entries.push({ key: 'offset', value: String(extra.offset) });
-  if (extra.length !== undefined) entries.push({ key: 'length', value: String(extra.length) });
-  const vi = (name: string, dims: number[]) => ({ name, type: { value: { case: 'tensorType' as const, value: { elemType: TensorProto_DataType.FLOAT, shape: { dim: dims.map((d) => ({ value: { case: 'dimValue' as const, value: BigInt(d) } })) } } } } });
-  const model = create(ModelProtoSchema, {
-    irVersion: 8n,
-    opsetImport: [{ domain: '', version: 13n }],
-    graph: {
-      name: 'ext',
-      node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'W'], output: ['y'] }],
-      initializer: [{ name: 'W', dims: [2n, 3n], dataType: TensorProto_DataType.FLOAT, dataLocation: TensorProto_DataLocation.EXTERNAL, externalData: entries }],
-      input: [vi('x', [1, 2])],
-      output: [vi('y', [1, 3])],
-    },
-  });
-  return toBinary(ModelProtoSchema, model);
-}
 
 describe('bad input: external data locations', () => {
   let root = '';

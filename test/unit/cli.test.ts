@@ -5,8 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { create, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, TensorProto_DataLocation, TensorProto_DataType } from 'onnx-buf';
+import { externalModel } from '../helpers/external-model.js';
 import { writeOnnx } from '../../src/core/onnx/writer.js';
 import { efficientNetLike, positiveCase } from '../helpers/se-graphs.js';
 
@@ -274,16 +273,7 @@ describe('se-lens CLI', () => {
     });
 
     it('external data leaving the folder is refused, naming the location', () => {
-      const model = create(ModelProtoSchema, {
-        irVersion: 8n,
-        opsetImport: [{ domain: '', version: 13n }],
-        graph: {
-          name: 'ext',
-          node: [{ name: 'mm', opType: 'MatMul', input: ['x', 'W'], output: ['y'] }],
-          initializer: [{ name: 'W', dims: [2n, 3n], dataType: TensorProto_DataType.FLOAT, dataLocation: TensorProto_DataLocation.EXTERNAL, externalData: [{ key: 'location', value: '../../etc/passwd' }] }],
-        },
-      });
-      writeFileSync(join(tmp, 'ext.onnx'), toBinary(ModelProtoSchema, model));
+      writeFileSync(join(tmp, 'ext.onnx'), externalModel('../../etc/passwd'));
       assertUserError(se(join(tmp, 'ext.onnx')), '../../etc/passwd');
     });
   });
