@@ -6,7 +6,7 @@ import type { Convention, StatsTable } from '../../core/stats/table.js';
 import type { Engine } from '../engine/api.js';
 import type { WorkerReply, WorkerRequest } from '../engine/worker-protocol.js';
 import { SeLensError } from '../../core/errors.js';
-import { countParams } from '../engine/count-params.js';
+import { storedElements } from '../../core/stats/stored-elements.js';
 import { log } from '../log.js';
 import { readSettings } from '../settings.js';
 
@@ -61,7 +61,7 @@ export class ModelAnalyses implements vscode.Disposable {
       uri,
       size,
       blocks: analysis.blocks,
-      params: countParams(analysis.model.graph.initializers),
+      params: storedElements(analysis.model.graph),
       inWorker: false,
       table: async (convention, blockId) => analysis.table(convention, blockId),
       inspection: async (convention) => engine.inspectModel(analysis, source, title, convention, path),

@@ -7,7 +7,7 @@ import { inspectOnnx } from '../../core/inspect/inspection.js';
 import type { ByteSource, ExternalDataHost } from '../../core/onnx/byte-source.js';
 import { FileSource, folderExternalData } from '../../node/file-source.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
-import { countParams } from './count-params.js';
+import { storedElements } from '../../core/stats/stored-elements.js';
 
 function fail(id: number, e: unknown): WorkerReply {
   return isSeLensError(e) ? { id, type: 'error', message: e.message, code: e.code } : { id, type: 'error', message: e instanceof Error ? e.message : String(e) };
@@ -23,7 +23,7 @@ try {
   external = folderExternalData(path);
   // The reader keeps lazy payload references but never reads them for blocks and tables; the file stays open for the worker's life.
   analysis = analyzeOnnx(source, { externalData: external });
-  port.postMessage({ id: 0, type: 'ready', blocks: [...analysis.blocks], params: countParams(analysis.model.graph.initializers) } satisfies WorkerReply);
+  port.postMessage({ id: 0, type: 'ready', blocks: [...analysis.blocks], params: storedElements(analysis.model.graph) } satisfies WorkerReply);
 } catch (e) {
   port.postMessage(fail(0, e));
 }
