@@ -316,7 +316,7 @@ const BODIES: Record<PositiveKind, Body> = {
   efficientnet_silu: (ctx, x) => convSe(ctx, x, { pool: 'gap', bias: true, gate: 'sigmoid', xFirst: false, silu: true }),
   identity_init: (ctx, x) => convSe(ctx, x, { pool: 'gap', bias: true, gate: 'hardsigmoid', xFirst: false, identity: true }),
   eca: (ctx, x) => {
-    const { b, m, c, random } = ctx;
+    const { b, m, random } = ctx;
     const k = 3;
     const w = uniform(random, k, k);
     const pooled = b.one('GlobalAveragePool', [x], {}, m('avg_pool'));
@@ -328,16 +328,12 @@ const BODIES: Record<PositiveKind, Body> = {
     const output = expandAsMul(ctx, x, gate);
     return {
       output, gate,
-      blocks: {
-        variant: 'eca', squeezeChannels: null, reductionRatio: null, pooling: 'avg', fcKind: 'conv1d', fcBias: false, innerActivation: null, gate: 'sigmoid',
-        params: k, kernelSize: k,
-        gateOf: (xv, n) => map(conv1dChannels(globalPool(xv, n, c, ctx.hw, 'avg'), n, c, w), sigmoid),
-      },
+      blocks: ecaExpectation(ctx, k, w),
     };
   },
   eca_view: (ctx, x) => {
     // timm EcaModule: x.mean((2, 3)).view(B, 1, -1) → Conv1d → sigmoid → .view(B, -1, 1, 1) → x * y.expand_as(x).
-    const { b, m, c, random } = ctx;
+    const { b, m, random } = ctx;
     const k = 3;
     const w = uniform(random, k, k);
     const batch = ctx.o.dynamic ? b.one('Gather', [b.one('Shape', [x], {}, m()), b.constant([0], m(), 'int64', [])], { axis: int(0) }, m()) : 2;
@@ -351,11 +347,7 @@ const BODIES: Record<PositiveKind, Body> = {
     const output = expandAsMul(ctx, x, b.reshape(gate, view([-1, 1, 1]), m()));
     return {
       output, gate,
-      blocks: {
-        variant: 'eca', squeezeChannels: null, reductionRatio: null, pooling: 'avg', fcKind: 'conv1d', fcBias: false, innerActivation: null, gate: 'sigmoid',
-        params: k, kernelSize: k,
-        gateOf: (xv, n) => map(conv1dChannels(globalPool(xv, n, c, ctx.hw, 'avg'), n, c, w), sigmoid),
-      },
+      blocks: ecaExpectation(ctx, k, w),
     };
   },
   cbam_conv: (ctx, x) => {
@@ -798,3 +790,13 @@ export const B7_STAGES = [
   { channels: 384, repeats: 13, expand: 6, stride: 2 },
   { channels: 640, repeats: 4, expand: 6, stride: 1 },
 ] as const;
+
+/** What ECA (one channel Conv1d of kernel `k`, weights `w`, sigmoid gate) must be reported as, in both export forms. */
+function ecaExpectation(ctx: Ctx, k: number, w: Float32Array): Omit<ExpectedBlock, 'id' | 'channels' | 'tensors'> {
+  const c = ctx.c;
+  return {
+    variant: 'eca', squeezeChannels: null, reductionRatio: null, pooling: 'avg', fcKind: 'conv1d', fcBias: false, innerActivation: null, gate: 'sigmoid',
+    params: k, kernelSize: k,
+    gateOf: (xv, n) => map(conv1dChannels(globalPool(xv, n, c, ctx.hw, 'avg'), n, c, w), sigmoid),
+  };
+}

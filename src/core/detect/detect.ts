@@ -322,7 +322,7 @@ function buildBlock(mul: Node, x: string, xFirst: boolean, gate: Gate, branches:
   const pooling: Pooling = poolings.size > 1 ? 'both' : first.pooling;
   const inner = first.activations.length ? first.activations.join('+') : null;
   const fcBias = branches.every((b) => b.fcs.every((fc) => fc.bias !== undefined));
-  const variant = variantOf({ branches: branches.length, fcKind: kind, fcCount: fcs.length, gate: gate.kind, inner, squeezeChannels, channels, xFirst, fcBias });
+  const variant = variantOf({ branches: branches.length, fcKind: kind, fcCount: fcs.length, gate: gate.kind, inner, xFirst, fcBias });
 
   const nodes = new Set<Node>([mul, ...glue, ...gate.nodes]);
   for (const br of branches) for (const n of br.nodes) nodes.add(n);
@@ -383,7 +383,7 @@ function blockId(mul: Node, nodes: Node[]): string {
   return prefix.join('.');
 }
 
-function variantOf(f: { branches: number; fcKind: FcKind; fcCount: number; gate: GateKind; inner: string | null; squeezeChannels: number | null; channels: number; xFirst: boolean; fcBias: boolean }): SEVariant {
+function variantOf(f: { branches: number; fcKind: FcKind; fcCount: number; gate: GateKind; inner: string | null; xFirst: boolean; fcBias: boolean }): SEVariant {
   if (f.fcKind === 'conv1d') return 'eca';
   if (f.branches > 1) return 'cbam_channel';
   if (f.fcCount === 1) return 'effective_se';

@@ -30,10 +30,6 @@ export class GraphIndex {
   node(id: string): Node | undefined {
     return this.byId.get(id);
   }
-
-  isGraphOutput(tensor: string): boolean {
-    return this.graph.outputs.some((o) => o.name === tensor);
-  }
 }
 
 export function attrInt(node: Node, name: string, fallback: number): number;
