@@ -3,6 +3,7 @@ import { DEFAULT_INPUT, type DefaultInput, type SourceAnalysis, type SourceUnit 
 import { loadSourceParsers, DocumentTrees, type GrammarLoader, type SourceLanguage, type SourceParsers, type TextEdit } from './parsers.js';
 import { analyzePython, newPythonCache, type PythonCache } from './python/analyze-python.js';
 import { StatementCache } from './statement-cache.js';
+import type { SourceLocation } from './modules/source-files.js';
 import { errorRanges } from './syntax.js';
 import { analyzeTypeScript } from './typescript/analyze-typescript.js';
 
@@ -14,6 +15,8 @@ export interface AnalyzeSourceOptions {
   readonly defaultInput?: Partial<DefaultInput>;
   /** Interpretation steps per unit before it is cut off (loops, recursion in user code). */
   readonly maxSteps?: number;
+  /** Where the document lives and where its imports are found; without it, imports of other files stay unknown. */
+  readonly location?: SourceLocation;
 }
 
 interface DocumentState {
@@ -48,8 +51,8 @@ export class SourceAnalyzer {
       const root = tree.rootNode;
       const syntaxErrors = root.hasError ? errorRanges(root) : [];
       let units: SourceUnit[];
-      if (language === 'python') units = analyzePython(root, text, doc.statements, doc.python, { defaultInput, maxSteps });
-      else units = analyzeTypeScript(root, text, doc.statements, { defaultInput, maxSteps });
+      if (language === 'python') units = analyzePython(root, text, doc.statements, doc.python, { defaultInput, maxSteps, location: options.location });
+      else units = analyzeTypeScript(root, text, doc.statements, { defaultInput, maxSteps, location: options.location });
       doc.statements.commit();
       return { language, units, syntaxErrors };
     } finally {

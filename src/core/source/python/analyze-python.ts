@@ -1,5 +1,6 @@
 import type { Node as TsNode } from 'web-tree-sitter';
 import type { Dim, ModuleInfo, SourceRange } from '../../ir/graph.js';
+import type { SourceLocation } from '../modules/source-files.js';
 import type { DefaultInput, InputShapeSource, SourceUnit } from '../analysis.js';
 import { GraphBuilder } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
@@ -37,6 +38,7 @@ class GlobalScope extends Scope {
 export interface PythonOptions {
   readonly defaultInput: DefaultInput;
   readonly maxSteps: number;
+  readonly location?: SourceLocation | undefined;
 }
 
 /** Cached result of one class, valid while its text, the statements it read and its call site are unchanged. */

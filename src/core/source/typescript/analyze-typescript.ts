@@ -1,6 +1,7 @@
 import type { Node as TsNode } from 'web-tree-sitter';
 import type { Dim, Graph, ModuleInfo, SourceRange } from '../../ir/graph.js';
 import { emptyGraph } from '../../ir/graph.js';
+import type { SourceLocation } from '../modules/source-files.js';
 import type { DefaultInput, InputShapeSource, SourceUnit } from '../analysis.js';
 import { finishUnit } from '../finish-unit.js';
 import { GraphBuilder, type SourceUnknown, type TensorRef } from '../graph-builder.js';
@@ -17,6 +18,7 @@ const CHANNEL_PARAMS = new Set(['channels', 'channel', 'filters', 'inputChannels
 export interface TypeScriptOptions {
   readonly defaultInput: DefaultInput;
   readonly maxSteps: number;
+  readonly location?: SourceLocation | undefined;
 }
 
 interface Top {

@@ -1,0 +1,78 @@
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { isInside, normalizePath, type SourceFileSystem } from '../core/source/modules/source-files.js';
+
+/** Files larger than this are not read as source (a generated or data file, not a module). */
+const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The disk as the source front-ends see it. Symlinks are followed only while their target stays inside one
+ * of `allowed` (the workspace and the Python paths); anything else reads as absent, so an import never
+ * leaves the folders the user opened or named. Errors read as absent: the front-end notes the unresolved name.
+ */
+export class NodeSourceFileSystem implements SourceFileSystem {
+  private readonly allowed: readonly string[];
+
+  constructor(allowed: readonly string[]) {
+    this.allowed = allowed.map((a) => {
+      try {
+        return normalizePath(realpathSync(a));
+      } catch {
+        return normalizePath(a);
+      }
+    });
+  }
+
+  kind(path: string): 'file' | 'directory' | undefined {
+    const real = this.resolve(path);
+    if (!real) return undefined;
+    try {
+      const s = statSync(real);
+      return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  readText(path: string): string | undefined {
+    const real = this.resolve(path);
+    if (!real) return undefined;
+    try {
+      if (statSync(real).size > MAX_SOURCE_BYTES) return undefined;
+      return readFileSync(real, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  list(path: string): readonly string[] | undefined {
+    const real = this.resolve(path);
+    if (!real) return undefined;
+    try {
+      return readdirSync(real);
+    } catch {
+      return undefined;
+    }
+  }
+
+  version(path: string): string | undefined {
+    const real = this.resolve(path);
+    if (!real) return undefined;
+    try {
+      const s = statSync(real);
+      return `${s.size}:${s.mtimeMs}`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private resolve(path: string): string | undefined {
+    let real: string;
+    try {
+      real = normalizePath(realpathSync(path));
+    } catch {
+      return undefined;
+    }
+    if (this.allowed.length && !this.allowed.some((a) => isInside(real, a))) return undefined;
+    return real;
+  }
+}
