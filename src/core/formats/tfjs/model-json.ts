@@ -14,7 +14,9 @@ export function readTfjsModel(text: string, folder: ExternalDataHost | undefined
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new SeLensError('corrupt', `The file is not valid JSON (${(e as Error).message}).`);
+    // JSON.parse quotes the text around the fault, line breaks included: one line, kept short.
+    const reason = (e as Error).message.replace(/\s+/g, ' ').slice(0, 160);
+    throw new SeLensError('corrupt', `The file is not valid JSON (${reason}).`);
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new SeLensError('not-onnx', 'The JSON file is not a TF.js model.json (no object at its top).');
   const model = json as Record<string, unknown>;
