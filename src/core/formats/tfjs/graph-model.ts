@@ -99,8 +99,9 @@ class GraphConverter {
       }
       const scaled = this.scalesByGate(node);
       if (scaled) {
-        const y = this.b.one('Mul', [this.resolve(scaled.x), scaled.unit]);
-        this.b.one('Mul', [y, this.b.scalar('six_c', scaled.factor)], {}, node.name);
+        const y = this.b.one('Mul', [this.resolve(scaled.x), scaled.unit], {}, `${node.name}/scaled`);
+        // The factor is a row of its own, so the block's table keeps the scale Mul's row.
+        this.b.within(`${node.name}/six_c`, 'Multiply', () => this.b.one('Mul', [y, this.b.scalar('six_c', scaled.factor)], {}, node.name), scope);
         return;
       }
       if (!handler) {
