@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
@@ -7,6 +8,7 @@ import { analyzeModel } from '../../src/core/analyze.js';
 import { readModelFile } from '../../src/core/formats/read-model.js';
 import { gateModelFromOnnx } from '../../src/core/inspect/gate-model.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
+import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
 import { FileSource, folderExternalData } from '../../src/node/file-source.js';
 
 interface Truth {
@@ -62,4 +64,52 @@ describe('TF.js layers models saved by @tensorflow/tfjs', () => {
       }
     });
   }
+
+  it('reads weights that span two shard files as one stream, as TF.js does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-lens-shards-'));
+    try {
+      const src = 'test/fixtures/formats/tfjs-layers/se_resnet_tiny';
+      const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8'));
+      const bin = readFileSync(join(src, 'weights.bin'));
+      // Cut at an odd byte inside a weight, as the converter's fixed-size shards do.
+      const cut = 1001;
+      writeFileSync(join(dir, 'part1.bin'), bin.subarray(0, cut));
+      writeFileSync(join(dir, 'part2.bin'), bin.subarray(cut));
+      json.weightsManifest[0].paths = ['part1.bin', 'part2.bin'];
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+      const split = open(join(dir, 'model.json'));
+      const whole = open(join(src, 'model.json'));
+      const spanning = [...split.graph.initializers.values()].filter((i) => i.payload?.stored?.spans);
+      assert.equal(spanning.length, 1, 'one weight crosses the cut');
+      for (const init of split.graph.initializers.values()) {
+        if (!init.payload) continue;
+        const a = loadTensorValues(init, bytesSource(new Uint8Array(0)), folderExternalData(join(dir, 'model.json')));
+        const b = loadTensorValues(whole.graph.initializers.get(init.name)!, bytesSource(new Uint8Array(0)), folderExternalData(join(src, 'model.json')));
+        assert.deepEqual(Array.from(a), Array.from(b), init.name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the Keras 3 form of the same topology (inbound nodes as call arguments with keras_history)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-lens-keras3-'));
+    try {
+      const src = 'test/fixtures/formats/tfjs-layers/se_resnet_tiny';
+      const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8'));
+      const tensor = (ref: [string, number, number]) => ({ class_name: '__keras_tensor__', config: { keras_history: ref.slice(0, 3) } });
+      for (const layer of json.modelTopology.config.layers as { inbound_nodes: [string, number, number][][] | unknown[] }[]) {
+        layer.inbound_nodes = (layer.inbound_nodes as [string, number, number][][]).map((call) => ({ args: call.length > 1 ? [call.map(tensor)] : [tensor(call[0]!)], kwargs: {} }));
+      }
+      json.modelTopology.config.input_layers = json.modelTopology.config.input_layers[0];
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+      writeFileSync(join(dir, 'weights.bin'), readFileSync(join(src, 'weights.bin')));
+      const keras3 = analyzeModel(open(join(dir, 'model.json')));
+      const keras2 = analyzeModel(open(join(src, 'model.json')));
+      assert.deepEqual(keras3.blocks.map((b) => [b.id, b.params]), keras2.blocks.map((b) => [b.id, b.params]));
+      assert.equal(keras3.blocks.length, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

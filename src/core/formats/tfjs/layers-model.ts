@@ -56,7 +56,7 @@ class LayersReader {
 
   private graphInputs(spec: LayerSpec): string[] {
     const layers = layerList(spec);
-    const inputLayers = spec.className === 'Sequential' ? [layers[0]] : (field(spec.config, 'input_layers') as unknown[] | undefined)?.map((ref) => layers.find((l) => l.name === (Array.isArray(ref) ? ref[0] : undefined)));
+    const inputLayers = spec.className === 'Sequential' ? [layers[0]] : tensorRefs(field(spec.config, 'input_layers')).map((ref) => layers.find((l) => l.name === (Array.isArray(ref) ? ref[0] : undefined)));
     if (!inputLayers?.length || inputLayers.some((l) => !l)) throw new SeLensError('corrupt', `Model "${spec.name}" names no input layer.`);
     return inputLayers.map((l) => {
       const shape = l!.config['batch_input_shape'] ?? l!.config['batch_shape'];
@@ -77,7 +77,7 @@ class LayersReader {
       return [x];
     }
     const tensors = new Map<string, string>();
-    const inputRefs = (field(spec.config, 'input_layers') as unknown[] | undefined) ?? [];
+    const inputRefs = tensorRefs(field(spec.config, 'input_layers'));
     inputRefs.forEach((ref, i) => {
       if (Array.isArray(ref) && inputs[i]) tensors.set(`${String(ref[0])}:${Number(ref[1] ?? 0)}:${Number(ref[2] ?? 0)}`, inputs[i]!);
     });
@@ -97,7 +97,7 @@ class LayersReader {
       }
       pending = next;
     }
-    const outputRefs = (field(spec.config, 'output_layers') as unknown[] | undefined) ?? [];
+    const outputRefs = tensorRefs(field(spec.config, 'output_layers'));
     return outputRefs.map((ref) => {
       const key = Array.isArray(ref) ? `${String(ref[0])}:${Number(ref[1] ?? 0)}:${Number(ref[2] ?? 0)}` : '';
       const t = tensors.get(key);
@@ -166,11 +166,31 @@ function layerList(spec: LayerSpec): LayerSpec[] {
   return layers.map(layerSpec);
 }
 
-/** `[[layer, node, tensor, kwargs], ...]` → `layer:node:tensor` keys. */
+/**
+ * One call's input tensors as `layer:node:tensor` keys. Keras 2 (and TF.js) write `[[layer, node, tensor,
+ * kwargs], ...]`; Keras 3 writes `{"args": [...], "kwargs": {}}` with each tensor's `keras_history` inside.
+ */
 function inboundRefs(refs: unknown, layer: string): string[] {
-  if (!Array.isArray(refs)) throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound node.`);
-  return refs.map((r) => {
-    if (!Array.isArray(r) || typeof r[0] !== 'string') throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
-    return `${r[0]}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
-  });
+  if (Array.isArray(refs)) {
+    return refs.map((r) => {
+      if (!Array.isArray(r) || typeof r[0] !== 'string') throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
+      return `${r[0]}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
+    });
+  }
+  const found: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 16) return;
+    if (Array.isArray(v)) v.forEach((x) => walk(x, depth + 1));
+    const history = field(field(v, 'config'), 'keras_history');
+    if (Array.isArray(history) && typeof history[0] === 'string') found.push(`${history[0]}:${Number(history[1] ?? 0)}:${Number(history[2] ?? 0)}`);
+  };
+  walk(field(refs, 'args'), 0);
+  if (!found.length) throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound node.`);
+  return found;
+}
+
+/** `[[layer, node, tensor], ...]`, or Keras 3's single `[layer, node, tensor]` for a one-input model. */
+function tensorRefs(value: unknown): unknown[] {
+  if (!Array.isArray(value)) return [];
+  return typeof value[0] === 'string' ? [value] : value;
 }
