@@ -91,13 +91,23 @@ const conv2dTranspose: TfOp = {
   kind: 'Conv2DTranspose',
   convert(c) {
     const w = c.weightShape(1);
-    const sizes = c.constant(0);
-    if (!w || w.length !== 4 || !sizes || sizes.length !== 4) c.fail(`Conv2DBackpropInput "${c.node.name}" needs a constant filter and output size`);
+    if (!w || w.length !== 4) c.fail(`Conv2DBackpropInput "${c.node.name}" needs a constant filter`);
     const [kh, kw, cout, cin] = w as [number, number, number, number];
+    const window = windowOf(c);
+    // The output size is an input; converters often compute it from the input's shape (Shape → StridedSlice →
+    // Pack), which is what TF's own shape function gives for the padding: in·stride (SAME), (in − 1)·stride + k (VALID).
+    const x = c.b.shape(c.input(2));
+    const inferred = (i: number, k: number): number | undefined => {
+      const d = x?.[i + 1];
+      if (typeof d !== 'number') return undefined;
+      return window.padding === 'SAME' ? d * window.strides[i]! : (d - 1) * window.strides[i]! + k;
+    };
+    const given = c.constant(0);
+    const sizes = given?.length === 4 ? given : [0, inferred(0, kh), inferred(1, kw), cout];
+    if (sizes[1] === undefined || sizes[2] === undefined) c.fail(`Conv2DBackpropInput "${c.node.name}" has no constant output size and an input of unknown size`);
     // TF's HWOI filter → ONNX ConvTranspose's (C_in, C_out, kH, kW).
     const weight = c.weight(1, [3, 2, 0, 1]);
     const bias = c.foldedBias();
-    const window = windowOf(c);
     c.b.configure({ in_channels: cin, out_channels: cout, kernel_size: [kh, kw], stride: [...window.strides], groups: 1, bias: Boolean(bias) });
     c.b.conv('ConvTranspose', c.input(2), weight, bias, window, 1, c.output, [sizes![1]!, sizes![2]!]);
   },
