@@ -1,5 +1,5 @@
 import { SeLensError } from '../errors.js';
-import { emptyGraph, numel, type AttrValue, type Dim, type DType, type Graph, type Initializer, type Model, type ModuleInfo, type Node, type TensorConst } from '../ir/graph.js';
+import { emptyGraph, numel, type AttrValue, type Dim, type DType, type Graph, type Model, type ModuleInfo, type Node, type TensorConst } from '../ir/graph.js';
 import type { InferContext } from '../shapes/infer-context.js';
 import { SHAPE_RULES } from '../shapes/ops.js';
 
@@ -53,20 +53,12 @@ export class NhwcBuilder {
     return this.graph.values.get(tensor)?.shape;
   }
 
-  dtype(tensor: string): DType {
-    return this.graph.values.get(tensor)?.dtype ?? 'unknown';
-  }
-
   /** Values of a small constant (initializer values or folded shape math). */
   constantOf(tensor: string): number[] | undefined {
     const init = this.graph.initializers.get(tensor);
     if (init?.values) return Array.from(init.values);
     const folded = this.constants.get(tensor);
     return folded?.every((d): d is number => typeof d === 'number') ? folded : undefined;
-  }
-
-  initializer(tensor: string): Initializer | undefined {
-    return this.graph.initializers.get(tensor);
   }
 
   addInput(name: string, dtype: DType, shape: Dim[]): void {
@@ -251,7 +243,6 @@ export class NhwcBuilder {
   }
 
   finish(producer: string): Model {
-    const index = new Map(this.graph.nodes.map((n) => [n.id, n]));
     const modules: ModuleInfo[] = this.modules
       .filter((m) => m.nodeIds.length > 0)
       .map((m) => {
@@ -260,8 +251,7 @@ export class NhwcBuilder {
           const init = this.graph.initializers.get(t);
           if (init) params += numel(init.shape);
         }
-        const used = m.nodeIds.some((id) => index.has(id));
-        return { path: m.path, kind: m.kind, params, config: m.config, nodeIds: used ? m.nodeIds : [] };
+        return { path: m.path, kind: m.kind, params, config: m.config, nodeIds: m.nodeIds };
       });
     this.graph.modules = modules;
     return { graph: this.graph, opsets: [{ domain: '', version: OPSET }], irVersion: 8, producer, functions: [], layout: 'NHWC' };

@@ -76,11 +76,6 @@ export function topologicalOrder(nodes: readonly TfNode[]): TfNode[] {
 export class TfAttrs {
   constructor(private readonly node: TfNode) {}
 
-  int(name: string): number | undefined {
-    const v = field(this.node.attr[name], 'i');
-    return v === undefined ? undefined : Number(v);
-  }
-
   float(name: string): number | undefined {
     const v = field(this.node.attr[name], 'f');
     return v === undefined ? undefined : Number(v);

@@ -72,7 +72,8 @@ class TfliteConverter {
       const name = this.names[o];
       if (name && this.b.graph.values.has(name)) this.b.addOutput(name);
     }
-    return this.b.finish(`TFLite (schema version ${this.m.version}${this.m.description ? `, ${this.m.description}` : ''})`);
+    const more = this.m.subgraphs > 1 ? `; ${this.m.subgraphs} subgraphs, the first read` : '';
+    return this.b.finish(`TFLite (schema version ${this.m.version}${this.m.description ? `, ${this.m.description}` : ''}${more})`);
   }
 
   private tensor(i: number): TfliteTensor {
