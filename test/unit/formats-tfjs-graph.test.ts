@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeModel } from '../../src/core/analyze.js';
@@ -128,6 +129,66 @@ describe('TF.js graph models', () => {
     const ours = loadTensorValues(init, bytesSource(new Uint8Array(0)), folderExternalData(join(modelsDir, 'rvm.json')));
     const theirs = tf.transpose(tfWeights[name]!, [2, 3, 0, 1]).dataSync();
     assert.deepEqual(Array.from(ours), Array.from(theirs));
+  });
+
+  it('reads Relu6(z + 3) / 6 (Keras 3\'s hard sigmoid) as the gate; its gates equal those TF.js runs on the same file', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    await tf.setBackend('cpu');
+    const dir = mkdtempSync(join(tmpdir(), 'se-lens-graph-'));
+    try {
+      const C = 8;
+      const S = 2;
+      const weights = [
+        { name: 'axes', shape: [2], dtype: 'int32', values: [1, 2] },
+        { name: 'w1', shape: [1, 1, C, S], dtype: 'float32', values: Array.from({ length: C * S }, (_, i) => Math.sin(i + 1)) },
+        { name: 'b1', shape: [S], dtype: 'float32', values: [0.1, -0.2] },
+        { name: 'w2', shape: [1, 1, S, C], dtype: 'float32', values: Array.from({ length: S * C }, (_, i) => 2 * Math.cos(i)) },
+        { name: 'b2', shape: [C], dtype: 'float32', values: Array.from({ length: C }, (_, i) => i - 4) },
+        { name: 'three', shape: [], dtype: 'float32', values: [3] },
+        { name: 'six', shape: [], dtype: 'float32', values: [6] },
+      ];
+      const conv = (name: string, x: string, w: string) => ({ name, op: 'Conv2D', input: [x, w], attr: { strides: { list: { i: ['1', '1', '1', '1'] } }, dilations: { list: { i: ['1', '1', '1', '1'] } }, padding: { s: btoa('VALID') }, data_format: { s: btoa('NHWC') } } });
+      const nodes = [
+        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '4' }, { size: '4' }, { size: String(C) }] } } } },
+        ...weights.map((w) => ({ name: w.name, op: 'Const', attr: { dtype: { type: w.dtype === 'int32' ? 'DT_INT32' : 'DT_FLOAT' } } })),
+        { name: 'se/pool', op: 'Mean', input: ['x', 'axes'], attr: { keep_dims: { b: true } } },
+        conv('se/fc1', 'se/pool', 'w1'),
+        { name: 'se/fc1/bias', op: 'BiasAdd', input: ['se/fc1', 'b1'] },
+        { name: 'se/relu', op: 'Relu', input: ['se/fc1/bias'] },
+        conv('se/fc2', 'se/relu', 'w2'),
+        { name: 'se/fc2/bias', op: 'BiasAdd', input: ['se/fc2', 'b2'] },
+        { name: 'se/add', op: 'AddV2', input: ['se/fc2/bias', 'three'] },
+        { name: 'se/relu6', op: 'Relu6', input: ['se/add'] },
+        { name: 'se/gate', op: 'RealDiv', input: ['se/relu6', 'six'] },
+        { name: 'se/scale', op: 'Mul', input: ['x', 'se/gate'] },
+      ];
+      const data = Buffer.concat(weights.map((w) => Buffer.from(w.dtype === 'int32' ? Int32Array.from(w.values).buffer : Float32Array.from(w.values).buffer)));
+      const manifest = [{ paths: ['weights.bin'], weights: weights.map(({ name, shape, dtype }) => ({ name, shape, dtype })) }];
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: nodes, versions: { producer: 1 } }, weightsManifest: manifest }));
+      writeFileSync(join(dir, 'weights.bin'), data);
+
+      const source = new FileSource(join(dir, 'model.json'));
+      const model = readModelFile(source, { folder: folderExternalData(join(dir, 'model.json')) });
+      source.close();
+      const analysis = analyzeModel(model);
+      assert.equal(analysis.blocks.length, 1);
+      const block = analysis.blocks[0]!;
+      assert.deepEqual([block.id, block.channels, block.squeezeChannels, block.gate], ['se', C, S, 'hardsigmoid']);
+      assert.equal(block.params, manifest[0]!.weights.filter((w) => /^[wb]\d$/.test(w.name)).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0));
+
+      const tfModel = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: { node: nodes, versions: { producer: 1 } }, weightSpecs: manifest[0]!.weights as never, weightData: data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) }));
+      const x = fixedInput(4 * 4 * C);
+      const theirs = (tfModel.execute({ x: tf.tensor(x, [1, 4, 4, C]) }, 'se/gate') as import('@tensorflow/tfjs').Tensor).dataSync();
+      const gate = gateModelFromOnnx(model, analysis.blocks, bytesSource(new Uint8Array(0)), folderExternalData(join(dir, 'model.json')));
+      const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
+      const out = await session.run({ x: new ort.Tensor('float32', x, [1, 4, 4, C]) });
+      await session.release();
+      const ours = out[block.tensors.gate]!.data as Float32Array;
+      assert.ok(Math.max(...theirs) - Math.min(...theirs) > 0.3, 'the gates spread');
+      for (let k = 0; k < C; k++) assert.ok(Math.abs(ours[k]! - theirs[k]!) < 1e-6, `gate ${k}: ${ours[k]} vs ${theirs[k]}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('tells file formats apart by content, not by name', () => {

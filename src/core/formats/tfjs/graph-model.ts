@@ -44,7 +44,7 @@ class GraphConverter {
   /** Convolution / MatMul node → the constant its following BiasAdd adds. */
   private readonly foldedBias = new Map<string, string>();
   /**
-   * Mul node → `z` and `c` of `Relu6(z + 3) · c`, written as one HardSigmoid. Converters store `c` = 1/6 in
+   * Mul (or RealDiv) node → `z` and `c` of `Relu6(z + 3) · c`, written as one HardSigmoid. Converters store `c` = 1/6 in
    * float16 (0.16662598), so the gate tops out at `6c`, not 1: the HardSigmoid (range [0, 1]) is the gate and
    * the factor `6c` is applied after the scale (`x · g · 6c`), which keeps every later tensor exact.
    */
@@ -257,9 +257,12 @@ class GraphConverter {
       }
     }
     for (const node of this.nodes) {
-      if (node.op !== 'Mul' || node.inputs.length !== 2) continue;
-      for (const [ci, ri] of [[0, 1], [1, 0]] as const) {
-        const c = scalarOf(this.constEntry(node.inputs[ci]!));
+      if ((node.op !== 'Mul' && node.op !== 'RealDiv') || node.inputs.length !== 2) continue;
+      // Relu6(z + 3) · c, or Relu6(z + 3) / d (Keras 3's hard_sigmoid): c = 1/d.
+      const orders = node.op === 'Mul' ? ([[0, 1], [1, 0]] as const) : ([[1, 0]] as const);
+      for (const [ci, ri] of orders) {
+        const k = scalarOf(this.constEntry(node.inputs[ci]!));
+        const c = k === undefined ? undefined : node.op === 'Mul' ? k : 1 / k;
         const relu6 = producerOf(node.inputs[ri]!);
         if (c === undefined || Math.abs(6 * c - 1) > 1e-3 || relu6?.op !== 'Relu6' || !single(node.inputs[ri]!) || !relu6.inputs[0]) continue;
         const add = producerOf(relu6.inputs[0]);

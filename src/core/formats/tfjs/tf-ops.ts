@@ -287,6 +287,7 @@ export const TF_OPS: Readonly<Record<string, TfOp>> = {
   Pad: pad('constant'), PadV2: pad('constant'), MirrorPad: pad('reflect'),
   FusedBatchNorm: batchNorm, FusedBatchNormV3: batchNorm,
   Identity: identity, StopGradient: identity, Snapshot: identity,
+  ClipByValue: { kind: 'Activation', convert: (c) => void c.b.one('Clip', [c.input(0), c.input(1), c.input(2)], {}, c.output) },
   Cast: { kind: 'Cast', convert: (c) => void c.b.one('Cast', [c.input(0)], { to: int(c.attrs.type('DstT') === 'DT_FLOAT' ? 1 : c.attrs.type('DstT') === 'DT_INT32' ? 6 : 7) }, c.output) },
   Shape: { kind: 'Shape', convert: (c) => void c.b.one('Shape', [c.input(0)], {}, c.output) },
 };
