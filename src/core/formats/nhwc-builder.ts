@@ -147,7 +147,11 @@ export class NhwcBuilder {
     const w = this.shape(weight);
     const kernel = (w?.slice(2) ?? []).map((d) => (typeof d === 'number' ? d : 1));
     const attrs: Record<string, AttrValue> = { kernel_shape: ints(kernel), strides: ints([...window.strides]), dilations: ints([...(window.dilations ?? [1, 1])]), group: int(group) };
-    if (outputSpatial) attrs['output_shape'] = ints([...outputSpatial]);
+    if (outputSpatial) {
+      // With an output shape ONNX derives the pads; TF's SAME crops the odd pixel at the end, which is SAME_UPPER.
+      attrs['output_shape'] = ints([...outputSpatial]);
+      if (window.padding === 'SAME') attrs['auto_pad'] = { type: 'string', value: 'SAME_UPPER' };
+    }
     else Object.assign(attrs, this.padAttrs(x, window, kernel));
     const nchw = this.one('Transpose', [x], { perm: ints([0, 3, 1, 2]) });
     const y = this.one(op, bias ? [nchw, weight, bias] : [nchw, weight], attrs);

@@ -75,6 +75,25 @@ function conv(depthwise: boolean): LayerConverter {
   };
 }
 
+const convTranspose: LayerConverter = (c) => {
+  const w = c.weightShape('kernel');
+  const x = c.b.shape(c.inputs[0]!);
+  if (!w || w.length !== 4) c.fail(`Conv2DTranspose "${c.name}" has no 4-D kernel`);
+  const [kh, kw, cout, cin] = w as [number, number, number, number];
+  const window = windowOf(c);
+  // Keras' output size: in·stride for SAME, (in − 1)·stride + k for VALID.
+  const size = [kh, kw].map((k, i) => {
+    const d = x?.[i + 1];
+    return typeof d !== 'number' ? undefined : window.padding === 'SAME' ? d * window.strides[i]! : (d - 1) * window.strides[i]! + k;
+  });
+  if (size.some((d) => d === undefined)) c.fail(`Conv2DTranspose "${c.name}" needs a known input size`);
+  const bias = c.config['use_bias'] === false ? undefined : c.weight('bias');
+  const activation = activationName(c.config['activation']);
+  c.b.configure({ in_channels: cin, out_channels: cout, kernel_size: [kh, kw], stride: [...window.strides], groups: 1, bias: Boolean(bias), activation });
+  // Keras' [kH, kW, C_out, C_in] kernel → ONNX ConvTranspose's [C_in, C_out, kH, kW].
+  return applyActivation(c, activation, c.b.conv('ConvTranspose', c.inputs[0]!, c.weight('kernel', [3, 2, 0, 1])!, bias, window, 1, undefined, size as number[]));
+};
+
 const separable: LayerConverter = (c) => {
   const dw = c.weightShape('depthwise_kernel');
   const pw = c.weightShape('pointwise_kernel');
@@ -161,6 +180,11 @@ export const LAYERS: Readonly<Record<string, LayerConverter>> = {
   Conv2D: conv(false),
   DepthwiseConv2D: conv(true),
   SeparableConv2D: separable,
+  Conv2DTranspose: convTranspose,
+  Rescaling: (c) => {
+    const scale = c.b.one('Mul', [c.inputs[0]!, c.b.scalar('scale', num(c.config['scale'], 1))]);
+    return c.b.one('Add', [scale, c.b.scalar('offset', num(c.config['offset'], 0))]);
+  },
   Dense: dense,
   BatchNormalization: batchNorm,
   Activation: (c) => {
