@@ -13,11 +13,12 @@ import { fixedInput } from '../fixtures/formats/make-tfjs-graph-truth.js';
 
 const pkg = dirname(require.resolve('@mediapipe/selfie_segmentation/package.json'));
 interface Truth {
-  readonly blocks: { mul: string; channels: number; squeezeChannels: number; params: number; inputShape: number[] }[];
+  readonly blocks: { mul: string; gate: string; channels: number; squeezeChannels: number; params: number; inputShape: number[]; gates?: number[] }[];
   readonly otherGates: string[];
+  /** Only where a TF.js twin gives the gates. */
+  readonly twinInputShape?: number[];
 }
 const truth = JSON.parse(readFileSync('test/fixtures/formats/tflite.truth.json', 'utf8')) as Record<string, Truth>;
-const tfjsTwin = JSON.parse(readFileSync('test/fixtures/formats/tfjs-graph.truth.json', 'utf8')).selfie as { inputShape: number[]; blocks: { gates: number[] }[] };
 
 function open(name: string) {
   const bytes = readFileSync(join(pkg, `${name}.tflite`));
@@ -30,8 +31,8 @@ describe('TFLite models', () => {
     it(`${name}: SE blocks as flatc's decoding counts them; decoder gates on other tensors not reported`, () => {
       const analysis = analyzeModel(open(name).model);
       assert.deepEqual(
-        analysis.blocks.map((b) => ({ mul: b.tensors.output, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
-        t.blocks,
+        analysis.blocks.map((b) => ({ mul: b.tensors.output, gate: b.tensors.gate, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
+        t.blocks.map(({ gates: _, ...b }) => b),
       );
       assert.equal(t.otherGates.length, 4, 'the file has decoder gates');
       for (const gate of t.otherGates) assert.ok(!analysis.blocks.some((b) => b.tensors.output === gate), `${gate} is not an SE block`);
@@ -82,26 +83,24 @@ describe('TFLite models', () => {
     assert.equal(compared, 24, 'both FCs, weight and bias, of all six blocks');
   });
 
-  it('runs: the first SE gates equal those TF.js computes with the same network converted to TF.js (human-models selfie)', async () => {
-    // Both files hold the same weights (test above), but the TF.js twin computes hard-swish as
-    // x · relu6(x + 3) · c with c = float16(1/6) where TFLite's HARD_SWISH divides by 6, so activations after
-    // each hard-swish differ by ~2.4e-4 relative and gates drift (up to ~2e-3) past the first block. The first
-    // block, after one hard-swish, agrees within 1e-4.
+  it('runs: gates equal those TF.js computes with the TF.js twin (its hard-swish set to TFLite\'s exact 1/6)', async () => {
+    const t = truth['selfie_segmentation']!;
+    const shape = t.twinInputShape!;
     const { model, source } = open('selfie_segmentation');
     const analysis = analyzeModel(model);
     const gate = gateModelFromOnnx(model, analysis.blocks, source);
     const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
     try {
-      const x = fixedInput(tfjsTwin.inputShape.reduce((a, b) => a * b, 1));
-      const out = await session.run({ [gate.inputs[0]!.name]: new ort.Tensor('float32', x, tfjsTwin.inputShape) });
-      const ours = out[analysis.blocks[0]!.tensors.gate]!.data as Float32Array;
-      const theirs = tfjsTwin.blocks[0]!.gates;
-      assert.equal(ours.length, theirs.length);
-      for (let k = 0; k < theirs.length; k++) assert.ok(Math.abs(ours[k]! - theirs[k]!) < 1e-4, `gate ${k}: ${ours[k]} vs ${theirs[k]}`);
-      for (const b of analysis.blocks.slice(1)) {
-        const g = out[b.tensors.gate]!.data as Float32Array;
-        assert.ok(Math.max(...g) - Math.min(...g) > 0.1, `${b.id}: trained gates spread`);
-      }
+      const out = await session.run({ [gate.inputs[0]!.name]: new ort.Tensor('float32', fixedInput(shape.reduce((a, b) => a * b, 1)), shape) });
+      analysis.blocks.forEach((b, i) => {
+        const ours = out[b.tensors.gate]!.data as Float32Array;
+        const theirs = t.blocks[i]!.gates!;
+        assert.equal(ours.length, theirs.length, b.id);
+        let worst = 0;
+        for (let k = 0; k < theirs.length; k++) worst = Math.max(worst, Math.abs(ours[k]! - theirs[k]!));
+        assert.ok(worst < 1e-4, `${b.id}: max |Δ| ${worst}`);
+        assert.ok(Math.max(...ours) - Math.min(...ours) > 0.1, `${b.id}: trained gates spread`);
+      });
     } finally {
       await session.release();
     }
