@@ -105,7 +105,7 @@ describe('TF.js graph models', () => {
     const specs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
     const tfWeights = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
     const name = 'MobilenetV3/expanded_conv_3/squeeze_excite/Conv/weights';
-    const init = model.graph.initializers.get(`${name}/oihw`);
+    const init = model.graph.initializers.get(`${name}#oihw`);
     assert.ok(init?.payload?.stored, 'the SE weight is a lazy, stored-layout initializer');
     assert.deepEqual(init.shape, [24, 72, 1, 1]);
     const ours = loadTensorValues(init, bytesSource(new Uint8Array(0)), folderExternalData(join(modelsDir, 'centernet.json')));
@@ -123,7 +123,7 @@ describe('TF.js graph models', () => {
     const specs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
     const tfWeights = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), specs);
     const name = 'StatefulPartitionedCall/matting_network_wrapper/StatefulPartitionedCall/mobile_net_v3_encoder/inverted_residual/sequential/conv_bn_activation_1/depthwise_conv2d/depthwise_weights';
-    const init = model.graph.initializers.get(`${name}/oihw`);
+    const init = model.graph.initializers.get(`${name}#oihw`);
     assert.equal(init?.payload?.stored?.dtype, 'uint8');
     assert.deepEqual(init.shape, [16, 1, 3, 3]);
     const ours = loadTensorValues(init, bytesSource(new Uint8Array(0)), folderExternalData(join(modelsDir, 'rvm.json')));

@@ -43,7 +43,7 @@ describe('TFLite models', () => {
   it('follows DEQUANTIZE to float16 weights: lazy payloads inside the file, OIHW for the convolutions', () => {
     const { model } = open('selfie_segmentation');
     assert.ok(!model.graph.nodes.some((n) => n.op === 'Unknown'), 'every operator is mapped');
-    const w = model.graph.initializers.get('conv2d_2/Kernel/oihw');
+    const w = model.graph.initializers.get('conv2d_2/Kernel#oihw');
     assert.ok(w?.payload?.stored, 'the SE weight is a lazy initializer');
     assert.equal(w.payload.kind, 'embedded');
     assert.equal(w.payload.stored.dtype, 'float16');
@@ -72,7 +72,7 @@ describe('TFLite models', () => {
           const mine = loadTensorValues(model.graph.initializers.get(conv.inputs[slot]!)!, source);
           // The twin's constant as TF.js decodes it: HWIO kernels transposed to OIHW, biases flat.
           const name = theirs[k]!.inputs[slot]!;
-          const tfName = name.replace(/\/(oihw|reshaped)$/, '');
+          const tfName = name.replace(/#(oihw|reshaped)$/, '');
           const tensor = tfWeights[tfName]!;
           const reference = slot === 1 ? tf.transpose(tensor, [3, 2, 0, 1]).dataSync() : tensor.dataSync();
           assert.deepEqual(Array.from(mine), Array.from(reference), `${block.id} ${conv.inputs[slot]}`);

@@ -87,9 +87,10 @@ export class NhwcBuilder {
     return this.addInitializer(this.fresh(base), { dtype: 'float32', shape: [], values: new Float32Array([value]) });
   }
 
+  /** A new name from `base`; `#` is not allowed in TF names, so made names cannot meet a file's own names later. */
   fresh(base: string): string {
-    let name = `${base}_${this.counter++}`;
-    while (this.graph.values.has(name) || this.usedIds.has(name)) name = `${base}_${this.counter++}`;
+    let name = `${base}#${this.counter++}`;
+    while (this.graph.values.has(name) || this.usedIds.has(name)) name = `${base}#${this.counter++}`;
     return name;
   }
 

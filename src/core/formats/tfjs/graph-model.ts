@@ -92,16 +92,16 @@ class GraphConverter {
           this.b.one('HardSigmoid', [this.resolve(hs.z)], unitAttrs, node.name);
           return;
         }
-        hs.unit = this.b.one('HardSigmoid', [this.resolve(hs.z)], unitAttrs, `${node.name}/unit`);
+        hs.unit = this.b.one('HardSigmoid', [this.resolve(hs.z)], unitAttrs, `${node.name}#unit`);
         const consumers = this.consumersOf(node.name);
         if (consumers.some((c) => !this.scalesByGate(c))) this.b.one('Mul', [hs.unit, this.b.scalar('six_c', factor)], {}, node.name);
         return;
       }
       const scaled = this.scalesByGate(node);
       if (scaled) {
-        const y = this.b.one('Mul', [this.resolve(scaled.x), scaled.unit], {}, `${node.name}/scaled`);
+        const y = this.b.one('Mul', [this.resolve(scaled.x), scaled.unit], {}, `${node.name}#scaled`);
         // The factor is a row of its own, so the block's table keeps the scale Mul's row.
-        this.b.within(`${node.name}/six_c`, 'Multiply', () => this.b.one('Mul', [y, this.b.scalar('six_c', scaled.factor)], {}, node.name), scope);
+        this.b.within(`${node.name}#six_c`, 'Multiply', () => this.b.one('Mul', [y, this.b.scalar('six_c', scaled.factor)], {}, node.name), scope);
         return;
       }
       if (!handler) {
@@ -223,7 +223,7 @@ class GraphConverter {
     const payload = entry.payload && stored ? { ...entry.payload, stored: { ...stored, ...(perm ? { storedShape: [...entry.shape], perm: [...perm] } : {}) } } : undefined;
     const values = entry.values && perm ? undefined : entry.values;
     const tensor: TensorConst = { dtype: entry.dtype, shape: target, ...(values ? { values } : {}), ...(payload ? { payload } : {}) };
-    const name = this.b.addInitializer(perm || shape || flat ? `${key}/${perm ? 'oihw' : 'reshaped'}` : key, tensor);
+    const name = this.b.addInitializer(perm || shape || flat ? `${key}#${perm ? 'oihw' : 'reshaped'}` : key, tensor);
     this.materialized.set(cacheKey, name);
     return name;
   }

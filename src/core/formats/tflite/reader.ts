@@ -151,7 +151,7 @@ class TfliteConverter {
     const hit = this.materialized.get(key);
     if (hit) return hit;
     const tensor = this.constTensor(i, perm, shape);
-    const name = this.b.addInitializer(perm || shape ? `${this.names[i]}/${perm ? 'oihw' : 'reshaped'}` : this.names[i]!, tensor);
+    const name = this.b.addInitializer(perm || shape ? `${this.names[i]}#${perm ? 'oihw' : 'reshaped'}` : this.names[i]!, tensor);
     this.materialized.set(key, name);
     return name;
   }
