@@ -47,6 +47,8 @@ export function applyActivation(c: LayerCall, name: string, x: string): string {
     case 'softsign': return b.one('Softsign', [x]);
     case 'softmax': return b.one('Softmax', [x], { axis: int(-1) });
     case 'swish': case 'silu': return b.one('Mul', [x, b.one('Sigmoid', [x])]);
+    // Keras 3: hard_silu / hard_swish = x · relu6(x + 3) / 6.
+    case 'hardSwish': case 'hardSilu': return b.one('HardSwish', [x]);
     case 'gelu': return b.one('Gelu', [x]);
     case 'mish': return b.one('Mish', [x]);
     default: return c.fail(`activation "${name}" is not mapped`);
