@@ -8,6 +8,8 @@ export interface LayerCall {
   readonly config: Readonly<Record<string, unknown>>;
   readonly b: NhwcBuilder;
   readonly inputs: readonly string[];
+  /** Slope of `hard_sigmoid`: 0.2 in TF.js and Keras 2 (clip(0.2·x + 0.5, 0, 1)), 1/6 in Keras 3 (relu6(x + 3) / 6). */
+  readonly hardSigmoidSlope: number;
   /** The layer's weight `param` (`kernel`, `bias`, `gamma`, ...) as an initializer, permuted and reshaped when asked; undefined when absent. */
   weight(param: string, perm?: readonly number[], shape?: readonly number[]): string | undefined;
   /** The TF shape of the layer's weight `param`. */
@@ -38,8 +40,7 @@ export function applyActivation(c: LayerCall, name: string, x: string): string {
     case 'relu': return b.one('Relu', [x]);
     case 'relu6': return b.one('Clip', [x, b.scalar('min', 0), b.scalar('max', 6)]);
     case 'sigmoid': return b.one('Sigmoid', [x]);
-    // TF.js and Keras 2: clip(0.2·x + 0.5, 0, 1).
-    case 'hardSigmoid': return b.one('HardSigmoid', [x], { alpha: float(0.2), beta: float(0.5) });
+    case 'hardSigmoid': return b.one('HardSigmoid', [x], { alpha: float(c.hardSigmoidSlope), beta: float(0.5) });
     case 'tanh': return b.one('Tanh', [x]);
     case 'elu': return b.one('Elu', [x]);
     case 'selu': return b.one('Selu', [x]);

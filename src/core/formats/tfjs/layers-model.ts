@@ -26,7 +26,8 @@ export function readTfjsLayersModel(json: Record<string, unknown>, folder: Exter
   const topology = json['modelTopology'];
   const root = field(topology, 'model_config') ?? topology;
   const weights = readWeightsManifest(json['weightsManifest'] ?? [], folder);
-  return new LayersReader(weights, name).run(root);
+  const kerasVersion = String(field(topology, 'keras_version') ?? '');
+  return new LayersReader(weights, name, /^3\./.test(kerasVersion) ? 1 / 6 : 0.2).run(root);
 }
 
 class LayersReader {
@@ -34,7 +35,7 @@ class LayersReader {
   private readonly byLayerParam = new Map<string, ManifestWeight>();
   private readonly materialized = new Map<string, string>();
 
-  constructor(weights: Map<string, ManifestWeight>, name: string) {
+  constructor(weights: Map<string, ManifestWeight>, name: string, private readonly hardSigmoidSlope: number) {
     this.b = new NhwcBuilder(name);
     for (const w of weights.values()) {
       // `block/conv/kernel`, `conv/kernel_1` (TF.js's unique suffix): indexed by `<layer>/<param>`.
@@ -117,6 +118,7 @@ class LayersReader {
         config: layer.config,
         b: this.b,
         inputs,
+        hardSigmoidSlope: this.hardSigmoidSlope,
         weight: (param, perm, shape) => this.weight(layer.name, param, perm, shape),
         weightShape: (param) => this.byLayerParam.get(`${layer.name}/${param}`)?.shape,
         fail: (why) => {
