@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { analyzeOnnx } from '../core/analyze.js';
+import { basename, extname, join } from 'node:path';
+import { analyzeModel } from '../core/analyze.js';
+import { readModelFile } from '../core/formats/read-model.js';
 import { isSeLensError } from '../core/errors.js';
 import { parseArgs, USAGE } from './args.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
@@ -21,7 +22,9 @@ async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Prom
   const source = new FileSource(file);
   const external = folderExternalData(file);
   try {
-    const analysis = analyzeOnnx(source, { externalData: external, ...(args.inputShape ? { inputShape: args.inputShape } : {}) });
+    // ONNX, TF.js model.json (weight shards beside it) and TFLite, told apart by content.
+    const model = readModelFile(source, { folder: external, name: basename(file, ext) });
+    const analysis = analyzeModel(model, args.inputShape ? { inputShape: args.inputShape } : {});
     return { model: file, analysis, convention: args.convention, blockId: args.block };
   } finally {
     source.close();

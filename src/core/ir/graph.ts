@@ -28,6 +28,26 @@ export interface PayloadRef {
   readonly length: number | undefined;
   /** Which TensorProto field holds the values: `raw_data` bytes or a packed repeated field. */
   readonly encoding: 'raw' | 'float' | 'double' | 'int32' | 'int64' | 'uint64';
+  /** Files other than ONNX (TF.js, TFLite): how the stored bytes become this tensor's values. */
+  readonly stored?: StoredLayout;
+}
+
+/**
+ * A weight as another format stores it: another element type (quantised or float16), another axis
+ * order (TF's HWIO kernels for ONNX's OIHW), possibly split over several files (TF.js shards).
+ */
+export interface StoredLayout {
+  /** Element type in the file. */
+  readonly dtype: DType;
+  /** Dequantisation `value = q * scale + offset`, one entry per tensor or per slice along `axis` of the stored dims. */
+  readonly scale?: readonly number[];
+  readonly offset?: readonly number[];
+  readonly axis?: number;
+  /** Dims in the file and the permutation that gives the tensor's dims (`shape[i] = storedShape[perm[i]]`). */
+  readonly storedShape?: readonly number[];
+  readonly perm?: readonly number[];
+  /** Byte ranges in order, when the bytes span several files; `location`/`offset`/`length` then hold the first. */
+  readonly spans?: readonly { readonly location: string; readonly offset: number; readonly length: number }[];
 }
 
 /**

@@ -3,6 +3,7 @@ import { SeLensError } from '../errors.js';
 import type { TensorConst } from '../ir/graph.js';
 import type { ByteSource, ExternalDataHost } from './byte-source.js';
 import { decodeRaw } from './dtypes.js';
+import { loadStoredValues } from '../formats/stored-values.js';
 
 /**
  * A tensor's element values, reading its payload by byte range when the structure walk left it lazy.
@@ -12,6 +13,7 @@ export function loadTensorValues(tensor: TensorConst, model: ByteSource, externa
   if (tensor.values) return tensor.values instanceof Float32Array ? tensor.values : Array.from(tensor.values);
   const ref = tensor.payload;
   if (!ref) return new Float32Array(0);
+  if (ref.stored) return loadStoredValues(tensor, { ...ref, stored: ref.stored }, model, external);
   let bytes: Uint8Array;
   if (ref.kind === 'external') {
     if (!external || !ref.location) throw new SeLensError('refused-path', `External data "${ref.location}" cannot be read here.`);

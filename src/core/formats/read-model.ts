@@ -1,0 +1,43 @@
+import { SeLensError } from '../errors.js';
+import type { Model } from '../ir/graph.js';
+import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
+import { readOnnx } from '../onnx/reader.js';
+import { readTfjsModel } from './tfjs/model-json.js';
+import { readTflite } from './tflite/reader.js';
+
+export type ModelFormat = 'onnx' | 'tfjs' | 'tflite';
+
+/** A model.json is text; beyond this it is not a TF.js topology (weights live in the shards). */
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+/** Which reader a file needs, from its first bytes (not its name): `{` for TF.js, `TFL3` at byte 4 for TFLite. */
+export function sniffFormat(source: ByteSource): ModelFormat {
+  const head = source.read(0, Math.min(source.size, 64));
+  let i = 0;
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  if (head[i] === 0x7b) return 'tfjs';
+  if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return 'tflite';
+  return 'onnx';
+}
+
+export interface ReadModelOptions {
+  /** Files beside the model: TF.js weight shards, ONNX external data. Refuses paths outside the model's folder. */
+  readonly folder?: ExternalDataHost;
+  readonly inlineLimit?: number;
+  /** Graph name for formats that carry none (the file's base name). */
+  readonly name?: string;
+}
+
+/** Reads any supported model file into the IR, lazily: weights are located, not loaded. */
+export function readModelFile(source: ByteSource, options: ReadModelOptions = {}): Model {
+  const format = sniffFormat(source);
+  if (format === 'tfjs') {
+    if (source.size > MAX_JSON_BYTES) throw new SeLensError('too-large', `The JSON file is ${source.size} bytes, too large for a TF.js model.json.`);
+    return readTfjsModel(new TextDecoder().decode(source.read(0, source.size)), options.folder, options.name);
+  }
+  if (format === 'tflite') {
+    return readTflite(source, options.name);
+  }
+  return readOnnx(source, { ...(options.folder ? { externalData: options.folder } : {}), ...(options.inlineLimit !== undefined ? { inlineLimit: options.inlineLimit } : {}) });
+}

