@@ -11,10 +11,14 @@ export interface CliArgs {
   readonly inputShape: (number | string)[] | undefined;
   readonly format: OutputFormat;
   readonly help: boolean;
+  /** A state dict / checkpoint / safetensors file to pair with a source model, and the prefix its names carry. */
+  readonly weights?: string;
+  readonly weightsPrefix?: string;
 }
 
 export const USAGE = `usage: se-lens <model.onnx | model.py | model.ts> [--block ID] [--convention torchstat|macs|fvcore|onnx-tool]
                 [--input-shape 1,3,224,224] [--format table|json|markdown|csv]
+                [--weights state_dict.pth|model.safetensors [--weights-prefix module.]]
 With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).`;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
@@ -24,6 +28,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let inputShape: (number | string)[] | undefined;
   let format: OutputFormat = 'table';
   let help = false;
+  let weights: string | undefined;
+  let weightsPrefix: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -48,13 +54,15 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       }
       case '--input-shape': inputShape = parseShape(value()); break;
+      case '--weights': weights = value(); break;
+      case '--weights-prefix': weightsPrefix = value(); break;
       default:
         if (flag.startsWith('-')) throw new SeLensError('bad-argument', `Unknown option "${flag}". ${USAGE.split('\n')[0]}`);
         if (file !== undefined) throw new SeLensError('bad-argument', `One model at a time: got "${file}" and "${flag}".`);
         file = flag;
     }
   }
-  return { file, block, convention, inputShape, format, help };
+  return { file, block, convention, inputShape, format, help, ...(weights !== undefined ? { weights } : {}), ...(weightsPrefix !== undefined ? { weightsPrefix } : {}) };
 }
 
 /** `1,3,224,224` or `[N,3,224,224]`; a non-numeric dim is a symbol. */

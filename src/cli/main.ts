@@ -39,7 +39,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const report = await reportFor(args.file ?? exampleModelPath(), args);
+    const found = await reportFor(args.file ?? exampleModelPath(), args);
+    const report = args.weights === undefined ? found : (await import('./weights.js')).withWeights(found, args.weights, args.weightsPrefix);
     process.stdout.write(`${render(report, args.format)}\n`);
     return 0;
   } catch (e) {

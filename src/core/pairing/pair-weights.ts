@@ -1,0 +1,64 @@
+import type { Initializer, Model, TensorConst } from '../ir/graph.js';
+
+/** How a file's tensors met the weights a source front-end named (by module path: `fc_layers.0.weight`). */
+export interface Pairing {
+  /** The source's model with each paired initializer carrying the file's payload (located, not read). */
+  readonly model: Model;
+  /** The prefix taken off the file's names (`module.`), `''` for none. */
+  readonly prefix: string;
+  readonly paired: readonly string[];
+  /** Weights the source has and the file lacks: they keep their framework-default values. */
+  readonly missing: readonly string[];
+  /** File tensors no source weight has (after the prefix), besides the bookkeeping buffers below. */
+  readonly unexpected: readonly string[];
+  readonly shapeMismatches: readonly { readonly name: string; readonly source: readonly number[]; readonly file: readonly number[] }[];
+}
+
+/** Buffers PyTorch saves that no computation reads: never worth a mismatch line. */
+const BOOKKEEPING = /(^|\.)num_batches_tracked$/;
+
+/**
+ * Pairs by exact name after removing `prefix` (or, when none is given, `module.` if every file name
+ * carries it: what `DataParallel` adds). Names or shapes that differ are listed, never guessed at.
+ */
+export function pairWeights(model: Model, tensors: ReadonlyMap<string, TensorConst>, prefix?: string): Pairing {
+  const names = [...tensors.keys()];
+  const strip = prefix ?? (names.length > 0 && names.every((n) => n.startsWith('module.')) ? 'module.' : '');
+  const byName = new Map<string, TensorConst>();
+  for (const [name, t] of tensors) if (name.startsWith(strip)) byName.set(name.slice(strip.length), t);
+  const weights = [...model.graph.initializers.values()].filter((i) => i.values === undefined && i.payload === undefined);
+  const initializers = new Map(model.graph.initializers);
+  const paired: string[] = [];
+  const missing: string[] = [];
+  const shapeMismatches: { name: string; source: number[]; file: number[] }[] = [];
+  for (const w of weights) {
+    const t = byName.get(w.name);
+    if (!t) {
+      missing.push(w.name);
+      continue;
+    }
+    if (t.shape.length !== w.shape.length || t.shape.some((d, i) => d !== w.shape[i])) {
+      shapeMismatches.push({ name: w.name, source: [...w.shape], file: [...t.shape] });
+      continue;
+    }
+    if (!t.payload && !t.values) {
+      missing.push(w.name);
+      continue;
+    }
+    const init: Initializer = { name: w.name, dtype: t.dtype, shape: [...w.shape], ...(t.payload ? { payload: t.payload } : {}), ...(t.values ? { values: t.values } : {}) };
+    initializers.set(w.name, init);
+    paired.push(w.name);
+  }
+  const known = new Set(weights.map((w) => w.name));
+  const unexpected = names.filter((n) => !(n.startsWith(strip) && known.has(n.slice(strip.length))) && !BOOKKEEPING.test(n));
+  return { model: { ...model, graph: { ...model.graph, initializers } }, prefix: strip, paired, missing, unexpected, shapeMismatches };
+}
+
+/** One line per fact, as the CLI and hovers print them. */
+export function pairingSummary(p: Pairing, file: string): string[] {
+  const lines = [`weights from ${file}: ${p.paired.length} tensor${p.paired.length === 1 ? '' : 's'} paired${p.prefix ? ` (prefix "${p.prefix}" removed)` : ''}`];
+  if (p.missing.length) lines.push(`not in the file (framework defaults kept): ${p.missing.join(', ')}`);
+  if (p.unexpected.length) lines.push(`in the file, not in the source: ${p.unexpected.slice(0, 20).join(', ')}${p.unexpected.length > 20 ? `, … (${p.unexpected.length} in all)` : ''}`);
+  for (const m of p.shapeMismatches) lines.push(`shape mismatch: ${m.name} is [${m.source.join(',')}] in the source, [${m.file.join(',')}] in the file (not used)`);
+  return lines;
+}

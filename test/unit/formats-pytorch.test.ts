@@ -1,0 +1,108 @@
+/** PyTorch files and safetensors written by torch 1.13 (test/fixtures/formats/pytorch/make_pytorch.py), read without running them. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { readWeightsFile } from '../../src/core/formats/weights-file.js';
+import { allModules } from '../../src/core/formats/pytorch/module-tree.js';
+import { bytesSource } from '../../src/core/onnx/byte-source.js';
+import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
+
+const DIR = 'test/fixtures/formats/pytorch';
+interface Truth {
+  se_block: { state_dict: Record<string, number[]>; params: number };
+  mobilenet_v3_small_x025: { params: number; state_dict_entries: number; se_blocks: { module: string; channels: number; squeeze: number; params: number }[] };
+}
+const truth = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')) as Truth;
+
+function open(name: string) {
+  const bytes = new Uint8Array(readFileSync(`${DIR}/${name}`));
+  const file = readWeightsFile(bytesSource(bytes));
+  const values = (tensor: string) => {
+    const t = file.tensors.get(tensor);
+    assert.ok(t, `${name} holds ${tensor}`);
+    return Array.from(loadTensorValues(t, bytesSource(bytes)));
+  };
+  return { file, values };
+}
+
+/** The CLI as a user runs it (from source: no build needed). */
+function cli(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+describe('PyTorch files and safetensors', () => {
+  const reference = open('se_block_state_dict.pth');
+
+  it('reads the reference block\'s state dict in every container with the names and shapes torch wrote', () => {
+    const cases: [string, string, string | undefined][] = [
+      ['se_block_state_dict.pth', 'state-dict', undefined],
+      ['se_block_legacy.pth', 'state-dict', undefined],
+      ['se_block_checkpoint.pth', 'checkpoint', 'state_dict'],
+      ['se_block_model_state_dict.pt', 'checkpoint', 'model_state_dict'],
+      ['se_block_whole.pt', 'module', undefined],
+      ['se_block_script.pt', 'torchscript', undefined],
+      ['se_block.safetensors', 'safetensors', undefined],
+    ];
+    for (const [name, kind] of cases) {
+      const { file, values } = open(name);
+      assert.equal(file.kind, kind, name);
+      const names = [...file.tensors.keys()].map((k) => k.replace(/^module\./, ''));
+      assert.deepEqual(Object.fromEntries(names.map((n, i) => [n, [...file.tensors].at(i)![1].shape])), truth.se_block.state_dict, name);
+      for (const tensor of Object.keys(truth.se_block.state_dict)) {
+        const key = name === 'se_block_checkpoint.pth' ? `module.${tensor}` : tensor;
+        assert.deepEqual(values(key), reference.values(tensor), `${name}: ${tensor} holds the same float32 values`);
+      }
+    }
+    assert.equal(reference.values('fc_layers.0.weight').length, 256);
+  });
+
+  it('locates payloads without reading them: offsets into the file, values only on demand', () => {
+    const t = reference.file.tensors.get('fc_layers.2.weight')!;
+    assert.equal(t.values, undefined);
+    assert.equal(t.payload?.kind, 'embedded');
+    assert.equal(t.payload?.length, 32 * 8 * 4);
+  });
+
+  it('reads a whole pickled torchvision mobilenet_v3_small as its module tree, SqueezeExcitation modules where torch has them', () => {
+    const { file } = open('mobilenet_v3_small_x025_whole.pt');
+    const t = truth.mobilenet_v3_small_x025;
+    assert.equal(file.kind, 'module');
+    assert.equal(file.module?.className, 'torchvision.models.mobilenetv3.MobileNetV3');
+    assert.equal(file.tensors.size, t.state_dict_entries, 'as many tensors as state_dict()');
+    const se = allModules(file.module!).filter((m) => m.kind === 'SqueezeExcitation');
+    assert.deepEqual(se.map((m) => m.path), t.se_blocks.map((b) => b.module));
+    const params = se.map((m) => [...allModules(m)].flatMap((x) => [...x.tensors.values()]).reduce((n, x) => n + x.shape.reduce((a, b) => a * b, 1), 0));
+    assert.deepEqual(params, t.se_blocks.map((b) => b.params));
+    const fc1 = se[0]!.children.find((c) => c.path.endsWith('fc1'))!;
+    assert.equal(fc1.attrs['out_channels'], t.se_blocks[0]!.squeeze, 'constructor facts kept in the instance are read');
+  });
+
+  it('runs nothing from a hostile pickle: os.system, eval and exec are recorded, not called', () => {
+    for (const name of ['hostile.pkl', 'hostile.pth']) {
+      const { file } = open(name);
+      assert.equal(file.kind, 'other');
+      assert.match(file.notes.join('\n'), name === 'hostile.pkl' ? /posix\.system/ : /builtins?__\.exec|__builtin__\.exec/);
+    }
+    assert.equal(existsSync('/tmp/se-lens-pwned'), false);
+  });
+
+  it('pairs each weights file with the reference source: torchstat\'s 512 / 992 / 520 / 2.38KB stay', () => {
+    for (const name of ['se_block_state_dict.pth', 'se_block_checkpoint.pth', 'se_block_legacy.pth', 'se_block.safetensors', 'se_block_script.pt']) {
+      const r = cli('test/fixtures/source/se_block_reference.py', '--weights', `${DIR}/${name}`);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /2 tensors paired/, name);
+      assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m, name);
+      assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m, name);
+    }
+  });
+
+  it('lists names and shapes that do not pair, and guesses nothing', () => {
+    const r = cli('test/fixtures/source/se_block_reference.py', '--weights', `${DIR}/se_block_checkpoint.pth`, '--weights-prefix', 'model.');
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /0 tensors paired/);
+    assert.match(r.out, /not in the file \(framework defaults kept\): fc_layers\.0\.weight, fc_layers\.2\.weight/);
+    assert.match(r.out, /in the file, not in the source: module\.fc_layers\.0\.weight, module\.fc_layers\.2\.weight/);
+  });
+});
