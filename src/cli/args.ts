@@ -19,6 +19,7 @@ export interface CliArgs {
 export const USAGE = `usage: se-lens <model.onnx | model.py | model.ts> [--block ID] [--convention torchstat|macs|fvcore|onnx-tool]
                 [--input-shape 1,3,224,224] [--format table|json|markdown|csv]
                 [--weights state_dict.pth|model.safetensors [--weights-prefix module.]]
+       se-lens gates <model> [--weights CKPT] [--input IMAGE|DIR|X.npy] [--format table|csv|json|npy] [--png FILE]
 With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).`;
 
 export function parseArgs(argv: readonly string[]): CliArgs {

@@ -34,6 +34,12 @@ async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Prom
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    if (argv[0] === 'gates') {
+      const out = await (await import('./gates.js')).gatesMain(argv.slice(1));
+      if (out.stderr) process.stderr.write(out.stderr);
+      process.stdout.write(out.stdout);
+      return 0;
+    }
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);

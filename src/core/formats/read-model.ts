@@ -4,8 +4,11 @@ import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
 import { readOnnx } from '../onnx/reader.js';
 import { readTfjsModel } from './tfjs/model-json.js';
 import { readTflite } from './tflite/reader.js';
+import { isLegacyTorch, isTorchZip } from './pytorch/torch-file.js';
+import { isSafetensors } from './safetensors/safetensors.js';
+import { readWeightsFile } from './weights-file.js';
 
-export type ModelFormat = 'onnx' | 'tfjs' | 'tflite';
+export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors';
 
 /** A model.json is text; beyond this it is not a TF.js topology (weights live in the shards). */
 const MAX_JSON_BYTES = 256 * 1024 * 1024;
@@ -18,6 +21,8 @@ export function sniffFormat(source: ByteSource): ModelFormat {
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
   if (head[i] === 0x7b) return 'tfjs';
   if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return 'tflite';
+  if (isTorchZip(source) || isLegacyTorch(source)) return 'pytorch';
+  if (isSafetensors(source)) return 'safetensors';
   return 'onnx';
 }
 
@@ -38,6 +43,10 @@ export function readModelFile(source: ByteSource, options: ReadModelOptions = {}
   }
   if (format === 'tflite') {
     return readTflite(source, options.name);
+  }
+  if (format === 'pytorch' || format === 'safetensors') {
+    const file = readWeightsFile(source);
+    throw new SeLensError('unsupported', `This is a ${file.description}: weights without a graph SE Lens can read. Pair it with the model's source: se-lens model.py --weights FILE.`);
   }
   return readOnnx(source, { ...(options.folder ? { externalData: options.folder } : {}), ...(options.inlineLimit !== undefined ? { inlineLimit: options.inlineLimit } : {}) });
 }

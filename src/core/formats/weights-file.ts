@@ -21,7 +21,7 @@ export function readWeightsFile(source: ByteSource): WeightsFile {
   if (source.size === 0) throw new SeLensError('truncated', 'The weights file is empty.');
   if (isSafetensors(source)) {
     const { tensors } = readSafetensors(source);
-    return { format: 'safetensors', kind: 'safetensors', description: `safetensors, ${tensors.size} tensor${tensors.size === 1 ? '' : 's'}`, tensors, notes: [] };
+    return { format: 'safetensors', kind: 'safetensors', description: `safetensors file, ${tensors.size} tensor${tensors.size === 1 ? '' : 's'}`, tensors, notes: [] };
   }
   const file = readTorchFile(source);
   const what = { 'state-dict': 'state dict', checkpoint: 'checkpoint', module: 'whole pickled module', torchscript: 'TorchScript archive', other: 'pickle' }[file.kind];

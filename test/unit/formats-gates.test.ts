@@ -1,0 +1,85 @@
+/** `se-lens gates`: trained weights from PyTorch files paired with source, gates equal PyTorch's own (forward hooks, make_pytorch.py). */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parseNpy } from '../../src/core/inputs/npy.js';
+
+const DIR = 'test/fixtures/formats/pytorch';
+const SOURCE = 'test/fixtures/source/se_block_reference.py';
+const truth = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')).se_block as { blocks: { gates: number[][] }[] };
+
+function gates(...args: string[]): { code: number | null; out: string; err: string; raw: Buffer } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gates', ...args], { timeout: 120_000 });
+  return { code: r.status, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8'), raw: r.stdout };
+}
+
+describe('se-lens gates', () => {
+  it('gates from every container of the trained reference block equal PyTorch\'s within 1e-4', () => {
+    for (const w of ['se_block_state_dict.pth', 'se_block_legacy.pth', 'se_block_checkpoint.pth', 'se_block.safetensors', 'se_block_script.pt']) {
+      const r = gates(SOURCE, '--weights', `${DIR}/${w}`, '--input', `${DIR}/input.npy`, '--format', 'json');
+      assert.equal(r.code, 0, r.err);
+      const doc = JSON.parse(r.out) as { model: string; input: string; blocks: { id: string; channels: number; gates: number[][] }[] };
+      assert.equal(doc.model, SOURCE);
+      assert.equal(doc.blocks.length, 1);
+      assert.equal(doc.blocks[0]!.channels, 32);
+      const expected = truth.blocks[0]!.gates;
+      assert.equal(doc.blocks[0]!.gates.length, expected.length, 'one row per sample of input.npy');
+      let worst = 0;
+      doc.blocks[0]!.gates.forEach((row, s) => row.forEach((g, c) => (worst = Math.max(worst, Math.abs(g - expected[s]![c]!)))));
+      assert.ok(worst < 1e-4, `${w}: max |Δ| ${worst}`);
+    }
+  });
+
+  it('trained gates spread away from 0.5 where default weights stay near it', () => {
+    const spread = (args: string[]) => {
+      const doc = JSON.parse(gates(SOURCE, ...args, '--input', `${DIR}/input.npy`, '--format', 'json').out) as { blocks: { gates: number[][] }[] };
+      const all = doc.blocks[0]!.gates.flat();
+      return Math.max(...all.map((g) => Math.abs(g - 0.5)));
+    };
+    assert.ok(spread(['--weights', `${DIR}/se_block_state_dict.pth`]) > 0.2);
+    assert.ok(spread([]) < 0.1);
+  });
+
+  it('writes npy, csv, the across-depth table and a PNG heatmap', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-gates-'));
+    try {
+      const npy = gates(SOURCE, '--weights', `${DIR}/se_block_state_dict.pth`, '--input', `${DIR}/input.npy`, '--format', 'npy', '--png', join(dir, 'h.png'));
+      assert.equal(npy.code, 0, npy.err);
+      const array = parseNpy(new Uint8Array(npy.raw));
+      assert.deepEqual(array.shape, [4, 32]);
+      assert.ok(Math.abs(array.data[5]! - truth.blocks[0]!.gates[0]![5]!) < 1e-4);
+      const png = readFileSync(join(dir, 'h.png'));
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+      const csv = gates(SOURCE, '--weights', `${DIR}/se_block_state_dict.pth`, '--input', `${DIR}/input.npy`, '--format', 'csv');
+      const lines = csv.out.trim().split('\n');
+      assert.equal(lines[0], 'block,sample,channel,gate');
+      assert.equal(lines.length, 1 + 4 * 32);
+      const table = gates(SOURCE, '--weights', `${DIR}/se_block_state_dict.pth`, '--input', `${DIR}/input.npy`);
+      assert.match(table.out, /Gates across depth/);
+      assert.match(table.out, /^\(whole model\)\s+32\s+4\s+0\.\d{4}/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs the gates of an ONNX file in execution order', () => {
+    const r = gates('test/fixtures/mobilenet_v3_small.onnx', '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as { blocks: { id: string; channels: number; gates: number[][] }[] };
+    const expected = JSON.parse(readFileSync('test/fixtures/mobilenet_v3_small.truth.json', 'utf8')) as { num_se_blocks: number };
+    assert.equal(doc.blocks.length, expected.num_se_blocks);
+    for (const b of doc.blocks) assert.equal(b.gates[0]!.length, b.channels);
+  });
+
+  it('says in one line what is wrong with bad arguments', () => {
+    const r = gates(`${DIR}/se_block_state_dict.pth`);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /^se-lens: .+\n$/);
+    const f = gates(SOURCE, '--format', 'xml');
+    assert.equal(f.code, 2);
+    assert.match(f.err, /^se-lens: Unknown gates format "xml"/);
+  });
+});
