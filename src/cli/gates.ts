@@ -22,6 +22,7 @@ type GatesFormat = 'table' | 'csv' | 'json' | 'npy';
 const GATES_FORMATS: readonly GatesFormat[] = ['table', 'csv', 'json', 'npy'];
 const SOURCE_EXT = new Set(['.py', '.ts', '.js', '.tsx']);
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
+const SPATIAL = 16;
 
 export interface BlockGates {
   readonly id: string;
@@ -97,7 +98,11 @@ async function runnableModel(file: string, args: ReturnType<typeof parseArgs>): 
     const model = readModelFile(source, { folder: external, name: basename(file, ext) });
     const analysis = analyzeModel(model, args.inputShape ? { inputShape: args.inputShape } : {});
     const blocks = pick(analysis.blocks, args.block);
-    return { gm: gateModelFromOnnx(model, blocks, source, external), blocks, layout: model.layout, notes: [] };
+    // Spatial sizes left open by the file (or by a rebuilt pickled module) run at 16 × 16, as source blocks do.
+    const open = model.graph.inputs.filter((i) => i.shape?.some((d, k) => k > 0 && typeof d !== 'number'));
+    for (const i of open) i.shape = i.shape!.map((d, k) => (k > 0 && typeof d !== 'number' ? SPATIAL : d));
+    const notes = open.length ? [`open input sizes (H, W) set to ${SPATIAL}`] : [];
+    return { gm: gateModelFromOnnx(model, blocks, source, external), blocks, layout: model.layout, notes };
   } finally {
     source.close();
     external.close();

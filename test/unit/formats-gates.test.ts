@@ -33,6 +33,15 @@ describe('se-lens gates', () => {
     }
   });
 
+  it('gates of the reference block pickled whole (rebuilt from its module tree) equal PyTorch\'s within 1e-4', () => {
+    const r = gates(`${DIR}/se_block_whole.pt`, '--input', `${DIR}/input.npy`, '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as { blocks: { gates: number[][] }[] };
+    let worst = 0;
+    doc.blocks[0]!.gates.forEach((row, s) => row.forEach((g, c) => (worst = Math.max(worst, Math.abs(g - truth.blocks[0]!.gates[s]![c]!)))));
+    assert.ok(worst < 1e-4, `max |Δ| ${worst}`);
+  });
+
   it('trained gates spread away from 0.5 where default weights stay near it', () => {
     const spread = (args: string[]) => {
       const doc = JSON.parse(gates(SOURCE, ...args, '--input', `${DIR}/input.npy`, '--format', 'json').out) as { blocks: { gates: number[][] }[] };

@@ -4,6 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { readWeightsFile } from '../../src/core/formats/weights-file.js';
+import { readModelFile } from '../../src/core/formats/read-model.js';
+import { analyzeModel } from '../../src/core/analyze.js';
+import { FileSource } from '../../src/node/file-source.js';
 import { allModules } from '../../src/core/formats/pytorch/module-tree.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
@@ -77,6 +80,38 @@ describe('PyTorch files and safetensors', () => {
     assert.deepEqual(params, t.se_blocks.map((b) => b.params));
     const fc1 = se[0]!.children.find((c) => c.path.endsWith('fc1'))!;
     assert.equal(fc1.attrs['out_channels'], t.se_blocks[0]!.squeeze, 'constructor facts kept in the instance are read');
+  });
+
+  it('finds the SE blocks of a whole pickled module from its structure: channels, squeeze and parameters as torchvision has them', () => {
+    const t = truth.mobilenet_v3_small_x025;
+    const source = new FileSource(`${DIR}/mobilenet_v3_small_x025_whole.pt`);
+    try {
+      const analysis = analyzeModel(readModelFile(source, { name: 'mnv3' }));
+      assert.deepEqual(
+        analysis.blocks.map((b) => ({ module: b.id, channels: b.channels, squeeze: b.squeezeChannels, params: b.params })),
+        t.se_blocks.map((b) => ({ module: b.module, channels: b.channels, squeeze: b.squeeze, params: b.params })),
+      );
+      assert.ok(analysis.blocks.every((b) => b.gate === 'hardsigmoid' && b.fcKind === 'conv1x1' && b.fcBias));
+      for (const b of analysis.blocks) assert.equal(analysis.table('torchstat', b.id).totals.params, b.params, b.id);
+    } finally {
+      source.close();
+    }
+  });
+
+  it('the reference block pickled whole shows torchstat\'s 512 / 992 / 520 / 2.38KB', () => {
+    const r = cli(`${DIR}/se_block_whole.pt`);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m);
+    assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m);
+  });
+
+  it('says what is missing for a state dict or a TorchScript archive opened as a model', () => {
+    const sd = cli(`${DIR}/se_block_state_dict.pth`);
+    assert.equal(sd.code, 2);
+    assert.match(sd.err, /^se-lens: This is a PyTorch state dict \(zip format\), 2 tensors: weights without a graph SE Lens can read\. Pair it with the model's source: se-lens model\.py --weights FILE\.\n$/);
+    const ts = cli(`${DIR}/se_block_script.pt`);
+    assert.equal(ts.code, 2);
+    assert.match(ts.err, /TorchScript archive/);
   });
 
   it('runs nothing from a hostile pickle: os.system, eval and exec are recorded, not called', () => {

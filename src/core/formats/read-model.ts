@@ -7,6 +7,7 @@ import { readTflite } from './tflite/reader.js';
 import { isLegacyTorch, isTorchZip } from './pytorch/torch-file.js';
 import { isSafetensors } from './safetensors/safetensors.js';
 import { readWeightsFile } from './weights-file.js';
+import { moduleBlocksModel } from './pytorch/module-se.js';
 
 export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors';
 
@@ -46,6 +47,11 @@ export function readModelFile(source: ByteSource, options: ReadModelOptions = {}
   }
   if (format === 'pytorch' || format === 'safetensors') {
     const file = readWeightsFile(source);
+    if (file.kind === 'module' && file.module) {
+      const model = moduleBlocksModel(file.module, file.tensors, options.name ?? file.module.className);
+      if (model.graph.nodes.length) return model;
+      throw new SeLensError('unsupported', `This is a ${file.description}; no SE block is recognisable from its modules (its forward code is not in the file). Pair a state dict with the model's source instead.`);
+    }
     throw new SeLensError('unsupported', `This is a ${file.description}: weights without a graph SE Lens can read. Pair it with the model's source: se-lens model.py --weights FILE.`);
   }
   return readOnnx(source, { ...(options.folder ? { externalData: options.folder } : {}), ...(options.inlineLimit !== undefined ? { inlineLimit: options.inlineLimit } : {}) });

@@ -26,8 +26,20 @@ export function seOverhead(analysis: ModelAnalysis): SeOverhead {
     totalParams: analysis.table('torchstat').totals.params,
     seMacs,
     totalMacs: whole.totals.counts['MACs'] ?? 0,
-    notes: foldingNotes(analysis),
+    notes: [...blocksOnlyNotes(analysis), ...foldingNotes(analysis)],
   };
+}
+
+/**
+ * A graph that is nothing but its SE blocks (a pickled module's blocks rebuilt without the rest of the
+ * network, a block written alone) has no rest to share with. Rule: every node belongs to a block and
+ * there is more than one block; a single block alone is the usual reference-block case and needs no word.
+ */
+function blocksOnlyNotes(analysis: ModelAnalysis): string[] {
+  const inBlocks = new Set(analysis.blocks.flatMap((b) => b.nodes));
+  const graph = analysis.model.graph;
+  if (analysis.blocks.length < 2 || graph.nodes.some((n) => !inBlocks.has(n.id) && n.op !== 'Flatten' && n.op !== 'Unsqueeze')) return [];
+  return ['This graph holds only its SE blocks (rule: every node belongs to one), so the shares are of the blocks alone, not of a whole network.'];
 }
 
 /**
