@@ -279,3 +279,39 @@ describe('PyTorch and safetensors: bad input', () => {
     }
   });
 });
+
+describe('Keras HDF5: bad input', () => {
+  const h5 = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
+
+  it('refuses a group B-tree that points back at itself (a cycle) without hanging', () => {
+    const looped = Uint8Array.from(h5);
+    const text = new TextDecoder('latin1').decode(looped);
+    let patched = 0;
+    for (let at = text.indexOf('TREE'); at >= 0; at = text.indexOf('TREE', at + 1)) {
+      // First child pointer: after signature, type, level, entries (8 bytes), two sibling addresses and the first key.
+      new DataView(looped.buffer).setBigUint64(at + 8 + 16 + 8, BigInt(at), true);
+      patched++;
+    }
+    assert.ok(patched > 0);
+    expectError(analyse(looped), 'corrupt', /loops back on itself|no SNOD|TREE/);
+  });
+
+  describe('fuzz: truncated and bit-flipped Keras .h5', () => {
+    fc.sample(fc.nat({ max: h5.length - 1 }), { numRuns: 15, seed: 17 }).forEach((length, i) => {
+      it(`truncated #${i} to ${length} bytes`, LIMIT, async () => {
+        await tick();
+        analyse(Uint8Array.from(h5.subarray(0, Math.max(length, 8))));
+        await tick();
+      });
+    });
+    fc.sample(fc.array(fc.tuple(fc.nat({ max: 4095 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 30, seed: 19 }).forEach((flips, i) => {
+      it(`metadata flipped #${i}: ${flips.length} bytes`, LIMIT, async () => {
+        await tick();
+        const bytes = Uint8Array.from(h5);
+        for (const [at, value] of flips) if (at >= 8) bytes[at] = value;
+        analyse(bytes);
+        await tick();
+      });
+    });
+  });
+});

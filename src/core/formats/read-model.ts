@@ -8,13 +8,15 @@ import { isLegacyTorch, isTorchZip } from './pytorch/torch-file.js';
 import { isSafetensors } from './safetensors/safetensors.js';
 import { readWeightsFile } from './weights-file.js';
 import { moduleBlocksModel } from './pytorch/module-se.js';
+import { isHdf5 } from './keras/hdf5.js';
+import { readKerasH5 } from './keras/keras-h5.js';
 
-export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors';
+export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors' | 'keras-h5';
 
 /** A model.json is text; beyond this it is not a TF.js topology (weights live in the shards). */
 const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
-/** Which reader a file needs, from its first bytes (not its name): `{` for TF.js, `TFL3` at byte 4 for TFLite. */
+/** Which reader a file needs, from its first bytes (not its name): `{` for TF.js, `TFL3` at byte 4 for TFLite, `\x89HDF` for Keras, a zip or pickle for PyTorch. */
 export function sniffFormat(source: ByteSource): ModelFormat {
   const head = source.read(0, Math.min(source.size, 64));
   let i = 0;
@@ -22,6 +24,7 @@ export function sniffFormat(source: ByteSource): ModelFormat {
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
   if (head[i] === 0x7b) return 'tfjs';
   if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return 'tflite';
+  if (isHdf5(source)) return 'keras-h5';
   if (isTorchZip(source) || isLegacyTorch(source)) return 'pytorch';
   if (isSafetensors(source)) return 'safetensors';
   return 'onnx';
@@ -45,6 +48,7 @@ export function readModelFile(source: ByteSource, options: ReadModelOptions = {}
   if (format === 'tflite') {
     return readTflite(source, options.name);
   }
+  if (format === 'keras-h5') return readKerasH5(source, options.name ?? 'model');
   if (format === 'pytorch' || format === 'safetensors') {
     const file = readWeightsFile(source);
     if (file.kind === 'module' && file.module) {
