@@ -1,7 +1,7 @@
 /**
- * Keras 2 `.h5` model files, written by h5py in Keras's layout from the TF.js layers fixtures
- * (test/fixtures/formats/keras/make_keras_h5.py): the same topology and weights, so TF.js's counts and
- * gates (tfjs-layers.truth.json) are their truth.
+ * Keras 2 `.h5` model files and Keras 3 `.keras` archives, written by h5py (and zipfile) in Keras's layouts
+ * from the TF.js layers fixtures (test/fixtures/formats/keras/make_keras_h5.py, make_keras3.py): the same
+ * topology and weights, so TF.js's counts and gates (tfjs-layers.truth.json) are their truth.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -22,12 +22,15 @@ interface Truth {
 }
 const truth = JSON.parse(readFileSync('test/fixtures/formats/tfjs-layers.truth.json', 'utf8')) as Record<string, Truth>;
 
-describe('Keras .h5 model files', () => {
-  for (const [name, t] of Object.entries(truth)) {
-    const file = `test/fixtures/formats/keras/${name}.h5`;
+const FILES = [...Object.keys(truth).map((name) => [name, 'h5']), ['se_resnet_tiny', 'keras'], ['upsample_se', 'keras']] as const;
+
+describe('Keras .h5 and .keras model files', () => {
+  for (const [name, ext] of FILES) {
+    const t = truth[name]!;
+    const file = `test/fixtures/formats/keras/${name}.${ext}`;
     const bytes = new Uint8Array(readFileSync(file));
 
-    it(`${name}.h5: blocks, channels, squeeze and parameters as TF.js countParams() gives them`, () => {
+    it(`${name}.${ext}: blocks, channels, squeeze and parameters as TF.js countParams() gives them`, () => {
       const analysis = analyzeModel(readModelFile(bytesSource(bytes), { name }));
       assert.deepEqual(
         analysis.blocks.map((b) => ({ scale: b.id.split('/').pop(), channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
@@ -36,7 +39,7 @@ describe('Keras .h5 model files', () => {
       assert.equal(analysis.table('torchstat').totals.params, t.totalParams);
     });
 
-    it(`${name}.h5: weights located in the file, not read; gates equal TF.js's within 1e-5`, async () => {
+    it(`${name}.${ext}: weights located in the file, not read; gates equal TF.js's within 1e-5`, async () => {
       const reads: [number, number][] = [];
       const counting = { size: bytes.length, read: (o: number, n: number) => (reads.push([o, o + n]), bytes.subarray(o, o + n)) };
       const model = readModelFile(counting, { name });

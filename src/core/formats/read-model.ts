@@ -10,8 +10,10 @@ import { readWeightsFile } from './weights-file.js';
 import { moduleBlocksModel } from './pytorch/module-se.js';
 import { isHdf5 } from './keras/hdf5.js';
 import { readKerasH5 } from './keras/keras-h5.js';
+import { isKerasArchive, readKerasArchive } from './keras/keras-archive.js';
+import { isZip, ZipArchive } from './zip-archive.js';
 
-export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors' | 'keras-h5';
+export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors' | 'keras-h5' | 'keras';
 
 /** A model.json is text; beyond this it is not a TF.js topology (weights live in the shards). */
 const MAX_JSON_BYTES = 256 * 1024 * 1024;
@@ -25,6 +27,7 @@ export function sniffFormat(source: ByteSource): ModelFormat {
   if (head[i] === 0x7b) return 'tfjs';
   if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return 'tflite';
   if (isHdf5(source)) return 'keras-h5';
+  if (isZip(source) && isKerasArchive(new ZipArchive(source, 'zip archive'))) return 'keras';
   if (isTorchZip(source) || isLegacyTorch(source)) return 'pytorch';
   if (isSafetensors(source)) return 'safetensors';
   return 'onnx';
@@ -49,6 +52,7 @@ export function readModelFile(source: ByteSource, options: ReadModelOptions = {}
     return readTflite(source, options.name);
   }
   if (format === 'keras-h5') return readKerasH5(source, options.name ?? 'model');
+  if (format === 'keras') return readKerasArchive(source, new ZipArchive(source, '.keras archive'), options.name ?? 'model');
   if (format === 'pytorch' || format === 'safetensors') {
     const file = readWeightsFile(source);
     if (file.kind === 'module' && file.module) {

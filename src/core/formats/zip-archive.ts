@@ -33,15 +33,18 @@ export class ZipArchive {
   readonly entries = new Map<string, ZipEntry>();
 
   constructor(private readonly source: ByteSource, private readonly label = 'zip archive') {
-    const tailLength = Math.min(source.size, 22 + 0xffff);
-    const tailStart = source.size - tailLength;
-    const tail = source.read(tailStart, tailLength);
-    const tv = dataView(tail);
-    let at = -1;
-    for (let i = tail.length - 22; i >= 0; i--) {
-      if (tv.getUint32(i, true) === EOCD) {
-        at = i;
-        break;
+    // The end record is the last 22 bytes unless the archive has a comment: try that before scanning 64 KB.
+    let tail = source.read(Math.max(0, source.size - 42), Math.min(source.size, 42));
+    let tv = dataView(tail);
+    let at = tail.length >= 22 && tv.getUint32(tail.length - 22, true) === EOCD ? tail.length - 22 : -1;
+    if (at < 0) {
+      tail = source.read(Math.max(0, source.size - 22 - 0xffff), Math.min(source.size, 22 + 0xffff));
+      tv = dataView(tail);
+      for (let i = tail.length - 22; i >= 0; i--) {
+        if (tv.getUint32(i, true) === EOCD) {
+          at = i;
+          break;
+        }
       }
     }
     if (at < 0) throw new SeLensError('truncated', `The ${label} has no end-of-directory record (a truncated file?).`);
