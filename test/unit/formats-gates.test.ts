@@ -42,6 +42,23 @@ describe('se-lens gates', () => {
     assert.ok(worst < 1e-4, `max |Δ| ${worst}`);
   });
 
+  it('a residual SE block paired with its state dict (convolutions, BatchNorm statistics) gives PyTorch\'s gates within 1e-4', () => {
+    const residual = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')).se_basic_block as { state_dict_entries: number; blocks: { gates: number[][] }[] };
+    const r = gates('test/fixtures/source/residual_se.py', '--weights', `${DIR}/se_basic_block_state_dict.pth`, '--input', `${DIR}/input_residual.npy`, '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as { blocks: { id: string; gates: number[][] }[] };
+    assert.equal(doc.blocks.length, 1);
+    const expected = residual.blocks[0]!.gates;
+    assert.equal(doc.blocks[0]!.gates.length, expected.length);
+    let worst = 0;
+    doc.blocks[0]!.gates.forEach((row, s) => row.forEach((g, c) => (worst = Math.max(worst, Math.abs(g - expected[s]![c]!)))));
+    assert.ok(worst < 1e-4, `max |Δ| ${worst}`);
+    const table = gates('test/fixtures/source/residual_se.py', '--weights', `${DIR}/se_basic_block_state_dict.pth`, '--input', `${DIR}/input_residual.npy`);
+    // Every tensor but the BatchNorm step counters (num_batches_tracked), which no computation reads.
+    assert.match(table.out, new RegExp(`: ${residual.state_dict_entries - 2} tensors paired\\n`));
+    assert.doesNotMatch(table.out, /not in the file|not in the source|shape mismatch/);
+  });
+
   it('trained gates spread away from 0.5 where default weights stay near it', () => {
     const spread = (args: string[]) => {
       const doc = JSON.parse(gates(SOURCE, ...args, '--input', `${DIR}/input.npy`, '--format', 'json').out) as { blocks: { gates: number[][] }[] };
