@@ -63,20 +63,19 @@ function readZip(source: ByteSource): TorchFile {
  * storage keys, then each storage as an 8-byte element count followed by its bytes, in that list's order.
  */
 function readLegacy(source: ByteSource): TorchFile {
-  const head = source.read(0, Math.min(source.size, MAX_PICKLE_BYTES));
   const plain = { reconstructors: new Map() };
-  const magic = unpickle(head, plain);
+  const torch = { reconstructors: TORCH_RECONSTRUCTORS, persistentLoad: (id: unknown) => torchPersistentLoad(id, true) };
+  const magic = unpickleAt(source, 0, plain);
   if (magic.value !== Number(LEGACY_MAGIC) && magic.value !== LEGACY_MAGIC) {
     // A plain pickle (not torch.save): read it as data, no storages.
-    const whole = unpickle(head, { reconstructors: TORCH_RECONSTRUCTORS, persistentLoad: (id) => torchPersistentLoad(id, true) });
-    return interpret(whole, () => {
+    return interpret(unpickleAt(source, 0, torch), () => {
       throw new SeLensError('unsupported', 'This pickle holds tensors but no storage data.');
     }, 'legacy', false);
   }
-  const protocol = unpickle(head, plain, magic.end);
-  const sysInfo = unpickle(head, plain, protocol.end);
-  const main = unpickle(head, { reconstructors: TORCH_RECONSTRUCTORS, persistentLoad: (id) => torchPersistentLoad(id, true) }, sysInfo.end);
-  const keys = unpickle(head, plain, main.end);
+  const protocol = unpickleAt(source, magic.end, plain);
+  const sysInfo = unpickleAt(source, protocol.end, plain);
+  const main = unpickleAt(source, sysInfo.end, torch);
+  const keys = unpickleAt(source, main.end, plain);
   const ranges = new Map<string, { offset: number; length: number }>();
   const dtypes = storageDtypes(main.value);
   let at = keys.end;
@@ -95,6 +94,25 @@ function readLegacy(source: ByteSource): TorchFile {
     return r;
   };
   return interpret(main, locate, 'legacy', false);
+}
+
+/**
+ * One pickle of a legacy stream, read through a window that grows until the pickle fits: the storages
+ * that follow the pickles (most of a checkpoint's bytes) are never read.
+ */
+function unpickleAt(source: ByteSource, start: number, options: Parameters<typeof unpickle>[1]): Unpickled {
+  for (let window = 1 << 20; ; window *= 4) {
+    const length = Math.min(source.size - start, window, MAX_PICKLE_BYTES);
+    const bytes = source.read(start, length);
+    try {
+      const r = unpickle(bytes, options);
+      return { ...r, end: start + r.end };
+    } catch (e) {
+      const cut = e instanceof SeLensError && e.code === 'truncated';
+      if (!cut || length >= source.size - start) throw e;
+      if (length >= MAX_PICKLE_BYTES) throw new SeLensError('too-large', `A pickle in this PyTorch file is larger than ${MAX_PICKLE_BYTES} bytes.`);
+    }
+  }
 }
 
 /** Storage key → element type, from the tensors in the unpickled object (the legacy stream does not repeat it). */
