@@ -3,7 +3,6 @@ import { basename, dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Ort from 'onnxruntime-web';
 import { analyzeModel } from '../core/analyze.js';
-import { viridis } from '../core/colormap.js';
 import type { SEBlock } from '../core/detect/block.js';
 import { SeLensError } from '../core/errors.js';
 import { readModelFile } from '../core/formats/read-model.js';
@@ -12,6 +11,7 @@ import { gateModelFromOnnx, gateModelFromSource, type GateModel } from '../core/
 import { MAX_BATCH, type DecodedImage, type InputSpec } from '../core/protocol.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
 import { parseArgs } from './args.js';
+import { gatesCsv, heatmapPng, meansTable, npyBytes } from './gates-output.js';
 
 export const GATES_USAGE = `usage: se-lens gates <model file | model.py | model.ts> [--weights CKPT [--weights-prefix P]]
                 [--input IMAGE|DIR|X.npy] [--format table|csv|json|npy] [--png heatmap.png] [--block ID]
@@ -65,7 +65,7 @@ export async function gatesMain(argv: readonly string[]): Promise<{ stdout: stri
     case 'json':
       return { stdout: `${JSON.stringify({ model: args.file, input: inputLabel, blocks: results.map((b) => ({ id: b.id, channels: b.channels, gates: b.gates.map((r) => Array.from(r)) })) }, null, 1)}\n` };
     case 'csv':
-      return { stdout: `block,sample,channel,gate\n${results.flatMap((b) => b.gates.flatMap((row, s) => Array.from(row, (g, c) => `${csvField(b.id)},${s},${c},${g}`))).join('\n')}\n` };
+      return { stdout: gatesCsv(results) };
     case 'npy':
       return { stdout: npyBytes(results), stderr: `columns: ${results.map((b, i) => `${b.id || '(whole model)'} ${results.slice(0, i).reduce((n, x) => n + x.channels, 0)}+${b.channels}`).join(', ')}\n` };
     default:
@@ -186,66 +186,4 @@ export async function runGates(gm: GateModel, blocks: readonly SEBlock[], spec: 
   } finally {
     await session.release();
   }
-}
-
-/** SENet Fig. 6 as a table: each block's mean gate over samples and channels, and how far channels spread. */
-function meansTable(results: readonly BlockGates[]): string {
-  const head = ['block', 'C', 'samples', 'mean', 'std(channel means)', 'min', 'max'];
-  const rows = results.map((b) => {
-    const channelMeans = Array.from({ length: b.channels }, (_, c) => b.gates.reduce((n, r) => n + r[c]!, 0) / b.gates.length);
-    const mean = channelMeans.reduce((a, x) => a + x, 0) / b.channels;
-    const std = Math.sqrt(channelMeans.reduce((a, x) => a + (x - mean) ** 2, 0) / b.channels);
-    const all = b.gates.flatMap((r) => Array.from(r));
-    return [b.id || '(whole model)', String(b.channels), String(b.gates.length), mean.toFixed(4), std.toFixed(4), Math.min(...all).toFixed(4), Math.max(...all).toFixed(4)];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return ['Gates across depth (execution order):', fmt(head), ...rows.map(fmt)].join('\n');
-}
-
-function csvField(s: string): string {
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** `.npy` version 1.0, little-endian float32, C order: [samples, ΣC]. */
-function npyBytes(results: readonly BlockGates[]): Uint8Array {
-  const samples = results[0]?.gates.length ?? 0;
-  const width = results.reduce((n, b) => n + b.channels, 0);
-  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${samples}, ${width}), }`;
-  header += ' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64) + '\n';
-  const out = new Uint8Array(10 + header.length + samples * width * 4);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 0xff, header.length >> 8]);
-  out.set(new TextEncoder().encode(header), 10);
-  const data = new DataView(out.buffer, 10 + header.length);
-  for (let s = 0; s < samples; s++) {
-    let c0 = 0;
-    for (const b of results) {
-      const row = b.gates[s];
-      for (let c = 0; c < b.channels; c++) data.setFloat32((s * width + c0 + c) * 4, row?.[c] ?? NaN, true);
-      c0 += b.channels;
-    }
-  }
-  return out;
-}
-
-/** Each block's samples × channels heatmap (viridis, 0 → 1), stacked in execution order, channels stretched to one width. */
-function heatmapPng(results: readonly BlockGates[]): Buffer {
-  const { PNG } = require('pngjs') as typeof import('pngjs');
-  const width = Math.min(1024, Math.max(64, ...results.map((b) => b.channels * 4)));
-  const rowHeight = 4;
-  const gap = 2;
-  const height = Math.max(1, results.reduce((n, b) => n + b.gates.length * rowHeight + gap, 0));
-  const png = new PNG({ width, height });
-  png.data.fill(255);
-  let y0 = 0;
-  for (const b of results) {
-    for (let s = 0; s < b.gates.length; s++) {
-      for (let x = 0; x < width; x++) {
-        const [r, g, bl] = viridis(b.gates[s]![Math.min(b.channels - 1, Math.floor((x * b.channels) / width))]!);
-        for (let y = y0 + s * rowHeight; y < y0 + (s + 1) * rowHeight; y++) png.data.set([r, g, bl, 255], (y * width + x) * 4);
-      }
-    }
-    y0 += b.gates.length * rowHeight + gap;
-  }
-  return PNG.sync.write(png);
 }

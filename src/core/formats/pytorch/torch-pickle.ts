@@ -31,6 +31,12 @@ const STORAGE_DTYPES: Readonly<Record<string, DType>> = {
   LongStorage: 'int64', IntStorage: 'int32', ShortStorage: 'int16', CharStorage: 'int8', ByteStorage: 'uint8', BoolStorage: 'bool',
 };
 
+/** `torch.float32` and its aliases, as a tensor's `dtype` global names them. */
+const TORCH_DTYPES: Readonly<Record<string, DType>> = {
+  float32: 'float32', float: 'float32', float64: 'float64', double: 'float64', float16: 'float16', half: 'float16', bfloat16: 'bfloat16',
+  int64: 'int64', long: 'int64', int32: 'int32', int: 'int32', int16: 'int16', short: 'int16', int8: 'int8', uint8: 'uint8', bool: 'bool',
+};
+
 /** `torch.FloatStorage` → float32; undefined for anything that is not one of PyTorch's storage classes. */
 export function storageDtype(g: unknown): DType | undefined {
   if (!(g instanceof PyGlobal) || g.module !== 'torch') return undefined;
@@ -94,6 +100,12 @@ export const TORCH_RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map<
   ['__builtin__.set', (args) => new Set(Array.isArray(args[0]) ? args[0] : [])],
   ['torch._utils._rebuild_tensor', rebuildTensor],
   ['torch._utils._rebuild_tensor_v2', rebuildTensor],
+  // torch ≥ 2.1 for dtypes without a typed storage class: (storage, offset, size, stride, requires_grad, hooks, dtype).
+  ['torch._utils._rebuild_tensor_v3', (args) => {
+    const dtype = args[6] instanceof PyGlobal && args[6].module === 'torch' ? TORCH_DTYPES[args[6].name] : undefined;
+    const storage = args[0];
+    return rebuildTensor(dtype && isStorage(storage) ? [{ ...storage, dtype }, ...args.slice(1)] : args);
+  }],
   ['torch._utils._rebuild_parameter', rebuildParameter],
   ['torch._utils._rebuild_parameter_with_state', rebuildParameter],
   // Parameter subclasses: (func, new_type, args, state); only an allowed func is applied.
