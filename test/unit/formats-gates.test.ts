@@ -33,13 +33,15 @@ describe('se-lens gates', () => {
     }
   });
 
-  it('gates of the reference block pickled whole (rebuilt from its module tree) equal PyTorch\'s within 1e-4', () => {
-    const r = gates(`${DIR}/se_block_whole.pt`, '--input', `${DIR}/input.npy`, '--format', 'json');
-    assert.equal(r.code, 0, r.err);
-    const doc = JSON.parse(r.out) as { blocks: { gates: number[][] }[] };
-    let worst = 0;
-    doc.blocks[0]!.gates.forEach((row, s) => row.forEach((g, c) => (worst = Math.max(worst, Math.abs(g - truth.blocks[0]!.gates[s]![c]!)))));
-    assert.ok(worst < 1e-4, `max |Δ| ${worst}`);
+  it('gates of the reference block pickled whole and scripted (rebuilt from the module tree) equal PyTorch\'s within 1e-4', () => {
+    for (const file of ['se_block_whole.pt', 'se_block_script.pt']) {
+      const r = gates(`${DIR}/${file}`, '--input', `${DIR}/input.npy`, '--format', 'json');
+      assert.equal(r.code, 0, r.err);
+      const doc = JSON.parse(r.out) as { blocks: { gates: number[][] }[] };
+      let worst = 0;
+      doc.blocks[0]!.gates.forEach((row, s) => row.forEach((g, c) => (worst = Math.max(worst, Math.abs(g - truth.blocks[0]!.gates[s]![c]!)))));
+      assert.ok(worst < 1e-4, `${file}: max |Δ| ${worst}`);
+    }
   });
 
   it('a residual SE block paired with its state dict (convolutions, BatchNorm statistics) gives PyTorch\'s gates within 1e-4', () => {

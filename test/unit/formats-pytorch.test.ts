@@ -105,13 +105,14 @@ describe('PyTorch files and safetensors', () => {
     assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m);
   });
 
-  it('says what is missing for a state dict or a TorchScript archive opened as a model', () => {
+  it('says what is missing for a state dict opened as a model; a TorchScript archive gives its SE blocks from its modules', () => {
     const sd = cli(`${DIR}/se_block_state_dict.pth`);
     assert.equal(sd.code, 2);
     assert.match(sd.err, /^se-lens: This is a PyTorch state dict \(zip format\), 2 tensors: weights without a graph SE Lens can read\. Pair it with the model's source: se-lens model\.py --weights FILE\.\n$/);
     const ts = cli(`${DIR}/se_block_script.pt`);
-    assert.equal(ts.code, 2);
-    assert.match(ts.err, /TorchScript archive/);
+    assert.equal(ts.code, 0, ts.err);
+    assert.match(ts.out, /^total\s+512\s+\S+\s+992\s+520\s/m);
+    assert.match(open('se_block_script.pt').file.notes.join(' '), /TorchScript code \(code\/\*\.py\), which SE Lens does not interpret/);
   });
 
   it('runs nothing from a hostile pickle: os.system, eval and exec are recorded, not called', () => {

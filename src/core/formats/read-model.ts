@@ -55,7 +55,7 @@ export function readModelFile(source: ByteSource, options: ReadModelOptions = {}
   if (format === 'keras') return readKerasArchive(source, new ZipArchive(source, '.keras archive'), options.name ?? 'model');
   if (format === 'pytorch' || format === 'safetensors') {
     const file = readWeightsFile(source);
-    if (file.kind === 'module' && file.module) {
+    if ((file.kind === 'module' || file.kind === 'torchscript') && file.module) {
       const model = moduleBlocksModel(file.module, file.tensors, options.name ?? file.module.className);
       if (model.graph.nodes.length) return model;
       throw new SeLensError('unsupported', `This is a ${file.description}; no SE block is recognisable from its modules (its forward code is not in the file). Pair a state dict with the model's source instead.`);

@@ -154,7 +154,7 @@ function interpret(pickled: Unpickled, locate: Locate, container: TorchFile['con
   const direct = stateDictOf(root);
   if (direct) return { container, kind: 'state-dict', tensors: asTensors(direct), notes };
   if (tree) {
-    if (isScript) notes.push('TorchScript archive: the weights and module tree are read; its graph is TorchScript code (code/*.py), which SE Lens does not interpret. Pair it with the model\'s source (--weights) to see its SE blocks.');
+    if (isScript) notes.push('TorchScript archive: the weights and module tree are read and SE blocks rebuilt from the modules; the rest of its graph is TorchScript code (code/*.py), which SE Lens does not interpret: pair it with the model\'s source (--weights) for the whole network.');
     return { container, kind: isScript ? 'torchscript' : 'module', tensors: asTensors(tree.tensors), module: tree.root, notes };
   }
   if (root instanceof Map) {
