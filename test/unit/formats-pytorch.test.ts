@@ -7,6 +7,8 @@ import { readWeightsFile } from '../../src/core/formats/weights-file.js';
 import { readModelFile } from '../../src/core/formats/read-model.js';
 import { analyzeModel } from '../../src/core/analyze.js';
 import { FileSource } from '../../src/node/file-source.js';
+import { pairWeights } from '../../src/core/pairing/pair-weights.js';
+import { analyzeFixture, unitNamed } from './source-loader.js';
 import { allModules } from '../../src/core/formats/pytorch/module-tree.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
@@ -132,6 +134,20 @@ describe('PyTorch files and safetensors', () => {
       assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m, name);
       assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m, name);
     }
+  });
+
+  it('removes a prefix every file name shares (Lightning\'s model., DataParallel\'s module.) only when it pairs more', async () => {
+    const unit = unitNamed(await analyzeFixture('se_block_reference.py'), 'SEBlock');
+    const renamed = (prefix: string) => new Map([...reference.file.tensors].map(([k, v]) => [`${prefix}${k}`, v]));
+    for (const prefix of ['model.', 'module.', 'module.model.', '']) {
+      const p = pairWeights(unit.model, renamed(prefix));
+      assert.deepEqual([p.prefix, p.paired.length, p.missing.length, p.unexpected.length], [prefix, 2, 0, 0], prefix);
+    }
+    // A prefix that is part of the source's own names is kept: stripping it would pair nothing.
+    const own = pairWeights(unit.model, new Map([['fc_layers.0.weight', reference.file.tensors.get('fc_layers.0.weight')!]]));
+    assert.deepEqual([own.prefix, own.paired], ['', ['fc_layers.0.weight']]);
+    const shape = pairWeights(unit.model, new Map([['fc_layers.0.weight', reference.file.tensors.get('fc_layers.2.weight')!]]));
+    assert.deepEqual(shape.shapeMismatches, [{ name: 'fc_layers.0.weight', source: [8, 32], file: [32, 8] }]);
   });
 
   it('lists names and shapes that do not pair, and guesses nothing', () => {

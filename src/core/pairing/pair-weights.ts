@@ -18,12 +18,37 @@ export interface Pairing {
 const BOOKKEEPING = /(^|\.)num_batches_tracked$/;
 
 /**
- * Pairs by exact name after removing `prefix` (or, when none is given, `module.` if every file name
- * carries it: what `DataParallel` adds). Names or shapes that differ are listed, never guessed at.
+ * Pairs by exact name after removing `prefix`. With no prefix given, the prefixes every file name shares
+ * (`module.` from DataParallel, `model.` from Lightning, `module.model.`) are tried and kept only when they
+ * pair more weights than none does: checked by the names themselves, never guessed. Names or shapes that
+ * differ are listed.
  */
 export function pairWeights(model: Model, tensors: ReadonlyMap<string, TensorConst>, prefix?: string): Pairing {
+  if (prefix !== undefined) return pairWith(model, tensors, prefix);
+  let best = pairWith(model, tensors, '');
+  for (const candidate of sharedPrefixes([...tensors.keys()])) {
+    const p = pairWith(model, tensors, candidate);
+    if (p.paired.length > best.paired.length) best = p;
+  }
+  return best;
+}
+
+/** `a.`, `a.b.` when every name starts with them (two levels at most). */
+function sharedPrefixes(names: readonly string[]): string[] {
+  const out: string[] = [];
+  let prefix = '';
+  for (let level = 0; level < 2 && names.length; level++) {
+    const first = names[0]!.slice(prefix.length).split('.')[0]!;
+    const next = `${prefix}${first}.`;
+    if (!names.every((n) => n.startsWith(next) && n.length > next.length)) break;
+    out.push(next);
+    prefix = next;
+  }
+  return out;
+}
+
+function pairWith(model: Model, tensors: ReadonlyMap<string, TensorConst>, strip: string): Pairing {
   const names = [...tensors.keys()];
-  const strip = prefix ?? (names.length > 0 && names.every((n) => n.startsWith('module.')) ? 'module.' : '');
   const byName = new Map<string, TensorConst>();
   for (const [name, t] of tensors) if (name.startsWith(strip)) byName.set(name.slice(strip.length), t);
   const weights = [...model.graph.initializers.values()].filter((i) => i.values === undefined && i.payload === undefined);

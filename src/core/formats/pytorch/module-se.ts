@@ -17,6 +17,7 @@ const ACTIVATIONS: Readonly<Record<string, { op: string; attrs?: Record<string, 
   SiLU: 'silu',
   Swish: 'silu',
   Hardswish: { op: 'HardSwish' },
+  HardSwish: { op: 'HardSwish' }, // timm's own class
   LeakyReLU: { op: 'LeakyRelu' },
   GELU: { op: 'Gelu' },
 };
@@ -24,6 +25,8 @@ const GATES: Readonly<Record<string, { op: string; attrs?: Record<string, AttrVa
   Sigmoid: { op: 'Sigmoid' },
   // torch's Hardsigmoid is relu6(x + 3) / 6.
   Hardsigmoid: { op: 'HardSigmoid', attrs: { alpha: { type: 'float', value: 1 / 6 }, beta: { type: 'float', value: 0.5 } } },
+  // timm's own class, the same relu6(x + 3) / 6.
+  HardSigmoid: { op: 'HardSigmoid', attrs: { alpha: { type: 'float', value: 1 / 6 }, beta: { type: 'float', value: 0.5 } } },
 };
 const BETWEEN_FCS = new Set([...Object.keys(ACTIVATIONS), 'Identity', 'BatchNorm1d', 'BatchNorm2d', 'Dropout']);
 const POOLS: Readonly<Record<string, string>> = { AdaptiveAvgPool2d: 'GlobalAveragePool', AdaptiveMaxPool2d: 'GlobalMaxPool' };
