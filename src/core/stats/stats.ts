@@ -50,6 +50,7 @@ export function computeStats(model: Model, convention: Convention, options: Stat
   const layers = layersOf(model).filter((l) => !block || belongsTo(l, block, inBlock!));
   const rows = layers.map((l) => rowOf(l, countingLayer(l, model.layout), convention));
   const notes = model.layout === 'NHWC' ? [BATCH_NOTE, NHWC_NOTE] : [BATCH_NOTE];
+  for (const r of rows) if (r.note) notes.push(`${r.name || '(root)'} (${r.kind}): ${r.note}`);
   if (convention === 'torchstat') {
     notes.push('"Flops" is torchstat\'s name for multiply-accumulates; MAdd counts multiplications and additions separately.');
     notes.push('Total MemRead/MemWrite are column sums; torchstat 0.0.7 prints the last row\'s values there (its issue #36).');
@@ -69,9 +70,11 @@ function rowOf(layer: Layer, counted: Layer, convention: Exclude<Convention, 'on
   // torchstat registers zero buffers for a module that forward never calls and prints them as is.
   const uncalled = [0, 0, 0];
   let counts: Record<string, number>;
+  let note: string | undefined;
   if (convention === 'torchstat') {
     const t = torchstatCounts(counted);
     counts = { MAdd: t.MAdd, Flops: t.Flops, MemRead: t.MemRead, MemWrite: t.MemWrite, MemRW: t.MemRead + t.MemWrite };
+    note = t.note;
   } else if (convention === 'macs') {
     counts = { MACs: macsOf(counted) };
   } else {
@@ -86,6 +89,7 @@ function rowOf(layer: Layer, counted: Layer, convention: Exclude<Convention, 'on
     memoryMB: torchstatMemoryMB(counted),
     counts,
     nodeIds: layer.nodeIds,
+    ...(note ? { note } : {}),
     ...(layer.weights ? { weights: layer.weights } : {}),
     ...(layer.range ? { range: layer.range } : {}),
   };
