@@ -94,3 +94,12 @@ describe('CLI rendering of the classifier', () => {
     assert.ok(json.layers.every((l) => !l.inputShapeText.includes('?')));
   });
 });
+
+describe('symbolic dims from hostile files', () => {
+  it('reads a deeply nested or huge dim name as unknown, without throwing', () => {
+    assert.equal(displayDim('('.repeat(5000) + 'H' + ')'.repeat(5000)), '?');
+    assert.equal(displayDim('H+'.repeat(400) + 'H'), '401·H');
+    assert.equal(displayDim('H+'.repeat(600) + 'H'), '?');
+    assert.equal(displayDim('floor((H+1)/0)'), '?');
+  });
+});

@@ -19,6 +19,8 @@ interface Term {
 export type Poly = readonly Term[];
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Longest machine form read back; generated ones stay far below it. */
+const MAX_TEXT = 1000;
 
 function atomKey(a: Atom): string {
   if (a.kind === 'sym') return a.name;
@@ -162,6 +164,8 @@ export function machine(p: Poly): string {
 
 /** Reads a machine form; `undefined` for anything else (a foreign name such as `batch size`). */
 export function parse(text: string): Poly | undefined {
+  // Dims from a file are untrusted: a long or deeply nested name is no shape we wrote.
+  if (text.length > MAX_TEXT) return undefined;
   const tokens = text.match(/\d+|[A-Za-z_][A-Za-z0-9_]*|[-+*/()]|\S/g) ?? [];
   let at = 0;
   const peek = () => tokens[at];
