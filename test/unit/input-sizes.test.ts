@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, StringStringEntryProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { analyzeOnnx } from '../../src/core/analyze.js';
 import { inspectOnnx } from '../../src/core/inspect/inspection.js';
@@ -67,5 +69,17 @@ describe('the Paddle2ONNX classifier runs with chosen sizes', () => {
     assert.deepEqual(b.blocks[0]!.inputShape, ['N', 8, 12, 96]);
     assert.deepEqual(b.sizes!.filter((c) => c.role !== 'batch').map((c) => c.source), ['panel', 'panel']);
     assert.equal(b.imageFit, 'crop');
+  });
+
+  it('a size hint in the model metadata (imgsz) sizes H and W when the panel and images say nothing', () => {
+    const proto = fromBinary(ModelProtoSchema, bytes);
+    proto.metadataProps.push(create(StringStringEntryProtoSchema, { key: 'imgsz', value: '[32, 160]' }));
+    const hinted = toBinary(ModelProtoSchema, proto);
+    const a = analyzeOnnx(bytesSource(hinted));
+    assert.deepEqual(a.model.metadata, { imgsz: '[32, 160]' });
+    const inspection = inspectOnnx(a, bytesSource(hinted), 'cls', 'torchstat');
+    assert.deepEqual(inspection.sizes!.filter((c) => c.role !== 'batch').map((c) => [c.symbol, c.value, c.source]), [['H', 32, 'metadata'], ['W', 160, 'metadata']]);
+    const panel = inspectOnnx(a, bytesSource(hinted), 'cls', 'torchstat', undefined, { panel: { W: 96 } });
+    assert.deepEqual(panel.sizes!.filter((c) => c.role !== 'batch').map((c) => [c.symbol, c.value, c.source]), [['H', 32, 'metadata'], ['W', 96, 'panel']]);
   });
 });

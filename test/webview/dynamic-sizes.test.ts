@@ -17,6 +17,7 @@ import { planSamples } from '../../src/core/inputs/samples.js';
 import { DEFAULT_INPUT_SIZE, type SizeRequest } from '../../src/core/inputs/sizes.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import type { InputSpec, LoadMessage } from '../../src/core/protocol.js';
+import { PNG } from 'pngjs';
 import { buildWebview, InspectorPage, launch, maxAbsDiff, serve, type Launched, type Served } from './harness.js';
 
 const OUT = fileURLToPath(new URL('../../test-output/webview/', import.meta.url));
@@ -35,9 +36,9 @@ function loadOf(inspection: Inspection): Omit<LoadMessage, 'modelBytes'> {
   return { type: 'load', ...rest, backend: 'wasm', input: SAMPLES };
 }
 
-async function ortNodeGates(inspection: Inspection): Promise<Map<string, Float32Array>> {
+async function ortNodeGates(inspection: Inspection, spec: InputSpec = SAMPLES): Promise<Map<string, Float32Array>> {
   const session = await ortNode.InferenceSession.create(inspection.modelBytes, { intraOpNumThreads: 1 });
-  const plan = planSamples(inspection.inputs, SAMPLES, inspection.layout, inspection.imageFit);
+  const plan = planSamples(inspection.inputs, spec, inspection.layout, inspection.imageFit);
   const out = new Map<string, number[]>();
   for (const feeds of plan.runs) {
     const result = await session.run(Object.fromEntries(feeds.map((f) => [f.name, new ortNode.Tensor('float32', f.data, f.dims)])));
@@ -63,8 +64,8 @@ after(async () => {
   await served?.close();
 });
 
-async function checkAllBlocks(inspection: Inspection, t: { diagnostic(s: string): void }): Promise<Map<string, Float64Array>> {
-  const reference = await ortNodeGates(inspection);
+async function checkAllBlocks(inspection: Inspection, t: { diagnostic(s: string): void }, spec: InputSpec = SAMPLES): Promise<Map<string, Float64Array>> {
+  const reference = await ortNodeGates(inspection, spec);
   const seen = new Map<string, Float64Array>();
   let worst = 0;
   for (const block of inspection.blocks) {
@@ -120,6 +121,28 @@ describe('inspector webview: a model with dynamic input sizes', () => {
     await inspector.page.screenshot({ path: join(OUT, 'dynamic-sizes-48x192.png'), fullPage: true });
   });
 
+  it('Reset forgets the panel sizes; a picked image then sizes H and W (resize rule, no crop)', async (t) => {
+    const skip = await inspector.messageCount();
+    await inspector.page.locator('#reset-sizes').click();
+    const asked = await inspector.waitFor((m) => m.type === 'setSizes', skip);
+    assert.deepEqual(asked.type === 'setSizes' && asked.sizes, {});
+    // As panel.ts does on a pick: the first image's size goes to the engine, then the images run.
+    const images = [
+      { name: 'ramp.png', ...pngPixels(150, 90, (x, y) => [x, y * 2, 128]) },
+      { name: 'checker.png', ...pngPixels(60, 60, (x, y) => ((x >> 3) + (y >> 3)) % 2 ? [250, 250, 250] : [10, 40, 90]) },
+    ];
+    const spec: InputSpec = { kind: 'images', images };
+    const inspection = inspect({ image: { height: 90, width: 150 } });
+    assert.deepEqual(inspection.sizes!.filter((c) => c.role !== 'batch').map((c) => [c.symbol, c.value, c.source]), [['H', 96, 'image'], ['W', 160, 'image']]);
+    assert.equal(inspection.imageFit, 'stretch');
+    await inspector.waitFor((m) => m.type === 'ran', await inspector.load(loadOf(inspection), served.addModel('cls-image', inspection.modelBytes)));
+    const ranSkip = await inspector.post({ type: 'setInput', input: { kind: 'images', images: images.map((im) => ({ ...im, rgba: Array.from(im.rgba) })) } }, true);
+    const ran = await inspector.waitFor((m) => m.type === 'ran', ranSkip);
+    assert.equal(ran.type === 'ran' && ran.samples, 2);
+    assert.match((await inspector.page.locator('#status').textContent()) ?? '', /2 images · H 96 \(from the image\), W 160 \(from the image\)/);
+    await checkAllBlocks(inspection, t, spec);
+  });
+
   it('the selected row\'s link takes the theme\'s selection foreground (light, dark, high contrast)', async () => {
     // VS Code's default colours for the three kinds of theme: in Light+ the link blue sits on a blue selection.
     const themes: Record<string, Record<string, string>> = {
@@ -142,3 +165,15 @@ describe('inspector webview: a model with dynamic input sizes', () => {
     }
   });
 });
+
+function pngPixels(width: number, height: number, colour: (x: number, y: number) => number[]): { width: number; height: number; rgba: Uint8Array } {
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const [r, g, b] = colour(x, y);
+      png.data.set([r!, g!, b!, 255], (y * width + x) * 4);
+    }
+  }
+  const decoded = PNG.sync.read(PNG.sync.write(png));
+  return { width: decoded.width, height: decoded.height, rgba: new Uint8Array(decoded.data) };
+}
