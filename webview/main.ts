@@ -182,7 +182,7 @@ async function handle(message: HostMessage): Promise<void> {
         backend: message.backend,
         gates: new Map(),
         scores: new Map(),
-        selected: message.focusBlockId !== undefined && message.blocks.some((b) => b.id === message.focusBlockId) ? message.focusBlockId : (message.blocks[0]?.id ?? ''),
+        selected: selectionFor(message),
         sortByMean: state?.sortByMean ?? false,
         stretch: state?.stretch ?? false,
         zoom: state?.zoom ?? 'fit',
@@ -214,6 +214,13 @@ async function handle(message: HostMessage): Promise<void> {
       showError(message.message);
       return;
   }
+}
+
+/** The clicked block; on a reload of the same model (new sizes) the block the user was looking at. */
+function selectionFor(message: LoadMessage): string {
+  const has = (id: string | undefined) => id !== undefined && message.blocks.some((b) => b.id === id);
+  if (state && state.load.title === message.title && has(state.selected)) return state.selected;
+  return has(message.focusBlockId) ? message.focusBlockId! : (message.blocks[0]?.id ?? '');
 }
 
 function syncControls(): void {
