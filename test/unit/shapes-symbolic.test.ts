@@ -103,3 +103,13 @@ describe('symbolic dims from hostile files', () => {
     assert.equal(displayDim('floor((H+1)/0)'), '?');
   });
 });
+
+describe('counts over symbolic sizes', () => {
+  it('say in a footnote that symbolic sizes count as 1, and drop the note once sizes are given', () => {
+    const symbolic = analyzeOnnx(bytesSource(readFileSync(PADDLE_CLS)));
+    assert.ok(symbolic.table('torchstat', 'se_0').footnotes.some((f) => f.includes('⌈H/4⌉') && f.includes('count as 1')));
+    const sized = analyzeOnnx(bytesSource(readFileSync(PADDLE_CLS)), { inputShape: ['N', 3, 48, 192] });
+    assert.ok(!sized.table('torchstat', 'se_0').footnotes.some((f) => f.includes('count as 1')));
+    assert.ok(!sized.table('onnx-tool', 'se_0').footnotes.some((f) => f.includes('count as 1')));
+  });
+});
