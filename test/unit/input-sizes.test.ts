@@ -62,6 +62,13 @@ describe('the Paddle2ONNX classifier runs with chosen sizes', () => {
     await session.release();
   });
 
+  it('a load message with sizes passes the webview\'s validation unchanged', () => {
+    const inspection = inspectOnnx(analysis, bytesSource(bytes), 'cls', 'torchstat', undefined, { image: { height: 90, width: 150 } });
+    const parsed = parseHostMessage({ type: 'load', ...inspection, backend: 'auto', input: { kind: 'normal', seed: 0, batch: 2 } });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.reason);
+    assert.deepEqual(parsed.ok && parsed.value.type === 'load' && [parsed.value.sizes, parsed.value.imageFit], [inspection.sizes, 'stretch']);
+  });
+
   it('panel sizes change the shapes and the model key', () => {
     const a = inspectOnnx(analysis, bytesSource(bytes), 'cls', 'torchstat');
     const b = inspectOnnx(analysis, bytesSource(bytes), 'cls', 'torchstat', undefined, { panel: { H: 48, W: 192 } });
