@@ -5,6 +5,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-node';
 import { analyzeOnnx } from '../../src/core/analyze.js';
+import type { Graph } from '../../src/core/ir/graph.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { displayDim, displayShape, polyOf } from '../../src/core/shapes/dims.js';
 import { ceilDiv, display, evaluate, floorDiv, machine, parse, variable } from '../../src/core/shapes/sym.js';
@@ -58,27 +59,54 @@ describe('the Paddle2ONNX text-direction classifier (dynamic N, H, W)', () => {
   });
 
   it('every symbolic shape, evaluated, equals the shape onnxruntime computes (two input sizes, odd ones included)', async () => {
-    const { bytes: all, names } = everyTensorOut(bytes);
-    const session = await ort.InferenceSession.create(all);
-    for (const [n, h, w] of [[1, 48, 192], [2, 37, 101]] as const) {
-      const x = new ort.Tensor('float32', new Float32Array(n * 3 * h * w).fill(0.5), [n, 3, h, w]);
-      const result = await session.run({ [graph.inputs[0]!.name]: x });
-      let checked = 0;
-      for (const name of names) {
-        const dims = result[name]?.dims;
-        const shape = graph.values.get(name)?.shape;
-        if (!dims || !shape || dims.length === 0) continue;
-        const ours = shape.map((d) => {
-          const p = polyOf(d);
-          return p ? evaluate(p, { N: n, H: h, W: w }) : undefined;
-        });
-        assert.deepEqual(ours, [...dims], `${name} at N=${n} H=${h} W=${w}: ${displayShape(shape)}`);
-        checked++;
-      }
-      assert.ok(checked > 200, `checked ${checked} tensors`);
-    }
+    const checked = await compareWithOnnxruntime(bytes, graph, ['N', 'H', 'W'], [[1, 48, 192], [2, 37, 101]]);
+    assert.ok(checked > 200, `checked ${checked} tensors per size`);
   });
 });
+
+describe('a PyTorch export with shape math over dynamic sizes (test/fixtures/dynamic_shapes.py)', () => {
+  const bytes = readFileSync('test/fixtures/dyn_se_shapes.onnx');
+  const graph = analyzeOnnx(bytesSource(bytes)).model.graph;
+
+  it('keeps the exporter\'s readable names and carries h * w, h // 2 * 2, interpolate-to-skip sizes and concat sums', () => {
+    const shapeOf = (t: string) => displayShape(graph.values.get(t)?.shape);
+    assert.equal(displayShape(graph.inputs[0]!.shape), '[batch, 3, height, width]');
+    assert.equal(shapeOf('/se2/Reshape_output_0'), '[batch, 48, ⌈height/2⌉·⌈width/2⌉]');
+    assert.equal(shapeOf('/Concat_2_output_0'), '[batch, 48, ⌈height/2⌉, ⌈width/2⌉]');
+    for (const n of graph.nodes) for (const o of n.outputs) assert.ok(!displayShape(graph.values.get(o)?.shape).includes('?'), `${o}: ${shapeOf(o)}`);
+  });
+
+  it('every tensor equals onnxruntime at three input sizes', async () => {
+    const checked = await compareWithOnnxruntime(bytes, graph, ['batch', 'height', 'width'], [[1, 64, 96], [2, 37, 53], [1, 33, 47]]);
+    assert.ok(checked > 50, `checked ${checked} tensors`);
+  });
+});
+
+/** Runs the model in onnxruntime with every tensor as an output; each of our shapes, evaluated, must equal ORT's. Returns how many tensors were compared per size. */
+async function compareWithOnnxruntime(bytes: Uint8Array, graph: Graph, symbols: [string, string, string], sizes: [number, number, number][]): Promise<number> {
+  const { bytes: all, names } = everyTensorOut(bytes);
+  const session = await ort.InferenceSession.create(all);
+  let checked = 0;
+  for (const [n, h, w] of sizes) {
+    const x = new ort.Tensor('float32', new Float32Array(n * 3 * h * w).fill(0.5), [n, 3, h, w]);
+    const result = await session.run({ [graph.inputs[0]!.name]: x });
+    const values = { [symbols[0]]: n, [symbols[1]]: h, [symbols[2]]: w };
+    checked = 0;
+    for (const name of names) {
+      const dims = result[name]?.dims;
+      const shape = graph.values.get(name)?.shape;
+      if (!dims || !shape || dims.length === 0) continue;
+      const ours = shape.map((d) => {
+        const p = polyOf(d);
+        return p ? evaluate(p, values) : undefined;
+      });
+      assert.deepEqual(ours, [...dims], `${name} at ${JSON.stringify(values)}: ${displayShape(shape)}`);
+      checked++;
+    }
+  }
+  await session.release();
+  return checked;
+}
 
 describe('CLI rendering of the classifier', () => {
   it('the table shows [N, 8, ⌈H/2⌉, ⌈W/2⌉]-style shapes and JSON keeps both forms', async () => {

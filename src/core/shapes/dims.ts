@@ -69,6 +69,12 @@ export function divideDims(total: Dim, part: Dim): Dim | undefined {
   return q ? dimOf(q) : undefined;
 }
 
+export function subtractDims(a: Dim, b: Dim): Dim | undefined {
+  const p = polyOf(a);
+  const q = polyOf(b);
+  return p && q ? dimOf(add(p, multiply(q, constant(-1)))) : undefined;
+}
+
 export function addDim(d: Dim, k: number): Dim | undefined {
   const p = polyOf(d);
   return p ? dimOf(add(p, constant(k))) : undefined;

@@ -1,6 +1,6 @@
 import { attrFloat, attrInt, attrInts, attrString } from '../ir/graph-index.js';
 import type { Dim } from '../ir/graph.js';
-import { addDim, broadcast, divDim, divideDims, isKnown, normAxis, productDims, scaleDim, sumDims, symbol, windowOut } from './dims.js';
+import { addDim, broadcast, divDim, divideDims, isKnown, normAxis, productDims, scaleDim, subtractDims, sumDims, symbol, windowOut } from './dims.js';
 import type { InferContext, InferredOutput, ShapeRule } from './infer-context.js';
 
 const same: ShapeRule = (c) => [{ dtype: c.dtype(0), shape: c.shape(0) }];
@@ -14,18 +14,30 @@ function axes(c: InferContext, inputIndex: number): number[] | undefined {
   return attrInts(c.node, 'axes') ?? (c.has(inputIndex) ? c.constant(inputIndex) : undefined);
 }
 
-function elementwise(fold?: (a: number, b: number) => number): ShapeRule {
+/** Folds shape math element by element, symbolic sizes included (`h * w`, `h // 2`); `undefined` stops the fold. */
+function elementwise(fold?: (a: Dim, b: Dim) => Dim | undefined): ShapeRule {
   return (c) => {
     const a = c.shape(0);
     const b = c.shape(1);
     const shape = a && b ? broadcast(a, b, name(c)) : undefined;
-    const x = c.constant(0);
-    const y = c.constant(1);
-    const constant = fold && x && y && (x.length === y.length || x.length === 1 || y.length === 1)
-      ? Array.from({ length: Math.max(x.length, y.length) }, (_, i) => fold(x[x.length === 1 ? 0 : i]!, y[y.length === 1 ? 0 : i]!))
-      : undefined;
+    const x = c.dims(0);
+    const y = c.dims(1);
+    let constant: Dim[] | undefined;
+    if (fold && x && y && (x.length === y.length || x.length === 1 || y.length === 1)) {
+      const values = Array.from({ length: Math.max(x.length, y.length) }, (_, i) => fold(x[x.length === 1 ? 0 : i]!, y[y.length === 1 ? 0 : i]!));
+      constant = values.every((v) => v !== undefined) ? (values as Dim[]) : undefined;
+    }
     return out(c, shape, constant);
   };
+}
+
+const numeric = (f: (a: number, b: number) => number, symbolic: (a: Dim, b: Dim) => Dim | undefined) =>
+  (a: Dim, b: Dim): Dim | undefined => (isKnown(a) && isKnown(b) ? f(a, b) : symbolic(a, b));
+
+/** Integer division as shape math uses it (sizes are non-negative, so truncation is the floor). */
+function divideDim(a: Dim, b: Dim): Dim | undefined {
+  if (isKnown(b) && Number.isInteger(b) && b >= 1) return divDim(a, b, 'floor');
+  return a === b ? 1 : undefined;
 }
 
 function spatial(c: InferContext, kernel: number[] | undefined, channels: Dim | undefined, ceil: boolean): Dim[] | undefined {
@@ -200,8 +212,8 @@ const split: ShapeRule = (c) => {
 const slice: ShapeRule = (c) => {
   const x = c.shape(0);
   if (!x) return out(c, undefined);
-  const starts = attrInts(c.node, 'starts') ?? c.constant(1);
-  const ends = attrInts(c.node, 'ends') ?? c.constant(2);
+  const starts: Dim[] | undefined = attrInts(c.node, 'starts') ?? c.dims(1);
+  const ends: Dim[] | undefined = attrInts(c.node, 'ends') ?? c.dims(2);
   if (!starts || !ends) return out(c, x.map((_, i) => symbol(name(c), i)));
   const ax = attrInts(c.node, 'axes') ?? (c.has(3) ? c.constant(3) : undefined) ?? starts.map((_, i) => i);
   const steps = (c.has(4) ? c.constant(4) : undefined) ?? starts.map(() => 1);
@@ -211,16 +223,18 @@ const slice: ShapeRule = (c) => {
   ax.forEach((a0, i) => {
     const a = normAxis(a0, x.length);
     const d = x[a];
+    const start = starts[i]!;
+    const end = ends[i]!;
     if (d === undefined) return;
-    if (!isKnown(d)) {
-      shape[a] = symbolicSlice(d, starts[i]!, ends[i]!, steps[i]!) ?? symbol(name(c), a);
+    if (!isKnown(d) || !isKnown(start) || !isKnown(end)) {
+      shape[a] = symbolicSlice(d, start, end, steps[i]!) ?? symbol(name(c), a);
       folded = undefined;
       return;
     }
     const step = steps[i]!;
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
-    const s = step > 0 ? clamp(starts[i]!, 0, d) : clamp(starts[i]!, -1, d - 1);
-    const e = step > 0 ? clamp(ends[i]!, 0, d) : clamp(ends[i]!, -1, d - 1);
+    const s = step > 0 ? clamp(start, 0, d) : clamp(start, -1, d - 1);
+    const e = step > 0 ? clamp(end, 0, d) : clamp(end, -1, d - 1);
     shape[a] = Math.max(0, Math.ceil((e - s) / step));
     if (folded && x.length === 1) {
       const picked: Dim[] = [];
@@ -231,9 +245,13 @@ const slice: ShapeRule = (c) => {
   return out(c, shape, x.length === 1 ? folded : undefined);
 };
 
-/** Slice length on a symbolic axis for the forms exports use: `[s:]`, `[s:-e]`, `[-k:]`, step 1. */
-function symbolicSlice(d: Dim, start: number, end: number, step: number): Dim | undefined {
-  if (step !== 1) return undefined;
+/**
+ * Slice length on a symbolic axis, or with a symbolic end, for the forms exports use: `[s:]`, `[s:-e]`,
+ * `[-k:]`, `[:e]` with `e` a size computed from the input (`h // 2 * 2`), assumed within the axis. Step 1.
+ */
+function symbolicSlice(d: Dim, start: Dim, end: Dim, step: number): Dim | undefined {
+  if (step !== 1 || !isKnown(start)) return undefined;
+  if (!isKnown(end)) return start >= 0 ? subtractDims(end, start) : undefined;
   const open = end >= 2 ** 31 - 1;
   if (start >= 0 && open) return addDim(d, -start);
   if (start >= 0 && end < 0) return addDim(d, end - start);
@@ -310,8 +328,9 @@ const pad: ShapeRule = (c) => {
 const resize: ShapeRule = (c) => {
   const x = c.shape(0);
   if (!x) return out(c, undefined);
-  const sizes = c.has(3) ? c.constant(3) : undefined;
-  if (sizes) return out(c, sizes);
+  // `sizes` may come from another tensor's Shape (`F.interpolate(size=skip.shape[-2:])`): symbolic then.
+  const sizes = c.has(3) ? c.dims(3) : undefined;
+  if (sizes && sizes.length === x.length) return out(c, sizes);
   const scales = attrFloat(c.node, 'scale', NaN);
   const list = c.node.op === 'Upsample' && c.has(1) ? c.constant(1) : c.has(2) ? c.constant(2) : attrInts(c.node, 'scales') ?? (Number.isNaN(scales) ? undefined : x.map(() => scales));
   if (!list) return out(c, x.map((_, i) => symbol(name(c), i)));
@@ -333,8 +352,10 @@ const batchNorm: ShapeRule = (c) => [{ dtype: c.dtype(0), shape: c.shape(0) }];
 /** Static shape rules for the ops CNNs use. Ops missing here get unknown outputs; nothing else stops. */
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Conv: conv, ConvTranspose: convTranspose, Gemm: gemm, MatMul: matmul,
-  Add: elementwise((a, b) => a + b), Sub: elementwise((a, b) => a - b), Mul: elementwise((a, b) => a * b),
-  Div: elementwise((a, b) => (Number.isInteger(a) && Number.isInteger(b) && b !== 0 ? Math.trunc(a / b) : a / b)),
+  Add: elementwise(numeric((a, b) => a + b, (a, b) => sumDims([a, b]))),
+  Sub: elementwise(numeric((a, b) => a - b, subtractDims)),
+  Mul: elementwise(numeric((a, b) => a * b, (a, b) => productDims([a, b]))),
+  Div: elementwise(numeric((a, b) => (Number.isInteger(a) && Number.isInteger(b) && b !== 0 ? Math.trunc(a / b) : a / b), divideDim)),
   Pow: elementwise(), Relu: same, LeakyRelu: same, PRelu: same, Clip: same, Sigmoid: same, HardSigmoid: same,
   HardSwish: same, Tanh: same, Elu: same, Selu: same, Softmax: same, Erf: same, Sqrt: same, Exp: same, Neg: same,
   Abs: same, Softplus: same, Mish: same, Gelu: same, Identity: (c) => [{ dtype: c.dtype(0), shape: c.shape(0), ...(c.dims(0) ? { constant: c.dims(0)! } : {}) }],
