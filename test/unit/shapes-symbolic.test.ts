@@ -73,6 +73,8 @@ describe('a PyTorch export with shape math over dynamic sizes (test/fixtures/dyn
     assert.equal(displayShape(graph.inputs[0]!.shape), '[batch, 3, height, width]');
     assert.equal(shapeOf('/se2/Reshape_output_0'), '[batch, 48, ⌈height/2⌉·⌈width/2⌉]');
     assert.equal(shapeOf('/Concat_2_output_0'), '[batch, 48, ⌈height/2⌉, ⌈width/2⌉]');
+    // A valid-padding conv and a ceil-mode pool leave `−1`s; the flattened product is shown factored again.
+    assert.equal(shapeOf('/mix/Transpose_output_0'), '[batch, (⌈height/8⌉−1)·(⌈width/8⌉−1), 32]');
     for (const n of graph.nodes) for (const o of n.outputs) assert.ok(!displayShape(graph.values.get(o)?.shape).includes('?'), `${o}: ${shapeOf(o)}`);
   });
 

@@ -27,6 +27,14 @@ function atomKey(a: Atom): string {
   return `floor(${a.num.length > 1 ? `(${machine(a.num)})` : machine(a.num)}/${a.den})`;
 }
 
+/** Batch first in a product (`N·C·H·W`), then by name. */
+function atomOrder(a: Atom, b: Atom): number {
+  const rank = (x: Atom) => (x.kind === 'sym' && (x.name === 'N' || x.name.startsWith('batch')) ? 0 : 1);
+  const ka = atomKey(a);
+  const kb = atomKey(b);
+  return rank(a) - rank(b) || (ka < kb ? -1 : ka > kb ? 1 : 0);
+}
+
 function monoKey(atoms: readonly Atom[]): string {
   return atoms.map(atomKey).join('*');
 }
@@ -34,7 +42,7 @@ function monoKey(atoms: readonly Atom[]): string {
 function normalise(terms: readonly Term[]): Poly {
   const merged = new Map<string, Term>();
   for (const t of terms) {
-    const atoms = [...t.atoms].sort((a, b) => (atomKey(a) < atomKey(b) ? -1 : atomKey(a) > atomKey(b) ? 1 : 0));
+    const atoms = [...t.atoms].sort(atomOrder);
     const key = monoKey(atoms);
     const prev = merged.get(key);
     merged.set(key, { coef: (prev?.coef ?? 0) + t.coef, atoms });
@@ -230,13 +238,65 @@ function displayAtom(a: Atom): string {
   return `${open}${inner.length > 1 ? `(${body})` : body}/${a.den}${close}`;
 }
 
-/** `2·H + 1`-style text for people: `·` for products, a real minus, `⌈H/2⌉` for a ceiling. */
+/**
+ * `2·H + 1`-style text for people: `·` for products, a real minus, `⌈H/2⌉` for a ceiling. Products that
+ * arithmetic expanded are shown factored again where that is easy to see: a common factor
+ * (`32·(H·W − H)` → `32·H·(W−1)`) and two affine factors (`(⌈H/8⌉−1)·(⌈W/8⌉−1)`).
+ */
 export function display(p: Poly): string {
   if (!p.length) return '0';
+  return factored(p) ?? expanded(p);
+}
+
+function expanded(p: Poly): string {
   return p.map((t, i) => {
     const neg = t.coef < 0;
     const k = Math.abs(t.coef);
     const body = t.atoms.length ? `${k === 1 ? '' : `${k}·`}${t.atoms.map(displayAtom).join('·')}` : String(k);
     return i === 0 ? `${neg ? MINUS : ''}${body}` : `${neg ? MINUS : '+'}${body}`;
   }).join('');
+}
+
+const grouped = (p: Poly) => (p.length > 1 ? `(${display(p)})` : display(p));
+
+function factored(p: Poly): string | undefined {
+  // Only products are worth factoring: `2·H+2` reads fine as it is.
+  if (p.length < 2 || !p.some((t) => t.atoms.length > 1)) return undefined;
+  // A common factor: the gcd of the coefficients and the atoms every term has.
+  const g = p.reduce((acc, t) => gcd(acc, t.coef), 0);
+  const common = p[0]!.atoms.filter((a) => p.every((t) => t.atoms.some((b) => atomKey(b) === atomKey(a))));
+  const uniqueCommon = common.filter((a, i) => common.findIndex((b) => atomKey(b) === atomKey(a)) === i);
+  if (g > 1 || uniqueCommon.length) {
+    const factor: Poly = [{ coef: g, atoms: uniqueCommon }];
+    const rest = divideByTerm(p, factor);
+    if (rest) return `${expanded(factor)}·${grouped(rest)}`;
+  }
+  return twoFactors(p);
+}
+
+/** `k·X·Y + u·X + v·Y + c` as `(a·X + b)·(e·Y + f)` when integer factors exist. */
+function twoFactors(p: Poly): string | undefined {
+  const quadratic = p.filter((t) => t.atoms.length === 2);
+  if (quadratic.length !== 1 || p.some((t) => t.atoms.length > 2)) return undefined;
+  const [x, y] = quadratic[0]!.atoms as [Atom, Atom];
+  if (atomKey(x) === atomKey(y)) return undefined;
+  const k = quadratic[0]!.coef;
+  const linear = (a: Atom) => p.find((t) => t.atoms.length === 1 && atomKey(t.atoms[0]!) === atomKey(a))?.coef ?? 0;
+  if (p.some((t) => t.atoms.length === 1 && atomKey(t.atoms[0]!) !== atomKey(x) && atomKey(t.atoms[0]!) !== atomKey(y))) return undefined;
+  const u = linear(x);
+  const v = linear(y);
+  const c = constantValue(p.filter((t) => t.atoms.length === 0)) ?? 0;
+  for (let a = 1; a <= Math.abs(k); a++) {
+    if (k % a !== 0) continue;
+    const e = k / a;
+    // (a·X + b)(e·Y + f) = k·X·Y + a·f·X + b·e·Y + b·f
+    if (u % a !== 0 || v % e !== 0) continue;
+    const f = u / a;
+    const b = v / e;
+    if (b * f !== c) continue;
+    const left = normalise([{ coef: a, atoms: [x] }, { coef: b, atoms: [] }]);
+    const right = normalise([{ coef: e, atoms: [y] }, { coef: f, atoms: [] }]);
+    return `${grouped(left)}·${grouped(right)}`;
+  }
+  return undefined;
 }
