@@ -225,6 +225,16 @@ async function dynamicRun() {
     console.log('  ✓ H 48 and W 192 typed in the panel re-ran the model at that size');
     await shot('dynamic-48x192');
 
+    // Remembered per model: closed and opened again, the model runs at the sizes set in the panel.
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+    await webviewFrame(page).locator('#status', { hasText: 'H 48 (set here), W 192 (set here)' }).waitFor({ timeout: 120_000 });
+    console.log('  ✓ reopened, the model runs at the sizes remembered for it');
+    // Enter in a size field applies it too.
+    await webviewFrame(page).locator('#size-W input').fill('160');
+    await webviewFrame(page).locator('#size-W input').press('Enter');
+    await webviewFrame(page).locator('#status', { hasText: 'H 48 (set here), W 160 (set here)' }).waitFor({ timeout: 120_000 });
+
     // The selected row's link in light, dark and high-contrast themes: the selection's foreground, not the link blue.
     const settingsFile = join(paths.workspace, '.vscode', 'settings.json');
     const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
@@ -232,7 +242,7 @@ async function dynamicRun() {
       writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
       await page.locator(`.monaco-workbench.${kind === 'light' ? 'vs' : kind === 'dark' ? 'vs-dark' : 'hc-black'}`).waitFor();
       await page.waitForTimeout(500);
-      const colours = await view.locator('table.blocks tr.selected button.link').evaluate((link) => ({
+      const colours = await webviewFrame(page).locator('table.blocks tr.selected button.link').evaluate((link) => ({
         link: getComputedStyle(link).color,
         row: getComputedStyle(link.closest('tr')).color,
         background: getComputedStyle(link.closest('tr')).backgroundColor,

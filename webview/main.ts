@@ -258,13 +258,17 @@ function showSizes(): void {
     sizesBox.replaceChildren();
     return;
   }
-  const fields = dims.map((c) =>
-    el('label', { className: 'size', title: `${c.input}, dim ${c.axis}: ${c.value} (${SOURCE_LABEL[c.source]})` }, [
+  const fields = dims.map((c) => {
+    const input = field(`size-${c.symbol}`, `Size of ${c.symbol} (input ${c.input}, dim ${c.axis})`, String(c.value));
+    input.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key === 'Enter') applySizes();
+    });
+    return el('label', { className: 'size', title: `${c.input}, dim ${c.axis}: ${c.value} (${SOURCE_LABEL[c.source]})` }, [
       `${c.symbol} `,
-      field(`size-${c.symbol}`, `Size of ${c.symbol} (input ${c.input}, dim ${c.axis})`, String(c.value)),
+      input,
       el('span', { className: 'size-source', id: `size-source-${c.symbol}`, textContent: ` ${SOURCE_LABEL[c.source]}` }),
-    ]),
-  );
+    ]);
+  });
   sizesBox.replaceChildren(
     el('span', { textContent: 'Input sizes: ' }),
     ...fields,
