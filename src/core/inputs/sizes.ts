@@ -21,9 +21,9 @@ export interface SizeRequest {
 }
 
 /** Images set H and W at most this large on their longer side (aspect kept). */
-export const MAX_IMAGE_SIDE = 1024;
+const MAX_IMAGE_SIDE = 1024;
 /** Image-derived sizes are multiples of this, the largest stride of common backbones. */
-export const IMAGE_MULTIPLE = 32;
+const IMAGE_MULTIPLE = 32;
 
 /**
  * The documented resize rule for an image that sets a model's dynamic H and W: scale it down (never
@@ -44,7 +44,7 @@ interface DynamicDim {
 }
 
 /** Each dynamic (non-numeric) dim of the model inputs, once per symbol, with what it stands for. */
-export function dynamicDims(inputs: readonly ModelInput[], layout: Model['layout']): DynamicDim[] {
+function dynamicDims(inputs: readonly ModelInput[], layout: Model['layout']): DynamicDim[] {
   const seen = new Map<string, DynamicDim>();
   for (const input of inputs) {
     const rank = input.shape.length;

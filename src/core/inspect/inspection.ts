@@ -34,7 +34,7 @@ function graphInputs(model: Model): ModelInput[] {
  * The model with its dynamic input dims set to the chosen sizes, shapes inferred again and blocks
  * found again, so tables, block shapes and the gate model all use the sizes the run feeds.
  */
-export function withInputSizes(a: AnalysedModel, request: SizeRequest): { analysis: AnalysedModel; sizes: InputSizeChoice[] } {
+function withInputSizes(a: AnalysedModel, request: SizeRequest): { analysis: AnalysedModel; sizes: InputSizeChoice[] } {
   const sizes = chooseInputSizes(graphInputs(a.model), a.model.layout, request, a.model.metadata);
   if (!sizes.some((c) => c.role !== 'batch')) return { analysis: a, sizes };
   const g = a.model.graph;

@@ -23,7 +23,7 @@ export function polyOf(d: Dim): Poly | undefined {
   return d.startsWith('?') ? undefined : parse(d);
 }
 
-export function dimOf(p: Poly): Dim {
+function dimOf(p: Poly): Dim {
   return constantValue(p) ?? machine(p);
 }
 
@@ -121,13 +121,4 @@ export function windowOut(input: Dim, kernel: number, stride: number, padBegin: 
   }
   const raw = (input + padBegin + padEnd - span) / stride;
   return Math.max(0, (ceil ? Math.ceil(raw) : Math.floor(raw)) + 1);
-}
-
-export function product(shape: readonly Dim[]): number | undefined {
-  let n = 1;
-  for (const d of shape) {
-    if (!isKnown(d)) return undefined;
-    n *= d;
-  }
-  return n;
 }

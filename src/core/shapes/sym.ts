@@ -64,7 +64,7 @@ export function add(a: Poly, b: Poly): Poly {
   return normalise([...a, ...b]);
 }
 
-export function scale(a: Poly, k: number): Poly {
+function scale(a: Poly, k: number): Poly {
   return normalise(a.map((t) => ({ coef: t.coef * k, atoms: t.atoms })));
 }
 
