@@ -22,9 +22,17 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Longest machine form read back; generated ones stay far below it. */
 const MAX_TEXT = 1000;
 
+/** Keys of floor atoms, built once per atom: normalising sorts by them over and over. */
+const floorKeys = new WeakMap<Atom, string>();
+
 function atomKey(a: Atom): string {
   if (a.kind === 'sym') return a.name;
-  return `floor(${a.num.length > 1 ? `(${machine(a.num)})` : machine(a.num)}/${a.den})`;
+  let key = floorKeys.get(a);
+  if (key === undefined) {
+    key = `floor(${a.num.length > 1 ? `(${machine(a.num)})` : machine(a.num)}/${a.den})`;
+    floorKeys.set(a, key);
+  }
+  return key;
 }
 
 /** Batch first in a product (`N·C·H·W`), then by name. */
@@ -170,8 +178,20 @@ export function machine(p: Poly): string {
   return p.map((t, i) => termMachine(t, i === 0)).join('');
 }
 
+/** Parsed dims: a model repeats the same few hundred dim strings across thousands of tensors. */
+const parsed = new Map<string, Poly | undefined>();
+const MAX_PARSED = 4096;
+
 /** Reads a machine form; `undefined` for anything else (a foreign name such as `batch size`). */
 export function parse(text: string): Poly | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const result = parseText(text);
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(text, result);
+  return result;
+}
+
+function parseText(text: string): Poly | undefined {
   // Dims from a file are untrusted: a long or deeply nested name is no shape we wrote.
   if (text.length > MAX_TEXT) return undefined;
   const tokens = text.match(/\d+|[A-Za-z_][A-Za-z0-9_]*|[-+*/()]|\S/g) ?? [];
