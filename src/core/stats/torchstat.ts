@@ -25,7 +25,10 @@ function prod(dims: readonly number[]): number {
 
 /**
  * torchstat 0.0.7's per-module formulas, literally (compute_madd.py, compute_flops.py, compute_memory.py):
- * batch 1, "Flops" really MACs, and zeros wherever torchstat has no rule (adaptive pools, sigmoid, Conv1d).
+ * batch 1, "Flops" really MACs, and zeros where torchstat has no rule for a layer without weights
+ * (adaptive pools, sigmoid). A layer with weights is never a silent 0: where torchstat refuses it or has
+ * no rule (Linear on N-D input, Conv1d/3d, BatchNorm1d/3d) it is counted with the nearest formula, and
+ * where its rule is partial (ConvTranspose, PReLU) the result carries a note.
  */
 export function torchstatCounts(layer: Layer): TorchstatCounts {
   if (!layer.input || !layer.output) return ZERO;
@@ -93,7 +96,7 @@ function convCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts
   return { ...counts, note: `torchstat 0.0.7 counts only Conv2d on 4-D inputs (it prints 0 here); counted with the Conv2d formula over ${outSpatial.length} spatial dim(s).` };
 }
 
-/** torchstat's ConvTranspose2d MAdd (input positions, not output); it has no Flops or memory rule for it. */
+/** torchstat's ConvTranspose2d MAdd (input positions, not output), over any number of spatial dims; it has no Flops or memory rule. */
 function convTransposeCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
   const c = layer.config;
   const [cin = 0, ...inSpatial] = inp;
@@ -107,7 +110,7 @@ function convTransposeCounts(layer: Layer, inp: number[], out: number[]): Torchs
     Flops: 0,
     MemRead: 0,
     MemWrite: 0,
-    note: 'torchstat 0.0.7 has a MAdd rule only for transposed convs: Flops and memory stay 0.',
+    note: 'torchstat 0.0.7 has only a MAdd rule for ConvTranspose2d (used here for any rank): Flops and memory stay 0.',
   };
 }
 
