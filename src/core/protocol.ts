@@ -380,7 +380,8 @@ export function parseWebviewMessage(v: unknown): Parsed<WebviewMessage> {
         const sizes = obj(o.sizes, 'sizes');
         const keys = Object.keys(sizes);
         if (keys.length > 32) fail('sizes', 'expected at most 32 dims');
-        return { type: 'setSizes', sizes: Object.fromEntries(keys.map((k) => [str(k, 'sizes key'), int(sizes[k], `sizes.${k}`, 1, MAX_DIM)])) };
+        for (const k of keys) if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k)) fail('sizes', `expected dim names, got ${JSON.stringify(k.slice(0, 40))}`);
+        return { type: 'setSizes', sizes: Object.fromEntries(keys.map((k) => [k, int(sizes[k], `sizes.${k}`, 1, MAX_DIM)])) };
       }
       case 'error':
         return { type: 'error', message: str(o.message, 'message') };

@@ -37,6 +37,7 @@ describe('sizes for dynamic input dims', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'setSizes', sizes: { H: 48, W: 192 } }), { ok: true, value: { type: 'setSizes', sizes: { H: 48, W: 192 } } });
     assert.equal(parseWebviewMessage({ type: 'setSizes', sizes: { H: 0 } }).ok, false);
     assert.equal(parseWebviewMessage({ type: 'setSizes', sizes: { H: 1e9 } }).ok, false);
+    assert.equal(parseWebviewMessage({ type: 'setSizes', sizes: { ['x'.repeat(100)]: 4 } }).ok, false);
     assert.equal(parseHostMessage({ type: 'load', sizes: [{ symbol: 'H', value: 'x' }] }).ok, false);
   });
 });
