@@ -178,7 +178,7 @@ async function handle(message: HostMessage): Promise<void> {
     case 'load':
       state = {
         load: message,
-        input: message.input,
+        input: inputFor(message),
         backend: message.backend,
         gates: new Map(),
         scores: new Map(),
@@ -214,6 +214,16 @@ async function handle(message: HostMessage): Promise<void> {
       showError(message.message);
       return;
   }
+}
+
+/**
+ * What to run: the host's input, except that a reload of the same model (new sizes) keeps the random
+ * input the user set here; picked files always come from the host.
+ */
+function inputFor(message: LoadMessage): InputSpec {
+  const random = (i: InputSpec) => i.kind === 'normal' || i.kind === 'uniform' || i.kind === 'constant';
+  if (state && state.load.title === message.title && random(message.input) && random(state.input)) return state.input;
+  return message.input;
 }
 
 /** The clicked block; on a reload of the same model (new sizes) the block the user was looking at. */
