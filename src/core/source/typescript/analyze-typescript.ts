@@ -69,11 +69,20 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
       }
     }
   }
-  // A block is shown at the innermost function or class of the document that wrote all of its nodes.
-  const blockRange = (_path: string, nodeRanges: SourceRange[]) =>
+  // A block is shown at the innermost function or class of the document that wrote all of its nodes,
+  // else (a gate written in another class) at the one that wrote its scaling, the last node.
+  const innermost = (within: SourceRange[]) =>
     ranges
-      .filter((f) => nodeRanges.length > 0 && nodeRanges.every((r) => f.startLine <= r.startLine && r.endLine <= f.endLine))
+      .filter((f) => within.length > 0 && within.every((r) => f.startLine <= r.startLine && r.endLine <= f.endLine))
       .sort((a, b) => a.endLine - a.startLine - (b.endLine - b.startLine))[0];
+  // A block from another file has its nodes at the document's call into that file: shown there (the
+  // detector may add the op that made the block's input, written elsewhere).
+  const same = (a: SourceRange, b: SourceRange) => a.startLine === b.startLine && a.startColumn === b.startColumn && a.endLine === b.endLine && a.endColumn === b.endColumn;
+  const callRange = (rs: SourceRange[]) => {
+    const last = rs[rs.length - 1];
+    return last && last.startLine === last.endLine && rs.filter((r) => same(r, last)).length >= rs.length - 1 && rs.length > 1 ? last : undefined;
+  };
+  const blockRange = (_path: string, nodeRanges: SourceRange[]) => callRange(nodeRanges) ?? innermost(nodeRanges) ?? innermost(nodeRanges.slice(-1));
   const ctx: UnitContext = { options, blockRange, modules };
 
   const models: SourceUnit[] = [];

@@ -32,6 +32,8 @@ export class TsBudgetExceeded extends Error {
 type Signal = { readonly kind: 'return'; readonly value: TsValue } | { readonly kind: 'break' } | { readonly kind: 'continue' } | undefined;
 
 const MAX_DEPTH = 48;
+const ANONYMOUS = '<anonymous>';
+const FUNCTION_NODES = new Set(['arrow_function', 'function_expression', 'function', 'generator_function']);
 const MAX_LOOP = 4096;
 
 /**
@@ -57,6 +59,8 @@ export class TsInterpreter {
   readonly reached = new Set<Syn>();
   /** Set while a declarator's value is evaluated, to name `tf.model`/`tf.sequential` after the variable. */
   declaring: string | undefined;
+  /** The variable a function expression is the whole value of (`const f = () => ...`): its name. */
+  private functionName: string | undefined;
   recordLines: { readonly startLine: number; readonly endLine: number } | undefined;
   readonly lineShapes = new Map<number, { names: string[]; shapes: (TensorRef['shape'])[] }>();
   /** Exports of the files this interpreter ran, by path; a file being run is present (cycles see it partial). */
@@ -126,6 +130,7 @@ export class TsInterpreter {
           if (!name) continue;
           const saved = this.declaring;
           this.declaring = name.type === 'identifier' ? textOf(name) : undefined;
+          if (value && FUNCTION_NODES.has(value.type)) this.functionName = this.declaring;
           const v = value ? this.eval(value, scope) : UNDEF;
           this.declaring = saved;
           this.bind(name, v, scope, true);
@@ -486,7 +491,9 @@ export class TsInterpreter {
       case 'function':
       case 'generator_function': {
         const name = child(n, 'name');
-        return { k: 'func', def: this.func(name ? textOf(name) : this.declaring ?? '<anonymous>', n, scope) };
+        const given = this.functionName;
+        this.functionName = undefined;
+        return { k: 'func', def: this.func(name ? textOf(name) : given ?? ANONYMOUS, n, scope) };
       }
       case 'class': {
         const cls = this.readClass(n, scope, this.declaring);
@@ -712,7 +719,8 @@ export class TsInterpreter {
    * call site, so that a helper called twice gives two blocks. The unit's own function (`root`) adds none.
    */
   callFunction(def: TsFunc, args: TsValue[], n: Syn, root = false): TsValue {
-    if (root) return this.runFunction(def, args, n);
+    // An anonymous callback (`widths.forEach((f, i) => ...)`) adds no segment: its calls are the caller's.
+    if (root || def.name === ANONYMOUS) return this.runFunction(def, args, n);
     return this.within(def.name, () => this.runFunction(def, args, n));
   }
 

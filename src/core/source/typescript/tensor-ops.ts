@@ -100,6 +100,10 @@ export function emitTensorOp(b: GraphBuilder, name: string, args: TsValue[], ran
       const lo = num(args[1]);
       const hi = num(args[2]);
       if (lo === undefined || hi === undefined) throw new TensorOpError('clipByValue bounds are not known');
+      if (lo === 0 && hi === 1) {
+        const fused = hardSigmoid(b, x, range);
+        if (fused) return fused;
+      }
       return node('Clip', [x.name, b.scalar(lo), b.scalar(hi)], x.shape);
     }
     case 'leakyRelu': {
@@ -169,4 +173,36 @@ export function emitTensorOp(b: GraphBuilder, name: string, args: TsValue[], ran
     default:
       throw new TensorOpError(`tf.${name} is not interpreted`);
   }
+}
+
+/** The value of a scalar constant made by `GraphBuilder.scalar`, else undefined. */
+function scalarValue(b: GraphBuilder, name: string): number | undefined {
+  const t = b.graph.initializers.get(name);
+  return t && t.shape.length === 0 && t.values && t.values.length === 1 ? Number(t.values[0]) : undefined;
+}
+
+/**
+ * `clip(x * a + b, 0, 1)` written out with tf ops (a hand-written hard sigmoid, TF.js's is a = 0.2,
+ * b = 0.5) becomes one HardSigmoid node, the form the SE detector knows as a gate. Only when the Mul and
+ * Add were the last two nodes emitted (nothing else reads them); they and their constants are dropped.
+ */
+function hardSigmoid(b: GraphBuilder, y: TensorRef, range: SourceRange): TensorRef | undefined {
+  const nodes = b.graph.nodes;
+  const add = nodes[nodes.length - 1];
+  const mul = nodes[nodes.length - 2];
+  if (!add || !mul || add.op !== 'Add' || mul.op !== 'Mul' || add.outputs[0] !== y.name) return undefined;
+  const fromMul = add.inputs.indexOf(mul.outputs[0]!);
+  if (fromMul === -1) return undefined;
+  const beta = scalarValue(b, add.inputs[1 - fromMul]!);
+  const alphaAt = mul.inputs.findIndex((i) => scalarValue(b, i) !== undefined);
+  if (beta === undefined || alphaAt === -1) return undefined;
+  const alpha = scalarValue(b, mul.inputs[alphaAt]!)!;
+  const x = mul.inputs[1 - alphaAt]!;
+  nodes.length -= 2;
+  for (const name of [add.inputs[1 - fromMul]!, mul.inputs[alphaAt]!, mul.outputs[0]!, add.outputs[0]!]) {
+    b.graph.initializers.delete(name);
+    b.graph.values.delete(name);
+  }
+  const shape = b.graph.values.get(x)?.shape;
+  return b.one({ op: 'HardSigmoid', inputs: [x], outputShape: shape, range, attrs: { alpha: { type: 'float', value: alpha }, beta: { type: 'float', value: beta } } });
 }

@@ -13,6 +13,8 @@ export function tfModulePath(specifier: string): boolean {
 /** Library calls with no effect on the model (logging, registration, memory management). */
 const NO_EFFECT = new Set(['console', 'tf.serialization', 'tf.util', 'tf.dispose', 'tf.setBackend', 'tf.ready', 'tf.enableProdMode', 'tf.disposeVariables', 'tf.engine', 'tf.env', 'super']);
 
+const CONFIG_FACTORIES = new Set(['tf.initializers', 'tf.regularizers', 'tf.constraints', 'tf.train', 'tf.losses', 'tf.metrics', 'tf.callbacks']);
+
 const MATH: Readonly<Record<string, (...a: number[]) => number>> = {
   floor: Math.floor, ceil: Math.ceil, round: Math.round, max: Math.max, min: Math.min, abs: Math.abs, sqrt: Math.sqrt,
   log2: Math.log2, log: Math.log, log10: Math.log10, trunc: Math.trunc, pow: Math.pow, exp: Math.exp, sign: Math.sign, hypot: Math.hypot,
@@ -51,6 +53,8 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
   const tensors = args.flatMap(tensorsOf);
   const root = path.split('.')[0]!;
   if (NO_EFFECT.has(root) || NO_EFFECT.has(path.split('.').slice(0, 2).join('.'))) return UNDEF;
+  // Initializers, regularizers and constraints shape no tensor: an opaque option value.
+  if (CONFIG_FACTORIES.has(path.split('.').slice(0, 2).join('.'))) return { k: 'obj', props: new Map() };
   switch (path) {
     case 'require': {
       const spec = args[0]?.k === 'str' ? args[0].v : undefined;

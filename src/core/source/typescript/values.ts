@@ -134,8 +134,13 @@ export function optionOf(v: TsValue): LayerOption {
       return v.v;
     case 'null':
       return null;
-    case 'arr':
+    case 'arr': {
+      if (v.items.every((i) => i.k === 'arr')) {
+        const rows = v.items.map(numbers);
+        return rows.every((r) => r !== undefined) ? (rows as number[][]) : undefined;
+      }
       return numbers(v);
+    }
     default:
       return undefined;
   }
