@@ -10,7 +10,8 @@ import type { StatementCache } from '../statement-cache.js';
 import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsValue } from './interpreter.js';
-import { classUnit, firstParamIsTensor, functionUnit, modelUnit, paramsOf, sequentialUnit, type UnitContext } from './units.js';
+import { finishUnit } from '../finish-unit.js';
+import { classUnit, firstParamIsTensor, functionUnit, moduleInfo, modelUnit, paramsOf, sequentialUnit, type UnitContext } from './units.js';
 
 export interface TypeScriptOptions {
   readonly defaultInput: DefaultInput;
@@ -214,13 +215,24 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   const interp = new TsInterpreter(new GraphBuilder(entry.name), options.maxSteps, ctx.modules);
   interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
   const site = script.callSites.find((s) => s.def.node === entry.node);
+  // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.
+  for (const u of script.b.unknowns) if (!u.nodeId) interp.b.note(u.note, u.range);
   let returned: TsValue | undefined;
+  let interrupted = false;
   try {
     returned = entry.run(interp, site?.args);
   } catch (e) {
+    interrupted = true;
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
   const made = interp.models.length + interp.sequentials.length;
+  if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
+    // Stopped before its model was made: what was built so far, with the reason.
+    for (const node of interp.reached) covered.add(node);
+    const model = interp.b.finish([], interp.layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
+    const inputShape = interp.b.graph.inputs[0]?.shape ?? [];
+    return [finishUnit({ name: entry.name, kind: 'model', range: d.decl.range, model, inputShape, inputShapeSource: 'call-site', arguments: {}, unknowns: interp.b.unknowns, lineShapes: [] }, ctx.blockRange)];
+  }
   if (made === 0) return [];
   for (const node of interp.reached) covered.add(node);
   covered.add(entry.node);
