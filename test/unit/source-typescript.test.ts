@@ -119,7 +119,7 @@ describe('TF.js front-end', () => {
       "import * as tf from '@tensorflow/tfjs';",
       'function block(x: tf.SymbolicTensor) {',
       '  const y = tf.layers.lstm({ units: 8 }).apply(x) as tf.SymbolicTensor;',
-      "  const z = tf.layers.dense({ units: 4, activation: 'mish' }).apply(x) as tf.SymbolicTensor;",
+      "  const z = tf.layers.dense({ units: 4, activation: 'hardSwish' }).apply(x) as tf.SymbolicTensor;",
       '  return tf.layers.add().apply([x, z]);',
       '}',
     ].join('\n');
@@ -127,7 +127,7 @@ describe('TF.js front-end', () => {
     assert.equal(unit.partial, true);
     assert.deepEqual(unit.unknowns.map((u) => [u.range.startLine, u.note]), [
       [2, 'tf.layers.lstm is not interpreted'],
-      [3, "activation 'mish' is not interpreted"],
+      [3, "activation 'hardSwish' is not interpreted"],
     ]);
     assert.deepEqual(unit.inputShape, [1, 56, 56, 4]);
     assert.deepEqual(ops(unit.model), ['Unknown', 'MatMul', 'Add', 'Unknown', 'Add']);

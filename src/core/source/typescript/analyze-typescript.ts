@@ -88,17 +88,20 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
 
   const models: SourceUnit[] = [];
   const covered = new Set<Syn>();
-  for (const model of script.models) models.push(modelUnit(model.name, 'model', model.range, model, script, ctx, true));
-  for (const seq of script.sequentials) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), ctx));
+  for (const model of script.models) models.push(modelUnit(model.name, model.range, model, script, ctx, true));
+  for (const seq of script.sequentials) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), script, tops[0]!.syn, ctx));
+  // Functions whose models are units already: an entry that calls one does not repeat its model.
+  const modelMakers = new Set<Syn>();
+  for (const m of script.models) if (m.creator) modelMakers.add(m.creator);
   if (script.models.length + script.sequentials.length > 0) for (const node of script.reached) covered.add(node);
 
   // Entry points the top-level code did not run.
-  for (const d of declared) {
-    for (const entry of entriesOf(d)) {
-      if (covered.has(entry.node) || script.reached.has(entry.node)) continue;
-      const units = runEntry(entry, d, script, ctx, covered);
-      models.push(...units);
-    }
+  // Builders that make a model themselves run first; then parameterless functions that may call them (`main`).
+  const entries = declared.flatMap((d) => entriesOf(d).map((entry) => ({ d, entry })));
+  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel));
+  for (const { d, entry } of entries) {
+    if (covered.has(entry.node) || script.reached.has(entry.node)) continue;
+    models.push(...runEntry(entry, d, script, ctx, covered, modelMakers));
   }
 
   const rest: SourceUnit[] = [];
@@ -174,6 +177,8 @@ function declarationsOf(s: Syn): { name: string; decl: Syn }[] {
 interface Entry {
   readonly name: string;
   readonly node: Syn;
+  /** Its own code calls `tf.model` / `tf.sequential`. */
+  readonly buildsModel: boolean;
   /** Runs the entry in `interp`, giving what it returns. */
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
 }
@@ -187,7 +192,7 @@ function entriesOf(d: Declared): Entry[] {
     const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
     if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
     if (firstParamIsTensor(def.node)) return [];
-    return [{ name: d.name, node: def.node, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
+    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;
@@ -196,6 +201,7 @@ function entriesOf(d: Declared): Entry[] {
     .map(([name, m]) => ({
       name: `${cls.name}.${name}`,
       node: m,
+      buildsModel: true,
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
         const self = interp.construct(cls, [], m);
         const def: TsFunc = { name, node: m, closure: cls.closure, self, owner: cls };
@@ -210,7 +216,7 @@ function defaultArgs(fn: Syn): TsValue[] {
 }
 
 /** Runs one entry point in its own graph; its models and sequentials become units. */
-function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>): SourceUnit[] {
+function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>, modelMakers: Set<Syn>): SourceUnit[] {
   const options = ctx.options;
   const interp = new TsInterpreter(new GraphBuilder(entry.name), options.maxSteps, ctx.modules);
   interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
@@ -225,7 +231,8 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     interrupted = true;
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
-  const made = interp.models.length + interp.sequentials.length;
+  const ownModels = interp.models.filter((m) => !m.creator || !modelMakers.has(m.creator) || m.creator === entry.node);
+  const made = ownModels.length + interp.sequentials.length;
   if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
     // Stopped before its model was made: what was built so far, with the reason.
     for (const node of interp.reached) covered.add(node);
@@ -239,8 +246,10 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   const units: SourceUnit[] = [];
   // The model the builder returns is named after it; other models it made keep their variable names.
   const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
-  for (const model of interp.models) units.push(modelUnit(model === main ? entry.name : `${entry.name}.${model.name}`, 'model', model === main ? d.decl.range : model.range, model, interp, ctx, true));
-  for (const seq of interp.sequentials) units.push(sequentialUnit(seq, seq === main ? entry.name : `${entry.name}.${seq.name}`, seq === main ? d.decl.range : seq.range, d.directive, ctx));
+  for (const model of ownModels) units.push(modelUnit(model === main ? entry.name : `${entry.name}.${model.name}`, model === main ? d.decl.range : model.range, model, interp, ctx, true));
+  for (const seq of interp.sequentials) units.push(sequentialUnit(seq, seq === main ? entry.name : `${entry.name}.${seq.name}`, seq === main ? d.decl.range : seq.range, d.directive, interp, d.decl, ctx));
+  for (const m of ownModels) if (m.creator) modelMakers.add(m.creator);
+  modelMakers.add(entry.node);
   return units;
 }
 

@@ -69,6 +69,8 @@ export class TsInterpreter {
   private currentFile: string | undefined;
   /** Where the document called into another file: that file's nodes are shown there. */
   private documentSite: SourceRange | undefined;
+  /** The function of the program running now (undefined at top level): the creator of the models it makes. */
+  currentFunction: Syn | undefined;
 
   constructor(
     readonly b: GraphBuilder,
@@ -512,7 +514,11 @@ export class TsInterpreter {
           if (o === '&&') return t ? this.eval(r, scope) : lv;
           return t ? lv : this.eval(r, scope);
         }
-        if (o === 'instanceof' || o === 'in') return unknown(`'${o}'`);
+        if (o === 'instanceof') return instanceOf(lv, this.eval(r, scope));
+        if (o === 'in') {
+          const obj = this.eval(r, scope);
+          return lv.k === 'str' && (obj.k === 'obj' || obj.k === 'instance') ? { k: 'bool', v: obj.props.has(lv.v) } : unknown("'in'");
+        }
         return binary(o, lv, this.eval(r, scope));
       }
       case 'unary_expression': {
@@ -630,13 +636,14 @@ export class TsInterpreter {
         return { k: 'method', self: o, name };
       case 'seq':
       case 'model':
-        if (name === 'layers' && o.k === 'seq') return { k: 'arr', items: o.seq.layers.map((layer) => ({ k: 'layer', layer }) as TsValue) };
+        if (name === 'layers' && o.k === 'seq') return { k: 'arr', items: [...o.seq.layers] };
         return { k: 'method', self: o, name };
       case 'instance': {
         const p = o.props.get(name);
         if (p) return p;
         const m = findMethod(o.cls, name);
-        if (m) return { k: 'func', def: this.func(o.cls.name, m.node, m.cls.closure, { self: o, owner: m.cls, ...(m.cls.file !== undefined ? { file: m.cls.file } : {}) }) };
+        // Named after the method: a call path reads `block_1.se`, as a module path would.
+        if (m) return { k: 'func', def: this.func(name, m.node, m.cls.closure, { self: o, owner: m.cls, ...(m.cls.file !== undefined ? { file: m.cls.file } : {}) }) };
         if (isLayerClass(o.cls)) return { k: 'method', self: o, name };
         return UNDEF;
       }
@@ -646,6 +653,10 @@ export class TsInterpreter {
       }
       case 'unknown':
         return o;
+      case 'undef':
+      case 'null':
+        // An absent options object: its fields read as absent, so that the defaults written after them apply.
+        return UNDEF;
       default:
         return unknown(`property '${name}'`);
     }
@@ -741,8 +752,10 @@ export class TsInterpreter {
     this.depth++;
     const savedFile = this.currentFile;
     const savedSite = this.documentSite;
+    const savedFunction = this.currentFunction;
     if (this.currentFile === undefined && def.file !== undefined) this.documentSite = n.range;
     this.currentFile = def.file;
+    this.currentFunction = def.node;
     try {
       const scope = new TsScope(def.closure);
       if (def.self) scope.declare('this', def.self);
@@ -756,6 +769,7 @@ export class TsInterpreter {
     } finally {
       this.currentFile = savedFile;
       this.documentSite = savedSite;
+      this.currentFunction = savedFunction;
       this.depth--;
       this.active.delete(def.node);
     }
@@ -881,11 +895,11 @@ export class TsInterpreter {
   }
 
   /** Runs a sequential model's layers on `x`, as `model.apply` would. */
-  runSequential(seq: TfSequential, x: TensorRef): TensorRef {
+  runSequential(seq: TfSequential, x: TensorRef, at: Syn): TensorRef {
     let t = x;
     for (const layer of seq.layers) {
-      const out = this.apply(layer, { k: 'tensor', t }, layer.range);
-      if (out.k !== 'tensor') return t;
+      const out = layer.k === 'layer' ? this.apply(layer.layer, { k: 'tensor', t }, layer.layer.range) : layer.k === 'instance' ? this.applyCustom(layer, { k: 'tensor', t }, undefined, at) : undefined;
+      if (out?.k !== 'tensor') return t;
       t = out.t;
     }
     return t;
@@ -1042,6 +1056,19 @@ function unescape(seq: string): string {
   const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0' };
   const c = seq.slice(1);
   return map[c] ?? c;
+}
+
+/** `v instanceof C` for the cases model code asks: lists, tensors, the program's classes. */
+function instanceOf(v: TsValue, c: TsValue): TsValue {
+  const isTensorClass = c.k === 'ref' && /(^|\.)(Tensor|SymbolicTensor|Tensor\dD)$/.test(c.path);
+  if (c.k === 'ref' && c.path === 'Array') return v.k === 'unknown' ? unknown('instanceof') : { k: 'bool', v: v.k === 'arr' };
+  if (isTensorClass) return v.k === 'unknown' ? unknown('instanceof') : { k: 'bool', v: v.k === 'tensor' || v.k === 'weight' };
+  if (c.k === 'class' && v.k === 'instance') {
+    for (let k: TsClass | undefined = v.cls, hops = 0; k && hops < 32; k = k.base?.k === 'class' ? k.base.cls : undefined, hops++) if (k === c.cls) return { k: 'bool', v: true };
+    return { k: 'bool', v: false };
+  }
+  if (c.k === 'class') return v.k === 'unknown' ? unknown('instanceof') : { k: 'bool', v: false };
+  return unknown('instanceof');
 }
 
 function typeOf(v: TsValue): TsValue {

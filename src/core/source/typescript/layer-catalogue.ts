@@ -14,7 +14,14 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   maxPooling1d: 'MaxPooling1D',
   maxPooling2d: 'MaxPooling2D',
   maxPool2d: 'MaxPooling2D',
+  maxPooling3d: 'MaxPooling3D',
   averagePooling1d: 'AveragePooling1D',
+  avgPool1d: 'AveragePooling1D',
+  avgPooling1d: 'AveragePooling1D',
+  avgPooling2d: 'AveragePooling2D',
+  averagePooling3d: 'AveragePooling3D',
+  avgPool3d: 'AveragePooling3D',
+  avgPooling3d: 'AveragePooling3D',
   averagePooling2d: 'AveragePooling2D',
   avgPool2d: 'AveragePooling2D',
   globalAveragePooling1d: 'GlobalAveragePooling1D',
@@ -33,6 +40,8 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   alphaDropout: 'AlphaDropout',
   gaussianDropout: 'GaussianDropout',
   gaussianNoise: 'GaussianNoise',
+  masking: 'Masking',
+  rescaling: 'Rescaling',
   activation: 'Activation',
   reLU: 'ReLU',
   leakyReLU: 'LeakyReLU',
@@ -64,4 +73,4 @@ export const MERGE_OPS: Readonly<Record<string, string>> = {
 };
 
 /** Layers that pass their input through unchanged at inference. */
-export const IDENTITY_LAYERS: ReadonlySet<string> = new Set(['Dropout', 'SpatialDropout1D', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise']);
+export const IDENTITY_LAYERS: ReadonlySet<string> = new Set(['Dropout', 'SpatialDropout1D', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'Masking']);

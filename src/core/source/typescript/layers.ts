@@ -70,6 +70,14 @@ export function emitActivation(b: GraphBuilder, name: LayerOption, x: TensorRef,
       return node('Selu', [x.name]);
     case 'softplus':
       return node('Softplus', [x.name]);
+    case 'mish': {
+      const sp = node('Softplus', [x.name]);
+      const t = b.one({ op: 'Tanh', inputs: [sp.name], outputShape: s, range });
+      return node('Mul', [x.name, t.name]);
+    }
+    case 'gelu':
+    case 'gelu_new':
+      return node('Gelu', [x.name]);
     case 'softsign':
       return node('Softsign', [x.name]);
     default:
@@ -268,9 +276,11 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
     }
     case 'MaxPooling1D':
     case 'MaxPooling2D':
+    case 'MaxPooling3D':
     case 'AveragePooling1D':
-    case 'AveragePooling2D': {
-      const rank = cls.endsWith('1D') ? 3 : 4;
+    case 'AveragePooling2D':
+    case 'AveragePooling3D': {
+      const rank = cls.endsWith('1D') ? 3 : cls.endsWith('2D') ? 4 : 5;
       const what = cls.toLowerCase();
       const { s: shape } = channelsLastInput(layer, x, rank, what);
       const kernel = o.has('poolSize') ? ints(o.get('poolSize'), rank - 2, `${what}: poolSize`) : Array<number>(rank - 2).fill(2);
@@ -301,6 +311,15 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const batch = s?.[0];
       const full = [typeof batch === 'number' ? batch : -1, ...(target as number[])];
       return b.one({ op: 'Reshape', inputs: [x.name, b.int64('shape', full)], outputShape: reshapeTarget(s, full), range });
+    }
+    case 'Rescaling': {
+      const scale = o.get('scale');
+      if (typeof scale !== 'number') throw new TfLayerError('rescaling: scale is not known');
+      const offset = typeof o.get('offset') === 'number' ? (o.get('offset') as number) : 0;
+      layer.params = 0;
+      layer.config = { scale, offset };
+      const scaled = b.one({ op: 'Mul', inputs: [x.name, b.scalar(scale)], outputShape: s, range });
+      return offset === 0 ? scaled : b.one({ op: 'Add', inputs: [scaled.name, b.scalar(offset)], outputShape: s, range });
     }
     case 'Permute': {
       const dims = o.get('dims');

@@ -1,3 +1,4 @@
+import type { Dim } from '../../ir/graph.js';
 import type { Syn } from '../syntax.js';
 import { LAYER_CLASSES } from './layer-catalogue.js';
 import type { LayerOption } from './layers.js';
@@ -143,13 +144,13 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
       const opts = args[0]?.k === 'obj' ? args[0].props : undefined;
       const seq: TfSequential = { name: interp.declaring ?? `sequential_${interp.sequentials.length}`, range: interp.here(n), layers: [] };
       const layers = opts?.get('layers');
-      if (layers?.k === 'arr') for (const l of layers.items) if (l.k === 'layer') seq.layers.push(l.layer);
+      if (layers?.k === 'arr') for (const l of layers.items) if (l.k === 'layer' || l.k === 'instance') seq.layers.push(l);
       interp.sequentials.push(seq);
       return { k: 'seq', seq };
     }
     case 'model': {
       const opts = args[0]?.k === 'obj' ? args[0].props : undefined;
-      const model: TfModel = { name: interp.declaring ?? `model_${interp.models.length}`, range: interp.here(n), inputs: tensorsOf(opts?.get('inputs')), outputs: tensorsOf(opts?.get('outputs')) };
+      const model: TfModel = { name: interp.declaring ?? `model_${interp.models.length}`, range: interp.here(n), inputs: tensorsOf(opts?.get('inputs')), outputs: tensorsOf(opts?.get('outputs')), creator: interp.currentFunction };
       if (model.outputs.length === 0) return interp.fail('tf.model outputs are not known tensors', n);
       interp.models.push(model);
       return { k: 'model', model };
@@ -160,6 +161,8 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     }
     case 'keep':
       return args[0] ?? UNDEF;
+    case 'getExactlyOneTensor':
+      return args[0]?.k === 'arr' ? args[0].items[0] ?? UNDEF : args[0] ?? UNDEF;
     case 'scalar':
       return args[0] ?? UNDEF;
   }
@@ -171,12 +174,14 @@ function tfInput(interp: TsInterpreter, options: TsValue | undefined, n: Syn): T
   const opts = options?.k === 'obj' ? options.props : undefined;
   const shape = opts?.get('shape');
   const batchShape = opts?.get('batchShape') ?? opts?.get('batchInputShape');
-  const dims = shape?.k === 'arr' ? [1, ...shape.items.map(num)] : batchShape?.k === 'arr' ? batchShape.items.map((d, i) => (i === 0 && d.k === 'null' ? 1 : num(d))) : undefined;
+  // `null` dimensions (`shape: [null, null, 3]`) stay symbolic: `h1`, `w2`.
+  const dim = (d: TsValue, i: number): Dim | undefined => (d.k === 'null' ? `d${i}` : num(d));
+  const dims = shape?.k === 'arr' ? [1, ...shape.items.map((d, i) => dim(d, i + 1))] : batchShape?.k === 'arr' ? batchShape.items.map((d, i) => (i === 0 && d.k === 'null' ? 1 : dim(d, i))) : undefined;
   if (!dims || dims.some((d) => d === undefined)) return interp.fail('tf.input shape is not known', n);
   const b = interp.b;
   const given = opts?.get('name');
   const base = given?.k === 'str' ? given.v : interp.declaring ?? `input_${b.graph.inputs.length}`;
-  return { k: 'tensor', t: b.addInput(b.graph.values.has(base) ? `${base}_${b.graph.inputs.length}` : base, dims as number[]) };
+  return { k: 'tensor', t: b.addInput(b.graph.values.has(base) ? `${base}_${b.graph.inputs.length}` : base, dims as Dim[]) };
 }
 
 function tensorOp(interp: TsInterpreter, name: string, args: TsValue[], n: Syn): TsValue {
@@ -199,11 +204,11 @@ export function libraryMethod(interp: TsInterpreter, self: TsValue, name: string
       break;
     case 'seq':
       if (name === 'add') {
-        if (args[0]?.k === 'layer') self.seq.layers.push(args[0].layer);
+        if (args[0]?.k === 'layer' || args[0]?.k === 'instance') self.seq.layers.push(args[0]);
         else interp.fail('sequential.add() of a value that is not a layer', n);
         return UNDEF;
       }
-      if (name === 'apply' && args[0]?.k === 'tensor') return { k: 'tensor', t: interp.runSequential(self.seq, args[0].t) };
+      if (name === 'apply' && args[0]?.k === 'tensor') return { k: 'tensor', t: interp.runSequential(self.seq, args[0].t, n) };
       if (MODEL_METHODS.has(name)) return UNDEF;
       break;
     case 'model':

@@ -174,7 +174,7 @@ export function classUnit(cls: TsClass, declNode: Syn, directive: number[] | und
 }
 
 /** A `tf.model({inputs, outputs})`: the part of the interpreter's graph its outputs depend on. */
-export function modelUnit(name: string, kind: 'model', range: SourceRange, model: TfModel, interp: TsInterpreter, ctx: UnitContext, lineShapes = false): SourceUnit {
+export function modelUnit(name: string, range: SourceRange, model: TfModel, interp: TsInterpreter, ctx: UnitContext, lineShapes = false): SourceUnit {
   const full = interp.b.graph;
   const producer = new Map<string, Graph['nodes'][number]>();
   for (const n of full.nodes) for (const o of n.outputs) producer.set(o, n);
@@ -204,7 +204,7 @@ export function modelUnit(name: string, kind: 'model', range: SourceRange, model
   return finishUnit(
     {
       name,
-      kind,
+      kind: 'model',
       range,
       model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: 'NHWC' },
       inputShape,
@@ -217,14 +217,13 @@ export function modelUnit(name: string, kind: 'model', range: SourceRange, model
   );
 }
 
-/** A `tf.sequential`: its layers replayed on the input the first layer declares (or the comment, or the default). */
-export function sequentialUnit(seq: TfSequential, name: string, range: SourceRange, directive: number[] | undefined, ctx: UnitContext): SourceUnit {
+/**
+ * A `tf.sequential`: its layers applied, in the interpreter that made them, to the input the first layer
+ * declares (or the comment, or the default input); the unit is the part of the graph that run made.
+ */
+export function sequentialUnit(seq: TfSequential, name: string, range: SourceRange, directive: number[] | undefined, interp: TsInterpreter, at: Syn, ctx: UnitContext): SourceUnit {
   const options = ctx.options;
-  const builder = new GraphBuilder(name);
-  const interp = new TsInterpreter(builder, options.maxSteps, ctx.modules);
-  // Fresh layer state: the program may have applied these layers elsewhere.
-  const layers: TfLayer[] = seq.layers.map((l) => ({ ...l, params: 0, config: {}, nodeIds: [], weights: undefined }) as TfLayer);
-  const first = layers[0]?.options;
+  const first = seq.layers[0]?.k === 'layer' ? seq.layers[0].layer.options : undefined;
   const inputShapeOpt = first?.get('inputShape');
   const batchInputShape = first?.get('batchInputShape');
   let inputShape: Dim[];
@@ -243,13 +242,14 @@ export function sequentialUnit(seq: TfSequential, name: string, range: SourceRan
     inputShape = [d.batch, d.height, d.width, d.channels];
     source = 'default';
   }
-  const x = builder.addInput('input', inputShape);
-  const outputs: TensorRef[] = [];
+  const b = interp.b;
+  const x = b.addInput(b.graph.values.has(`${seq.name}_input`) ? `${seq.name}_input_${b.graph.inputs.length}` : `${seq.name}_input`, inputShape);
+  let y = x;
   try {
-    outputs.push(interp.runSequential({ ...seq, layers }, x));
+    y = interp.runSequential(seq, x, at);
   } catch (e) {
-    builder.note(interruptionNote(e, name, options.maxSteps), range);
+    b.note(interruptionNote(e, name, options.maxSteps), range);
   }
-  const model = builder.finish(outputs, layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
-  return finishUnit({ name, kind: 'sequential', range, model, inputShape, inputShapeSource: source, arguments: {}, unknowns: builder.unknowns, lineShapes: [] }, ctx.blockRange);
+  const unit = modelUnit(name, range, { name, range, inputs: [x], outputs: [y] }, interp, ctx);
+  return { ...unit, kind: 'sequential', inputShape, inputShapeSource: source };
 }

@@ -64,7 +64,8 @@ export interface InstanceState {
 export interface TfSequential {
   readonly name: string;
   readonly range: SourceRange;
-  readonly layers: TfLayer[];
+  /** `tf.layers.*` layers and custom layer instances, in order. */
+  readonly layers: TsValue[];
 }
 
 export interface TfModel {
@@ -72,6 +73,8 @@ export interface TfModel {
   readonly range: SourceRange;
   readonly inputs: TensorRef[];
   readonly outputs: TensorRef[];
+  /** The function of the program whose code made it; undefined for top-level code. */
+  readonly creator?: Syn | undefined;
 }
 
 export class TsScope {
