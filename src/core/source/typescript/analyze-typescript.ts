@@ -70,6 +70,16 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
       }
     }
   }
+  // Functions exported by assignment (`exports.build = function ...`, `module.exports = { build }`).
+  const moduleExports = globals.get('module');
+  const assigned = moduleExports?.k === 'obj' ? moduleExports.props.get('exports') : undefined;
+  const exportedValues: [string, TsValue][] = assigned?.k === 'obj' ? [...assigned.props] : assigned?.k === 'func' || assigned?.k === 'class' ? [['default', assigned]] : [];
+  for (const [name, value] of exportedValues) {
+    const node = value.k === 'func' ? value.def.node : value.k === 'class' ? value.cls.node : undefined;
+    if (!node || declared.some((d) => (d.value.k === 'func' ? d.value.def.node : d.value.k === 'class' ? d.value.cls.node : undefined) === node)) continue;
+    declared.push({ name: value.k === 'func' && value.def.name !== '<anonymous>' ? value.def.name : name, decl: node, directive: undefined, value });
+    ranges.push(node.range);
+  }
   // A block is shown at the innermost function or class of the document that wrote all of its nodes,
   // else (a gate written in another class) at the one that wrote its scaling, the last node.
   const innermost = (within: SourceRange[]) =>
