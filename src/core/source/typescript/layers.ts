@@ -192,9 +192,10 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
   const cls = layer.className;
   if (MERGE_OPS[cls]) return merge(b, layer, inputs, range);
   if (IDENTITY_LAYERS.has(cls)) {
+    // At inference these pass their input through: no node, so that nothing stands between a tensor and its users.
     layer.params = 0;
     layer.config = {};
-    return b.one({ op: 'Identity', inputs: [x.name], outputShape: s, range });
+    return x;
   }
   switch (cls) {
     case 'Dense': {

@@ -81,7 +81,11 @@ export class TsScope {
   private readonly vars = new Map<string, TsValue>();
   constructor(readonly parent?: TsScope) {}
   get(name: string): TsValue | undefined {
-    return this.vars.get(name) ?? this.parent?.get(name);
+    for (let s: TsScope | undefined = this; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v !== undefined) return v;
+    }
+    return undefined;
   }
   has(name: string): boolean {
     return this.vars.has(name);
