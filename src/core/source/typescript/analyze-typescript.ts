@@ -11,7 +11,7 @@ import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsValue } from './interpreter.js';
 import { finishUnit } from '../finish-unit.js';
-import { classUnit, firstParamIsTensor, functionUnit, moduleInfo, modelUnit, paramsOf, sequentialUnit, type UnitContext } from './units.js';
+import { classUnit, firstParamIsTensor, functionUnit, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
 export interface TypeScriptOptions {
   readonly defaultInput: DefaultInput;
@@ -228,7 +228,7 @@ function defaultArgs(fn: Syn): TsValue[] {
 /** Runs one entry point in its own graph; its models and sequentials become units. */
 function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>, modelMakers: Set<Syn>): SourceUnit[] {
   const options = ctx.options;
-  const interp = new TsInterpreter(new GraphBuilder(entry.name), options.maxSteps, ctx.modules);
+  const interp = new TsInterpreter(new GraphBuilder(entry.name), options.maxSteps, ctx.modules, options.defaultInput);
   interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
   const site = script.callSites.find((s) => s.def.node === entry.node);
   // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.
@@ -248,7 +248,7 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     for (const node of interp.reached) covered.add(node);
     const model = interp.b.finish([], interp.layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
     const inputShape = interp.b.graph.inputs[0]?.shape ?? [];
-    return [finishUnit({ name: entry.name, kind: 'model', range: d.decl.range, model, inputShape, inputShapeSource: 'call-site', arguments: {}, unknowns: interp.b.unknowns, lineShapes: [] }, ctx.blockRange)];
+    return [withUniqueBlockIds(finishUnit({ name: entry.name, kind: 'model', range: d.decl.range, model, inputShape, inputShapeSource: 'call-site', arguments: {}, unknowns: interp.b.unknowns, lineShapes: [] }, ctx.blockRange))];
   }
   if (made === 0) return [];
   for (const node of interp.reached) covered.add(node);

@@ -1,4 +1,5 @@
 import type { SourceRange } from '../../ir/graph.js';
+import type { DefaultInput } from '../analysis.js';
 import type { GraphBuilder, TensorRef } from '../graph-builder.js';
 import type { TypeScriptModules } from '../modules/typescript-modules.js';
 import { child, namedChildren, Syn, textOf } from '../syntax.js';
@@ -72,10 +73,14 @@ export class TsInterpreter {
   /** The function of the program running now (undefined at top level): the creator of the models it makes. */
   currentFunction: Syn | undefined;
 
+  /** Inputs whose shape the code did not give (`tf.input({shape: inputShape})` of a builder nobody calls): the default was used. */
+  readonly defaultedInputs = new Set<string>();
+
   constructor(
     readonly b: GraphBuilder,
     private readonly maxSteps: number,
     readonly modules?: TypeScriptModules,
+    readonly defaultInput?: DefaultInput,
   ) {}
 
   tick(): void {
@@ -703,6 +708,9 @@ export class TsInterpreter {
     }
     const fn = this.eval(fnNode, scope);
     if ((fn.k === 'undef' || fn.k === 'null') && n.children.some((c) => c.type === 'optional_chain')) return UNDEF;
+    // Promise plumbing of an async entry (`main().catch(console.error)`): nothing for the model.
+    const property = fnNode.type === 'member_expression' ? child(fnNode, 'property') : undefined;
+    if (property && fn.k === 'undef' && PROMISE_METHODS.has(textOf(property))) return UNDEF;
     const args = argsNode ? (argsNode.type === 'template_string' ? [this.eval(argsNode, scope)] : this.evalArgs(argsNode, scope)) : [];
     return this.invoke(fn, args, n);
   }
@@ -1043,6 +1051,7 @@ export class TsInterpreter {
 /** Names a builtin may be called by without being declared. */
 const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis']);
 const OBJECT_METHODS = new Set(['hasOwnProperty']);
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
 function isTypeNode(c: Syn): boolean {
   return c.type.endsWith('type') || c.type === 'type_arguments' || c.type === 'predefined_type' || c.type === 'type_identifier' || c.type === 'generic_type' || c.type === 'type_annotation';

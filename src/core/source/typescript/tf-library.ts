@@ -167,8 +167,12 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
       return args[0] ?? UNDEF;
   }
   if (isTensorOp(last)) return tensorOp(interp, last, args, n);
+  // Concrete data for training or prediction (`model.fit(tf.zeros(...))`): not part of the model.
+  if (DATA_FACTORIES.has(last)) return unknown(`tf.${last}() makes data, not model structure`);
   return interp.fail(`${path}() is not interpreted`, n, tensors);
 }
+
+const DATA_FACTORIES = new Set(['zeros', 'ones', 'zerosLike', 'onesLike', 'fill', 'tensor', 'tensor1d', 'tensor2d', 'tensor3d', 'tensor4d', 'tensor5d', 'randomNormal', 'randomUniform', 'truncatedNormal', 'linspace', 'range', 'oneHot', 'buffer', 'variable', 'loadLayersModel', 'loadGraphModel', 'browser', 'node', 'io', 'data']);
 
 function tfInput(interp: TsInterpreter, options: TsValue | undefined, n: Syn): TsValue {
   const opts = options?.k === 'obj' ? options.props : undefined;
@@ -177,7 +181,18 @@ function tfInput(interp: TsInterpreter, options: TsValue | undefined, n: Syn): T
   // `null` dimensions (`shape: [null, null, 3]`) stay symbolic: `h1`, `w2`.
   const dim = (d: TsValue, i: number): Dim | undefined => (d.k === 'null' ? `d${i}` : num(d));
   const dims = shape?.k === 'arr' ? [1, ...shape.items.map((d, i) => dim(d, i + 1))] : batchShape?.k === 'arr' ? batchShape.items.map((d, i) => (i === 0 && d.k === 'null' ? 1 : dim(d, i))) : undefined;
-  if (!dims || dims.some((d) => d === undefined)) return interp.fail('tf.input shape is not known', n);
+  if (!dims || dims.some((d) => d === undefined)) {
+    // A builder nobody calls with its shape (`createModel(inputShape)`): the default input, said so.
+    const d = interp.defaultInput;
+    if (!d) return interp.fail('tf.input shape is not known', n);
+    const fallback: Dim[] = [1, d.height, d.width, d.channels];
+    const filled = dims && dims.length === 4 ? dims.map((x, i) => x ?? fallback[i]!) : fallback;
+    interp.fail(`tf.input shape is not known; the default [${filled.join(', ')}] was used`, n);
+    const name = interp.declaring ?? 'input';
+    const t = interp.b.addInput(interp.b.graph.values.has(name) ? `${name}_${interp.b.graph.inputs.length}` : name, filled as Dim[]);
+    interp.defaultedInputs.add(t.name);
+    return { k: 'tensor', t };
+  }
   const b = interp.b;
   const given = opts?.get('name');
   const base = given?.k === 'str' ? given.v : interp.declaring ?? `input_${b.graph.inputs.length}`;

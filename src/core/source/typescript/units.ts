@@ -23,6 +23,35 @@ export interface UnitContext {
   readonly modules: TypeScriptModules | undefined;
 }
 
+/**
+ * Block ids are call paths; blocks written directly in the unit's own function share the empty path, so
+ * those (and any other repeated id) are named after the layer that applies their scaling, as TF.js names
+ * it (`multiply_1`), under their call path. The empty id stays for a unit that is one block.
+ */
+export function withUniqueBlockIds(unit: SourceUnit): SourceUnit {
+  const count = new Map<string, number>();
+  for (const b of unit.blocks) count.set(b.id, (count.get(b.id) ?? 0) + 1);
+  const repeated = [...count.values()].some((n) => n > 1);
+  const wholeUnit = unit.blocks.length === 1 && unit.blocks[0]!.nodes.length === unit.model.graph.nodes.length;
+  if (!repeated && (!count.has('') || wholeUnit || unit.kind === 'function' || unit.kind === 'class')) return unit;
+  const ownerOf = new Map<string, string>();
+  for (const m of unit.model.graph.modules ?? []) for (const id of m.nodeIds) ownerOf.set(id, m.path);
+  const used = new Set<string>();
+  const blocks = unit.blocks.map((b, i) => {
+    if (count.get(b.id) === 1 && b.id !== '') {
+      used.add(b.id);
+      return b;
+    }
+    const scale = b.nodes[b.nodes.length - 1];
+    const layer = (scale && ownerOf.get(scale)) ?? `block_${i}`;
+    let id = b.id ? `${b.id}.${layer}` : layer;
+    for (let k = 1; used.has(id); k++) id = `${b.id ? `${b.id}.` : ''}${layer}_${k}`;
+    used.add(id);
+    return { ...b, id };
+  });
+  return { ...unit, blocks };
+}
+
 export function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo {
   return {
     path: layer.name,
@@ -134,10 +163,10 @@ export function functionUnit(
   // A helper that builds no layers and no ops (a shape calculation, a training loop) is not a unit.
   if (builder.graph.nodes.length === 0) return undefined;
   const model = builder.finish(outputs, interp.layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
-  return finishUnit(
+  return withUniqueBlockIds(finishUnit(
     { name: def.name, kind: bindThis ? 'class' : 'function', range: declNode.range, model, inputShape, inputShapeSource: source, arguments: used, unknowns: builder.unknowns, lineShapes: lineShapesOf(interp) },
     ctx.blockRange,
-  );
+  ));
 }
 
 /** The method a plain class builds its block in: `apply`, `call` or `forward`, else its first method with a parameter. */
@@ -201,20 +230,21 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
   graph.modules = interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id))).map((l) => moduleInfo(l, keep));
   const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : true));
   const inputShape = graph.inputs[0]?.shape ?? [];
-  return finishUnit(
+  const defaulted = graph.inputs.some((i) => interp.defaultedInputs.has(i.name));
+  return withUniqueBlockIds(finishUnit(
     {
       name,
       kind: 'model',
       range,
       model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: 'NHWC' },
       inputShape,
-      inputShapeSource: 'call-site',
+      inputShapeSource: defaulted ? 'default' : 'call-site',
       arguments: {},
       unknowns,
       lineShapes: lineShapes ? lineShapesOf(interp) : [],
     },
     ctx.blockRange,
-  );
+  ));
 }
 
 /**
