@@ -5,11 +5,16 @@ import { num, numV, snake, strV, tensorsOf, UNDEF, type TsClass, type TsValue } 
 
 type Instance = TsValue & { k: 'instance' };
 
-/** True for `class X extends tf.layers.Layer` (through any chain of the program's own classes). */
+/**
+ * True for `class X extends tf.layers.Layer` (through any chain of the program's own classes), and for
+ * a class with a `call` method whose base could not be read (a base class in a file not given): the
+ * TF.js custom-layer convention.
+ */
 export function isLayerClass(cls: TsClass): boolean {
   for (let c: TsClass | undefined = cls, hops = 0; c && hops < 32; hops++) {
     const base: TsValue | undefined = c.base;
     if (base?.k === 'ref') return base.path.endsWith('.Layer') || base.path === 'Layer';
+    if (base?.k === 'unknown') return findMethod(cls, 'call') !== undefined;
     c = base?.k === 'class' ? base.cls : undefined;
   }
   return false;

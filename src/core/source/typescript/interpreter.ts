@@ -1020,7 +1020,10 @@ export class TsInterpreter {
     const decl = child(s, 'declaration');
     if (decl) {
       const signal = this.exec(decl, scope);
-      if (table) for (const name of declaredNames(decl)) table.set(name, scope.get(name) ?? UNDEF);
+      const names = declaredNames(decl);
+      if (table) for (const name of names) table.set(name, scope.get(name) ?? UNDEF);
+      // `export default class X` / `export default function f` (the keyword is not kept in the tree copy).
+      if (table && names.length === 1 && /^export\s+default\b/.test(textOf(s))) table.set('default', scope.get(names[0]!) ?? UNDEF);
       return signal;
     }
     const value = child(s, 'value');

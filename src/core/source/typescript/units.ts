@@ -118,6 +118,8 @@ export function functionUnit(
   ctx: UnitContext,
   /** For a class: makes the instance and gives what runs the input through it. */
   bindThis?: (interp: TsInterpreter, channels: () => number, used: Record<string, number | string | boolean>) => (x: TsValue, args: TsValue[]) => TsValue,
+  /** The code whose text tells the input's rank (a class: all of it, not only `call`). */
+  rankHint?: Syn,
 ): SourceUnit | undefined {
   const options = ctx.options;
   const params = paramsOf(def.node);
@@ -150,7 +152,9 @@ export function functionUnit(
     used[p.name] = describe(v);
   });
   const d = options.defaultInput;
-  inputShape ??= [d.batch, d.height, d.width, channels ?? d.channels];
+  // Code written for sequences (`globalAveragePooling1d`, `conv1d`) gets a [batch, steps, channels] input.
+  const sequences = /1d\b/i.test(textOf(rankHint ?? def.node)) && !/2d\b/i.test(textOf(rankHint ?? def.node));
+  inputShape ??= sequences ? [d.batch, d.height, channels ?? d.channels] : [d.batch, d.height, d.width, channels ?? d.channels];
   const x = builder.addInput('input', inputShape);
   const outputs: TensorRef[] = [];
   try {
@@ -191,7 +195,9 @@ export function classUnit(cls: TsClass, declNode: Syn, directive: number[] | und
   return functionUnit(def, declNode, directive, site, ctx, (interp, channels, used) => {
     const args = ctorParams.map((p, i) => {
       const given = ctor?.args[i];
-      const v: TsValue = given && given.k !== 'undef' && given.k !== 'unknown' ? given : CHANNEL_PARAMS.has(p.name) && !p.hasDefault ? { k: 'num', v: channels() } : { k: 'undef' };
+      // A config object nobody passes (`constructor(config) { this.ratio = config.ratio }`): an empty one.
+      const config = p.pattern?.type === 'object_pattern' || (p.pattern?.type === 'identifier' && new RegExp(`\\b${p.name}\\s*\\.`).test(textOf(ctorNode!)));
+      const v: TsValue = given && given.k !== 'undef' && given.k !== 'unknown' ? given : CHANNEL_PARAMS.has(p.name) && !p.hasDefault ? { k: 'num', v: channels() } : config && !p.hasDefault ? { k: 'obj', props: new Map() } : { k: 'undef' };
       used[p.name] = describe(v);
       return v;
     });
@@ -199,7 +205,7 @@ export function classUnit(cls: TsClass, declNode: Syn, directive: number[] | und
     // A custom layer is applied as TF.js applies it: build with the input shape, then call.
     if (layer && self.k === 'instance') return (x) => interp.applyCustom(self, x, undefined, declNode);
     return (x, rest) => interp.callFunction({ ...def, self, owner: cls }, [x, ...rest], def.node, true);
-  });
+  }, declNode);
 }
 
 /** A `tf.model({inputs, outputs})`: the part of the interpreter's graph its outputs depend on. */
