@@ -99,7 +99,7 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
   const models: SourceUnit[] = [];
   const covered = new Set<Syn>();
   for (const model of script.models) models.push(modelUnit(model.name, model.range, model, script, ctx, true));
-  for (const seq of script.sequentials) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), script, tops[0]!.syn, ctx));
+  for (const seq of script.sequentials) if (!seq.usedAsLayer) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), script, tops[0]!.syn, ctx));
   // Functions whose models are units already: an entry that calls one does not repeat its model.
   const modelMakers = new Set<Syn>();
   for (const m of script.models) if (m.creator) modelMakers.add(m.creator);
@@ -242,7 +242,7 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
   const ownModels = interp.models.filter((m) => !m.creator || !modelMakers.has(m.creator) || m.creator === entry.node);
-  const made = ownModels.length + interp.sequentials.length;
+  const made = ownModels.length + interp.sequentials.filter((q) => !q.usedAsLayer).length;
   if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
     // Stopped before its model was made: what was built so far, with the reason.
     for (const node of interp.reached) covered.add(node);
@@ -257,7 +257,7 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   // The model the builder returns is named after it; other models it made keep their variable names.
   const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
   for (const model of ownModels) units.push(modelUnit(model === main ? entry.name : `${entry.name}.${model.name}`, model === main ? d.decl.range : model.range, model, interp, ctx, true));
-  for (const seq of interp.sequentials) units.push(sequentialUnit(seq, seq === main ? entry.name : `${entry.name}.${seq.name}`, seq === main ? d.decl.range : seq.range, d.directive, interp, d.decl, ctx));
+  for (const seq of interp.sequentials) if (!seq.usedAsLayer || seq === main) units.push(sequentialUnit(seq, seq === main ? entry.name : `${entry.name}.${seq.name}`, seq === main ? d.decl.range : seq.range, d.directive, interp, d.decl, ctx));
   for (const m of ownModels) if (m.creator) modelMakers.add(m.creator);
   modelMakers.add(entry.node);
   return units;

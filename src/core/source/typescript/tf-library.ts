@@ -223,7 +223,10 @@ export function libraryMethod(interp: TsInterpreter, self: TsValue, name: string
         else interp.fail('sequential.add() of a value that is not a layer', n);
         return UNDEF;
       }
-      if (name === 'apply' && args[0]?.k === 'tensor') return { k: 'tensor', t: interp.runSequential(self.seq, args[0].t, n) };
+      if (name === 'apply' && args[0]?.k === 'tensor') {
+        self.seq.usedAsLayer = true;
+        return { k: 'tensor', t: interp.runSequential(self.seq, args[0].t, n) };
+      }
       if (MODEL_METHODS.has(name)) return UNDEF;
       break;
     case 'model':

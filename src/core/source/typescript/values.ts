@@ -66,6 +66,8 @@ export interface TfSequential {
   readonly range: SourceRange;
   /** `tf.layers.*` layers and custom layer instances, in order. */
   readonly layers: TsValue[];
+  /** Applied to a tensor by the program (a sub-model inside a layer or model): not a model of its own. */
+  usedAsLayer?: boolean;
 }
 
 export interface TfModel {
