@@ -8,6 +8,8 @@ import { analyzeText, graphProblems, unitNamed } from './source-loader.js';
 interface Truth {
   readonly file: string;
   readonly entry: string;
+  /** `layer`: a layer library with no model, applied by the generator to the analysis's default input. */
+  readonly kind: 'builder' | 'layer';
   /** Arguments the generator called the entry with; the analysis, finding no call, uses defaults. */
   readonly args: unknown[];
   readonly params: number;
@@ -29,12 +31,13 @@ async function analyzeCorpusFile(file: string) {
 
 describe('TF.js corpus against real TF.js', () => {
   for (const t of truth) {
-    it(`${t.file}: ${t.entry} has ${t.blocks.length} SE blocks, each at its real channel count, and ${t.params} parameters`, async () => {
+    it(`${t.file}: ${t.kind === 'layer' ? 'layer ' : ''}${t.entry} has ${t.blocks.length} SE blocks, each at its real channel count, and ${t.params} parameters`, async () => {
       const analysis = await analyzeCorpusFile(t.file);
       const unit = unitNamed(analysis, t.entry);
       assert.equal(analysis.units[0], unit, 'the entry point comes first');
       assert.deepEqual(graphProblems(unit.model), []);
       assert.deepEqual(unit.inputShape, [1, ...t.inputShape]);
+      if (t.kind === 'layer') assert.deepEqual([unit.kind, unit.inputShapeSource], ['class', 'default']);
       if (t.args.length === 0) {
         // The only notes: environment variables read with a fallback.
         assert.deepEqual(unit.unknowns.filter((u) => !u.note.startsWith('process.env.')).map((u) => `${u.range.startLine + 1}: ${u.note}`), []);

@@ -131,8 +131,10 @@ export function firstLine(text: string): string {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
+/** TF.js `toSnakeCase`, which names layers after their class (`SqueezeExcitation1D` → `squeeze_excitation1d`). */
 export function snake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+  const words = name.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+  return words.startsWith('_') ? `private${words}` : words;
 }
 
 export function optionOf(v: TsValue): LayerOption {
