@@ -103,6 +103,22 @@ export function applyCustomLayer(interp: TsInterpreter, self: Instance, input: T
   row.params = self.state.weights.reduce((a, w) => a + w.numel, 0);
   row.nodeIds.push(...made);
   const out = result.k === 'arr' ? result.items.find((v) => v.k === 'tensor') ?? result : result;
-  if (out.k !== 'tensor') return interp.fail(`${self.cls.name}.call() did not give a known tensor`, n, inputs);
-  return out;
+  if (out.k === 'tensor' && out.t.shape) return out;
+  // call() could not be followed: the shape the layer declares keeps the model going.
+  const declared = outputShapeOf(interp, self, inputs, n);
+  const t = out.k === 'tensor' ? out.t : b.unknown(`${self.cls.name}.call() did not give a known tensor`, interp.here(n), inputs);
+  if (!declared) return { k: 'tensor', t };
+  return { k: 'tensor', t: b.one({ op: 'Identity', inputs: [t.name], outputShape: declared, range: interp.here(n) }) };
+}
+
+/** The layer's own `computeOutputShape(inputShape)`, batch 1; undefined when it is not written or not known. */
+function outputShapeOf(interp: TsInterpreter, self: Instance, inputs: { shape: readonly (number | string)[] | undefined }[], n: Syn): number[] | undefined {
+  const method = findMethod(self.cls, 'computeOutputShape');
+  const shape = inputs[0]?.shape;
+  if (!method || !shape) return undefined;
+  const arg: TsValue = { k: 'arr', items: shape.map((d, i) => (i === 0 ? { k: 'null' } : typeof d === 'number' ? numV(d) : UNDEF)) };
+  const v = interp.callFunction(interp.func(self.cls.name, method.node, method.cls.closure, { self, owner: method.cls }), [arg], n, true);
+  if (v.k !== 'arr') return undefined;
+  const dims = v.items.map((d, i) => (i === 0 ? 1 : num(d)));
+  return dims.every((d) => d !== undefined) ? (dims as number[]) : undefined;
 }

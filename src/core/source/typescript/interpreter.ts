@@ -648,13 +648,19 @@ export class TsInterpreter {
         if (p) return p;
         const m = findMethod(o.cls, name);
         // Named after the method: a call path reads `block_1.se`, as a module path would.
-        if (m) return { k: 'func', def: this.func(name, m.node, m.cls.closure, { self: o, owner: m.cls, ...(m.cls.file !== undefined ? { file: m.cls.file } : {}) }) };
+        const def = m ? this.func(name, m.node, m.cls.closure, { self: o, owner: m.cls, ...(m.cls.file !== undefined ? { file: m.cls.file } : {}) }) : undefined;
+        if (def && m!.cls.getters.has(name)) return at ? this.callFunction(def, [], at, true) : unknown(`getter '${name}'`);
+        if (def) return { k: 'func', def };
         if (isLayerClass(o.cls)) return { k: 'method', self: o, name };
         return UNDEF;
       }
       case 'class': {
         const staticValue = o.cls.statics.get(name);
-        return staticValue ?? UNDEF;
+        if (staticValue) return staticValue;
+        const m = findMethod(o.cls, name);
+        if (!m) return UNDEF;
+        const def = this.func(name, m.node, m.cls.closure, { self: o, owner: m.cls });
+        return m.cls.getters.has(name) ? (at ? this.callFunction(def, [], at, true) : unknown(`getter '${name}'`)) : { k: 'func', def };
       }
       case 'unknown':
         return o;
@@ -926,11 +932,17 @@ export class TsInterpreter {
     const extendsClause = heritage ? namedChildren(heritage).find((c) => c.type === 'extends_clause') ?? heritage : undefined;
     const baseExpr = extendsClause ? namedChildren(extendsClause).find((c) => !isTypeNode(c)) : undefined;
     const base = baseExpr ? this.eval(baseExpr, scope) : undefined;
-    const cls: TsClass = { name: name ? textOf(name) : fallbackName ?? '<class>', node: s, closure: scope, methods, base, statics, ...(this.currentFile !== undefined ? { file: this.currentFile } : {}) };
+    const getters = new Set<string>();
+    const cls: TsClass = { name: name ? textOf(name) : fallbackName ?? '<class>', node: s, closure: scope, methods, base, statics, getters, ...(this.currentFile !== undefined ? { file: this.currentFile } : {}) };
     for (const m of namedChildren(body)) {
       if (m.type === 'method_definition') {
         const n = child(m, 'name');
-        if (n) methods.set(keyText(n), m);
+        if (!n) continue;
+        // Keywords are not kept in the tree copy: `get x()` / `static get x()` are read from the text.
+        const head = textOf(m).slice(0, n.startIndex - m.startIndex);
+        if (/\bset\s*$/.test(head)) continue;
+        if (/\bget\s*$/.test(head)) getters.add(keyText(n));
+        methods.set(keyText(n), m);
       } else if (m.type === 'public_field_definition' && m.children.some((c) => c.type === 'static')) {
         const n = child(m, 'name');
         const value = child(m, 'value');

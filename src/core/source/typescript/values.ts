@@ -47,6 +47,8 @@ export interface TsClass {
   /** The `extends` clause: another class of the program, or a library class (`tf.layers.Layer`). */
   readonly base: TsValue | undefined;
   readonly statics: Map<string, TsValue>;
+  /** Methods written `get name()`: read as properties. */
+  readonly getters: Set<string>;
   /** The file the class is written in; undefined for the analysed document. */
   readonly file?: string;
 }

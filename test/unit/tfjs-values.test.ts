@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { analyzeText, graphProblems, unitNamed } from './source-loader.js';
+
+const HEAD = "import * as tf from '@tensorflow/tfjs';\n";
+
+describe('TF.js values and classes', () => {
+  it('array-pattern holes, getters, static factory methods and Object.entries loops give the right widths', async () => {
+    const text = `${HEAD}
+const WIDTHS = { small: 16, large: 48 };
+class Config {
+  constructor(private readonly base: number) {}
+  get width(): number { return this.base * 2; }
+  static fromName(name: string): Config { return new Config(WIDTHS[name] / 2); }
+}
+function gate(x: tf.SymbolicTensor): tf.SymbolicTensor {
+  const [, , , c] = x.shape as number[];
+  const [h] = x.shape.slice(1);
+  const s = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const z = tf.layers.dense({ units: c / 4, activation: 'relu' }).apply(s) as tf.SymbolicTensor;
+  const g = tf.layers.dense({ units: c, activation: 'sigmoid', name: \`gate_\${c}_\${h}\` }).apply(z) as tf.SymbolicTensor;
+  return tf.layers.multiply().apply([x, tf.layers.reshape({ targetShape: [1, 1, c] }).apply(g) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+}
+export function build() {
+  const input = tf.input({ shape: [8, 8, 3] });
+  let x: tf.SymbolicTensor = input;
+  for (const [name] of Object.entries(WIDTHS)) {
+    const width = Config.fromName(name).width;
+    x = tf.layers.conv2d({ filters: width, kernelSize: 1 }).apply(x) as tf.SymbolicTensor;
+    x = gate(x);
+  }
+  return tf.model({ inputs: input, outputs: x });
+}
+`;
+    const unit = unitNamed(await analyzeText(text, 'typescript'), 'build');
+    assert.deepEqual(unit.unknowns, []);
+    assert.deepEqual(unit.blocks.map((b) => [b.id, b.channels, b.squeezeChannels]), [['gate', 16, 4], ['gate_1', 48, 12]]);
+    assert.ok(unit.model.graph.modules!.some((m) => m.path === 'gate_48_8'));
+  });
+
+  it("a custom layer whose call() cannot be followed keeps the shape its computeOutputShape() declares", async () => {
+    const text = `${HEAD}
+class Mystery extends tf.layers.Layer {
+  call(inputs) { return someLibrary.transform(inputs); }
+  computeOutputShape(inputShape) { return [inputShape[0], inputShape[1], inputShape[2], 24]; }
+}
+export function build() {
+  const input = tf.input({ shape: [8, 8, 3] });
+  const y = new Mystery({}).apply(input);
+  const out = tf.layers.dense({ units: 6 }).apply(y);
+  return tf.model({ inputs: input, outputs: out });
+}
+`;
+    const unit = unitNamed(await analyzeText(text, 'typescript'), 'build');
+    assert.equal(unit.partial, true);
+    assert.deepEqual(unit.unknowns.map((u) => u.note), ["'someLibrary' is not defined"]);
+    assert.deepEqual(unit.model.graph.outputs[0]!.shape, [1, 8, 8, 6]);
+    assert.equal(unit.model.graph.modules!.find((m) => m.kind === 'Dense')!.config.in_features, 24, 'the width computeOutputShape() declares');
+    assert.deepEqual(graphProblems(unit.model), []);
+  });
+
+  it('the first parameter is the input only when used as a tensor: an options-object builder is an entry point', async () => {
+    const text = `${HEAD}
+export function net({ inputShape = [8, 8, 16], ratio = 4 }: { inputShape?: number[]; ratio?: number } = {}) {
+  const x = tf.input({ shape: inputShape });
+  const c = inputShape[2];
+  const s = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  const z = tf.layers.dense({ units: c / ratio, activation: 'relu' }).apply(s) as tf.SymbolicTensor;
+  const g = tf.layers.dense({ units: c, activation: 'sigmoid' }).apply(z) as tf.SymbolicTensor;
+  return tf.model({ inputs: x, outputs: tf.layers.multiply().apply([x, tf.layers.reshape({ targetShape: [1, 1, c] }).apply(g) as tf.SymbolicTensor]) as tf.SymbolicTensor });
+}
+export function helper(opts: { width: number }) {
+  return opts.width * 2;
+}
+`;
+    const analysis = await analyzeText(text, 'typescript');
+    assert.deepEqual(analysis.units.map((u) => [u.name, u.kind, u.inputShapeSource]), [['net', 'model', 'call-site']]);
+    assert.deepEqual(analysis.units[0]!.blocks.map((b) => [b.channels, b.squeezeChannels]), [[16, 4]]);
+  });
+});
