@@ -80,3 +80,13 @@ export function build() {
     for (const unit of analysis.units) assert.deepEqual(graphProblems(unit.model), []);
   });
 });
+
+describe('TF.js front-end: many entry points', () => {
+  it('two hundred parameterless functions that loop share one budget for the document', async () => {
+    const fns = Array.from({ length: 200 }, (_, i) => `export function f${i}() {\n  let n = 0;\n  for (let k = 0; k < 4000; k++) n += k;\n  return n;\n}\n`).join('');
+    const started = performance.now();
+    const analysis = await analyzeText(`import * as tf from '@tensorflow/tfjs';\n${fns}`, 'typescript', { maxSteps: 20_000 });
+    assert.deepEqual(analysis.units, []);
+    assert.ok(performance.now() - started < 30_000);
+  });
+});

@@ -9,7 +9,7 @@ import type { SourceLocation } from '../modules/source-files.js';
 import type { StatementCache } from '../statement-cache.js';
 import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
 import { isLayerClass } from './custom-layers.js';
-import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsValue } from './interpreter.js';
+import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
 import { finishUnit } from '../finish-unit.js';
 import { classUnit, firstParamIsTensor, functionUnit, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
@@ -49,7 +49,9 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
   const declared: Declared[] = [];
   const ranges: SourceRange[] = [];
 
-  const script = new TsInterpreter(new GraphBuilder('script'), options.maxSteps, modules);
+  // All units of the document together may spend a few units' budgets, no more.
+  const run: TsRun = { maxSteps: options.maxSteps, shared: { steps: 0, limit: options.maxSteps * TOTAL_BUDGET_UNITS }, modules, defaultInput: options.defaultInput };
+  const script = new TsInterpreter(new GraphBuilder('script'), { ...run, defaultInput: undefined });
   script.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
   const globals = new TsScope();
   globals.declare('%exports', { k: 'obj', props: new Map() });
@@ -94,7 +96,7 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
     return last && last.startLine === last.endLine && rs.filter((r) => same(r, last)).length >= rs.length - 1 && rs.length > 1 ? last : undefined;
   };
   const blockRange = (_path: string, nodeRanges: SourceRange[]) => callRange(nodeRanges) ?? innermost(nodeRanges) ?? innermost(nodeRanges.slice(-1));
-  const ctx: UnitContext = { options, blockRange, modules };
+  const ctx: UnitContext = { options, blockRange, modules, run };
 
   const models: SourceUnit[] = [];
   const covered = new Set<Syn>();
@@ -139,6 +141,7 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
 }
 
 const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
+const TOTAL_BUDGET_UNITS = 5;
 
 function readTops(root: TsNode, source: string, statements: StatementCache): Top[] {
   const tops: Top[] = [];
@@ -228,7 +231,7 @@ function defaultArgs(fn: Syn): TsValue[] {
 /** Runs one entry point in its own graph; its models and sequentials become units. */
 function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>, modelMakers: Set<Syn>): SourceUnit[] {
   const options = ctx.options;
-  const interp = new TsInterpreter(new GraphBuilder(entry.name), options.maxSteps, ctx.modules, options.defaultInput);
+  const interp = new TsInterpreter(new GraphBuilder(entry.name), ctx.run);
   interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
   const site = script.callSites.find((s) => s.def.node === entry.node);
   // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.

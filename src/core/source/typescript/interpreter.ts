@@ -14,6 +14,17 @@ import {
 export { TsScope, truthy };
 export type { TfModel, TfSequential, TsClass, TsFunc, TsValue };
 
+/** What every interpreter of one analysis shares: its limits, the other files, the default input. */
+export interface TsRun {
+  /** Steps per interpreter (one unit). */
+  readonly maxSteps: number;
+  /** Steps over all interpreters of the analysis, so that many entry points cannot add up to a hang. */
+  readonly shared: { steps: number; readonly limit: number };
+  readonly modules?: TypeScriptModules | undefined;
+  /** For `tf.input` shapes the code does not give (builders nobody calls); absent: such inputs stay unknown. */
+  readonly defaultInput?: DefaultInput | undefined;
+}
+
 /** The first call of a function of the program, with the argument values it got. */
 export interface TsCallSite {
   readonly def: TsFunc;
@@ -76,15 +87,21 @@ export class TsInterpreter {
   /** Inputs whose shape the code did not give (`tf.input({shape: inputShape})` of a builder nobody calls): the default was used. */
   readonly defaultedInputs = new Set<string>();
 
-  constructor(
-    readonly b: GraphBuilder,
-    private readonly maxSteps: number,
-    readonly modules?: TypeScriptModules,
-    readonly defaultInput?: DefaultInput,
-  ) {}
+  readonly modules: TypeScriptModules | undefined;
+  readonly defaultInput: DefaultInput | undefined;
+  private readonly maxSteps: number;
+  private readonly shared: { steps: number; readonly limit: number };
+
+  constructor(readonly b: GraphBuilder, run: TsRun) {
+    this.maxSteps = run.maxSteps;
+    this.modules = run.modules;
+    this.defaultInput = run.defaultInput;
+    this.shared = run.shared;
+  }
 
   tick(): void {
-    if (++this.steps > this.maxSteps) throw new TsBudgetExceeded('step budget exceeded');
+    this.shared.steps++;
+    if (++this.steps > this.maxSteps || this.shared.steps > this.shared.limit) throw new TsBudgetExceeded('step budget exceeded');
   }
 
   /** The document range for a node: inside another file, the document's call into it. */

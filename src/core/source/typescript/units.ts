@@ -7,7 +7,7 @@ import { interruptionNote } from '../interruption.js';
 import type { TypeScriptModules } from '../modules/typescript-modules.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
 import type { TfLayer } from './layers.js';
-import { TsInterpreter } from './interpreter.js';
+import { TsInterpreter, type TsRun } from './interpreter.js';
 import type { TypeScriptOptions } from './analyze-typescript.js';
 import { tensorsOf, type TfModel, type TfSequential, type TsClass, type TsFunc, type TsValue } from './values.js';
 
@@ -21,6 +21,7 @@ export interface UnitContext {
   readonly options: TypeScriptOptions;
   readonly blockRange: BlockRange;
   readonly modules: TypeScriptModules | undefined;
+  readonly run: TsRun;
 }
 
 /**
@@ -125,7 +126,7 @@ export function functionUnit(
   const params = paramsOf(def.node);
   if (params.length === 0) return undefined;
   const builder = new GraphBuilder(def.name);
-  const interp = new TsInterpreter(builder, options.maxSteps, ctx.modules);
+  const interp = new TsInterpreter(builder, { ...ctx.run, defaultInput: undefined });
   interp.recordLines = { startLine: declNode.range.startLine, endLine: declNode.range.endLine };
   let inputShape: Dim[] | undefined;
   let source: InputShapeSource = 'default';
