@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MemoryFileSystem, type SourceLocation } from '../../src/core/source/modules/source-files.js';
 import { readTsConfigPaths, TypeScriptModules } from '../../src/core/source/modules/typescript-modules.js';
 import type { Syn } from '../../src/core/source/syntax.js';
 import { analyzeText, unitNamed } from './source-loader.js';
+
+/**
+ * The expected block: the first SE of the corpus's multi-file model, as real TF.js counted it
+ * (test/fixtures/source/tfjs/truth.json). SE_BODY is that helper's code; MODEL calls it the same way.
+ */
+const truth = JSON.parse(readFileSync(new URL('../fixtures/source/tfjs/truth.json', import.meta.url), 'utf8')) as { file: string; blocks: { channels: number; squeeze: number; params: number }[] }[];
+const REF = truth.find((t) => t.file === 'multi/model.ts')!.blocks[0]!;
+const EXPECTED = [REF.channels, REF.squeeze, REF.params];
+const RATIO = REF.channels / REF.squeeze;
 
 const SE_BODY = `
   const c = x.shape[3];
@@ -26,8 +36,8 @@ async function blocksOf(files: MemoryFileSystem, path: string) {
 
 const MODEL = (imports: string, call = 'se') => `${imports}
 export function build() {
-  const x = tf.input({ shape: [8, 8, 32] });
-  return tf.model({ inputs: x, outputs: ${call}(x, 4) });
+  const x = tf.input({ shape: [8, 8, ${REF.channels}] });
+  return tf.model({ inputs: x, outputs: ${call}(x, ${RATIO}) });
 }
 `;
 
@@ -37,20 +47,20 @@ describe('TF.js module forms', () => {
       const helper = file.endsWith('.cjs') ? `const tf = require('@tensorflow/tfjs-node');\nfunction se(x, r) {${SE_BODY}}\nmodule.exports = { se };\n` : `import * as tf from '@tensorflow/tfjs';\nexport function se(x, r) {${SE_BODY}}\n`;
       const files = new MemoryFileSystem({ '/w/model.ts': MODEL(`import * as tf from '@tensorflow/tfjs';\nimport { se } from '${spec}';`), [file]: helper });
       const { unit, blocks } = await blocksOf(files, '/w/model.ts');
-      assert.deepEqual(blocks, [[32, 8, 32 * 8 + 8 + 8 * 32 + 32]], spec);
+      assert.deepEqual(blocks, [EXPECTED], spec);
       assert.equal(unit.partial, false, `${spec}: ${unit.unknowns.map((u) => u.note).join('; ')}`);
     }
   });
 
   it('CommonJS: require of a sibling, exports.x, module.exports = function, destructured require of tfjs-node-gpu', async () => {
     const files = new MemoryFileSystem({
-      '/w/model.js': "const { input, model } = require('@tensorflow/tfjs-node-gpu');\nconst blocks = require('./blocks');\nconst se2 = require('./se2');\nexports.build = function () {\n  const x = input({ shape: [8, 8, 32] });\n  return model({ inputs: x, outputs: se2(blocks.se(x, 4), 2) });\n};\n",
+      '/w/model.js': `const { input, model } = require('@tensorflow/tfjs-node-gpu');\nconst blocks = require('./blocks');\nconst se2 = require('./se2');\nexports.build = function () {\n  const x = input({ shape: [8, 8, ${REF.channels}] });\n  return model({ inputs: x, outputs: se2(blocks.se(x, ${RATIO}), ${RATIO}) });\n};\n`,
       '/w/blocks.js': `const tf = require('@tensorflow/tfjs-layers');\nexports.se = function (x, r) {${SE_BODY}};\n`,
       '/w/se2.js': `const tf = require('@tensorflow/tfjs');\nmodule.exports = function (x, r) {${SE_BODY}};\n`,
     });
     const { unit, blocks } = await blocksOf(files, '/w/model.js');
     assert.equal(unit.partial, false, unit.unknowns.map((u) => u.note).join('; '));
-    assert.deepEqual(blocks, [[32, 8, 552], [32, 16, 1072]]);
+    assert.deepEqual(blocks, [EXPECTED, EXPECTED]);
   });
 
   it('default exports, export lists with aliases and re-exports', async () => {
@@ -61,7 +71,7 @@ describe('TF.js module forms', () => {
     });
     const { unit, blocks } = await blocksOf(files, '/w/model.ts');
     assert.equal(unit.partial, false, unit.unknowns.map((u) => u.note).join('; '));
-    assert.deepEqual(blocks, [[32, 8, 552]]);
+    assert.deepEqual(blocks, [EXPECTED]);
   });
 
   it('tsconfig paths with comments and trailing commas', () => {
@@ -82,6 +92,18 @@ describe('TF.js module forms', () => {
     files.write('/w/a.ts', 'export const a = 2;\n');
     modules.statements('/w/a.ts');
     assert.equal(parses, 2);
+  });
+
+  it('a package in the workspace node_modules is read from its package.json entry', async () => {
+    const files = new MemoryFileSystem({
+      '/w/app/model.ts': MODEL("import * as tf from '@tensorflow/tfjs';\nimport { se } from '@acme/tfjs-blocks';"),
+      '/w/node_modules/@acme/tfjs-blocks/package.json': JSON.stringify({ name: '@acme/tfjs-blocks', types: 'dist/index.d.ts', main: 'dist/index.js' }),
+      '/w/node_modules/@acme/tfjs-blocks/dist/index.d.ts': 'export declare function se(x: any, r: number): any;\n',
+      '/w/node_modules/@acme/tfjs-blocks/dist/index.js': `const tf = require('@tensorflow/tfjs');\nexports.se = function se(x, r) {${SE_BODY}};\n`,
+    });
+    const { unit, blocks } = await blocksOf(files, '/w/app/model.ts');
+    assert.equal(unit.partial, false, unit.unknowns.map((u) => u.note).join('; '));
+    assert.deepEqual(blocks, [EXPECTED]);
   });
 
   it('a package that is not TF.js is not read: a note, the model otherwise kept', async () => {

@@ -21,6 +21,7 @@ interface ParsedFile {
 
 const parsedFiles = new WeakMap<SourceFileSystem, Map<string, ParsedFile>>();
 const MAX_CACHED_FILES = 256;
+const MAX_MODULE_CHARS = 512 * 1024;
 
 /**
  * TS/JS module resolution for the TF.js front-end: relative specifiers (`./x`, `./x.js` for `x.ts`,
@@ -44,8 +45,8 @@ export class TypeScriptModules {
     const tried: string[] = [];
     const bases: string[] = [];
     if (specifier.startsWith('.') || specifier.startsWith('/')) bases.push(specifier.startsWith('/') ? normalizePath(specifier) : joinPath(dirnamePath(fromFile), specifier));
-    else bases.push(...this.pathsCandidates(specifier, fromFile));
-    if (bases.length === 0) return { tried, why: `package '${specifier}' is not read (only TF.js, relative imports and tsconfig paths are)` };
+    else bases.push(...this.pathsCandidates(specifier, fromFile), ...this.packageCandidates(specifier, fromFile, tried));
+    if (bases.length === 0) return { tried, why: `package '${specifier}' is not read (not in a node_modules folder of the workspace)` };
     for (const base of bases) {
       for (const candidate of candidatesFor(base)) {
         tried.push(candidate);
@@ -55,7 +56,7 @@ export class TypeScriptModules {
     return { tried, why: `'${specifier}' was not found` };
   }
 
-  /** Top-level statements of a resolved file; undefined when it cannot be read. */
+  /** Top-level statements of a resolved file; undefined when it cannot be read or is too large to be model code. */
   statements(path: string): readonly Syn[] | undefined {
     const files = this.location.files;
     let cache = parsedFiles.get(files);
@@ -64,12 +65,38 @@ export class TypeScriptModules {
     const hit = cache.get(path);
     if (hit && version !== undefined && hit.version === version) return hit.statements;
     const text = files.readText(path);
-    if (text === undefined) return undefined;
+    // A bundled library (lodash, a minified build) is not model code: not parsed.
+    if (text === undefined || text.length > MAX_MODULE_CHARS) return undefined;
     const statements = this.parse(text);
     cache.delete(path);
     cache.set(path, { version, statements });
     while (cache.size > MAX_CACHED_FILES) cache.delete(cache.keys().next().value as string);
     return statements;
+  }
+
+  /**
+   * `pkg` or `@scope/pkg/sub` from the nearest `node_modules` above the importing file, inside the
+   * workspace: the package's entry (`module`, `main`, a string `exports` or its `.` entry), else `index`.
+   */
+  private packageCandidates(specifier: string, fromFile: string, tried: string[]): string[] {
+    const parts = specifier.split('/');
+    const nameLength = specifier.startsWith('@') ? 2 : 1;
+    const name = parts.slice(0, nameLength).join('/');
+    const subpath = parts.slice(nameLength).join('/');
+    if (!name || name.startsWith('@') && parts.length < 2) return [];
+    const files = this.location.files;
+    const roots = this.location.searchRoots;
+    for (let dir = dirnamePath(fromFile); ; dir = dirnamePath(dir)) {
+      if (roots.length > 0 && !roots.some((r) => isInside(dir, r))) return [];
+      const folder = joinPath(dir, 'node_modules', name);
+      tried.push(folder);
+      if (files.kind(folder) === 'directory') {
+        if (subpath) return [joinPath(folder, subpath)];
+        const entry = packageEntry(files.readText(joinPath(folder, 'package.json')));
+        return entry ? [joinPath(folder, entry), joinPath(folder, 'index')] : [joinPath(folder, 'index')];
+      }
+      if (dir === dirnamePath(dir)) return [];
+    }
   }
 
   private pathsCandidates(specifier: string, fromFile: string): string[] {
@@ -104,6 +131,28 @@ export class TypeScriptModules {
     this.tsconfigs.set(dir, found);
     return found;
   }
+}
+
+/** The implementation entry a package.json names; type declarations (`.d.ts`) build no layers and are skipped. */
+function packageEntry(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const pkg = json as { module?: unknown; main?: unknown; exports?: unknown } | null;
+  const exportsEntry = (e: unknown): unknown => {
+    if (typeof e === 'string') return e;
+    if (e && typeof e === 'object') {
+      const o = e as Record<string, unknown>;
+      return exportsEntry(o['.'] ?? o['import'] ?? o['require'] ?? o['default']);
+    }
+    return undefined;
+  };
+  const entry = [pkg?.module, pkg?.main, exportsEntry(pkg?.exports)].find((e): e is string => typeof e === 'string' && !e.endsWith('.d.ts'));
+  return entry;
 }
 
 function candidatesFor(base: string): string[] {
