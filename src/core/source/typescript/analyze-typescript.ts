@@ -8,6 +8,7 @@ import { TypeScriptModules } from '../modules/typescript-modules.js';
 import type { SourceLocation } from '../modules/source-files.js';
 import type { StatementCache } from '../statement-cache.js';
 import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
+import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
 import { finishUnit } from '../finish-unit.js';
@@ -216,7 +217,7 @@ function entriesOf(d: Declared): Entry[] {
       node: m,
       buildsModel: true,
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
-        const self = interp.construct(cls, [], m);
+        const self = construct(interp, cls, [], m);
         const def: TsFunc = { name, node: m, closure: cls.closure, self, owner: cls };
         return interp.callFunction(def, args ?? defaultArgs(m), m, true);
       },

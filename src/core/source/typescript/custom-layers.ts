@@ -1,6 +1,6 @@
 import type { Syn } from '../syntax.js';
 import type { TsInterpreter } from './interpreter.js';
-import { findMethod } from './interpreter.js';
+import { findMethod } from './classes.js';
 import { num, numV, snake, strV, tensorsOf, UNDEF, type TsClass, type TsValue } from './values.js';
 
 type Instance = TsValue & { k: 'instance' };

@@ -4,8 +4,11 @@ import type { GraphBuilder, TensorRef } from '../graph-builder.js';
 import type { TypeScriptModules } from '../modules/typescript-modules.js';
 import { child, namedChildren, Syn, textOf } from '../syntax.js';
 import { applyLayer, TfLayerError, type TfLayer } from './layers.js';
+import { construct, findMethod, layerConfig, readClass, runConstructor } from './classes.js';
 import { applyCustomLayer, customLayerMethod, isLayerClass } from './custom-layers.js';
-import { callLibrary, libraryMember, libraryMethod, tfModulePath } from './tf-library.js';
+import { TsModuleLinker } from './module-linker.js';
+import { instanceOf, isTypeNode, keyText, patternPositions, typeOf } from './syntax-values.js';
+import { callLibrary, libraryMember, libraryMethod } from './tf-library.js';
 import {
   binary, firstLine, numV, strV, tensorsOf, textValue, truthy, TsScope, UNDEF, unknown,
   type TfModel, type TfSequential, type TsClass, type TsFunc, type TsValue,
@@ -41,7 +44,7 @@ export class TsBudgetExceeded extends Error {
   override readonly name = 'BudgetExceeded';
 }
 
-type Signal = { readonly kind: 'return'; readonly value: TsValue } | { readonly kind: 'break' } | { readonly kind: 'continue' } | undefined;
+export type Signal = { readonly kind: 'return'; readonly value: TsValue } | { readonly kind: 'break' } | { readonly kind: 'continue' } | undefined;
 
 const MAX_DEPTH = 48;
 const ANONYMOUS = '<anonymous>';
@@ -75,8 +78,7 @@ export class TsInterpreter {
   private functionName: string | undefined;
   recordLines: { readonly startLine: number; readonly endLine: number } | undefined;
   readonly lineShapes = new Map<number, { names: string[]; shapes: (TensorRef['shape'])[] }>();
-  /** Exports of the files this interpreter ran, by path; a file being run is present (cycles see it partial). */
-  private readonly moduleExports = new Map<string, Map<string, TsValue>>();
+  private readonly linker = new TsModuleLinker(this);
   /** The file whose code runs now; undefined for the analysed document. */
   private currentFile: string | undefined;
   /** Where the document called into another file: that file's nodes are shown there. */
@@ -197,9 +199,9 @@ export class TsInterpreter {
         this.declareFunction(s, scope);
         return undefined;
       case 'export_statement':
-        return this.exportStatement(s, scope);
+        return this.linker.exportStatement(s, scope);
       case 'import_statement':
-        this.importStatement(s, scope);
+        this.linker.importStatement(s, scope);
         return undefined;
       case 'break_statement':
         return { kind: 'break' };
@@ -207,7 +209,7 @@ export class TsInterpreter {
         return { kind: 'continue' };
       case 'class_declaration':
       case 'abstract_class_declaration': {
-        const cls = this.readClass(s, scope);
+        const cls = readClass(this, s, scope);
         if (cls) scope.declare(cls.name, { k: 'class', cls });
         return undefined;
       }
@@ -506,7 +508,7 @@ export class TsInterpreter {
         const argsNode = child(n, 'arguments');
         const c = ctor ? this.eval(ctor, scope) : UNDEF;
         const args = argsNode ? this.evalArgs(argsNode, scope) : [];
-        if (c.k === 'class') return this.construct(c.cls, args, n);
+        if (c.k === 'class') return construct(this, c.cls, args, n);
         if (c.k === 'ref') return callLibrary(this, `new ${c.path}`, args, n);
         return this.fail(`'new ${ctor ? firstLine(textOf(ctor)) : ''}' is not interpreted`, n);
       }
@@ -520,7 +522,7 @@ export class TsInterpreter {
         return { k: 'func', def: this.func(name ? textOf(name) : given ?? ANONYMOUS, n, scope) };
       }
       case 'class': {
-        const cls = this.readClass(n, scope, this.declaring);
+        const cls = readClass(this, n, scope, this.declaring);
         return cls ? { k: 'class', cls } : unknown('class expression');
       }
       case 'binary_expression': {
@@ -725,8 +727,8 @@ export class TsInterpreter {
       const owner = scope.get('%owner');
       const base = owner?.k === 'class' ? owner.cls.base : undefined;
       const args = argsNode ? this.evalArgs(argsNode, scope) : [];
-      if (base?.k === 'class' && self?.k === 'instance') this.runConstructor(base.cls, self, args, n);
-      else if (self?.k === 'instance') this.layerConfig(self, args[0]);
+      if (base?.k === 'class' && self?.k === 'instance') runConstructor(this, base.cls, self, args, n);
+      else if (self?.k === 'instance') layerConfig(self, args[0]);
       return UNDEF;
     }
     const fn = this.eval(fnNode, scope);
@@ -804,47 +806,6 @@ export class TsInterpreter {
       this.depth--;
       this.active.delete(def.node);
     }
-  }
-
-  /** `new C(args)`: field initialisers, parameter properties, then the constructor body (and `super(...)`). */
-  construct(cls: TsClass, args: TsValue[], n: Syn): TsValue {
-    if (!this.newSites.some((s) => s.cls === cls)) this.newSites.push({ cls, args });
-    const self: TsValue = { k: 'instance', cls, props: new Map(), state: { built: false, weights: [], nodeIds: [], layerName: undefined } };
-    this.runConstructor(cls, self, args, n);
-    return self;
-  }
-
-  private runConstructor(cls: TsClass, self: TsValue & { k: 'instance' }, args: TsValue[], n: Syn): void {
-    const ctor = cls.methods.get('constructor');
-    // Without a constructor of its own, a derived class passes its arguments to its base's.
-    if (!ctor && cls.base?.k === 'class') this.runConstructor(cls.base.cls, self, args, n);
-    else if (!ctor && isLayerClass(cls)) this.layerConfig(self, args[0]);
-    const body = child(cls.node, 'body');
-    const fieldScope = new TsScope(cls.closure);
-    fieldScope.declare('this', self);
-    for (const member of body ? namedChildren(body) : []) {
-      if (member.type !== 'public_field_definition' || member.children.some((c) => c.type === 'static')) continue;
-      const name = child(member, 'name');
-      const value = child(member, 'value');
-      if (name) self.props.set(keyText(name), value ? this.eval(value, fieldScope) : UNDEF);
-    }
-    if (!ctor) return;
-    // Parameter properties (`constructor(private ratio = 16)`) become fields.
-    const params = child(ctor, 'parameters');
-    const scope = new TsScope(cls.closure);
-    this.bindParams(ctor, args, scope);
-    for (const p of params ? namedChildren(params) : []) {
-      if (!p.children.some((c) => c.type === 'accessibility_modifier' || c.type === 'readonly' || c.type === 'override_modifier')) continue;
-      const pattern = child(p, 'pattern');
-      if (pattern?.type === 'identifier') self.props.set(textOf(pattern), scope.get(textOf(pattern)) ?? UNDEF);
-    }
-    this.callFunction(this.func(cls.name, ctor, cls.closure, { self, owner: cls, ...(cls.file !== undefined ? { file: cls.file } : {}) }), args, n, true);
-  }
-
-  /** A custom layer's `super(config)`: its name. */
-  private layerConfig(self: TsValue & { k: 'instance' }, config: TsValue | undefined): void {
-    const name = config?.k === 'obj' ? config.props.get('name') : undefined;
-    if (name?.k === 'str') self.state.layerName = name.v;
   }
 
   bindParams(fn: Syn, args: TsValue[], scope: TsScope): void {
@@ -936,148 +897,32 @@ export class TsInterpreter {
     return t;
   }
 
-  // ------------------------------------------------------------ classes and modules
+  // ------------------------------------------------------------ files
 
-  /** A class statement or expression: methods by name, static fields, its base class. */
-  readClass(s: Syn, scope: TsScope, fallbackName?: string): TsClass | undefined {
-    const name = child(s, 'name');
-    const body = child(s, 'body');
-    if (!body) return undefined;
-    const methods = new Map<string, Syn>();
-    const statics = new Map<string, TsValue>();
-    const heritage = namedChildren(s).find((c) => c.type === 'class_heritage');
-    const extendsClause = heritage ? namedChildren(heritage).find((c) => c.type === 'extends_clause') ?? heritage : undefined;
-    const baseExpr = extendsClause ? namedChildren(extendsClause).find((c) => !isTypeNode(c)) : undefined;
-    const base = baseExpr ? this.eval(baseExpr, scope) : undefined;
-    const getters = new Set<string>();
-    const cls: TsClass = { name: name ? textOf(name) : fallbackName ?? '<class>', node: s, closure: scope, methods, base, statics, getters, ...(this.currentFile !== undefined ? { file: this.currentFile } : {}) };
-    for (const m of namedChildren(body)) {
-      if (m.type === 'method_definition') {
-        const n = child(m, 'name');
-        if (!n) continue;
-        // Keywords are not kept in the tree copy: `get x()` / `static get x()` are read from the text.
-        const head = textOf(m).slice(0, n.startIndex - m.startIndex);
-        if (/\bset\s*$/.test(head)) continue;
-        if (/\bget\s*$/.test(head)) getters.add(keyText(n));
-        methods.set(keyText(n), m);
-      } else if (m.type === 'public_field_definition' && m.children.some((c) => c.type === 'static')) {
-        const n = child(m, 'name');
-        const value = child(m, 'value');
-        if (n) statics.set(keyText(n), value ? this.eval(value, scope) : UNDEF);
-      }
-    }
-    return cls;
+  /** The file whose code runs now; undefined for the analysed document. */
+  get file(): string | undefined {
+    return this.currentFile;
   }
 
-  private importStatement(s: Syn, scope: TsScope): void {
-    const source = child(s, 'source');
-    const from = source ? textOf(source).slice(1, -1) : '';
-    const clause = namedChildren(s).find((c) => c.type === 'import_clause');
-    if (!clause) {
-      if (!tfModulePath(from)) this.loadModule(from, s);
-      return;
-    }
-    const tf = tfModulePath(from);
-    const exports = tf ? undefined : this.loadModule(from, s);
-    const exported = (name: string): TsValue => (tf ? (name === 'default' ? { k: 'ref', path: 'tf' } : { k: 'ref', path: `tf.${name}` }) : exports?.k === 'obj' ? exports.props.get(name) ?? unknown(`'${name}' is not exported by '${from}'`) : exports ?? unknown(`'${from}'`));
-    for (const c of namedChildren(clause)) {
-      if (c.type === 'identifier') scope.declare(textOf(c), tf ? { k: 'ref', path: 'tf' } : exports?.k === 'obj' && exports.props.has('default') ? exports.props.get('default')! : exports ?? UNDEF);
-      else if (c.type === 'namespace_import') {
-        const id = namedChildren(c)[0];
-        if (id) scope.declare(textOf(id), tf ? { k: 'ref', path: 'tf' } : exports ?? UNDEF);
-      } else if (c.type === 'named_imports') {
-        for (const spec of namedChildren(c)) {
-          if (spec.type !== 'import_specifier') continue;
-          const name = child(spec, 'name');
-          const alias = child(spec, 'alias');
-          if (name) scope.declare(textOf(alias ?? name), exported(keyText(name)));
-        }
-      }
-    }
-  }
-
-  /**
-   * Runs another file of the program once per interpreter and gives its exports as an object:
-   * ES `export`s, and CommonJS `module.exports` / `exports.x`. Unresolved: a note naming the places tried.
-   */
-  loadModule(specifier: string, at: Syn): TsValue {
-    if (!this.modules) return this.fail(`'${specifier}' is not read (the document's location is not known)`, at);
-    const from = this.currentFile ?? this.modules.documentPath;
-    const resolved = this.modules.resolve(specifier, from);
-    if (!('path' in resolved)) {
-      const tried = resolved.tried.length ? `; tried ${resolved.tried.slice(0, 3).join(', ')}${resolved.tried.length > 3 ? ', ...' : ''}` : '';
-      return this.fail(`${resolved.why}${tried}`, at);
-    }
-    const path = resolved.path;
-    if (path === this.modules.documentPath) return this.fail(`'${specifier}' imports the document itself`, at);
-    const running = this.moduleExports.get(path);
-    if (running) return { k: 'obj', props: running };
-    const statements = this.modules.statements(path);
-    if (!statements) return this.fail(`${path} cannot be read`, at);
-    const exports = new Map<string, TsValue>();
-    this.moduleExports.set(path, exports);
+  /** Runs `body` as code of another file; seen from the document, what it makes is at `at`. */
+  inFile<T>(path: string, at: Syn, body: () => T): T {
     const savedFile = this.currentFile;
     const savedSite = this.documentSite;
     if (this.currentFile === undefined) this.documentSite = at.range;
     this.currentFile = path;
     try {
-      const scope = new TsScope();
-      const cjs: TsValue = { k: 'obj', props: new Map() };
-      const moduleObj: TsValue = { k: 'obj', props: new Map([['exports', cjs]]) };
-      scope.declare('module', moduleObj);
-      scope.declare('exports', cjs);
-      scope.declare('%exports', { k: 'obj', props: exports });
-      this.execBlock(statements, scope);
-      const final = moduleObj.props.get('exports');
-      if (final?.k === 'obj') {
-        for (const [k, v] of final.props) if (!exports.has(k)) exports.set(k, v);
-      } else if (final && final.k !== 'undef') {
-        // `module.exports = build` exports one function or class.
-        exports.set('default', final);
-        if (final.k === 'func' || final.k === 'class') return final;
-      }
-      return { k: 'obj', props: exports };
+      return body();
     } finally {
       this.currentFile = savedFile;
       this.documentSite = savedSite;
     }
   }
 
-  private exportStatement(s: Syn, scope: TsScope): Signal {
-    const exports = scope.get('%exports');
-    const table = exports?.k === 'obj' ? exports.props : undefined;
-    const decl = child(s, 'declaration');
-    if (decl) {
-      const signal = this.exec(decl, scope);
-      const names = declaredNames(decl);
-      if (table) for (const name of names) table.set(name, scope.get(name) ?? UNDEF);
-      // `export default class X` / `export default function f` (the keyword is not kept in the tree copy).
-      if (table && names.length === 1 && /^export\s+default\b/.test(textOf(s))) table.set('default', scope.get(names[0]!) ?? UNDEF);
-      return signal;
-    }
-    const value = child(s, 'value');
-    if (value) {
-      const saved = this.declaring;
-      this.declaring ??= 'default';
-      const v = this.eval(value, scope);
-      this.declaring = saved;
-      table?.set('default', v);
-      return undefined;
-    }
-    const source = child(s, 'source');
-    const from = source ? this.loadModule(textOf(source).slice(1, -1), s) : undefined;
-    const clause = namedChildren(s).find((c) => c.type === 'export_clause');
-    if (clause) {
-      for (const spec of namedChildren(clause)) {
-        const name = child(spec, 'name');
-        const alias = child(spec, 'alias');
-        if (!name) continue;
-        const v = from ? this.member(from, keyText(name)) : scope.get(textOf(name)) ?? UNDEF;
-        table?.set(keyText(alias ?? name), v);
-      }
-    } else if (from?.k === 'obj' && table) for (const [k, v] of from.props) if (k !== 'default') table.set(k, v);
-    return undefined;
+  /** `require(specifier)` / `import ... from specifier`: the file's exports. */
+  loadModule(specifier: string, at: Syn): TsValue {
+    return this.linker.load(specifier, at);
   }
+
 }
 
 /** Names a builtin may be called by without being declared. */
@@ -1085,78 +930,3 @@ const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'par
 const OBJECT_METHODS = new Set(['hasOwnProperty']);
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
-function isTypeNode(c: Syn): boolean {
-  return c.type.endsWith('type') || c.type === 'type_arguments' || c.type === 'predefined_type' || c.type === 'type_identifier' || c.type === 'generic_type' || c.type === 'type_annotation';
-}
-
-function keyText(key: Syn): string {
-  return key.type === 'string' ? textOf(key).slice(1, -1) : textOf(key);
-}
-
-function unescape(seq: string): string {
-  const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0' };
-  const c = seq.slice(1);
-  return map[c] ?? c;
-}
-
-/** `v instanceof C` for the cases model code asks: lists, tensors, the program's classes. */
-function instanceOf(v: TsValue, c: TsValue): TsValue {
-  const isTensorClass = c.k === 'ref' && /(^|\.)(Tensor|SymbolicTensor|Tensor\dD)$/.test(c.path);
-  if (c.k === 'ref' && c.path === 'Array') return v.k === 'unknown' ? unknown('instanceof') : { k: 'bool', v: v.k === 'arr' };
-  if (isTensorClass) return v.k === 'unknown' ? unknown('instanceof') : { k: 'bool', v: v.k === 'tensor' || v.k === 'weight' };
-  if (c.k === 'class' && v.k === 'instance') {
-    for (let k: TsClass | undefined = v.cls, hops = 0; k && hops < 32; k = k.base?.k === 'class' ? k.base.cls : undefined, hops++) if (k === c.cls) return { k: 'bool', v: true };
-    return { k: 'bool', v: false };
-  }
-  if (c.k === 'class') return v.k === 'unknown' ? unknown('instanceof') : { k: 'bool', v: false };
-  return unknown('instanceof');
-}
-
-function typeOf(v: TsValue): TsValue {
-  const t = v.k === 'num' ? 'number' : v.k === 'str' ? 'string' : v.k === 'bool' ? 'boolean' : v.k === 'undef' ? 'undefined' : v.k === 'func' || v.k === 'class' ? 'function' : v.k === 'unknown' ? undefined : 'object';
-  return t ? strV(t) : unknown('typeof');
-}
-
-/** Index of each named element of an array pattern, counting the holes (commas with nothing between). */
-function patternPositions(pattern: Syn): number[] {
-  const src = pattern.src;
-  const out: number[] = [];
-  let index = 0;
-  let depth = 0;
-  let next = 0;
-  const elements = namedChildren(pattern);
-  for (let i = pattern.startIndex + 1; i < pattern.endIndex - 1 && next < elements.length; i++) {
-    if (i === elements[next]!.startIndex && depth === 0) {
-      out.push(index);
-      i = elements[next]!.endIndex - 1;
-      next++;
-      continue;
-    }
-    const c = src[i];
-    if (c === '[' || c === '{' || c === '(') depth++;
-    else if (c === ']' || c === '}' || c === ')') depth--;
-    else if (c === ',' && depth === 0) index++;
-  }
-  return out;
-}
-
-/** A method found on a class or its bases, with the class that defines it. */
-export function findMethod(cls: TsClass, name: string): { node: Syn; cls: TsClass } | undefined {
-  for (let c: TsClass | undefined = cls, hops = 0; c && hops < 32; c = c.base?.k === 'class' ? c.base.cls : undefined, hops++) {
-    const m = c.methods.get(name);
-    if (m) return { node: m, cls: c };
-  }
-  return undefined;
-}
-
-/** Names an exported declaration introduces. */
-function declaredNames(decl: Syn): string[] {
-  if (decl.type === 'lexical_declaration' || decl.type === 'variable_declaration') {
-    return namedChildren(decl).flatMap((d) => {
-      const name = d.type === 'variable_declarator' ? child(d, 'name') : undefined;
-      return name?.type === 'identifier' ? [textOf(name)] : [];
-    });
-  }
-  const name = child(decl, 'name');
-  return name ? [textOf(name)] : [];
-}

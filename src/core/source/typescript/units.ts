@@ -6,6 +6,7 @@ import { GraphBuilder, type SourceUnknown, type TensorRef } from '../graph-build
 import { interruptionNote } from '../interruption.js';
 import type { TypeScriptModules } from '../modules/typescript-modules.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
+import { construct } from './classes.js';
 import type { TfLayer } from './layers.js';
 import { TsInterpreter, type TsRun } from './interpreter.js';
 import type { TypeScriptOptions } from './analyze-typescript.js';
@@ -202,7 +203,7 @@ export function classUnit(cls: TsClass, declNode: Syn, directive: number[] | und
       used[p.name] = describe(v);
       return v;
     });
-    const self = interp.construct(cls, args, declNode);
+    const self = construct(interp, cls, args, declNode);
     // A custom layer is applied as TF.js applies it: build with the input shape, then call.
     if (layer && self.k === 'instance') return (x) => interp.applyCustom(self, x, undefined, declNode);
     return (x, rest) => interp.callFunction({ ...def, self, owner: cls }, [x, ...rest], def.node, true);
