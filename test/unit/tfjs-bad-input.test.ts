@@ -90,3 +90,26 @@ describe('TF.js front-end: many entry points', () => {
     assert.ok(performance.now() - started < 30_000);
   });
 });
+
+describe('TF.js front-end: code around the model', () => {
+  it('training and prediction code around a builder adds no notes to the builder’s model', async () => {
+    const text = `import * as tf from '@tensorflow/tfjs-node';
+${SE}
+export function build() {
+  const x = tf.input({ shape: [4, 4, 8] });
+  return tf.model({ inputs: x, outputs: se(x, 2) });
+}
+const saved = await tf.loadLayersModel('file://./model/model.json');
+saved.predict(tf.zeros([1, 4, 4, 8]));
+const fresh = build();
+fresh.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+await fresh.fit(tf.randomNormal([8, 4, 4, 8]), tf.randomNormal([8, 4, 4, 8]), { epochs: 2, callbacks: { onEpochEnd: (e, logs) => console.log(e, logs) } });
+main().catch(console.error);
+`;
+    const analysis = await analyzeText(text, 'typescript');
+    const unit = analysis.units[0]!;
+    assert.equal(unit.name, 'build', 'the model made by calling build() is build()’s unit');
+    assert.equal(unit.blocks.length, 1);
+    assert.deepEqual(unit.unknowns.map((u) => u.note), []);
+  });
+});

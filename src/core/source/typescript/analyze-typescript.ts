@@ -99,21 +99,30 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
   const blockRange = (_path: string, nodeRanges: SourceRange[]) => callRange(nodeRanges) ?? innermost(nodeRanges) ?? innermost(nodeRanges.slice(-1));
   const ctx: UnitContext = { options, blockRange, modules, run };
 
-  const models: SourceUnit[] = [];
-  const covered = new Set<Syn>();
-  for (const model of script.models) models.push(modelUnit(model.name, model.range, model, script, ctx, true));
-  for (const seq of script.sequentials) if (!seq.usedAsLayer) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), script, tops[0]!.syn, ctx));
-  // Functions whose models are units already: an entry that calls one does not repeat its model.
-  const modelMakers = new Set<Syn>();
-  for (const m of script.models) if (m.creator) modelMakers.add(m.creator);
-  if (script.models.length + script.sequentials.length > 0) for (const node of script.reached) covered.add(node);
-
-  // Entry points the top-level code did not run.
-  // Builders that make a model themselves run first; then parameterless functions that may call them (`main`).
+  // Entry points: builders that make a model themselves run first; then parameterless functions that
+  // may call them (`main`).
   const entries = declared.flatMap((d) => entriesOf(d).map((entry) => ({ d, entry })));
   entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel));
+  // A model the top-level code made by calling an entry point is that entry's unit, run on its own (with
+  // the top-level call's arguments), so that what the rest of the script does is not in its notes.
+  const entryNodes = new Set(entries.map((e) => e.entry.node));
+  const delegated = (creator: Syn | undefined) => creator !== undefined && entryNodes.has(creator);
+  const scriptModels = script.models.filter((m) => !delegated(m.creator));
+  const scriptSequentials = script.sequentials.filter((q) => !q.usedAsLayer && !delegated(q.creator));
+
+  const models: SourceUnit[] = [];
+  const covered = new Set<Syn>();
+  for (const model of scriptModels) models.push(modelUnit(model.name, model.range, model, script, ctx, true));
+  for (const seq of scriptSequentials) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), script, tops[0]!.syn, ctx));
+  // Functions whose models are units already: an entry that calls one does not repeat its model.
+  const modelMakers = new Set<Syn>();
+  for (const m of scriptModels) if (m.creator) modelMakers.add(m.creator);
+  const delegatedCreators = new Set([...script.models, ...script.sequentials].flatMap((m) => (delegated(m.creator) ? [m.creator!] : [])));
+  if (scriptModels.length + scriptSequentials.length > 0 || delegatedCreators.size > 0) {
+    for (const node of script.reached) if (!delegatedCreators.has(node)) covered.add(node);
+  }
   for (const { d, entry } of entries) {
-    if (covered.has(entry.node) || script.reached.has(entry.node)) continue;
+    if (covered.has(entry.node)) continue;
     models.push(...runEntry(entry, d, script, ctx, covered, modelMakers));
   }
 
@@ -236,7 +245,7 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
   const site = script.callSites.find((s) => s.def.node === entry.node);
   // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.
-  for (const u of script.b.unknowns) if (!u.nodeId) interp.b.note(u.note, u.range);
+  for (const u of script.contextNotes) interp.b.note(u.note, u.range);
   let returned: TsValue | undefined;
   let interrupted = false;
   try {

@@ -79,6 +79,8 @@ export class TsInterpreter {
   recordLines: { readonly startLine: number; readonly endLine: number } | undefined;
   readonly lineShapes = new Map<number, { names: string[]; shapes: (TensorRef['shape'])[] }>();
   private readonly linker = new TsModuleLinker(this);
+  /** Notes made by `contextFail`. */
+  readonly contextNotes: { readonly note: string; readonly range: SourceRange }[] = [];
   /** The file whose code runs now; undefined for the analysed document. */
   private currentFile: string | undefined;
   /** Where the document called into another file: that file's nodes are shown there. */
@@ -110,6 +112,17 @@ export class TsInterpreter {
   here(at: Syn | SourceRange): SourceRange {
     if (this.currentFile !== undefined && this.documentSite) return this.documentSite;
     return at instanceof Syn ? at.range : at;
+  }
+
+  /**
+   * A note about the program's context (an import not resolved, an environment variable): it concerns
+   * every model the code makes, so units made by other interpreters repeat it.
+   */
+  contextFail(note: string, at: Syn): TsValue {
+    const v = this.fail(note, at);
+    const where = this.currentFile === undefined ? note : `${note} (in ${this.currentFile})`;
+    if (!this.contextNotes.some((n) => n.note === where && n.range.startLine === at.range.startLine)) this.contextNotes.push({ note: where, range: this.here(at) });
+    return v;
   }
 
   fail(note: string, at: Syn | SourceRange, inputs: TensorRef[] = []): TsValue {

@@ -47,19 +47,19 @@ export class TsModuleLinker {
    * ES `export`s, and CommonJS `module.exports` / `exports.x`. Unresolved: a note naming the places tried.
    */
   load(specifier: string, at: Syn): TsValue {
-    if (!this.interp.modules) return this.interp.fail(`'${specifier}' is not read (the document's location is not known)`, at);
+    if (!this.interp.modules) return this.interp.contextFail(`'${specifier}' is not read (the document's location is not known)`, at);
     const from = this.interp.file ?? this.interp.modules.documentPath;
     const resolved = this.interp.modules.resolve(specifier, from);
     if (!('path' in resolved)) {
       const tried = resolved.tried.length ? `; tried ${resolved.tried.slice(0, 3).join(', ')}${resolved.tried.length > 3 ? ', ...' : ''}` : '';
-      return this.interp.fail(`${resolved.why}${tried}`, at);
+      return this.interp.contextFail(`${resolved.why}${tried}`, at);
     }
     const path = resolved.path;
-    if (path === this.interp.modules.documentPath) return this.interp.fail(`'${specifier}' imports the document itself`, at);
+    if (path === this.interp.modules.documentPath) return this.interp.contextFail(`'${specifier}' imports the document itself`, at);
     const running = this.exports.get(path);
     if (running) return { k: 'obj', props: running };
     const statements = this.interp.modules.statements(path);
-    if (!statements) return this.interp.fail(`${path} cannot be read`, at);
+    if (!statements) return this.interp.contextFail(`${path} cannot be read`, at);
     const exports = new Map<string, TsValue>();
     this.exports.set(path, exports);
     return this.interp.inFile(path, at, () => {

@@ -26,7 +26,7 @@ export function libraryMember(interp: TsInterpreter, path: string, name: string,
   if (path === 'Math' && (name === 'PI' || name === 'E' || name === 'SQRT2')) return numV(Math[name]);
   if (path === 'process.env') {
     // The environment of the run is not known statically: `process.env.X || 64` takes its fallback.
-    if (at) interp.fail(`process.env.${name} is not known statically; the fallback written after it was taken`, at);
+    if (at) interp.contextFail(`process.env.${name} is not known statically; the fallback written after it was taken`, at);
     return UNDEF;
   }
   if (path === 'Number' && name === 'MAX_SAFE_INTEGER') return numV(Number.MAX_SAFE_INTEGER);
@@ -142,7 +142,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
       return tfInput(interp, args[0], n);
     case 'sequential': {
       const opts = args[0]?.k === 'obj' ? args[0].props : undefined;
-      const seq: TfSequential = { name: interp.declaring ?? `sequential_${interp.sequentials.length}`, range: interp.here(n), layers: [] };
+      const seq: TfSequential = { name: interp.declaring ?? `sequential_${interp.sequentials.length}`, range: interp.here(n), layers: [], creator: interp.currentFunction };
       const layers = opts?.get('layers');
       if (layers?.k === 'arr') for (const l of layers.items) if (l.k === 'layer' || l.k === 'instance') seq.layers.push(l);
       interp.sequentials.push(seq);

@@ -70,6 +70,8 @@ export interface TfSequential {
   readonly layers: TsValue[];
   /** Applied to a tensor by the program (a sub-model inside a layer or model): not a model of its own. */
   usedAsLayer?: boolean;
+  /** The function of the program whose code made it; undefined for top-level code. */
+  readonly creator?: Syn | undefined;
 }
 
 export interface TfModel {
