@@ -78,3 +78,35 @@ export function helper(opts: { width: number }) {
     assert.deepEqual(analysis.units[0]!.blocks.map((b) => [b.channels, b.squeezeChannels]), [[16, 4]]);
   });
 });
+
+describe('TF.js hand-written gates', () => {
+  const GATES = [
+    'tf.clipByValue(x.mul(0.2).add(0.5), 0, 1)',
+    'tf.minimum(tf.maximum(x.mul(0.2).add(0.5), 0), 1)',
+    'tf.relu6(x.add(3)).div(6)',
+    'tf.mul(tf.relu6(tf.add(x, 3)), 1 / 6)',
+    'x.add(3).relu6().div(6)',
+  ];
+  for (const gate of GATES) {
+    it(`a custom gate layer computing ${gate} is a hard-sigmoid gate`, async () => {
+      const text = `${HEAD}
+class Gate extends tf.layers.Layer {
+  call(inputs) { const x = Array.isArray(inputs) ? inputs[0] : inputs; return ${gate}; }
+}
+export function build() {
+  const input = tf.input({ shape: [8, 8, 32] });
+  const s = tf.layers.globalAveragePooling2d({}).apply(input);
+  const z = tf.layers.dense({ units: 8, activation: 'relu' }).apply(s);
+  const g = new Gate({}).apply(tf.layers.dense({ units: 32 }).apply(z));
+  return tf.model({ inputs: input, outputs: tf.layers.multiply().apply([input, tf.layers.reshape({ targetShape: [1, 1, 32] }).apply(g)]) });
+}
+`;
+      const unit = unitNamed(await analyzeText(text, 'typescript'), 'build');
+      assert.deepEqual(unit.unknowns, []);
+      assert.deepEqual(unit.blocks.map((b) => [b.variant, b.channels, b.squeezeChannels]), [['mobilenetv3_se', 32, 8]]);
+      assert.deepEqual(graphProblems(unit.model), []);
+      // Only the weights are stored: the fused constants are gone.
+      assert.ok([...unit.model.graph.initializers.values()].every((t) => t.shape.length > 0 || unit.model.graph.nodes.some((n) => n.inputs.includes(t.name))));
+    });
+  }
+});

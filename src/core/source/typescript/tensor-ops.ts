@@ -78,6 +78,8 @@ export function emitTensorOp(b: GraphBuilder, name: string, args: TsValue[], ran
   if (binary) {
     const x = operand(b, args[0]);
     const y = operand(b, args[1]);
+    const gate = hardSigmoidForm(b, binary, x, y, range);
+    if (gate) return gate;
     return node(binary, [x.name, y.name], broadcast(x.shape, y.shape));
   }
   const reduceOp = REDUCE[name];
@@ -205,4 +207,43 @@ function hardSigmoid(b: GraphBuilder, y: TensorRef, range: SourceRange): TensorR
   }
   const shape = b.graph.values.get(x)?.shape;
   return b.one({ op: 'HardSigmoid', inputs: [x], outputShape: shape, range, attrs: { alpha: { type: 'float', value: alpha }, beta: { type: 'float', value: beta } } });
+}
+
+function producerOf(b: GraphBuilder, tensor: string) {
+  const nodes = b.graph.nodes;
+  for (let i = nodes.length - 1; i >= Math.max(0, nodes.length - 4); i--) if (nodes[i]!.outputs[0] === tensor) return nodes[i];
+  return undefined;
+}
+
+/**
+ * Hard-sigmoid gates written with other ops, made the forms the detector knows:
+ * `minimum(maximum(x * a + b, 0), 1)` → one HardSigmoid; `relu6(x + 3) * (1 / 6)` → `relu6(x + 3) / 6`.
+ */
+function hardSigmoidForm(b: GraphBuilder, op: string, x: TensorRef, y: TensorRef, range: SourceRange): TensorRef | undefined {
+  const scalar = scalarValue(b, y.name);
+  if (op === 'Min' && scalar === 1) {
+    const max = producerOf(b, x.name);
+    const nodes = b.graph.nodes;
+    if (max?.op !== 'Max' || nodes[nodes.length - 1] !== max || scalarValue(b, max.inputs[1]!) !== 0) return undefined;
+    const inner = max.inputs[0]!;
+    nodes.length -= 1;
+    const fused = hardSigmoid(b, { name: inner, shape: b.graph.values.get(inner)?.shape }, range);
+    if (!fused) {
+      nodes.push(max);
+      return undefined;
+    }
+    for (const name of [max.inputs[1]!, max.outputs[0]!, y.name]) {
+      b.graph.initializers.delete(name);
+      b.graph.values.delete(name);
+    }
+    return fused;
+  }
+  if (op === 'Mul' && scalar !== undefined && Math.abs(scalar * 6 - 1) < 1e-6) {
+    const clip = producerOf(b, x.name);
+    if (clip?.op !== 'Clip' || scalarValue(b, clip.inputs[1]!) !== 0 || scalarValue(b, clip.inputs[2]!) !== 6) return undefined;
+    b.graph.initializers.delete(y.name);
+    b.graph.values.delete(y.name);
+    return b.one({ op: 'Div', inputs: [x.name, b.scalar(6)], outputShape: x.shape, range });
+  }
+  return undefined;
 }
