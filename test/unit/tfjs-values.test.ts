@@ -110,3 +110,28 @@ export function build() {
     });
   }
 });
+
+describe('TF.js builders nobody calls', () => {
+  const BUILDER = `${HEAD}
+export function createModel(inputShape: number[]) {
+  const input = tf.input({ shape: inputShape });
+  const c = input.shape[3] as number;
+  const s = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
+  const z = tf.layers.dense({ units: c / 4, activation: 'relu' }).apply(s) as tf.SymbolicTensor;
+  const g = tf.layers.dense({ units: c, activation: 'sigmoid' }).apply(z) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: tf.layers.multiply().apply([input, tf.layers.reshape({ targetShape: [1, 1, c] }).apply(g) as tf.SymbolicTensor]) });
+}
+`;
+
+  it('take the se-lens: input comment over the default, and say which', async () => {
+    const unit = unitNamed(await analyzeText(BUILDER.replace('export function', '// se-lens: input=[1,12,12,40]\nexport function'), 'typescript'), 'createModel');
+    assert.deepEqual([unit.inputShape, unit.inputShapeSource], [[1, 12, 12, 40], 'comment']);
+    assert.equal(unit.blocks[0]!.channels, 40);
+  });
+
+  it('else the default input, said so', async () => {
+    const unit = unitNamed(await analyzeText(BUILDER, 'typescript', { defaultInput: { channels: 24 } }), 'createModel');
+    assert.deepEqual([unit.inputShape, unit.inputShapeSource], [[1, 56, 56, 24], 'default']);
+    assert.equal(unit.blocks[0]!.channels, 24);
+  });
+});

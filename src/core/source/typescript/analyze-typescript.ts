@@ -241,7 +241,7 @@ function defaultArgs(fn: Syn): TsValue[] {
 /** Runs one entry point in its own graph; its models and sequentials become units. */
 function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>, modelMakers: Set<Syn>): SourceUnit[] {
   const options = ctx.options;
-  const interp = new TsInterpreter(new GraphBuilder(entry.name), ctx.run);
+  const interp = new TsInterpreter(new GraphBuilder(entry.name), { ...ctx.run, inputDirective: d.directive });
   interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
   const site = script.callSites.find((s) => s.def.node === entry.node);
   // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.

@@ -26,6 +26,8 @@ export interface TsRun {
   readonly modules?: TypeScriptModules | undefined;
   /** For `tf.input` shapes the code does not give (builders nobody calls); absent: such inputs stay unknown. */
   readonly defaultInput?: DefaultInput | undefined;
+  /** The entry's `se-lens: input=[…]` comment: wins over the default for such inputs. */
+  readonly inputDirective?: number[] | undefined;
 }
 
 /** The first call of a function of the program, with the argument values it got. */
@@ -89,10 +91,11 @@ export class TsInterpreter {
   currentFunction: Syn | undefined;
 
   /** Inputs whose shape the code did not give (`tf.input({shape: inputShape})` of a builder nobody calls): the default was used. */
-  readonly defaultedInputs = new Set<string>();
+  readonly defaultedInputs = new Map<string, 'default' | 'comment'>();
 
   readonly modules: TypeScriptModules | undefined;
   readonly defaultInput: DefaultInput | undefined;
+  readonly inputDirective: number[] | undefined;
   private readonly maxSteps: number;
   private readonly shared: { steps: number; readonly limit: number };
 
@@ -100,6 +103,7 @@ export class TsInterpreter {
     this.maxSteps = run.maxSteps;
     this.modules = run.modules;
     this.defaultInput = run.defaultInput;
+    this.inputDirective = run.inputDirective;
     this.shared = run.shared;
   }
 

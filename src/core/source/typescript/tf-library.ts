@@ -184,13 +184,20 @@ function tfInput(interp: TsInterpreter, options: TsValue | undefined, n: Syn): T
   if (!dims || dims.some((d) => d === undefined)) {
     // A builder nobody calls with its shape (`createModel(inputShape)`): the default input, said so.
     const d = interp.defaultInput;
-    if (!d) return interp.fail('tf.input shape is not known', n);
-    const fallback: Dim[] = [1, d.height, d.width, d.channels];
-    const filled = dims && dims.length === 4 ? dims.map((x, i) => x ?? fallback[i]!) : fallback;
-    interp.fail(`tf.input shape is not known; the default [${filled.join(', ')}] was used`, n);
+    const directive = interp.inputDirective;
+    if (!d && !directive) return interp.fail('tf.input shape is not known', n);
+    let filled: Dim[];
+    if (directive) {
+      filled = directive;
+      interp.fail(`tf.input shape is not known; [${filled.join(', ')}] from the se-lens: input comment was used`, n);
+    } else {
+      const fallback: Dim[] = dims?.length === 3 ? [1, d!.height, d!.channels] : [1, d!.height, d!.width, d!.channels];
+      filled = dims && dims.length === fallback.length ? dims.map((x, i) => x ?? fallback[i]!) : fallback;
+      interp.fail(`tf.input shape is not known; the default [${filled.join(', ')}] was used`, n);
+    }
     const name = interp.declaring ?? 'input';
-    const t = interp.b.addInput(interp.b.graph.values.has(name) ? `${name}_${interp.b.graph.inputs.length}` : name, filled as Dim[]);
-    interp.defaultedInputs.add(t.name);
+    const t = interp.b.addInput(interp.b.graph.values.has(name) ? `${name}_${interp.b.graph.inputs.length}` : name, filled);
+    interp.defaultedInputs.set(t.name, directive ? 'comment' : 'default');
     return { k: 'tensor', t };
   }
   const b = interp.b;

@@ -238,7 +238,7 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
   graph.modules = interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id))).map((l) => moduleInfo(l, keep));
   const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : true));
   const inputShape = graph.inputs[0]?.shape ?? [];
-  const defaulted = graph.inputs.some((i) => interp.defaultedInputs.has(i.name));
+  const defaulted = graph.inputs.map((i) => interp.defaultedInputs.get(i.name)).find((source) => source !== undefined);
   return withUniqueBlockIds(finishUnit(
     {
       name,
@@ -246,7 +246,7 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
       range,
       model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: 'NHWC' },
       inputShape,
-      inputShapeSource: defaulted ? 'default' : 'call-site',
+      inputShapeSource: defaulted ?? 'call-site',
       arguments: {},
       unknowns,
       lineShapes: lineShapes ? lineShapesOf(interp) : [],
