@@ -12,7 +12,7 @@ import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
 import { finishUnit } from '../finish-unit.js';
-import { classUnit, firstParamIsTensor, functionUnit, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
+import { classUnit, firstParamIsTensor, functionUnit, layoutOf, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
 export interface TypeScriptOptions {
   readonly defaultInput: DefaultInput;
@@ -259,7 +259,7 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
     // Stopped before its model was made: what was built so far, with the reason.
     for (const node of interp.reached) covered.add(node);
-    const model = interp.b.finish([], interp.layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
+    const model = interp.b.finish([], interp.layers.map((l) => moduleInfo(l)), layoutOf(interp.layers), 'se-lens tfjs front-end');
     const inputShape = interp.b.graph.inputs[0]?.shape ?? [];
     return [withUniqueBlockIds(finishUnit({ name: entry.name, kind: 'model', range: d.decl.range, model, inputShape, inputShapeSource: 'call-site', arguments: {}, unknowns: interp.b.unknowns, lineShapes: [] }, ctx.blockRange))];
   }

@@ -132,25 +132,42 @@ function windowOf(layer: TfLayer, what: string, spatial: Dim[], kernelKey: strin
   return { kernel, strides, dilation, pads: [...begin, ...end], out };
 }
 
-function channelsLastInput(layer: TfLayer, x: TensorRef, rank: number, what: string): { s: Dim[]; c: number } {
-  if (layer.options.get('dataFormat') === 'channelsFirst') throw new TfLayerError(`${what}: channelsFirst is not interpreted`);
-  const s = x.shape;
-  const c = s?.[s.length - 1];
-  if (!s || s.length !== rank || typeof c !== 'number') throw new TfLayerError(`${what}: the input is not a known channels-last tensor of rank ${rank}`);
-  return { s, c };
+/** An image-like input: its shape, channel count and spatial sizes, channels last or (`dataFormat: 'channelsFirst'`) first. */
+interface SpatialInput {
+  readonly s: Dim[];
+  readonly c: number;
+  readonly first: boolean;
+  readonly spatial: Dim[];
 }
 
-/** A channels-last convolution: transposes around one ONNX Conv (grouped for depthwise). */
-function convolution(b: GraphBuilder, layer: TfLayer, x: TensorRef, range: SourceRange, s: Dim[], w: Window, weight: [string, number[]], bias: [string, number] | undefined, group: number): TensorRef {
-  const first = toChannelsFirst(b, x, range);
+function spatialInput(layer: TfLayer, x: TensorRef, rank: number, what: string): SpatialInput {
+  const first = layer.options.get('dataFormat') === 'channelsFirst';
+  const s = x.shape;
+  const c = s?.[first ? 1 : s.length - 1];
+  if (!s || s.length !== rank || typeof c !== 'number') throw new TfLayerError(`${what}: the input is not a known ${first ? 'channels-first' : 'channels-last'} tensor of rank ${rank}`);
+  return { s, c, first, spatial: first ? s.slice(2) : s.slice(1, -1) };
+}
+
+/** True when the layer works channels first (`dataFormat: 'channelsFirst'`): the unit's layout is then NCHW. */
+export function isChannelsFirst(layer: TfLayer): boolean {
+  return layer.options.get('dataFormat') === 'channelsFirst';
+}
+
+/** ONNX ops are channels first: channels-last tensors are transposed in and out, channels-first ones are not. */
+const into = (b: GraphBuilder, x: TensorRef, range: SourceRange, first: boolean) => (first ? x : toChannelsFirst(b, x, range));
+const back = (b: GraphBuilder, y: TensorRef, range: SourceRange, first: boolean) => (first ? y : toChannelsLast(b, y, range));
+
+/** One convolution in the layer's layout: transposes around one ONNX Conv (grouped for depthwise) when channels last. */
+function convolution(b: GraphBuilder, layer: TfLayer, x: TensorRef, range: SourceRange, input: SpatialInput, w: Window, weight: [string, number[]], bias: [string, number] | undefined, group: number): TensorRef {
+  const nchw = into(b, x, range, input.first);
   const outC = weight[1][0]!;
-  const ins = [first.name, weightOf(b, layer, weight[0], weight[1])];
+  const ins = [nchw.name, weightOf(b, layer, weight[0], weight[1])];
   if (bias) ins.push(weightOf(b, layer, bias[0], [bias[1]]));
   const conv = b.one({
-    op: 'Conv', inputs: ins, range, outputShape: [s[0]!, outC, ...w.out],
+    op: 'Conv', inputs: ins, range, outputShape: [input.s[0]!, outC, ...w.out],
     attrs: { kernel_shape: attrInts(w.kernel), strides: attrInts(w.strides), dilations: attrInts(w.dilation), pads: attrInts(w.pads), group: attrInt(group) },
   });
-  return toChannelsLast(b, conv, range);
+  return back(b, conv, range, input.first);
 }
 
 function merge(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[], range: SourceRange): TensorRef {
@@ -224,56 +241,60 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const what = cls.toLowerCase();
       const filters = o.get('filters');
       if (typeof filters !== 'number') throw new TfLayerError(`${what}: filters is not known`);
-      const { s: shape, c: inC } = channelsLastInput(layer, x, rank, what);
-      const w = windowOf(layer, what, shape.slice(1, -1), 'kernelSize');
+      const input = spatialInput(layer, x, rank, what);
+      const inC = input.c;
+      const w = windowOf(layer, what, input.spatial, 'kernelSize');
       const kernelNumel = w.kernel.reduce((a, k) => a * k, 1);
       layer.params = kernelNumel * inC * filters + (useBias ? filters : 0);
       layer.config = {
         filters, kernel_size: w.kernel, stride: w.strides, padding: String(o.get('padding') ?? 'valid'), activation: String(activation ?? 'linear'), useBias,
         in_channels: inC, out_channels: filters, groups: 1, bias: useBias,
       };
-      const y = convolution(b, layer, x, range, shape, w, ['kernel', [filters, inC, ...w.kernel]], useBias ? ['bias', filters] : undefined, 1);
+      const y = convolution(b, layer, x, range, input, w, ['kernel', [filters, inC, ...w.kernel]], useBias ? ['bias', filters] : undefined, 1);
       return emitActivation(b, activation, y, range);
     }
     case 'DepthwiseConv2D': {
-      const { s: shape, c: inC } = channelsLastInput(layer, x, 4, 'depthwiseConv2d');
+      const input = spatialInput(layer, x, 4, 'depthwiseConv2d');
+      const inC = input.c;
       const dm = typeof o.get('depthMultiplier') === 'number' ? (o.get('depthMultiplier') as number) : 1;
-      const w = windowOf(layer, 'depthwiseConv2d', shape.slice(1, -1), 'kernelSize');
+      const w = windowOf(layer, 'depthwiseConv2d', input.spatial, 'kernelSize');
       const outC = inC * dm;
       layer.params = w.kernel[0]! * w.kernel[1]! * outC + (useBias ? outC : 0);
       layer.config = { kernel_size: w.kernel, stride: w.strides, depthMultiplier: dm, in_channels: inC, out_channels: outC, groups: inC, bias: useBias };
-      const y = convolution(b, layer, x, range, shape, w, ['depthwise_kernel', [outC, 1, ...w.kernel]], useBias ? ['bias', outC] : undefined, inC);
+      const y = convolution(b, layer, x, range, input, w, ['depthwise_kernel', [outC, 1, ...w.kernel]], useBias ? ['bias', outC] : undefined, inC);
       return emitActivation(b, activation, y, range);
     }
     case 'SeparableConv2D': {
       const filters = o.get('filters');
       if (typeof filters !== 'number') throw new TfLayerError('separableConv2d: filters is not known');
-      const { s: shape, c: inC } = channelsLastInput(layer, x, 4, 'separableConv2d');
+      const input = spatialInput(layer, x, 4, 'separableConv2d');
+      const inC = input.c;
       const dm = typeof o.get('depthMultiplier') === 'number' ? (o.get('depthMultiplier') as number) : 1;
-      const w = windowOf(layer, 'separableConv2d', shape.slice(1, -1), 'kernelSize');
+      const w = windowOf(layer, 'separableConv2d', input.spatial, 'kernelSize');
       const mid = inC * dm;
       layer.params = w.kernel[0]! * w.kernel[1]! * mid + mid * filters + (useBias ? filters : 0);
       layer.config = { filters, kernel_size: w.kernel, stride: w.strides, depthMultiplier: dm, in_channels: inC, out_channels: filters, bias: useBias };
-      const depthwise = convolution(b, layer, x, range, shape, w, ['depthwise_kernel', [mid, 1, ...w.kernel]], undefined, inC);
+      const depthwise = convolution(b, layer, x, range, input, w, ['depthwise_kernel', [mid, 1, ...w.kernel]], undefined, inC);
       const one: Window = { kernel: [1, 1], strides: [1, 1], dilation: [1, 1], pads: [0, 0, 0, 0], out: w.out };
-      const y = convolution(b, layer, depthwise, range, depthwise.shape!, one, ['pointwise_kernel', [filters, mid, 1, 1]], useBias ? ['bias', filters] : undefined, 1);
+      const y = convolution(b, layer, depthwise, range, { ...input, s: depthwise.shape! }, one, ['pointwise_kernel', [filters, mid, 1, 1]], useBias ? ['bias', filters] : undefined, 1);
       return emitActivation(b, activation, y, range);
     }
     case 'Conv2DTranspose': {
       const filters = o.get('filters');
       if (typeof filters !== 'number') throw new TfLayerError('conv2dTranspose: filters is not known');
-      const { s: shape, c: inC } = channelsLastInput(layer, x, 4, 'conv2dTranspose');
+      const input = spatialInput(layer, x, 4, 'conv2dTranspose');
+      const inC = input.c;
       const kernel = ints(o.get('kernelSize'), 2, 'conv2dTranspose: kernelSize');
       const strides = o.has('strides') ? ints(o.get('strides'), 2, 'conv2dTranspose: strides') : [1, 1];
       const same = o.get('padding') === 'same';
-      const out = shape.slice(1, 3).map((d, i) => (typeof d === 'number' ? (same ? d * strides[i]! : (d - 1) * strides[i]! + kernel[i]!) : d));
+      const out = input.spatial.map((d, i) => (typeof d === 'number' ? (same ? d * strides[i]! : (d - 1) * strides[i]! + kernel[i]!) : d));
       layer.params = kernel[0]! * kernel[1]! * inC * filters + (useBias ? filters : 0);
       layer.config = { filters, kernel_size: kernel, stride: strides, in_channels: inC, out_channels: filters, bias: useBias };
-      const first = toChannelsFirst(b, x, range);
-      const ins = [first.name, weightOf(b, layer, 'kernel', [inC, filters, ...kernel])];
+      const nchw = into(b, x, range, input.first);
+      const ins = [nchw.name, weightOf(b, layer, 'kernel', [inC, filters, ...kernel])];
       if (useBias) ins.push(weightOf(b, layer, 'bias', [filters]));
-      const conv = b.one({ op: 'ConvTranspose', inputs: ins, range, outputShape: [shape[0]!, filters, ...out], attrs: { kernel_shape: attrInts(kernel), strides: attrInts(strides) } });
-      return emitActivation(b, activation, toChannelsLast(b, conv, range), range);
+      const conv = b.one({ op: 'ConvTranspose', inputs: ins, range, outputShape: [input.s[0]!, filters, ...out], attrs: { kernel_shape: attrInts(kernel), strides: attrInts(strides) } });
+      return emitActivation(b, activation, back(b, conv, range, input.first), range);
     }
     case 'MaxPooling1D':
     case 'MaxPooling2D':
@@ -283,15 +304,15 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
     case 'AveragePooling3D': {
       const rank = cls.endsWith('1D') ? 3 : cls.endsWith('2D') ? 4 : 5;
       const what = cls.toLowerCase();
-      const { s: shape } = channelsLastInput(layer, x, rank, what);
+      const input = spatialInput(layer, x, rank, what);
       const kernel = o.has('poolSize') ? ints(o.get('poolSize'), rank - 2, `${what}: poolSize`) : Array<number>(rank - 2).fill(2);
-      const w = windowOf(layer, what, shape.slice(1, -1), 'poolSize', kernel);
+      const w = windowOf(layer, what, input.spatial, 'poolSize', kernel);
       layer.params = 0;
       layer.config = { kernel_size: w.kernel, stride: w.strides, padding: String(o.get('padding') ?? 'valid') };
-      const first = toChannelsFirst(b, x, range);
+      const nchw = into(b, x, range, input.first);
       const op = cls.startsWith('Max') ? 'MaxPool' : 'AveragePool';
-      const pool = b.one({ op, inputs: [first.name], range, outputShape: [shape[0]!, first.shape![1]!, ...w.out], attrs: { kernel_shape: attrInts(w.kernel), strides: attrInts(w.strides), pads: attrInts(w.pads) } });
-      return toChannelsLast(b, pool, range);
+      const pool = b.one({ op, inputs: [nchw.name], range, outputShape: [input.s[0]!, input.c, ...w.out], attrs: { kernel_shape: attrInts(w.kernel), strides: attrInts(w.strides), pads: attrInts(w.pads) } });
+      return back(b, pool, range, input.first);
     }
     case 'GlobalAveragePooling1D':
     case 'GlobalAveragePooling2D':
@@ -300,9 +321,10 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       layer.params = 0;
       layer.config = {};
       const op = cls.startsWith('GlobalAverage') ? 'ReduceMean' : 'ReduceMax';
-      const axes = cls.endsWith('1D') ? [1] : [1, 2];
+      const first = isChannelsFirst(layer);
+      const axes = (cls.endsWith('1D') ? [1] : [1, 2]).map((a) => (first ? a + 1 : a));
       const ok = s && s.length === axes.length + 2;
-      return b.one({ op, inputs: [x.name], outputShape: ok ? [s[0]!, s[s.length - 1]!] : undefined, range, attrs: { axes: attrInts(axes), keepdims: attrInt(0) } });
+      return b.one({ op, inputs: [x.name], outputShape: ok ? [s[0]!, s[first ? 1 : s.length - 1]!] : undefined, range, attrs: { axes: attrInts(axes), keepdims: attrInt(0) } });
     }
     case 'Reshape': {
       const target = o.get('targetShape');
@@ -381,8 +403,12 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       return b.one({ op: 'Flatten', inputs: [x.name], outputShape: out, range, attrs: { axis: attrInt(1) } });
     }
     case 'BatchNormalization': {
-      const c = s?.[s.length - 1];
-      if (!s || typeof c !== 'number') throw new TfLayerError('batchNormalization: the input is not a known channels-last tensor');
+      // `axis` is the channel axis: last by default, 1 for channels-first code.
+      const given = typeof o.get('axis') === 'number' ? (o.get('axis') as number) : -1;
+      const axis = s ? (given < 0 ? given + s.length : given) : -1;
+      if (s && axis !== s.length - 1 && axis !== 1) throw new TfLayerError(`batchNormalization: axis ${given} is not interpreted`);
+      const c = s?.[axis];
+      if (!s || typeof c !== 'number') throw new TfLayerError('batchNormalization: the input is not a known tensor');
       const center = o.get('center') !== false;
       const scale = o.get('scale') !== false;
       // TF.js counts gamma and beta (when used) and both moving statistics.
@@ -391,9 +417,9 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const eps = o.get('epsilon');
       const ins = (t: TensorRef) => [t.name, ...['gamma', 'beta', 'moving_mean', 'moving_variance'].map((w) => weightOf(b, layer, w, [c]))];
       const attrs = { epsilon: { type: 'float', value: typeof eps === 'number' ? eps : 1e-3 } } as const;
-      if (s.length < 3) return b.one({ op: 'BatchNormalization', inputs: ins(x), outputShape: s, range, attrs });
-      const first = toChannelsFirst(b, x, range);
-      const bn = b.one({ op: 'BatchNormalization', inputs: ins(first), outputShape: first.shape, range, attrs });
+      if (s.length < 3 || axis === 1) return b.one({ op: 'BatchNormalization', inputs: ins(x), outputShape: s, range, attrs });
+      const nchw = toChannelsFirst(b, x, range);
+      const bn = b.one({ op: 'BatchNormalization', inputs: ins(nchw), outputShape: nchw.shape, range, attrs });
       return toChannelsLast(b, bn, range);
     }
     case 'LayerNormalization': {
@@ -420,28 +446,32 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       return b.one({ op: 'Concat', inputs: inputs.map((t) => t.name), outputShape: out, range, attrs: { axis: attrInt(axis) } });
     }
     case 'ZeroPadding2D': {
-      const { s: shape } = channelsLastInput(layer, x, 4, 'zeroPadding2d');
+      const input = spatialInput(layer, x, 4, 'zeroPadding2d');
       const [t, bottom, l, r] = padsOf(o.get('padding'), 'zeroPadding2d: padding');
       layer.params = 0;
       layer.config = { padding: [t, bottom, l, r] };
       const grow = (d: Dim, p: number): Dim => (typeof d === 'number' ? d + p : d);
-      return b.one({ op: 'Pad', inputs: [x.name, b.int64('pads', [0, t, l, 0, 0, bottom, r, 0])], outputShape: [shape[0]!, grow(shape[1]!, t + bottom), grow(shape[2]!, l + r), shape[3]!], range });
+      const [h, w] = [grow(input.spatial[0]!, t + bottom), grow(input.spatial[1]!, l + r)];
+      const pads = input.first ? [0, 0, t, l, 0, 0, bottom, r] : [0, t, l, 0, 0, bottom, r, 0];
+      return b.one({ op: 'Pad', inputs: [x.name, b.int64('pads', pads)], outputShape: input.first ? [input.s[0]!, input.c, h, w] : [input.s[0]!, h, w, input.c], range });
     }
     case 'Cropping2D': {
-      const { s: shape } = channelsLastInput(layer, x, 4, 'cropping2D');
+      const input = spatialInput(layer, x, 4, 'cropping2D');
       const [t, bottom, l, r] = padsOf(o.get('cropping') ?? 0, 'cropping2D: cropping');
       layer.params = 0;
       layer.config = {};
       const shrink = (d: Dim, p: number): Dim => (typeof d === 'number' ? d - p : d);
-      return b.one({ op: 'Slice', inputs: [x.name], outputShape: [shape[0]!, shrink(shape[1]!, t + bottom), shrink(shape[2]!, l + r), shape[3]!], range });
+      const [h, w] = [shrink(input.spatial[0]!, t + bottom), shrink(input.spatial[1]!, l + r)];
+      return b.one({ op: 'Slice', inputs: [x.name], outputShape: input.first ? [input.s[0]!, input.c, h, w] : [input.s[0]!, h, w, input.c], range });
     }
     case 'UpSampling2D': {
-      const { s: shape } = channelsLastInput(layer, x, 4, 'upSampling2d');
+      const input = spatialInput(layer, x, 4, 'upSampling2d');
       const size = o.has('size') ? ints(o.get('size'), 2, 'upSampling2d: size') : [2, 2];
       layer.params = 0;
       layer.config = { scale_factor: size };
       const grow = (d: Dim, f: number): Dim => (typeof d === 'number' ? d * f : d);
-      return b.one({ op: 'Resize', inputs: [x.name], outputShape: [shape[0]!, grow(shape[1]!, size[0]!), grow(shape[2]!, size[1]!), shape[3]!], range, attrs: { mode: { type: 'string', value: 'nearest' } } });
+      const [h, w] = [grow(input.spatial[0]!, size[0]!), grow(input.spatial[1]!, size[1]!)];
+      return b.one({ op: 'Resize', inputs: [x.name], outputShape: input.first ? [input.s[0]!, input.c, h, w] : [input.s[0]!, h, w, input.c], range, attrs: { mode: { type: 'string', value: 'nearest' } } });
     }
     case 'Embedding': {
       const inputDim = o.get('inputDim');

@@ -1,4 +1,4 @@
-import type { Dim, Graph, ModuleInfo, SourceRange } from '../../ir/graph.js';
+import type { Dim, Graph, Model, ModuleInfo, SourceRange } from '../../ir/graph.js';
 import { emptyGraph } from '../../ir/graph.js';
 import type { InputShapeSource, SourceUnit } from '../analysis.js';
 import { finishUnit } from '../finish-unit.js';
@@ -7,7 +7,7 @@ import { interruptionNote } from '../interruption.js';
 import type { TypeScriptModules } from '../modules/typescript-modules.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
 import { construct } from './classes.js';
-import type { TfLayer } from './layers.js';
+import { isChannelsFirst, type TfLayer } from './layers.js';
 import { TsInterpreter, type TsRun } from './interpreter.js';
 import type { TypeScriptOptions } from './analyze-typescript.js';
 import { tensorsOf, type TfModel, type TfSequential, type TsClass, type TsFunc, type TsValue } from './values.js';
@@ -52,6 +52,11 @@ export function withUniqueBlockIds(unit: SourceUnit): SourceUnit {
     return { ...b, id };
   });
   return { ...unit, blocks };
+}
+
+/** TF.js is channels last; code written channels first (`dataFormat: 'channelsFirst'`) makes NCHW graphs. */
+export function layoutOf(layers: readonly TfLayer[]): Model['layout'] {
+  return layers.some(isChannelsFirst) ? 'NCHW' : 'NHWC';
 }
 
 export function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo {
@@ -168,7 +173,7 @@ export function functionUnit(
   }
   // A helper that builds no layers and no ops (a shape calculation, a training loop) is not a unit.
   if (builder.graph.nodes.length === 0) return undefined;
-  const model = builder.finish(outputs, interp.layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
+  const model = builder.finish(outputs, interp.layers.map((l) => moduleInfo(l)), layoutOf(interp.layers), 'se-lens tfjs front-end');
   return withUniqueBlockIds(finishUnit(
     { name: def.name, kind: bindThis ? 'class' : 'function', range: declNode.range, model, inputShape, inputShapeSource: source, arguments: used, unknowns: builder.unknowns, lineShapes: lineShapesOf(interp) },
     ctx.blockRange,
@@ -244,7 +249,7 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
       name,
       kind: 'model',
       range,
-      model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: 'NHWC' },
+      model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: layoutOf(interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id)))) },
       inputShape,
       inputShapeSource: defaulted ?? 'call-site',
       arguments: {},
