@@ -113,3 +113,15 @@ describe('TF.js module forms', () => {
     assert.ok(unit.unknowns.some((u) => u.note.startsWith("package 'some-package' is not read")));
   });
 });
+
+describe('TypeScript-only module and value forms', () => {
+  it('import x = require(...), export = and enums', async () => {
+    const files = new MemoryFileSystem({
+      '/w/model.ts': `import tf = require('@tensorflow/tfjs');\nimport se = require('./se');\nenum Width { Narrow = ${REF.channels}, Wide = Narrow * 2 }\nexport function build() {\n  const x = tf.input({ shape: [8, 8, Width.Narrow] });\n  return tf.model({ inputs: x, outputs: se(x, ${RATIO}) });\n}\n`,
+      '/w/se.ts': `import tf = require('@tensorflow/tfjs');\nfunction se(x: tf.SymbolicTensor, r: number) {${SE_BODY}}\nexport = se;\n`,
+    });
+    const { unit, blocks } = await blocksOf(files, '/w/model.ts');
+    assert.equal(unit.partial, false, unit.unknowns.map((u) => u.note).join('; '));
+    assert.deepEqual(blocks, [EXPECTED]);
+  });
+});

@@ -236,11 +236,15 @@ export class TsInterpreter {
         const body = child(s, 'body');
         return body ? this.exec(body, scope) : undefined;
       }
+      case 'enum_declaration': {
+        const name = child(s, 'name');
+        if (name) scope.declare(textOf(name), this.enumValue(s, scope));
+        return undefined;
+      }
       case 'comment':
       case 'empty_statement':
       case 'type_alias_declaration':
       case 'interface_declaration':
-      case 'enum_declaration':
       case 'ambient_declaration':
       case 'module':
       case 'internal_module':
@@ -253,6 +257,22 @@ export class TsInterpreter {
         this.fail(`statement '${firstLine(textOf(s))}' is not interpreted`, s);
         return undefined;
     }
+  }
+
+  /** `enum Act { Relu = 'relu', Sigmoid }`: an object of its members, numbers counting on from the last one. */
+  private enumValue(s: Syn, scope: TsScope): TsValue {
+    const props = new Map<string, TsValue>();
+    const body = child(s, 'body');
+    let next = 0;
+    for (const m of body ? body.children.filter((c) => c.named) : []) {
+      const key = m.type === 'enum_assignment' ? child(m, 'name') : m;
+      const value = m.type === 'enum_assignment' ? child(m, 'value') : undefined;
+      if (!key || key.type === 'comment') continue;
+      const v = value ? this.eval(value, scope) : numV(next);
+      if (v.k === 'num') next = v.v + 1;
+      props.set(keyText(key), v);
+    }
+    return { k: 'obj', props };
   }
 
   private forOf(s: Syn, scope: TsScope): Signal {

@@ -18,6 +18,15 @@ export class TsModuleLinker {
   importStatement(s: Syn, scope: TsScope): void {
     const source = child(s, 'source');
     const from = source ? textOf(source).slice(1, -1) : '';
+    // `import tf = require('@tensorflow/tfjs')`
+    const requireClause = namedChildren(s).find((c) => c.type === 'import_require_clause');
+    if (requireClause) {
+      const id = namedChildren(requireClause).find((c) => c.type === 'identifier');
+      const spec = child(requireClause, 'source');
+      const path = spec ? textOf(spec).slice(1, -1) : '';
+      if (id) scope.declare(textOf(id), tfModulePath(path) ? { k: 'ref', path: 'tf' } : this.load(path, s));
+      return;
+    }
     const clause = namedChildren(s).find((c) => c.type === 'import_clause');
     if (!clause) {
       if (!tfModulePath(from)) this.load(from, s);
@@ -101,6 +110,14 @@ export class TsModuleLinker {
       const v = this.interp.eval(value, scope);
       this.interp.declaring = saved;
       table?.set('default', v);
+      return undefined;
+    }
+    // `export = build` (TypeScript's CommonJS export)
+    const assigned = namedChildren(s).find((c) => c.type === 'identifier' || c.type === 'object');
+    if (assigned && !child(s, 'source') && /^export\s*=/.test(textOf(s))) {
+      const v = this.interp.eval(assigned, scope);
+      const moduleObj = scope.get('module');
+      if (moduleObj?.k === 'obj') moduleObj.props.set('exports', v);
       return undefined;
     }
     const source = child(s, 'source');
