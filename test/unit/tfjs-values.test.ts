@@ -135,3 +135,21 @@ export function createModel(inputShape: number[]) {
     assert.equal(unit.blocks[0]!.channels, 24);
   });
 });
+
+describe('TF.js builders called by the top-level code', () => {
+  it('a builder called twice with different widths gives two models, each with its own channels', async () => {
+    const text = `${HEAD}
+export function build(width: number) {
+  const input = tf.input({ shape: [8, 8, width] });
+  const s = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
+  const z = tf.layers.dense({ units: width / 4, activation: 'relu' }).apply(s) as tf.SymbolicTensor;
+  const g = tf.layers.dense({ units: width, activation: 'sigmoid' }).apply(z) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: tf.layers.multiply().apply([input, tf.layers.reshape({ targetShape: [1, 1, width] }).apply(g) as tf.SymbolicTensor]) });
+}
+const small = build(16);
+const big = build(64);
+`;
+    const analysis = await analyzeText(text, 'typescript');
+    assert.deepEqual(analysis.units.map((u) => [u.name, u.blocks.map((b) => b.channels)]), [['small', [16]], ['big', [64]]]);
+  });
+});

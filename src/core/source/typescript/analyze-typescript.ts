@@ -105,8 +105,11 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
   entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel));
   // A model the top-level code made by calling an entry point is that entry's unit, run on its own (with
   // the top-level call's arguments), so that what the rest of the script does is not in its notes.
+  // Only when the top-level code made one model there: `small = build(16); big = build(64)` stay two units.
   const entryNodes = new Set(entries.map((e) => e.entry.node));
-  const delegated = (creator: Syn | undefined) => creator !== undefined && entryNodes.has(creator);
+  const made = new Map<Syn, number>();
+  for (const m of [...script.models, ...script.sequentials]) if (m.creator) made.set(m.creator, (made.get(m.creator) ?? 0) + 1);
+  const delegated = (creator: Syn | undefined) => creator !== undefined && entryNodes.has(creator) && made.get(creator) === 1;
   const scriptModels = script.models.filter((m) => !delegated(m.creator));
   const scriptSequentials = script.sequentials.filter((q) => !q.usedAsLayer && !delegated(q.creator));
 
