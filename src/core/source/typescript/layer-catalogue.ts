@@ -60,7 +60,13 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   upSampling2d: 'UpSampling2D',
   cropping2D: 'Cropping2D',
   embedding: 'Embedding',
+  lstm: 'LSTM',
+  gru: 'GRU',
+  simpleRNN: 'SimpleRNN',
 };
+
+/** Recurrent layers: class → number of gates (weight blocks of `units` each). */
+export const RECURRENT_GATES: Readonly<Record<string, number>> = { LSTM: 4, GRU: 3, SimpleRNN: 1 };
 
 /** Element-wise merge layers: class → ONNX op. */
 export const MERGE_OPS: Readonly<Record<string, string>> = {

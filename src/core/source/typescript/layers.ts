@@ -1,7 +1,7 @@
 import type { AttrValue, Dim, Shape, SourceRange } from '../../ir/graph.js';
 import type { GraphBuilder, TensorRef } from '../graph-builder.js';
 import { broadcast, product, reshapeTarget, windowOut } from '../shape-math.js';
-import { IDENTITY_LAYERS, MERGE_OPS } from './layer-catalogue.js';
+import { IDENTITY_LAYERS, MERGE_OPS, RECURRENT_GATES } from './layer-catalogue.js';
 
 /** Option values of a `tf.layers.*({...})` call, as far as they are known. */
 export type LayerOption = number | string | boolean | null | number[] | number[][] | undefined;
@@ -472,6 +472,23 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const grow = (d: Dim, f: number): Dim => (typeof d === 'number' ? d * f : d);
       const [h, w] = [grow(input.spatial[0]!, size[0]!), grow(input.spatial[1]!, size[1]!)];
       return b.one({ op: 'Resize', inputs: [x.name], outputShape: input.first ? [input.s[0]!, input.c, h, w] : [input.s[0]!, h, w, input.c], range, attrs: { mode: { type: 'string', value: 'nearest' } } });
+    }
+    case 'LSTM':
+    case 'GRU':
+    case 'SimpleRNN': {
+      const units = o.get('units');
+      const gates = RECURRENT_GATES[cls]!;
+      const inDim = s?.[2];
+      if (typeof units !== 'number') throw new TfLayerError(`${cls.toLowerCase()}: units is not known`);
+      if (!s || s.length !== 3 || typeof inDim !== 'number') throw new TfLayerError(`${cls.toLowerCase()}: the input is not a known [batch, steps, features] tensor`);
+      // TF.js: kernel [in, g*u], recurrent kernel [u, g*u], one bias [g*u] (GRU without resetAfter).
+      layer.params = gates * units * (inDim + units + (useBias ? 1 : 0));
+      layer.config = { units, input_size: inDim, hidden_size: units, bias: useBias };
+      const ins = [x.name, weightOf(b, layer, 'kernel', [inDim, gates * units]), weightOf(b, layer, 'recurrent_kernel', [units, gates * units])];
+      if (useBias) ins.push(weightOf(b, layer, 'bias', [gates * units]));
+      const sequences = o.get('returnSequences') === true;
+      const op = cls === 'SimpleRNN' ? 'RNN' : cls;
+      return b.one({ op, inputs: ins, outputShape: sequences ? [s[0]!, s[1]!, units] : [s[0]!, units], range, attrs: { hidden_size: attrInt(units) } });
     }
     case 'Embedding': {
       const inputDim = o.get('inputDim');
