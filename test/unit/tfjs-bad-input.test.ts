@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { MemoryFileSystem } from '../../src/core/source/modules/source-files.js';
 import { analyzeText, graphProblems } from './source-loader.js';
@@ -49,6 +49,18 @@ export function build() {
     for (let end = 0; end <= text.length; end += 97) {
       const analysis = await analyzeText(text.slice(0, end), 'typescript');
       for (const unit of analysis.units) assert.deepEqual(graphProblems(unit.model), [], `prefix ${end}`);
+    }
+  });
+
+  it('half-typed code: prefixes of every corpus file, some with stray closing braces, analyse without throwing', async () => {
+    const dir = new URL('../fixtures/source/tfjs/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => /\.(ts|js|mjs|cjs)$/.test(f) && !f.startsWith('generate'));
+    for (const file of files) {
+      const text = readFileSync(new URL(file, dir), 'utf8');
+      for (let end = 0; end <= text.length; end += 401) {
+        const analysis = await analyzeText(text.slice(0, end) + (end % 2 ? '\n}}})' : ''), 'typescript');
+        for (const unit of analysis.units) assert.deepEqual(graphProblems(unit.model), [], `${file} prefix ${end}`);
+      }
     }
   });
 
