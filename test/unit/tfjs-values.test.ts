@@ -153,3 +153,21 @@ const big = build(64);
     assert.deepEqual(analysis.units.map((u) => [u.name, u.blocks.map((b) => b.channels)]), [['small', [16]], ['big', [64]]]);
   });
 });
+
+describe('TF.js conditions that are not known', () => {
+  it('a throwing guard on an unknown condition is assumed to pass, with a note', async () => {
+    const text = `${HEAD}
+export function build() {
+  const input = tf.input({ shape: [8, 8, Number(process.env.C || 16)] });
+  if (config.strict && input.shape.length !== 4) {
+    throw new Error('expected an image');
+  }
+  const s = tf.layers.globalAveragePooling2d({}).apply(input) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: s });
+}
+`;
+    const unit = unitNamed(await analyzeText(text, 'typescript'), 'build');
+    assert.deepEqual(unit.model.graph.outputs[0]!.shape, [1, 16]);
+    assert.ok(unit.unknowns.some((u) => u.note.endsWith('its guard was assumed to pass')));
+  });
+});

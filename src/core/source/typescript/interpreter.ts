@@ -193,10 +193,16 @@ export class TsInterpreter {
       }
       case 'if_statement': {
         const cond = child(s, 'condition');
-        const c = cond ? truthy(this.eval(cond, scope)) : undefined;
+        let c = cond ? truthy(this.eval(cond, scope)) : undefined;
         const alt = child(s, 'alternative');
-        if (c === undefined) this.fail(`condition '${cond ? firstLine(textOf(cond)) : ''}' is not known; its branch was assumed`, cond ?? s);
-        if (c !== false) {
+        if (c === undefined) {
+          // A guard that throws (`if (x.shape.length !== 4) throw ...`) is assumed to pass; another branch is taken.
+          const consequence = child(s, 'consequence');
+          const guard = consequence !== undefined && (consequence.type === 'throw_statement' || (consequence.type === 'statement_block' && namedChildren(consequence)[0]?.type === 'throw_statement'));
+          c = !guard;
+          this.fail(`condition '${cond ? firstLine(textOf(cond)) : ''}' is not known; ${guard ? 'its guard was assumed to pass' : 'its branch was assumed'}`, cond ?? s);
+        }
+        if (c) {
           const body = child(s, 'consequence');
           return body ? this.exec(body, new TsScope(scope)) : undefined;
         }
