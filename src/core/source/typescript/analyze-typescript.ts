@@ -110,10 +110,13 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
   const made = new Map<Syn, number>();
   for (const m of [...script.models, ...script.sequentials]) if (m.creator) made.set(m.creator, (made.get(m.creator) ?? 0) + 1);
   const delegated = (creator: Syn | undefined) => creator !== undefined && entryNodes.has(creator) && made.get(creator) === 1;
-  const scriptModels = script.models.filter((m) => !delegated(m.creator));
+  const scriptModels = script.models.filter((m) => !m.usedAsLayer && !delegated(m.creator));
   const scriptSequentials = script.sequentials.filter((q) => !q.usedAsLayer && !delegated(q.creator));
 
   const models: SourceUnit[] = [];
+  // Entries whose model another entry uses as a layer (a backbone): listed after the models that use them.
+  const parts = new Set<Syn>();
+  const madeBy = new Map<SourceUnit, Syn>();
   const covered = new Set<Syn>();
   for (const model of scriptModels) models.push(modelUnit(model.name, model.range, model, script, ctx, true));
   for (const seq of scriptSequentials) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), script, tops[0]!.syn, ctx));
@@ -126,7 +129,9 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
   }
   for (const { d, entry } of entries) {
     if (covered.has(entry.node)) continue;
-    models.push(...runEntry(entry, d, script, ctx, covered, modelMakers));
+    const units = runEntry(entry, d, script, ctx, covered, modelMakers, parts);
+    models.push(...units);
+    for (const unit of units) madeBy.set(unit, entry.node);
   }
 
   const rest: SourceUnit[] = [];
@@ -150,7 +155,9 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
     }
   }
   const byLine = (a: SourceUnit, b: SourceUnit) => a.range.startLine - b.range.startLine;
-  return [...models.sort(byLine), ...rest.sort(byLine)];
+  const isPart = (u: SourceUnit) => parts.has(madeBy.get(u)!);
+  const ordered = [...models.filter((u) => !isPart(u)).sort(byLine), ...models.filter(isPart).sort(byLine)];
+  return [...ordered, ...rest.sort(byLine)];
 }
 
 const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
@@ -242,7 +249,7 @@ function defaultArgs(fn: Syn): TsValue[] {
 }
 
 /** Runs one entry point in its own graph; its models and sequentials become units. */
-function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>, modelMakers: Set<Syn>): SourceUnit[] {
+function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>, modelMakers: Set<Syn>, parts: Set<Syn>): SourceUnit[] {
   const options = ctx.options;
   const interp = new TsInterpreter(new GraphBuilder(entry.name), { ...ctx.run, inputDirective: d.directive });
   interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
@@ -257,7 +264,9 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     interrupted = true;
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
-  const ownModels = interp.models.filter((m) => !m.creator || !modelMakers.has(m.creator) || m.creator === entry.node);
+  // The model the builder returns is named after it; other models it made keep their variable names.
+  const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
+  const ownModels = interp.models.filter((m) => (!m.usedAsLayer || m === main) && (!m.creator || !modelMakers.has(m.creator) || m.creator === entry.node));
   const made = ownModels.length + interp.sequentials.filter((q) => !q.usedAsLayer).length;
   if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
     // Stopped before its model was made: what was built so far, with the reason.
@@ -270,12 +279,11 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   for (const node of interp.reached) covered.add(node);
   covered.add(entry.node);
   const units: SourceUnit[] = [];
-  // The model the builder returns is named after it; other models it made keep their variable names.
-  const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
   for (const model of ownModels) units.push(modelUnit(model === main ? entry.name : `${entry.name}.${model.name}`, model === main ? d.decl.range : model.range, model, interp, ctx, true));
   for (const seq of interp.sequentials) if (!seq.usedAsLayer || seq === main) units.push(sequentialUnit(seq, seq === main ? entry.name : `${entry.name}.${seq.name}`, seq === main ? d.decl.range : seq.range, d.directive, interp, d.decl, ctx));
   for (const m of ownModels) if (m.creator) modelMakers.add(m.creator);
   modelMakers.add(entry.node);
+  for (const m of interp.models) if (m.usedAsLayer && m.creator && m !== main) parts.add(m.creator);
   return units;
 }
 

@@ -3,6 +3,7 @@ import type { Syn } from '../syntax.js';
 import { LAYER_CLASSES } from './layer-catalogue.js';
 import type { LayerOption } from './layers.js';
 import type { TsInterpreter } from './interpreter.js';
+import { applyModel } from './sub-models.js';
 import { emitTensorOp, isTensorOp, TensorOpError } from './tensor-ops.js';
 import { num, numV, optionOf, strV, tensorsOf, textValue, truthy, UNDEF, unknown, type TfModel, type TfSequential, type TsValue } from './values.js';
 
@@ -237,6 +238,7 @@ export function libraryMethod(interp: TsInterpreter, self: TsValue, name: string
       if (MODEL_METHODS.has(name)) return UNDEF;
       break;
     case 'model':
+      if (name === 'apply') return applyModel(interp, self.model, args[0], n);
       if (MODEL_METHODS.has(name)) return UNDEF;
       break;
     case 'layer':

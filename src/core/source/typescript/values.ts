@@ -81,6 +81,8 @@ export interface TfModel {
   readonly outputs: TensorRef[];
   /** The function of the program whose code made it; undefined for top-level code. */
   readonly creator?: Syn | undefined;
+  /** Applied to a tensor by the program (a backbone inside a bigger model): not a model of its own. */
+  usedAsLayer?: boolean;
 }
 
 export class TsScope {
