@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { MemoryFileSystem, type SourceLocation } from '../../src/core/source/modules/source-files.js';
 import { readTsConfigPaths, TypeScriptModules } from '../../src/core/source/modules/typescript-modules.js';
 import type { Syn } from '../../src/core/source/syntax.js';
-import { analyzeText, unitNamed } from './source-loader.js';
+import { analyzer, analyzeText, unitNamed } from './source-loader.js';
 
 /**
  * The expected block: the first SE of the corpus's multi-file model, as real TF.js counted it
@@ -123,5 +123,25 @@ describe('TypeScript-only module and value forms', () => {
     const { unit, blocks } = await blocksOf(files, '/w/model.ts');
     assert.equal(unit.partial, false, unit.unknowns.map((u) => u.note).join('; '));
     assert.deepEqual(blocks, [EXPECTED]);
+  });
+});
+
+describe('TF.js results of an unchanged document', () => {
+  it('are reused while the document and its imports are unchanged, and recomputed when an import changes', async () => {
+    const a = await analyzer();
+    const files = new MemoryFileSystem({
+      '/w/model.ts': MODEL("import * as tf from '@tensorflow/tfjs';\nimport { se } from './se';"),
+      '/w/se.ts': `import * as tf from '@tensorflow/tfjs';\nexport function se(x, r) {${SE_BODY}}\n`,
+    });
+    const options = { documentKey: 'cache-test', location: locationOf(files, '/w/model.ts') };
+    const text = files.readText('/w/model.ts')!;
+    const first = a.analyze(text, 'typescript', options);
+    const again = a.analyze(text, 'typescript', options);
+    assert.equal(again.units[0], first.units[0], 'the same unit object');
+    files.write('/w/se.ts', `import * as tf from '@tensorflow/tfjs';\nexport function se(x, r) {${SE_BODY.replace("activation: 'relu'", "activation: 'relu', useBias: false")}}\n`);
+    const changed = a.analyze(text, 'typescript', options);
+    assert.notEqual(changed.units[0], first.units[0]);
+    assert.equal(changed.units[0]!.blocks[0]!.params, REF.params - REF.squeeze, 'the first dense lost its bias');
+    a.forget('cache-test');
   });
 });

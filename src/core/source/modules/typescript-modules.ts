@@ -40,7 +40,27 @@ export class TypeScriptModules {
     return normalizePath(this.location.path);
   }
 
+  /** Every resolution made, with the version of the file found: what a cached result depends on. */
+  readonly trace: { readonly specifier: string; readonly from: string; readonly path: string | undefined; readonly version: string | undefined }[] = [];
+
+  /** True when every recorded resolution still finds the same file at the same version. */
+  static unchanged(location: SourceLocation, trace: TypeScriptModules['trace'], parse: (text: string) => Syn[]): boolean {
+    const again = new TypeScriptModules(location, parse);
+    return trace.every((t) => {
+      const r = again.resolve(t.specifier, t.from);
+      const path = 'path' in r ? r.path : undefined;
+      return path === t.path && (path === undefined || location.files.version(path) === t.version);
+    });
+  }
+
   resolve(specifier: string, fromFile: string): ModuleResolution {
+    const result = this.find(specifier, fromFile);
+    const path = 'path' in result ? result.path : undefined;
+    this.trace.push({ specifier, from: fromFile, path, version: path === undefined ? undefined : this.location.files.version(path) });
+    return result;
+  }
+
+  private find(specifier: string, fromFile: string): ModuleResolution {
     const files = this.location.files;
     const tried: string[] = [];
     const bases: string[] = [];

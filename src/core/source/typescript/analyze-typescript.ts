@@ -45,8 +45,23 @@ const BUILDS_MODEL = /\b(model|sequential)\s*\(/;
  * the default input. Units: models first, then the rest, each group in document order.
  */
 export function analyzeTypeScript(root: TsNode, source: string, statements: StatementCache, options: TypeScriptOptions): SourceUnit[] {
-  const tops = readTops(root, source, statements);
-  const modules = options.location ? new TypeScriptModules(options.location, parserFor(root)) : undefined;
+  const ids: number[] = [];
+  const tops = readTops(root, source, statements, ids);
+  const parse = parserFor(root);
+  // The same document again (hover, code lens, a save) with the same options and the same imported files: the same units.
+  const key = `${ids.join(',')}|${JSON.stringify(options.defaultInput)}|${options.maxSteps}|${options.location?.path ?? ''}`;
+  const cached = lastResults.get(statements);
+  if (cached && cached.key === key && (!options.location || TypeScriptModules.unchanged(options.location, cached.trace, parse))) return cached.units;
+  const modules = options.location ? new TypeScriptModules(options.location, parse) : undefined;
+  const units = analyzeProgram(tops, modules, options);
+  lastResults.set(statements, { key, trace: modules?.trace ?? [], units });
+  return units;
+}
+
+/** The last result per document (its statement cache), for analyses of unchanged text. */
+const lastResults = new WeakMap<StatementCache, { readonly key: string; readonly trace: TypeScriptModules['trace']; readonly units: SourceUnit[] }>();
+
+function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, options: TypeScriptOptions): SourceUnit[] {
   const declared: Declared[] = [];
   const ranges: SourceRange[] = [];
 
@@ -163,11 +178,13 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
 const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
 const TOTAL_BUDGET_UNITS = 5;
 
-function readTops(root: TsNode, source: string, statements: StatementCache): Top[] {
+/** Top-level statements with their input comments; `ids` receives every statement's id, comments included. */
+function readTops(root: TsNode, source: string, statements: StatementCache, ids: number[]): Top[] {
   const tops: Top[] = [];
   let pending: number[] | undefined;
   let lastComment = -2;
-  for (const { syn } of statements.topStatements(root, source)) {
+  for (const { syn, id } of statements.topStatements(root, source)) {
+    ids.push(id);
     if (syn.type === 'comment') {
       if (syn.range.startLine !== lastComment + 1) pending = undefined;
       pending = readInputDirective(textOf(syn)) ?? pending;
