@@ -52,11 +52,11 @@ function toNumber(v: TsValue | undefined, parse: (s: string) => number): TsValue
 
 /** A call of a library name: TF.js (`tf.layers.dense`, `tf.input`, `tf.mean`), JavaScript builtins, `require`. */
 export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[], n: Syn): TsValue {
-  const tensors = args.flatMap(tensorsOf);
-  const root = path.split('.')[0]!;
-  if (NO_EFFECT.has(root) || NO_EFFECT.has(path.split('.').slice(0, 2).join('.'))) return UNDEF;
+  const parts = path.split('.');
+  const head = parts.length > 1 ? `${parts[0]}.${parts[1]}` : parts[0]!;
+  if (NO_EFFECT.has(parts[0]!) || NO_EFFECT.has(head)) return UNDEF;
   // Initializers, regularizers and constraints shape no tensor: an opaque option value.
-  if (CONFIG_FACTORIES.has(path.split('.').slice(0, 2).join('.'))) return { k: 'obj', props: new Map() };
+  if (CONFIG_FACTORIES.has(head)) return { k: 'obj', props: new Map() };
   switch (path) {
     case 'require': {
       const spec = args[0]?.k === 'str' ? args[0].v : undefined;
@@ -126,8 +126,9 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     if (!f || xs.some((x) => x === undefined)) return unknown(`${path}() of values that are not known`);
     return numV(f(...(xs as number[])));
   }
-  const parts = path.split('.');
   const last = parts[parts.length - 1]!;
+  // The tensors among the arguments, for the Unknown node of a call that is not interpreted.
+  const tensors = args.flatMap(tensorsOf);
   if (parts[0] !== 'tf') return interp.fail(`${path}() is not interpreted`, n, tensors);
   if (parts.length === 3 && parts[1] === 'layers') {
     if (last === 'input' || last === 'inputLayer') return tfInput(interp, args[0], n);
