@@ -38,11 +38,12 @@ const BUILDS_MODEL = /\b(model|sequential)\s*\(/;
 
 /**
  * TF.js source, as a whole program. The document's top-level code runs first (imports of sibling files
- * included); then every entry point no top-level code reached: functions and methods that build a
- * `tf.model` / `tf.sequential`, and builders without parameters. Each model is a unit whose SE blocks
- * sit at every call site of their helpers with the channels they really get. Functions and classes no
- * model reaches are analysed on their own at their first call site, a `se-lens: input=` comment or
- * the default input. Units: models first, then the rest, each group in document order.
+ * included); then the entry points: functions and methods that build a `tf.model` / `tf.sequential`,
+ * and functions without parameters, each in its own graph, with the arguments of the top-level call
+ * when there is one. Each model is a unit whose SE blocks sit at every call site of their helpers with
+ * the channels they really get, named by their call path. Functions and classes no model reaches are
+ * analysed on their own at their first call site, a `se-lens: input=` comment or the default input.
+ * Units: models first (those used inside another model after it), then the rest, in document order.
  */
 export function analyzeTypeScript(root: TsNode, source: string, statements: StatementCache, options: TypeScriptOptions): SourceUnit[] {
   const ids: number[] = [];
