@@ -171,3 +171,31 @@ export function build() {
     assert.ok(unit.unknowns.some((u) => u.note.endsWith('its guard was assumed to pass')));
   });
 });
+
+describe('TF.js custom layer inputs', () => {
+  for (const read of ['const x = inputs[0];', 'const [x] = inputs;', 'const x = Array.isArray(inputs) ? inputs[0] : inputs;', 'const x = inputs;']) {
+    it(`call(inputs) reading its tensor as \`${read}\``, async () => {
+      const text = `${HEAD}
+class SE extends tf.layers.Layer {
+  build(inputShape) {
+    const c = inputShape[inputShape.length - 1];
+    this.w1 = this.addWeight('w1', [c, c / 4]);
+    this.w2 = this.addWeight('w2', [c / 4, c]);
+  }
+  call(inputs) {
+    ${read}
+    const s = tf.sigmoid(tf.matMul(tf.relu(tf.matMul(tf.mean(x, [1, 2]), this.w1.read())), this.w2.read()));
+    return tf.mul(x, tf.reshape(s, [-1, 1, 1, x.shape[3]]));
+  }
+}
+export function build() {
+  const input = tf.input({ shape: [8, 8, 32] });
+  return tf.model({ inputs: input, outputs: new SE({}).apply(input) });
+}
+`;
+      const unit = unitNamed(await analyzeText(text, 'typescript'), 'build');
+      assert.deepEqual(unit.unknowns, []);
+      assert.deepEqual(unit.blocks.map((b) => [b.channels, b.squeezeChannels]), [[32, 8]]);
+    });
+  }
+});

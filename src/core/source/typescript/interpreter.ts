@@ -368,7 +368,8 @@ export class TsInterpreter {
           if (t.type === 'rest_pattern') {
             const id = namedChildren(t)[0];
             if (id) this.bind(id, v.k === 'arr' ? { k: 'arr', items: v.items.slice(at) } : unknown('destructuring'), scope, declare);
-          } else this.bind(t, v.k === 'arr' ? v.items[at] ?? UNDEF : v.k === 'unknown' ? v : unknown(`destructuring of '${firstLine(textOf(target))}'`), scope, declare);
+          } else if (v.k === 'tensor' && at === 0) this.bind(t, v, scope, declare);
+          else this.bind(t, v.k === 'arr' ? v.items[at] ?? UNDEF : v.k === 'unknown' ? v : unknown(`destructuring of '${firstLine(textOf(target))}'`), scope, declare);
         });
         return;
       }
@@ -538,6 +539,8 @@ export class TsInterpreter {
         const o = this.eval(obj, scope);
         const i = this.eval(idx, scope);
         if (o.k === 'arr' && i.k === 'num') return o.items[i.v < 0 ? NaN : i.v] ?? UNDEF;
+        // A layer's `call(inputs)` gets a list of tensors in TF.js models and a tensor when applied eagerly: `inputs[0]` is read as either.
+        if (o.k === 'tensor' && i.k === 'num' && i.v === 0) return o;
         if (o.k === 'str' && i.k === 'num') return o.v[i.v] === undefined ? UNDEF : strV(o.v[i.v]!);
         const key = textValue(i);
         if (key !== undefined && o.k !== 'arr') return this.member(o, key, n);
