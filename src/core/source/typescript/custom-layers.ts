@@ -21,7 +21,7 @@ export function isLayerClass(cls: TsClass): boolean {
 }
 
 /** The layer's name: given to `super({name})`, else TF.js style from the class name (`squeeze_excite_1`). */
-function layerName(interp: TsInterpreter, self: Instance): string {
+export function layerName(interp: TsInterpreter, self: Instance): string {
   self.state.layerName ??= interp.uniqueLayerName(snake(self.cls.name));
   return self.state.layerName;
 }

@@ -5,7 +5,7 @@ import type { TypeScriptModules } from '../modules/typescript-modules.js';
 import { child, namedChildren, Syn, textOf } from '../syntax.js';
 import { applyLayer, TfLayerError, type TfLayer } from './layers.js';
 import { construct, findMethod, layerConfig, readClass, runConstructor } from './classes.js';
-import { applyCustomLayer, customLayerMethod, isLayerClass } from './custom-layers.js';
+import { applyCustomLayer, customLayerMethod, isLayerClass, layerName } from './custom-layers.js';
 import { TsModuleLinker } from './module-linker.js';
 import { instanceOf, isTypeNode, keyText, patternPositions, typeOf } from './syntax-values.js';
 import { callLibrary, libraryMember, libraryMethod } from './tf-library.js';
@@ -716,7 +716,7 @@ export class TsInterpreter {
         const def = m ? this.func(name, m.node, m.cls.closure, { self: o, owner: m.cls, ...(m.cls.file !== undefined ? { file: m.cls.file } : {}) }) : undefined;
         if (def && m!.cls.getters.has(name)) return at ? this.callFunction(def, [], at, true) : unknown(`getter '${name}'`);
         if (def) return { k: 'func', def };
-        if (isLayerClass(o.cls)) return { k: 'method', self: o, name };
+        if (isLayerClass(o.cls)) return name === 'name' ? strV(layerName(this, o)) : { k: 'method', self: o, name };
         return UNDEF;
       }
       case 'class': {
