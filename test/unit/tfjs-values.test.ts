@@ -199,3 +199,16 @@ export function build() {
     });
   }
 });
+
+describe('TF.js sequential input layers', () => {
+  it('tf.layers.inputLayer gives a sequential model its input shape', async () => {
+    const text = `${HEAD}
+export function build() {
+  return tf.sequential({ layers: [tf.layers.inputLayer({ inputShape: [10, 10, 3] }), tf.layers.conv2d({ filters: 4, kernelSize: 3 }), tf.layers.flatten()] });
+}
+`;
+    const unit = unitNamed(await analyzeText(text, 'typescript'), 'build');
+    assert.deepEqual([unit.kind, unit.inputShape, unit.inputShapeSource], ['sequential', [1, 10, 10, 3], 'call-site']);
+    assert.deepEqual(unit.unknowns, []);
+  });
+});

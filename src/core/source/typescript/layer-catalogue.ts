@@ -43,6 +43,7 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   gaussianDropout: 'GaussianDropout',
   gaussianNoise: 'GaussianNoise',
   masking: 'Masking',
+  inputLayer: 'InputLayer',
   rescaling: 'Rescaling',
   activation: 'Activation',
   reLU: 'ReLU',
@@ -79,4 +80,4 @@ export const MERGE_OPS: Readonly<Record<string, string>> = {
 };
 
 /** Layers that pass their input through unchanged at inference. */
-export const IDENTITY_LAYERS: ReadonlySet<string> = new Set(['Dropout', 'SpatialDropout1D', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'Masking']);
+export const IDENTITY_LAYERS: ReadonlySet<string> = new Set(['Dropout', 'SpatialDropout1D', 'AlphaDropout', 'GaussianDropout', 'GaussianNoise', 'Masking', 'InputLayer']);

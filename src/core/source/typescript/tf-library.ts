@@ -131,7 +131,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
   const tensors = args.flatMap(tensorsOf);
   if (parts[0] !== 'tf') return interp.fail(`${path}() is not interpreted`, n, tensors);
   if (parts.length === 3 && parts[1] === 'layers') {
-    if (last === 'input' || last === 'inputLayer') return tfInput(interp, args[0], n);
+    if (last === 'input') return tfInput(interp, args[0], n);
     const cls = LAYER_CLASSES[last];
     if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensors);
     const options = layerOptions(args[0]);
