@@ -78,6 +78,14 @@ describe('TF.js corpus against real TF.js', () => {
     assert.equal(analysis.units.some((u) => u.name === 'squeezeExcite'), false);
   });
 
+  it('each block lists the calls of its call path, outermost first', async () => {
+    const unit = unitNamed(await analyzeCorpusFile('functional_helpers.ts'), 'buildModel');
+    const lines = readFileSync(`${dir}functional_helpers.ts`, 'utf8').split('\n');
+    const stageCall = lines.findIndex((l) => l.includes('x = residualStage('));
+    const seCall = lines.findIndex((l) => l.includes('y = squeezeExcite('));
+    for (const b of unit.blocks) assert.deepEqual(unit.callSites?.[b.id]?.map((r) => r.startLine), [stageCall, seCall], b.id);
+  });
+
   it('blocks written in another file are shown at the document line that calls into it', async () => {
     const unit = unitNamed(await analyzeCorpusFile('multi/model.ts'), 'buildMultiFileModel');
     const lines = readFileSync(`${dir}multi/model.ts`, 'utf8').split('\n');

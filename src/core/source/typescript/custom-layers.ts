@@ -80,7 +80,7 @@ export function applyCustomLayer(interp: TsInterpreter, self: Instance, input: T
   const name = layerName(interp, self);
   const b = interp.b;
   const start = b.graph.nodes.length;
-  const result = interp.within(name, () => {
+  const result = interp.within(name, n, () => {
     if (!self.state.built) {
       self.state.built = true;
       const build = findMethod(self.cls, 'build');

@@ -67,6 +67,8 @@ export class TsInterpreter {
   private readonly layerNames = new Map<string, number>();
   private readonly active = new Set<Syn>();
   private readonly callCounts = new Map<string, number>();
+  /** Where each call path was entered: the call of its last segment, in the document. */
+  readonly callPaths = new Map<string, SourceRange>();
   readonly layers: TfLayer[] = [];
   readonly sequentials: TfSequential[] = [];
   readonly models: TfModel[] = [];
@@ -811,15 +813,17 @@ export class TsInterpreter {
   callFunction(def: TsFunc, args: TsValue[], n: Syn, root = false): TsValue {
     // An anonymous callback (`widths.forEach((f, i) => ...)`) adds no segment: its calls are the caller's.
     if (root || def.name === ANONYMOUS) return this.runFunction(def, args, n);
-    return this.within(def.name, () => this.runFunction(def, args, n));
+    return this.within(def.name, n, () => this.runFunction(def, args, n));
   }
 
-  /** Runs `body` under a fresh call path `<parent>.<name>[_k]`. */
-  within<T>(name: string, body: () => T): T {
+  /** Runs `body` under a fresh call path `<parent>.<name>[_k]`, made by the call at `at`. */
+  within<T>(name: string, at: Syn, body: () => T): T {
     const base = this.b.scope ? `${this.b.scope}.${name}` : name;
     const k = this.callCounts.get(base) ?? 0;
     this.callCounts.set(base, k + 1);
-    return this.b.within(k === 0 ? base : `${base}_${k}`, body);
+    const path = k === 0 ? base : `${base}_${k}`;
+    this.callPaths.set(path, this.here(at));
+    return this.b.within(path, body);
   }
 
   private runFunction(def: TsFunc, args: TsValue[], n: Syn): TsValue {

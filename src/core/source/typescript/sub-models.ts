@@ -24,7 +24,7 @@ export function applyModel(interp: TsInterpreter, model: TfModel, input: TsValue
   const rename = new Map<string, string>(model.inputs.map((t, i) => [t.name, given[i]!.name]));
   const owner = new Map<string, string[]>();
   for (const layer of interp.layers) for (const id of layer.nodeIds) owner.set(id, layer.nodeIds);
-  return interp.within(model.name, () => {
+  return interp.within(model.name, n, () => {
     const base = b.scope;
     try {
       for (const node of nodes) {

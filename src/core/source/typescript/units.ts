@@ -59,6 +59,17 @@ export function layoutOf(layers: readonly TfLayer[]): Model['layout'] {
   return layers.some(isChannelsFirst) ? 'NCHW' : 'NHWC';
 }
 
+/** Each block's call path resolved to the calls that made it (outermost first), for the editor to show it per call site. */
+export function withCallSites(unit: SourceUnit, interp: TsInterpreter): SourceUnit {
+  const callSites: Record<string, SourceRange[]> = {};
+  for (const block of unit.blocks) {
+    const parts = block.id.split('.');
+    const ranges = parts.flatMap((_, i) => interp.callPaths.get(parts.slice(0, i + 1).join('.')) ?? []);
+    if (ranges.length > 0) callSites[block.id] = ranges;
+  }
+  return Object.keys(callSites).length > 0 ? { ...unit, callSites } : unit;
+}
+
 export function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo {
   return {
     path: layer.name,
@@ -174,10 +185,10 @@ export function functionUnit(
   // A helper that builds no layers and no ops (a shape calculation, a training loop) is not a unit.
   if (builder.graph.nodes.length === 0) return undefined;
   const model = builder.finish(outputs, interp.layers.map((l) => moduleInfo(l)), layoutOf(interp.layers), 'se-lens tfjs front-end');
-  return withUniqueBlockIds(finishUnit(
+  return withCallSites(withUniqueBlockIds(finishUnit(
     { name: def.name, kind: bindThis ? 'class' : 'function', range: declNode.range, model, inputShape, inputShapeSource: source, arguments: used, unknowns: builder.unknowns, lineShapes: lineShapesOf(interp) },
     ctx.blockRange,
-  ));
+  )), interp);
 }
 
 /** The method a plain class builds its block in: `apply`, `call` or `forward`, else its first method with a parameter. */
@@ -244,7 +255,7 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
   const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : true));
   const inputShape = graph.inputs[0]?.shape ?? [];
   const defaulted = graph.inputs.map((i) => interp.defaultedInputs.get(i.name)).find((source) => source !== undefined);
-  return withUniqueBlockIds(finishUnit(
+  return withCallSites(withUniqueBlockIds(finishUnit(
     {
       name,
       kind: 'model',
@@ -257,7 +268,7 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
       lineShapes: lineShapes ? lineShapesOf(interp) : [],
     },
     ctx.blockRange,
-  ));
+  )), interp);
 }
 
 /**
