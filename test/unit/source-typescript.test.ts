@@ -40,8 +40,6 @@ describe('TF.js front-end', () => {
       [7, 'gate', [1, 64]],
       [8, 'scale', [1, 1, 1, 64]],
       [9, 'return', [1, 56, 56, 64]],
-      [12, 'input', [1, 56, 56, 64]],
-      [13, 'output', [1, 56, 56, 64]],
     ]);
     assert.equal(unit.blocks.length, 1);
     const b = unit.blocks[0]!;

@@ -346,8 +346,9 @@ export class TsInterpreter {
     return undefined;
   }
 
+  /** Shapes per line inside functions of the document (top-level lines, as before whole-program analysis, get none). */
   private record(node: Syn, names: string[], v: TsValue): void {
-    if (!this.recordLines || this.currentFile !== undefined) return;
+    if (!this.recordLines || this.currentFile !== undefined || this.depth === 0) return;
     const line = node.range.startLine;
     if (line < this.recordLines.startLine || line > this.recordLines.endLine || this.lineShapes.has(line)) return;
     const ts = tensorsOf(v);
