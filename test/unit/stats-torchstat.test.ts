@@ -118,7 +118,7 @@ function torchvisionSE(): Model {
 describe('torchstat convention on TF.js source (NHWC)', () => {
   it('counts Dense layers with the Linear formulas and keeps NHWC shapes in the rows', async () => {
     const { analyzeFixture, unitNamed } = await import('./source-loader.js');
-    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock');
+    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'model');
     const t = unit.table!;
     const dense = t.rows.find((r) => r.kind === 'Dense' && r.outputShape[0] === 4)!;
     // Dense(64 → 4, bias): MAdd 4·(64 + 63), Flops 64·4, MemRead (64 + 260)·4, MemWrite 4·4.
