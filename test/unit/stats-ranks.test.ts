@@ -5,7 +5,7 @@ import { analyzeModel } from '../../src/core/analyze.js';
 import type { AttrValue, Graph, Model, Node } from '../../src/core/ir/graph.js';
 import { inferShapes } from '../../src/core/shapes/infer.js';
 import { isKnownLayer } from '../../src/core/source/python/layers.js';
-import { LAYER_CLASSES } from '../../src/core/source/typescript/layers.js';
+import { LAYER_CLASSES } from '../../src/core/source/typescript/layer-catalogue.js';
 import type { StatsTable } from '../../src/core/stats/table.js';
 import { analyzeText } from './source-loader.js';
 
