@@ -8,7 +8,9 @@ import { readInputDirective } from '../input-comment.js';
 import { finishUnit } from '../finish-unit.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
-import { findMethod, PyInterpreter, readClass, type CallSite } from './interpreter.js';
+import { decoratorNames, findMethod, PyInterpreter, readClass, type CallSite } from './interpreter.js';
+import { ModuleScope, PythonProgram, type FileStamps } from './program.js';
+import type { PythonFileCache } from '../modules/python-files.js';
 import { Scope, describe, int, intOf, unknown, type ClassDef, type ModuleObj, type PyValue } from './values.js';
 
 /** Constructor parameters that usually carry the input's channel count. */
@@ -19,7 +21,7 @@ const CHANNEL_PARAMS = new Set([
 ]);
 
 /** Globals that remember which top-level statement bound each name, and which names a unit read. */
-class GlobalScope extends Scope {
+class GlobalScope extends ModuleScope {
   readonly owners = new Map<string, number>();
   current = -1;
   reads: Set<string> | undefined;
@@ -39,6 +41,8 @@ export interface PythonOptions {
   readonly defaultInput: DefaultInput;
   readonly maxSteps: number;
   readonly location?: SourceLocation | undefined;
+  /** Parsed imported files, kept across analyses by the analyzer. */
+  readonly pythonFiles?: PythonFileCache | undefined;
 }
 
 /** Cached result of one class, valid while its text, the statements it read and its call site are unchanged. */
@@ -46,6 +50,8 @@ interface CachedUnit {
   readonly key: string;
   readonly reads: readonly string[];
   readonly depKey: string;
+  /** The other files the analysis looked at (imports, and where they were looked for), with their versions. */
+  readonly files: FileStamps;
   readonly unit: SourceUnit;
 }
 
@@ -59,12 +65,22 @@ export function newPythonCache(): PythonCache {
 
 export function analyzePython(root: TsNode, source: string, statements: StatementCache, cache: PythonCache, options: PythonOptions): SourceUnit[] {
   const tops = topStatements(root, source, statements);
-  const globals = new GlobalScope();
+  const globals = new GlobalScope(options.location?.path, false);
+  const program = new PythonProgram(options.location, options.pythonFiles);
+  const moduleCode = new PyInterpreter(new GraphBuilder('modules'), 'site', options.maxSteps, program);
+  program.run = (stmt, scope) => {
+    moduleCode.steps = 0;
+    try {
+      moduleCode.exec(stmt, scope, {});
+    } catch {
+      // An imported module's statement that cannot be followed leaves its names unbound: they read as unknown.
+    }
+  };
   // Library names most files import; a file that binds them differently overrides these.
   globals.set('torch', { k: 'ref', path: 'torch' });
   globals.set('nn', { k: 'ref', path: 'torch.nn' });
   globals.set('F', { k: 'ref', path: 'torch.nn.functional' });
-  const site = new PyInterpreter(new GraphBuilder('top-level'), 'site', options.maxSteps);
+  const site = new PyInterpreter(new GraphBuilder('top-level'), 'site', options.maxSteps, program);
   const classes: { def: ClassDef; stmtId: number; syn: Syn }[] = [];
   let pendingDirective: number[] | undefined;
   let lastCommentLine = -2;
@@ -83,7 +99,8 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const classNode = stmt.type === 'class_definition' ? stmt : stmt.type === 'decorated_definition' ? child(stmt, 'definition') : undefined;
     try {
       if (classNode?.type === 'class_definition') {
-        const def = readClass(classNode, globals, directiveAbove ?? directiveInside(classNode));
+        const decorators = stmt.type === 'decorated_definition' ? decoratorNames(stmt) : [];
+        const def = readClass(classNode, globals, directiveAbove ?? directiveInside(classNode), decorators, program);
         if (def) {
           globals.set(def.name, { k: 'class', def });
           if (def.isModule) classes.push({ def, stmtId: top.id, syn: stmt });
@@ -108,15 +125,15 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     seen.set(def.name, nth + 1);
     const cacheKey = `${def.name}#${nth}`;
     const cached = cache.units.get(cacheKey);
-    if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals)) {
+    if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals) && program.unchanged(cached.files)) {
       units.push(cached.unit);
       continue;
     }
     globals.reads = new Set();
-    const unit = analyzeClass(def, callSite, options);
+    const unit = analyzeClass(def, callSite, options, program);
     const reads = [...globals.reads];
     globals.reads = undefined;
-    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), unit });
+    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit });
     units.push(unit);
   }
   // Classes that are gone from the file leave the cache.
@@ -204,9 +221,9 @@ function paramList(fn: Syn | undefined): { name: string; hasDefault: boolean; no
   return out;
 }
 
-function analyzeClass(def: ClassDef, site: CallSite | undefined, options: PythonOptions): SourceUnit {
+function analyzeClass(def: ClassDef, site: CallSite | undefined, options: PythonOptions, program: PythonProgram): SourceUnit {
   const builder = new GraphBuilder(def.name);
-  const interp = new PyInterpreter(builder, 'graph', options.maxSteps);
+  const interp = new PyInterpreter(builder, 'graph', options.maxSteps, program);
   const classRange = def.node.range;
   interp.recordLines = { startLine: classRange.startLine, endLine: classRange.endLine };
   const init = findMethod(def, '__init__');

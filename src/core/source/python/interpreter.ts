@@ -3,6 +3,7 @@ import { GraphBuilder, type TensorRef } from '../graph-builder.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
 import { constructLayer, emitLayer, isKnownLayer, LayerError } from './layers.js';
 import { TensorOps } from './tensor-ops.js';
+import { ModuleScope, PythonProgram } from './program.js';
 import {
   NONE,
   Scope,
@@ -44,6 +45,7 @@ export interface CallSite {
 }
 
 const BUILTINS = new Set([
+  'all', 'any', 'callable', 'issubclass',
   'int', 'float', 'round', 'max', 'min', 'abs', 'len', 'range', 'print', 'super', 'tuple', 'list', 'isinstance',
   'bool', 'str', 'sum', 'enumerate', 'zip', 'getattr', 'hasattr', 'setattr', 'dict', 'reversed', 'divmod', 'pow',
 ]);
@@ -70,11 +72,14 @@ export class PyInterpreter {
   readonly lineShapes = new Map<number, { names: string[]; shapes: Shape[] }>();
   /** Top-level mode: user classes become call-site stubs instead of being built. */
   readonly callSites: CallSite[] = [];
+  /** While code of another file runs: the document's call that entered it, where its nodes and notes are shown. */
+  private foreign: { readonly at: SourceRange; readonly where: string } | undefined;
 
   constructor(
     readonly b: GraphBuilder,
     private readonly mode: 'graph' | 'site',
     private readonly maxSteps: number,
+    readonly program: PythonProgram = new PythonProgram(undefined, undefined),
   ) {
     this.ops = new TensorOps(b, { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
   }
@@ -87,11 +92,32 @@ export class PyInterpreter {
     if (++this.steps > this.maxSteps) throw new BudgetExceeded('step budget exceeded');
   }
 
-  private fail(note: string, at: Syn, inputs: TensorRef[] = []): PyValue {
-    if (this.mode === 'site') return unknown(note);
-    if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(note, at.range, inputs) };
-    this.b.note(note, at.range);
+  private fail(message: string, at: Syn, inputs: TensorRef[] = []): PyValue {
+    if (this.mode === 'site') return unknown(message);
+    const note = this.foreign ? `${message} (${this.foreign.where}:${at.range.startLine + 1})` : message;
+    if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(note, this.here(at), inputs) };
+    this.b.note(note, this.here(at));
     return unknown(note);
+  }
+
+  /** Where a node shows in the document: its own range, or the document's call that led into another file. */
+  private here(node: Syn): SourceRange {
+    return this.foreign?.at ?? node.range;
+  }
+
+  /** Runs `body` as code of the file `closure` belongs to; nodes it makes are placed at `node` when that file is another. */
+  private within<T>(closure: Scope, node: Syn, body: () => T): T {
+    const root = closure.root();
+    const file = root instanceof ModuleScope && root.foreign ? root.file ?? '' : undefined;
+    const saved = this.foreign;
+    if (file === undefined && !saved) return body();
+    // Code of the document called back from another file shows where it is written.
+    this.foreign = file === undefined ? undefined : { at: saved?.at ?? node.range, where: file.slice(file.lastIndexOf('/') + 1) };
+    try {
+      return body();
+    } finally {
+      this.foreign = saved;
+    }
   }
 
   // ---------------------------------------------------------------- statements
@@ -131,7 +157,7 @@ export class PyInterpreter {
         return this.execWhile(stmt, scope, frame);
       case 'import_statement':
       case 'import_from_statement':
-        bindImport(stmt, scope);
+        this.importStatement(stmt, scope);
         return undefined;
       case 'pass_statement':
       case 'future_import_statement':
@@ -152,10 +178,15 @@ export class PyInterpreter {
       }
       case 'decorated_definition': {
         const def = child(stmt, 'definition');
+        if (def?.type === 'class_definition') {
+          const cls = readClass(def, scope, undefined, decoratorNames(stmt), this.program);
+          if (cls) scope.set(cls.name, { k: 'class', def: cls });
+          return undefined;
+        }
         return def ? this.exec(def, scope, frame) : undefined;
       }
       case 'class_definition': {
-        const def = readClass(stmt, scope);
+        const def = readClass(stmt, scope, undefined, [], this.program);
         if (def) scope.set(def.name, { k: 'class', def });
         return undefined;
       }
@@ -169,6 +200,45 @@ export class PyInterpreter {
       default:
         this.fail(`statement '${firstLine(this.text(stmt))}' is not interpreted`, stmt);
         return undefined;
+    }
+  }
+
+  /** `import a.b as c`, `from ..pkg import x as y`, `from m import *`: names bound through the program's module system. */
+  private importStatement(stmt: Syn, scope: Scope): void {
+    const root = scope.root();
+    const file = root instanceof ModuleScope ? root.file : undefined;
+    if (stmt.type === 'import_statement') {
+      for (const n of childrenOf(stmt, 'name')) {
+        if (n.type === 'aliased_import') {
+          const name = child(n, 'name');
+          const alias = child(n, 'alias');
+          if (name && alias) scope.set(this.text(alias), this.program.moduleValue(this.text(name), 0, file));
+        } else {
+          const head = this.text(n).split('.')[0]!;
+          scope.set(head, this.program.moduleValue(head, 0, file));
+        }
+      }
+      return;
+    }
+    const mod = child(stmt, 'module_name');
+    if (!mod) return;
+    let level = 0;
+    let name = this.text(mod);
+    if (mod.type === 'relative_import') {
+      const prefix = namedChildren(mod).find((c) => c.type === 'import_prefix');
+      const dotted = namedChildren(mod).find((c) => c.type === 'dotted_name');
+      level = prefix ? this.text(prefix).replace(/\s/g, '').length : 1;
+      name = dotted ? this.text(dotted) : '';
+    }
+    const module = this.program.moduleValue(name, level, file);
+    if (namedChildren(stmt).some((c) => c.type === 'wildcard_import')) {
+      if (module.k === 'pymodule' && root instanceof ModuleScope) root.addStar(module.ns);
+      return;
+    }
+    for (const n of childrenOf(stmt, 'name')) {
+      const nameNode = n.type === 'aliased_import' ? child(n, 'name') : n;
+      const alias = n.type === 'aliased_import' ? child(n, 'alias') : n;
+      if (nameNode && alias) scope.set(this.text(alias), this.program.importFrom(module, this.text(nameNode)));
     }
   }
 
@@ -277,7 +347,7 @@ export class PyInterpreter {
   }
 
   private recordLine(node: Syn, names: string[], value: PyValue): void {
-    if (!this.recordLines || this.mode !== 'graph') return;
+    if (!this.recordLines || this.mode !== 'graph' || this.foreign) return;
     const line = node.range.startLine;
     if (line < this.recordLines.startLine || line > this.recordLines.endLine) return;
     const tensors = value.k === 'tensor' ? [value.t] : value.k === 'tuple' || value.k === 'list' ? value.items.flatMap((v) => (v.k === 'tensor' ? [v.t] : [])) : [];
@@ -318,6 +388,7 @@ export class PyInterpreter {
         const owner = this.eval(obj, scope, frame);
         const name = this.text(attr);
         if (owner.k === 'module') setModuleAttr(owner.obj, name, value);
+        else if (owner.k === 'object') owner.attrs.set(name, value);
         return;
       }
       case 'subscript': {
@@ -414,7 +485,7 @@ export class PyInterpreter {
         const v = this.eval(arg, scope, frame);
         const o = this.text(op);
         if (v.k === 'int' || v.k === 'float') return o === '-' ? { k: v.k, v: -v.v } : o === '+' ? v : v.k === 'int' ? int(~v.v) : unknown('~ float');
-        if (v.k === 'tensor' && o === '-') return { k: 'tensor', t: this.ops.at(node.range).unary('Neg', v.t) };
+        if (v.k === 'tensor' && o === '-') return { k: 'tensor', t: this.ops.at(this.here(node)).unary('Neg', v.t) };
         return unknown(`'${this.text(node)}'`);
       }
       case 'not_operator': {
@@ -576,8 +647,8 @@ export class PyInterpreter {
         const a = obj.attrs.get(name);
         if (a) return a;
         if (obj.def) {
-          const m = findMethod(obj.def, name);
-          if (m) return { k: 'func', def: { name, node: m.node, closure: m.cls.closure }, self: owner };
+          const m = methodValue(obj.def, name, owner);
+          if (m) return m;
           const classAttr = findClassAttr(obj.def, name);
           if (classAttr) return classAttr;
         }
@@ -591,15 +662,21 @@ export class PyInterpreter {
         return { k: 'method', self: owner, name };
       }
       case 'class': {
-        const m = findMethod(owner.def, name);
-        if (m) return { k: 'func', def: { name, node: m.node, closure: m.cls.closure } };
-        return findClassAttr(owner.def, name) ?? unknown(`${owner.def.name}.${name}`);
+        if (name === '__name__') return { k: 'str', v: owner.def.name };
+        return methodValue(owner.def, name, undefined) ?? findClassAttr(owner.def, name) ?? unknown(`${owner.def.name}.${name}`);
       }
+      case 'object': {
+        const a = owner.attrs.get(name);
+        if (a) return a;
+        return methodValue(owner.def, name, owner) ?? findClassAttr(owner.def, name) ?? unknown(`'${owner.def.name}' object has no attribute '${name}'`);
+      }
+      case 'pymodule':
+        return owner.ns.get(name) ?? unknown(`module '${owner.ns.name}' has no attribute '${name}'`);
       case 'tensor': {
         const s = owner.t.shape;
         if (name === 'shape') return s ? { k: 'tuple', items: s.map(dimValue) } : unknown('shape of a tensor whose shape is not known');
         if (name === 'ndim') return s ? int(s.length) : unknown('rank not known');
-        if (name === 'T' && s) return { k: 'tensor', t: this.ops.at(at.range).transpose(owner.t, s.map((_, i) => s.length - 1 - i)) };
+        if (name === 'T' && s) return { k: 'tensor', t: this.ops.at(this.here(at)).transpose(owner.t, s.map((_, i) => s.length - 1 - i)) };
         return { k: 'method', self: owner, name };
       }
       case 'stub':
@@ -675,7 +752,7 @@ export class PyInterpreter {
       } else return this.fail(`tensor indexing '${this.text(node)}' is not interpreted`, node, [t]);
     }
     if (newAxes.length === 0) return { k: 'tensor', t };
-    return { k: 'tensor', t: this.ops.at(node.range).unsqueeze(t, newAxes) };
+    return { k: 'tensor', t: this.ops.at(this.here(node)).unsqueeze(t, newAxes) };
   }
 
   binaryOp(op: string, a: PyValue, b: PyValue, node: Syn): PyValue {
@@ -685,7 +762,7 @@ export class PyInterpreter {
       if (ta === undefined || tb === undefined) {
         return this.fail(`'${firstLine(this.text(node))}' mixes a tensor with a value that is not known`, node, [a, b].flatMap((v) => (v.k === 'tensor' ? [v.t] : [])));
       }
-      const ops = this.ops.at(node.range);
+      const ops = this.ops.at(this.here(node));
       switch (op) {
         case '*':
           return { k: 'tensor', t: ops.binary('Mul', ta, tb) };
@@ -822,7 +899,7 @@ export class PyInterpreter {
   callFunction(def: FuncDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn, cls?: ClassDef): PyValue {
     const selfArg = args[0];
     const key = selfArg?.k === 'module' ? `${def.name}:${def.node.range.startLine}:${def.node.range.startColumn}:${selfArg.obj.id}` : def.node;
-    return this.enter(key, `'${def.name}'`, node, args, () => {
+    return this.enter(key, `'${def.name}'`, node, args, () => this.within(def.closure, node, () => {
       const scope = new Scope(def.closure);
       const params = child(def.node, 'parameters');
       const bound = this.bindParams(params, args, kwargs, scope);
@@ -832,7 +909,7 @@ export class PyInterpreter {
       const frame: Frame = { ...(owner ? { cls: owner } : {}), ...(self ? { self } : {}) };
       const signal = this.execBlock(child(def.node, 'body'), scope, frame);
       return signal?.kind === 'return' ? signal.value : NONE;
-    });
+    }));
   }
 
   /** Binds call arguments to a `parameters` node; returns a problem description or undefined. */
@@ -904,6 +981,7 @@ export class PyInterpreter {
   }
 
   instantiate(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+    if (!def.isModule) return this.newObject(def, args, kwargs, node);
     if (this.mode === 'site') {
       const stub: PyValue = { k: 'stub', def, args, kwargs };
       if (def.isModule) this.callSites.push({ def, args, kwargs });
@@ -919,8 +997,32 @@ export class PyInterpreter {
     }
   }
 
+  /** An instance of a plain class: fields bound for records, else `__init__` run on a fresh object. */
+  private newObject(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+    const obj: PyValue = { k: 'object', def, attrs: new Map() };
+    const init = findMethod(def, '__init__');
+    if (def.record && (!init || def.record === 'namedtuple')) {
+      const fields = recordFields(def);
+      fields.forEach((f, i) => {
+        const v = i < args.length ? args[i] : kwargs.get(f) ?? findClassAttr(def, f);
+        obj.attrs.set(f, v ?? unknown(`${def.name}() has no value for '${f}'`));
+      });
+      return obj;
+    }
+    if (init) {
+      if (this.activeClasses.has(def)) return this.fail(`'${def.name}' creates itself while being created`, node);
+      this.activeClasses.add(def);
+      try {
+        this.callFunction({ name: '__init__', node: init.node, closure: init.cls.closure }, [obj, ...args], kwargs, node, init.cls);
+      } finally {
+        this.activeClasses.delete(def);
+      }
+    }
+    return obj;
+  }
+
   private build(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const obj = this.newModule(def.name, node.range, { def });
+    const obj = this.newModule(def.name, this.here(node), { def });
     const self: PyValue = { k: 'module', obj };
     const init = findMethod(def, '__init__');
     if (init) {
@@ -942,7 +1044,7 @@ export class PyInterpreter {
           const x = args[0];
           if (x?.k !== 'tensor') return this.fail(`${obj.className} called without a tensor`, node, tensorArgs(args));
           if (args.length > 1 || kwargs.size > 0) return this.fail(`${obj.className} called with extra arguments`, node, tensorArgs(args));
-          return { k: 'tensor', t: emitLayer(this.b, obj, x.t, node.range) } as PyValue;
+          return { k: 'tensor', t: emitLayer(this.b, obj, x.t, this.here(node)) } as PyValue;
         }
         if (obj.className === 'Sequential') {
           let v = args[0] ?? unknown('Sequential called without input');
@@ -970,7 +1072,7 @@ export class PyInterpreter {
       const kind = p.slice(3);
       if (kind === 'Module.__init__' || kind === 'Module') return NONE;
       if (kind === 'Sequential') {
-        const obj = this.newModule('Sequential', node.range);
+        const obj = this.newModule('Sequential', this.here(node));
         const first = args[0];
         if (args.length === 1 && first?.k === 'dict') for (const [k, v] of first.entries) { if (v.k === 'module') obj.children.set(k, v.obj); }
         else args.forEach((a, i) => {
@@ -980,7 +1082,7 @@ export class PyInterpreter {
         return { k: 'module', obj };
       }
       if (kind === 'ModuleList') {
-        const obj = this.newModule('ModuleList', node.range);
+        const obj = this.newModule('ModuleList', this.here(node));
         const items = args[0] ? this.iterate(args[0]) : [];
         (items ?? []).forEach((a, i) => {
           if (a.k === 'module') obj.children.set(String(i), a.obj);
@@ -996,7 +1098,7 @@ export class PyInterpreter {
       if (isKnownLayer(kind)) {
         try {
           const layer = constructLayer(kind, args, kwargs);
-          return { k: 'module', obj: this.newModule(kind, node.range, { layer }) };
+          return { k: 'module', obj: this.newModule(kind, this.here(node), { layer }) };
         } catch (e) {
           if (e instanceof LayerError) return this.fail(e.message, node);
           throw e;
@@ -1019,7 +1121,7 @@ export class PyInterpreter {
       const [fn, ...rest] = args;
       return fn ? { k: 'partial', fn, args: rest, kwargs } : unknown('partial()');
     }
-    const ops = this.ops.at(node.range);
+    const ops = this.ops.at(this.here(node));
     const x = args[0];
     const tensorOf = (v: PyValue | undefined): TensorRef | undefined => (v?.k === 'tensor' ? v.t : undefined);
     // Tensor factories give shapes at the call site and constant tensors inside modules.
@@ -1220,7 +1322,18 @@ export class PyInterpreter {
         return acc;
       }
       case 'isinstance':
-        return unknown('isinstance()');
+        return a && args[1] ? isInstance(a, args[1]) : unknown('isinstance()');
+      case 'issubclass':
+        return a?.k === 'class' && args[1] ? isInstance({ k: 'object', def: a.def, attrs: new Map() }, args[1]) : unknown('issubclass()');
+      case 'all':
+      case 'any': {
+        const items = a ? this.iterate(a) : undefined;
+        const values = items?.map(truthy);
+        if (!values || values.some((v) => v === undefined)) return unknown(`${name}()`);
+        return { k: 'bool', v: name === 'all' ? values.every(Boolean) : values.some(Boolean) };
+      }
+      case 'callable':
+        return a ? { k: 'bool', v: ['class', 'func', 'ref', 'partial', 'module', 'method'].includes(a.k) } : unknown('callable()');
       case 'getattr': {
         const key = args[1];
         if (a && key?.k === 'str') return this.getAttr(a, key.v, node);
@@ -1280,7 +1393,7 @@ export class PyInterpreter {
     if (self.k !== 'tensor') return this.fail(`method '${name}' of a value that is not known`, node, tensorArgs(args));
     const t = self.t;
     const s = t.shape;
-    const ops = this.ops.at(node.range);
+    const ops = this.ops.at(this.here(node));
     const tensor = (r: TensorRef): PyValue => ({ k: 'tensor', t: r });
     const dimsArg = (v: PyValue | undefined) => (v === undefined || v.k === 'none' ? undefined : intsOf(v));
     switch (name) {
@@ -1459,9 +1572,49 @@ function sliceBounds(s: Extract<PyValue, { k: 'slice' }>, length: number): [numb
   return [norm(s.start, 0), norm(s.stop, length)];
 }
 
+const BUILTIN_TYPES: Record<string, readonly PyValue['k'][]> = {
+  int: ['int', 'bool'], float: ['float'], bool: ['bool'], str: ['str'], tuple: ['tuple'], list: ['list'], dict: ['dict'],
+};
+
+function inherits(def: ClassDef, target: ClassDef, seen = new Set<ClassDef>()): boolean {
+  if (def === target) return true;
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => b.k === 'class' && inherits(b.def, target, seen));
+}
+
+/** `isinstance(value, cls)`: user classes by inheritance, torch.nn layers and builtins by name; unknown when it cannot tell. */
+function isInstance(value: PyValue, cls: PyValue): PyValue {
+  const classes = cls.k === 'tuple' ? cls.items : [cls];
+  let unsure = value.k === 'unknown';
+  for (const c of classes) {
+    if (c.k === 'class') {
+      const def = value.k === 'object' || value.k === 'stub' ? value.def : value.k === 'module' ? value.obj.def : undefined;
+      if (def && inherits(def, c.def)) return { k: 'bool', v: true };
+    } else if (c.k === 'ref') {
+      const p = canonical(c.path);
+      const builtin = BUILTIN_TYPES[p.replace(/^builtins\./, '')];
+      if (builtin) {
+        if (builtin.includes(value.k)) return { k: 'bool', v: true };
+      } else if (p === 'nn.Module') {
+        if (value.k === 'module') return { k: 'bool', v: true };
+      } else if (p.startsWith('nn.') && value.k === 'module') {
+        if (value.obj.layer && `nn.${value.obj.layer.kind}` === p) return { k: 'bool', v: true };
+      } else if (/(^|\.)(Sequence|Iterable)$/.test(p)) {
+        if (['tuple', 'list'].includes(value.k)) return { k: 'bool', v: true };
+      } else if (/(^|\.)Callable$/.test(p)) {
+        if (['class', 'func', 'ref', 'partial'].includes(value.k)) return { k: 'bool', v: true };
+      } else unsure = true;
+    } else unsure = true;
+  }
+  return unsure ? unknown('isinstance() of a value or class that is not known') : { k: 'bool', v: false };
+}
+
 function compareValues(op: string, a: PyValue, b: PyValue): boolean | undefined {
   const x = num(a);
   const y = num(b);
+  const identity = sameIdentity(a, b);
+  if (identity !== undefined && (op === 'is' || op === 'is not' || op === '==' || op === '!=')) return op === 'is' || op === '==' ? identity : !identity;
   if (op === 'is' || op === 'is not') {
     if (a.k === 'none' || b.k === 'none') {
       if (a.k === 'unknown' || b.k === 'unknown') return undefined;
@@ -1502,6 +1655,18 @@ function compareValues(op: string, a: PyValue, b: PyValue): boolean | undefined 
     default:
       return undefined;
   }
+}
+
+/** Identity of class references and library names: `gate_layer is nn.Sigmoid`, `act == 'relu'` against a class. */
+function sameIdentity(a: PyValue, b: PyValue): boolean | undefined {
+  const kinds = new Set(['ref', 'class', 'func']);
+  if (!kinds.has(a.k) && !kinds.has(b.k)) return undefined;
+  if (a.k === 'unknown' || b.k === 'unknown') return undefined;
+  if (a.k === 'ref' && b.k === 'ref') return canonical(a.path) === canonical(b.path);
+  if (a.k === 'class' && b.k === 'class') return a.def === b.def;
+  if (a.k === 'func' && b.k === 'func') return a.def.node === b.def.node;
+  if (['str', 'int', 'float', 'bool', 'none', 'tuple', 'list', 'dict', 'module', 'object', 'class', 'ref', 'func'].includes(a.k) && ['str', 'int', 'float', 'bool', 'none', 'tuple', 'list', 'dict', 'module', 'object', 'class', 'ref', 'func'].includes(b.k)) return false;
+  return undefined;
 }
 
 function mathCall(name: string, args: PyValue[]): PyValue {
@@ -1603,58 +1768,47 @@ function targetNames(target: Syn): string[] {
   return namedChildren(target).flatMap((t) => targetNames(t));
 }
 
-/** Binds the names an import statement introduces; module names become library references. */
-export function bindImport(stmt: Syn, scope: Scope): void {
-  const text = (n: Syn) => textOf(n);
-  if (stmt.type === 'import_statement') {
-    for (const n of childrenOf(stmt, 'name')) {
-      if (n.type === 'aliased_import') {
-        const name = child(n, 'name');
-        const alias = child(n, 'alias');
-        if (name && alias) scope.set(text(alias), { k: 'ref', path: text(name) });
-      } else {
-        const full = text(n);
-        const head = full.split('.')[0]!;
-        scope.set(head, { k: 'ref', path: head });
-      }
-    }
-    return;
-  }
-  const mod = child(stmt, 'module_name');
-  if (!mod || mod.type === 'relative_import') return;
-  const base = text(mod);
-  for (const n of childrenOf(stmt, 'name')) {
-    if (n.type === 'aliased_import') {
-      const name = child(n, 'name');
-      const alias = child(n, 'alias');
-      if (name && alias) scope.set(text(alias), { k: 'ref', path: `${base}.${text(name)}` });
-    } else scope.set(text(n), { k: 'ref', path: `${base}.${text(n)}` });
-  }
+/** Decorator names without arguments or module prefix: `@dataclasses.dataclass(frozen=True)` → `dataclass`. */
+export function decoratorNames(decorated: Syn): string[] {
+  return namedChildren(decorated)
+    .filter((d) => d.type === 'decorator')
+    .map((d) => {
+      const t = textOf(d).replace(/^@\s*/, '');
+      const head = t.split('(', 1)[0]!.trim();
+      return head.slice(head.lastIndexOf('.') + 1);
+    });
 }
 
 /** Reads a class statement: bases, methods and simple class attributes; `isModule` follows the bases. */
-export function readClass(node: Syn, scope: Scope, directive?: number[]): ClassDef | undefined {
+export function readClass(node: Syn, scope: Scope, directive?: number[], decorators: readonly string[] = [], program?: PythonProgram): ClassDef | undefined {
   const nameNode = child(node, 'name');
   if (!nameNode) return undefined;
   const bases: PyValue[] = [];
   const supers = child(node, 'superclasses');
-  const probe = new PyInterpreter(new GraphBuilder('class'), 'site', 10_000);
+  const probe = new PyInterpreter(new GraphBuilder('class'), 'site', 10_000, program);
   for (const b of supers ? namedChildren(supers) : []) {
     if (b.type === 'keyword_argument') continue;
     bases.push(probe.eval(b, scope, {}));
   }
   const methods = new Map<string, Syn>();
+  const methodKinds = new Map<string, 'static' | 'class'>();
   const attrs = new Map<string, PyValue>();
+  const fields: string[] = [];
   const body = child(node, 'body');
   for (const stmt of body ? namedChildren(body) : []) {
     const def = stmt.type === 'decorated_definition' ? child(stmt, 'definition') : stmt;
     if (def?.type === 'function_definition') {
       const n = child(def, 'name');
-      if (n) methods.set(textOf(n), def);
+      if (!n) continue;
+      methods.set(textOf(n), def);
+      const kinds = stmt.type === 'decorated_definition' ? decoratorNames(stmt) : [];
+      if (kinds.includes('staticmethod')) methodKinds.set(textOf(n), 'static');
+      else if (kinds.includes('classmethod')) methodKinds.set(textOf(n), 'class');
     } else if (stmt.type === 'expression_statement') {
       const a = namedChildren(stmt)[0];
       const left = a?.type === 'assignment' ? child(a, 'left') : undefined;
       const right = a?.type === 'assignment' ? child(a, 'right') : undefined;
+      if (left?.type === 'identifier' && a && child(a, 'type')) fields.push(textOf(left));
       if (left?.type === 'identifier' && right) {
         try {
           attrs.set(textOf(left), probe.eval(right, scope, {}));
@@ -1665,6 +1819,9 @@ export function readClass(node: Syn, scope: Scope, directive?: number[]): ClassD
     }
   }
   const isModule = bases.some((b) => (b.k === 'ref' && canonical(b.path) === 'nn.Module') || (b.k === 'class' && b.def.isModule));
+  const namedTuple = bases.some((b) => (b.k === 'ref' && /(^|\.)NamedTuple$/.test(b.path)) || (b.k === 'class' && b.def.record === 'namedtuple'));
+  const record = namedTuple ? 'namedtuple' : decorators.includes('dataclass') || bases.some((b) => b.k === 'class' && b.def.record === 'dataclass') ? 'dataclass' : undefined;
+  const root = scope.root();
   return {
     name: textOf(nameNode),
     node,
@@ -1674,5 +1831,28 @@ export function readClass(node: Syn, scope: Scope, directive?: number[]): ClassD
     closure: scope,
     isModule,
     ...(directive ? { inputDirective: directive } : {}),
+    ...(methodKinds.size > 0 ? { methodKinds } : {}),
+    ...(record && !isModule ? { record, fields } : {}),
+    ...(root instanceof ModuleScope && root.foreign ? { foreign: true } : {}),
   };
+}
+
+/** A method looked up on a class: bound to `self` unless static; a classmethod binds the class. */
+function methodValue(def: ClassDef, name: string, self: PyValue | undefined): PyValue | undefined {
+  const m = findMethod(def, name);
+  if (!m) return undefined;
+  const fn: FuncDef = { name, node: m.node, closure: m.cls.closure };
+  const kind = m.cls.methodKinds?.get(name);
+  if (kind === 'static') return { k: 'func', def: fn };
+  if (kind === 'class') return { k: 'func', def: fn, self: { k: 'class', def: self?.k === 'object' || self?.k === 'stub' ? self.def : self?.k === 'module' && self.obj.def ? self.obj.def : def } };
+  return self ? { k: 'func', def: fn, self } : { k: 'func', def: fn };
+}
+
+/** A record's fields, base classes' first (dataclass inheritance). */
+function recordFields(def: ClassDef, seen = new Set<ClassDef>()): string[] {
+  if (seen.has(def)) return [];
+  seen.add(def);
+  const inherited = def.bases.flatMap((b) => (b.k === 'class' && b.def.record ? recordFields(b.def, seen) : []));
+  const own = def.fields ?? [];
+  return [...inherited.filter((f) => !own.includes(f)), ...own];
 }

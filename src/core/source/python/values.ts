@@ -27,9 +27,25 @@ export type PyValue =
   | { readonly k: 'method'; readonly self: PyValue; readonly name: string }
   /** `functools.partial(f, ...)`. */
   | { readonly k: 'partial'; readonly fn: PyValue; readonly args: PyValue[]; readonly kwargs: Map<string, PyValue> }
+  /** A module read from another file (a sibling, a package in the workspace, site-packages). */
+  | { readonly k: 'pymodule'; readonly ns: ModuleNamespace }
+  /** An instance of a plain class: a config object, a dataclass, a named tuple. */
+  | { readonly k: 'object'; readonly def: ClassDef; readonly attrs: Map<string, PyValue> }
   /** Top-level code only: an instance of a user class seen at the file's call site. */
   | { readonly k: 'stub'; readonly def: ClassDef; readonly args: PyValue[]; readonly kwargs: Map<string, PyValue> }
   | { readonly k: 'unknown'; readonly why: string };
+
+/** The names of an imported module, interpreted when asked for. */
+export interface ModuleNamespace {
+  /** Dotted name as imported (`mypkg.helpers`, `.helpers`). */
+  readonly name: string;
+  /** The file holding the module's top level; undefined for a namespace package. */
+  readonly file: string | undefined;
+  /** A name of the module's top level, a sub-module, or undefined when it has neither. */
+  get(name: string): PyValue | undefined;
+  /** Names `from m import *` binds: `__all__` when given, else the public top-level names. */
+  exported(): readonly string[];
+}
 
 export interface FuncDef {
   readonly name: string;
@@ -43,6 +59,8 @@ export interface ClassDef {
   readonly node: Syn;
   readonly bases: readonly PyValue[];
   readonly methods: Map<string, Syn>;
+  /** `@staticmethod` and `@classmethod` methods; the others bind `self`. */
+  readonly methodKinds?: ReadonlyMap<string, 'static' | 'class'>;
   /** Class-level assignments (`expansion = 4`). */
   readonly attrs: Map<string, PyValue>;
   readonly closure: Scope;
@@ -50,6 +68,12 @@ export interface ClassDef {
   readonly isModule: boolean;
   /** `# se-lens: input=[...]` directive on or just above the class line. */
   readonly inputDirective?: number[];
+  /** Annotated class-level names in order: the constructor of a dataclass or NamedTuple takes them. */
+  readonly fields?: readonly string[];
+  /** Built from its fields (`@dataclass`, `NamedTuple`, `collections.namedtuple`); tuples also iterate. */
+  readonly record?: 'dataclass' | 'namedtuple';
+  /** Whether the class was read from another file than the analysed document. */
+  readonly foreign?: boolean;
 }
 
 /** A leaf layer PyTorch provides: what it counts and how a call becomes IR. */
@@ -93,6 +117,13 @@ export class Scope {
 
   has(name: string): boolean {
     return this.vars.has(name) || !!this.parent?.has(name);
+  }
+
+  /** The module-level scope this one is nested in. */
+  root(): Scope {
+    let s: Scope = this;
+    while (s.parent) s = s.parent;
+    return s;
   }
 }
 
@@ -156,6 +187,8 @@ export function truthy(v: PyValue): boolean | undefined {
     case 'func':
     case 'ref':
     case 'stub':
+    case 'pymodule':
+    case 'object':
       return true;
     default:
       return undefined;
@@ -178,6 +211,8 @@ export function describe(v: PyValue): number | string | boolean {
       return v.path;
     case 'class':
       return v.def.name;
+    case 'pymodule':
+      return v.ns.name;
     case 'tuple':
     case 'list':
       return `(${v.items.map((i) => String(describe(i))).join(', ')})`;

@@ -1,0 +1,301 @@
+import type { PythonFileCache } from '../modules/python-files.js';
+import { describeTried, PythonImportResolver, type PythonModuleResolution } from '../modules/python-resolver.js';
+import { basenamePath, type SourceFileSystem, type SourceLocation } from '../modules/source-files.js';
+import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
+import { isCatalogueOnly, hasCatalogueEntries } from './catalogue.js';
+import { Scope, unknown, type ModuleNamespace, type PyValue } from './values.js';
+
+/** Runs one top-level statement of an imported module (the language lives in the interpreter, not here). */
+export type StatementRunner = (stmt: Syn, scope: ModuleScope) => void;
+
+/**
+ * A module's global scope. The analysed document's scope is filled by running its statements in order;
+ * an imported module's scope is lazy: a name is bound by running only the statements that bind it, the
+ * first time it is asked for. `from m import *` falls back to `m`'s exported names.
+ */
+export class ModuleScope extends Scope {
+  private readonly stars: ModuleNamespace[] = [];
+
+  constructor(
+    /** The module's file, for relative imports; undefined for a document without a location. */
+    readonly file: string | undefined,
+    /** Whether the module is another file than the analysed document. */
+    readonly foreign: boolean,
+  ) {
+    super();
+  }
+
+  addStar(ns: ModuleNamespace): void {
+    this.stars.push(ns);
+  }
+
+  override get(name: string): PyValue | undefined {
+    return super.get(name) ?? this.fromStars(name);
+  }
+
+  protected fromStars(name: string): PyValue | undefined {
+    for (const ns of this.stars) if (ns.exported().includes(name)) return ns.get(name);
+    return undefined;
+  }
+}
+
+/** An imported module's scope, interpreted lazily statement by statement. */
+class LazyModuleScope extends ModuleScope {
+  private readonly byName = new Map<string, number[]>();
+  private readonly starStatements: number[] = [];
+  private readonly done = new Set<number>();
+  private readonly running = new Set<number>();
+  private allRun = false;
+
+  constructor(
+    file: string,
+    private readonly statements: readonly Syn[],
+    private readonly run: StatementRunner,
+  ) {
+    super(file, true);
+    statements.forEach((stmt, i) => {
+      for (const name of boundNames(stmt)) {
+        if (name === '*') this.starStatements.push(i);
+        else {
+          let list = this.byName.get(name);
+          if (!list) this.byName.set(name, (list = []));
+          list.push(i);
+        }
+      }
+    });
+  }
+
+  /** Top-level names in source order. */
+  topNames(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  override get(name: string): PyValue | undefined {
+    const own = this.ownValue(name);
+    if (own) return own;
+    this.runAll(this.starStatements);
+    return this.fromStars(name);
+  }
+
+  private ownValue(name: string): PyValue | undefined {
+    const indices = this.byName.get(name);
+    if (indices) this.runAll(indices);
+    return this.getOwn(name);
+  }
+
+  private getOwn(name: string): PyValue | undefined {
+    // The parent chain of a module scope is empty: Scope.get reads only this module's names.
+    return Scope.prototype.get.call(this, name);
+  }
+
+  private runAll(indices: readonly number[]): void {
+    for (const i of indices) {
+      if (this.done.has(i) || this.running.has(i)) continue;
+      this.running.add(i);
+      try {
+        this.run(this.statements[i]!, this);
+      } finally {
+        this.running.delete(i);
+        this.done.add(i);
+      }
+    }
+  }
+
+  /** Every statement, for a module whose names are all asked for (`dir()`-like uses). */
+  runEverything(): void {
+    if (this.allRun) return;
+    this.allRun = true;
+    this.runAll(this.statements.map((_, i) => i));
+  }
+}
+
+/** Names a top-level statement binds; `*` for a star import. Compound statements bind what their bodies bind. */
+function boundNames(stmt: Syn): string[] {
+  switch (stmt.type) {
+    case 'class_definition':
+    case 'function_definition': {
+      const n = child(stmt, 'name');
+      return n ? [textOf(n)] : [];
+    }
+    case 'decorated_definition': {
+      const d = child(stmt, 'definition');
+      return d ? boundNames(d) : [];
+    }
+    case 'expression_statement':
+      return namedChildren(stmt).flatMap((e) => {
+        if (e.type === 'assignment' || e.type === 'augmented_assignment') return assignedNames(e);
+        // `REGISTRY.update(...)`, `LAYERS.append(...)`: statements that change a name run with its binding.
+        const head = headName(e);
+        return head ? [head] : [];
+      });
+    case 'import_statement':
+      return childrenOf(stmt, 'name').map((n) => {
+        if (n.type === 'aliased_import') return textOf(child(n, 'alias') ?? n);
+        return textOf(n).split('.')[0]!;
+      });
+    case 'import_from_statement': {
+      if (namedChildren(stmt).some((c) => c.type === 'wildcard_import')) return ['*'];
+      return childrenOf(stmt, 'name').map((n) => textOf((n.type === 'aliased_import' ? child(n, 'alias') : n) ?? n));
+    }
+    case 'if_statement':
+    case 'try_statement':
+    case 'with_statement':
+    case 'for_statement':
+    case 'while_statement':
+    case 'block':
+    case 'else_clause':
+    case 'elif_clause':
+    case 'except_clause':
+    case 'finally_clause':
+    case 'ERROR':
+      return [...new Set(namedChildren(stmt).flatMap(boundNames))];
+    default:
+      return [];
+  }
+}
+
+function assignedNames(assignment: Syn): string[] {
+  const left = child(assignment, 'left');
+  const right = child(assignment, 'right');
+  const out = left ? targetIdentifiers(left) : [];
+  if (out.length === 0 && left) {
+    const head = headName(left);
+    if (head) out.push(head);
+  }
+  if (right?.type === 'assignment') out.push(...assignedNames(right));
+  return out;
+}
+
+function targetIdentifiers(target: Syn): string[] {
+  if (target.type === 'identifier') return [textOf(target)];
+  if (['pattern_list', 'tuple_pattern', 'list_pattern', 'tuple', 'list', 'expression_list', 'parenthesized_expression'].includes(target.type)) {
+    return namedChildren(target).flatMap(targetIdentifiers);
+  }
+  return [];
+}
+
+/** The identifier an attribute, subscript or call chain starts from: `A` in `A.b[c].d()`. */
+function headName(e: Syn): string | undefined {
+  let n: Syn | undefined = e;
+  while (n) {
+    if (n.type === 'identifier') return textOf(n);
+    n = n.type === 'call' ? child(n, 'function') : n.type === 'attribute' ? child(n, 'object') : n.type === 'subscript' ? child(n, 'value') : undefined;
+  }
+  return undefined;
+}
+
+class FileNamespace implements ModuleNamespace {
+  private exportedNames: readonly string[] | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly file: string | undefined,
+    private readonly packageDir: string | undefined,
+    private readonly scope: LazyModuleScope | undefined,
+    private readonly program: PythonProgram,
+  ) {}
+
+  get(name: string): PyValue | undefined {
+    return this.scope?.get(name) ?? this.program.submodule(this, this.packageDir, name);
+  }
+
+  exported(): readonly string[] {
+    if (!this.exportedNames) {
+      this.exportedNames = [];
+      const all = this.scope?.get('__all__');
+      if (all && (all.k === 'list' || all.k === 'tuple')) this.exportedNames = all.items.flatMap((v) => (v.k === 'str' ? [v.v] : []));
+      else if (this.scope) this.exportedNames = this.scope.topNames().filter((n) => !n.startsWith('_'));
+    }
+    return this.exportedNames;
+  }
+}
+
+/** Where the files an analysis read stood: path → version (or kind, or '-' when absent). */
+export type FileStamps = ReadonlyMap<string, string>;
+
+/**
+ * The modules of one analysis: import resolution, lazy module namespaces and the files they read. Parsed
+ * files come from a cache that outlives the analysis; namespaces (interpreted values) do not.
+ */
+export class PythonProgram {
+  readonly resolver: PythonImportResolver | undefined;
+  private readonly namespaces = new Map<string, FileNamespace>();
+  /** Every path the analysis looked at, with its stamp: results that read them are valid while these hold. */
+  readonly stamps = new Map<string, string>();
+  private readonly files: SourceFileSystem | undefined;
+  run: StatementRunner = () => undefined;
+
+  constructor(
+    readonly location: SourceLocation | undefined,
+    private readonly fileCache: PythonFileCache | undefined,
+  ) {
+    if (location) {
+      this.files = recording(location.files, this.stamps);
+      this.resolver = new PythonImportResolver({ ...location, files: this.files });
+    }
+  }
+
+  /** Whether every file in `stamps` still reads as it did (re-checked once per analysis). */
+  unchanged(stamps: FileStamps): boolean {
+    if (stamps.size === 0) return true;
+    if (!this.files) return false;
+    for (const [path, stamp] of stamps) if (stampOf(this.files, path) !== stamp) return false;
+    return true;
+  }
+
+  /** The value `import name` (level 0) or `from <dots>name import ...` refers to. */
+  moduleValue(name: string, level: number, fromFile: string | undefined): PyValue {
+    if (level === 0 && isCatalogueOnly(name)) return { k: 'ref', path: name };
+    if (!this.resolver || fromFile === undefined) {
+      return level === 0 ? { k: 'ref', path: name } : unknown(`relative import '${'.'.repeat(level)}${name}' needs the file's location`);
+    }
+    const r = this.resolver.resolve(name, level, fromFile);
+    if (r.found) return { k: 'pymodule', ns: this.namespace(`${'.'.repeat(level)}${name}`, r) };
+    if (level === 0 && hasCatalogueEntries(name)) return { k: 'ref', path: name };
+    return unknown(`module '${'.'.repeat(level)}${name}' was not found (looked in ${describeTried(r.tried)})`);
+  }
+
+  /** `from module import name`. */
+  importFrom(module: PyValue, name: string): PyValue {
+    if (module.k === 'ref') return { k: 'ref', path: `${module.path}.${name}` };
+    if (module.k === 'pymodule') {
+      return module.ns.get(name) ?? unknown(`cannot import '${name}' from '${module.ns.name}' (${module.ns.file ? basenamePath(module.ns.file) : 'a namespace package'})`);
+    }
+    return module;
+  }
+
+  submodule(parent: FileNamespace, packageDir: string | undefined, name: string): PyValue | undefined {
+    if (!packageDir || !this.resolver) return undefined;
+    const r = this.resolver.resolve(name, 1, `${packageDir}/__init__.py`);
+    return r.found ? { k: 'pymodule', ns: this.namespace(`${parent.name}.${name}`, r) } : undefined;
+  }
+
+  private namespace(name: string, r: PythonModuleResolution): FileNamespace {
+    const key = r.file ?? r.packageDir ?? name;
+    let ns = this.namespaces.get(key);
+    if (!ns) {
+      const parsed = r.file && this.files ? this.fileCache?.get(this.files, r.file) : undefined;
+      const scope = r.file ? new LazyModuleScope(r.file, parsed?.statements ?? [], this.run) : undefined;
+      ns = new FileNamespace(name, r.file, r.packageDir, scope, this);
+      this.namespaces.set(key, ns);
+    }
+    return ns;
+  }
+}
+
+/** The file system, recording each path's stamp the first time it is looked at. */
+function recording(files: SourceFileSystem, stamps: Map<string, string>): SourceFileSystem {
+  const stamp = (path: string) => {
+    if (!stamps.has(path)) stamps.set(path, stampOf(files, path));
+  };
+  return {
+    kind: (p) => (stamp(p), files.kind(p)),
+    readText: (p) => (stamp(p), files.readText(p)),
+    list: (p) => (stamp(p), files.list(p)),
+    version: (p) => (stamp(p), files.version(p)),
+  };
+}
+
+export function stampOf(files: SourceFileSystem, path: string): string {
+  return files.version(path) ?? files.kind(path) ?? '-';
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryFileSystem, type SourceLocation } from '../../src/core/source/modules/source-files.js';
+import { PythonImportResolver } from '../../src/core/source/modules/python-resolver.js';
+import { analyzer, unitNamed } from './source-loader.js';
+
+function location(files: MemoryFileSystem, path: string, pythonPaths: string[] = []): SourceLocation {
+  return { path, files, searchRoots: ['/ws'], pythonPaths };
+}
+
+const HELPERS = `
+import math
+
+def make_divisible(v, divisor=8, min_value=None, round_limit=0.9):
+    min_value = min_value or divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < round_limit * v:
+        new_v += divisor
+    return new_v
+`;
+
+const SE = `
+import torch
+from torch import nn
+from ..utils.helpers import make_divisible
+from .act import create_act_layer
+
+class SqueezeExcite(nn.Module):
+    def __init__(self, in_chs, rd_ratio=0.25, gate_layer='sigmoid', **kwargs):
+        super().__init__()
+        rd = make_divisible(in_chs * rd_ratio, 8)
+        self.conv_reduce = nn.Conv2d(in_chs, rd, 1, bias=True)
+        self.act = nn.ReLU(inplace=True)
+        self.conv_expand = nn.Conv2d(rd, in_chs, 1, bias=True)
+        self.gate = create_act_layer(gate_layer)
+
+    def forward(self, x):
+        s = x.mean((2, 3), keepdim=True)
+        s = self.conv_expand(self.act(self.conv_reduce(s)))
+        return x * self.gate(s)
+`;
+
+const ACT = `
+from torch import nn
+_ACT = dict(sigmoid=nn.Sigmoid, hard_sigmoid=nn.Hardsigmoid)
+
+def create_act_layer(name, **kwargs):
+    if isinstance(name, str):
+        return _ACT[name](**kwargs)
+    return name(**kwargs)
+`;
+
+describe('Python module system', () => {
+  it('resolves relative, absolute, package and namespace imports in a fixed order, and says where it looked', () => {
+    const fs = new MemoryFileSystem({
+      '/ws/pkg/__init__.py': '',
+      '/ws/pkg/models/__init__.py': '',
+      '/ws/pkg/models/se.py': '',
+      '/ws/pkg/utils.py': '',
+      '/ws/pkg/utils/__init__.py': '',
+      '/ws/ns/part/mod.py': '',
+      '/site/lib/__init__.py': '',
+    });
+    const r = new PythonImportResolver(location(fs, '/ws/pkg/models/se.py', ['/site']));
+    assert.equal(r.resolve('utils', 2, '/ws/pkg/models/se.py').file, '/ws/pkg/utils/__init__.py', 'package before module');
+    assert.equal(r.resolve('', 1, '/ws/pkg/models/se.py').file, '/ws/pkg/models/__init__.py');
+    assert.equal(r.resolve('pkg.models.se', 0, '/ws/pkg/models/se.py').file, '/ws/pkg/models/se.py');
+    assert.equal(r.resolve('lib', 0, '/ws/pkg/models/se.py').file, '/site/lib/__init__.py');
+    const ns = r.resolve('ns.part.mod', 0, '/ws/pkg/models/se.py');
+    assert.equal(ns.file, '/ws/ns/part/mod.py');
+    const missing = r.resolve('nowhere', 0, '/ws/pkg/models/se.py');
+    assert.equal(missing.found, false);
+    assert.ok(missing.tried.includes('/site/nowhere.py'), missing.tried.join(','));
+  });
+
+  it('follows helpers through relative imports, dict registries and isinstance across files', async () => {
+    const fs = new MemoryFileSystem({
+      '/ws/net/__init__.py': 'from .layers.se import SqueezeExcite\n',
+      '/ws/net/utils/__init__.py': '',
+      '/ws/net/utils/helpers.py': HELPERS,
+      '/ws/net/layers/__init__.py': '',
+      '/ws/net/layers/act.py': ACT,
+      '/ws/net/layers/se.py': SE,
+    });
+    const text = `import torch\nfrom net import SqueezeExcite\n\nclass Block(torch.nn.Module):\n    def __init__(self, c=40):\n        super().__init__()\n        self.se = SqueezeExcite(c)\n    def forward(self, x):\n        return self.se(x)\n\nm = Block(40)\nm(torch.rand(2, 40, 8, 8))\n`;
+    const a = await analyzer();
+    const unit = unitNamed(a.analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'Block');
+    assert.deepEqual(unit.unknowns, []);
+    assert.equal(unit.blocks.length, 1);
+    const b = unit.blocks[0]!;
+    assert.deepEqual([b.channels, b.squeezeChannels, b.params], [40, 16, 40 * 16 + 16 + 16 * 40 + 40]);
+  });
+
+  it('names the places it looked when an import is missing, without throwing', async () => {
+    const fs = new MemoryFileSystem({ '/ws/a.py': '' });
+    const text = `import torch.nn as nn\nfrom .missing import make_divisible\n\nclass SE(nn.Module):\n    def __init__(self, c=32):\n        super().__init__()\n        self.fc = nn.Linear(c, make_divisible(c // 4))\n    def forward(self, x):\n        return x\n`;
+    const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/a.py') }), 'SE');
+    assert.equal(unit.partial, true);
+    assert.match(unit.unknowns.map((u) => u.note).join('\n'), /missing.*was not found \(looked in \/ws\/missing\/__init__.py, \/ws\/missing.py\)/);
+  });
+
+  it('survives import cycles', async () => {
+    const fs = new MemoryFileSystem({
+      '/ws/a.py': 'from b import g\nX = 4\ndef f():\n    return g()\n',
+      '/ws/b.py': 'from a import X\ndef g():\n    return X * 2\n',
+    });
+    const text = `import torch.nn as nn\nfrom a import f\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(f(), 3)\n    def forward(self, x):\n        return self.fc(x)\n`;
+    const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'M');
+    assert.equal(unit.model.graph.modules?.find((m) => m.path === 'fc')?.params, 8 * 3 + 3);
+  });
+});
