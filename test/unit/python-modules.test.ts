@@ -108,4 +108,19 @@ describe('Python module system', () => {
     const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'M');
     assert.equal(unit.model.graph.modules?.find((m) => m.path === 'fc')?.params, 8 * 3 + 3);
   });
+
+  it('re-uses parsed imports across analyses and re-analyses a unit when an imported file changes', async () => {
+    const fs = new MemoryFileSystem({ '/ws/cfg.py': 'RATIO = 4\n' });
+    const text = `import torch.nn as nn\nfrom cfg import RATIO\n\nclass SE(nn.Module):\n    def __init__(self, c=32):\n        super().__init__()\n        self.fc = nn.Linear(c, c // RATIO)\n    def forward(self, x):\n        return x\n`;
+    const a = await analyzer();
+    const options = { documentKey: 'modules-invalidate', location: location(fs, '/ws/main.py') };
+    const first = unitNamed(a.analyze(text, 'python', options), 'SE');
+    const again = unitNamed(a.analyze(text, 'python', options), 'SE');
+    assert.equal(again, first, 'nothing changed: the cached unit is returned');
+    fs.write('/ws/cfg.py', 'RATIO = 8\n');
+    const changed = unitNamed(a.analyze(text, 'python', options), 'SE');
+    a.forget('modules-invalidate');
+    assert.notEqual(changed, first);
+    assert.deepEqual([first, changed].map((u) => u.model.graph.modules?.find((m) => m.path === 'fc')?.params), [32 * 8 + 8, 32 * 4 + 4]);
+  });
 });

@@ -136,6 +136,15 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit });
     units.push(unit);
   }
+  // Models built from classes of other files (a package's model, torchvision's `mobilenet_v3_small()`): one unit each.
+  const built = new Set<ClassDef>();
+  for (const callSite of site.callSites) {
+    if (!callSite.def.foreign || built.has(callSite.def)) continue;
+    built.add(callSite.def);
+    const unit = analyzeClass(callSite.def, callSite, options, program);
+    units.push(unit);
+    seen.set(unit.name, (seen.get(unit.name) ?? 0) + 1);
+  }
   // Classes that are gone from the file leave the cache.
   for (const k of cache.units.keys()) {
     const [name, n] = k.split('#');
@@ -224,8 +233,9 @@ function paramList(fn: Syn | undefined): { name: string; hasDefault: boolean; no
 function analyzeClass(def: ClassDef, site: CallSite | undefined, options: PythonOptions, program: PythonProgram): SourceUnit {
   const builder = new GraphBuilder(def.name);
   const interp = new PyInterpreter(builder, 'graph', options.maxSteps, program);
-  const classRange = def.node.range;
-  interp.recordLines = { startLine: classRange.startLine, endLine: classRange.endLine };
+  const classRange = def.foreign && site ? site.at : def.node.range;
+  if (def.foreign) interp.entry = classRange;
+  else interp.recordLines = { startLine: classRange.startLine, endLine: classRange.endLine };
   const init = findMethod(def, '__init__');
   const params = paramList(init?.node).slice(1);
   const args: PyValue[] = site ? [...site.args] : [];
@@ -287,7 +297,7 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
   const model = builder.finish(outputs, modules, 'NCHW', 'se-lens python front-end');
   return finishUnit({
     name: def.name,
-    kind: 'class',
+    kind: def.foreign ? 'model' : 'class',
     range: classRange,
     model,
     inputShape,

@@ -41,6 +41,8 @@ export interface CallSite {
   readonly def: ClassDef;
   readonly args: PyValue[];
   readonly kwargs: Map<string, PyValue>;
+  /** Where the document builds it (for a class of another file, the document's statement that led there). */
+  readonly at: SourceRange;
   inputShape?: number[];
 }
 
@@ -74,6 +76,8 @@ export class PyInterpreter {
   readonly callSites: CallSite[] = [];
   /** While code of another file runs: the document's call that entered it, where its nodes and notes are shown. */
   private foreign: { readonly at: SourceRange; readonly where: string } | undefined;
+  /** Where code of another file shows when the analysis itself starts there (a model class read from a package). */
+  entry: SourceRange | undefined;
 
   constructor(
     readonly b: GraphBuilder,
@@ -112,7 +116,7 @@ export class PyInterpreter {
     const saved = this.foreign;
     if (file === undefined && !saved) return body();
     // Code of the document called back from another file shows where it is written.
-    this.foreign = file === undefined ? undefined : { at: saved?.at ?? node.range, where: file.slice(file.lastIndexOf('/') + 1) };
+    this.foreign = file === undefined ? undefined : { at: saved?.at ?? this.entry ?? node.range, where: file.slice(file.lastIndexOf('/') + 1) };
     try {
       return body();
     } finally {
@@ -271,7 +275,7 @@ export class PyInterpreter {
       case 'str':
         return [...value.v].map((v) => ({ k: 'str', v }) as PyValue);
       case 'module':
-        if (value.obj.className === 'Sequential' || value.obj.className === 'ModuleList') {
+        if (containerOf(value.obj)) {
           return [...value.obj.children.values()].map((obj) => ({ k: 'module', obj }) as PyValue);
         }
         return undefined;
@@ -632,7 +636,9 @@ export class PyInterpreter {
         if (m) return { k: 'func', def: { name, node: m.node, closure: m.cls.closure }, self: frame.self };
       }
     }
-    // nn.Module's own methods: `__init__` has nothing to interpret.
+    // nn.Module's own methods: `__init__` has nothing to interpret; a container's `__init__` registers its items.
+    const container = cls.isModule ? containerOf({ def: cls }) : undefined;
+    if (container && name === '__init__') return { k: 'method', self: frame.self, name: `${container}.__init__` };
     return { k: 'ref', path: `torch.nn.Module.${name}` };
   }
 
@@ -713,7 +719,7 @@ export class PyInterpreter {
       return item ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node);
     }
     if (owner.k === 'dict' && key.k === 'str') return owner.entries.get(key.v) ?? unknown(`key '${key.v}'`);
-    if (owner.k === 'module' && (owner.obj.className === 'Sequential' || owner.obj.className === 'ModuleList')) {
+    if (owner.k === 'module' && containerOf(owner.obj)) {
       const i = intOf(key);
       const kids = [...owner.obj.children.values()];
       if (i !== undefined) {
@@ -984,7 +990,7 @@ export class PyInterpreter {
     if (!def.isModule) return this.newObject(def, args, kwargs, node);
     if (this.mode === 'site') {
       const stub: PyValue = { k: 'stub', def, args, kwargs };
-      if (def.isModule) this.callSites.push({ def, args, kwargs });
+      if (def.isModule) this.callSites.push({ def, args, kwargs, at: this.here(node) });
       return stub;
     }
     if (!def.isModule) return this.fail(`class '${def.name}' is not an nn.Module`, node);
@@ -1046,7 +1052,7 @@ export class PyInterpreter {
           if (args.length > 1 || kwargs.size > 0) return this.fail(`${obj.className} called with extra arguments`, node, tensorArgs(args));
           return { k: 'tensor', t: emitLayer(this.b, obj, x.t, this.here(node)) } as PyValue;
         }
-        if (obj.className === 'Sequential') {
+        if (containerOf(obj) === 'Sequential' && !(obj.def && findMethod(obj.def, 'forward'))) {
           let v = args[0] ?? unknown('Sequential called without input');
           for (const c of obj.children.values()) v = this.callModule(c, [v], new Map(), node);
           return v;
@@ -1206,6 +1212,18 @@ export class PyInterpreter {
         return t ? this.method(x!, fn.slice(6), args.slice(1), kwargs, node) : this.fail(`${path} without a tensor`, node);
       case 'torch.no_grad':
         return NONE;
+      case 'F.pad': {
+        const pads = intsOf(arg(1, 'pad'));
+        const modeArg = arg(2, 'mode') ?? { k: 'str', v: 'constant' };
+        const rank = t?.shape?.length;
+        if (!t || !pads || pads.length % 2 !== 0 || modeArg.k !== 'str' || rank === undefined || pads.length / 2 > rank) {
+          return this.fail(`${path} with arguments that are not known`, node, tensorArgs(args));
+        }
+        const modes: Record<string, string> = { constant: 'constant', reflect: 'reflect', replicate: 'edge', circular: 'wrap' };
+        const mode = modes[modeArg.v];
+        if (!mode) return this.fail(`${path} mode '${modeArg.v}' is not interpreted`, node, [t]);
+        return { k: 'tensor', t: ops.pad(t, pads, mode) };
+      }
     }
     if (t) return this.fail(`${path} is not interpreted`, node, tensorArgs(args));
     return unknown(`${path} is not interpreted`);
@@ -1504,6 +1522,14 @@ export class PyInterpreter {
 
   private moduleMethod(obj: ModuleObj, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     switch (name) {
+      case 'Sequential.__init__':
+      case 'ModuleList.__init__': {
+        // `super().__init__(*layers)` in a subclass of a container.
+        const first = args[0];
+        const items = name === 'Sequential.__init__' ? (args.length === 1 && first?.k === 'dict' ? [...first.entries] : args.map((a, i) => [String(i), a] as const)) : [...((first && this.iterate(first)) ?? [])].map((a, i) => [String(i), a] as const);
+        for (const [k, v] of items) if (v.k === 'module') obj.children.set(k, v.obj);
+        return NONE;
+      }
       case 'add_module':
       case 'register_module': {
         const key = args[0];
@@ -1726,6 +1752,31 @@ function setModuleAttr(obj: ModuleObj, name: string, value: PyValue): void {
   obj.attrs.set(name, value);
 }
 
+/** `nn.Module`, a container or a layer: a class user code may derive its modules from. */
+function isTorchModuleClass(path: string): boolean {
+  if (!path.startsWith('nn.')) return false;
+  const kind = path.slice(3);
+  return kind === 'Module' || kind === 'Sequential' || kind === 'ModuleList' || kind === 'ModuleDict' || isKnownLayer(kind);
+}
+
+/** The torch.nn container a module is or derives from: its children are its items. */
+function containerOf(obj: Pick<ModuleObj, 'def'> & { className?: string }, seen = new Set<ClassDef>()): 'Sequential' | 'ModuleList' | undefined {
+  if (obj.className === 'Sequential' || obj.className === 'ModuleList') return obj.className;
+  const def = obj.def;
+  if (!def || seen.has(def)) return undefined;
+  seen.add(def);
+  for (const b of def.bases) {
+    if (b.k === 'ref') {
+      const p = canonical(b.path);
+      if (p === 'nn.Sequential' || p === 'nn.ModuleList') return p.slice(3) as 'Sequential' | 'ModuleList';
+    } else if (b.k === 'class') {
+      const found = containerOf({ def: b.def }, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 export function findMethod(def: ClassDef, name: string, seen = new Set<ClassDef>()): { node: Syn; cls: ClassDef } | undefined {
   if (seen.has(def)) return undefined;
   seen.add(def);
@@ -1818,7 +1869,7 @@ export function readClass(node: Syn, scope: Scope, directive?: number[], decorat
       }
     }
   }
-  const isModule = bases.some((b) => (b.k === 'ref' && canonical(b.path) === 'nn.Module') || (b.k === 'class' && b.def.isModule));
+  const isModule = bases.some((b) => (b.k === 'ref' && isTorchModuleClass(canonical(b.path))) || (b.k === 'class' && b.def.isModule));
   const namedTuple = bases.some((b) => (b.k === 'ref' && /(^|\.)NamedTuple$/.test(b.path)) || (b.k === 'class' && b.def.record === 'namedtuple'));
   const record = namedTuple ? 'namedtuple' : decorators.includes('dataclass') || bases.some((b) => b.k === 'class' && b.def.record === 'dataclass') ? 'dataclass' : undefined;
   const root = scope.root();

@@ -4,31 +4,75 @@ import { flatten, normAxis, windowOut } from '../shape-math.js';
 import { intOf, intsOf, num, type LayerSpec, type ModuleObj, type PyValue } from './values.js';
 
 /** PyTorch constructor signatures: positional order and defaults, as in `torch.nn`. */
+const CONV = ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'];
+const BATCH_NORM = ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'];
+const INSTANCE_NORM = ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'];
+const AVG_POOL = ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'];
+const MAX_POOL = ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'];
+
+/** PyTorch constructor signatures: positional order, as in `torch.nn`. */
 const SIGNATURES: Record<string, readonly string[]> = {
   Linear: ['in_features', 'out_features', 'bias'],
-  Conv1d: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'],
-  Conv2d: ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'],
-  BatchNorm1d: ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'],
-  BatchNorm2d: ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats'],
+  Conv1d: CONV,
+  Conv2d: CONV,
+  Conv3d: CONV,
+  BatchNorm1d: BATCH_NORM,
+  BatchNorm2d: BATCH_NORM,
+  BatchNorm3d: BATCH_NORM,
+  InstanceNorm1d: INSTANCE_NORM,
+  InstanceNorm2d: INSTANCE_NORM,
+  InstanceNorm3d: INSTANCE_NORM,
+  GroupNorm: ['num_groups', 'num_channels', 'eps', 'affine'],
+  LayerNorm: ['normalized_shape', 'eps', 'elementwise_affine', 'bias'],
   ReLU: ['inplace'],
   ReLU6: ['inplace'],
   LeakyReLU: ['negative_slope', 'inplace'],
   PReLU: ['num_parameters', 'init'],
+  ELU: ['alpha', 'inplace'],
+  SELU: ['inplace'],
+  CELU: ['alpha', 'inplace'],
   SiLU: ['inplace'],
+  Mish: ['inplace'],
   GELU: ['approximate'],
   Hardswish: ['inplace'],
   Sigmoid: [],
   Hardsigmoid: ['inplace'],
+  Hardtanh: ['min_val', 'max_val', 'inplace'],
+  Softplus: ['beta', 'threshold'],
   Tanh: [],
   Identity: [],
   Dropout: ['p', 'inplace'],
+  Dropout1d: ['p', 'inplace'],
+  Dropout2d: ['p', 'inplace'],
+  Dropout3d: ['p', 'inplace'],
+  AlphaDropout: ['p', 'inplace'],
   Flatten: ['start_dim', 'end_dim'],
   Softmax: ['dim'],
+  AdaptiveAvgPool1d: ['output_size'],
   AdaptiveAvgPool2d: ['output_size'],
+  AdaptiveAvgPool3d: ['output_size'],
+  AdaptiveMaxPool1d: ['output_size', 'return_indices'],
   AdaptiveMaxPool2d: ['output_size', 'return_indices'],
-  AvgPool2d: ['kernel_size', 'stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override'],
-  MaxPool2d: ['kernel_size', 'stride', 'padding', 'dilation', 'return_indices', 'ceil_mode'],
+  AdaptiveMaxPool3d: ['output_size', 'return_indices'],
+  AvgPool1d: AVG_POOL,
+  AvgPool2d: AVG_POOL,
+  AvgPool3d: AVG_POOL,
+  MaxPool1d: MAX_POOL,
+  MaxPool2d: MAX_POOL,
+  MaxPool3d: MAX_POOL,
 };
+
+/** Layers whose constructors take the factory keywords `device` and `dtype` (the ones that own tensors). */
+const FACTORY_KWARGS = new Set([
+  'Linear', 'Conv1d', 'Conv2d', 'Conv3d', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'InstanceNorm1d', 'InstanceNorm2d',
+  'InstanceNorm3d', 'GroupNorm', 'LayerNorm', 'PReLU',
+]);
+
+/** Spatial rank of a layer family member: `Conv3d` → 3, `BatchNorm1d` → 1 (0 when the name has none). */
+export function rankOf(kind: string): number {
+  const m = /([123])d$/.exec(kind);
+  return m ? Number(m[1]) : 0;
+}
 
 export function isKnownLayer(name: string): boolean {
   return Object.prototype.hasOwnProperty.call(SIGNATURES, name);
@@ -43,6 +87,8 @@ function bind(kind: string, args: readonly PyValue[], kwargs: ReadonlyMap<string
   if (args.length > names.length) return `${kind} takes at most ${names.length} positional arguments`;
   args.forEach((a, i) => out.set(names[i]!, a));
   for (const [k, v] of kwargs) {
+    // `**dd` with device and dtype: where the tensors live, not what they count.
+    if ((k === 'device' || k === 'dtype') && FACTORY_KWARGS.has(kind)) continue;
     if (!names.includes(k)) return `${kind} has no argument '${k}'`;
     out.set(k, v);
   }
@@ -92,8 +138,9 @@ export function constructLayer(kind: string, args: readonly PyValue[], kwargs: R
       return { kind, params: inF * outF + (bias ? outF : 0), config: { in_features: inF, out_features: outF, bias } };
     }
     case 'Conv1d':
-    case 'Conv2d': {
-      const rank = kind === 'Conv1d' ? 1 : 2;
+    case 'Conv2d':
+    case 'Conv3d': {
+      const rank = rankOf(kind);
       const inC = need(a, 'in_channels', kind);
       const outC = need(a, 'out_channels', kind);
       const kernel = tuple(a, 'kernel_size', rank, undefined, kind);
@@ -110,22 +157,50 @@ export function constructLayer(kind: string, args: readonly PyValue[], kwargs: R
         padding = padArg.v;
       } else padding = tuple(a, 'padding', rank, Array(rank).fill(0) as number[], kind);
       const mode = a.get('padding_mode');
-      if (mode && !(mode.k === 'str' && mode.v === 'zeros')) throw new LayerError(`${kind}: only padding_mode='zeros' is interpreted`);
+      if (mode && mode.k !== 'str') throw new LayerError(`${kind}: padding_mode is not known`);
+      const paddingMode = mode?.k === 'str' ? mode.v : 'zeros';
+      if (!['zeros', 'circular', 'reflect', 'replicate'].includes(paddingMode)) throw new LayerError(`${kind}: padding_mode '${paddingMode}'`);
       const kernelElems = kernel.reduce((x, y) => x * y, 1);
       const params = outC * (inC / groups) * kernelElems + (bias ? outC : 0);
       return {
         kind,
         params,
-        config: { in_channels: inC, out_channels: outC, kernel_size: kernel, stride, padding, dilation, groups, bias },
+        config: { in_channels: inC, out_channels: outC, kernel_size: kernel, stride, padding, dilation, groups, bias, padding_mode: paddingMode },
       };
     }
     case 'BatchNorm1d':
-    case 'BatchNorm2d': {
+    case 'BatchNorm2d':
+    case 'BatchNorm3d':
+    case 'InstanceNorm1d':
+    case 'InstanceNorm2d':
+    case 'InstanceNorm3d': {
       const c = need(a, 'num_features', kind);
-      const affine = flag(a, 'affine', true);
+      const affine = flag(a, 'affine', kind.startsWith('BatchNorm'));
       const eps = num(a.get('eps')) ?? 1e-5;
       return { kind, params: affine ? 2 * c : 0, config: { num_features: c, affine, eps } };
     }
+    case 'GroupNorm': {
+      const groups = need(a, 'num_groups', kind);
+      const c = need(a, 'num_channels', kind);
+      if (groups < 1 || c % groups !== 0) throw new LayerError('GroupNorm: num_channels is not divisible by num_groups');
+      const affine = flag(a, 'affine', true);
+      return { kind, params: affine ? 2 * c : 0, config: { num_groups: groups, num_channels: c, affine, eps: num(a.get('eps')) ?? 1e-5 } };
+    }
+    case 'LayerNorm': {
+      const shape = intsOf(a.get('normalized_shape'));
+      if (!shape) throw new LayerError('LayerNorm: normalized_shape is not known');
+      const affine = flag(a, 'elementwise_affine', true);
+      const bias = affine && flag(a, 'bias', true);
+      const n = shape.reduce((x, y) => x * y, 1);
+      return { kind, params: (affine ? n : 0) + (bias ? n : 0), config: { normalized_shape: shape, affine, bias, eps: num(a.get('eps')) ?? 1e-5 } };
+    }
+    case 'ELU':
+    case 'CELU':
+      return { kind, params: 0, config: { alpha: num(a.get('alpha')) ?? 1 } };
+    case 'Hardtanh':
+      return { kind, params: 0, config: { min_val: num(a.get('min_val')) ?? -1, max_val: num(a.get('max_val')) ?? 1 } };
+    case 'Softplus':
+      return { kind, params: 0, config: { beta: num(a.get('beta')) ?? 1, threshold: num(a.get('threshold')) ?? 20 } };
     case 'PReLU': {
       const n = intOf(a.get('num_parameters')) ?? (a.has('num_parameters') ? NaN : 1);
       if (!Number.isInteger(n)) throw new LayerError('PReLU: num_parameters is not a known integer');
@@ -144,22 +219,32 @@ export function constructLayer(kind: string, args: readonly PyValue[], kwargs: R
       const approx = a.get('approximate');
       return { kind, params: 0, config: { approximate: approx?.k === 'str' ? approx.v : 'none' } };
     }
+    case 'AdaptiveAvgPool1d':
     case 'AdaptiveAvgPool2d':
-    case 'AdaptiveMaxPool2d': {
-      const out = tuple(a, 'output_size', 2, undefined, kind);
+    case 'AdaptiveAvgPool3d':
+    case 'AdaptiveMaxPool1d':
+    case 'AdaptiveMaxPool2d':
+    case 'AdaptiveMaxPool3d': {
+      const out = tuple(a, 'output_size', rankOf(kind), undefined, kind);
       if (flag(a, 'return_indices', false)) throw new LayerError(`${kind}: return_indices is not interpreted`);
       return { kind, params: 0, config: { output_size: out } };
     }
+    case 'AvgPool1d':
     case 'AvgPool2d':
-    case 'MaxPool2d': {
-      const kernel = tuple(a, 'kernel_size', 2, undefined, kind);
+    case 'AvgPool3d':
+    case 'MaxPool1d':
+    case 'MaxPool2d':
+    case 'MaxPool3d': {
+      const rank = rankOf(kind);
+      const ones = Array(rank).fill(1) as number[];
+      const kernel = tuple(a, 'kernel_size', rank, undefined, kind);
       const strideArg = a.get('stride');
-      const stride = !strideArg || strideArg.k === 'none' ? kernel : tuple(a, 'stride', 2, undefined, kind);
-      const padding = tuple(a, 'padding', 2, [0, 0], kind);
-      const dilation = kind === 'MaxPool2d' ? tuple(a, 'dilation', 2, [1, 1], kind) : [1, 1];
+      const stride = !strideArg || strideArg.k === 'none' ? kernel : tuple(a, 'stride', rank, undefined, kind);
+      const padding = tuple(a, 'padding', rank, Array(rank).fill(0) as number[], kind);
+      const dilation = kind.startsWith('MaxPool') ? tuple(a, 'dilation', rank, ones, kind) : ones;
       if (flag(a, 'return_indices', false)) throw new LayerError(`${kind}: return_indices is not interpreted`);
       const ceil = flag(a, 'ceil_mode', false);
-      const countIncludePad = kind === 'AvgPool2d' ? flag(a, 'count_include_pad', true) : false;
+      const countIncludePad = kind.startsWith('AvgPool') ? flag(a, 'count_include_pad', true) : false;
       return { kind, params: 0, config: { kernel_size: kernel, stride, padding, dilation, ceil_mode: ceil, count_include_pad: countIncludePad } };
     }
     default:
@@ -182,6 +267,11 @@ function weightOf(b: GraphBuilder, obj: ModuleObj, name: string, shape: number[]
   return w;
 }
 
+function padShape(shape: Shape, pads: readonly number[], rank: number): Shape {
+  if (!shape || shape.length !== rank + 2) return undefined;
+  return [shape[0]!, shape[1]!, ...shape.slice(2).map((d, i) => (typeof d === 'number' ? d + pads[i]! + pads[rank + i]! : d))];
+}
+
 function channelsOf(shape: Shape): Dim | undefined {
   return shape && shape.length >= 2 ? shape[1] : undefined;
 }
@@ -192,10 +282,11 @@ function checkChannels(b: GraphBuilder, kind: string, shape: Shape, expected: nu
 }
 
 /** Emits the nodes of one call of a PyTorch layer. The first node reads `x`, the last one writes the result. */
-export function emitLayer(b: GraphBuilder, obj: ModuleObj, x: TensorRef, range: SourceRange): TensorRef {
+export function emitLayer(b: GraphBuilder, obj: ModuleObj, input: TensorRef, range: SourceRange): TensorRef {
   const spec = obj.layer!;
   const c = spec.config;
-  const s = x.shape;
+  let x = input;
+  let s = x.shape;
   const node = (op: string, inputs: string[], outputShape: Shape, attrs?: Record<string, AttrValue>) =>
     b.one({ op, inputs, outputShape, range, ...(attrs ? { attrs } : {}) });
   switch (spec.kind) {
@@ -214,8 +305,9 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, x: TensorRef, range: 
       return c.bias ? node('Add', [y.name, weightOf(b, obj, 'bias', [outF])], outShape) : y;
     }
     case 'Conv1d':
-    case 'Conv2d': {
-      const rank = spec.kind === 'Conv1d' ? 1 : 2;
+    case 'Conv2d':
+    case 'Conv3d': {
+      const rank = rankOf(spec.kind);
       const kernel = c.kernel_size as number[];
       const stride = c.stride as number[];
       const dilation = c.dilation as number[];
@@ -229,9 +321,19 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, x: TensorRef, range: 
         pads = [...total.map((t) => Math.floor(t / 2)), ...total.map((t) => t - Math.floor(t / 2))];
       } else if (c.padding === 'valid') pads = Array(2 * rank).fill(0) as number[];
       else pads = [...(c.padding as number[]), ...(c.padding as number[])];
+      if (c.padding_mode !== 'zeros' && pads.some((p) => p > 0)) {
+        // Circular, reflect and replicate padding: an explicit Pad before an unpadded convolution, as torch.onnx exports it.
+        const padded = padShape(s, pads, rank);
+        const mode = c.padding_mode === 'circular' ? 'wrap' : c.padding_mode === 'reflect' ? 'reflect' : 'edge';
+        const padValue = node('Pad', [x.name, b.int64('pads', [0, 0, ...pads.slice(0, rank), 0, 0, ...pads.slice(rank)])], padded, { mode: { type: 'string', value: mode } });
+        x = padValue;
+        s = padded;
+        pads = Array(2 * rank).fill(0) as number[];
+      }
       let outShape: Shape;
-      if (s && s.length === rank + 2) {
-        outShape = [s[0]!, outC, ...kernel.map((k, i) => windowOut(s[2 + i]!, k, stride[i]!, pads[i]!, pads[rank + i]!, dilation[i]!))];
+      const inShape = s;
+      if (inShape && inShape.length === rank + 2) {
+        outShape = [inShape[0]!, outC, ...kernel.map((k, i) => windowOut(inShape[2 + i]!, k, stride[i]!, pads[i]!, pads[rank + i]!, dilation[i]!))];
       }
       const inputs = [x.name, weightOf(b, obj, 'weight', [outC, inC / groups, ...kernel])];
       if (c.bias) inputs.push(weightOf(b, obj, 'bias', [outC]));
@@ -244,12 +346,44 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, x: TensorRef, range: 
       });
     }
     case 'BatchNorm1d':
-    case 'BatchNorm2d': {
+    case 'BatchNorm2d':
+    case 'BatchNorm3d': {
       const n = c.num_features as number;
       checkChannels(b, spec.kind, s, n, range);
       const inputs = [x.name, weightOf(b, obj, 'weight', [n]), weightOf(b, obj, 'bias', [n]), weightOf(b, obj, 'running_mean', [n]), weightOf(b, obj, 'running_var', [n])];
       return node('BatchNormalization', inputs, s, { epsilon: float(c.eps as number) });
     }
+    case 'InstanceNorm1d':
+    case 'InstanceNorm2d':
+    case 'InstanceNorm3d':
+    case 'GroupNorm': {
+      const n = (c.num_features ?? c.num_channels) as number;
+      checkChannels(b, spec.kind, s, n, range);
+      const inputs = [x.name, c.affine ? weightOf(b, obj, 'weight', [n]) : b.scalar(1), c.affine ? weightOf(b, obj, 'bias', [n]) : b.scalar(0)];
+      return node(spec.kind === 'GroupNorm' ? 'GroupNormalization' : 'InstanceNormalization', inputs, s, {
+        epsilon: float(c.eps as number),
+        ...(spec.kind === 'GroupNorm' ? { num_groups: int(c.num_groups as number) } : {}),
+      });
+    }
+    case 'LayerNorm': {
+      const shape = c.normalized_shape as number[];
+      const inputs = [x.name];
+      if (c.affine) inputs.push(weightOf(b, obj, 'weight', shape));
+      if (c.bias) inputs.push(weightOf(b, obj, 'bias', shape));
+      return node('LayerNormalization', inputs, s, { axis: int(-shape.length), epsilon: float(c.eps as number) });
+    }
+    case 'ELU':
+      return node('Elu', [x.name], s, { alpha: float(c.alpha as number) });
+    case 'CELU':
+      return node('Celu', [x.name], s, { alpha: float(c.alpha as number) });
+    case 'SELU':
+      return node('Selu', [x.name], s);
+    case 'Softplus':
+      return node('Softplus', [x.name], s);
+    case 'Mish':
+      return node('Mish', [x.name], s);
+    case 'Hardtanh':
+      return node('Clip', [x.name, b.scalar(c.min_val as number), b.scalar(c.max_val as number)], s);
     case 'ReLU':
       return node('Relu', [x.name], s);
     case 'ReLU6':
@@ -283,6 +417,10 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, x: TensorRef, range: 
       return node('Tanh', [x.name], s);
     case 'Identity':
     case 'Dropout':
+    case 'Dropout1d':
+    case 'Dropout2d':
+    case 'Dropout3d':
+    case 'AlphaDropout':
       return node('Identity', [x.name], s);
     case 'Softmax':
       return node('Softmax', [x.name], s, { axis: int(c.dim as number) });
@@ -294,33 +432,41 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, x: TensorRef, range: 
       if (!out || out.some((d) => typeof d !== 'number')) return b.unknown(`Flatten(${start}, ${end}) of ${s ? 'a symbolic' : 'an unknown'} shape`, range, [x]);
       return node('Reshape', [x.name, b.int64('shape', out as number[])], out);
     }
+    case 'AdaptiveAvgPool1d':
     case 'AdaptiveAvgPool2d':
-    case 'AdaptiveMaxPool2d': {
-      const [oh, ow] = c.output_size as number[];
-      const global = spec.kind === 'AdaptiveAvgPool2d' ? 'GlobalAveragePool' : 'GlobalMaxPool';
-      if (oh === 1 && ow === 1) return node(global, [x.name], s && s.length === 4 ? [s[0]!, s[1]!, 1, 1] : undefined);
-      const h = s?.[2];
-      const w = s?.[3];
-      if (typeof h === 'number' && typeof w === 'number' && h % oh! === 0 && w % ow! === 0) {
-        const k = [h / oh!, w / ow!];
-        return node(spec.kind === 'AdaptiveAvgPool2d' ? 'AveragePool' : 'MaxPool', [x.name], [s![0]!, s![1]!, oh!, ow!], { kernel_shape: ints(k), strides: ints(k) });
+    case 'AdaptiveAvgPool3d':
+    case 'AdaptiveMaxPool1d':
+    case 'AdaptiveMaxPool2d':
+    case 'AdaptiveMaxPool3d': {
+      const out = c.output_size as number[];
+      const rank = out.length;
+      const avg = spec.kind.startsWith('AdaptiveAvg');
+      if (out.every((o) => o === 1)) return node(avg ? 'GlobalAveragePool' : 'GlobalMaxPool', [x.name], s && s.length === rank + 2 ? [s[0]!, s[1]!, ...out] : undefined);
+      const spatial = s?.slice(2);
+      if (s && spatial && spatial.length === rank && spatial.every((d, i) => typeof d === 'number' && d % out[i]! === 0)) {
+        const k = spatial.map((d, i) => (d as number) / out[i]!);
+        return node(avg ? 'AveragePool' : 'MaxPool', [x.name], [s[0]!, s[1]!, ...out], { kernel_shape: ints(k), strides: ints(k) });
       }
-      return b.unknown(`${spec.kind}(${oh}, ${ow}) on input ${s ? `[${s.join(', ')}]` : 'of unknown shape'}`, range, [x]);
+      return b.unknown(`${spec.kind}(${out.join(', ')}) on input ${s ? `[${s.join(', ')}]` : 'of unknown shape'}`, range, [x]);
     }
+    case 'AvgPool1d':
     case 'AvgPool2d':
-    case 'MaxPool2d': {
+    case 'AvgPool3d':
+    case 'MaxPool1d':
+    case 'MaxPool2d':
+    case 'MaxPool3d': {
       const k = c.kernel_size as number[];
       const st = c.stride as number[];
       const p = c.padding as number[];
       const dil = c.dilation as number[];
       const ceil = c.ceil_mode as boolean;
-      const outShape: Shape = s && s.length === 4
-        ? [s[0]!, s[1]!, windowOut(s[2]!, k[0]!, st[0]!, p[0]!, p[0]!, dil[0], ceil), windowOut(s[3]!, k[1]!, st[1]!, p[1]!, p[1]!, dil[1], ceil)]
-        : undefined;
+      const rank = k.length;
+      const outShape: Shape = s && s.length === rank + 2 ? [s[0]!, s[1]!, ...k.map((kk, i) => windowOut(s![2 + i]!, kk, st[i]!, p[i]!, p[i]!, dil[i], ceil))] : undefined;
+      const avg = spec.kind.startsWith('AvgPool');
       const attrs: Record<string, AttrValue> = { kernel_shape: ints(k), strides: ints(st), pads: ints([...p, ...p]), ceil_mode: int(ceil ? 1 : 0) };
-      if (spec.kind === 'MaxPool2d') attrs.dilations = ints(dil);
+      if (!avg) attrs.dilations = ints(dil);
       else attrs.count_include_pad = int(c.count_include_pad ? 1 : 0);
-      return node(spec.kind === 'AvgPool2d' ? 'AveragePool' : 'MaxPool', [x.name], outShape, attrs);
+      return node(avg ? 'AveragePool' : 'MaxPool', [x.name], outShape, attrs);
     }
     default:
       return b.unknown(`${spec.kind} is not interpreted`, range, [x]);

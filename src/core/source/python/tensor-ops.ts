@@ -175,6 +175,20 @@ export class TensorOps {
     return this.node(op, [x.name], out, attrs);
   }
 
+  /** `F.pad(x, pads, mode)`: PyTorch lists (begin, end) pairs from the last axis backwards; ONNX all begins, then all ends. */
+  pad(x: TensorRef, torchPads: readonly number[], mode: string): TensorRef {
+    const s = x.shape!;
+    const rank = s.length;
+    const begins = Array(rank).fill(0) as number[];
+    const ends = Array(rank).fill(0) as number[];
+    for (let i = 0; i < torchPads.length / 2; i++) {
+      begins[rank - 1 - i] = torchPads[2 * i]!;
+      ends[rank - 1 - i] = torchPads[2 * i + 1]!;
+    }
+    const out: Shape = s.map((d, i) => (typeof d === 'number' ? d + begins[i]! + ends[i]! : d));
+    return this.node('Pad', [x.name, this.b.int64('pads', [...begins, ...ends])], out, { mode: { type: 'string', value: mode } });
+  }
+
   /** Constant tensor made in code (`torch.zeros(c)`): a weight-like initializer without values. */
   constant(shape: number[]): TensorRef {
     const name = this.b.weight('tensor', shape);
