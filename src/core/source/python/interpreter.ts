@@ -3,6 +3,7 @@ import { GraphBuilder, type TensorRef } from '../graph-builder.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
 import { constructLayer, emitLayer, isKnownLayer, LayerError } from './layers.js';
 import { TensorOps } from './tensor-ops.js';
+import { builtinMethod } from './builtin-methods.js';
 import { ModuleScope, PythonProgram } from './program.js';
 import {
   NONE,
@@ -639,10 +640,13 @@ export class PyInterpreter {
     // nn.Module's own methods: `__init__` has nothing to interpret; a container's `__init__` registers its items.
     const container = cls.isModule ? containerOf({ def: cls }) : undefined;
     if (container && name === '__init__') return { k: 'method', self: frame.self, name: `${container}.__init__` };
+    if (cls.record === 'dataclass' && name === '__init__' && frame.self.k === 'object') return { k: 'method', self: frame.self, name: 'dataclass.__init__' };
     return { k: 'ref', path: `torch.nn.Module.${name}` };
   }
 
   getAttr(owner: PyValue, name: string, at: Syn): PyValue {
+    const special = dunderAttr(owner, name);
+    if (special) return special;
     switch (owner.k) {
       case 'ref':
         return { k: 'ref', path: `${owner.path}.${name}` };
@@ -658,6 +662,8 @@ export class PyInterpreter {
           const classAttr = findClassAttr(obj.def, name);
           if (classAttr) return classAttr;
         }
+        // Read as an inference graph: modules are in eval mode unless the code says otherwise.
+        if (name === 'training') return { k: 'bool', v: false };
         if (obj.layer) {
           const c2 = obj.layer.config[name];
           if (typeof c2 === 'number') return int(c2);
@@ -1077,6 +1083,8 @@ export class PyInterpreter {
     if (p.startsWith('nn.') && !p.startsWith('nn.functional.')) {
       const kind = p.slice(3);
       if (kind === 'Module.__init__' || kind === 'Module') return NONE;
+      // Weight initialisation changes values, never shapes or counts.
+      if (kind.startsWith('init.')) return NONE;
       if (kind === 'Sequential') {
         const obj = this.newModule('Sequential', this.here(node));
         const first = args[0];
@@ -1122,6 +1130,13 @@ export class PyInterpreter {
       }
       for (const [k, v] of kwargs) entries.set(k, v);
       return { k: 'dict', entries };
+    }
+    if (p === 'copy.copy' || p === 'copy.deepcopy') {
+      const v = args[0];
+      if (v?.k === 'object') return { k: 'object', def: v.def, attrs: new Map(v.attrs) };
+      if (v?.k === 'list' || v?.k === 'tuple') return { k: v.k, items: [...v.items] };
+      if (v?.k === 'dict') return { k: 'dict', entries: new Map(v.entries) };
+      return v && v.k !== 'module' ? v : unknown(`${p}() of a module is not interpreted`);
     }
     if (p === 'functools.partial') {
       const [fn, ...rest] = args;
@@ -1212,6 +1227,10 @@ export class PyInterpreter {
         return t ? this.method(x!, fn.slice(6), args.slice(1), kwargs, node) : this.fail(`${path} without a tensor`, node);
       case 'torch.no_grad':
         return NONE;
+      case 'torch.jit.is_scripting':
+      case 'torch.jit.is_tracing':
+      case 'torch.onnx.is_in_onnx_export':
+        return { k: 'bool', v: false };
       case 'F.pad': {
         const pads = intsOf(arg(1, 'pad'));
         const modeArg = arg(2, 'mode') ?? { k: 'str', v: 'constant' };
@@ -1379,28 +1398,15 @@ export class PyInterpreter {
 
   private method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     const arg = (i: number, key: string): PyValue | undefined => args[i] ?? kwargs.get(key);
-    if (self.k === 'list') {
-      if (name === 'append' && args[0]) {
-        self.items.push(args[0]);
-        return NONE;
-      }
-      if (name === 'extend' && args[0]) {
-        self.items.push(...(this.iterate(args[0]) ?? []));
-        return NONE;
-      }
-    }
-    if (self.k === 'dict') {
-      if (name === 'get') {
-        const key = args[0];
-        return (key?.k === 'str' ? self.entries.get(key.v) : undefined) ?? args[1] ?? NONE;
-      }
-      if (name === 'items') return { k: 'list', items: [...self.entries].map(([k, v]) => ({ k: 'tuple', items: [{ k: 'str', v: k }, v] }) as PyValue) };
-      if (name === 'keys') return { k: 'list', items: [...self.entries.keys()].map((k) => ({ k: 'str', v: k }) as PyValue) };
-      if (name === 'values') return { k: 'list', items: [...self.entries.values()] };
-    }
-    if (self.k === 'str') {
-      if (name === 'lower') return { k: 'str', v: self.v.toLowerCase() };
-      if (name === 'upper') return { k: 'str', v: self.v.toUpperCase() };
+    const own = builtinMethod(self, name, args, (v) => this.iterate(v));
+    if (own) return own;
+    if (self.k === 'object' && name === 'dataclass.__init__') {
+      // A subclass's `super().__init__(...)` into the `__init__` @dataclass wrote for its fields.
+      recordFields(self.def).forEach((f, i) => {
+        const v = args[i] ?? kwargs.get(f) ?? findClassAttr(self.def, f);
+        self.attrs.set(f, v ?? unknown(`${self.def.name}() has no value for '${f}'`));
+      });
+      return NONE;
     }
     if (self.k === 'module') return this.moduleMethod(self.obj, name, args, kwargs, node);
     if (self.k === 'stub') {
@@ -1552,6 +1558,14 @@ export class PyInterpreter {
         return NONE;
       case 'forward':
         return this.callModule(obj, args, kwargs, node);
+      case 'modules':
+      case 'children':
+      case 'named_modules':
+      case 'named_children': {
+        const named = name.startsWith('named_') ? walkModules(obj, name.endsWith('modules')) : walkModules(obj, name === 'modules');
+        const items = named.map(([path, m]) => (name.startsWith('named_') ? ({ k: 'tuple', items: [{ k: 'str', v: path }, { k: 'module', obj: m }] } as PyValue) : ({ k: 'module', obj: m } as PyValue)));
+        return { k: 'list', items };
+      }
       case 'eval':
       case 'train':
       case 'to':
@@ -1628,6 +1642,9 @@ function isInstance(value: PyValue, cls: PyValue): PyValue {
         if (value.obj.layer && `nn.${value.obj.layer.kind}` === p) return { k: 'bool', v: true };
       } else if (/(^|\.)(Sequence|Iterable)$/.test(p)) {
         if (['tuple', 'list'].includes(value.k)) return { k: 'bool', v: true };
+      } else if (p === 'types.FunctionType' || p === 'types.MethodType' || p === 'types.LambdaType') {
+        if (value.k === 'func') return { k: 'bool', v: true };
+        if (value.k === 'unknown' || value.k === 'ref') unsure = true;
       } else if (/(^|\.)Callable$/.test(p)) {
         if (['class', 'func', 'ref', 'partial'].includes(value.k)) return { k: 'bool', v: true };
       } else unsure = true;
@@ -1650,6 +1667,11 @@ function compareValues(op: string, a: PyValue, b: PyValue): boolean | undefined 
     return undefined;
   }
   if (op === 'in' || op === 'not in') {
+    if (b.k === 'dict' || b.k === 'str') {
+      if (a.k !== 'str') return undefined;
+      const found = b.k === 'dict' ? b.entries.has(a.v) : b.v.includes(a.v);
+      return op === 'in' ? found : !found;
+    }
     const items = b.k === 'tuple' || b.k === 'list' ? b.items : undefined;
     if (!items) return undefined;
     let found = false;
@@ -1750,6 +1772,38 @@ function setModuleAttr(obj: ModuleObj, name: string, value: PyValue): void {
     if (shape && shape.every((d) => typeof d === 'number')) obj.ownParams += (shape as number[]).reduce((x, y) => x * y, 1);
   }
   obj.attrs.set(name, value);
+}
+
+/** `__class__`, `__name__` and `__module__` of user classes and their instances. */
+function dunderAttr(owner: PyValue, name: string): PyValue | undefined {
+  if (!name.startsWith('__')) return undefined;
+  const def = owner.k === 'class' || owner.k === 'object' || owner.k === 'stub' ? owner.def : owner.k === 'module' ? owner.obj.def : owner.k === 'func' ? undefined : undefined;
+  if (owner.k === 'func') {
+    const fnRoot = owner.def.closure.root();
+    if (name === '__name__') return { k: 'str', v: owner.def.name };
+    if (name === '__module__') return { k: 'str', v: fnRoot instanceof ModuleScope ? fnRoot.moduleName : '__main__' };
+  }
+  if (!def) return undefined;
+  const root = def.closure.root();
+  if (name === '__class__' && owner.k !== 'class') return { k: 'class', def };
+  if (name === '__name__' && owner.k === 'class') return { k: 'str', v: def.name };
+  if (name === '__module__') return { k: 'str', v: root instanceof ModuleScope ? root.moduleName : '__main__' };
+  return undefined;
+}
+
+/** `named_modules()` (self first, depth first, each once) or `named_children()`. */
+function walkModules(root: ModuleObj, deep: boolean): [string, ModuleObj][] {
+  if (!deep) return [...root.children];
+  const out: [string, ModuleObj][] = [];
+  const seen = new Set<ModuleObj>();
+  const visit = (obj: ModuleObj, prefix: string) => {
+    if (seen.has(obj)) return;
+    seen.add(obj);
+    out.push([prefix, obj]);
+    for (const [k, c] of obj.children) visit(c, prefix ? `${prefix}.${k}` : k);
+  };
+  visit(root, '');
+  return out;
 }
 
 /** `nn.Module`, a container or a layer: a class user code may derive its modules from. */

@@ -1,6 +1,6 @@
 import type { PythonFileCache } from '../modules/python-files.js';
 import { describeTried, PythonImportResolver, type PythonModuleResolution } from '../modules/python-resolver.js';
-import { basenamePath, type SourceFileSystem, type SourceLocation } from '../modules/source-files.js';
+import { basenamePath, isInside, normalizePath, type SourceFileSystem, type SourceLocation } from '../modules/source-files.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
 import { isCatalogueOnly, hasCatalogueEntries } from './catalogue.js';
 import { Scope, unknown, type ModuleNamespace, type PyValue } from './values.js';
@@ -21,6 +21,8 @@ export class ModuleScope extends Scope {
     readonly file: string | undefined,
     /** Whether the module is another file than the analysed document. */
     readonly foreign: boolean,
+    /** `__name__` of the module: `__main__` for the document, the dotted import path for the others. */
+    readonly moduleName = '__main__',
   ) {
     super();
   }
@@ -49,10 +51,11 @@ class LazyModuleScope extends ModuleScope {
 
   constructor(
     file: string,
+    moduleName: string,
     private readonly statements: readonly Syn[],
     private readonly run: StatementRunner,
   ) {
-    super(file, true);
+    super(file, true, moduleName);
     statements.forEach((stmt, i) => {
       for (const name of boundNames(stmt)) {
         if (name === '*') this.starStatements.push(i);
@@ -270,12 +273,26 @@ export class PythonProgram {
     return r.found ? { k: 'pymodule', ns: this.namespace(`${parent.name}.${name}`, r) } : undefined;
   }
 
+  /** `pkg.sub.mod` for `<root>/pkg/sub/mod.py` (or its `__init__.py`), from the first search folder holding the file. */
+  private dottedName(file: string): string | undefined {
+    const location = this.location;
+    if (!location) return undefined;
+    for (const root of [...location.searchRoots, ...location.pythonPaths]) {
+      const r = normalizePath(root);
+      if (!isInside(file, r) || file === r) continue;
+      const parts = file.slice(r.length + 1).replace(/\.py$/, '').split('/');
+      if (parts[parts.length - 1] === '__init__') parts.pop();
+      return parts.join('.');
+    }
+    return undefined;
+  }
+
   private namespace(name: string, r: PythonModuleResolution): FileNamespace {
     const key = r.file ?? r.packageDir ?? name;
     let ns = this.namespaces.get(key);
     if (!ns) {
       const parsed = r.file && this.files ? this.fileCache?.get(this.files, r.file) : undefined;
-      const scope = r.file ? new LazyModuleScope(r.file, parsed?.statements ?? [], this.run) : undefined;
+      const scope = r.file ? new LazyModuleScope(r.file, this.dottedName(r.file) ?? name, parsed?.statements ?? [], this.run) : undefined;
       ns = new FileNamespace(name, r.file, r.packageDir, scope, this);
       this.namespaces.set(key, ns);
     }
