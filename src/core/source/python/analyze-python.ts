@@ -115,10 +115,11 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   globals.current = -1;
   const units: SourceUnit[] = [];
   const seen = new Map<string, number>();
+  const topIds = tops.map((t) => t.id).join(',');
   const classIds = new Map(classes.map((c) => [c.def, c.stmtId]));
   for (const { def, stmtId } of classes) {
     const callSite = site.callSites.find((s) => s.def === def);
-    const siteKey = callSite ? JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape]) : '';
+    const siteKey = callSite ? siteKeyOf(callSite) : '';
     const key = `${stmtId}|${baseIds(def, classIds)}|${siteKey}|${JSON.stringify(options.defaultInput)}|${def.inputDirective ?? ''}`;
     // Two classes with identical text at different places have different ids; the name count guards re-definitions.
     const nth = seen.get(def.name) ?? 0;
@@ -141,9 +142,19 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   for (const callSite of site.callSites) {
     if (!callSite.def.foreign || built.has(callSite.def)) continue;
     built.add(callSite.def);
+    const nth = seen.get(callSite.def.name) ?? 0;
+    seen.set(callSite.def.name, nth + 1);
+    const cacheKey = `${callSite.def.name}#${nth}`;
+    // Any top-level statement may feed the call: the whole top level is the key, with the files read.
+    const key = `model|${topIds}|${siteKeyOf(callSite)}|${JSON.stringify(options.defaultInput)}`;
+    const cached = cache.units.get(cacheKey);
+    if (cached && cached.key === key && program.unchanged(cached.files)) {
+      units.push(cached.unit);
+      continue;
+    }
     const unit = analyzeClass(callSite.def, callSite, options, program);
+    cache.units.set(cacheKey, { key, reads: [], depKey: '', files: new Map(program.stamps), unit });
     units.push(unit);
-    seen.set(unit.name, (seen.get(unit.name) ?? 0) + 1);
   }
   // Classes that are gone from the file leave the cache.
   for (const k of cache.units.keys()) {
@@ -151,6 +162,10 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
   }
   return units;
+}
+
+function siteKeyOf(callSite: CallSite): string {
+  return JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape]);
 }
 
 /** Statement ids of the classes `def` inherits from: a method found through a base depends on its text. */

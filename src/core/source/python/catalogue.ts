@@ -1,3 +1,7 @@
+import { MemoryFileSystem, joinPath, type SourceLocation } from '../modules/source-files.js';
+import { TIMM_MODULES } from './catalogue/timm.js';
+import { TORCHVISION_MODULES } from './catalogue/torchvision.js';
+
 /**
  * Library knowledge: which imported names the evaluator answers from its catalogue instead of reading
  * source. `torch` and the standard library are always the catalogue (their source is C extensions and
@@ -24,4 +28,19 @@ export function isCatalogueOnly(moduleName: string): boolean {
 /** Libraries whose catalogue entries stand in when their source is not found. */
 export function hasCatalogueEntries(moduleName: string): boolean {
   return CATALOGUE_FALLBACK.has(rootOf(moduleName));
+}
+
+/** Where the catalogue's Python modules live: a folder no real path can name. */
+export const CATALOGUE_ROOT = '/@se-lens-catalogue';
+
+let catalogue: SourceLocation | undefined;
+
+/** The catalogue's modules as a search location of their own, read by the same evaluator as user code. */
+export function catalogueLocation(): SourceLocation {
+  if (!catalogue) {
+    const files = new MemoryFileSystem();
+    for (const [path, text] of Object.entries({ ...TORCHVISION_MODULES, ...TIMM_MODULES })) files.write(joinPath(CATALOGUE_ROOT, path), text);
+    catalogue = { path: joinPath(CATALOGUE_ROOT, '__main__.py'), files, searchRoots: [CATALOGUE_ROOT], pythonPaths: [] };
+  }
+  return catalogue;
 }

@@ -2,7 +2,7 @@ import type { PythonFileCache } from '../modules/python-files.js';
 import { describeTried, PythonImportResolver, type PythonModuleResolution } from '../modules/python-resolver.js';
 import { basenamePath, isInside, normalizePath, type SourceFileSystem, type SourceLocation } from '../modules/source-files.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
-import { isCatalogueOnly, hasCatalogueEntries } from './catalogue.js';
+import { CATALOGUE_ROOT, catalogueLocation, hasCatalogueEntries, isCatalogueOnly } from './catalogue.js';
 import { Scope, unknown, type ModuleNamespace, type PyValue } from './values.js';
 
 /** Runs one top-level statement of an imported module (the language lives in the interpreter, not here). */
@@ -222,6 +222,7 @@ export type FileStamps = ReadonlyMap<string, string>;
  */
 export class PythonProgram {
   readonly resolver: PythonImportResolver | undefined;
+  private readonly catalogue = new PythonImportResolver(catalogueLocation());
   private readonly namespaces = new Map<string, FileNamespace>();
   /** Every path the analysis looked at, with its stamp: results that read them are valid while these hold. */
   readonly stamps = new Map<string, string>();
@@ -249,13 +250,19 @@ export class PythonProgram {
   /** The value `import name` (level 0) or `from <dots>name import ...` refers to. */
   moduleValue(name: string, level: number, fromFile: string | undefined): PyValue {
     if (level === 0 && isCatalogueOnly(name)) return { k: 'ref', path: name };
-    if (!this.resolver || fromFile === undefined) {
-      return level === 0 ? { k: 'ref', path: name } : unknown(`relative import '${'.'.repeat(level)}${name}' needs the file's location`);
+    const dotted = `${'.'.repeat(level)}${name}`;
+    const inCatalogue = fromFile !== undefined && isInside(fromFile, CATALOGUE_ROOT);
+    const resolver = inCatalogue ? this.catalogue : this.resolver;
+    const r = resolver && fromFile !== undefined ? resolver.resolve(name, level, fromFile) : undefined;
+    if (r?.found) return { k: 'pymodule', ns: this.namespace(dotted, r) };
+    if (level === 0 && hasCatalogueEntries(name) && !inCatalogue) {
+      // The library's source is not where the document's imports are looked for: its catalogue entries stand in.
+      const fromCatalogue = this.catalogue.resolve(name, 0, catalogueLocation().path);
+      if (fromCatalogue.found) return { k: 'pymodule', ns: this.namespace(name, fromCatalogue) };
+      return { k: 'ref', path: name };
     }
-    const r = this.resolver.resolve(name, level, fromFile);
-    if (r.found) return { k: 'pymodule', ns: this.namespace(`${'.'.repeat(level)}${name}`, r) };
-    if (level === 0 && hasCatalogueEntries(name)) return { k: 'ref', path: name };
-    return unknown(`module '${'.'.repeat(level)}${name}' was not found (looked in ${describeTried(r.tried)})`);
+    if (!r) return level === 0 ? { k: 'ref', path: name } : unknown(`relative import '${dotted}' needs the file's location`);
+    return unknown(`module '${dotted}' was not found (looked in ${describeTried(r.tried)})`);
   }
 
   /** `from module import name`. */
@@ -268,16 +275,16 @@ export class PythonProgram {
   }
 
   submodule(parent: FileNamespace, packageDir: string | undefined, name: string): PyValue | undefined {
-    if (!packageDir || !this.resolver) return undefined;
-    const r = this.resolver.resolve(name, 1, `${packageDir}/__init__.py`);
+    const resolver = packageDir && isInside(packageDir, CATALOGUE_ROOT) ? this.catalogue : this.resolver;
+    if (!packageDir || !resolver) return undefined;
+    const r = resolver.resolve(name, 1, `${packageDir}/__init__.py`);
     return r.found ? { k: 'pymodule', ns: this.namespace(`${parent.name}.${name}`, r) } : undefined;
   }
 
   /** `pkg.sub.mod` for `<root>/pkg/sub/mod.py` (or its `__init__.py`), from the first search folder holding the file. */
   private dottedName(file: string): string | undefined {
-    const location = this.location;
-    if (!location) return undefined;
-    for (const root of [...location.searchRoots, ...location.pythonPaths]) {
+    const location = this.location ?? { searchRoots: [], pythonPaths: [] };
+    for (const root of [...location.searchRoots, ...location.pythonPaths, CATALOGUE_ROOT]) {
       const r = normalizePath(root);
       if (!isInside(file, r) || file === r) continue;
       const parts = file.slice(r.length + 1).replace(/\.py$/, '').split('/');
@@ -291,7 +298,8 @@ export class PythonProgram {
     const key = r.file ?? r.packageDir ?? name;
     let ns = this.namespaces.get(key);
     if (!ns) {
-      const parsed = r.file && this.files ? this.fileCache?.get(this.files, r.file) : undefined;
+      const files = r.file && isInside(r.file, CATALOGUE_ROOT) ? catalogueLocation().files : this.files;
+      const parsed = r.file && files ? this.fileCache?.get(files, r.file) : undefined;
       const scope = r.file ? new LazyModuleScope(r.file, this.dottedName(r.file) ?? name, parsed?.statements ?? [], this.run) : undefined;
       ns = new FileNamespace(name, r.file, r.packageDir, scope, this);
       this.namespaces.set(key, ns);
