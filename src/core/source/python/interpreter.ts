@@ -1,17 +1,21 @@
 import type { Shape, SourceRange } from '../../ir/graph.js';
 import { GraphBuilder, type TensorRef } from '../graph-builder.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
-import { constructLayer, emitLayer, isKnownLayer, LayerError } from './layers.js';
+import { emitLayer } from './library/nn-layers.js';
+import { dimValue, setModuleAttr, tensorArgs, type LibraryHost } from './library/host.js';
+import { libraryCall } from './library/torch.js';
+import { moduleMethod } from './library/module-methods.js';
+import { tensorMethod } from './library/tensor-methods.js';
 import { TensorOps } from './tensor-ops.js';
 import { builtinMethod } from './builtin-methods.js';
+import { binaryOp, compareValues, sliceBounds } from './operators.js';
+import { containerOf, decoratorNames, dunderAttr, findClassAttr, findMethod, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
 import { ModuleScope, PythonProgram } from './program.js';
 import {
   NONE,
   Scope,
   int,
   intOf,
-  intsOf,
-  num,
   truthy,
   unknown,
   type ClassDef,
@@ -56,20 +60,19 @@ const BUILTINS = new Set([
 const MAX_DEPTH = 48;
 const MAX_LOOP = 4096;
 
-const TENSOR_FACTORIES = new Set(['rand', 'randn', 'zeros', 'ones', 'empty', 'full']);
 
 /**
  * Abstract interpreter for the subset of Python that defines and runs PyTorch modules. It follows
  * values, not types: integers are computed, tensors are IR values with shapes, modules are objects
  * with registered children. It never evaluates strings or imports anything.
  */
-export class PyInterpreter {
+export class PyInterpreter implements LibraryHost {
   steps = 0;
   private depth = 0;
   private nextModuleId = 0;
   private readonly activeCalls = new Set<unknown>();
   private readonly activeClasses = new Set<ClassDef>();
-  private readonly ops: TensorOps;
+  private readonly tensorOps: TensorOps;
   /** Lines inside this range record the shapes of what they assign. */
   recordLines: { readonly startLine: number; readonly endLine: number } | undefined;
   readonly lineShapes = new Map<number, { names: string[]; shapes: Shape[] }>();
@@ -82,11 +85,11 @@ export class PyInterpreter {
 
   constructor(
     readonly b: GraphBuilder,
-    private readonly mode: 'graph' | 'site',
+    readonly mode: 'graph' | 'site',
     private readonly maxSteps: number,
     readonly program: PythonProgram = new PythonProgram(undefined, undefined),
   ) {
-    this.ops = new TensorOps(b, { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
+    this.tensorOps = new TensorOps(b, { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
   }
 
   private text(n: Syn): string {
@@ -97,7 +100,7 @@ export class PyInterpreter {
     if (++this.steps > this.maxSteps) throw new BudgetExceeded('step budget exceeded');
   }
 
-  private fail(message: string, at: Syn, inputs: TensorRef[] = []): PyValue {
+  fail(message: string, at: Syn, inputs: TensorRef[] = []): PyValue {
     if (this.mode === 'site') return unknown(message);
     const note = this.foreign ? `${message} (${this.foreign.where}:${at.range.startLine + 1})` : message;
     if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(note, this.here(at), inputs) };
@@ -105,8 +108,12 @@ export class PyInterpreter {
     return unknown(note);
   }
 
+  ops(node: Syn): TensorOps {
+    return this.tensorOps.at(this.here(node));
+  }
+
   /** Where a node shows in the document: its own range, or the document's call that led into another file. */
-  private here(node: Syn): SourceRange {
+  here(node: Syn): SourceRange {
     return this.foreign?.at ?? node.range;
   }
 
@@ -266,7 +273,7 @@ export class PyInterpreter {
     return undefined;
   }
 
-  private iterate(value: PyValue): PyValue[] | undefined {
+  iterate(value: PyValue): PyValue[] | undefined {
     switch (value.k) {
       case 'tuple':
       case 'list':
@@ -490,7 +497,7 @@ export class PyInterpreter {
         const v = this.eval(arg, scope, frame);
         const o = this.text(op);
         if (v.k === 'int' || v.k === 'float') return o === '-' ? { k: v.k, v: -v.v } : o === '+' ? v : v.k === 'int' ? int(~v.v) : unknown('~ float');
-        if (v.k === 'tensor' && o === '-') return { k: 'tensor', t: this.ops.at(this.here(node)).unary('Neg', v.t) };
+        if (v.k === 'tensor' && o === '-') return { k: 'tensor', t: this.ops(node).unary('Neg', v.t) };
         return unknown(`'${this.text(node)}'`);
       }
       case 'not_operator': {
@@ -688,7 +695,7 @@ export class PyInterpreter {
         const s = owner.t.shape;
         if (name === 'shape') return s ? { k: 'tuple', items: s.map(dimValue) } : unknown('shape of a tensor whose shape is not known');
         if (name === 'ndim') return s ? int(s.length) : unknown('rank not known');
-        if (name === 'T' && s) return { k: 'tensor', t: this.ops.at(this.here(at)).transpose(owner.t, s.map((_, i) => s.length - 1 - i)) };
+        if (name === 'T' && s) return { k: 'tensor', t: this.ops(at).transpose(owner.t, s.map((_, i) => s.length - 1 - i)) };
         return { k: 'method', self: owner, name };
       }
       case 'stub':
@@ -764,71 +771,11 @@ export class PyInterpreter {
       } else return this.fail(`tensor indexing '${this.text(node)}' is not interpreted`, node, [t]);
     }
     if (newAxes.length === 0) return { k: 'tensor', t };
-    return { k: 'tensor', t: this.ops.at(this.here(node)).unsqueeze(t, newAxes) };
+    return { k: 'tensor', t: this.ops(node).unsqueeze(t, newAxes) };
   }
 
   binaryOp(op: string, a: PyValue, b: PyValue, node: Syn): PyValue {
-    if (a.k === 'tensor' || b.k === 'tensor') {
-      const ta = a.k === 'tensor' ? a.t : num(a);
-      const tb = b.k === 'tensor' ? b.t : num(b);
-      if (ta === undefined || tb === undefined) {
-        return this.fail(`'${firstLine(this.text(node))}' mixes a tensor with a value that is not known`, node, [a, b].flatMap((v) => (v.k === 'tensor' ? [v.t] : [])));
-      }
-      const ops = this.ops.at(this.here(node));
-      switch (op) {
-        case '*':
-          return { k: 'tensor', t: ops.binary('Mul', ta, tb) };
-        case '+':
-          return { k: 'tensor', t: ops.binary('Add', ta, tb) };
-        case '-':
-          return { k: 'tensor', t: ops.binary('Sub', ta, tb) };
-        case '/':
-          return { k: 'tensor', t: ops.binary('Div', ta, tb) };
-        case '**':
-          return { k: 'tensor', t: ops.binary('Pow', ta, tb) };
-        case '@':
-          if (typeof ta !== 'number' && typeof tb !== 'number') return { k: 'tensor', t: ops.matmul(ta, tb) };
-          break;
-      }
-      return this.fail(`operator '${op}' on tensors is not interpreted`, node, [a, b].flatMap((v) => (v.k === 'tensor' ? [v.t] : [])));
-    }
-    if ((a.k === 'tuple' || a.k === 'list') && op === '+' && b.k === a.k) return { k: a.k, items: [...a.items, ...b.items] };
-    if ((a.k === 'tuple' || a.k === 'list') && op === '*' && intOf(b) !== undefined) {
-      const n = Math.min(Math.max(intOf(b)!, 0), MAX_LOOP);
-      return { k: a.k, items: Array.from({ length: n }, () => a.items).flat() };
-    }
-    if (a.k === 'str' && b.k === 'str' && op === '+') return { k: 'str', v: a.v + b.v };
-    const x = num(a);
-    const y = num(b);
-    if (x === undefined || y === undefined) return unknown(`'${firstLine(this.text(node))}'`);
-    const isInt = (a.k === 'int' || a.k === 'bool') && (b.k === 'int' || b.k === 'bool');
-    const wrap = (v: number, asInt = isInt): PyValue => (Number.isFinite(v) ? (asInt ? int(v) : { k: 'float', v }) : unknown('not a finite number'));
-    switch (op) {
-      case '+':
-        return wrap(x + y);
-      case '-':
-        return wrap(x - y);
-      case '*':
-        return wrap(x * y);
-      case '/':
-        return y === 0 ? this.fail(`division by zero in '${this.text(node)}'`, node) : wrap(x / y, false);
-      case '//':
-        return y === 0 ? this.fail(`division by zero in '${this.text(node)}'`, node) : wrap(Math.floor(x / y));
-      case '%':
-        return y === 0 ? this.fail(`division by zero in '${this.text(node)}'`, node) : wrap(x - Math.floor(x / y) * y);
-      case '**':
-        return wrap(x ** y, isInt && y >= 0);
-      case '<<':
-        return isInt ? int(x * 2 ** y) : unknown('<<');
-      case '>>':
-        return isInt ? int(Math.floor(x / 2 ** y)) : unknown('>>');
-      case '&':
-        return isInt ? int(x & y) : unknown('&');
-      case '|':
-        return isInt ? int(x | y) : unknown('|');
-      default:
-        return unknown(`operator '${op}'`);
-    }
+    return binaryOp(this, op, a, b, node);
   }
 
   // ---------------------------------------------------------------- calls
@@ -866,7 +813,7 @@ export class PyInterpreter {
   invoke(fn: PyValue, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     switch (fn.k) {
       case 'ref':
-        return this.library(fn.path, args, kwargs, node);
+        return libraryCall(this, fn.path, args, kwargs, node);
       case 'class':
         return this.instantiate(fn.def, args, kwargs, node);
       case 'func':
@@ -1075,329 +1022,7 @@ export class PyInterpreter {
 
   // ---------------------------------------------------------------- library
 
-  private library(path: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const p = canonical(path);
-    const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
-    if (p.startsWith('builtins.')) return this.builtin(p.slice(9), args, kwargs, node);
-    if (p.startsWith('math.')) return mathCall(p.slice(5), args);
-    if (p.startsWith('nn.') && !p.startsWith('nn.functional.')) {
-      const kind = p.slice(3);
-      if (kind === 'Module.__init__' || kind === 'Module') return NONE;
-      // Weight initialisation changes values, never shapes or counts.
-      if (kind.startsWith('init.')) return NONE;
-      if (kind === 'Sequential') {
-        const obj = this.newModule('Sequential', this.here(node));
-        const first = args[0];
-        if (args.length === 1 && first?.k === 'dict') for (const [k, v] of first.entries) { if (v.k === 'module') obj.children.set(k, v.obj); }
-        else args.forEach((a, i) => {
-          if (a.k === 'module') obj.children.set(String(i), a.obj);
-          else this.fail(`Sequential item ${i} is not a module`, node);
-        });
-        return { k: 'module', obj };
-      }
-      if (kind === 'ModuleList') {
-        const obj = this.newModule('ModuleList', this.here(node));
-        const items = args[0] ? this.iterate(args[0]) : [];
-        (items ?? []).forEach((a, i) => {
-          if (a.k === 'module') obj.children.set(String(i), a.obj);
-        });
-        if (!items) this.fail('ModuleList items are not known', node);
-        return { k: 'module', obj };
-      }
-      if (kind === 'Parameter') {
-        const t = args[0];
-        if (t?.k === 'tensor') return { k: 'tensor', t: t.t, param: true };
-        return this.fail('nn.Parameter of a value that is not a known tensor', node);
-      }
-      if (isKnownLayer(kind)) {
-        try {
-          const layer = constructLayer(kind, args, kwargs);
-          return { k: 'module', obj: this.newModule(kind, this.here(node), { layer }) };
-        } catch (e) {
-          if (e instanceof LayerError) return this.fail(e.message, node);
-          throw e;
-        }
-      }
-      return this.fail(`nn.${kind} is not interpreted`, node);
-    }
-    if (p === 'collections.OrderedDict' || p === 'typing.OrderedDict') {
-      // OrderedDict([(name, value), ...]): the form `nn.Sequential` takes for named children.
-      const entries = new Map<string, PyValue>();
-      for (const pair of (args[0] && this.iterate(args[0])) ?? []) {
-        const kv = pair.k === 'tuple' || pair.k === 'list' ? pair.items : [];
-        if (kv[0]?.k === 'str' && kv[1]) entries.set(kv[0].v, kv[1]);
-        else return this.fail('OrderedDict entries that are not (name, value) pairs', node);
-      }
-      for (const [k, v] of kwargs) entries.set(k, v);
-      return { k: 'dict', entries };
-    }
-    if (p === 'copy.copy' || p === 'copy.deepcopy') {
-      const v = args[0];
-      if (v?.k === 'object') return { k: 'object', def: v.def, attrs: new Map(v.attrs) };
-      if (v?.k === 'list' || v?.k === 'tuple') return { k: v.k, items: [...v.items] };
-      if (v?.k === 'dict') return { k: 'dict', entries: new Map(v.entries) };
-      return v && v.k !== 'module' ? v : unknown(`${p}() of a module is not interpreted`);
-    }
-    if (p === 'functools.partial') {
-      const [fn, ...rest] = args;
-      return fn ? { k: 'partial', fn, args: rest, kwargs } : unknown('partial()');
-    }
-    const ops = this.ops.at(this.here(node));
-    const x = args[0];
-    const tensorOf = (v: PyValue | undefined): TensorRef | undefined => (v?.k === 'tensor' ? v.t : undefined);
-    // Tensor factories give shapes at the call site and constant tensors inside modules.
-    const factory = p.startsWith('torch.') ? p.slice(6) : '';
-    if (TENSOR_FACTORIES.has(factory)) {
-      const dims = factory === 'full' ? intsOf(args[0]) : args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-      if (!dims || dims.some((d) => d < 0)) return this.fail(`torch.${factory} with a size that is not known`, node);
-      return { k: 'tensor', t: this.mode === 'site' ? { name: '', shape: dims } : ops.constant(dims) };
-    }
-    if (this.mode === 'site') {
-      if (p === 'torchstat.stat' || p === 'stat') return this.recordStat(args);
-      return unknown(`${p} at top level`);
-    }
-    const t = tensorOf(x);
-    const fn = p.startsWith('nn.functional.') ? `F.${p.slice(14)}` : p;
-    const unary = (op: string) => (t ? { k: 'tensor', t: ops.unary(op, t) } as PyValue : this.fail(`${path} without a tensor`, node));
-    switch (fn) {
-      case 'F.relu':
-      case 'torch.relu':
-        return unary('Relu');
-      case 'F.sigmoid':
-      case 'torch.sigmoid':
-        return unary('Sigmoid');
-      case 'F.tanh':
-      case 'torch.tanh':
-        return unary('Tanh');
-      case 'F.hardswish':
-        return unary('HardSwish');
-      case 'F.hardsigmoid':
-        return t ? { k: 'tensor', t: ops.hardsigmoid(t) } : this.fail(`${path} without a tensor`, node);
-      case 'F.silu':
-        return t ? { k: 'tensor', t: ops.silu(t) } : this.fail(`${path} without a tensor`, node);
-      case 'F.relu6':
-        return t ? { k: 'tensor', t: ops.relu6(t) } : this.fail(`${path} without a tensor`, node);
-      case 'F.softmax':
-      case 'torch.softmax': {
-        const dim = intOf(arg(1, 'dim'));
-        return t && dim !== undefined ? { k: 'tensor', t: ops.unary('Softmax', t, { axis: { type: 'int', value: dim } }) } : this.fail(`${path} with a dim that is not known`, node, tensorArgs(args));
-      }
-      case 'F.adaptive_avg_pool2d':
-      case 'F.adaptive_max_pool2d': {
-        const size = intsOf(arg(1, 'output_size'));
-        if (t && size && size.every((s) => s === 1)) return { k: 'tensor', t: ops.globalPool(fn === 'F.adaptive_avg_pool2d' ? 'GlobalAveragePool' : 'GlobalMaxPool', t) };
-        return this.fail(`${path} with output size other than 1 is not interpreted`, node, tensorArgs(args));
-      }
-      case 'F.avg_pool2d':
-      case 'F.max_pool2d': {
-        const k = intsOf(arg(1, 'kernel_size'));
-        const sArg = arg(2, 'stride');
-        const s = sArg && sArg.k !== 'none' ? intsOf(sArg) : k;
-        const pad = intsOf(arg(3, 'padding') ?? int(0));
-        const ceilArg = kwargs.get('ceil_mode');
-        if (!t || !k || !s || !pad) return this.fail(`${path} with arguments that are not known`, node, tensorArgs(args));
-        const two = (v: number[]) => (v.length === 1 ? [v[0]!, v[0]!] : v);
-        return { k: 'tensor', t: ops.pool(fn === 'F.avg_pool2d' ? 'AveragePool' : 'MaxPool', t, two(k), two(s), two(pad), ceilArg ? truthy(ceilArg) === true : false) };
-      }
-      case 'torch.mul':
-      case 'torch.add':
-      case 'torch.sub':
-      case 'torch.div':
-      case 'torch.matmul': {
-        const opSym = { 'torch.mul': '*', 'torch.add': '+', 'torch.sub': '-', 'torch.div': '/', 'torch.matmul': '@' }[fn]!;
-        const a = args[0];
-        const b = args[1] ?? kwargs.get('other');
-        if (!a || !b) return this.fail(`${path} needs two operands`, node, tensorArgs(args));
-        return this.binaryOp(opSym, a, b, node);
-      }
-      case 'torch.cat':
-      case 'torch.concat': {
-        const items = x ? this.iterate(x) : undefined;
-        const dim = intOf(arg(1, 'dim') ?? int(0));
-        const ts = items?.map(tensorOf);
-        if (!ts || ts.some((v) => !v) || dim === undefined) return this.fail(`${path} of values that are not known tensors`, node, tensorArgs(items ?? []));
-        return { k: 'tensor', t: ops.concat(ts as TensorRef[], dim) };
-      }
-      case 'torch.flatten':
-        if (!t) return this.fail(`${path} without a tensor`, node);
-        return { k: 'tensor', t: ops.flatten(t, intOf(arg(1, 'start_dim')) ?? 0, intOf(arg(2, 'end_dim')) ?? -1) };
-      case 'torch.mean':
-      case 'torch.sum':
-      case 'torch.amax':
-        return t ? this.method(x!, fn.slice(6), args.slice(1), kwargs, node) : this.fail(`${path} without a tensor`, node);
-      case 'torch.no_grad':
-        return NONE;
-      case 'torch.jit.is_scripting':
-      case 'torch.jit.is_tracing':
-      case 'torch.onnx.is_in_onnx_export':
-        return { k: 'bool', v: false };
-      case 'F.pad': {
-        const pads = intsOf(arg(1, 'pad'));
-        const modeArg = arg(2, 'mode') ?? { k: 'str', v: 'constant' };
-        const rank = t?.shape?.length;
-        if (!t || !pads || pads.length % 2 !== 0 || modeArg.k !== 'str' || rank === undefined || pads.length / 2 > rank) {
-          return this.fail(`${path} with arguments that are not known`, node, tensorArgs(args));
-        }
-        const modes: Record<string, string> = { constant: 'constant', reflect: 'reflect', replicate: 'edge', circular: 'wrap' };
-        const mode = modes[modeArg.v];
-        if (!mode) return this.fail(`${path} mode '${modeArg.v}' is not interpreted`, node, [t]);
-        return { k: 'tensor', t: ops.pad(t, pads, mode) };
-      }
-    }
-    if (t) return this.fail(`${path} is not interpreted`, node, tensorArgs(args));
-    return unknown(`${path} is not interpreted`);
-  }
-
-  private recordStat(args: PyValue[]): PyValue {
-    const [model, size] = args;
-    const dims = intsOf(size);
-    if (model?.k === 'stub' && dims && dims.length === 3) {
-      const site = this.callSites.find((s) => s.args === model.args && s.def === model.def);
-      if (site && !site.inputShape) site.inputShape = [1, ...dims];
-    }
-    return NONE;
-  }
-
-  private builtin(name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const a = args[0];
-    switch (name) {
-      case 'int': {
-        if (a?.k === 'str') {
-          const v = Number(a.v.trim());
-          return Number.isInteger(v) ? int(v) : unknown('int() of a string');
-        }
-        const v = num(a);
-        return v === undefined ? unknown('int() of a value that is not known') : int(Math.trunc(v));
-      }
-      case 'float': {
-        const v = num(a);
-        return v === undefined ? unknown('float()') : { k: 'float', v };
-      }
-      case 'bool': {
-        const t = a ? truthy(a) : false;
-        return t === undefined ? unknown('bool()') : { k: 'bool', v: t };
-      }
-      case 'abs': {
-        const v = num(a);
-        return v === undefined ? unknown('abs()') : a!.k === 'float' ? { k: 'float', v: Math.abs(v) } : int(Math.abs(v));
-      }
-      case 'round': {
-        const v = num(a);
-        const digits = intOf(args[1]);
-        if (v === undefined) return unknown('round() of a value that is not known');
-        if (args[1] && args[1].k !== 'none') {
-          if (digits === undefined) return unknown('round() digits');
-          const f = 10 ** digits;
-          return { k: 'float', v: roundHalfEven(v * f) / f };
-        }
-        return int(roundHalfEven(v));
-      }
-      case 'max':
-      case 'min': {
-        const items = args.length === 1 ? this.iterate(args[0]!) : args;
-        const nums = items?.map(num);
-        if (!items || !nums || nums.length === 0 || nums.some((n) => n === undefined)) return unknown(`${name}() of values that are not known`);
-        let best = 0;
-        nums.forEach((n, i) => {
-          if (name === 'max' ? n! > nums[best]! : n! < nums[best]!) best = i;
-        });
-        return items[best]!;
-      }
-      case 'pow': {
-        const x = num(a);
-        const y = num(args[1]);
-        return x === undefined || y === undefined ? unknown('pow()') : a!.k === 'int' && args[1]!.k === 'int' && y >= 0 ? int(x ** y) : { k: 'float', v: x ** y };
-      }
-      case 'divmod': {
-        const x = intOf(a);
-        const y = intOf(args[1]);
-        return x === undefined || !y ? unknown('divmod()') : { k: 'tuple', items: [int(Math.floor(x / y)), int(x - Math.floor(x / y) * y)] };
-      }
-      case 'len': {
-        if (!a) return unknown('len()');
-        if (a.k === 'tensor') return a.t.shape && typeof a.t.shape[0] === 'number' ? int(a.t.shape[0]) : unknown('len() of a tensor');
-        const items = this.iterate(a);
-        return items ? int(items.length) : unknown('len() of a value that is not known');
-      }
-      case 'range': {
-        const n = args.map(intOf);
-        if (n.length === 0 || n.some((v) => v === undefined)) return this.fail('range() of values that are not known', node);
-        const [start, stop, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1];
-        if (step === 0) return this.fail('range() step is zero', node);
-        const items: PyValue[] = [];
-        for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-          items.push(int(i));
-          if (items.length > MAX_LOOP) return this.fail(`range() longer than ${MAX_LOOP} is not interpreted`, node);
-        }
-        return { k: 'list', items };
-      }
-      case 'tuple':
-      case 'list': {
-        if (!a) return { k: name, items: [] };
-        const items = this.iterate(a);
-        return items ? { k: name, items: [...items] } : unknown(`${name}()`);
-      }
-      case 'enumerate': {
-        const items = a ? this.iterate(a) : undefined;
-        return items ? { k: 'list', items: items.map((v, i) => ({ k: 'tuple', items: [int(i), v] }) as PyValue) } : unknown('enumerate()');
-      }
-      case 'zip': {
-        const lists = args.map((x) => this.iterate(x));
-        if (lists.some((l) => !l)) return unknown('zip()');
-        const n = Math.min(...lists.map((l) => l!.length));
-        return { k: 'list', items: Array.from({ length: n }, (_, i) => ({ k: 'tuple', items: lists.map((l) => l![i]!) }) as PyValue) };
-      }
-      case 'reversed': {
-        const items = a ? this.iterate(a) : undefined;
-        return items ? { k: 'list', items: [...items].reverse() } : unknown('reversed()');
-      }
-      case 'sum': {
-        const items = a ? this.iterate(a) : undefined;
-        if (!items) return unknown('sum()');
-        let acc: PyValue = int(0);
-        for (const item of items) acc = this.binaryOp('+', acc, item, node);
-        return acc;
-      }
-      case 'isinstance':
-        return a && args[1] ? isInstance(a, args[1]) : unknown('isinstance()');
-      case 'issubclass':
-        return a?.k === 'class' && args[1] ? isInstance({ k: 'object', def: a.def, attrs: new Map() }, args[1]) : unknown('issubclass()');
-      case 'all':
-      case 'any': {
-        const items = a ? this.iterate(a) : undefined;
-        const values = items?.map(truthy);
-        if (!values || values.some((v) => v === undefined)) return unknown(`${name}()`);
-        return { k: 'bool', v: name === 'all' ? values.every(Boolean) : values.some(Boolean) };
-      }
-      case 'callable':
-        return a ? { k: 'bool', v: ['class', 'func', 'ref', 'partial', 'module', 'method'].includes(a.k) } : unknown('callable()');
-      case 'getattr': {
-        const key = args[1];
-        if (a && key?.k === 'str') return this.getAttr(a, key.v, node);
-        return unknown('getattr()');
-      }
-      case 'hasattr':
-        return unknown('hasattr()');
-      case 'setattr': {
-        const key = args[1];
-        if (a?.k === 'module' && key?.k === 'str' && args[2]) setModuleAttr(a.obj, key.v, args[2]);
-        return NONE;
-      }
-      case 'print':
-        return NONE;
-      case 'str':
-        return a?.k === 'str' ? a : a && (a.k === 'int' || a.k === 'float') ? { k: 'str', v: String(a.v) } : unknown('str()');
-      case 'dict':
-        return { k: 'dict', entries: new Map(kwargs) };
-      case 'super':
-        return { k: 'ref', path: 'super' };
-      default:
-        return unknown(`${name}()`);
-    }
-  }
-
-  private method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const arg = (i: number, key: string): PyValue | undefined => args[i] ?? kwargs.get(key);
+  method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     const own = builtinMethod(self, name, args, (v) => this.iterate(v));
     if (own) return own;
     if (self.k === 'object' && name === 'dataclass.__init__') {
@@ -1408,464 +1033,22 @@ export class PyInterpreter {
       });
       return NONE;
     }
-    if (self.k === 'module') return this.moduleMethod(self.obj, name, args, kwargs, node);
+    if (self.k === 'module') return moduleMethod(this, self.obj, name, args, kwargs, node);
     if (self.k === 'stub') {
       // `model.cuda().eval()` and friends return the model itself.
       if (['cuda', 'cpu', 'to', 'eval', 'train', 'float', 'half', 'requires_grad_'].includes(name)) return self;
       return unknown(`${self.def.name}.${name}() at top level`);
     }
     if (self.k !== 'tensor') return this.fail(`method '${name}' of a value that is not known`, node, tensorArgs(args));
-    const t = self.t;
-    const s = t.shape;
-    const ops = this.ops.at(this.here(node));
-    const tensor = (r: TensorRef): PyValue => ({ k: 'tensor', t: r });
-    const dimsArg = (v: PyValue | undefined) => (v === undefined || v.k === 'none' ? undefined : intsOf(v));
-    switch (name) {
-      case 'size': {
-        if (!s) return this.fail('size() of a tensor whose shape is not known', node);
-        const d = intOf(args[0] ?? kwargs.get('dim'));
-        if (args.length === 0 && !kwargs.has('dim')) return { k: 'tuple', items: s.map(dimValue) };
-        if (d === undefined) return unknown('size() with a dim that is not known');
-        const i = d < 0 ? s.length + d : d;
-        return s[i] === undefined ? this.fail(`size(${d}) out of range`, node) : dimValue(s[i]!);
-      }
-      case 'dim':
-        return s ? int(s.length) : unknown('dim()');
-      case 'numel': {
-        if (!s || s.some((d) => typeof d !== 'number')) return unknown('numel()');
-        return int((s as number[]).reduce((x, y) => x * y, 1));
-      }
-      case 'sigmoid':
-      case 'sigmoid_':
-        return tensor(ops.unary('Sigmoid', t));
-      case 'relu':
-      case 'relu_':
-        return tensor(ops.unary('Relu', t));
-      case 'tanh':
-        return tensor(ops.unary('Tanh', t));
-      case 'contiguous':
-      case 'float':
-      case 'detach':
-      case 'clone':
-      case 'cuda':
-      case 'cpu':
-      case 'to':
-      case 'requires_grad_':
-        return self;
-      case 'mean':
-      case 'sum':
-      case 'amax': {
-        const dimValueArg = arg(0, 'dim');
-        const dims = dimsArg(dimValueArg);
-        if (dimValueArg && dimValueArg.k !== 'none' && !dims) return this.fail(`${name}() with dims that are not known`, node, [t]);
-        const keep = truthy(arg(1, 'keepdim') ?? kwargs.get('keepdims') ?? { k: 'bool', v: false });
-        if (keep === undefined) return this.fail(`${name}() with keepdim that is not known`, node, [t]);
-        const op = name === 'mean' ? 'ReduceMean' : name === 'sum' ? 'ReduceSum' : 'ReduceMax';
-        return tensor(ops.reduce(op, t, dims, keep));
-      }
-      case 'view':
-      case 'reshape': {
-        const dims = args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-        if (!dims) return this.fail(`${name}(${args.map((a) => a.k).join(', ')}) with sizes that are not known`, node, [t]);
-        return tensor(ops.reshape(t, dims));
-      }
-      case 'view_as':
-      case 'reshape_as': {
-        const o = args[0];
-        const dims = o?.k === 'tensor' && o.t.shape?.every((d) => typeof d === 'number') ? (o.t.shape as number[]) : undefined;
-        return dims ? tensor(ops.reshape(t, dims)) : this.fail(`${name}() of a tensor whose shape is not known`, node, [t]);
-      }
-      case 'flatten':
-        return tensor(ops.flatten(t, intOf(arg(0, 'start_dim')) ?? 0, intOf(arg(1, 'end_dim')) ?? -1));
-      case 'squeeze': {
-        const d = arg(0, 'dim');
-        const dims = d ? dimsArg(d) : undefined;
-        if (d && !dims) return this.fail('squeeze() with a dim that is not known', node, [t]);
-        return tensor(ops.squeeze(t, dims));
-      }
-      case 'unsqueeze': {
-        const d = intOf(arg(0, 'dim'));
-        return d === undefined ? this.fail('unsqueeze() with a dim that is not known', node, [t]) : tensor(ops.unsqueeze(t, [d]));
-      }
-      case 'expand_as': {
-        const o = args[0];
-        return o?.k === 'tensor' ? tensor(ops.expandAs(t, o.t)) : this.fail('expand_as() of a value that is not a tensor', node, [t]);
-      }
-      case 'expand': {
-        const dims = args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-        return dims ? tensor(ops.expand(t, dims)) : this.fail('expand() with sizes that are not known', node, [t]);
-      }
-      case 'transpose': {
-        const a = intOf(args[0]);
-        const b = intOf(args[1]);
-        if (!s || a === undefined || b === undefined) return this.fail('transpose() with dims that are not known', node, [t]);
-        const perm = s.map((_, i) => i);
-        const ia = a < 0 ? s.length + a : a;
-        const ib = b < 0 ? s.length + b : b;
-        if (perm[ia] === undefined || perm[ib] === undefined) return this.fail('transpose() dims out of range', node, [t]);
-        [perm[ia], perm[ib]] = [perm[ib]!, perm[ia]!];
-        return tensor(ops.transpose(t, perm));
-      }
-      case 'permute': {
-        const perm = args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-        if (!perm || (s && perm.length !== s.length)) return this.fail('permute() with dims that are not known', node, [t]);
-        return tensor(ops.transpose(t, perm));
-      }
-      case 'mul':
-      case 'mul_':
-      case 'add':
-      case 'add_':
-      case 'sub':
-      case 'div':
-      case 'matmul': {
-        const sym = { mul: '*', add: '+', sub: '-', div: '/', matmul: '@' }[name.replace('_', '') as 'mul']!;
-        const other = args[0];
-        return other ? this.binaryOp(sym, self, other, node) : this.fail(`${name}() without an operand`, node, [t]);
-      }
-    }
-    return this.fail(`tensor method '${name}' is not interpreted`, node, [t]);
-  }
-
-  private moduleMethod(obj: ModuleObj, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    switch (name) {
-      case 'Sequential.__init__':
-      case 'ModuleList.__init__': {
-        // `super().__init__(*layers)` in a subclass of a container.
-        const first = args[0];
-        const items = name === 'Sequential.__init__' ? (args.length === 1 && first?.k === 'dict' ? [...first.entries] : args.map((a, i) => [String(i), a] as const)) : [...((first && this.iterate(first)) ?? [])].map((a, i) => [String(i), a] as const);
-        for (const [k, v] of items) if (v.k === 'module') obj.children.set(k, v.obj);
-        return NONE;
-      }
-      case 'add_module':
-      case 'register_module': {
-        const key = args[0];
-        const m = args[1];
-        if (key?.k === 'str' && m?.k === 'module') obj.children.set(key.v, m.obj);
-        else this.fail(`${name}() with a name or module that is not known`, node);
-        return NONE;
-      }
-      case 'append':
-        if (args[0]?.k === 'module') obj.children.set(String(obj.children.size), args[0].obj);
-        return NONE;
-      case 'extend':
-        for (const item of (args[0] && this.iterate(args[0])) ?? []) if (item.k === 'module') obj.children.set(String(obj.children.size), item.obj);
-        return NONE;
-      case 'register_buffer':
-        if (args[0]?.k === 'str' && args[1]) obj.attrs.set(args[0].v, args[1]);
-        return NONE;
-      case 'register_parameter':
-        if (args[0]?.k === 'str' && args[1]) setModuleAttr(obj, args[0].v, args[1]);
-        return NONE;
-      case 'forward':
-        return this.callModule(obj, args, kwargs, node);
-      case 'modules':
-      case 'children':
-      case 'named_modules':
-      case 'named_children': {
-        const named = name.startsWith('named_') ? walkModules(obj, name.endsWith('modules')) : walkModules(obj, name === 'modules');
-        const items = named.map(([path, m]) => (name.startsWith('named_') ? ({ k: 'tuple', items: [{ k: 'str', v: path }, { k: 'module', obj: m }] } as PyValue) : ({ k: 'module', obj: m } as PyValue)));
-        return { k: 'list', items };
-      }
-      case 'eval':
-      case 'train':
-      case 'to':
-      case 'cuda':
-      case 'cpu':
-      case 'float':
-        return { k: 'module', obj };
-    }
-    return this.fail(`${obj.className}.${name}() is not interpreted`, node, tensorArgs(args));
+    return tensorMethod(this, self.t, self, name, args, kwargs, node);
   }
 }
 
 // ---------------------------------------------------------------- helpers
 
-function tensorArgs(args: readonly PyValue[]): TensorRef[] {
-  return args.flatMap((a) => (a.k === 'tensor' ? [a.t] : []));
-}
-
-function dimValue(d: number | string): PyValue {
-  return typeof d === 'number' ? int(d) : unknown(`dimension '${d}' is not known`);
-}
-
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
-}
-
-function roundHalfEven(v: number): number {
-  const floor = Math.floor(v);
-  const diff = v - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
-function sliceBounds(s: Extract<PyValue, { k: 'slice' }>, length: number): [number | undefined, number | undefined] {
-  const norm = (v: PyValue, fallback: number) => {
-    if (v.k === 'none') return fallback;
-    const i = intOf(v);
-    if (i === undefined) return undefined;
-    return Math.min(Math.max(i < 0 ? length + i : i, 0), length);
-  };
-  if (s.step.k !== 'none' && intOf(s.step) !== 1) return [undefined, undefined];
-  return [norm(s.start, 0), norm(s.stop, length)];
-}
-
-const BUILTIN_TYPES: Record<string, readonly PyValue['k'][]> = {
-  int: ['int', 'bool'], float: ['float'], bool: ['bool'], str: ['str'], tuple: ['tuple'], list: ['list'], dict: ['dict'],
-};
-
-function inherits(def: ClassDef, target: ClassDef, seen = new Set<ClassDef>()): boolean {
-  if (def === target) return true;
-  if (seen.has(def)) return false;
-  seen.add(def);
-  return def.bases.some((b) => b.k === 'class' && inherits(b.def, target, seen));
-}
-
-/** `isinstance(value, cls)`: user classes by inheritance, torch.nn layers and builtins by name; unknown when it cannot tell. */
-function isInstance(value: PyValue, cls: PyValue): PyValue {
-  const classes = cls.k === 'tuple' ? cls.items : [cls];
-  let unsure = value.k === 'unknown';
-  for (const c of classes) {
-    if (c.k === 'class') {
-      const def = value.k === 'object' || value.k === 'stub' ? value.def : value.k === 'module' ? value.obj.def : undefined;
-      if (def && inherits(def, c.def)) return { k: 'bool', v: true };
-    } else if (c.k === 'ref') {
-      const p = canonical(c.path);
-      const builtin = BUILTIN_TYPES[p.replace(/^builtins\./, '')];
-      if (builtin) {
-        if (builtin.includes(value.k)) return { k: 'bool', v: true };
-      } else if (p === 'nn.Module') {
-        if (value.k === 'module') return { k: 'bool', v: true };
-      } else if (p.startsWith('nn.') && value.k === 'module') {
-        if (value.obj.layer && `nn.${value.obj.layer.kind}` === p) return { k: 'bool', v: true };
-      } else if (/(^|\.)(Sequence|Iterable)$/.test(p)) {
-        if (['tuple', 'list'].includes(value.k)) return { k: 'bool', v: true };
-      } else if (p === 'types.FunctionType' || p === 'types.MethodType' || p === 'types.LambdaType') {
-        if (value.k === 'func') return { k: 'bool', v: true };
-        if (value.k === 'unknown' || value.k === 'ref') unsure = true;
-      } else if (/(^|\.)Callable$/.test(p)) {
-        if (['class', 'func', 'ref', 'partial'].includes(value.k)) return { k: 'bool', v: true };
-      } else unsure = true;
-    } else unsure = true;
-  }
-  return unsure ? unknown('isinstance() of a value or class that is not known') : { k: 'bool', v: false };
-}
-
-function compareValues(op: string, a: PyValue, b: PyValue): boolean | undefined {
-  const x = num(a);
-  const y = num(b);
-  const identity = sameIdentity(a, b);
-  if (identity !== undefined && (op === 'is' || op === 'is not' || op === '==' || op === '!=')) return op === 'is' || op === '==' ? identity : !identity;
-  if (op === 'is' || op === 'is not') {
-    if (a.k === 'none' || b.k === 'none') {
-      if (a.k === 'unknown' || b.k === 'unknown') return undefined;
-      const same = a.k === b.k;
-      return op === 'is' ? same : !same;
-    }
-    return undefined;
-  }
-  if (op === 'in' || op === 'not in') {
-    if (b.k === 'dict' || b.k === 'str') {
-      if (a.k !== 'str') return undefined;
-      const found = b.k === 'dict' ? b.entries.has(a.v) : b.v.includes(a.v);
-      return op === 'in' ? found : !found;
-    }
-    const items = b.k === 'tuple' || b.k === 'list' ? b.items : undefined;
-    if (!items) return undefined;
-    let found = false;
-    for (const item of items) {
-      const eq = compareValues('==', a, item);
-      if (eq === undefined) return undefined;
-      if (eq) found = true;
-    }
-    return op === 'in' ? found : !found;
-  }
-  if (op === '==' || op === '!=') {
-    let eq: boolean | undefined;
-    if (x !== undefined && y !== undefined) eq = x === y;
-    else if (a.k === 'str' && b.k === 'str') eq = a.v === b.v;
-    else if (a.k === 'none' || b.k === 'none') eq = a.k === b.k ? true : a.k === 'unknown' || b.k === 'unknown' ? undefined : false;
-    else if ((a.k === 'str' && (b.k === 'int' || b.k === 'float')) || (b.k === 'str' && (a.k === 'int' || a.k === 'float'))) eq = false;
-    return eq === undefined ? undefined : op === '==' ? eq : !eq;
-  }
-  if (x === undefined || y === undefined) return undefined;
-  switch (op) {
-    case '<':
-      return x < y;
-    case '<=':
-      return x <= y;
-    case '>':
-      return x > y;
-    case '>=':
-      return x >= y;
-    default:
-      return undefined;
-  }
-}
-
-/** Identity of class references and library names: `gate_layer is nn.Sigmoid`, `act == 'relu'` against a class. */
-function sameIdentity(a: PyValue, b: PyValue): boolean | undefined {
-  const kinds = new Set(['ref', 'class', 'func']);
-  if (!kinds.has(a.k) && !kinds.has(b.k)) return undefined;
-  if (a.k === 'unknown' || b.k === 'unknown') return undefined;
-  if (a.k === 'ref' && b.k === 'ref') return canonical(a.path) === canonical(b.path);
-  if (a.k === 'class' && b.k === 'class') return a.def === b.def;
-  if (a.k === 'func' && b.k === 'func') return a.def.node === b.def.node;
-  if (['str', 'int', 'float', 'bool', 'none', 'tuple', 'list', 'dict', 'module', 'object', 'class', 'ref', 'func'].includes(a.k) && ['str', 'int', 'float', 'bool', 'none', 'tuple', 'list', 'dict', 'module', 'object', 'class', 'ref', 'func'].includes(b.k)) return false;
-  return undefined;
-}
-
-function mathCall(name: string, args: PyValue[]): PyValue {
-  const x = num(args[0]);
-  if (x === undefined) return unknown(`math.${name}() of a value that is not known`);
-  const f = (v: number): PyValue => (Number.isFinite(v) ? { k: 'float', v } : unknown(`math.${name}() is not finite`));
-  switch (name) {
-    case 'log2':
-      return f(Math.log2(x));
-    case 'log10':
-      return f(Math.log10(x));
-    case 'log': {
-      const base = num(args[1]);
-      return f(base === undefined ? Math.log(x) : Math.log(x) / Math.log(base));
-    }
-    case 'sqrt':
-      return f(Math.sqrt(x));
-    case 'exp':
-      return f(Math.exp(x));
-    case 'ceil':
-      return int(Math.ceil(x));
-    case 'floor':
-      return int(Math.floor(x));
-    case 'fabs':
-      return f(Math.abs(x));
-    case 'pow': {
-      const y = num(args[1]);
-      return y === undefined ? unknown('math.pow()') : f(x ** y);
-    }
-    default:
-      return unknown(`math.${name}()`);
-  }
-}
-
-/** Normalises library paths: `torch.nn.Linear` → `nn.Linear`, `torch.nn.functional.relu` → `nn.functional.relu`. */
-function canonical(path: string): string {
-  if (path.startsWith('torch.nn.modules.')) {
-    const parts = path.split('.');
-    return `nn.${parts[parts.length - 1]}`;
-  }
-  if (path.startsWith('torch.nn.')) return path.slice(6);
-  if (path === 'torch.nn') return 'nn';
-  return path;
-}
-
-function setModuleAttr(obj: ModuleObj, name: string, value: PyValue): void {
-  if (value.k === 'module') {
-    obj.attrs.delete(name);
-    obj.children.set(name, value.obj);
-    return;
-  }
-  if (obj.children.has(name) && value.k === 'none') obj.children.delete(name);
-  if (value.k === 'tensor' && value.param && !obj.attrs.has(name)) {
-    const shape = value.t.shape;
-    if (shape && shape.every((d) => typeof d === 'number')) obj.ownParams += (shape as number[]).reduce((x, y) => x * y, 1);
-  }
-  obj.attrs.set(name, value);
-}
-
-/** `__class__`, `__name__` and `__module__` of user classes and their instances. */
-function dunderAttr(owner: PyValue, name: string): PyValue | undefined {
-  if (!name.startsWith('__')) return undefined;
-  const def = owner.k === 'class' || owner.k === 'object' || owner.k === 'stub' ? owner.def : owner.k === 'module' ? owner.obj.def : owner.k === 'func' ? undefined : undefined;
-  if (owner.k === 'func') {
-    const fnRoot = owner.def.closure.root();
-    if (name === '__name__') return { k: 'str', v: owner.def.name };
-    if (name === '__module__') return { k: 'str', v: fnRoot instanceof ModuleScope ? fnRoot.moduleName : '__main__' };
-  }
-  if (!def) return undefined;
-  const root = def.closure.root();
-  if (name === '__class__' && owner.k !== 'class') return { k: 'class', def };
-  if (name === '__name__' && owner.k === 'class') return { k: 'str', v: def.name };
-  if (name === '__module__') return { k: 'str', v: root instanceof ModuleScope ? root.moduleName : '__main__' };
-  return undefined;
-}
-
-/** `named_modules()` (self first, depth first, each once) or `named_children()`. */
-function walkModules(root: ModuleObj, deep: boolean): [string, ModuleObj][] {
-  if (!deep) return [...root.children];
-  const out: [string, ModuleObj][] = [];
-  const seen = new Set<ModuleObj>();
-  const visit = (obj: ModuleObj, prefix: string) => {
-    if (seen.has(obj)) return;
-    seen.add(obj);
-    out.push([prefix, obj]);
-    for (const [k, c] of obj.children) visit(c, prefix ? `${prefix}.${k}` : k);
-  };
-  visit(root, '');
-  return out;
-}
-
-/** `nn.Module`, a container or a layer: a class user code may derive its modules from. */
-function isTorchModuleClass(path: string): boolean {
-  if (!path.startsWith('nn.')) return false;
-  const kind = path.slice(3);
-  return kind === 'Module' || kind === 'Sequential' || kind === 'ModuleList' || kind === 'ModuleDict' || isKnownLayer(kind);
-}
-
-/** The torch.nn container a module is or derives from: its children are its items. */
-function containerOf(obj: Pick<ModuleObj, 'def'> & { className?: string }, seen = new Set<ClassDef>()): 'Sequential' | 'ModuleList' | undefined {
-  if (obj.className === 'Sequential' || obj.className === 'ModuleList') return obj.className;
-  const def = obj.def;
-  if (!def || seen.has(def)) return undefined;
-  seen.add(def);
-  for (const b of def.bases) {
-    if (b.k === 'ref') {
-      const p = canonical(b.path);
-      if (p === 'nn.Sequential' || p === 'nn.ModuleList') return p.slice(3) as 'Sequential' | 'ModuleList';
-    } else if (b.k === 'class') {
-      const found = containerOf({ def: b.def }, seen);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-export function findMethod(def: ClassDef, name: string, seen = new Set<ClassDef>()): { node: Syn; cls: ClassDef } | undefined {
-  if (seen.has(def)) return undefined;
-  seen.add(def);
-  const m = def.methods.get(name);
-  if (m) return { node: m, cls: def };
-  for (const base of def.bases) {
-    if (base.k === 'class') {
-      const found = findMethod(base.def, name, seen);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-function findClassAttr(def: ClassDef, name: string, seen = new Set<ClassDef>()): PyValue | undefined {
-  if (seen.has(def)) return undefined;
-  seen.add(def);
-  const v = def.attrs.get(name);
-  if (v) return v;
-  for (const base of def.bases) if (base.k === 'class') {
-    const found = findClassAttr(base.def, name, seen);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function ownerOf(def: ClassDef, method: Syn, seen = new Set<ClassDef>()): ClassDef | undefined {
-  if (seen.has(def)) return undefined;
-  seen.add(def);
-  for (const m of def.methods.values()) if (m === method) return def;
-  for (const base of def.bases) if (base.k === 'class') {
-    const found = ownerOf(base.def, method, seen);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 function targetNames(target: Syn): string[] {
@@ -1873,91 +1056,17 @@ function targetNames(target: Syn): string[] {
   return namedChildren(target).flatMap((t) => targetNames(t));
 }
 
-/** Decorator names without arguments or module prefix: `@dataclasses.dataclass(frozen=True)` → `dataclass`. */
-export function decoratorNames(decorated: Syn): string[] {
-  return namedChildren(decorated)
-    .filter((d) => d.type === 'decorator')
-    .map((d) => {
-      const t = textOf(d).replace(/^@\s*/, '');
-      const head = t.split('(', 1)[0]!.trim();
-      return head.slice(head.lastIndexOf('.') + 1);
-    });
-}
 
-/** Reads a class statement: bases, methods and simple class attributes; `isModule` follows the bases. */
+/** Reads a class statement; bases and class attributes are evaluated by a small probe with its own budget. */
 export function readClass(node: Syn, scope: Scope, directive?: number[], decorators: readonly string[] = [], program?: PythonProgram): ClassDef | undefined {
-  const nameNode = child(node, 'name');
-  if (!nameNode) return undefined;
-  const bases: PyValue[] = [];
-  const supers = child(node, 'superclasses');
   const probe = new PyInterpreter(new GraphBuilder('class'), 'site', 10_000, program);
-  for (const b of supers ? namedChildren(supers) : []) {
-    if (b.type === 'keyword_argument') continue;
-    bases.push(probe.eval(b, scope, {}));
-  }
-  const methods = new Map<string, Syn>();
-  const methodKinds = new Map<string, 'static' | 'class'>();
-  const attrs = new Map<string, PyValue>();
-  const fields: string[] = [];
-  const body = child(node, 'body');
-  for (const stmt of body ? namedChildren(body) : []) {
-    const def = stmt.type === 'decorated_definition' ? child(stmt, 'definition') : stmt;
-    if (def?.type === 'function_definition') {
-      const n = child(def, 'name');
-      if (!n) continue;
-      methods.set(textOf(n), def);
-      const kinds = stmt.type === 'decorated_definition' ? decoratorNames(stmt) : [];
-      if (kinds.includes('staticmethod')) methodKinds.set(textOf(n), 'static');
-      else if (kinds.includes('classmethod')) methodKinds.set(textOf(n), 'class');
-    } else if (stmt.type === 'expression_statement') {
-      const a = namedChildren(stmt)[0];
-      const left = a?.type === 'assignment' ? child(a, 'left') : undefined;
-      const right = a?.type === 'assignment' ? child(a, 'right') : undefined;
-      if (left?.type === 'identifier' && a && child(a, 'type')) fields.push(textOf(left));
-      if (left?.type === 'identifier' && right) {
-        try {
-          attrs.set(textOf(left), probe.eval(right, scope, {}));
-        } catch (e) {
-          if (!(e instanceof BudgetExceeded)) throw e;
-        }
-      }
+  const evaluate = (n: Syn, s: Scope): PyValue => {
+    try {
+      return probe.eval(n, s, {});
+    } catch (e) {
+      if (e instanceof BudgetExceeded) return unknown(`'${firstLine(textOf(n))}' ran past its step budget`);
+      throw e;
     }
-  }
-  const isModule = bases.some((b) => (b.k === 'ref' && isTorchModuleClass(canonical(b.path))) || (b.k === 'class' && b.def.isModule));
-  const namedTuple = bases.some((b) => (b.k === 'ref' && /(^|\.)NamedTuple$/.test(b.path)) || (b.k === 'class' && b.def.record === 'namedtuple'));
-  const record = namedTuple ? 'namedtuple' : decorators.includes('dataclass') || bases.some((b) => b.k === 'class' && b.def.record === 'dataclass') ? 'dataclass' : undefined;
-  const root = scope.root();
-  return {
-    name: textOf(nameNode),
-    node,
-    bases,
-    methods,
-    attrs,
-    closure: scope,
-    isModule,
-    ...(directive ? { inputDirective: directive } : {}),
-    ...(methodKinds.size > 0 ? { methodKinds } : {}),
-    ...(record && !isModule ? { record, fields } : {}),
-    ...(root instanceof ModuleScope && root.foreign ? { foreign: true } : {}),
   };
-}
-
-/** A method looked up on a class: bound to `self` unless static; a classmethod binds the class. */
-function methodValue(def: ClassDef, name: string, self: PyValue | undefined): PyValue | undefined {
-  const m = findMethod(def, name);
-  if (!m) return undefined;
-  const fn: FuncDef = { name, node: m.node, closure: m.cls.closure };
-  const kind = m.cls.methodKinds?.get(name);
-  if (kind === 'static') return { k: 'func', def: fn };
-  if (kind === 'class') return { k: 'func', def: fn, self: { k: 'class', def: self?.k === 'object' || self?.k === 'stub' ? self.def : self?.k === 'module' && self.obj.def ? self.obj.def : def } };
-  return self ? { k: 'func', def: fn, self } : { k: 'func', def: fn };
-}
-
-/** A record's fields, base classes' first (dataclass inheritance). */
-function recordFields(def: ClassDef, seen = new Set<ClassDef>()): string[] {
-  if (seen.has(def)) return [];
-  seen.add(def);
-  const inherited = def.bases.flatMap((b) => (b.k === 'class' && b.def.record ? recordFields(b.def, seen) : []));
-  const own = def.fields ?? [];
-  return [...inherited.filter((f) => !own.includes(f)), ...own];
+  return readClassWith(evaluate, node, scope, directive, decorators);
 }

@@ -2,7 +2,7 @@ import type { PythonFileCache } from '../modules/python-files.js';
 import { describeTried, PythonImportResolver, type PythonModuleResolution } from '../modules/python-resolver.js';
 import { basenamePath, isInside, normalizePath, type SourceFileSystem, type SourceLocation } from '../modules/source-files.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
-import { CATALOGUE_ROOT, catalogueLocation, hasCatalogueEntries, isCatalogueOnly } from './catalogue.js';
+import { CATALOGUE_ROOT, catalogueLocation, hasCatalogueEntries, isCatalogueOnly } from './library/catalogue.js';
 import { Scope, unknown, type ModuleNamespace, type PyValue } from './values.js';
 
 /** Runs one top-level statement of an imported module (the language lives in the interpreter, not here). */

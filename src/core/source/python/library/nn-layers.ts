@@ -1,7 +1,7 @@
-import type { AttrValue, Dim, Shape, SourceRange } from '../../ir/graph.js';
-import type { GraphBuilder, TensorRef } from '../graph-builder.js';
-import { flatten, normAxis, windowOut } from '../shape-math.js';
-import { intOf, intsOf, num, type LayerSpec, type ModuleObj, type PyValue } from './values.js';
+import type { AttrValue, Dim, Shape, SourceRange } from '../../../ir/graph.js';
+import type { GraphBuilder, TensorRef } from '../../graph-builder.js';
+import { flatten, normAxis, windowOut } from '../../shape-math.js';
+import { intOf, intsOf, num, type LayerSpec, type ModuleObj, type PyValue } from '../values.js';
 
 /** PyTorch constructor signatures: positional order and defaults, as in `torch.nn`. */
 const CONV = ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode'];

@@ -1,6 +1,6 @@
-import { MemoryFileSystem, joinPath, type SourceLocation } from '../modules/source-files.js';
-import { TIMM_MODULES } from './catalogue/timm.js';
-import { TORCHVISION_MODULES } from './catalogue/torchvision.js';
+import { MemoryFileSystem, joinPath, type SourceLocation } from '../../modules/source-files.js';
+import { TIMM_MODULES } from './timm-modules.js';
+import { TORCHVISION_MODULES } from './torchvision-modules.js';
 
 /**
  * Library knowledge: which imported names the evaluator answers from its catalogue instead of reading

@@ -1,0 +1,55 @@
+import type { Syn } from '../../syntax.js';
+import { NONE, type ModuleObj, type PyValue } from '../values.js';
+import { setModuleAttr, tensorArgs, walkModules, type LibraryHost } from './host.js';
+
+/** Methods of `torch.nn.Module` objects: registration, containers, traversal, mode switches. */
+export function moduleMethod(host: LibraryHost, obj: ModuleObj, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  switch (name) {
+    case 'Sequential.__init__':
+    case 'ModuleList.__init__': {
+      // `super().__init__(*layers)` in a subclass of a container.
+      const first = args[0];
+      const items = name === 'Sequential.__init__' ? (args.length === 1 && first?.k === 'dict' ? [...first.entries] : args.map((a, i) => [String(i), a] as const)) : [...((first && host.iterate(first)) ?? [])].map((a, i) => [String(i), a] as const);
+      for (const [k, v] of items) if (v.k === 'module') obj.children.set(k, v.obj);
+      return NONE;
+    }
+    case 'add_module':
+    case 'register_module': {
+      const key = args[0];
+      const m = args[1];
+      if (key?.k === 'str' && m?.k === 'module') obj.children.set(key.v, m.obj);
+      else host.fail(`${name}() with a name or module that is not known`, node);
+      return NONE;
+    }
+    case 'append':
+      if (args[0]?.k === 'module') obj.children.set(String(obj.children.size), args[0].obj);
+      return NONE;
+    case 'extend':
+      for (const item of (args[0] && host.iterate(args[0])) ?? []) if (item.k === 'module') obj.children.set(String(obj.children.size), item.obj);
+      return NONE;
+    case 'register_buffer':
+      if (args[0]?.k === 'str' && args[1]) obj.attrs.set(args[0].v, args[1]);
+      return NONE;
+    case 'register_parameter':
+      if (args[0]?.k === 'str' && args[1]) setModuleAttr(obj, args[0].v, args[1]);
+      return NONE;
+    case 'forward':
+      return host.callModule(obj, args, kwargs, node);
+    case 'modules':
+    case 'children':
+    case 'named_modules':
+    case 'named_children': {
+      const named = name.startsWith('named_') ? walkModules(obj, name.endsWith('modules')) : walkModules(obj, name === 'modules');
+      const items = named.map(([path, m]) => (name.startsWith('named_') ? ({ k: 'tuple', items: [{ k: 'str', v: path }, { k: 'module', obj: m }] } as PyValue) : ({ k: 'module', obj: m } as PyValue)));
+      return { k: 'list', items };
+    }
+    case 'eval':
+    case 'train':
+    case 'to':
+    case 'cuda':
+    case 'cpu':
+    case 'float':
+      return { k: 'module', obj };
+  }
+  return host.fail(`${obj.className}.${name}() is not interpreted`, node, tensorArgs(args));
+}

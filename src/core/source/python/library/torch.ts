@@ -1,0 +1,196 @@
+import type { Syn } from '../../syntax.js';
+import type { TensorRef } from '../../graph-builder.js';
+import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
+import { NONE, int, intOf, intsOf, truthy, unknown, type PyValue } from '../values.js';
+import { builtinCall, mathCall } from './builtins.js';
+import { canonical, tensorArgs, type LibraryHost } from './host.js';
+
+const TENSOR_FACTORIES = new Set(['rand', 'randn', 'zeros', 'ones', 'empty', 'full']);
+
+/**
+ * Calls of library names the catalogue knows (`torch`, `torch.nn` layers and containers, `torch.nn.functional`,
+ * `functools.partial`, `collections.OrderedDict`, `copy`, builtins, `math`): what they build and the IR they emit.
+ * The evaluator reaches this only through a `ref` value; everything else it knows is Python.
+ */
+export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const p = canonical(path);
+  const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
+  if (p.startsWith('builtins.')) return builtinCall(host, p.slice(9), args, kwargs, node);
+  if (p.startsWith('math.')) return mathCall(p.slice(5), args);
+  if (p.startsWith('nn.') && !p.startsWith('nn.functional.')) {
+    const kind = p.slice(3);
+    if (kind === 'Module.__init__' || kind === 'Module') return NONE;
+    // Weight initialisation changes values, never shapes or counts.
+    if (kind.startsWith('init.')) return NONE;
+    if (kind === 'Sequential') {
+      const obj = host.newModule('Sequential', host.here(node));
+      const first = args[0];
+      if (args.length === 1 && first?.k === 'dict') for (const [k, v] of first.entries) { if (v.k === 'module') obj.children.set(k, v.obj); }
+      else args.forEach((a, i) => {
+        if (a.k === 'module') obj.children.set(String(i), a.obj);
+        else host.fail(`Sequential item ${i} is not a module`, node);
+      });
+      return { k: 'module', obj };
+    }
+    if (kind === 'ModuleList') {
+      const obj = host.newModule('ModuleList', host.here(node));
+      const items = args[0] ? host.iterate(args[0]) : [];
+      (items ?? []).forEach((a, i) => {
+        if (a.k === 'module') obj.children.set(String(i), a.obj);
+      });
+      if (!items) host.fail('ModuleList items are not known', node);
+      return { k: 'module', obj };
+    }
+    if (kind === 'Parameter') {
+      const t = args[0];
+      if (t?.k === 'tensor') return { k: 'tensor', t: t.t, param: true };
+      return host.fail('nn.Parameter of a value that is not a known tensor', node);
+    }
+    if (isKnownLayer(kind)) {
+      try {
+        const layer = constructLayer(kind, args, kwargs);
+        return { k: 'module', obj: host.newModule(kind, host.here(node), { layer }) };
+      } catch (e) {
+        if (e instanceof LayerError) return host.fail(e.message, node);
+        throw e;
+      }
+    }
+    return host.fail(`nn.${kind} is not interpreted`, node);
+  }
+  if (p === 'collections.OrderedDict' || p === 'typing.OrderedDict') {
+    // OrderedDict([(name, value), ...]): the form `nn.Sequential` takes for named children.
+    const entries = new Map<string, PyValue>();
+    for (const pair of (args[0] && host.iterate(args[0])) ?? []) {
+      const kv = pair.k === 'tuple' || pair.k === 'list' ? pair.items : [];
+      if (kv[0]?.k === 'str' && kv[1]) entries.set(kv[0].v, kv[1]);
+      else return host.fail('OrderedDict entries that are not (name, value) pairs', node);
+    }
+    for (const [k, v] of kwargs) entries.set(k, v);
+    return { k: 'dict', entries };
+  }
+  if (p === 'copy.copy' || p === 'copy.deepcopy') {
+    const v = args[0];
+    if (v?.k === 'object') return { k: 'object', def: v.def, attrs: new Map(v.attrs) };
+    if (v?.k === 'list' || v?.k === 'tuple') return { k: v.k, items: [...v.items] };
+    if (v?.k === 'dict') return { k: 'dict', entries: new Map(v.entries) };
+    return v && v.k !== 'module' ? v : unknown(`${p}() of a module is not interpreted`);
+  }
+  if (p === 'functools.partial') {
+    const [fn, ...rest] = args;
+    return fn ? { k: 'partial', fn, args: rest, kwargs } : unknown('partial()');
+  }
+  const ops = host.ops(node);
+  const x = args[0];
+  const tensorOf = (v: PyValue | undefined): TensorRef | undefined => (v?.k === 'tensor' ? v.t : undefined);
+  // Tensor factories give shapes at the call site and constant tensors inside modules.
+  const factory = p.startsWith('torch.') ? p.slice(6) : '';
+  if (TENSOR_FACTORIES.has(factory)) {
+    const dims = factory === 'full' ? intsOf(args[0]) : args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
+    if (!dims || dims.some((d) => d < 0)) return host.fail(`torch.${factory} with a size that is not known`, node);
+    return { k: 'tensor', t: host.mode === 'site' ? { name: '', shape: dims } : ops.constant(dims) };
+  }
+  if (host.mode === 'site') {
+    if (p === 'torchstat.stat' || p === 'stat') return recordStat(host, args);
+    return unknown(`${p} at top level`);
+  }
+  const t = tensorOf(x);
+  const fn = p.startsWith('nn.functional.') ? `F.${p.slice(14)}` : p;
+  const unary = (op: string) => (t ? { k: 'tensor', t: ops.unary(op, t) } as PyValue : host.fail(`${path} without a tensor`, node));
+  switch (fn) {
+    case 'F.relu':
+    case 'torch.relu':
+      return unary('Relu');
+    case 'F.sigmoid':
+    case 'torch.sigmoid':
+      return unary('Sigmoid');
+    case 'F.tanh':
+    case 'torch.tanh':
+      return unary('Tanh');
+    case 'F.hardswish':
+      return unary('HardSwish');
+    case 'F.hardsigmoid':
+      return t ? { k: 'tensor', t: ops.hardsigmoid(t) } : host.fail(`${path} without a tensor`, node);
+    case 'F.silu':
+      return t ? { k: 'tensor', t: ops.silu(t) } : host.fail(`${path} without a tensor`, node);
+    case 'F.relu6':
+      return t ? { k: 'tensor', t: ops.relu6(t) } : host.fail(`${path} without a tensor`, node);
+    case 'F.softmax':
+    case 'torch.softmax': {
+      const dim = intOf(arg(1, 'dim'));
+      return t && dim !== undefined ? { k: 'tensor', t: ops.unary('Softmax', t, { axis: { type: 'int', value: dim } }) } : host.fail(`${path} with a dim that is not known`, node, tensorArgs(args));
+    }
+    case 'F.adaptive_avg_pool2d':
+    case 'F.adaptive_max_pool2d': {
+      const size = intsOf(arg(1, 'output_size'));
+      if (t && size && size.every((s) => s === 1)) return { k: 'tensor', t: ops.globalPool(fn === 'F.adaptive_avg_pool2d' ? 'GlobalAveragePool' : 'GlobalMaxPool', t) };
+      return host.fail(`${path} with output size other than 1 is not interpreted`, node, tensorArgs(args));
+    }
+    case 'F.avg_pool2d':
+    case 'F.max_pool2d': {
+      const k = intsOf(arg(1, 'kernel_size'));
+      const sArg = arg(2, 'stride');
+      const s = sArg && sArg.k !== 'none' ? intsOf(sArg) : k;
+      const pad = intsOf(arg(3, 'padding') ?? int(0));
+      const ceilArg = kwargs.get('ceil_mode');
+      if (!t || !k || !s || !pad) return host.fail(`${path} with arguments that are not known`, node, tensorArgs(args));
+      const two = (v: number[]) => (v.length === 1 ? [v[0]!, v[0]!] : v);
+      return { k: 'tensor', t: ops.pool(fn === 'F.avg_pool2d' ? 'AveragePool' : 'MaxPool', t, two(k), two(s), two(pad), ceilArg ? truthy(ceilArg) === true : false) };
+    }
+    case 'torch.mul':
+    case 'torch.add':
+    case 'torch.sub':
+    case 'torch.div':
+    case 'torch.matmul': {
+      const opSym = { 'torch.mul': '*', 'torch.add': '+', 'torch.sub': '-', 'torch.div': '/', 'torch.matmul': '@' }[fn]!;
+      const a = args[0];
+      const b = args[1] ?? kwargs.get('other');
+      if (!a || !b) return host.fail(`${path} needs two operands`, node, tensorArgs(args));
+      return host.binaryOp(opSym, a, b, node);
+    }
+    case 'torch.cat':
+    case 'torch.concat': {
+      const items = x ? host.iterate(x) : undefined;
+      const dim = intOf(arg(1, 'dim') ?? int(0));
+      const ts = items?.map(tensorOf);
+      if (!ts || ts.some((v) => !v) || dim === undefined) return host.fail(`${path} of values that are not known tensors`, node, tensorArgs(items ?? []));
+      return { k: 'tensor', t: ops.concat(ts as TensorRef[], dim) };
+    }
+    case 'torch.flatten':
+      if (!t) return host.fail(`${path} without a tensor`, node);
+      return { k: 'tensor', t: ops.flatten(t, intOf(arg(1, 'start_dim')) ?? 0, intOf(arg(2, 'end_dim')) ?? -1) };
+    case 'torch.mean':
+    case 'torch.sum':
+    case 'torch.amax':
+      return t ? host.method(x!, fn.slice(6), args.slice(1), kwargs, node) : host.fail(`${path} without a tensor`, node);
+    case 'torch.no_grad':
+      return NONE;
+    case 'torch.jit.is_scripting':
+    case 'torch.jit.is_tracing':
+    case 'torch.onnx.is_in_onnx_export':
+      return { k: 'bool', v: false };
+    case 'F.pad': {
+      const pads = intsOf(arg(1, 'pad'));
+      const modeArg = arg(2, 'mode') ?? { k: 'str', v: 'constant' };
+      const rank = t?.shape?.length;
+      if (!t || !pads || pads.length % 2 !== 0 || modeArg.k !== 'str' || rank === undefined || pads.length / 2 > rank) {
+        return host.fail(`${path} with arguments that are not known`, node, tensorArgs(args));
+      }
+      const modes: Record<string, string> = { constant: 'constant', reflect: 'reflect', replicate: 'edge', circular: 'wrap' };
+      const mode = modes[modeArg.v];
+      if (!mode) return host.fail(`${path} mode '${modeArg.v}' is not interpreted`, node, [t]);
+      return { k: 'tensor', t: ops.pad(t, pads, mode) };
+    }
+  }
+  if (t) return host.fail(`${path} is not interpreted`, node, tensorArgs(args));
+  return unknown(`${path} is not interpreted`);
+}
+
+function recordStat(host: LibraryHost, args: PyValue[]): PyValue {
+  const [model, size] = args;
+  const dims = intsOf(size);
+  if (model?.k === 'stub' && dims && dims.length === 3) {
+    const site = host.callSites.find((s) => s.args === model.args && s.def === model.def);
+    if (site && !site.inputShape) site.inputShape = [1, ...dims];
+  }
+  return NONE;
+}
