@@ -20,6 +20,8 @@ interface TruthEntry {
   readonly entry: string;
   readonly unit: string;
   readonly input: number[];
+  /** `sum(p.numel() for p in model.parameters())`. */
+  readonly params: number;
   readonly blocks: readonly TruthBlock[];
 }
 
@@ -52,6 +54,8 @@ describe('Python corpus written like real projects: SE blocks as PyTorch builds 
       const expected = entry.blocks.map(({ class: _c, ...rest }) => rest);
       assert.deepEqual(found, expected, unit.unknowns.map((u) => `${u.range.startLine + 1}: ${u.note}`).join('\n'));
       assert.deepEqual(unit.unknowns, []);
+      const total = (unit.model.graph.modules ?? []).reduce((sum, m) => sum + m.params, 0);
+      assert.equal(total, entry.params, 'parameters of every layer, called or not');
     });
   }
 });

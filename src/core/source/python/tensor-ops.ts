@@ -37,7 +37,7 @@ export class TensorOps {
   }
 
   /** `a op b` where either side may be a Python number. */
-  binary(op: 'Mul' | 'Add' | 'Sub' | 'Div' | 'Pow', a: TensorRef | number, b: TensorRef | number): TensorRef {
+  binary(op: 'Mul' | 'Add' | 'Sub' | 'Div' | 'Pow' | 'Max' | 'Min', a: TensorRef | number, b: TensorRef | number): TensorRef {
     const name = (v: TensorRef | number) => (typeof v === 'number' ? this.b.scalar(v) : v.name);
     const shape = (v: TensorRef | number): Shape => (typeof v === 'number' ? [] : v.shape);
     return this.node(op, [name(a), name(b)], broadcast(shape(a), shape(b)));
@@ -53,7 +53,7 @@ export class TensorOps {
   }
 
   /** `mean`/`amax`/`sum` over `dims`; opset 17 gives ReduceMean/ReduceMax axes as an attribute, ReduceSum as an input. */
-  reduce(op: 'ReduceMean' | 'ReduceMax' | 'ReduceSum', x: TensorRef, dims: number[] | undefined, keepdim: boolean): TensorRef {
+  reduce(op: 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceSum', x: TensorRef, dims: number[] | undefined, keepdim: boolean): TensorRef {
     const rank = x.shape?.length;
     const axes = dims && rank !== undefined ? dims.map((d) => normAxis(d, rank) ?? d) : dims;
     const out = reduce(x.shape, axes, keepdim);
@@ -64,6 +64,15 @@ export class TensorOps {
       return this.node(op, inputs, out, { keepdims: keep });
     }
     return this.node(op, [x.name], out, axes ? { axes: { type: 'ints', value: axes }, keepdims: keep } : { keepdims: keep });
+  }
+
+  /** Indices of `max(dim)` / `min(dim)`: int64, the values' shape. */
+  argReduce(op: 'ArgMax' | 'ArgMin', x: TensorRef, dim: number, keepdim: boolean): TensorRef {
+    const rank = x.shape?.length;
+    const axis = rank !== undefined ? normAxis(dim, rank) ?? dim : dim;
+    const out = this.node(op, [x.name], reduce(x.shape, [axis], keepdim), { axis: { type: 'int', value: axis }, keepdims: { type: 'int', value: keepdim ? 1 : 0 } });
+    this.b.graph.values.get(out.name)!.dtype = 'int64';
+    return out;
   }
 
   globalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool', x: TensorRef): TensorRef {

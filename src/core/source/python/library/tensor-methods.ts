@@ -42,6 +42,22 @@ export function tensorMethod(host: LibraryHost, t: TensorRef, self: PyValue, nam
     case 'to':
     case 'requires_grad_':
       return self;
+    case 'max':
+    case 'min': {
+      const d = arg(0, 'dim');
+      const other = d?.k === 'tensor' ? d : undefined;
+      if (other) return tensor(ops.binary(name === 'max' ? 'Max' : 'Min', t, other.t));
+      const reduceOp = name === 'max' ? 'ReduceMax' : 'ReduceMin';
+      if (!d) return tensor(ops.reduce(reduceOp, t, undefined, false));
+      const dim = intOf(d);
+      const keep = truthy(arg(1, 'keepdim') ?? { k: 'bool', v: false });
+      if (dim === undefined || keep === undefined) return host.fail(`${name}() with a dim that is not known`, node, [t]);
+      // `(values, indices)`, as torch.return_types.max.
+      const values = ops.reduce(reduceOp, t, [dim], keep);
+      const indices = ops.argReduce(name === 'max' ? 'ArgMax' : 'ArgMin', t, dim, keep);
+      return { k: 'tuple', items: [tensor(values), tensor(indices)] };
+    }
+    case 'amin':
     case 'mean':
     case 'sum':
     case 'amax': {
@@ -50,7 +66,7 @@ export function tensorMethod(host: LibraryHost, t: TensorRef, self: PyValue, nam
       if (dimValueArg && dimValueArg.k !== 'none' && !dims) return host.fail(`${name}() with dims that are not known`, node, [t]);
       const keep = truthy(arg(1, 'keepdim') ?? kwargs.get('keepdims') ?? { k: 'bool', v: false });
       if (keep === undefined) return host.fail(`${name}() with keepdim that is not known`, node, [t]);
-      const op = name === 'mean' ? 'ReduceMean' : name === 'sum' ? 'ReduceSum' : 'ReduceMax';
+      const op = name === 'mean' ? 'ReduceMean' : name === 'sum' ? 'ReduceSum' : name === 'amin' ? 'ReduceMin' : 'ReduceMax';
       return tensor(ops.reduce(op, t, dims, keep));
     }
     case 'view':

@@ -161,6 +161,9 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     case 'torch.mean':
     case 'torch.sum':
     case 'torch.amax':
+    case 'torch.amin':
+    case 'torch.max':
+    case 'torch.min':
       return t ? host.method(x!, fn.slice(6), args.slice(1), kwargs, node) : host.fail(`${path} without a tensor`, node);
     case 'torch.no_grad':
       return NONE;
