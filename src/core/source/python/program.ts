@@ -41,10 +41,57 @@ export class ModuleScope extends Scope {
   }
 }
 
+/** Which top-level statements bind each name, and which are star imports: read once per parsed file. */
+interface StatementIndex {
+  readonly byName: ReadonlyMap<string, readonly number[]>;
+  readonly stars: readonly number[];
+  /** `__all__` when it is written as a literal list or tuple of strings (undefined otherwise). */
+  readonly literalAll: readonly string[] | undefined;
+}
+
+const indexes = new WeakMap<readonly Syn[], StatementIndex>();
+
+function indexOf(statements: readonly Syn[]): StatementIndex {
+  let index = indexes.get(statements);
+  if (index) return index;
+  const byName = new Map<string, number[]>();
+  const stars: number[] = [];
+  let literalAll: string[] | undefined;
+  statements.forEach((stmt, i) => {
+    for (const name of boundNames(stmt)) {
+      if (name === '*') stars.push(i);
+      else {
+        let list = byName.get(name);
+        if (!list) byName.set(name, (list = []));
+        list.push(i);
+      }
+    }
+  });
+  const allAt = byName.get('__all__');
+  if (allAt?.length === 1) literalAll = literalStrings(statements[allAt[0]!]!);
+  index = { byName, stars, literalAll };
+  indexes.set(statements, index);
+  return index;
+}
+
+/** `__all__ = ["a", "b"]` → ['a', 'b']; anything computed → undefined. */
+function literalStrings(stmt: Syn): string[] | undefined {
+  const assignment = stmt.type === 'expression_statement' ? namedChildren(stmt)[0] : undefined;
+  const right = assignment?.type === 'assignment' ? child(assignment, 'right') : undefined;
+  if (!right || (right.type !== 'list' && right.type !== 'tuple')) return undefined;
+  const out: string[] = [];
+  for (const item of namedChildren(right)) {
+    if (item.type !== 'string' || item.children.some((c) => c.type === 'interpolation')) return undefined;
+    out.push(item.children.filter((c) => c.type === 'string_content').map(textOf).join(''));
+  }
+  return out;
+}
+
 /** An imported module's scope, interpreted lazily statement by statement. */
 class LazyModuleScope extends ModuleScope {
-  private readonly byName = new Map<string, number[]>();
-  private readonly starStatements: number[] = [];
+  private readonly byName: ReadonlyMap<string, readonly number[]>;
+  private readonly starStatements: readonly number[];
+  readonly literalAll: readonly string[] | undefined;
   private readonly done = new Set<number>();
   private readonly running = new Set<number>();
   private allRun = false;
@@ -56,16 +103,10 @@ class LazyModuleScope extends ModuleScope {
     private readonly run: StatementRunner,
   ) {
     super(file, true, moduleName);
-    statements.forEach((stmt, i) => {
-      for (const name of boundNames(stmt)) {
-        if (name === '*') this.starStatements.push(i);
-        else {
-          let list = this.byName.get(name);
-          if (!list) this.byName.set(name, (list = []));
-          list.push(i);
-        }
-      }
-    });
+    const index = indexOf(statements);
+    this.byName = index.byName;
+    this.starStatements = index.stars;
+    this.literalAll = index.literalAll;
   }
 
   /** Top-level names in source order. */
@@ -205,6 +246,7 @@ class FileNamespace implements ModuleNamespace {
   exported(): readonly string[] {
     if (!this.exportedNames) {
       this.exportedNames = [];
+      if (this.scope?.literalAll) return (this.exportedNames = this.scope.literalAll);
       const all = this.scope?.get('__all__');
       if (all && (all.k === 'list' || all.k === 'tuple')) this.exportedNames = all.items.flatMap((v) => (v.k === 'str' ? [v.v] : []));
       else if (this.scope) this.exportedNames = this.scope.topNames().filter((n) => !n.startsWith('_'));
@@ -226,6 +268,8 @@ export class PythonProgram {
   private readonly namespaces = new Map<string, FileNamespace>();
   /** Every path the analysis looked at, with its stamp: results that read them are valid while these hold. */
   readonly stamps = new Map<string, string>();
+  /** Stamps read in this analysis, so each path is asked once however many cached results depend on it. */
+  private readonly current = new Map<string, string>();
   private readonly files: SourceFileSystem | undefined;
   run: StatementRunner = () => undefined;
 
@@ -242,8 +286,13 @@ export class PythonProgram {
   /** Whether every file in `stamps` still reads as it did (re-checked once per analysis). */
   unchanged(stamps: FileStamps): boolean {
     if (stamps.size === 0) return true;
-    if (!this.files) return false;
-    for (const [path, stamp] of stamps) if (stampOf(this.files, path) !== stamp) return false;
+    const files = this.files;
+    if (!files) return false;
+    for (const [path, stamp] of stamps) {
+      let now = this.current.get(path);
+      if (now === undefined) this.current.set(path, (now = stampOf(files, path)));
+      if (now !== stamp) return false;
+    }
     return true;
   }
 
