@@ -123,4 +123,24 @@ describe('Python module system', () => {
     assert.notEqual(changed, first);
     assert.deepEqual([first, changed].map((u) => u.model.graph.modules?.find((m) => m.path === 'fc')?.params), [32 * 8 + 8, 32 * 4 + 4]);
   });
+
+  it('bad input: a long import chain, a huge site-packages, a module importing itself, unreadable files', async () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 3000; i++) files[`/ws/chain/m${i}.py`] = `from .m${i + 1} import VALUE\n`;
+    files['/ws/chain/__init__.py'] = '';
+    files['/ws/chain/m3000.py'] = 'VALUE = 8\n';
+    for (let i = 0; i < 10_000; i++) files[`/site/pkg${i}/__init__.py`] = `X = ${i}\n`;
+    files['/ws/selfish.py'] = 'from selfish import Y\nY = Y\n';
+    const fs = new MemoryFileSystem(files);
+    const unreadable = { ...fs, kind: fs.kind.bind(fs), list: fs.list.bind(fs), version: fs.version.bind(fs), readText: (p: string) => (p.endsWith('secret.py') ? undefined : fs.readText(p)) };
+    fs.write('/ws/secret.py', 'W = 1\n');
+    const text = `import torch.nn as nn\nfrom chain.m0 import VALUE\nfrom selfish import Y\nfrom secret import W\nfrom pkg9999 import X\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(X, 2)\n        self.w = nn.Linear(2, W)\n        self.v = nn.Linear(VALUE, 2)\n    def forward(self, x):\n        return self.fc(x)\n`;
+    const started = performance.now();
+    const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: { path: '/ws/main.py', files: unreadable, searchRoots: ['/ws'], pythonPaths: ['/site'] } }), 'M');
+    assert.ok(performance.now() - started < 5000, 'no hang');
+    assert.equal(unit.model.graph.modules?.find((m) => m.path === 'fc')?.params, 9999 * 2 + 2, 'the last of 10,000 packages is found');
+    const chained = unit.model.graph.modules?.find((m) => m.path === 'v')?.params;
+    assert.ok(chained === undefined && unit.unknowns.some((u) => /imports nested deeper than 200 modules/.test(u.note)), 'a 3,000-deep import chain is cut with a note');
+    assert.match(unit.unknowns.map((u) => u.note).join('\n'), /Linear: out_features is not a known integer \(cannot import 'W' from 'secret' \(secret.py could not be read\)\)/);
+  });
 });

@@ -8,6 +8,9 @@ import { Scope, unknown, type ModuleNamespace, type PyValue } from './values.js'
 /** Runs one top-level statement of an imported module (the language lives in the interpreter, not here). */
 export type StatementRunner = (stmt: Syn, scope: ModuleScope) => void;
 
+/** Module top levels running inside each other (`a` imports from `b` imports from `c`...) before the chain is cut. */
+const MAX_IMPORT_DEPTH = 200;
+
 /**
  * A module's global scope. The analysed document's scope is filled by running its statements in order;
  * an imported module's scope is lazy: a name is bound by running only the statements that bind it, the
@@ -95,12 +98,14 @@ class LazyModuleScope extends ModuleScope {
   private readonly done = new Set<number>();
   private readonly running = new Set<number>();
   private allRun = false;
+  /** A statement was not run because the import chain was too deep. */
+  cutOff = false;
 
   constructor(
     file: string,
     moduleName: string,
     private readonly statements: readonly Syn[],
-    private readonly run: StatementRunner,
+    private readonly program: PythonProgram,
   ) {
     super(file, true, moduleName);
     const index = indexOf(statements);
@@ -135,10 +140,16 @@ class LazyModuleScope extends ModuleScope {
   private runAll(indices: readonly number[]): void {
     for (const i of indices) {
       if (this.done.has(i) || this.running.has(i)) continue;
+      if (this.program.importDepth >= MAX_IMPORT_DEPTH) {
+        this.cutOff = true;
+        continue;
+      }
       this.running.add(i);
+      this.program.importDepth++;
       try {
-        this.run(this.statements[i]!, this);
+        this.program.run(this.statements[i]!, this);
       } finally {
+        this.program.importDepth--;
         this.running.delete(i);
         this.done.add(i);
       }
@@ -237,10 +248,16 @@ class FileNamespace implements ModuleNamespace {
     private readonly packageDir: string | undefined,
     private readonly scope: LazyModuleScope | undefined,
     private readonly program: PythonProgram,
+    /** The file exists but could not be read (too large, unreadable, refused). */
+    readonly unreadable = false,
   ) {}
 
   get(name: string): PyValue | undefined {
     return this.scope?.get(name) ?? this.program.submodule(this, this.packageDir, name);
+  }
+
+  get cutOff(): boolean {
+    return this.scope?.cutOff ?? false;
   }
 
   exported(): readonly string[] {
@@ -272,6 +289,8 @@ export class PythonProgram {
   private readonly current = new Map<string, string>();
   private readonly files: SourceFileSystem | undefined;
   run: StatementRunner = () => undefined;
+  /** How many imported modules' statements are running inside each other now. */
+  importDepth = 0;
 
   constructor(
     readonly location: SourceLocation | undefined,
@@ -318,7 +337,12 @@ export class PythonProgram {
   importFrom(module: PyValue, name: string): PyValue {
     if (module.k === 'ref') return { k: 'ref', path: `${module.path}.${name}` };
     if (module.k === 'pymodule') {
-      return module.ns.get(name) ?? unknown(`cannot import '${name}' from '${module.ns.name}' (${module.ns.file ? basenamePath(module.ns.file) : 'a namespace package'})`);
+      const ns = module.ns;
+      const value = ns.get(name);
+      if (value) return value;
+      const where = ns.file ? basenamePath(ns.file) : 'a namespace package';
+      const why = ns instanceof FileNamespace && ns.unreadable ? `${where} could not be read` : ns instanceof FileNamespace && ns.cutOff ? `imports nested deeper than ${MAX_IMPORT_DEPTH} modules` : where;
+      return unknown(`cannot import '${name}' from '${ns.name}' (${why})`);
     }
     return module;
   }
@@ -349,8 +373,8 @@ export class PythonProgram {
     if (!ns) {
       const files = r.file && isInside(r.file, CATALOGUE_ROOT) ? catalogueLocation().files : this.files;
       const parsed = r.file && files ? this.fileCache?.get(files, r.file) : undefined;
-      const scope = r.file ? new LazyModuleScope(r.file, this.dottedName(r.file) ?? name, parsed?.statements ?? [], this.run) : undefined;
-      ns = new FileNamespace(name, r.file, r.packageDir, scope, this);
+      const scope = r.file ? new LazyModuleScope(r.file, this.dottedName(r.file) ?? name, parsed?.statements ?? [], this) : undefined;
+      ns = new FileNamespace(name, r.file, r.packageDir, scope, this, Boolean(r.file) && !parsed);
       this.namespaces.set(key, ns);
     }
     return ns;

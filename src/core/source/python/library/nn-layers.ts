@@ -96,8 +96,9 @@ function bind(kind: string, args: readonly PyValue[], kwargs: ReadonlyMap<string
 }
 
 function need(a: Map<string, PyValue>, name: string, kind: string): number {
-  const v = intOf(a.get(name));
-  if (v === undefined) throw new LayerError(`${kind}: ${name} is not a known integer`);
+  const value = a.get(name);
+  const v = intOf(value);
+  if (v === undefined) throw new LayerError(`${kind}: ${name} is not a known integer${value?.k === 'unknown' ? ` (${value.why})` : ''}`);
   return v;
 }
 
