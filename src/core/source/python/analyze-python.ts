@@ -340,8 +340,9 @@ function assignPaths(root: ModuleObj, byPath: Map<string, ModuleObj>): ModuleObj
       seen.add(c);
       c.path = prefix ? `${prefix}.${name}` : name;
       byPath.set(c.path, c);
-      if (c.children.size === 0) leaves.push(c);
-      else walk(c, c.path);
+      // A layer subclass that also holds modules (a conv with its own padding module) is a row of its own.
+      if (c.children.size === 0 || c.layer) leaves.push(c);
+      if (c.children.size > 0) walk(c, c.path);
     }
   };
   walk(root, '');

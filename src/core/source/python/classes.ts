@@ -36,17 +36,33 @@ export function isTorchModuleClass(path: string): boolean {
 }
 
 /** The torch.nn container a module is or derives from: its children are its items. */
-export function containerOf(obj: Pick<ModuleObj, 'def'> & { className?: string }, seen = new Set<ClassDef>()): 'Sequential' | 'ModuleList' | undefined {
-  if (obj.className === 'Sequential' || obj.className === 'ModuleList') return obj.className;
+export function containerOf(obj: Pick<ModuleObj, 'def'> & { className?: string }, seen = new Set<ClassDef>()): 'Sequential' | 'ModuleList' | 'ModuleDict' | undefined {
+  if (!obj.def && (obj.className === 'Sequential' || obj.className === 'ModuleList' || obj.className === 'ModuleDict')) return obj.className;
   const def = obj.def;
   if (!def || seen.has(def)) return undefined;
   seen.add(def);
   for (const b of def.bases) {
     if (b.k === 'ref') {
       const p = canonical(b.path);
-      if (p === 'nn.Sequential' || p === 'nn.ModuleList') return p.slice(3) as 'Sequential' | 'ModuleList';
+      if (p === 'nn.Sequential' || p === 'nn.ModuleList' || p === 'nn.ModuleDict') return p.slice(3) as 'Sequential' | 'ModuleList' | 'ModuleDict';
     } else if (b.k === 'class') {
       const found = containerOf({ def: b.def }, seen);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The torch.nn layer a user class derives from (`class SameConv(nn.Conv2d)` → `Conv2d`). */
+export function layerBaseOf(def: ClassDef, seen = new Set<ClassDef>()): string | undefined {
+  if (seen.has(def)) return undefined;
+  seen.add(def);
+  for (const b of def.bases) {
+    if (b.k === 'ref') {
+      const p = canonical(b.path);
+      if (p.startsWith('nn.') && isKnownLayer(p.slice(3))) return p.slice(3);
+    } else if (b.k === 'class') {
+      const found = layerBaseOf(b.def, seen);
       if (found) return found;
     }
   }

@@ -1,7 +1,7 @@
 import type { Shape, SourceRange } from '../../ir/graph.js';
 import { GraphBuilder, type TensorRef } from '../graph-builder.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
-import { emitLayer } from './library/nn-layers.js';
+import { emitLayer, layerTensor } from './library/nn-layers.js';
 import { dimValue, setModuleAttr, tensorArgs, type LibraryHost } from './library/host.js';
 import { libraryCall } from './library/torch.js';
 import { moduleMethod } from './library/module-methods.js';
@@ -9,7 +9,7 @@ import { tensorMethod } from './library/tensor-methods.js';
 import { TensorOps } from './tensor-ops.js';
 import { builtinMethod } from './builtin-methods.js';
 import { binaryOp, compareValues, sliceBounds } from './operators.js';
-import { containerOf, decoratorNames, dunderAttr, findClassAttr, findMethod, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
+import { containerOf, decoratorNames, dunderAttr, findClassAttr, findMethod, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
 import { ModuleScope, PythonProgram } from './program.js';
 import {
   NONE,
@@ -179,6 +179,11 @@ export class PyInterpreter implements LibraryHost {
       case 'delete_statement':
       case 'comment':
         return undefined;
+      case 'raise_statement': {
+        // An error path was taken (often after a condition that could not be decided): the function stops here.
+        const raised = firstLine(this.text(stmt));
+        return { kind: 'return', value: this.fail(`'${raised}' is reached`, stmt) };
+      }
       case 'break_statement':
         return { kind: 'break' };
       case 'continue_statement':
@@ -283,6 +288,7 @@ export class PyInterpreter implements LibraryHost {
       case 'str':
         return [...value.v].map((v) => ({ k: 'str', v }) as PyValue);
       case 'module':
+        if (containerOf(value.obj) === 'ModuleDict') return [...value.obj.children.keys()].map((v) => ({ k: 'str', v }) as PyValue);
         if (containerOf(value.obj)) {
           return [...value.obj.children.values()].map((obj) => ({ k: 'module', obj }) as PyValue);
         }
@@ -532,7 +538,7 @@ export class PyInterpreter implements LibraryHost {
       case 'keyword_argument':
         return unknown('keyword argument outside a call');
       case 'lambda':
-        return unknown('lambda is not interpreted');
+        return { k: 'func', def: { name: '<lambda>', node, closure: scope } };
       case 'ERROR':
         return unknown(`cannot read '${firstLine(this.text(node))}'`);
       default:
@@ -648,6 +654,9 @@ export class PyInterpreter implements LibraryHost {
     const container = cls.isModule ? containerOf({ def: cls }) : undefined;
     if (container && name === '__init__') return { k: 'method', self: frame.self, name: `${container}.__init__` };
     if (cls.record === 'dataclass' && name === '__init__' && frame.self.k === 'object') return { k: 'method', self: frame.self, name: 'dataclass.__init__' };
+    // A subclass of a torch.nn layer (`class SameConv(nn.Conv2d)`): the layer's constructor makes its weights.
+    const layer = cls.isModule ? layerBaseOf(cls) : undefined;
+    if (layer && name === '__init__') return { k: 'method', self: frame.self, name: `layer.__init__:${layer}` };
     return { k: 'ref', path: `torch.nn.Module.${name}` };
   }
 
@@ -672,6 +681,9 @@ export class PyInterpreter implements LibraryHost {
         // Read as an inference graph: modules are in eval mode unless the code says otherwise.
         if (name === 'training') return { k: 'bool', v: false };
         if (obj.layer) {
+          // `self.weight` / `self.bias` are the layer's tensors (the config's `bias` flag says only whether there is one).
+          const tensor = this.mode === 'graph' ? layerTensor(this.b, obj, name) : undefined;
+          if (tensor !== undefined) return tensor ? { k: 'tensor', t: tensor } : NONE;
           const c2 = obj.layer.config[name];
           if (typeof c2 === 'number') return int(c2);
           if (typeof c2 === 'boolean') return { k: 'bool', v: c2 };
@@ -682,6 +694,11 @@ export class PyInterpreter implements LibraryHost {
       }
       case 'class': {
         if (name === '__name__') return { k: 'str', v: owner.def.name };
+        if (name === 'apply' && derivesFrom(owner.def, 'torch.autograd.Function')) {
+          // A custom autograd Function runs its static `forward(ctx, ...)`; `ctx` only records things for backward.
+          const forward = findMethod(owner.def, 'forward');
+          if (forward) return { k: 'partial', fn: { k: 'func', def: { name: 'forward', node: forward.node, closure: forward.cls.closure } }, args: [{ k: 'ref', path: 'torch.autograd.ctx' }], kwargs: new Map() };
+        }
         return methodValue(owner.def, name, undefined) ?? findClassAttr(owner.def, name) ?? unknown(`${owner.def.name}.${name}`);
       }
       case 'object': {
@@ -732,6 +749,10 @@ export class PyInterpreter implements LibraryHost {
       return item ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node);
     }
     if (owner.k === 'dict' && key.k === 'str') return owner.entries.get(key.v) ?? unknown(`key '${key.v}'`);
+    if (owner.k === 'module' && key.k === 'str' && containerOf(owner.obj) === 'ModuleDict') {
+      const c = owner.obj.children.get(key.v);
+      return c ? { k: 'module', obj: c } : this.fail(`no module '${key.v}' in '${this.text(valueNode)}'`, node);
+    }
     if (owner.k === 'module' && containerOf(owner.obj)) {
       const i = intOf(key);
       const kids = [...owner.obj.children.values()];
@@ -866,7 +887,9 @@ export class PyInterpreter implements LibraryHost {
       const self = args[0];
       const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : undefined);
       const frame: Frame = { ...(owner ? { cls: owner } : {}), ...(self ? { self } : {}) };
-      const signal = this.execBlock(child(def.node, 'body'), scope, frame);
+      const body = child(def.node, 'body');
+      if (def.node.type === 'lambda') return body ? this.eval(body, scope, frame) : NONE;
+      const signal = this.execBlock(body, scope, frame);
       return signal?.kind === 'return' ? signal.value : NONE;
     }));
   }
@@ -894,7 +917,7 @@ export class PyInterpreter implements LibraryHost {
             continue;
           }
           if (id?.type === 'dictionary_splat_pattern') {
-            scope.set(this.text(namedChildren(id)[0] ?? id), { k: 'dict', entries: rest });
+            scope.set(this.text(namedChildren(id)[0] ?? id), { k: 'dict', entries: new Map(rest) });
             continue;
           }
           name = id ? this.text(id) : undefined;
@@ -913,7 +936,7 @@ export class PyInterpreter implements LibraryHost {
           keywordOnly = true;
           continue;
         case 'dictionary_splat_pattern':
-          scope.set(this.text(namedChildren(p)[0] ?? p), { k: 'dict', entries: rest });
+          scope.set(this.text(namedChildren(p)[0] ?? p), { k: 'dict', entries: new Map(rest) });
           rest.clear();
           continue;
         case 'keyword_separator':
@@ -999,7 +1022,7 @@ export class PyInterpreter implements LibraryHost {
     if (this.mode === 'site') return unknown('module call at top level');
     return this.enter(obj, `module '${obj.path ?? obj.className}'`, node, args, () =>
       this.b.within(obj.path ?? '', () => {
-        if (obj.layer) {
+        if (obj.layer && !(obj.def && findMethod(obj.def, 'forward'))) {
           const x = args[0];
           if (x?.k !== 'tensor') return this.fail(`${obj.className} called without a tensor`, node, tensorArgs(args));
           if (args.length > 1 || kwargs.size > 0) return this.fail(`${obj.className} called with extra arguments`, node, tensorArgs(args));
@@ -1056,6 +1079,13 @@ function targetNames(target: Syn): string[] {
   return namedChildren(target).flatMap((t) => targetNames(t));
 }
 
+
+/** Whether a class derives (through classes of the program) from the library class at `path`. */
+function derivesFrom(def: ClassDef, path: string, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && (b.path === path || b.path.replace(/\.function\./, '.') === path)) || (b.k === 'class' && derivesFrom(b.def, path, seen)));
+}
 
 /** Reads a class statement; bases and class attributes are evaluated by a small probe with its own budget. */
 export function readClass(node: Syn, scope: Scope, directive?: number[], decorators: readonly string[] = [], program?: PythonProgram): ClassDef | undefined {

@@ -1,6 +1,6 @@
 import type { AttrValue, Dim, Shape, SourceRange } from '../../ir/graph.js';
 import type { GraphBuilder, TensorRef } from '../graph-builder.js';
-import { broadcast, flatten, normAxis, reduce, reshapeTarget } from '../shape-math.js';
+import { broadcast, flatten, normAxis, reduce, reshapeTarget, windowOut } from '../shape-math.js';
 
 /** IR for PyTorch tensor operations written in `forward` (functional forms, methods, operators). */
 export class TensorOps {
@@ -29,6 +29,40 @@ export class TensorOps {
 
   hardsigmoid(x: TensorRef): TensorRef {
     return this.unary('HardSigmoid', x, { alpha: { type: 'float', value: 1 / 6 }, beta: { type: 'float', value: 0.5 } });
+  }
+
+  /** GELU in the erf form torch.onnx writes (opset 17 has no Gelu). */
+  gelu(x: TensorRef): TensorRef {
+    const d = this.node('Div', [x.name, this.b.scalar(Math.SQRT2)], x.shape);
+    const e = this.node('Erf', [d.name], x.shape);
+    const p = this.node('Add', [e.name, this.b.scalar(1)], x.shape);
+    const m = this.node('Mul', [x.name, p.name], x.shape);
+    return this.node('Mul', [m.name, this.b.scalar(0.5)], x.shape);
+  }
+
+  clip(x: TensorRef, min: number | undefined, max: number | undefined): TensorRef {
+    const inputs = [x.name, min === undefined ? '' : this.b.scalar(min), ...(max === undefined ? [] : [this.b.scalar(max)])];
+    return this.node('Clip', inputs, x.shape);
+  }
+
+  /** `F.linear(x, w, b)`: y = x wᵀ + b. */
+  linear(x: TensorRef, w: TensorRef, bias: TensorRef | undefined): TensorRef {
+    const out = w.shape?.[0];
+    const shape: Shape = x.shape && out !== undefined ? [...x.shape.slice(0, -1), out] : undefined;
+    return this.node('Gemm', bias ? [x.name, w.name, bias.name] : [x.name, w.name], shape, { transB: { type: 'int', value: 1 } });
+  }
+
+  conv(x: TensorRef, w: TensorRef, bias: TensorRef | undefined, kernel: number[], stride: number[], pads: number[], dilation: number[], group: number): TensorRef {
+    const s = x.shape;
+    const rank = kernel.length;
+    const outC = w.shape?.[0];
+    const shape: Shape = s && s.length === rank + 2 && outC !== undefined
+      ? [s[0]!, outC, ...kernel.map((k, i) => windowOut(s[2 + i]!, k, stride[i]!, pads[i]!, pads[rank + i]!, dilation[i]!))]
+      : undefined;
+    const ints = (value: number[]): AttrValue => ({ type: 'ints', value });
+    return this.node('Conv', bias ? [x.name, w.name, bias.name] : [x.name, w.name], shape, {
+      kernel_shape: ints(kernel), strides: ints(stride), pads: ints(pads), dilations: ints(dilation), group: { type: 'int', value: group },
+    });
   }
 
   silu(x: TensorRef): TensorRef {

@@ -88,8 +88,8 @@ export interface ModuleObj {
   readonly id: number;
   readonly className: string;
   readonly range: SourceRange;
-  /** Set for PyTorch's own layers. */
-  readonly layer?: LayerSpec;
+  /** Set for PyTorch's own layers, and by the layer constructor a subclass of one calls through `super()`. */
+  layer?: LayerSpec;
   /** Set for modules defined in the file. */
   readonly def?: ClassDef;
   /** Registered submodules in registration order (PyTorch's `_modules`). */

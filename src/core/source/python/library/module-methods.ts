@@ -1,10 +1,34 @@
 import type { Syn } from '../../syntax.js';
 import { NONE, type ModuleObj, type PyValue } from '../values.js';
+import { constructLayer, LayerError } from './nn-layers.js';
 import { setModuleAttr, tensorArgs, walkModules, type LibraryHost } from './host.js';
 
 /** Methods of `torch.nn.Module` objects: registration, containers, traversal, mode switches. */
 export function moduleMethod(host: LibraryHost, obj: ModuleObj, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  if (name.startsWith('layer.__init__:')) {
+    const kind = name.slice('layer.__init__:'.length);
+    try {
+      obj.layer = constructLayer(kind, args, kwargs);
+    } catch (e) {
+      if (e instanceof LayerError) return host.fail(e.message, node);
+      throw e;
+    }
+    return NONE;
+  }
   switch (name) {
+    case 'ModuleDict.__init__': {
+      const first = args[0];
+      if (first?.k === 'dict') for (const [k, v] of first.entries) if (v.k === 'module') obj.children.set(k, v.obj);
+      return NONE;
+    }
+    case 'items':
+    case 'keys':
+    case 'values': {
+      const entries = [...obj.children];
+      const item = ([k, m]: [string, ModuleObj]): PyValue =>
+        name === 'keys' ? { k: 'str', v: k } : name === 'values' ? { k: 'module', obj: m } : { k: 'tuple', items: [{ k: 'str', v: k }, { k: 'module', obj: m }] };
+      return { k: 'list', items: entries.map(item) };
+    }
     case 'Sequential.__init__':
     case 'ModuleList.__init__': {
       // `super().__init__(*layers)` in a subclass of a container.

@@ -60,6 +60,18 @@ const SIGNATURES: Record<string, readonly string[]> = {
   MaxPool1d: MAX_POOL,
   MaxPool2d: MAX_POOL,
   MaxPool3d: MAX_POOL,
+  ZeroPad1d: ['padding'],
+  ZeroPad2d: ['padding'],
+  ZeroPad3d: ['padding'],
+  ConstantPad1d: ['padding', 'value'],
+  ConstantPad2d: ['padding', 'value'],
+  ConstantPad3d: ['padding', 'value'],
+  ReflectionPad1d: ['padding'],
+  ReflectionPad2d: ['padding'],
+  ReflectionPad3d: ['padding'],
+  ReplicationPad1d: ['padding'],
+  ReplicationPad2d: ['padding'],
+  ReplicationPad3d: ['padding'],
 };
 
 /** Layers whose constructors take the factory keywords `device` and `dtype` (the ones that own tensors). */
@@ -198,6 +210,25 @@ export function constructLayer(kind: string, args: readonly PyValue[], kwargs: R
     case 'ELU':
     case 'CELU':
       return { kind, params: 0, config: { alpha: num(a.get('alpha')) ?? 1 } };
+    case 'ZeroPad1d':
+    case 'ZeroPad2d':
+    case 'ZeroPad3d':
+    case 'ConstantPad1d':
+    case 'ConstantPad2d':
+    case 'ConstantPad3d':
+    case 'ReflectionPad1d':
+    case 'ReflectionPad2d':
+    case 'ReflectionPad3d':
+    case 'ReplicationPad1d':
+    case 'ReplicationPad2d':
+    case 'ReplicationPad3d': {
+      const rank = rankOf(kind);
+      const pads = intsOf(a.get('padding'));
+      if (!pads || (pads.length !== 1 && pads.length !== 2 * rank)) throw new LayerError(`${kind}: padding is not known`);
+      const padding = pads.length === 1 ? (Array(2 * rank).fill(pads[0]) as number[]) : pads;
+      const mode = kind.startsWith('Reflection') ? 'reflect' : kind.startsWith('Replication') ? 'edge' : 'constant';
+      return { kind, params: 0, config: { padding, mode } };
+    }
     case 'Hardtanh':
       return { kind, params: 0, config: { min_val: num(a.get('min_val')) ?? -1, max_val: num(a.get('max_val')) ?? 1 } };
     case 'Softplus':
@@ -271,6 +302,20 @@ function weightOf(b: GraphBuilder, obj: ModuleObj, name: string, shape: number[]
 function padShape(shape: Shape, pads: readonly number[], rank: number): Shape {
   if (!shape || shape.length !== rank + 2) return undefined;
   return [shape[0]!, shape[1]!, ...shape.slice(2).map((d, i) => (typeof d === 'number' ? d + pads[i]! + pads[rank + i]! : d))];
+}
+
+/** `self.weight` / `self.bias` of a layer (in a subclass's own forward): its tensors, null for an absent bias, undefined for other names. */
+export function layerTensor(b: GraphBuilder, obj: ModuleObj, name: string): TensorRef | null | undefined {
+  const spec = obj.layer!;
+  const c = spec.config;
+  let shape: number[] | undefined;
+  if (spec.kind === 'Linear') shape = name === 'weight' ? [c.out_features as number, c.in_features as number] : name === 'bias' && c.bias ? [c.out_features as number] : undefined;
+  else if (/^Conv[123]d$/.test(spec.kind)) {
+    const k = c.kernel_size as number[];
+    shape = name === 'weight' ? [c.out_channels as number, (c.in_channels as number) / (c.groups as number), ...k] : name === 'bias' && c.bias ? [c.out_channels as number] : undefined;
+  } else if (/^BatchNorm[123]d$/.test(spec.kind) && ['weight', 'bias', 'running_mean', 'running_var'].includes(name)) shape = [c.num_features as number];
+  if (shape) return { name: weightOf(b, obj, name, shape), shape };
+  return name === 'bias' || name === 'weight' ? null : undefined;
 }
 
 function channelsOf(shape: Shape): Dim | undefined {
@@ -375,6 +420,30 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, input: TensorRef, ran
     }
     case 'ELU':
       return node('Elu', [x.name], s, { alpha: float(c.alpha as number) });
+    case 'ZeroPad1d':
+    case 'ZeroPad2d':
+    case 'ZeroPad3d':
+    case 'ConstantPad1d':
+    case 'ConstantPad2d':
+    case 'ConstantPad3d':
+    case 'ReflectionPad1d':
+    case 'ReflectionPad2d':
+    case 'ReflectionPad3d':
+    case 'ReplicationPad1d':
+    case 'ReplicationPad2d':
+    case 'ReplicationPad3d': {
+      // PyTorch lists (begin, end) from the last axis backwards; ONNX all begins, then all ends.
+      const torchPads = c.padding as number[];
+      if (!s) return b.unknown(`${spec.kind} on an input of unknown rank`, range, [x]);
+      const begins = Array(s.length).fill(0) as number[];
+      const ends = Array(s.length).fill(0) as number[];
+      for (let i = 0; i < torchPads.length / 2; i++) {
+        begins[s.length - 1 - i] = torchPads[2 * i]!;
+        ends[s.length - 1 - i] = torchPads[2 * i + 1]!;
+      }
+      const out = s.map((d, i) => (typeof d === 'number' ? d + begins[i]! + ends[i]! : d));
+      return node('Pad', [x.name, b.int64('pads', [...begins, ...ends])], out, { mode: { type: 'string', value: c.mode as string } });
+    }
     case 'CELU':
       return node('Celu', [x.name], s, { alpha: float(c.alpha as number) });
     case 'SELU':

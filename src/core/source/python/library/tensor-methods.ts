@@ -1,6 +1,6 @@
 import type { Syn } from '../../syntax.js';
 import type { TensorRef } from '../../graph-builder.js';
-import { int, intOf, intsOf, truthy, unknown, type PyValue } from '../values.js';
+import { int, intOf, intsOf, num, truthy, unknown, type PyValue } from '../values.js';
 import { dimValue, type LibraryHost } from './host.js';
 
 /** Methods of `torch.Tensor` as forward code calls them: shapes, reductions, views, arithmetic. */
@@ -31,6 +31,19 @@ export function tensorMethod(host: LibraryHost, t: TensorRef, self: PyValue, nam
     case 'relu':
     case 'relu_':
       return tensor(ops.unary('Relu', t));
+    case 'clamp':
+    case 'clamp_':
+    case 'clip': {
+      const lo = num(arg(0, 'min'));
+      const hi = num(arg(1, 'max'));
+      return tensor(ops.clip(t, lo, hi));
+    }
+    case 'exp':
+      return tensor(ops.unary('Exp', t));
+    case 'abs':
+      return tensor(ops.unary('Abs', t));
+    case 'neg':
+      return tensor(ops.unary('Neg', t));
     case 'tanh':
       return tensor(ops.unary('Tanh', t));
     case 'contiguous':

@@ -1,7 +1,7 @@
 import type { Syn } from '../../syntax.js';
 import type { TensorRef } from '../../graph-builder.js';
 import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
-import { NONE, int, intOf, intsOf, truthy, unknown, type PyValue } from '../values.js';
+import { NONE, Scope, int, intOf, intsOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { builtinCall, mathCall } from './builtins.js';
 import { canonical, tensorArgs, type LibraryHost } from './host.js';
 
@@ -41,6 +41,14 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
       if (!items) host.fail('ModuleList items are not known', node);
       return { k: 'module', obj };
     }
+    if (kind === 'ModuleDict') {
+      const obj = host.newModule('ModuleDict', host.here(node));
+      const first = args[0];
+      const pairs: [PyValue, PyValue][] = first?.k === 'dict' ? [...first.entries].map(([k, v]) => [{ k: 'str', v: k }, v]) : [];
+      if (first && first.k !== 'dict') for (const p of host.iterate(first) ?? []) if (p.k === 'tuple' || p.k === 'list') pairs.push([p.items[0]!, p.items[1]!]);
+      for (const [k, v] of pairs) if (k?.k === 'str' && v?.k === 'module') obj.children.set(k.v, v.obj);
+      return { k: 'module', obj };
+    }
     if (kind === 'Parameter') {
       const t = args[0];
       if (t?.k === 'tensor') return { k: 'tensor', t: t.t, param: true };
@@ -75,6 +83,10 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     if (v?.k === 'dict') return { k: 'dict', entries: new Map(v.entries) };
     return v && v.k !== 'module' ? v : unknown(`${p}() of a module is not interpreted`);
   }
+  if (p === 'collections.namedtuple' || p === 'typing.NamedTuple') {
+    return namedTupleClass(args, kwargs, node);
+  }
+  if (p.startsWith('torch.autograd.ctx.')) return NONE;
   if (p === 'functools.partial') {
     const [fn, ...rest] = args;
     return fn ? { k: 'partial', fn, args: rest, kwargs } : unknown('partial()');
@@ -114,6 +126,57 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
       return t ? { k: 'tensor', t: ops.silu(t) } : host.fail(`${path} without a tensor`, node);
     case 'F.relu6':
       return t ? { k: 'tensor', t: ops.relu6(t) } : host.fail(`${path} without a tensor`, node);
+    case 'F.gelu':
+      return t ? { k: 'tensor', t: ops.gelu(t) } : host.fail(`${path} without a tensor`, node);
+    case 'F.mish':
+      return unary('Mish');
+    case 'F.softplus':
+      return unary('Softplus');
+    case 'F.selu':
+    case 'torch.selu':
+      return unary('Selu');
+    case 'F.elu':
+      return t ? { k: 'tensor', t: ops.unary('Elu', t, { alpha: { type: 'float', value: num(arg(1, 'alpha')) ?? 1 } }) } : host.fail(`${path} without a tensor`, node);
+    case 'F.leaky_relu':
+      return t ? { k: 'tensor', t: ops.unary('LeakyRelu', t, { alpha: { type: 'float', value: num(arg(1, 'negative_slope')) ?? 0.01 } }) } : host.fail(`${path} without a tensor`, node);
+    case 'F.hardtanh':
+    case 'torch.clamp':
+    case 'torch.clip': {
+      const isTanh = fn === 'F.hardtanh';
+      const lo = num(arg(1, isTanh ? 'min_val' : 'min')) ?? (isTanh ? -1 : undefined);
+      const hi = num(arg(2, isTanh ? 'max_val' : 'max')) ?? (isTanh ? 1 : undefined);
+      return t ? { k: 'tensor', t: ops.clip(t, lo, hi) } : host.fail(`${path} without a tensor`, node);
+    }
+    case 'F.linear': {
+      const w = tensorOf(arg(1, 'weight'));
+      const bias = tensorOf(arg(2, 'bias'));
+      if (!t || !w) return host.fail(`${path} with a weight that is not a known tensor`, node, tensorArgs(args));
+      return { k: 'tensor', t: ops.linear(t, w, bias) };
+    }
+    case 'F.conv1d':
+    case 'F.conv2d':
+    case 'F.conv3d': {
+      const w = tensorOf(arg(1, 'weight'));
+      const bias = tensorOf(arg(2, 'bias'));
+      const rank = Number(fn.slice(-2, -1));
+      const per = (v: PyValue | undefined, fallback: number) => {
+        const ints = v === undefined || v.k === 'none' ? [fallback] : intsOf(v);
+        return ints && (ints.length === 1 ? (Array(rank).fill(ints[0]) as number[]) : ints);
+      };
+      const stride = per(arg(3, 'stride'), 1);
+      const padding = per(arg(4, 'padding'), 0);
+      const dilation = per(arg(5, 'dilation'), 1);
+      const groups = intOf(arg(6, 'groups') ?? int(1));
+      const kernel = w?.shape?.slice(2);
+      if (!t || !w || !kernel || kernel.some((k) => typeof k !== 'number') || !stride || !padding || !dilation || groups === undefined) {
+        return host.fail(`${path} with arguments that are not known`, node, tensorArgs(args));
+      }
+      return { k: 'tensor', t: ops.conv(t, w, bias, kernel as number[], stride, [...padding, ...padding], dilation, groups) };
+    }
+    case 'F.adaptive_avg_pool1d':
+    case 'F.adaptive_avg_pool3d':
+    case 'F.adaptive_max_pool1d':
+    case 'F.adaptive_max_pool3d':
     case 'F.softmax':
     case 'torch.softmax': {
       const dim = intOf(arg(1, 'dim'));
@@ -122,7 +185,7 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     case 'F.adaptive_avg_pool2d':
     case 'F.adaptive_max_pool2d': {
       const size = intsOf(arg(1, 'output_size'));
-      if (t && size && size.every((s) => s === 1)) return { k: 'tensor', t: ops.globalPool(fn === 'F.adaptive_avg_pool2d' ? 'GlobalAveragePool' : 'GlobalMaxPool', t) };
+      if (t && size && size.every((s) => s === 1)) return { k: 'tensor', t: ops.globalPool(fn.startsWith('F.adaptive_avg') ? 'GlobalAveragePool' : 'GlobalMaxPool', t) };
       return host.fail(`${path} with output size other than 1 is not interpreted`, node, tensorArgs(args));
     }
     case 'F.avg_pool2d':
@@ -196,4 +259,24 @@ function recordStat(host: LibraryHost, args: PyValue[]): PyValue {
     if (site && !site.inputShape) site.inputShape = [1, ...dims];
   }
   return NONE;
+}
+
+/** `namedtuple('Cfg', ['a', 'b'], defaults=(2,))` or `namedtuple('Cfg', 'a b')`: a record class made by a call. */
+function namedTupleClass(args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const [name, spec] = args;
+  const fieldsValue = spec ?? kwargs.get('field_names');
+  let fields: string[] | undefined;
+  if (fieldsValue?.k === 'str') fields = fieldsValue.v.split(/[\s,]+/).filter(Boolean);
+  else if (fieldsValue?.k === 'list' || fieldsValue?.k === 'tuple') {
+    fields = fieldsValue.items.map((f) => (f.k === 'str' ? f.v : f.k === 'tuple' && f.items[0]?.k === 'str' ? f.items[0].v : ''));
+  }
+  if (name?.k !== 'str' || !fields || fields.some((f) => !f)) return unknown('namedtuple() with a name or fields that are not known');
+  const attrs = new Map<string, PyValue>();
+  const defaults = kwargs.get('defaults');
+  if (defaults?.k === 'tuple' || defaults?.k === 'list') {
+    const offset = fields.length - defaults.items.length;
+    defaults.items.forEach((v, i) => attrs.set(fields![offset + i]!, v));
+  }
+  const def: ClassDef = { name: name.v, node, bases: [], methods: new Map(), attrs, closure: new Scope(), isModule: false, fields, record: 'namedtuple' };
+  return { k: 'class', def };
 }
