@@ -52,7 +52,7 @@ export interface CallSite {
 }
 
 const BUILTINS = new Set([
-  'all', 'any', 'callable', 'issubclass',
+  'all', 'any', 'callable', 'issubclass', 'dir',
   'int', 'float', 'round', 'max', 'min', 'abs', 'len', 'range', 'print', 'super', 'tuple', 'list', 'isinstance',
   'bool', 'str', 'sum', 'enumerate', 'zip', 'getattr', 'hasattr', 'setattr', 'dict', 'reversed', 'divmod', 'pow',
 ]);

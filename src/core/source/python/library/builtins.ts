@@ -1,6 +1,7 @@
 import type { Syn } from '../../syntax.js';
 import { NONE, int, intOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { canonical, setModuleAttr, type LibraryHost } from './host.js';
+import { catalogueNames } from './catalogue.js';
 
 /** Longest sequence a builtin makes (`range`), like the evaluator's loop bound. */
 const MAX_LOOP = 4096;
@@ -124,8 +125,23 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       if (a && key?.k === 'str') return host.getAttr(a, key.v, node);
       return unknown('getattr()');
     }
-    case 'hasattr':
+    case 'hasattr': {
+      const key = args[1];
+      if (!a || key?.k !== 'str') return unknown('hasattr()');
+      if (a.k === 'ref') {
+        const names = catalogueNames(a.path);
+        return names ? { k: 'bool', v: names.includes(key.v) } : unknown(`hasattr() of ${a.path}`);
+      }
+      if (a.k === 'object' || a.k === 'module' || a.k === 'class' || a.k === 'pymodule') {
+        const v = host.getAttr(a, key.v, node);
+        return v.k === 'unknown' ? unknown('hasattr()') : { k: 'bool', v: v.k !== 'method' || a.k !== 'module' };
+      }
       return unknown('hasattr()');
+    }
+    case 'dir': {
+      const names = a?.k === 'ref' ? catalogueNames(a.path) : a?.k === 'pymodule' ? a.ns.exported() : undefined;
+      return names ? { k: 'list', items: names.map((v) => ({ k: 'str', v }) as PyValue) } : unknown('dir()');
+    }
     case 'setattr': {
       const key = args[1];
       if (a?.k === 'module' && key?.k === 'str' && args[2]) setModuleAttr(a.obj, key.v, args[2]);

@@ -44,3 +44,28 @@ export function catalogueLocation(): SourceLocation {
   }
   return catalogue;
 }
+
+/**
+ * Names a catalogue-only module has, for `dir(torch.nn.functional)` and `hasattr(torch.nn, 'SiLU')` feature
+ * checks: the functions and layers of a current PyTorch (2.x), which is what such checks test for.
+ */
+const MODULE_NAMES: Readonly<Record<string, readonly string[]>> = {
+  'torch.nn.functional': [
+    'adaptive_avg_pool1d', 'adaptive_avg_pool2d', 'adaptive_avg_pool3d', 'adaptive_max_pool1d', 'adaptive_max_pool2d',
+    'adaptive_max_pool3d', 'avg_pool1d', 'avg_pool2d', 'avg_pool3d', 'batch_norm', 'celu', 'conv1d', 'conv2d', 'conv3d',
+    'dropout', 'elu', 'gelu', 'group_norm', 'hardsigmoid', 'hardswish', 'hardtanh', 'interpolate', 'layer_norm',
+    'leaky_relu', 'linear', 'log_softmax', 'max_pool1d', 'max_pool2d', 'max_pool3d', 'mish', 'normalize', 'pad', 'prelu',
+    'relu', 'relu6', 'scaled_dot_product_attention', 'selu', 'sigmoid', 'silu', 'softmax', 'softplus', 'tanh',
+  ],
+  'torch.nn': [
+    'AdaptiveAvgPool1d', 'AdaptiveAvgPool2d', 'AdaptiveAvgPool3d', 'AdaptiveMaxPool2d', 'AvgPool2d', 'BatchNorm1d',
+    'BatchNorm2d', 'BatchNorm3d', 'CELU', 'Conv1d', 'Conv2d', 'Conv3d', 'Dropout', 'ELU', 'GELU', 'GroupNorm', 'Hardsigmoid',
+    'Hardswish', 'Identity', 'LayerNorm', 'LeakyReLU', 'Linear', 'MaxPool2d', 'Mish', 'Module', 'ModuleDict', 'ModuleList',
+    'PReLU', 'ReLU', 'ReLU6', 'SELU', 'Sequential', 'SiLU', 'Sigmoid', 'Softmax', 'Tanh',
+  ],
+};
+
+/** The names of a catalogue module, or undefined when the catalogue does not list them. */
+export function catalogueNames(path: string): readonly string[] | undefined {
+  return MODULE_NAMES[path.replace(/^nn\./, 'torch.nn.').replace(/^nn$/, 'torch.nn').replace(/^F$/, 'torch.nn.functional')];
+}
