@@ -283,6 +283,9 @@ export class PyInterpreter implements LibraryHost {
       case 'tuple':
       case 'list':
         return value.items;
+      case 'object':
+        // A named tuple unpacks and indexes like the tuple it is.
+        return value.def.record === 'namedtuple' ? recordFields(value.def).map((f) => value.attrs.get(f) ?? unknown(`field '${f}'`)) : undefined;
       case 'dict':
         return [...value.entries.keys()].map((v) => ({ k: 'str', v }) as PyValue);
       case 'str':
@@ -704,6 +707,10 @@ export class PyInterpreter implements LibraryHost {
       case 'object': {
         const a = owner.attrs.get(name);
         if (a) return a;
+        if (owner.def.record === 'namedtuple') {
+          if (name === '_replace' || name === '_asdict') return { k: 'method', self: owner, name };
+          if (name === '_fields') return { k: 'tuple', items: recordFields(owner.def).map((v) => ({ k: 'str', v }) as PyValue) };
+        }
         return methodValue(owner.def, name, owner) ?? findClassAttr(owner.def, name) ?? unknown(`'${owner.def.name}' object has no attribute '${name}'`);
       }
       case 'pymodule':
@@ -712,6 +719,8 @@ export class PyInterpreter implements LibraryHost {
         const s = owner.t.shape;
         if (name === 'shape') return s ? { k: 'tuple', items: s.map(dimValue) } : unknown('shape of a tensor whose shape is not known');
         if (name === 'ndim') return s ? int(s.length) : unknown('rank not known');
+        // `.data` is the same values without autograd; weight initialisation goes through it.
+        if (name === 'data') return owner;
         if (name === 'T' && s) return { k: 'tensor', t: this.ops(at).transpose(owner.t, s.map((_, i) => s.length - 1 - i)) };
         return { k: 'method', self: owner, name };
       }
@@ -737,6 +746,21 @@ export class PyInterpreter implements LibraryHost {
     if (owner.k === 'tensor') return this.indexTensor(owner.t, keys, node);
     if (keys.length !== 1) return unknown(`'${this.text(node)}'`);
     const key = keys[0]!;
+    if (owner.k === 'object' && owner.def.record === 'namedtuple') {
+      const items = this.iterate(owner)!;
+      const i = intOf(key);
+      return i === undefined ? unknown(`index '${this.text(node)}'`) : items[i < 0 ? items.length + i : i] ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node);
+    }
+    if (owner.k === 'str') {
+      // Strings index and slice like tuples of characters.
+      const chars: PyValue = { k: 'tuple', items: [...owner.v].map((v) => ({ k: 'str', v }) as PyValue) };
+      if (key.k === 'slice') {
+        const [a, b] = sliceBounds(key, owner.v.length);
+        return a === undefined || b === undefined ? unknown('slice') : { k: 'str', v: owner.v.slice(a, b) };
+      }
+      const i = intOf(key);
+      return i === undefined ? unknown(`index '${this.text(node)}'`) : (chars.items[i < 0 ? owner.v.length + i : i] ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node));
+    }
     if (owner.k === 'tuple' || owner.k === 'list') {
       if (key.k === 'slice') {
         const [a, b] = sliceBounds(key, owner.items.length);
@@ -1048,6 +1072,12 @@ export class PyInterpreter implements LibraryHost {
   method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     const own = builtinMethod(self, name, args, (v) => this.iterate(v));
     if (own) return own;
+    if (self.k === 'object' && self.def.record === 'namedtuple' && (name === '_replace' || name === '_asdict')) {
+      if (name === '_asdict') return { k: 'dict', entries: new Map(self.attrs) };
+      const attrs = new Map(self.attrs);
+      for (const [k, v] of kwargs) attrs.set(k, v);
+      return { k: 'object', def: self.def, attrs };
+    }
     if (self.k === 'object' && name === 'dataclass.__init__') {
       // A subclass's `super().__init__(...)` into the `__init__` @dataclass wrote for its fields.
       recordFields(self.def).forEach((f, i) => {

@@ -19,6 +19,10 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       return v === undefined ? unknown('int() of a value that is not known') : int(Math.trunc(v));
     }
     case 'float': {
+      if (a?.k === 'str') {
+        const f = Number(a.v.trim());
+        return a.v.trim() !== '' && Number.isFinite(f) ? { k: 'float', v: f } : unknown('float() of a string');
+      }
       const v = num(a);
       return v === undefined ? unknown('float()') : { k: 'float', v };
     }

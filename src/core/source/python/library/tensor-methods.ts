@@ -46,6 +46,13 @@ export function tensorMethod(host: LibraryHost, t: TensorRef, self: PyValue, nam
       return tensor(ops.unary('Neg', t));
     case 'tanh':
       return tensor(ops.unary('Tanh', t));
+    // In-place initialisation (`m.weight.data.normal_(0, 0.01)`): values change, shapes and counts do not.
+    case 'normal_':
+    case 'uniform_':
+    case 'zero_':
+    case 'fill_':
+    case 'copy_':
+    case 'constant_':
     case 'contiguous':
     case 'float':
     case 'detach':

@@ -76,6 +76,7 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     for (const [k, v] of kwargs) entries.set(k, v);
     return { k: 'dict', entries };
   }
+  if (p.startsWith('re.')) return regexCall(p.slice(3), args);
   if (p === 'copy.copy' || p === 'copy.deepcopy') {
     const v = args[0];
     if (v?.k === 'object') return { k: 'object', def: v.def, attrs: new Map(v.attrs) };
@@ -279,4 +280,38 @@ function namedTupleClass(args: PyValue[], kwargs: Map<string, PyValue>, node: Sy
   }
   const def: ClassDef = { name: name.v, node, bases: [], methods: new Map(), attrs, closure: new Scope(), isModule: false, fields, record: 'namedtuple' };
   return { k: 'class', def };
+}
+
+/**
+ * `re.split` / `re.sub` / `re.findall` / `re.match` on known strings, for configs decoded from strings
+ * (EfficientNet's 'r1_k3_s11_e1_i32_o16_se0.25'). Patterns are read as JavaScript expressions, which agree
+ * with Python's for the classes, groups and quantifiers such code uses; anything else stays unknown.
+ */
+function regexCall(name: string, args: PyValue[]): PyValue {
+  const [pattern, a, b] = args;
+  if (pattern?.k !== 'str') return unknown(`re.${name}() with a pattern that is not known`);
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern.v, name === 'sub' || name === 'findall' ? 'g' : '');
+  } catch {
+    return unknown(`re.${name}() pattern '${pattern.v}'`);
+  }
+  const str = (v: string): PyValue => ({ k: 'str', v });
+  switch (name) {
+    case 'split':
+      return a?.k === 'str' ? { k: 'list', items: a.v.split(re).map((x) => str(x ?? '')) } : unknown('re.split()');
+    case 'sub':
+      return a?.k === 'str' && b?.k === 'str' ? str(b.v.replace(re, a.v.replace(/\\(\d)/g, '$$$1'))) : unknown('re.sub()');
+    case 'findall':
+      return a?.k === 'str' ? { k: 'list', items: [...a.v.matchAll(re)].map((m) => str(m[1] ?? m[0])) } : unknown('re.findall()');
+    case 'match':
+    case 'fullmatch':
+    case 'search': {
+      if (a?.k !== 'str') return unknown(`re.${name}()`);
+      const m = name === 'search' ? re.exec(a.v) : new RegExp(`^(?:${pattern.v})${name === 'fullmatch' ? '$' : ''}`).exec(a.v);
+      return m ? { k: 'bool', v: true } : NONE;
+    }
+    default:
+      return unknown(`re.${name}()`);
+  }
 }
