@@ -9,7 +9,7 @@ import { analyzer } from './source-loader.js';
 /** Facts written by generate_truth.py from real PyTorch (see that script). */
 interface TruthBlock {
   readonly path: string;
-  readonly class: string;
+  readonly class?: string;
   readonly input: number[];
   readonly channels: number;
   readonly squeeze: number | null;
@@ -27,6 +27,8 @@ interface TruthEntry {
 
 const corpus = normalizePath(fileURLToPath(new URL('../fixtures/source/python/', import.meta.url)));
 const truth = JSON.parse(readFileSync(`${corpus}/truth.json`, 'utf8')) as { entries: TruthEntry[] };
+/** Keras entries: counted by TensorFlow.js (Keras's layer semantics) in generate_keras_truth.mjs. */
+const kerasTruth = JSON.parse(readFileSync(`${corpus}/keras-truth.json`, 'utf8')) as { entries: TruthEntry[] };
 
 async function analyzeEntry(entry: string) {
   const path = `${corpus}/${entry}`;
@@ -37,7 +39,7 @@ async function analyzeEntry(entry: string) {
 }
 
 describe('Python corpus written like real projects: SE blocks as PyTorch builds them', () => {
-  for (const entry of truth.entries) {
+  for (const entry of [...truth.entries, ...kerasTruth.entries]) {
     it(`${entry.entry}: ${entry.unit} on [${entry.input.join(', ')}]`, async () => {
       const analysis = await analyzeEntry(entry.entry);
       const unit = analysis.units.find((u) => u.name === entry.unit);
@@ -51,7 +53,7 @@ describe('Python corpus written like real projects: SE blocks as PyTorch builds 
         params: b.params,
         ...(b.kernelSize !== undefined ? { kernelSize: b.kernelSize } : {}),
       }));
-      const expected = entry.blocks.map(({ class: _c, ...rest }) => rest);
+      const expected = entry.blocks.map(({ class: _c, ...rest }: TruthBlock) => rest);
       assert.deepEqual(found, expected, unit.unknowns.map((u) => `${u.range.startLine + 1}: ${u.note}`).join('\n'));
       assert.deepEqual(unit.unknowns, []);
       const total = (unit.model.graph.modules ?? []).reduce((sum, m) => sum + m.params, 0);

@@ -8,11 +8,12 @@ import { readInputDirective } from '../input-comment.js';
 import { finishUnit } from '../finish-unit.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
-import { PyInterpreter, readClass, type CallSite } from './interpreter.js';
+import { isKerasLayerClass, PyInterpreter, readClass, type CallSite } from './interpreter.js';
+import { analyzeKerasClass, analyzeKerasFunction, isKerasFunction } from './analyze-keras.js';
 import { decoratorNames, findMethod } from './classes.js';
 import { ModuleScope, PythonProgram, type FileStamps } from './program.js';
 import type { PythonFileCache } from '../modules/python-files.js';
-import { Scope, describe, int, intOf, unknown, type ClassDef, type ModuleObj, type PyValue } from './values.js';
+import { Scope, describe, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 /** Constructor parameters that usually carry the input's channel count. */
 const CHANNEL_PARAMS = new Set([
@@ -83,6 +84,8 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   globals.set('F', { k: 'ref', path: 'torch.nn.functional' });
   const site = new PyInterpreter(new GraphBuilder('top-level'), 'site', options.maxSteps, program);
   const classes: { def: ClassDef; stmtId: number; syn: Syn }[] = [];
+  const kerasFunctions: { def: FuncDef; directive: number[] | undefined }[] = [];
+  const mentionsKeras = /\b(keras|tensorflow)\b/.test(source);
   let pendingDirective: number[] | undefined;
   let lastCommentLine = -2;
   for (const top of tops) {
@@ -104,9 +107,14 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
         const def = readClass(classNode, globals, directiveAbove ?? directiveInside(classNode), decorators, program);
         if (def) {
           globals.set(def.name, { k: 'class', def });
-          if (def.isModule) classes.push({ def, stmtId: top.id, syn: stmt });
+          if (def.isModule || isKerasLayerClass(def)) classes.push({ def, stmtId: top.id, syn: stmt });
         }
-      } else site.exec(stmt, globals, {});
+      } else {
+        site.exec(stmt, globals, {});
+        const fnNode = stmt.type === 'function_definition' ? stmt : classNode?.type === 'function_definition' ? classNode : undefined;
+        const fn = fnNode && globals.get(textOf(child(fnNode, 'name') ?? fnNode));
+        if (mentionsKeras && fnNode && fn?.k === 'func' && isKerasFunction(fnNode)) kerasFunctions.push({ def: fn.def, directive: directiveAbove });
+      }
     } catch {
       // Top-level code only feeds call sites: a statement that cannot be followed is skipped, and
       // the classes it would have configured say their input came from the default.
@@ -132,11 +140,15 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
       continue;
     }
     globals.reads = new Set();
-    const unit = analyzeClass(def, callSite, options, program);
+    const unit = isKerasLayerClass(def) ? analyzeKerasClass(def, callSite, options, program) : analyzeClass(def, callSite, options, program);
     const reads = [...globals.reads];
     globals.reads = undefined;
     cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit });
     units.push(unit);
+  }
+  // Keras SE functions: interpreted on the input their call site gives (not cached: they are few and small).
+  for (const { def, directive } of kerasFunctions) {
+    units.push(analyzeKerasFunction(def, directive, site.functionInputs.get(def.node), options, program));
   }
   // Models built from classes of other files (a package's model, torchvision's `mobilenet_v3_small()`): one unit each.
   const built = new Set<ClassDef>();

@@ -4,6 +4,7 @@ import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js
 import { emitLayer, layerTensor } from './library/nn-layers.js';
 import { dimValue, setModuleAttr, tensorArgs, type LibraryHost } from './library/host.js';
 import { libraryCall } from './library/torch.js';
+import { applyKeras, KerasLayers } from './library/keras.js';
 import { moduleMethod } from './library/module-methods.js';
 import { tensorMethod } from './library/tensor-methods.js';
 import { TensorOps } from './tensor-ops.js';
@@ -48,6 +49,8 @@ export interface CallSite {
   readonly kwargs: Map<string, PyValue>;
   /** Where the document builds it (for a class of another file, the document's statement that led there). */
   readonly at: SourceRange;
+  /** The instance made at the call site, for classes (Keras layers) whose call is recorded on the object. */
+  readonly object?: PyValue;
   inputShape?: number[];
 }
 
@@ -80,6 +83,10 @@ export class PyInterpreter implements LibraryHost {
   readonly callSites: CallSite[] = [];
   /** While code of another file runs: the document's call that entered it, where its nodes and notes are shown. */
   private foreign: { readonly at: SourceRange; readonly where: string } | undefined;
+  /** Keras layers made while this unit is interpreted (Keras units list them as their modules). */
+  readonly keras = new KerasLayers();
+  /** Inputs the top-level code passed to functions of the document (`se_block(keras.Input((32, 32, 64)))`). */
+  readonly functionInputs = new Map<Syn, number[]>();
   /** Where code of another file shows when the analysis itself starts there (a model class read from a package). */
   entry: SourceRange | undefined;
 
@@ -859,12 +866,16 @@ export class PyInterpreter implements LibraryHost {
     switch (fn.k) {
       case 'ref':
         return libraryCall(this, fn.path, args, kwargs, node);
+      case 'keras':
+        return applyKeras(this.keras, this.mode === 'graph' ? this.b : undefined, fn.layer, args[0], this.here(node), node);
       case 'class':
         return this.instantiate(fn.def, args, kwargs, node);
       case 'func':
         return this.callFunction(fn.def, fn.self ? [fn.self, ...args] : args, kwargs, node);
       case 'module':
         return this.callModule(fn.obj, args, kwargs, node);
+      case 'object':
+        return this.callObject(fn, args, kwargs, node);
       case 'method':
         return this.method(fn.self, fn.name, args, kwargs, node);
       case 'partial': {
@@ -902,6 +913,9 @@ export class PyInterpreter implements LibraryHost {
 
   callFunction(def: FuncDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn, cls?: ClassDef): PyValue {
     const selfArg = args[0];
+    if (this.mode === 'site' && selfArg?.k === 'tensor' && selfArg.t.shape?.every((d) => typeof d === 'number') && !this.functionInputs.has(def.node)) {
+      this.functionInputs.set(def.node, selfArg.t.shape as number[]);
+    }
     const key = selfArg?.k === 'module' ? `${def.name}:${def.node.range.startLine}:${def.node.range.startColumn}:${selfArg.obj.id}` : def.node;
     return this.enter(key, `'${def.name}'`, node, args, () => this.within(def.closure, node, () => {
       const scope = new Scope(def.closure);
@@ -1004,8 +1018,31 @@ export class PyInterpreter implements LibraryHost {
   }
 
   /** An instance of a plain class: fields bound for records, else `__init__` run on a fresh object. */
+  /** `obj(x)`: `__call__`, or a Keras layer subclass's `build` (once, from the input shape) then `call`. */
+  private callObject(obj: Extract<PyValue, { k: 'object' }>, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+    const dunder = findMethod(obj.def, '__call__');
+    if (dunder) return this.callFunction({ name: '__call__', node: dunder.node, closure: dunder.cls.closure }, [obj, ...args], kwargs, node, dunder.cls);
+    const call = isKerasLayerClass(obj.def) ? findMethod(obj.def, 'call') : undefined;
+    if (!call) return this.fail(`'${obj.def.name}' object is not callable`, node, tensorArgs(args));
+    const x = args[0];
+    if (this.mode === 'site') {
+      const site = this.callSites.find((s) => s.object === obj);
+      if (site && x?.k === 'tensor' && x.t.shape?.every((d) => typeof d === 'number') && !site.inputShape) site.inputShape = x.t.shape as number[];
+      return { k: 'tensor', t: { name: '', shape: undefined } };
+    }
+    const build = findMethod(obj.def, 'build');
+    if (build && !obj.attrs.has('built')) {
+      const s = x?.k === 'tensor' ? x.t.shape : undefined;
+      const inputShape: PyValue = s ? { k: 'tuple', items: s.map((d, i) => (i === 0 ? NONE : dimValue(d))) } : unknown('input shape');
+      this.callFunction({ name: 'build', node: build.node, closure: build.cls.closure }, [obj, inputShape], new Map(), node, build.cls);
+      obj.attrs.set('built', { k: 'bool', v: true });
+    }
+    return this.callFunction({ name: 'call', node: call.node, closure: call.cls.closure }, [obj, ...args], kwargs, node, call.cls);
+  }
+
   private newObject(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const obj: PyValue = { k: 'object', def, attrs: new Map() };
+    const obj: Extract<PyValue, { k: 'object' }> = { k: 'object', def, attrs: new Map() };
+    if (this.mode === 'site' && isKerasLayerClass(def)) this.callSites.push({ def, args, kwargs, at: this.here(node), object: obj });
     const init = findMethod(def, '__init__');
     if (def.record && (!init || def.record === 'namedtuple')) {
       const fields = recordFields(def);
@@ -1109,6 +1146,13 @@ function targetNames(target: Syn): string[] {
   return namedChildren(target).flatMap((t) => targetNames(t));
 }
 
+
+/** A `keras.layers.Layer` (or `keras.Model`) subclass: built from its input shape, then called. */
+export function isKerasLayerClass(def: ClassDef, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && /^(keras|tensorflow\.keras|tf\.keras)\.(layers\.Layer|Layer|Model|models\.Model)$/.test(b.path)) || (b.k === 'class' && isKerasLayerClass(b.def, seen)));
+}
 
 /** Whether a class derives (through classes of the program) from the library class at `path`. */
 function derivesFrom(def: ClassDef, path: string, seen = new Set<ClassDef>()): boolean {

@@ -1,6 +1,7 @@
 import type { SourceRange } from '../../ir/graph.js';
 import type { TensorRef } from '../graph-builder.js';
 import type { Syn } from '../syntax.js';
+import type { TfLayer } from '../typescript/layers.js';
 
 /**
  * Abstract values of the Python interpreter. Anything the interpreter cannot know is `unknown` with a
@@ -31,6 +32,8 @@ export type PyValue =
   | { readonly k: 'pymodule'; readonly ns: ModuleNamespace }
   /** An instance of a plain class: a config object, a dataclass, a named tuple. */
   | { readonly k: 'object'; readonly def: ClassDef; readonly attrs: Map<string, PyValue> }
+  /** A Keras layer object (`layers.Dense(8)`), the same object the TF.js front-end builds. */
+  | { readonly k: 'keras'; readonly layer: TfLayer }
   /** Top-level code only: an instance of a user class seen at the file's call site. */
   | { readonly k: 'stub'; readonly def: ClassDef; readonly args: PyValue[]; readonly kwargs: Map<string, PyValue> }
   | { readonly k: 'unknown'; readonly why: string };
@@ -189,6 +192,7 @@ export function truthy(v: PyValue): boolean | undefined {
     case 'stub':
     case 'pymodule':
     case 'object':
+    case 'keras':
       return true;
     default:
       return undefined;

@@ -11,7 +11,7 @@ import { TORCHVISION_MODULES } from './torchvision-modules.js';
 const CATALOGUE_ONLY = new Set([
   'torch', 'math', 'collections', 'functools', 'typing', 'typing_extensions', 'dataclasses', 'itertools', 'operator',
   'enum', 'abc', 'numbers', 'warnings', 'copy', 'types', 'os', 'sys', 're', 'logging', 'numpy', 'builtins', 'inspect',
-  'torchstat',
+  'torchstat', 'tensorflow', 'keras', 'tf_keras',
 ]);
 
 const CATALOGUE_FALLBACK = new Set(['torchvision', 'timm']);

@@ -2,6 +2,7 @@ import type { SourceRange } from '../../../ir/graph.js';
 import type { GraphBuilder, TensorRef } from '../../graph-builder.js';
 import type { Syn } from '../../syntax.js';
 import type { TensorOps } from '../tensor-ops.js';
+import type { KerasLayers } from './keras.js';
 import { int, unknown, type ModuleObj, type PyValue } from '../values.js';
 
 /** What the library catalogue may ask of the evaluator while it answers a call. */
@@ -21,6 +22,7 @@ export interface LibraryHost {
   method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue;
   newModule(className: string, range: SourceRange, extra?: Partial<Pick<ModuleObj, 'layer' | 'def'>>): ModuleObj;
   callModule(obj: ModuleObj, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue;
+  readonly keras: KerasLayers;
 }
 
 export function tensorArgs(args: readonly PyValue[]): TensorRef[] {

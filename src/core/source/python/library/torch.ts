@@ -3,6 +3,7 @@ import type { TensorRef } from '../../graph-builder.js';
 import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
 import { NONE, Scope, int, intOf, intsOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { builtinCall, mathCall } from './builtins.js';
+import { kerasCall, kerasPath } from './keras.js';
 import { canonical, tensorArgs, type LibraryHost } from './host.js';
 
 const TENSOR_FACTORIES = new Set(['rand', 'randn', 'zeros', 'ones', 'empty', 'full']);
@@ -13,6 +14,9 @@ const TENSOR_FACTORIES = new Set(['rand', 'randn', 'zeros', 'ones', 'empty', 'fu
  * The evaluator reaches this only through a `ref` value; everything else it knows is Python.
  */
 export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const keras = kerasPath(path);
+  if (keras) return kerasCall(host.keras, host.mode === 'graph' ? host.b : undefined, keras, args, kwargs, node, host.here(node));
+  if (path.startsWith('tensorflow.') && host.mode === 'graph') return tensorflowCall(host, path.slice(11), args, kwargs, node);
   const p = canonical(path);
   const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
   if (p.startsWith('builtins.')) return builtinCall(host, p.slice(9), args, kwargs, node);
@@ -313,5 +317,45 @@ function regexCall(name: string, args: PyValue[]): PyValue {
     }
     default:
       return unknown(`re.${name}()`);
+  }
+}
+
+/** The TensorFlow ops Keras SE code writes between layers: `tf.multiply`, `tf.reduce_mean`, `tf.nn.sigmoid`. */
+function tensorflowCall(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const x = args[0];
+  const t = x?.k === 'tensor' ? x.t : undefined;
+  const ops = host.ops(node);
+  switch (name) {
+    case 'multiply':
+    case 'math.multiply':
+    case 'add':
+    case 'math.add': {
+      const b = args[1];
+      return x && b ? host.binaryOp(name.endsWith('multiply') ? '*' : '+', x, b, node) : host.fail(`tf.${name} needs two operands`, node, tensorArgs(args));
+    }
+    case 'reduce_mean':
+    case 'math.reduce_mean':
+    case 'reduce_max':
+    case 'math.reduce_max': {
+      const axis = intsOf(args[1] ?? kwargs.get('axis'));
+      const keep = truthy(args[2] ?? kwargs.get('keepdims') ?? { k: 'bool', v: false });
+      if (!t || !axis || keep === undefined) return host.fail(`tf.${name} with arguments that are not known`, node, tensorArgs(args));
+      return { k: 'tensor', t: ops.reduce(name.endsWith('mean') ? 'ReduceMean' : 'ReduceMax', t, axis, keep) };
+    }
+    case 'sigmoid':
+    case 'nn.sigmoid':
+    case 'math.sigmoid':
+      return t ? { k: 'tensor', t: ops.unary('Sigmoid', t) } : host.fail(`tf.${name} without a tensor`, node);
+    case 'nn.relu':
+      return t ? { k: 'tensor', t: ops.unary('Relu', t) } : host.fail(`tf.${name} without a tensor`, node);
+    case 'nn.swish':
+    case 'nn.silu':
+      return t ? { k: 'tensor', t: ops.silu(t) } : host.fail(`tf.${name} without a tensor`, node);
+    case 'reshape': {
+      const dims = intsOf(args[1] ?? kwargs.get('shape'));
+      return t && dims ? { k: 'tensor', t: ops.reshape(t, dims) } : host.fail(`tf.${name} with a shape that is not known`, node, tensorArgs(args));
+    }
+    default:
+      return t ? host.fail(`tf.${name} is not interpreted`, node, tensorArgs(args)) : unknown(`tf.${name} is not interpreted`);
   }
 }
