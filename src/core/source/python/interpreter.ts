@@ -10,6 +10,8 @@ import { tensorMethod } from './library/tensor-methods.js';
 import { TensorOps } from './tensor-ops.js';
 import { builtinMethod } from './builtin-methods.js';
 import { binaryOp, compareValues, sliceBounds } from './operators.js';
+import { bindImports } from './imports.js';
+import { bindParams } from './parameters.js';
 import { containerOf, decoratorNames, dunderAttr, findClassAttr, findMethod, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
 import { ModuleScope, PythonProgram } from './program.js';
 import {
@@ -176,7 +178,7 @@ export class PyInterpreter implements LibraryHost {
         return this.execWhile(stmt, scope, frame);
       case 'import_statement':
       case 'import_from_statement':
-        this.importStatement(stmt, scope);
+        bindImports(stmt, scope, this.program);
         return undefined;
       case 'pass_statement':
       case 'future_import_statement':
@@ -224,45 +226,6 @@ export class PyInterpreter implements LibraryHost {
       default:
         this.fail(`statement '${firstLine(this.text(stmt))}' is not interpreted`, stmt);
         return undefined;
-    }
-  }
-
-  /** `import a.b as c`, `from ..pkg import x as y`, `from m import *`: names bound through the program's module system. */
-  private importStatement(stmt: Syn, scope: Scope): void {
-    const root = scope.root();
-    const file = root instanceof ModuleScope ? root.file : undefined;
-    if (stmt.type === 'import_statement') {
-      for (const n of childrenOf(stmt, 'name')) {
-        if (n.type === 'aliased_import') {
-          const name = child(n, 'name');
-          const alias = child(n, 'alias');
-          if (name && alias) scope.set(this.text(alias), this.program.moduleValue(this.text(name), 0, file));
-        } else {
-          const head = this.text(n).split('.')[0]!;
-          scope.set(head, this.program.moduleValue(head, 0, file));
-        }
-      }
-      return;
-    }
-    const mod = child(stmt, 'module_name');
-    if (!mod) return;
-    let level = 0;
-    let name = this.text(mod);
-    if (mod.type === 'relative_import') {
-      const prefix = namedChildren(mod).find((c) => c.type === 'import_prefix');
-      const dotted = namedChildren(mod).find((c) => c.type === 'dotted_name');
-      level = prefix ? this.text(prefix).replace(/\s/g, '').length : 1;
-      name = dotted ? this.text(dotted) : '';
-    }
-    const module = this.program.moduleValue(name, level, file);
-    if (namedChildren(stmt).some((c) => c.type === 'wildcard_import')) {
-      if (module.k === 'pymodule' && root instanceof ModuleScope) root.addStar(module.ns);
-      return;
-    }
-    for (const n of childrenOf(stmt, 'name')) {
-      const nameNode = n.type === 'aliased_import' ? child(n, 'name') : n;
-      const alias = n.type === 'aliased_import' ? child(n, 'alias') : n;
-      if (nameNode && alias) scope.set(this.text(alias), this.program.importFrom(module, this.text(nameNode)));
     }
   }
 
@@ -920,7 +883,7 @@ export class PyInterpreter implements LibraryHost {
     return this.enter(key, `'${def.name}'`, node, args, () => this.within(def.closure, node, () => {
       const scope = new Scope(def.closure);
       const params = child(def.node, 'parameters');
-      const bound = this.bindParams(params, args, kwargs, scope);
+      const bound = bindParams(params, args, kwargs, scope, (n, sc) => this.eval(n, sc, {}));
       if (bound) this.fail(`call of '${def.name}': ${bound}`, node);
       const self = args[0];
       const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : undefined);
@@ -930,74 +893,6 @@ export class PyInterpreter implements LibraryHost {
       const signal = this.execBlock(body, scope, frame);
       return signal?.kind === 'return' ? signal.value : NONE;
     }));
-  }
-
-  /** Binds call arguments to a `parameters` node; returns a problem description or undefined. */
-  bindParams(params: Syn | undefined, args: PyValue[], kwargs: Map<string, PyValue>, scope: Scope): string | undefined {
-    if (!params) return undefined;
-    let i = 0;
-    let problem: string | undefined;
-    const rest = new Map(kwargs);
-    let keywordOnly = false;
-    for (const p of namedChildren(params)) {
-      let name: string | undefined;
-      let def: Syn | undefined;
-      switch (p.type) {
-        case 'identifier':
-          name = this.text(p);
-          break;
-        case 'typed_parameter': {
-          const id = namedChildren(p).find((c) => c.type !== 'type');
-          if (id?.type === 'list_splat_pattern') {
-            scope.set(this.text(namedChildren(id)[0] ?? id), { k: 'tuple', items: args.slice(i) });
-            i = args.length;
-            keywordOnly = true;
-            continue;
-          }
-          if (id?.type === 'dictionary_splat_pattern') {
-            scope.set(this.text(namedChildren(id)[0] ?? id), { k: 'dict', entries: new Map(rest) });
-            continue;
-          }
-          name = id ? this.text(id) : undefined;
-          break;
-        }
-        case 'default_parameter':
-        case 'typed_default_parameter': {
-          const n = child(p, 'name');
-          name = n ? this.text(n) : undefined;
-          def = child(p, 'value');
-          break;
-        }
-        case 'list_splat_pattern':
-          scope.set(this.text(namedChildren(p)[0] ?? p), { k: 'tuple', items: args.slice(i) });
-          i = args.length;
-          keywordOnly = true;
-          continue;
-        case 'dictionary_splat_pattern':
-          scope.set(this.text(namedChildren(p)[0] ?? p), { k: 'dict', entries: new Map(rest) });
-          rest.clear();
-          continue;
-        case 'keyword_separator':
-          keywordOnly = true;
-          continue;
-        default:
-          continue;
-      }
-      if (!name) continue;
-      if (!keywordOnly && i < args.length) {
-        scope.set(name, args[i++]!);
-        if (rest.has(name)) problem = `'${name}' given twice`;
-      } else if (rest.has(name)) {
-        scope.set(name, rest.get(name)!);
-        rest.delete(name);
-      } else if (def) scope.set(name, this.eval(def, scope.parent ?? scope, {}));
-      else {
-        scope.set(name, unknown(`argument '${name}' has no value`));
-        problem ??= `argument '${name}' has no value`;
-      }
-    }
-    if (i < args.length) problem ??= `${args.length - i} extra positional arguments`;
-    return problem;
   }
 
   instantiate(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
