@@ -26,6 +26,13 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     if (kind === 'Module.__init__' || kind === 'Module') return NONE;
     // Weight initialisation changes values, never shapes or counts.
     if (kind.startsWith('init.')) return NONE;
+    // torch.nn.modules.utils: `_pair(3)` → (3, 3).
+    const repeat = ({ _single: 1, _pair: 2, _triple: 3, _quadruple: 4 } as Record<string, number>)[kind];
+    if (repeat !== undefined) {
+      const v = args[0];
+      if (v?.k === 'tuple' || v?.k === 'list') return { k: 'tuple', items: [...v.items] };
+      return v ? { k: 'tuple', items: Array(repeat).fill(v) as PyValue[] } : unknown(`${kind}()`);
+    }
     if (kind === 'Sequential') {
       const obj = host.newModule('Sequential', host.here(node));
       const first = args[0];
