@@ -1,4 +1,4 @@
-import { NONE, intOf, unknown, type PyValue } from './values.js';
+import { NONE, dictKey, intOf, keyValue, unknown, type PyValue } from './values.js';
 
 const str = (v: string): PyValue => ({ k: 'str', v });
 
@@ -34,13 +34,13 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
     return undefined;
   }
   if (self.k === 'dict') {
-    const key = a?.k === 'str' ? a.v : undefined;
+    const key = dictKey(a);
     switch (name) {
       case 'get':
-        if (a && key === undefined) return unknown('dict.get() with a key that is not a known string');
+        if (a && key === undefined) return unknown('dict.get() with a key that is not known');
         return self.entries.get(key!) ?? b ?? NONE;
       case 'pop': {
-        if (key === undefined) return unknown('dict.pop() with a key that is not a known string');
+        if (key === undefined) return unknown('dict.pop() with a key that is not known');
         const v = self.entries.get(key);
         self.entries.delete(key);
         return v ?? b ?? unknown(`KeyError: '${key}'`);
@@ -56,9 +56,9 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
       case 'copy':
         return { k: 'dict', entries: new Map(self.entries) };
       case 'items':
-        return { k: 'list', items: [...self.entries].map(([k, v]) => ({ k: 'tuple', items: [str(k), v] }) as PyValue) };
+        return { k: 'list', items: [...self.entries].map(([k, v]) => ({ k: 'tuple', items: [keyValue(k), v] }) as PyValue) };
       case 'keys':
-        return { k: 'list', items: [...self.entries.keys()].map(str) };
+        return { k: 'list', items: [...self.entries.keys()].map(keyValue) };
       case 'values':
         return { k: 'list', items: [...self.entries.values()] };
     }

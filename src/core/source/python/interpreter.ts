@@ -17,6 +17,9 @@ import { ModuleScope, PythonProgram } from './program.js';
 import {
   NONE,
   Scope,
+  describe,
+  dictKey,
+  keyValue,
   int,
   intOf,
   truthy,
@@ -257,7 +260,7 @@ export class PyInterpreter implements LibraryHost {
         // A named tuple unpacks and indexes like the tuple it is.
         return value.def.record === 'namedtuple' ? recordFields(value.def).map((f) => value.attrs.get(f) ?? unknown(`field '${f}'`)) : undefined;
       case 'dict':
-        return [...value.entries.keys()].map((v) => ({ k: 'str', v }) as PyValue);
+        return [...value.entries.keys()].map(keyValue);
       case 'str':
         return [...value.v].map((v) => ({ k: 'str', v }) as PyValue);
       case 'module':
@@ -388,7 +391,8 @@ export class PyInterpreter implements LibraryHost {
         if (!obj || !sub) return;
         const owner = this.eval(obj, scope, frame);
         const key = this.eval(sub, scope, frame);
-        if (owner.k === 'dict' && key.k === 'str') owner.entries.set(key.v, value);
+        const dk = dictKey(key);
+        if (owner.k === 'dict' && dk !== undefined) owner.entries.set(dk, value);
         else if (owner.k === 'list') {
           const i = intOf(key);
           if (i !== undefined && i >= -owner.items.length && i < owner.items.length) owner.items[i < 0 ? owner.items.length + i : i] = value;
@@ -452,7 +456,8 @@ export class PyInterpreter implements LibraryHost {
           const v = child(pair, 'value');
           if (!k || !v) continue;
           const key = this.eval(k, scope, frame);
-          if (key.k === 'str') entries.set(key.v, this.eval(v, scope, frame));
+          const dk = dictKey(key);
+          if (dk !== undefined) entries.set(dk, this.eval(v, scope, frame));
         }
         return { k: 'dict', entries };
       }
@@ -505,6 +510,11 @@ export class PyInterpreter implements LibraryHost {
         if (c === undefined) return this.fail(`condition '${this.text(cond)}' is not known`, cond);
         return this.eval(c ? a : b, scope, frame);
       }
+      case 'set':
+        // A set of known values behaves like a tuple for `in`, iteration and len().
+        return { k: 'tuple', items: this.evalItems(namedChildren(node), scope, frame) };
+      case 'dictionary_comprehension':
+      case 'set_comprehension':
       case 'list_comprehension':
       case 'generator_expression':
         return this.comprehension(node, scope, frame);
@@ -575,9 +585,19 @@ export class PyInterpreter implements LibraryHost {
     const clauses = namedChildren(node).filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
     if (!body) return unknown('comprehension');
     const out: PyValue[] = [];
+    const entries = new Map<string, PyValue>();
     const inner = new Scope(scope);
+    const pairKey = body.type === 'pair' ? child(body, 'key') : undefined;
+    const pairValue = body.type === 'pair' ? child(body, 'value') : undefined;
     const run = (i: number): boolean => {
       if (i === clauses.length) {
+        if (pairKey && pairValue) {
+          // `{k: v for ...}`: keys that are not known end the comprehension like any unknown.
+          const key = dictKey(this.eval(pairKey, inner, frame));
+          if (key === undefined) return false;
+          entries.set(key, this.eval(pairValue, inner, frame));
+          return entries.size < MAX_LOOP;
+        }
         out.push(this.eval(body, inner, frame));
         return out.length < MAX_LOOP;
       }
@@ -599,7 +619,8 @@ export class PyInterpreter implements LibraryHost {
       return true;
     };
     if (!run(0)) return this.fail(`comprehension '${firstLine(this.text(node))}' is not interpreted`, node);
-    return { k: 'list', items: out };
+    if (pairKey) return { k: 'dict', entries };
+    return node.type === 'set_comprehension' ? { k: 'tuple', items: out } : { k: 'list', items: out };
   }
 
   private attribute(node: Syn, scope: Scope, frame: Frame): PyValue {
@@ -742,7 +763,8 @@ export class PyInterpreter implements LibraryHost {
       const item = owner.items[i < 0 ? owner.items.length + i : i];
       return item ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node);
     }
-    if (owner.k === 'dict' && key.k === 'str') return owner.entries.get(key.v) ?? unknown(`key '${key.v}'`);
+    const dk = dictKey(key);
+    if (owner.k === 'dict' && dk !== undefined) return owner.entries.get(dk) ?? unknown(`KeyError: ${String(describe(key))}`);
     if (owner.k === 'module' && key.k === 'str' && containerOf(owner.obj) === 'ModuleDict') {
       const c = owner.obj.children.get(key.v);
       return c ? { k: 'module', obj: c } : this.fail(`no module '${key.v}' in '${this.text(valueNode)}'`, node);

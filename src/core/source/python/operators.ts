@@ -1,6 +1,6 @@
 import { textOf, type Syn } from '../syntax.js';
 import { canonical, type LibraryHost } from './library/host.js';
-import { int, intOf, num, unknown, type PyValue } from './values.js';
+import { dictKey, int, intOf, num, unknown, type PyValue } from './values.js';
 
 const MAX_LOOP = 4096;
 
@@ -99,9 +99,14 @@ export function compareValues(op: string, a: PyValue, b: PyValue): boolean | und
     return undefined;
   }
   if (op === 'in' || op === 'not in') {
-    if (b.k === 'dict' || b.k === 'str') {
+    if (b.k === 'dict') {
+      const key = dictKey(a);
+      if (key === undefined) return undefined;
+      return op === 'in' ? b.entries.has(key) : !b.entries.has(key);
+    }
+    if (b.k === 'str') {
       if (a.k !== 'str') return undefined;
-      const found = b.k === 'dict' ? b.entries.has(a.v) : b.v.includes(a.v);
+      const found = b.v.includes(a.v);
       return op === 'in' ? found : !found;
     }
     const items = b.k === 'tuple' || b.k === 'list' ? b.items : undefined;

@@ -224,3 +224,32 @@ export function describe(v: PyValue): number | string | boolean {
       return `<${v.k}>`;
   }
 }
+
+/**
+ * Dict keys as strings: a str is itself; ints, bools and library names (`{1: 16, nn.ReLU: 'relu'}`) get a
+ * prefix no identifier has, so lookups with the same value find them and `keys()` gives the values back.
+ */
+export function dictKey(v: PyValue | undefined): string | undefined {
+  if (!v) return undefined;
+  switch (v.k) {
+    case 'str':
+      return v.v;
+    case 'int':
+      return `\u0000int:${v.v}`;
+    case 'bool':
+      return `\u0000int:${v.v ? 1 : 0}`;
+    case 'ref':
+      return `\u0000ref:${v.path}`;
+    case 'none':
+      return '\u0000none';
+    default:
+      return undefined;
+  }
+}
+
+export function keyValue(key: string): PyValue {
+  if (!key.startsWith('\u0000')) return { k: 'str', v: key };
+  if (key.startsWith('\u0000int:')) return int(Number(key.slice(5)));
+  if (key.startsWith('\u0000ref:')) return { k: 'ref', path: key.slice(5) };
+  return NONE;
+}
