@@ -241,6 +241,8 @@ export class PyInterpreter implements LibraryHost {
     for (const br of branches) {
       if (!br.cond) return this.execBlock(br.body, scope, frame);
       const c = truthy(this.eval(br.cond, scope, frame));
+      // An argument check that cannot be decided (`if groups < 1: raise ValueError(...)`): code that runs does not raise.
+      if (c === undefined && raisesOnly(br.body)) continue;
       if (c === undefined) {
         // Never guess silently: the first branch is taken, and the gap is reported.
         this.fail(`condition '${this.text(br.cond)}' is not known; its branch was assumed`, br.cond);
@@ -1063,6 +1065,12 @@ function targetNames(target: Syn): string[] {
   return namedChildren(target).flatMap((t) => targetNames(t));
 }
 
+
+/** A branch that only reports an error: it raises (after warnings or messages, if any). */
+function raisesOnly(body: Syn | undefined): boolean {
+  const stmts = body ? namedChildren(body) : [];
+  return stmts.length > 0 && stmts[stmts.length - 1]!.type === 'raise_statement' && stmts.slice(0, -1).every((s) => s.type === 'expression_statement' && namedChildren(s)[0]?.type === 'call');
+}
 
 /** A `keras.layers.Layer` (or `keras.Model`) subclass: built from its input shape, then called. */
 export function isKerasLayerClass(def: ClassDef, seen = new Set<ClassDef>()): boolean {
