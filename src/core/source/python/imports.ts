@@ -32,6 +32,7 @@ export function bindImports(stmt: Syn, scope: Scope, program: PythonProgram): vo
   const module = program.moduleValue(name, level, file);
   if (namedChildren(stmt).some((c) => c.type === 'wildcard_import')) {
     if (module.k === 'pymodule' && root instanceof ModuleScope) root.addStar(module.ns);
+    else if (module.k === 'unknown' && root instanceof ModuleScope) root.missingStars.push(module.why);
     return;
   }
   for (const n of childrenOf(stmt, 'name')) {

@@ -559,8 +559,13 @@ export class PyInterpreter implements LibraryHost {
     const v = scope.get(name);
     if (v) return v;
     if (BUILTINS.has(name)) return { k: 'ref', path: `builtins.${name}` };
-    if (name === '__name__') return { k: 'str', v: '__main__' };
-    return unknown(`name '${name}' is not defined`);
+    if (name === '__name__') {
+      const root = scope.root();
+      return { k: 'str', v: root instanceof ModuleScope ? root.moduleName : '__main__' };
+    }
+    const root = scope.root();
+    const star = root instanceof ModuleScope ? root.missingStars[0] : undefined;
+    return unknown(`name '${name}' is not defined${star ? ` (a star import found nothing: ${star})` : ''}`);
   }
 
   private compare(node: Syn, scope: Scope, frame: Frame): PyValue {
@@ -653,6 +658,7 @@ export class PyInterpreter implements LibraryHost {
     // A subclass of a torch.nn layer (`class SameConv(nn.Conv2d)`): the layer's constructor makes its weights.
     const layer = cls.isModule ? layerBaseOf(cls) : undefined;
     if (layer && name === '__init__') return { k: 'method', self: frame.self, name: `layer.__init__:${layer}` };
+    if (layer && name === 'forward') return { k: 'method', self: frame.self, name: 'layer.forward' };
     return { k: 'ref', path: `torch.nn.Module.${name}` };
   }
 
@@ -990,6 +996,12 @@ export class PyInterpreter implements LibraryHost {
     if (init) {
       const r = this.callFunction({ name: '__init__', node: init.node, closure: init.cls.closure }, [self, ...args], kwargs, node, init.cls);
       if (r.k === 'unknown' && r.why.startsWith('recursive')) return r;
+    } else {
+      // No `__init__` of its own: the library base's constructor (a layer's, a container's) takes the arguments.
+      const layer = layerBaseOf(def);
+      const container = containerOf({ def });
+      if (layer) this.method(self, `layer.__init__:${layer}`, args, kwargs, node);
+      else if (container) this.method(self, `${container}.__init__`, args, kwargs, node);
     }
     return self;
   }

@@ -18,6 +18,8 @@ const MAX_IMPORT_DEPTH = 200;
  */
 export class ModuleScope extends Scope {
   private readonly stars: ModuleNamespace[] = [];
+  /** Why `from m import *` statements bound nothing: an undefined name may have been meant to come from them. */
+  readonly missingStars: string[] = [];
 
   constructor(
     /** The module's file, for relative imports; undefined for a document without a location. */

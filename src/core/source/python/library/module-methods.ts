@@ -1,6 +1,6 @@
 import type { Syn } from '../../syntax.js';
 import { NONE, type ModuleObj, type PyValue } from '../values.js';
-import { constructLayer, LayerError } from './nn-layers.js';
+import { constructLayer, emitLayer, LayerError } from './nn-layers.js';
 import { setModuleAttr, tensorArgs, walkModules, type LibraryHost } from './host.js';
 
 /** Methods of `torch.nn.Module` objects: registration, containers, traversal, mode switches. */
@@ -14,6 +14,12 @@ export function moduleMethod(host: LibraryHost, obj: ModuleObj, name: string, ar
       throw e;
     }
     return NONE;
+  }
+  if (name === 'layer.forward') {
+    // `super().forward(x)` in a subclass of a torch.nn layer: the layer's own computation.
+    const x = args[0];
+    if (!obj.layer || x?.k !== 'tensor') return host.fail(`${obj.className}.forward() without a layer or a tensor`, node, tensorArgs(args));
+    return { k: 'tensor', t: emitLayer(host.b, obj, x.t, host.here(node)) };
   }
   switch (name) {
     case 'ModuleDict.__init__': {
