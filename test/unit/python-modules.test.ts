@@ -143,4 +143,14 @@ describe('Python module system', () => {
     assert.ok(chained === undefined && unit.unknowns.some((u) => /imports nested deeper than 200 modules/.test(u.note)), 'a 3,000-deep import chain is cut with a note');
     assert.match(unit.unknowns.map((u) => u.note).join('\n'), /Linear: out_features is not a known integer \(cannot import 'W' from 'secret' \(secret.py could not be read\)\)/);
   });
+
+  it('an imported module is not __main__, and a name a failed star import should have given says so', async () => {
+    const fs = new MemoryFileSystem({
+      '/ws/lib.py': 'WIDTH = 16\nif __name__ == "__main__":\n    WIDTH = 99\n',
+    });
+    const text = `import torch.nn as nn\nfrom lib import WIDTH\nfrom nowhere import *\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(WIDTH, 2)\n        self.act = make_act()\n    def forward(self, x):\n        return self.fc(x)\n`;
+    const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'M');
+    assert.equal(unit.model.graph.modules?.find((m) => m.path === 'fc')?.params, 16 * 2 + 2);
+    assert.match(unit.unknowns.map((u) => u.note).join('\n'), /name 'make_act' is not defined \(a star import found nothing: module 'nowhere' was not found/);
+  });
 });
