@@ -153,4 +153,15 @@ describe('Python module system', () => {
     assert.equal(unit.model.graph.modules?.find((m) => m.path === 'fc')?.params, 16 * 2 + 2);
     assert.match(unit.unknowns.map((u) => u.note).join('\n'), /name 'make_act' is not defined \(a star import found nothing: module 'nowhere' was not found/);
   });
+
+  it('star imports that come back to themselves end, with the name unknown', async () => {
+    const fs = new MemoryFileSystem({
+      '/ws/pkg/__init__.py': 'from .a import *\n',
+      '/ws/pkg/a.py': '__all__ = ["X", "Y"]\nfrom .b import *\nY = 3\n',
+      '/ws/pkg/b.py': '__all__ = ["X"]\nfrom .a import *\nfrom . import *\n',
+    });
+    const text = `import torch.nn as nn\nfrom pkg import X, Y\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(Y, X)\n    def forward(self, x):\n        return self.fc(x)\n`;
+    const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'M');
+    assert.match(unit.unknowns.map((u) => u.note).join('\n'), /Linear: out_features is not a known integer \(cannot import 'X' from 'pkg'/);
+  });
 });

@@ -40,9 +40,18 @@ export class ModuleScope extends Scope {
     return super.get(name) ?? this.fromStars(name);
   }
 
+  private readonly lookingUp = new Set<string>();
+
   protected fromStars(name: string): PyValue | undefined {
-    for (const ns of this.stars) if (ns.exported().includes(name)) return ns.get(name);
-    return undefined;
+    // A star import of a module that star-imports this one back: each name is looked for once.
+    if (this.lookingUp.has(name)) return undefined;
+    this.lookingUp.add(name);
+    try {
+      for (const ns of this.stars) if (ns.exported().includes(name)) return ns.get(name);
+      return undefined;
+    } finally {
+      this.lookingUp.delete(name);
+    }
   }
 }
 
