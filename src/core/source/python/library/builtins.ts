@@ -126,8 +126,10 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       return a ? { k: 'bool', v: ['class', 'func', 'ref', 'partial', 'module', 'method'].includes(a.k) } : unknown('callable()');
     case 'getattr': {
       const key = args[1];
-      if (a && key?.k === 'str') return host.getAttr(a, key.v, node);
-      return unknown('getattr()');
+      if (!a || key?.k !== 'str') return unknown('getattr()');
+      // With a default, a missing attribute gives the default (`getattr(cfg, 'se_ratio', 0.25)`).
+      if (args[2] && hasAttribute(host, a, key.v, node) === false) return args[2];
+      return host.getAttr(a, key.v, node);
     }
     case 'hasattr': {
       const key = args[1];
@@ -136,11 +138,8 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
         const names = catalogueNames(a.path);
         return names ? { k: 'bool', v: names.includes(key.v) } : unknown(`hasattr() of ${a.path}`);
       }
-      if (a.k === 'object' || a.k === 'module' || a.k === 'class' || a.k === 'pymodule') {
-        const v = host.getAttr(a, key.v, node);
-        return v.k === 'unknown' ? unknown('hasattr()') : { k: 'bool', v: v.k !== 'method' || a.k !== 'module' };
-      }
-      return unknown('hasattr()');
+      const has = hasAttribute(host, a, key.v, node);
+      return has === undefined ? unknown('hasattr()') : { k: 'bool', v: has };
     }
     case 'dir': {
       const names = a?.k === 'ref' ? catalogueNames(a.path) : a?.k === 'pymodule' ? a.ns.exported() : undefined;
@@ -245,3 +244,21 @@ export function isInstance(value: PyValue, cls: PyValue): PyValue {
   return unsure ? unknown('isinstance() of a value or class that is not known') : { k: 'bool', v: false };
 }
 
+
+/** Whether a user object, module, class or imported module has an attribute; undefined when that cannot be told. */
+function hasAttribute(host: LibraryHost, owner: PyValue, name: string, node: Syn): boolean | undefined {
+  if (owner.k === 'module') {
+    const obj = owner.obj;
+    if (obj.children.has(name) || obj.attrs.has(name)) return true;
+    if (obj.layer && (name in obj.layer.config || name === 'weight' || name === 'bias')) return true;
+    if (!obj.def) return obj.layer ? undefined : false;
+    const v = host.getAttr({ k: 'class', def: obj.def }, name, node);
+    return v.k !== 'unknown';
+  }
+  if (owner.k === 'object' || owner.k === 'class' || owner.k === 'pymodule') return host.getAttr(owner, name, node).k !== 'unknown';
+  if (owner.k === 'ref') {
+    const names = catalogueNames(owner.path);
+    return names ? names.includes(name) : undefined;
+  }
+  return undefined;
+}
