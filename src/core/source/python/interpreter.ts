@@ -12,6 +12,7 @@ import { builtinMethod } from './builtin-methods.js';
 import { binaryOp, compareValues, sliceBounds } from './operators.js';
 import { bindImports } from './imports.js';
 import { bindParams } from './parameters.js';
+import { PythonTypeError } from './errors.js';
 import { containerOf, decoratorNames, dunderAttr, findClassAttr, findMethod, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
 import { ModuleScope, PythonProgram } from './program.js';
 import {
@@ -88,6 +89,8 @@ export class PyInterpreter implements LibraryHost {
   readonly callSites: CallSite[] = [];
   /** While code of another file runs: the document's call that entered it, where its nodes and notes are shown. */
   private foreign: { readonly at: SourceRange; readonly where: string } | undefined;
+  /** How many `try` bodies are running: inside one, a call that raises TypeError in Python raises here too. */
+  tryDepth = 0;
   /** Keras layers made while this unit is interpreted (Keras units list them as their modules). */
   readonly keras = new KerasLayers();
   /** Inputs the top-level code passed to functions of the document (`se_block(keras.Input((32, 32, 64)))`). */
@@ -222,7 +225,7 @@ export class PyInterpreter implements LibraryHost {
       case 'with_statement':
         return this.execBlock(child(stmt, 'body'), scope, frame);
       case 'try_statement':
-        return this.execBlock(child(stmt, 'body'), scope, frame);
+        return this.execTry(stmt, scope, frame);
       case 'ERROR':
         this.fail(`cannot read '${firstLine(this.text(stmt))}' (syntax error)`, stmt);
         return undefined;
@@ -230,6 +233,34 @@ export class PyInterpreter implements LibraryHost {
         this.fail(`statement '${firstLine(this.text(stmt))}' is not interpreted`, stmt);
         return undefined;
     }
+  }
+
+  /**
+   * `try` runs its body; a call the library knows to raise TypeError there (a layer given a keyword it does
+   * not take, as in `act_layer(inplace=True)`) runs the matching `except` instead. `finally` always runs.
+   */
+  private execTry(stmt: Syn, scope: Scope, frame: Frame): Signal {
+    const clauses = namedChildren(stmt);
+    const handlers = clauses.filter((c) => c.type === 'except_clause');
+    let signal: Signal;
+    this.tryDepth++;
+    try {
+      signal = this.execBlock(child(stmt, 'body'), scope, frame);
+      const orElse = clauses.find((c) => c.type === 'else_clause');
+      if (!signal && orElse) signal = this.execBlock(child(orElse, 'body') ?? namedChildren(orElse).find((c) => c.type === 'block'), scope, frame);
+    } catch (e) {
+      if (!(e instanceof PythonTypeError)) throw e;
+      this.tryDepth--;
+      const handler = handlers.find((h) => catches(h, 'TypeError'));
+      if (!handler) return { kind: 'return', value: this.fail(e.message, stmt) };
+      this.tryDepth++;
+      signal = this.execBlock(namedChildren(handler).find((c) => c.type === 'block'), scope, frame);
+    } finally {
+      this.tryDepth--;
+    }
+    const fin = clauses.find((c) => c.type === 'finally_clause');
+    const finSignal = fin ? this.execBlock(namedChildren(fin).find((c) => c.type === 'block'), scope, frame) : undefined;
+    return finSignal ?? signal;
   }
 
   private execIf(stmt: Syn, scope: Scope, frame: Frame): Signal {
@@ -1077,6 +1108,14 @@ function targetNames(target: Syn): string[] {
   return namedChildren(target).flatMap((t) => targetNames(t));
 }
 
+
+/** Whether an `except` clause catches `name` (bare `except:`, `Exception`, the name itself, or a tuple holding one). */
+function catches(handler: Syn, name: string): boolean {
+  const value = child(handler, 'value');
+  if (!value) return true;
+  const types = textOf(value).replace(/\bas\s+\w+$/, '').replace(/[()\s]/g, '').split(',');
+  return types.some((t) => t === name || t === 'Exception' || t === 'BaseException' || t.endsWith(`.${name}`));
+}
 
 /** A branch that only reports an error: it raises (after warnings or messages, if any). */
 function raisesOnly(body: Syn | undefined): boolean {

@@ -23,6 +23,8 @@ export interface LibraryHost {
   newModule(className: string, range: SourceRange, extra?: Partial<Pick<ModuleObj, 'layer' | 'def'>>): ModuleObj;
   callModule(obj: ModuleObj, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue;
   readonly keras: KerasLayers;
+  /** Inside a `try` body: library calls that raise TypeError in Python throw `PythonTypeError`. */
+  readonly tryDepth: number;
 }
 
 export function tensorArgs(args: readonly PyValue[]): TensorRef[] {

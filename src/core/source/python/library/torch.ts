@@ -4,6 +4,7 @@ import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
 import { NONE, Scope, int, intOf, intsOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { builtinCall, mathCall } from './builtins.js';
 import { kerasCall, kerasPath } from './keras.js';
+import { PythonTypeError } from '../errors.js';
 import { canonical, tensorArgs, type LibraryHost } from './host.js';
 
 const TENSOR_FACTORIES = new Set(['rand', 'randn', 'zeros', 'ones', 'empty', 'full']);
@@ -70,7 +71,11 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
         const layer = constructLayer(kind, args, kwargs);
         return { k: 'module', obj: host.newModule(kind, host.here(node), { layer }) };
       } catch (e) {
-        if (e instanceof LayerError) return host.fail(e.message, node);
+        if (e instanceof LayerError) {
+          // Python raises TypeError for a keyword the constructor does not take; a surrounding `try` may handle it.
+          if (host.tryDepth > 0 && /has no argument|positional arguments/.test(e.message)) throw new PythonTypeError(e.message);
+          return host.fail(e.message, node);
+        }
         throw e;
       }
     }
