@@ -19,23 +19,32 @@ const MAX_STATEMENTS = 20_000;
  */
 export class PythonFileCache {
   private readonly parsed = new Map<string, ParsedPythonFile>();
+  /** One id per file system, so two hosts (or two in-memory trees) with the same paths never share entries. */
+  private readonly systems = new WeakMap<object, number>();
+  private nextSystem = 0;
 
   constructor(
     private readonly parser: Parser,
     private readonly capacity = 4096,
   ) {}
 
-  /** The parsed file, or undefined when it cannot be read; re-parsed when its version changed. */
-  get(files: SourceFileSystem, path: string): ParsedPythonFile | undefined {
+  /**
+   * The parsed file, or undefined when it cannot be read; re-parsed when its version changed. `system` is the
+   * file system's identity (the host's object, not a per-analysis wrapper); `files` is what reads it.
+   */
+  get(system: object, files: SourceFileSystem, path: string): ParsedPythonFile | undefined {
     const version = files.version(path);
     if (version === undefined) return undefined;
-    const cached = this.parsed.get(path);
+    let id = this.systems.get(system);
+    if (id === undefined) this.systems.set(system, (id = this.nextSystem++));
+    const key = `${id}:${path}`;
+    const cached = this.parsed.get(key);
     if (cached && cached.version === version) return cached;
     const text = files.readText(path);
     if (text === undefined) return undefined;
     const file = { path, version, statements: this.parse(text) };
-    this.parsed.delete(path);
-    this.parsed.set(path, file);
+    this.parsed.delete(key);
+    this.parsed.set(key, file);
     while (this.parsed.size > this.capacity) this.parsed.delete(this.parsed.keys().next().value as string);
     return file;
   }

@@ -382,8 +382,10 @@ export class PythonProgram {
     const key = r.file ?? r.packageDir ?? name;
     let ns = this.namespaces.get(key);
     if (!ns) {
-      const files = r.file && isInside(r.file, CATALOGUE_ROOT) ? catalogueLocation().files : this.files;
-      const parsed = r.file && files ? this.fileCache?.get(files, r.file) : undefined;
+      const inCatalogue = r.file !== undefined && isInside(r.file, CATALOGUE_ROOT);
+      const files = inCatalogue ? catalogueLocation().files : this.files;
+      const system = inCatalogue ? catalogueLocation().files : this.location?.files;
+      const parsed = r.file && files && system ? this.fileCache?.get(system, files, r.file) : undefined;
       const scope = r.file ? new LazyModuleScope(r.file, this.dottedName(r.file) ?? name, parsed?.statements ?? [], this) : undefined;
       ns = new FileNamespace(name, r.file, r.packageDir, scope, this, Boolean(r.file) && !parsed);
       this.namespaces.set(key, ns);
