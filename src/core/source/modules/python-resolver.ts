@@ -22,6 +22,7 @@ export interface PythonModuleResolution {
  */
 export class PythonImportResolver {
   private readonly cache = new Map<string, PythonModuleResolution>();
+  private readonly rootsByDir = new Map<string, string[]>();
 
   constructor(private readonly location: SourceLocation) {}
 
@@ -43,12 +44,17 @@ export class PythonImportResolver {
   /** The folders absolute imports are searched in, for a file, in order and without repeats. */
   roots(fromFile: string): string[] {
     const dir = dirnamePath(fromFile);
-    const out = [dir, this.aboveTopPackage(dir), ...this.location.searchRoots, ...this.location.pythonPaths];
-    return [...new Set(out.map((p) => joinPath(p)))];
+    let roots = this.rootsByDir.get(dir);
+    if (!roots) {
+      const out = [dir, this.aboveTopPackage(dir), ...this.location.searchRoots, ...this.location.pythonPaths];
+      roots = [...new Set(out.map((p) => joinPath(p)))];
+      this.rootsByDir.set(dir, roots);
+    }
+    return roots;
   }
 
   private rootsKey(fromFile: string): string {
-    return this.roots(fromFile).join('|');
+    return dirnamePath(fromFile);
   }
 
   private aboveTopPackage(dir: string): string {

@@ -36,6 +36,10 @@ const ACTIVATIONS: Record<string, string> = { hard_sigmoid: 'hardSigmoid', hard_
 
 /** `tensorflow.keras.layers.Dense` and `tf.keras.layers.Dense` → `keras.layers.Dense`; undefined when not Keras. */
 export function kerasPath(path: string): string | undefined {
+  const c = path.charCodeAt(0);
+  // Only names under keras, tensorflow or tf can be Keras: the common torch names leave at the first letter.
+  if (c !== 107 /* k */ && c !== 116 /* t */) return undefined;
+  if (path.startsWith('torch')) return undefined;
   const p = path.replace(/^(tensorflow|tf)\.(python\.)?/, '');
   return p.startsWith('keras.') || p === 'keras' ? p : undefined;
 }
