@@ -26,7 +26,7 @@ export class PythonImportResolver {
 
   constructor(private readonly location: SourceLocation) {}
 
-  get files(): SourceFileSystem {
+  private get files(): SourceFileSystem {
     return this.location.files;
   }
 

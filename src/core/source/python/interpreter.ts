@@ -891,7 +891,7 @@ export class PyInterpreter implements LibraryHost {
       case 'ref':
         return libraryCall(this, fn.path, args, kwargs, node);
       case 'keras':
-        return applyKeras(this.keras, this.mode === 'graph' ? this.b : undefined, fn.layer, args[0], this.here(node), node);
+        return applyKeras(this.keras, this.mode === 'graph' ? this.b : undefined, fn.layer, args[0], this.here(node));
       case 'class':
         return this.instantiate(fn.def, args, kwargs, node);
       case 'func':

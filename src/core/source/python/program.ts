@@ -108,7 +108,6 @@ class LazyModuleScope extends ModuleScope {
   readonly literalAll: readonly string[] | undefined;
   private readonly done = new Set<number>();
   private readonly running = new Set<number>();
-  private allRun = false;
   /** A statement was not run because the import chain was too deep. */
   cutOff = false;
 
@@ -165,13 +164,6 @@ class LazyModuleScope extends ModuleScope {
         this.done.add(i);
       }
     }
-  }
-
-  /** Every statement, for a module whose names are all asked for (`dir()`-like uses). */
-  runEverything(): void {
-    if (this.allRun) return;
-    this.allRun = true;
-    this.runAll(this.statements.map((_, i) => i));
   }
 }
 

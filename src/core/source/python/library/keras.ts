@@ -153,7 +153,7 @@ export function kerasCall(
   if (functional) {
     const layer = keras.create(functional === 'Multiply' ? 'Multiply' : 'Add', [], kwargs, range);
     if (typeof layer === 'string') return unknown(layer);
-    return applyKeras(keras, b, layer, args[0], range, node);
+    return applyKeras(keras, b, layer, args[0], range);
   }
   if (parts.includes('layers') || LAYERS[last]) {
     const layer = keras.create(last, args, kwargs, range);
@@ -163,7 +163,7 @@ export function kerasCall(
 }
 
 /** Calls a layer on `x` (a tensor, or a list of tensors for Multiply/Add). */
-export function applyKeras(keras: KerasLayers, b: GraphBuilder | undefined, layer: TfLayer, x: PyValue | undefined, range: SourceRange, _node: Syn): PyValue {
+export function applyKeras(keras: KerasLayers, b: GraphBuilder | undefined, layer: TfLayer, x: PyValue | undefined, range: SourceRange): PyValue {
   const items = x?.k === 'list' || x?.k === 'tuple' ? x.items : x ? [x] : [];
   const tensors = items.flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
   if (tensors.length === 0 || tensors.length !== items.length) return unknown(`${layer.name} called on values that are not known tensors`);
