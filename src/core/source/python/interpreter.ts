@@ -890,8 +890,11 @@ export class PyInterpreter implements LibraryHost {
     switch (fn.k) {
       case 'ref':
         return libraryCall(this, fn.path, args, kwargs, node);
-      case 'keras':
+      case 'keras': {
+        const lambda = this.keras.lambdas.get(fn.layer);
+        if (lambda) return this.invoke(lambda, args, kwargs, node);
         return applyKeras(this.keras, this.mode === 'graph' ? this.b : undefined, fn.layer, args[0], this.here(node));
+      }
       case 'class':
         return this.instantiate(fn.def, args, kwargs, node);
       case 'func':

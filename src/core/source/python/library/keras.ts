@@ -20,6 +20,7 @@ const LAYERS: Record<string, { readonly cls: string; readonly positional: readon
   GlobalMaxPool2D: { cls: 'GlobalMaxPooling2D', positional: ['dataFormat'] },
   Reshape: { cls: 'Reshape', positional: ['targetShape'] },
   Multiply: { cls: 'Multiply', positional: [] },
+  Lambda: { cls: 'Lambda', positional: ['function'] },
   Add: { cls: 'Add', positional: [] },
   Activation: { cls: 'Activation', positional: ['activation'] },
   Flatten: { cls: 'Flatten', positional: [] },
@@ -83,6 +84,8 @@ function optionOf(name: string, v: PyValue): LayerOption {
 /** Layers made while one unit is interpreted, with Keras's default names (`dense`, `dense_1`, ...). */
 export class KerasLayers {
   readonly layers: TfLayer[] = [];
+  /** The Python function of each `Lambda` layer. */
+  readonly lambdas = new Map<TfLayer, PyValue>();
   private readonly names = new Map<string, number>();
   private nextId = 0;
 
@@ -115,6 +118,12 @@ export class KerasLayers {
     let out: TensorRef;
     try {
       out = applyLayer(b, layer, inputs, range);
+      const s = out.shape;
+      if (layer.options.get('keepdims') === true && layer.className.startsWith('Global') && s?.length === 2) {
+        // `GlobalAveragePooling2D(keepdims=True)` (Keras 2.6+): the pooled axes stay, as size 1.
+        const kept = [s[0]!, 1, 1, s[1]!];
+        out = b.one({ op: 'Reshape', inputs: [out.name, b.int64('shape', kept.map((d) => (typeof d === 'number' ? d : -1)))], outputShape: kept, range });
+      }
     } catch (e) {
       if (!(e instanceof TfLayerError)) throw e;
       out = b.unknown(e.message, range, inputs);
@@ -149,6 +158,13 @@ export function kerasCall(
     return s ? { k: 'tuple', items: s.map((d, i) => (i === 0 ? { k: 'none' } : typeof d === 'number' ? int(d) : unknown('dimension'))) as PyValue[] } : unknown('int_shape()');
   }
   if (last === 'image_data_format') return { k: 'str', v: 'channels_last' };
+  if (last === 'Lambda') {
+    // `layers.Lambda(lambda x: K.mean(x, axis=[1, 2], keepdims=True))`: the function runs when the layer is called.
+    const layer = keras.create('Lambda', [], kwargs, range);
+    if (typeof layer === 'string' || !args[0]) return unknown('keras.layers.Lambda without a function');
+    keras.lambdas.set(layer, args[0]);
+    return { k: 'keras', layer };
+  }
   const functional = FUNCTIONAL[last];
   if (functional) {
     const layer = keras.create(functional === 'Multiply' ? 'Multiply' : 'Add', [], kwargs, range);

@@ -16,6 +16,9 @@ const TENSOR_FACTORIES = new Set(['rand', 'randn', 'zeros', 'ones', 'empty', 'fu
  */
 export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
   const keras = kerasPath(path);
+  // The Keras backend's tensor functions (`K.mean`, `K.sigmoid`) are TensorFlow ops under other names.
+  const backend = keras?.startsWith('keras.backend.') ? BACKEND_OPS[keras.slice(14)] : undefined;
+  if (backend && host.mode === 'graph') return tensorflowCall(host, backend, args, kwargs, node);
   if (keras) return kerasCall(host.keras, host.mode === 'graph' ? host.b : undefined, keras, args, kwargs, node, host.here(node));
   if (path.startsWith('tensorflow.') && host.mode === 'graph') return tensorflowCall(host, path.slice(11), args, kwargs, node);
   const p = canonical(path);
@@ -331,6 +334,10 @@ function regexCall(name: string, args: PyValue[]): PyValue {
       return unknown(`re.${name}()`);
   }
 }
+
+const BACKEND_OPS: Record<string, string> = {
+  mean: 'reduce_mean', max: 'reduce_max', sigmoid: 'sigmoid', relu: 'nn.relu', reshape: 'reshape', multiply: 'multiply',
+};
 
 /** The TensorFlow ops Keras SE code writes between layers: `tf.multiply`, `tf.reduce_mean`, `tf.nn.sigmoid`. */
 function tensorflowCall(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
