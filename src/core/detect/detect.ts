@@ -272,7 +272,7 @@ interface Pooled {
 /** Whether `node` is a global squeeze of `x` over its spatial axes, and which kind. */
 function poolOf(node: Node, x: string, model: Model, index: GraphIndex): Pooled | undefined {
   const input = skipIdentity(node.inputs[0], index);
-  if (input !== x) return undefined;
+  if (input !== x) return stepwisePool(node, input, x, model, index);
   const shape = model.graph.values.get(x)?.shape;
   const rank = shape?.length ?? 4;
   const spatial = model.layout === 'NHWC' ? range(1, rank - 1) : range(2, rank);
@@ -301,6 +301,38 @@ function poolOf(node: Node, x: string, model: Model, index: GraphIndex): Pooled 
     }
     default: return undefined;
   }
+}
+
+/**
+ * A global pool written in two steps over NCHW `x`: the spatial axes merged first (`x.view(b, c, -1).mean(2)`)
+ * or reduced one at a time (`x.mean(-1).mean(-1)`).
+ */
+function stepwisePool(node: Node, input: string | undefined, x: string, model: Model, index: GraphIndex): Pooled | undefined {
+  if ((node.op !== 'ReduceMean' && node.op !== 'ReduceMax') || !input || model.layout === 'NHWC') return undefined;
+  const first = index.producer(input);
+  const xShape = model.graph.values.get(x)?.shape;
+  if (!first || !xShape || xShape.length < 3 || skipIdentity(first.inputs[0], index) !== x) return undefined;
+  const axesOf = (n: Node) => attrInts(n, 'axes') ?? (n.inputs[1] ? constantValues(n.inputs[1], index) : undefined);
+  const kind = node.op === 'ReduceMean' ? 'avg' : 'max';
+  const axes = axesOf(node);
+  if (!axes) return undefined;
+  const spatial = range(2, xShape.length);
+  if (first.op === 'Reshape' || first.op === 'Flatten') {
+    const merged = model.graph.values.get(first.outputs[0]!)?.shape;
+    const spatialSize = xShape.slice(2).reduce<number | undefined>((n, d) => (n !== undefined && typeof d === 'number' ? n * d : undefined), 1);
+    const mergesSpatial = merged?.length === 3 && merged[1] === xShape[1] && (merged[2] === spatialSize || spatialSize === undefined);
+    const norm = axes.map((a) => (a < 0 ? a + 3 : a));
+    return mergesSpatial && norm.length === 1 && norm[0] === 2 ? { pooling: kind, channelsLast: false, extra: [first] } : undefined;
+  }
+  if (first.op !== node.op) return undefined;
+  const firstAxes = axesOf(first)?.map((a) => (a < 0 ? a + xShape.length : a));
+  if (!firstAxes) return undefined;
+  const kept = attrInt(first, 'keepdims', 1) === 1;
+  const remaining = kept ? range(0, xShape.length) : range(0, xShape.length).filter((a) => !firstAxes.includes(a));
+  const secondAxes = axes.map((a) => remaining[a < 0 ? a + remaining.length : a]);
+  const all = new Set([...firstAxes, ...secondAxes]);
+  const covers = all.size === spatial.length && spatial.every((a) => all.has(a));
+  return covers ? { pooling: kind, channelsLast: false, extra: [first] } : undefined;
 }
 
 /** `a * mean(x) + b * max(x)` (or without the factors): one descriptor mixing both poolings. */
