@@ -656,7 +656,8 @@ export class PyInterpreter implements LibraryHost {
       }
       return true;
     };
-    if (!run(0)) return this.fail(`comprehension '${firstLine(this.text(node))}' is not interpreted`, node);
+    // The value is unknown; a note is made where it is used (a layer list expanded, a size computed).
+    if (!run(0)) return unknown(`comprehension '${firstLine(this.text(node))}' is not interpreted`);
     if (pairKey) return { k: 'dict', entries };
     return node.type === 'set_comprehension' ? { k: 'tuple', items: out } : { k: 'list', items: out };
   }

@@ -22,6 +22,8 @@ export interface LibraryHost {
   method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue;
   newModule(className: string, range: SourceRange, extra?: Partial<Pick<ModuleObj, 'layer' | 'def'>>): ModuleObj;
   callModule(obj: ModuleObj, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue;
+  /** Calls any callable value (a user function, a class, a library name). */
+  invoke(fn: PyValue, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue;
   readonly keras: KerasLayers;
   /** Inside a `try` body: library calls that raise TypeError in Python throw `PythonTypeError`. */
   readonly tryDepth: number;

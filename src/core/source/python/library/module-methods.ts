@@ -1,5 +1,5 @@
 import type { Syn } from '../../syntax.js';
-import { NONE, type ModuleObj, type PyValue } from '../values.js';
+import { NONE, unknown, type ModuleObj, type PyValue } from '../values.js';
 import { constructLayer, emitLayer, LayerError } from './nn-layers.js';
 import { setModuleAttr, tensorArgs, walkModules, type LibraryHost } from './host.js';
 
@@ -65,6 +65,19 @@ export function moduleMethod(host: LibraryHost, obj: ModuleObj, name: string, ar
       return NONE;
     case 'forward':
       return host.callModule(obj, args, kwargs, node);
+    case 'apply': {
+      // `self.apply(init_weights)`: the function on every submodule, children first, then the module itself.
+      const fn = args[0];
+      if (!fn) return host.fail('apply() without a function', node);
+      for (const [, m] of walkModules(obj, true).reverse()) host.invoke(fn, [{ k: 'module', obj: m }], new Map(), node);
+      return { k: 'module', obj };
+    }
+    case 'parameters':
+    case 'named_parameters':
+    case 'buffers':
+    case 'state_dict':
+      // Values, not structure: only code that counts or loads weights asks, and the counts come from the layers.
+      return unknown(`${name}() of a module`);
     case 'modules':
     case 'children':
     case 'named_modules':
