@@ -61,3 +61,28 @@ describe('Python corpus written like real projects: SE blocks as PyTorch builds 
     });
   }
 });
+
+describe('Library catalogue when the library is not on disk (no location at all)', () => {
+  const blockOf = (entryPath: string, path: string) => {
+    const entry = truth.entries.find((e) => e.entry === entryPath)!;
+    return entry.blocks.find((b) => b.path === path)!;
+  };
+
+  it('torchvision.ops.SqueezeExcitation counts as real torchvision builds it', async () => {
+    // The same constructor call real torchvision ran in project/app/torchvision_ops_user.py.
+    const expected = blockOf('project/app/torchvision_ops_user.py', 'se');
+    const text = `import torch\nfrom torchvision.ops import SqueezeExcitation\nimport torch.nn as nn\n\nclass Gate(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.se = SqueezeExcitation(96, 24, scale_activation=nn.Hardsigmoid)\n    def forward(self, x):\n        return self.se(x)\n\nGate()(torch.rand(${expected.input.join(', ')}))\n`;
+    const unit = (await analyzer()).analyze(text, 'python').units.find((u) => u.name === 'Gate')!;
+    assert.deepEqual(unit.unknowns, []);
+    assert.deepEqual(unit.blocks.map((b) => [b.id, b.channels, b.squeezeChannels, b.params]), [['se', expected.channels, expected.squeeze, expected.params]]);
+  });
+
+  it("timm.layers.SEModule counts as the corpus's timm-style SEModule does in PyTorch", async () => {
+    // project/senet/layers/squeeze_excite.py's SEModule follows timm's signature; PyTorch built it with these arguments.
+    const expected = blockOf('project/senet/layers/squeeze_excite.py', '');
+    const text = `import torch\nfrom timm.layers import SEModule\n\nclass Gate(torch.nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.se = SEModule(96, rd_ratio=0.25, add_maxpool=True, gate_layer="hard_sigmoid")\n    def forward(self, x):\n        return self.se(x)\n\nGate()(torch.rand(${expected.input.join(', ')}))\n`;
+    const unit = (await analyzer()).analyze(text, 'python').units.find((u) => u.name === 'Gate')!;
+    assert.deepEqual(unit.unknowns, []);
+    assert.deepEqual(unit.blocks.map((b) => [b.id, b.channels, b.squeezeChannels, b.params, b.pooling]), [['se', expected.channels, expected.squeeze, expected.params, 'both']]);
+  });
+});
