@@ -164,4 +164,14 @@ describe('Python module system', () => {
     const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'M');
     assert.match(unit.unknowns.map((u) => u.note).join('\n'), /Linear: out_features is not a known integer \(cannot import 'X' from 'pkg'/);
   });
+
+  it('an imported file with syntax errors: its complete statements still count, and a missing name says why', async () => {
+    const fs = new MemoryFileSystem({
+      '/ws/helpers.py': 'WIDTH = 24\ndef make_divisible(v, divisor=8):\n    return max(divisor, int(v + divisor / 2) // divisor * divisor\n\nclass Broken(:\n    pass\nRATIO = 4\n',
+    });
+    const text = `import torch.nn as nn\nfrom helpers import WIDTH, RATIO\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(WIDTH, 2)\n        self.g = nn.Linear(2, RATIO)\n    def forward(self, x):\n        return self.fc(x)\n`;
+    const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'M');
+    assert.equal(unit.model.graph.modules?.find((m) => m.path === 'fc')?.params, 24 * 2 + 2);
+    assert.match(unit.unknowns.map((u) => u.note).join('\n'), /cannot import 'RATIO' from 'helpers' \(helpers.py, which has syntax errors\)/);
+  });
 });

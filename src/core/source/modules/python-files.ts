@@ -1,5 +1,5 @@
 import type { Parser } from 'web-tree-sitter';
-import { snapshot, type Syn } from '../syntax.js';
+import { namedChildren, snapshot, type Syn } from '../syntax.js';
 import type { SourceFileSystem } from './source-files.js';
 
 /** One imported Python file, parsed once: its top-level statements as plain-JavaScript trees. */
@@ -7,7 +7,11 @@ export interface ParsedPythonFile {
   readonly path: string;
   readonly version: string;
   readonly statements: readonly Syn[];
+  /** The parser had to recover somewhere: names after the error may be missing. */
+  readonly syntaxErrors: boolean;
 }
+
+const STATEMENT = /^(class_definition|function_definition|decorated_definition|.*_statement)$/;
 
 /** Files above this many statements are not read as modules (generated tables, vendored bundles). */
 const MAX_STATEMENTS = 20_000;
@@ -42,27 +46,31 @@ export class PythonFileCache {
     if (cached && cached.version === version) return cached;
     const text = files.readText(path);
     if (text === undefined) return undefined;
-    const file = { path, version, statements: this.parse(text) };
+    const file = { path, version, ...this.parse(text) };
     this.parsed.delete(key);
     this.parsed.set(key, file);
     while (this.parsed.size > this.capacity) this.parsed.delete(this.parsed.keys().next().value as string);
     return file;
   }
 
-  private parse(text: string): Syn[] {
+  private parse(text: string): { statements: Syn[]; syntaxErrors: boolean } {
     const tree = this.parser.parse(text);
-    if (!tree) return [];
+    if (!tree) return { statements: [], syntaxErrors: true };
     const out: Syn[] = [];
+    const syntaxErrors = tree.rootNode.hasError;
     const cursor = tree.rootNode.walk();
     try {
-      if (!cursor.gotoFirstChild()) return out;
+      if (!cursor.gotoFirstChild()) return { statements: out, syntaxErrors };
       do {
         if (!cursor.nodeIsNamed || cursor.nodeType === 'comment') continue;
         const node = cursor.currentNode;
-        out.push(snapshot(node, text.slice(cursor.startIndex, cursor.endIndex)));
+        const syn = snapshot(node, text.slice(cursor.startIndex, cursor.endIndex));
+        // A statement the parser could not finish: the complete statements it kept inside still count.
+        if (syn.type === 'ERROR') out.push(...namedChildren(syn).filter((c) => STATEMENT.test(c.type)));
+        else out.push(syn);
         if (out.length >= MAX_STATEMENTS) break;
       } while (cursor.gotoNextSibling());
-      return out;
+      return { statements: out, syntaxErrors };
     } finally {
       cursor.delete();
       tree.delete();

@@ -43,6 +43,9 @@ export function binaryOp(host: LibraryHost, op: string, a: PyValue, b: PyValue, 
   if (a.k === 'str' && b.k === 'str' && op === '+') return { k: 'str', v: a.v + b.v };
   const x = num(a);
   const y = num(b);
+  // An operand that is not known carries its reason (an import that failed, an argument without a value) onward.
+  if (a.k === 'unknown') return a;
+  if (b.k === 'unknown') return b;
   if (x === undefined || y === undefined) return unknown(`'${firstLine(textOf(node))}'`);
   const isInt = (a.k === 'int' || a.k === 'bool') && (b.k === 'int' || b.k === 'bool');
   const wrap = (v: number, asInt = isInt): PyValue => (Number.isFinite(v) ? (asInt ? int(v) : { k: 'float', v }) : unknown('not a finite number'));

@@ -253,6 +253,8 @@ class FileNamespace implements ModuleNamespace {
     private readonly program: PythonProgram,
     /** The file exists but could not be read (too large, unreadable, refused). */
     readonly unreadable = false,
+    /** The file has syntax errors: names after them may be missing. */
+    readonly syntaxErrors = false,
   ) {}
 
   get(name: string): PyValue | undefined {
@@ -344,7 +346,14 @@ export class PythonProgram {
       const value = ns.get(name);
       if (value) return value;
       const where = ns.file ? basenamePath(ns.file) : 'a namespace package';
-      const why = ns instanceof FileNamespace && ns.unreadable ? `${where} could not be read` : ns instanceof FileNamespace && ns.cutOff ? `imports nested deeper than ${MAX_IMPORT_DEPTH} modules` : where;
+      const file = ns instanceof FileNamespace ? ns : undefined;
+      const why = file?.unreadable
+        ? `${where} could not be read`
+        : file?.cutOff
+          ? `imports nested deeper than ${MAX_IMPORT_DEPTH} modules`
+          : file?.syntaxErrors
+            ? `${where}, which has syntax errors`
+            : where;
       return unknown(`cannot import '${name}' from '${ns.name}' (${why})`);
     }
     return module;
@@ -379,7 +388,7 @@ export class PythonProgram {
       const system = inCatalogue ? catalogueLocation().files : this.location?.files;
       const parsed = r.file && files && system ? this.fileCache?.get(system, files, r.file) : undefined;
       const scope = r.file ? new LazyModuleScope(r.file, this.dottedName(r.file) ?? name, parsed?.statements ?? [], this) : undefined;
-      ns = new FileNamespace(name, r.file, r.packageDir, scope, this, Boolean(r.file) && !parsed);
+      ns = new FileNamespace(name, r.file, r.packageDir, scope, this, Boolean(r.file) && !parsed, parsed?.syntaxErrors ?? false);
       this.namespaces.set(key, ns);
     }
     return ns;
