@@ -19,7 +19,8 @@ import { Scope, describe, int, intOf, unknown, type ClassDef, type FuncDef, type
 const CHANNEL_PARAMS = new Set([
   'channels', 'channel', 'in_channels', 'in_channel', 'in_chs', 'chs', 'in_planes', 'inplanes', 'planes', 'dim',
   'in_dim', 'num_channels', 'input_channels', 'gate_channels', 'c', 'c1', 'inp', 'in_features', 'num_features',
-  'n_channels', 'nc', 'channel_in', 'ch', 'in_ch',
+  'n_channels', 'nc', 'channel_in', 'ch', 'in_ch', 'c_in', 'in_c', 'channels_in', 'n_channel', 'in_size', 'input_dim', 'inp_dim',
+  'n_feats', 'num_feat', 'nf', 'filters', 'in_filters', 'input_filters', 'in_chans', 'input_channel', 'in_channel',
 ]);
 
 /** Globals that remember which top-level statement bound each name, and which names a unit read. */
