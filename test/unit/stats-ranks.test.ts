@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { analyzeModel } from '../../src/core/analyze.js';
 import type { AttrValue, Graph, Model, Node } from '../../src/core/ir/graph.js';
 import { inferShapes } from '../../src/core/shapes/infer.js';
-import { isKnownLayer } from '../../src/core/source/python/layers.js';
+import { isKnownLayer } from '../../src/core/source/python/library/nn-layers.js';
 import { LAYER_CLASSES } from '../../src/core/source/typescript/layer-catalogue.js';
 import type { StatsTable } from '../../src/core/stats/table.js';
 import { analyzeText } from './source-loader.js';
