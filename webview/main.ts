@@ -13,8 +13,8 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import type { SEBlock } from '../src/core/detect/block.js';
 import { planSamples } from '../src/core/inputs/samples.js';
-import type { BackendPreference, HostMessage, InputSpec, LoadMessage, WebviewMessage } from '../src/core/protocol.js';
-import { MAX_BATCH, parseHostMessage } from '../src/core/protocol.js';
+import type { BackendPreference, HostMessage, InputSizeChoice, InputSpec, LoadMessage, WebviewMessage } from '../src/core/protocol.js';
+import { MAX_BATCH, MAX_DIM, parseHostMessage } from '../src/core/protocol.js';
 import type { Convention } from '../src/core/stats/table.js';
 import { CONVENTIONS } from '../src/core/stats/table.js';
 import { renderAcrossDepth } from './depth.js';
@@ -113,6 +113,8 @@ const controls = el('div', { className: 'controls' }, [
   button('pick-folder', 'Image folder…', () => post({ type: 'pickInput', kind: 'imageFolder' }), true),
   button('pick-npy', '.npy…', () => post({ type: 'pickInput', kind: 'npy' }), true),
 ]);
+/** One field per dynamic input dim (H, W, …), each with where its value came from. */
+const sizesBox = el('div', { className: 'controls sizes', id: 'sizes', hidden: true });
 
 const sortBox = custom('vscode-checkbox', { id: 'sort', label: 'Sort channels by mean gate' });
 sortBox.addEventListener('change', () => {
@@ -156,7 +158,7 @@ const tabs = custom('vscode-tabs', { 'selected-index': '0' }, [
   ...tab('Prunability', [pruneBox]),
   ...tab('Table', [statsControls, statsBox]),
 ]);
-app.append(el('header', {}, [el('h1', { id: 'title', textContent: 'SE Lens inspector' }), status]), errorBox, controls, blockListBox, tabs);
+app.append(el('header', {}, [el('h1', { id: 'title', textContent: 'SE Lens inspector' }), status]), errorBox, controls, sizesBox, blockListBox, tabs);
 
 
 // ---- messages ----------------------------------------------------------------------------------
@@ -176,16 +178,17 @@ async function handle(message: HostMessage): Promise<void> {
     case 'load':
       state = {
         load: message,
-        input: message.input,
+        input: inputFor(message),
         backend: message.backend,
         gates: new Map(),
         scores: new Map(),
-        selected: message.focusBlockId !== undefined && message.blocks.some((b) => b.id === message.focusBlockId) ? message.focusBlockId : (message.blocks[0]?.id ?? ''),
+        selected: selectionFor(message),
         sortByMean: state?.sortByMean ?? false,
         stretch: state?.stretch ?? false,
         zoom: state?.zoom ?? 'fit',
       };
       document.getElementById('title')!.textContent = message.title;
+      showSizes();
       syncControls();
       showBlockList();
       showStats();
@@ -213,6 +216,23 @@ async function handle(message: HostMessage): Promise<void> {
   }
 }
 
+/**
+ * What to run: the host's input, except that a reload of the same model (new sizes) keeps the random
+ * input the user set here; picked files always come from the host.
+ */
+function inputFor(message: LoadMessage): InputSpec {
+  const random = (i: InputSpec) => i.kind === 'normal' || i.kind === 'uniform' || i.kind === 'constant';
+  if (state && state.load.title === message.title && random(message.input) && random(state.input)) return state.input;
+  return message.input;
+}
+
+/** The clicked block; on a reload of the same model (new sizes) the block the user was looking at. */
+function selectionFor(message: LoadMessage): string {
+  const has = (id: string | undefined) => id !== undefined && message.blocks.some((b) => b.id === id);
+  if (state && state.load.title === message.title && has(state.selected)) return state.selected;
+  return has(message.focusBlockId) ? message.focusBlockId! : (message.blocks[0]?.id ?? '');
+}
+
 function syncControls(): void {
   if (!state) return;
   const set = (id: string, v: string): void => {
@@ -234,8 +254,70 @@ function syncControls(): void {
   set('convention', state.load.convention);
 }
 
+const SOURCE_LABEL: Record<InputSizeChoice['source'], string> = { panel: 'set here', image: 'from the image', metadata: 'from model metadata', setting: 'seLens.defaultInputSize' };
+
+/** Dims the user can size here: every dynamic one but the batch, which the samples field sets. */
+function sizedDims(): InputSizeChoice[] {
+  return state?.load.sizes?.filter((c) => c.role !== 'batch') ?? [];
+}
+
+function showSizes(): void {
+  const dims = sizedDims();
+  sizesBox.hidden = dims.length === 0;
+  if (!dims.length) {
+    sizesBox.replaceChildren();
+    return;
+  }
+  const fields = dims.map((c) => {
+    const input = field(`size-${c.symbol}`, `Size of ${c.symbol} (input ${c.input}, dim ${c.axis})`, String(c.value));
+    input.addEventListener('keydown', (e) => {
+      if ((e as KeyboardEvent).key === 'Enter') applySizes();
+    });
+    return el('label', { className: 'size', title: `${c.input}, dim ${c.axis}: ${c.value} (${SOURCE_LABEL[c.source]})` }, [
+      `${c.symbol} `,
+      input,
+      el('span', { className: 'size-source', id: `size-source-${c.symbol}`, textContent: ` ${SOURCE_LABEL[c.source]}` }),
+    ]);
+  });
+  sizesBox.replaceChildren(
+    el('span', { textContent: 'Input sizes: ' }),
+    ...fields,
+    button('apply-sizes', 'Apply sizes', () => void applySizes()),
+    button('reset-sizes', 'Reset', () => post({ type: 'setSizes', sizes: {} }), true),
+  );
+}
+
+/**
+ * Sends the sizes the user typed (and the ones set here before) to the host, which infers shapes again
+ * and reloads; returns false when nothing changed, so Run just runs.
+ */
+function applySizes(): boolean {
+  const dims = sizedDims();
+  const sizes: Record<string, number> = {};
+  let changed = false;
+  for (const c of dims) {
+    const v = Number(valueOf(`size-${c.symbol}`));
+    if (!Number.isInteger(v) || v < 1 || v > MAX_DIM) {
+      showError(`${c.symbol} must be a whole number from 1 to ${MAX_DIM}.`);
+      return true;
+    }
+    if (v !== c.value) changed = true;
+    if (v !== c.value || c.source === 'panel') sizes[c.symbol] = v;
+  }
+  if (!changed) return false;
+  status.textContent = `Sizing ${Object.entries(sizes).map(([k, v]) => `${k} = ${v}`).join(', ')}…`;
+  post({ type: 'setSizes', sizes });
+  return true;
+}
+
+function describeSizes(): string {
+  const dims = sizedDims();
+  return dims.length ? ` · ${dims.map((c) => `${c.symbol} ${c.value} (${SOURCE_LABEL[c.source]})`).join(', ')}` : '';
+}
+
 function rerunFromControls(): void {
   if (!state) return;
+  if (applySizes()) return;
   const kind = valueOf('input-kind');
   const seed = Number(valueOf('seed'));
   const batch = Number(valueOf('batch'));
@@ -258,7 +340,7 @@ async function run(): Promise<void> {
   showError('');
   status.textContent = `Running ${s.load.blocks.length} block${s.load.blocks.length === 1 ? '' : 's'}…`;
   try {
-    const plan = planSamples(s.load.inputs, s.input, s.load.layout);
+    const plan = planSamples(s.load.inputs, s.input, s.load.layout, s.load.imageFit);
     const result = await runner.run(
       s.load.modelKey,
       s.load.modelBytes,
@@ -271,7 +353,7 @@ async function run(): Promise<void> {
     s.scores = new Map([...result.gates].map(([k, g]) => [k, prunability(g)]));
     status.textContent =
       `EP: ${result.ep}${result.fallbackReason ? ` (${result.fallbackReason})` : ''} · session ${result.createMs > 0 ? `${result.createMs.toFixed(0)} ms` : 'reused'}` +
-      ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}` +
+      ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}${describeSizes()}` +
       (s.load.weightSeed !== undefined ? ` · weights: framework default init, seed ${s.load.weightSeed}` : '');
     status.dataset.ep = result.ep;
     post({ type: 'ran', modelKey: s.load.modelKey, ep: result.ep, createMs: result.createMs, runMs: result.runMs, samples: plan.samples });

@@ -1,5 +1,6 @@
 /** Block list, prunability and the torchstat-style table: plain accessible HTML tables. */
 import type { SEBlock } from '../src/core/detect/block.js';
+import { displayShape } from '../src/core/shapes/dims.js';
 import type { StatsTable } from '../src/core/stats/table.js';
 import { el } from './dom.js';
 import { fmt } from './heatmap.js';
@@ -7,7 +8,7 @@ import type { GateMatrix, Prunability } from './gates.js';
 import { NEAR_CONSTANT_SPREAD } from './gates.js';
 
 export function shapeText(shape: readonly (number | string)[] | undefined): string {
-  return shape ? `[${shape.join(', ')}]` : '?';
+  return displayShape(shape);
 }
 
 export function renderBlockList(blocks: readonly SEBlock[], selected: string, onSelect: (id: string) => void): HTMLElement {

@@ -1,6 +1,7 @@
 import type { ModelAnalysis } from '../core/analyze.js';
 import type { SEBlock } from '../core/detect/block.js';
-import type { SourceRange } from '../core/ir/graph.js';
+import type { Dim, SourceRange } from '../core/ir/graph.js';
+import { displayDim, displayShape } from '../core/shapes/dims.js';
 import { formatCsv, formatMarkdown, formatText } from '../core/stats/format.js';
 import { seOverhead, seOverheadLines } from '../core/stats/se-overhead.js';
 import type { Convention, StatsTable } from '../core/stats/table.js';
@@ -25,16 +26,22 @@ export function toJson(r: Report): unknown {
     blocks: blocks.map((b) => ({
       id: b.id, variant: b.variant, channels: b.channels, squeezeChannels: b.squeezeChannels, reductionRatio: b.reductionRatio,
       pooling: b.pooling, fcKind: b.fcKind, fcBias: b.fcBias, innerActivation: b.innerActivation, gate: b.gate, params: b.params,
-      inputShape: b.inputShape ?? null, tensors: b.tensors, nodes: b.nodes, ...(b.range ? { range: lines(b.range) } : {}),
+      inputShape: b.inputShape ?? null, inputShapeText: b.inputShape ? displayShape(b.inputShape) : null, tensors: b.tensors, nodes: b.nodes, ...(b.range ? { range: lines(b.range) } : {}),
     })),
     layers: table.rows.map((row) => ({
-      name: row.name, kind: row.kind, inputShape: row.inputShape, outputShape: row.outputShape, params: row.params,
+      name: row.name, kind: row.kind, inputShape: row.inputShape, outputShape: row.outputShape,
+      inputShapeText: shapeText(row.inputShape), outputShapeText: shapeText(row.outputShape), params: row.params,
       memoryMB: row.memoryMB, ...row.counts, ...(row.range ? { range: lines(row.range) } : {}),
     })),
     totals: { params: table.totals.params, memoryMB: table.totals.memoryMB, ...table.totals.counts },
     summary: table.summary,
     ...(r.notes?.length ? { notes: r.notes } : {}),
   };
+}
+
+/** The display form of a shape in the JSON (`[N, 8, ⌈H/2⌉]`); the machine form stays beside it. */
+function shapeText(shape: readonly Dim[]): string {
+  return `[${shape.map(displayDim).join(', ')}]`;
 }
 
 /** 1-based lines, as editors and `grep -n` show them. */
@@ -68,7 +75,7 @@ function blockList(r: Report, format: 'table' | 'markdown'): string {
   if (!blocks.length) return 'No SE blocks found.';
   const rows = blocks.map((b) => [
     label(b), b.variant, String(b.channels), b.squeezeChannels === null ? '-' : String(b.squeezeChannels),
-    b.reductionRatio === null ? '-' : String(+b.reductionRatio.toFixed(2)), b.pooling, b.gate, String(b.params), b.inputShape ? `[${b.inputShape.join(',')}]` : '?',
+    b.reductionRatio === null ? '-' : String(+b.reductionRatio.toFixed(2)), b.pooling, b.gate, String(b.params), displayShape(b.inputShape),
   ]);
   const head = ['block', 'variant', 'C', 'squeeze', 'r', 'pool', 'gate', 'params', 'input'];
   if (format === 'markdown') return [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`), '', ...seOverheadLines(seOverhead(r.analysis))].join('\n');

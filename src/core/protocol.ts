@@ -21,6 +21,19 @@ export interface ModelInput {
   readonly shape: Dim[];
 }
 
+/** Where the value of a dynamic input dim came from, strongest first. */
+export type SizeSource = 'panel' | 'image' | 'metadata' | 'setting';
+
+/** One dynamic dim of the model's inputs (`H`) and the value shapes, counts and the run use. */
+export interface InputSizeChoice {
+  readonly symbol: string;
+  readonly input: string;
+  readonly axis: number;
+  readonly role: 'batch' | 'height' | 'width' | 'other';
+  readonly value: number;
+  readonly source: SizeSource;
+}
+
 /** An image decoded by the host (pngjs / jpeg-js): RGBA, row-major, 8 bits per channel. */
 export interface DecodedImage {
   readonly name: string;
@@ -38,6 +51,8 @@ export type InputSpec =
   | { readonly kind: 'npy'; readonly name: string; readonly bytes: Uint8Array };
 
 export const MAX_BATCH = 64;
+/** Largest value a dynamic input dim may be given: a typo must not allocate gigabytes. */
+export const MAX_DIM = 4096;
 
 /** Everything the inspector shows for one model (or one source block built as a model). */
 export interface LoadMessage {
@@ -61,6 +76,10 @@ export interface LoadMessage {
   readonly weightSeed?: number;
   /** Block to show first (the one the user clicked), else the first. */
   readonly focusBlockId?: string;
+  /** The model's dynamic input dims and the sizes chosen for them (empty when every size is fixed). */
+  readonly sizes?: InputSizeChoice[];
+  /** Images given their own size (the dynamic H and W came from the first image): resized without a crop. */
+  readonly imageFit?: 'crop' | 'stretch';
 }
 
 export type HostMessage =
@@ -93,6 +112,8 @@ export type WebviewMessage =
   | { readonly type: 'export'; readonly format: ExportFormat; readonly fileName: string; readonly data: Uint8Array | string }
   | { readonly type: 'pickInput'; readonly kind: PickKind }
   | { readonly type: 'setConvention'; readonly convention: Convention }
+  /** The user's sizes for dynamic input dims, by symbol; `{}` forgets them (the next source decides). */
+  | { readonly type: 'setSizes'; readonly sizes: Readonly<Record<string, number>> }
   | { readonly type: 'error'; readonly message: string };
 
 /** `ok: false` carries why the message was refused, for the receiver's log. */
@@ -173,6 +194,18 @@ function block(v: unknown, path: string): SEBlock {
     nodes: arr(o.nodes, `${path}.nodes`).map((n, i) => str(n, `${path}.nodes[${i}]`)),
     ...(o.kernelSize !== undefined ? { kernelSize: int(o.kernelSize, `${path}.kernelSize`, 1, 1 << 16) } : {}),
     ...(o.range !== undefined ? { range: sourceRange(o.range, `${path}.range`) } : {}),
+  };
+}
+
+function sizeChoice(v: unknown, path: string): InputSizeChoice {
+  const o = obj(v, path);
+  return {
+    symbol: str(o.symbol, `${path}.symbol`),
+    input: str(o.input, `${path}.input`),
+    axis: int(o.axis, `${path}.axis`, 0, 64),
+    role: oneOf(o.role, `${path}.role`, ['batch', 'height', 'width', 'other'] as const),
+    value: int(o.value, `${path}.value`, 1, MAX_DIM),
+    source: oneOf(o.source, `${path}.source`, ['panel', 'image', 'metadata', 'setting'] as const),
   };
 }
 
@@ -285,6 +318,8 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
           input: inputSpec(o.input),
           ...(o.weightSeed !== undefined ? { weightSeed: int(o.weightSeed, 'weightSeed', 0, 0xffffffff) } : {}),
           ...(o.focusBlockId !== undefined ? { focusBlockId: str(o.focusBlockId, 'focusBlockId') } : {}),
+          ...(o.sizes !== undefined ? { sizes: arr(o.sizes, 'sizes').map((c, i) => sizeChoice(c, `sizes[${i}]`)) } : {}),
+          ...(o.imageFit !== undefined ? { imageFit: oneOf(o.imageFit, 'imageFit', ['crop', 'stretch'] as const) } : {}),
         };
       }
       case 'setInput':
@@ -341,6 +376,13 @@ export function parseWebviewMessage(v: unknown): Parsed<WebviewMessage> {
         return { type: 'pickInput', kind: oneOf(o.kind, 'kind', ['image', 'imageFolder', 'npy'] as const) };
       case 'setConvention':
         return { type: 'setConvention', convention: oneOf(o.convention, 'convention', CONVENTIONS) };
+      case 'setSizes': {
+        const sizes = obj(o.sizes, 'sizes');
+        const keys = Object.keys(sizes);
+        if (keys.length > 32) fail('sizes', 'expected at most 32 dims');
+        for (const k of keys) if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k)) fail('sizes', `expected dim names, got ${JSON.stringify(k.slice(0, 40))}`);
+        return { type: 'setSizes', sizes: Object.fromEntries(keys.map((k) => [k, int(sizes[k], `sizes.${k}`, 1, MAX_DIM)])) };
+      }
       case 'error':
         return { type: 'error', message: str(o.message, 'message') };
       default:

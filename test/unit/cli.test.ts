@@ -11,7 +11,7 @@ import { efficientNetLike, positiveCase } from '../helpers/se-graphs.js';
 
 const CLI = 'dist/cli.js';
 const FIXTURES = ['seed_se_c32_r4_avg', 'seed_se_c32_r4_max', 'var_se_conv1x1_bias', 'var_eca', 'mobilenet_v3_small', 'mobilenet_v2'];
-const BLOCK_KEYS = ['id', 'variant', 'channels', 'squeezeChannels', 'reductionRatio', 'pooling', 'fcKind', 'fcBias', 'innerActivation', 'gate', 'params', 'inputShape', 'tensors', 'nodes'];
+const BLOCK_KEYS = ['id', 'variant', 'channels', 'squeezeChannels', 'reductionRatio', 'pooling', 'fcKind', 'fcBias', 'innerActivation', 'gate', 'params', 'inputShape', 'inputShapeText', 'tensors', 'nodes'];
 
 interface Truth {
   num_se_blocks: number;

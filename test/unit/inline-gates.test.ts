@@ -37,7 +37,7 @@ describe('inline gates in the extension host (onnxruntime-web WASM under Node)',
   });
 
   it('runs a TF.js block (NHWC, glorot weights) to 64 gates', async () => {
-    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock');
+    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'model');
     const result = await runner.run(unit.model, unit.blocks, { kind: 'normal', seed: 0, batch: 2 }, 0);
     assert.equal(result.blocks[0]!.channels, 64);
     assert.equal(result.blocks[0]!.samples, 2);

@@ -135,7 +135,7 @@ describe('planSamples', () => {
 
   it('refuses non-float inputs and unknown non-batch sizes', () => {
     assert.throws(() => planSamples([{ name: 'ids', dtype: 'int64', shape: [1, 4] }], { kind: 'normal', seed: 0, batch: 1 }, 'NCHW'), /only float32/);
-    assert.throws(() => planSamples(input(['N', 3, 'H', 'W']), { kind: 'normal', seed: 0, batch: 1 }, 'NCHW'), /unknown size \(H\) in dim 2/);
+    assert.throws(() => planSamples(input(['N', 3, 'H', 'W']), { kind: 'normal', seed: 0, batch: 1 }, 'NCHW'), /no size chosen for dim 2 \(H\)/);
   });
 });
 

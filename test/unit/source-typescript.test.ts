@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { attrFloat, attrInt, attrInts } from '../../src/core/ir/graph-index.js';
-import { analyzeFixture, analyzeText, graphProblems, ops, unitNamed } from './source-loader.js';
+import { analyzeFixture, analyzeText, fixtureText, graphProblems, ops, unitNamed } from './source-loader.js';
 
 describe('TF.js front-end', () => {
-  it('finds the usual functional SE block (C 64, r 16) with 580 params and NHWC shapes', async () => {
+  it('finds the usual functional SE block (C 64, r 16) with 580 params and NHWC shapes, in the model the file builds', async () => {
     const analysis = await analyzeFixture('tfjs_se_functional.ts');
-    assert.deepEqual(analysis.units.map((u) => [u.name, u.kind]), [['seBlock', 'function'], ['model', 'model']]);
-    const unit = unitNamed(analysis, 'seBlock');
+    // seBlock is reached from the model: it is no unit of its own, its block sits in the model.
+    assert.deepEqual(analysis.units.map((u) => [u.name, u.kind]), [['model', 'model']]);
+    const unit = unitNamed(analysis, 'model');
     assert.equal(unit.model.layout, 'NHWC');
     assert.deepEqual(unit.inputShape, [1, 56, 56, 64]);
     assert.equal(unit.inputShapeSource, 'call-site');
-    assert.deepEqual(unit.arguments, { ratio: 16 });
     assert.equal(unit.partial, false);
     assert.deepEqual(graphProblems(unit.model), []);
     assert.deepEqual(ops(unit.model), ['ReduceMean', 'Gemm', 'Relu', 'Gemm', 'Sigmoid', 'Reshape', 'Mul']);
@@ -44,7 +44,6 @@ describe('TF.js front-end', () => {
     assert.equal(unit.blocks.length, 1);
     const b = unit.blocks[0]!;
     assert.deepEqual([b.channels, b.squeezeChannels, b.reductionRatio, b.pooling, b.fcBias, b.gate, b.params], [64, 4, 16, 'avg', true, 'sigmoid', 580]);
-    assert.deepEqual(b.range, unit.range);
     assert.equal(unit.table!.totals.params, 580);
   });
 
@@ -62,12 +61,23 @@ describe('TF.js front-end', () => {
   });
 
   it('without bias the same block counts 512', async () => {
-    const unit = unitNamed(await analyzeFixture('tfjs_se_no_bias.ts'), 'seBlock');
+    const unit = unitNamed(await analyzeFixture('tfjs_se_no_bias.ts'), 'model');
     assert.equal(unit.blocks.length, 1);
     assert.equal(unit.blocks[0]!.params, 512);
     assert.equal(unit.blocks[0]!.fcBias, false);
     assert.equal(unit.model.graph.nodes[1]!.inputs.length, 2);
     assert.equal(unit.table!.totals.params, 512);
+  });
+
+  it('a helper no model reaches is analysed on its own, at its input comment', async () => {
+    const text = fixtureText('tfjs_se_no_bias.ts');
+    const helperOnly = text.slice(0, text.indexOf('const input'));
+    const analysis = await analyzeText(helperOnly.replace('export function', '// se-lens: input=[1,8,8,64]\nexport function'), 'typescript');
+    const unit = unitNamed(analysis, 'seBlock');
+    assert.equal(unit.kind, 'function');
+    assert.equal(unit.inputShapeSource, 'comment');
+    assert.deepEqual(unit.inputShape, [1, 8, 8, 64]);
+    assert.equal(unit.blocks[0]!.params, 512);
   });
 
   it('tf.sequential with add(): input from inputShape, conv in NCHW between transposes', async () => {
@@ -85,26 +95,20 @@ describe('TF.js front-end', () => {
     assert.deepEqual(graphProblems(unit.model), []);
   });
 
-  it('builder functions with named imports, an input comment, max pooling and hardSigmoid', async () => {
+  it('builder functions with named imports, max pooling and hardSigmoid: the block at its call site in the model', async () => {
     const analysis = await analyzeFixture('tfjs_builder.ts');
-    assert.deepEqual(analysis.units.map((u) => u.name), ['squeezeExcite', 'convBlock', 'net']);
-    const se = unitNamed(analysis, 'squeezeExcite');
-    assert.equal(se.inputShapeSource, 'comment');
-    assert.deepEqual(se.inputShape, [1, 28, 28, 32]);
-    assert.deepEqual(se.arguments, { channels: 32, ratio: 'default' });
-    assert.equal(ops(se.model)[0], 'ReduceMax');
-    const hs = se.model.graph.nodes.find((n) => n.op === 'HardSigmoid')!;
-    assert.equal(attrFloat(hs, 'alpha', 0), 0.2, "TF.js hardSigmoid is 0.2x + 0.5");
-    assert.equal(se.blocks.length, 1);
-    assert.deepEqual([se.blocks[0]!.pooling, se.blocks[0]!.gate, se.blocks[0]!.params], ['max', 'hardsigmoid', 256]);
-    const block = unitNamed(analysis, 'convBlock');
-    assert.deepEqual(block.inputShape, [1, 28, 28, 1]);
-    assert.deepEqual(block.arguments, { filters: 32 });
-    assert.equal(block.blocks.length, 1);
-    assert.deepEqual(block.blocks[0]!.range, se.range, 'the block is shown at squeezeExcite');
-    assert.deepEqual([se.blocks[0]!.id, block.blocks[0]!.id], ['', 'squeezeExcite']);
+    // Both helpers are reached from `net`: the input comment on squeezeExcite yields to the real call.
+    assert.deepEqual(analysis.units.map((u) => u.name), ['net']);
     const net = unitNamed(analysis, 'net');
-    assert.equal(net.blocks[0]!.id, 'convBlock.squeezeExcite');
+    assert.deepEqual(net.inputShape, [1, 28, 28, 1]);
+    assert.equal(ops(net.model).includes('ReduceMax'), true);
+    const hs = net.model.graph.nodes.find((n) => n.op === 'HardSigmoid')!;
+    assert.equal(attrFloat(hs, 'alpha', 0), 0.2, "TF.js hardSigmoid is 0.2x + 0.5");
+    assert.equal(net.blocks.length, 1);
+    const block = net.blocks[0]!;
+    assert.deepEqual([block.channels, block.squeezeChannels, block.pooling, block.gate, block.params], [32, 4, 'max', 'hardsigmoid', 256]);
+    assert.equal(block.id, 'convBlock.squeezeExcite', 'the call path');
+    assert.equal(block.range!.startLine, 3, 'the block is shown at squeezeExcite');
     assert.equal(net.table!.totals.params, 9 * 32 + 32 + 256);
   });
 
@@ -112,20 +116,20 @@ describe('TF.js front-end', () => {
     const src = [
       "import * as tf from '@tensorflow/tfjs';",
       'function block(x: tf.SymbolicTensor) {',
-      '  const y = tf.layers.lstm({ units: 8 }).apply(x) as tf.SymbolicTensor;',
-      "  const z = tf.layers.dense({ units: 4, activation: 'mish' }).apply(x) as tf.SymbolicTensor;",
+      '  const y = tf.layers.convLstm2d({ filters: 8, kernelSize: 3 }).apply(x) as tf.SymbolicTensor;',
+      "  const z = tf.layers.dense({ units: 4, activation: 'hardSwish' }).apply(x) as tf.SymbolicTensor;",
       '  return tf.layers.add().apply([x, z]);',
       '}',
     ].join('\n');
     const unit = unitNamed(await analyzeText(src, 'typescript', { defaultInput: { channels: 4 } }), 'block');
     assert.equal(unit.partial, true);
     assert.deepEqual(unit.unknowns.map((u) => [u.range.startLine, u.note]), [
-      [2, 'tf.layers.lstm is not interpreted'],
-      [3, "activation 'mish' is not interpreted"],
+      [2, 'tf.layers.convLstm2d is not interpreted'],
+      [3, "activation 'hardSwish' is not interpreted"],
     ]);
     assert.deepEqual(unit.inputShape, [1, 56, 56, 4]);
     assert.deepEqual(ops(unit.model), ['Unknown', 'MatMul', 'Add', 'Unknown', 'Add']);
-    assert.equal(unit.model.graph.nodes[0]!.note, 'tf.layers.lstm is not interpreted');
+    assert.equal(unit.model.graph.nodes[0]!.note, 'tf.layers.convLstm2d is not interpreted');
     assert.deepEqual(graphProblems(unit.model), []);
   });
 });

@@ -118,7 +118,7 @@ function torchvisionSE(): Model {
 describe('torchstat convention on TF.js source (NHWC)', () => {
   it('counts Dense layers with the Linear formulas and keeps NHWC shapes in the rows', async () => {
     const { analyzeFixture, unitNamed } = await import('./source-loader.js');
-    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock');
+    const unit = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'model');
     const t = unit.table!;
     const dense = t.rows.find((r) => r.kind === 'Dense' && r.outputShape[0] === 4)!;
     // Dense(64 → 4, bias): MAdd 4·(64 + 63), Flops 64·4, MemRead (64 + 260)·4, MemWrite 4·4.
@@ -128,5 +128,52 @@ describe('torchstat convention on TF.js source (NHWC)', () => {
     assert.equal(pool.counts['MAdd'], 0);
     assert.equal(t.totals.params, 580);
     assert.ok(t.footnotes.some((f) => f.includes('NHWC')));
+  });
+});
+
+describe('Dense / Linear on an N-D input: counted per position', () => {
+  it('the reshape-then-dense TF.js SE block: shapes and params from TF.js itself, counts by the per-position formula', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    // The fixture's layers, built by TF.js: the shapes its Dense layers see and their parameter counts.
+    const input = tf.input({ shape: [56, 56, 64] });
+    const pooled = tf.layers.globalAveragePooling2d({}).apply(input) as import('@tensorflow/tfjs').SymbolicTensor;
+    const squeeze = tf.layers.reshape({ targetShape: [1, 1, 64] }).apply(pooled) as import('@tensorflow/tfjs').SymbolicTensor;
+    const dense1 = tf.layers.dense({ units: 4, activation: 'relu' });
+    const dense2 = tf.layers.dense({ units: 64, activation: 'sigmoid' });
+    const excite = dense1.apply(squeeze) as import('@tensorflow/tfjs').SymbolicTensor;
+    dense2.apply(excite);
+    const tfRows = [
+      { inShape: squeeze.shape, outShape: excite.shape, params: dense1.countParams() },
+      { inShape: excite.shape, outShape: [...excite.shape.slice(0, -1), 64], params: dense2.countParams() },
+    ];
+
+    const { analyzeFixture, unitNamed } = await import('./source-loader.js');
+    const t = unitNamed(await analyzeFixture('tfjs_se_reshape_dense.ts'), 'seReshapeFirst').table!;
+    const dense = t.rows.filter((r) => r.kind === 'Dense');
+    assert.equal(dense.length, 2);
+    dense.forEach((row, i) => {
+      const tfRow = tfRows[i]!;
+      const inF = tfRow.inShape[tfRow.inShape.length - 1] as number;
+      const outF = tfRow.outShape[tfRow.outShape.length - 1] as number;
+      const positions = (tfRow.inShape.slice(1, -1) as number[]).reduce((a, b) => a * b, 1);
+      assert.deepEqual(row.inputShape, tfRow.inShape.slice(1));
+      assert.equal(row.params, tfRow.params);
+      assert.equal(row.counts['MAdd'], positions * outF * (2 * inF - 1));
+      assert.equal(row.counts['Flops'], positions * inF * outF);
+      assert.equal(row.counts['MemRead'], (positions * inF + tfRow.params) * 4);
+      assert.equal(row.counts['MemWrite'], positions * outF * 4);
+      assert.ok(row.note?.includes('per position'), 'torchstat would refuse a 4-D Linear: the row says how it was counted');
+    });
+    // One position each: the same numbers as the flat GAP → Dense block, whose Dense layers torchstat counts as 2-D.
+    const flat = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock').table!.rows.filter((r) => r.kind === 'Dense');
+    assert.deepEqual(dense.map((r) => r.counts), flat.map((r) => r.counts));
+    assert.equal(t.totals.counts['MAdd'], unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock').table!.totals.counts['MAdd']);
+    assert.ok(t.footnotes.some((f) => f.includes('per position')));
+  });
+
+  it('a Linear on [B, 5, 7, 32] counts 35 positions', () => {
+    const layer: Layer = { name: 'fc', kind: 'Linear', params: 32 * 8, config: { in_features: 32, out_features: 8, bias: false }, input: [1, 5, 7, 32], output: [1, 5, 7, 8], nodeIds: [] };
+    const counts = torchstatCounts(layer);
+    assert.deepEqual([counts.MAdd, counts.Flops, counts.MemRead, counts.MemWrite], [35 * 504, 35 * 256, (35 * 32 + 256) * 4, 35 * 8 * 4]);
   });
 });

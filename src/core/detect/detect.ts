@@ -4,7 +4,9 @@ import type { FcKind, GateKind, Pooling, SEBlock, SEVariant } from './block.js';
 import { constantValues, weightOf, type Weight } from './weights.js';
 
 /** Ops that only move or re-view data between the squeeze, the excitation and the scale. */
-const GLUE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Expand', 'Dropout', 'Cast']);
+const GLUE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Expand', 'Dropout', 'Cast', 'Pad']);
+/** Normalisations inside the excitation (timm's SEModule `norm_layer`): their scale and shift count with the block. */
+const NORMS = new Set(['BatchNormalization', 'InstanceNormalization', 'LayerNormalization']);
 const ACTIVATIONS: Record<string, string> = {
   Relu: 'relu', LeakyRelu: 'leakyrelu', PRelu: 'prelu', Elu: 'elu', Selu: 'selu', Tanh: 'tanh', HardSwish: 'hardswish',
   Gelu: 'gelu', Softplus: 'softplus', Mish: 'mish',
@@ -23,8 +25,12 @@ interface Fc {
 
 interface Branch {
   readonly pool: Node;
-  readonly pooling: 'avg' | 'max';
+  /** `both` for one descriptor mixing average and max pooling (`0.5 * mean + 0.5 * amax`). */
+  readonly pooling: Pooling;
+  /** Pooled over the middle axes of an NHWC tensor inside an NCHW model (PyTorch channels-last code). */
+  readonly channelsLast?: boolean;
   readonly fcs: Fc[];
+  readonly norms?: Weight[];
   readonly activations: string[];
   readonly nodes: Node[];
 }
@@ -140,6 +146,23 @@ function matchGate(tensor: string, index: GraphIndex): Gate | undefined {
   return undefined;
 }
 
+/** GELU in the erf form torch.onnx writes: `0.5 * (z * (1 + erf(z / sqrt(2))))`, from the outer Mul. */
+function erfGelu(outer: Node, index: GraphIndex): { input: string; nodes: Node[] } | undefined {
+  const [a, b] = outer.inputs;
+  const inner = constantScalar(b, index) === 0.5 ? a : constantScalar(a, index) === 0.5 ? b : undefined;
+  const mul = inner ? index.producer(inner) : undefined;
+  if (mul?.op !== 'Mul') return undefined;
+  for (const [z, other] of [[mul.inputs[0], mul.inputs[1]], [mul.inputs[1], mul.inputs[0]]] as const) {
+    const add = other ? index.producer(other) : undefined;
+    if (add?.op !== 'Add') continue;
+    const erfOut = constantScalar(add.inputs[1], index) === 1 ? add.inputs[0] : constantScalar(add.inputs[0], index) === 1 ? add.inputs[1] : undefined;
+    const erf = erfOut ? index.producer(erfOut) : undefined;
+    const div = erf?.op === 'Erf' && erf.inputs[0] ? index.producer(erf.inputs[0]) : undefined;
+    if (div?.op === 'Div' && div.inputs[0] === z && z) return { input: z, nodes: [mul, add, erf!, div] };
+  }
+  return undefined;
+}
+
 function constantScalar(tensor: string | undefined, index: GraphIndex): number | undefined {
   const v = tensor ? constantValues(tensor, index) : undefined;
   return v && v.length === 1 ? v[0] : undefined;
@@ -153,15 +176,27 @@ function traceBranches(tensor: string, x: string, model: Model, index: GraphInde
   const fcs: Fc[] = [];
   const activations: string[] = [];
   const nodes: Node[] = [];
+  const norms: Weight[] = [];
   let t = tensor;
   for (let hop = hops; hop < MAX_HOPS; hop++) {
     if (seen.has(t)) return undefined;
     seen.add(t);
     const node = index.producer(t);
     if (!node) return undefined;
-    const pooling = poolOf(node, x, model, index);
-    if (pooling) return [{ pool: node, pooling, fcs: fcs.reverse(), activations: activations.reverse(), nodes: [...nodes, node] }];
+    const pooled = poolOf(node, x, model, index) ?? mixedPool(node, x, model, index);
+    if (pooled) {
+      const { pooling, channelsLast, extra } = pooled;
+      return [{ pool: node, pooling, channelsLast, fcs: fcs.reverse(), activations: activations.reverse(), nodes: [...nodes, node, ...extra], norms }];
+    }
     nodes.push(node);
+    if (NORMS.has(node.op) && fcs.length > 0) {
+      for (const w of node.inputs.slice(1, 3)) {
+        const weight = w ? weightOf(w, index) : undefined;
+        if (weight) norms.push(weight);
+      }
+      t = node.inputs[0]!;
+      continue;
+    }
     if (GLUE.has(node.op)) {
       t = node.inputs[0]!;
       continue;
@@ -182,6 +217,13 @@ function traceBranches(tensor: string, x: string, model: Model, index: GraphInde
       // SiLU inside the excitation: Mul(z, Sigmoid(z)).
       const [a, b] = node.inputs;
       const silu = [[a, b], [b, a]].find(([z, s]) => index.producer(s!)?.op === 'Sigmoid' && index.producer(s!)!.inputs[0] === z);
+      const gelu = silu ? undefined : erfGelu(node, index);
+      if (gelu) {
+        nodes.push(...gelu.nodes);
+        activations.push('gelu');
+        t = gelu.input;
+        continue;
+      }
       if (!silu) return undefined;
       nodes.push(index.producer(silu[1]!)!);
       activations.push('silu');
@@ -220,33 +262,99 @@ function traceBranches(tensor: string, x: string, model: Model, index: GraphInde
   return undefined;
 }
 
+interface Pooled {
+  readonly pooling: Pooling;
+  readonly channelsLast: boolean;
+  /** Nodes of a mixed descriptor besides the one the branch ends at. */
+  readonly extra: Node[];
+}
+
 /** Whether `node` is a global squeeze of `x` over its spatial axes, and which kind. */
-function poolOf(node: Node, x: string, model: Model, index: GraphIndex): 'avg' | 'max' | undefined {
+function poolOf(node: Node, x: string, model: Model, index: GraphIndex): Pooled | undefined {
   const input = skipIdentity(node.inputs[0], index);
-  if (input !== x) return undefined;
+  if (input !== x) return stepwisePool(node, input, x, model, index);
   const shape = model.graph.values.get(x)?.shape;
   const rank = shape?.length ?? 4;
   const spatial = model.layout === 'NHWC' ? range(1, rank - 1) : range(2, rank);
+  const pooled = (pooling: 'avg' | 'max', channelsLast = false): Pooled => ({ pooling, channelsLast, extra: [] });
   switch (node.op) {
-    case 'GlobalAveragePool': return 'avg';
-    case 'GlobalMaxPool': return 'max';
+    case 'GlobalAveragePool': return pooled('avg');
+    case 'GlobalMaxPool': return pooled('max');
     case 'MaxPool':
     case 'AveragePool': {
       const kernel = attrInts(node, 'kernel_shape');
       const hw = shape?.slice(2);
       const global = kernel && hw && kernel.length === hw.length && kernel.every((k, i) => k === hw[i]);
-      return global ? (node.op === 'MaxPool' ? 'max' : 'avg') : undefined;
+      return global ? pooled(node.op === 'MaxPool' ? 'max' : 'avg') : undefined;
     }
     case 'ReduceMean':
     case 'ReduceMax': {
       const axes = attrInts(node, 'axes') ?? (node.inputs[1] ? constantValues(node.inputs[1], index) : undefined);
       if (!axes) return undefined;
       const norm = new Set(axes.map((a) => (a < 0 ? a + rank : a)));
-      const covers = norm.size === spatial.length && spatial.every((a) => norm.has(a));
-      return covers ? (node.op === 'ReduceMean' ? 'avg' : 'max') : undefined;
+      const covers = (want: number[]) => norm.size === want.length && want.every((a) => norm.has(a));
+      const kind = node.op === 'ReduceMean' ? 'avg' : 'max';
+      if (covers(spatial)) return pooled(kind);
+      // `x.mean((1, 2))` on an NHWC tensor in an NCHW model: the channels are the last axis.
+      if (model.layout !== 'NHWC' && rank >= 3 && covers(range(1, rank - 1))) return pooled(kind, true);
+      return undefined;
     }
     default: return undefined;
   }
+}
+
+/**
+ * A global pool written in two steps over NCHW `x`: the spatial axes merged first (`x.view(b, c, -1).mean(2)`)
+ * or reduced one at a time (`x.mean(-1).mean(-1)`).
+ */
+function stepwisePool(node: Node, input: string | undefined, x: string, model: Model, index: GraphIndex): Pooled | undefined {
+  if ((node.op !== 'ReduceMean' && node.op !== 'ReduceMax') || !input || model.layout === 'NHWC') return undefined;
+  const first = index.producer(input);
+  const xShape = model.graph.values.get(x)?.shape;
+  if (!first || !xShape || xShape.length < 3 || skipIdentity(first.inputs[0], index) !== x) return undefined;
+  const axesOf = (n: Node) => attrInts(n, 'axes') ?? (n.inputs[1] ? constantValues(n.inputs[1], index) : undefined);
+  const kind = node.op === 'ReduceMean' ? 'avg' : 'max';
+  const axes = axesOf(node);
+  if (!axes) return undefined;
+  const spatial = range(2, xShape.length);
+  if (first.op === 'Reshape' || first.op === 'Flatten') {
+    const merged = model.graph.values.get(first.outputs[0]!)?.shape;
+    const spatialSize = xShape.slice(2).reduce<number | undefined>((n, d) => (n !== undefined && typeof d === 'number' ? n * d : undefined), 1);
+    const mergesSpatial = merged?.length === 3 && merged[1] === xShape[1] && (merged[2] === spatialSize || spatialSize === undefined);
+    const norm = axes.map((a) => (a < 0 ? a + 3 : a));
+    return mergesSpatial && norm.length === 1 && norm[0] === 2 ? { pooling: kind, channelsLast: false, extra: [first] } : undefined;
+  }
+  if (first.op !== node.op) return undefined;
+  const firstAxes = axesOf(first)?.map((a) => (a < 0 ? a + xShape.length : a));
+  if (!firstAxes) return undefined;
+  const kept = attrInt(first, 'keepdims', 1) === 1;
+  const remaining = kept ? range(0, xShape.length) : range(0, xShape.length).filter((a) => !firstAxes.includes(a));
+  const secondAxes = axes.map((a) => remaining[a < 0 ? a + remaining.length : a]);
+  const all = new Set([...firstAxes, ...secondAxes]);
+  const covers = all.size === spatial.length && spatial.every((a) => all.has(a));
+  return covers ? { pooling: kind, channelsLast: false, extra: [first] } : undefined;
+}
+
+/** `a * mean(x) + b * max(x)` (or without the factors): one descriptor mixing both poolings. */
+function mixedPool(node: Node, x: string, model: Model, index: GraphIndex): Pooled | undefined {
+  if (node.op !== 'Add') return undefined;
+  const sides: { pooled: Pooled; nodes: Node[] }[] = [];
+  for (const input of node.inputs) {
+    let p = input ? index.producer(input) : undefined;
+    const nodes: Node[] = [];
+    if (p?.op === 'Mul') {
+      const [a, b] = p.inputs;
+      const inner = constantScalar(a, index) !== undefined ? b : constantScalar(b, index) !== undefined ? a : undefined;
+      nodes.push(p);
+      p = inner ? index.producer(inner) : undefined;
+    }
+    const pooled = p ? poolOf(p, x, model, index) : undefined;
+    if (!p || !pooled) return undefined;
+    sides.push({ pooled, nodes: [...nodes, p] });
+  }
+  const [a, b] = sides;
+  if (!a || !b || a.pooled.channelsLast !== b.pooled.channelsLast) return undefined;
+  return { pooling: a.pooled.pooling === b.pooled.pooling ? a.pooled.pooling : 'both', channelsLast: a.pooled.channelsLast, extra: [...a.nodes, ...b.nodes] };
 }
 
 function skipIdentity(tensor: string | undefined, index: GraphIndex): string | undefined {
@@ -298,7 +406,7 @@ function buildBlock(mul: Node, x: string, xFirst: boolean, gate: Gate, branches:
   const first = branches[0]!;
   if (branches.some((b) => b.fcs.length !== first.fcs.length || b.fcs.length === 0 || b.fcs.length > 2)) return undefined;
   const shape = graph.values.get(x)?.shape;
-  const channelAxis = model.layout === 'NHWC' ? (shape ? shape.length - 1 : 3) : 1;
+  const channelAxis = model.layout === 'NHWC' || first.channelsLast ? (shape ? shape.length - 1 : 3) : 1;
   const cDim = shape?.[channelAxis];
   const fcs = first.fcs;
   const kind = fcs[0]!.kind;
@@ -317,9 +425,10 @@ function buildBlock(mul: Node, x: string, xFirst: boolean, gate: Gate, branches:
   // A shared MLP (CBAM) references the same initializers from both branches: count each tensor once.
   const paramTensors = new Map<string, number>();
   for (const br of branches) for (const fc of br.fcs) for (const w of [fc.weight, fc.bias]) if (w) paramTensors.set(w.name, numel(w.shape));
+  for (const br of branches) for (const w of br.norms ?? []) paramTensors.set(w.name, numel(w.shape));
   const params = [...paramTensors.values()].reduce((a, b) => a + b, 0);
   const poolings = new Set(branches.map((b) => b.pooling));
-  const pooling: Pooling = poolings.size > 1 ? 'both' : first.pooling;
+  const pooling: Pooling = poolings.size > 1 || poolings.has('both') ? 'both' : first.pooling;
   const inner = first.activations.length ? first.activations.join('+') : null;
   const fcBias = branches.every((b) => b.fcs.every((fc) => fc.bias !== undefined));
   const variant = variantOf({ branches: branches.length, fcKind: kind, fcCount: fcs.length, gate: gate.kind, inner, xFirst, fcBias });

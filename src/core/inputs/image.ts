@@ -8,10 +8,12 @@ export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
 export const CROP_FRACTION = 0.875;
 
 /**
- * One decoded image → one sample of `height × width × 3` floats, as torchvision's ImageNet eval
- * transform does: resize so the short side is `max(height, width) / 0.875` (bilinear, pixel centres
- * aligned), centre-crop `height × width`, scale to 0..1, normalise with the ImageNet mean and std.
- * Written into `out` at `offset` in NCHW (`C,H,W`) or NHWC (`H,W,C`) order.
+ * One decoded image → one sample of `height × width × 3` floats. `crop` (a model of fixed size) is
+ * torchvision's ImageNet eval transform: resize so the short side is `max(height, width) / 0.875`
+ * (bilinear, pixel centres aligned), centre-crop `height × width`. `stretch` (the model's dynamic H and W
+ * were taken from the image, see `imageSize`) resizes the whole image to `height × width`. Then scale to
+ * 0..1 and normalise with the ImageNet mean and std. Written into `out` at `offset` in NCHW (`C,H,W`)
+ * or NHWC (`H,W,C`) order.
  */
 export function imageToSample(
   image: DecodedImage,
@@ -20,23 +22,24 @@ export function imageToSample(
   layout: 'NCHW' | 'NHWC',
   out: Float32Array,
   offset: number,
+  fit: 'crop' | 'stretch' = 'crop',
 ): void {
   if (image.rgba.length !== image.width * image.height * 4) {
     throw new SeLensError('bad-argument', `Image ${image.name} has ${image.rgba.length} bytes, not ${image.width}×${image.height} RGBA.`);
   }
-  const scale = Math.max(height, width) / CROP_FRACTION / Math.min(image.width, image.height);
-  const resizedW = image.width * scale;
-  const resizedH = image.height * scale;
-  const left = (resizedW - width) / 2;
-  const top = (resizedH - height) / 2;
+  const cropScale = Math.max(height, width) / CROP_FRACTION / Math.min(image.width, image.height);
+  const scaleX = fit === 'crop' ? cropScale : width / image.width;
+  const scaleY = fit === 'crop' ? cropScale : height / image.height;
+  const left = (image.width * scaleX - width) / 2;
+  const top = (image.height * scaleY - height) / 2;
   const plane = height * width;
   for (let y = 0; y < height; y++) {
-    const sy = clamp((top + y + 0.5) / scale - 0.5, 0, image.height - 1);
+    const sy = clamp((top + y + 0.5) / scaleY - 0.5, 0, image.height - 1);
     const y0 = Math.floor(sy);
     const y1 = Math.min(y0 + 1, image.height - 1);
     const fy = sy - y0;
     for (let x = 0; x < width; x++) {
-      const sx = clamp((left + x + 0.5) / scale - 0.5, 0, image.width - 1);
+      const sx = clamp((left + x + 0.5) / scaleX - 0.5, 0, image.width - 1);
       const x0 = Math.floor(sx);
       const x1 = Math.min(x0 + 1, image.width - 1);
       const fx = sx - x0;

@@ -23,7 +23,7 @@ export interface SamplePlan {
  * the samples into runs of `b`, so a batch-1 model still gets a heatmap of many samples.
  * Images and `.npy` arrays feed the first input; further inputs get seeded normal values.
  */
-export function planSamples(inputs: readonly ModelInput[], spec: InputSpec, layout: 'NCHW' | 'NHWC'): SamplePlan {
+export function planSamples(inputs: readonly ModelInput[], spec: InputSpec, layout: 'NCHW' | 'NHWC', imageFit: 'crop' | 'stretch' = 'crop'): SamplePlan {
   if (inputs.length === 0) throw new SeLensError('bad-argument', 'The model has no inputs to feed.');
   const resolved = inputs.map((input) => {
     if (input.dtype !== 'float32') {
@@ -31,7 +31,8 @@ export function planSamples(inputs: readonly ModelInput[], spec: InputSpec, layo
     }
     const [batchDim, ...rest] = input.shape;
     const sampleShape = rest.map((d, i) => {
-      if (typeof d !== 'number') throw new SeLensError('unsupported', `Input ${input.name} has an unknown size (${d}) in dim ${i + 1}.`);
+      // The host sizes every dynamic dim before a run (inputs/sizes.ts); one left here is a bug upstream.
+      if (typeof d !== 'number') throw new SeLensError('unsupported', `Input ${input.name} has no size chosen for dim ${i + 1} (${d}); set it in the panel.`);
       return d;
     });
     return { name: input.name, fixedBatch: typeof batchDim === 'number' ? batchDim : undefined, sampleShape };
@@ -45,7 +46,7 @@ export function planSamples(inputs: readonly ModelInput[], spec: InputSpec, layo
     const [h, w, layoutUsed] = imageGeometry(first.sampleShape, layout, first.name);
     samples = spec.images.length;
     firstData = new Float32Array(samples * sampleSize(first.sampleShape));
-    spec.images.forEach((im, i) => imageToSample(im, h, w, layoutUsed, firstData, i * sampleSize(first.sampleShape)));
+    spec.images.forEach((im, i) => imageToSample(im, h, w, layoutUsed, firstData, i * sampleSize(first.sampleShape), imageFit));
   } else if (spec.kind === 'npy') {
     const array = parseNpy(spec.bytes);
     const per = sampleSize(first.sampleShape);

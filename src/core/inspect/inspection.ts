@@ -1,12 +1,14 @@
+import { analyzeModel } from '../analyze.js';
 import type { SEBlock } from '../detect/block.js';
 import type { Model } from '../ir/graph.js';
+import { chooseInputSizes, sizedInputs, type SizeRequest } from '../inputs/sizes.js';
 import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
-import type { LoadMessage } from '../protocol.js';
+import type { InputSizeChoice, LoadMessage, ModelInput } from '../protocol.js';
 import type { Convention, StatsTable } from '../stats/table.js';
 import { DEFAULT_SOURCE_RUN, gateModelFromOnnx, gateModelFromSource, type SourceRunOptions } from './gate-model.js';
 
 /** Everything of a `load` message the engine computes; the panel adds the user's settings. */
-export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weightSeed'>;
+export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weightSeed' | 'sizes' | 'imageFit'>;
 
 /** A model and its tables, as `analyzeOnnx` / the engine's source units give them. */
 export interface AnalysedModel {
@@ -23,27 +25,60 @@ function tables(a: AnalysedModel, convention: Convention): Pick<Inspection, 'sta
   };
 }
 
-/** An ONNX file: gates as outputs, pruned, payloads read from `source`. */
-export function inspectOnnx(a: AnalysedModel, source: ByteSource, title: string, convention: Convention, external?: ExternalDataHost): Inspection {
-  const gm = gateModelFromOnnx(a.model, a.blocks, source, external);
+function graphInputs(model: Model): ModelInput[] {
+  const g = model.graph;
+  return g.inputs.filter((i) => !g.initializers.has(i.name)).map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape ?? [] }));
+}
+
+/**
+ * The model with its dynamic input dims set to the chosen sizes, shapes inferred again and blocks
+ * found again, so tables, block shapes and the gate model all use the sizes the run feeds.
+ */
+function withInputSizes(a: AnalysedModel, request: SizeRequest): { analysis: AnalysedModel; sizes: InputSizeChoice[] } {
+  const sizes = chooseInputSizes(graphInputs(a.model), a.model.layout, request, a.model.metadata);
+  if (!sizes.some((c) => c.role !== 'batch')) return { analysis: a, sizes };
+  const g = a.model.graph;
+  const inputs = sizedInputs(g.inputs, sizes);
+  const values = new Map(g.values);
+  for (const i of inputs) values.set(i.name, { name: i.name, dtype: i.dtype, shape: i.shape });
+  const model: Model = { ...a.model, graph: { ...g, inputs, values } };
+  return { analysis: analyzeModel(model), sizes };
+}
+
+function sizesKey(sizes: readonly InputSizeChoice[]): string {
+  return sizes.filter((c) => c.role !== 'batch').map((c) => `${c.symbol}=${c.value}`).join(',');
+}
+
+function imageFit(sizes: readonly InputSizeChoice[]): Inspection['imageFit'] {
+  return sizes.some((c) => c.source === 'image') ? 'stretch' : 'crop';
+}
+
+/** An ONNX file: gates as outputs, pruned, payloads read from `source`, dynamic dims sized by `sizes`. */
+export function inspectOnnx(a: AnalysedModel, source: ByteSource, title: string, convention: Convention, external?: ExternalDataHost, request: SizeRequest = {}): Inspection {
+  const { analysis, sizes } = withInputSizes(a, request);
+  const gm = gateModelFromOnnx(analysis.model, analysis.blocks, source, external);
   return {
-    modelKey: `onnx:${title}:${source.size}:${gm.bytes.length}`,
+    modelKey: `onnx:${title}:${source.size}:${gm.bytes.length}:${sizesKey(sizes)}`,
     title,
     origin: 'onnx',
     modelBytes: gm.bytes,
     inputs: gm.inputs,
-    layout: a.model.layout,
-    blocks: [...a.blocks],
-    ...tables(a, convention),
+    layout: analysis.model.layout,
+    blocks: [...analysis.blocks],
+    sizes,
+    imageFit: imageFit(sizes),
+    ...tables(analysis, convention),
   };
 }
 
-/** A source unit (PyTorch / TF.js): framework-default weights from a visible seed. */
-export function inspectSource(a: AnalysedModel, title: string, convention: Convention, options: Partial<SourceRunOptions> = {}): Inspection {
+/** A source unit (PyTorch / TF.js): framework-default weights from a visible seed; dynamic dims sized by `sizes`. */
+export function inspectSource(a: AnalysedModel, title: string, convention: Convention, options: Partial<SourceRunOptions> = {}, request: SizeRequest = {}): Inspection {
   const run: SourceRunOptions = { ...DEFAULT_SOURCE_RUN, scheme: a.model.layout === 'NHWC' ? 'tfjs' : 'pytorch', ...options };
-  const gm = gateModelFromSource(a.model, a.blocks, run);
+  const sizes = chooseInputSizes(graphInputs(a.model), a.model.layout, request, a.model.metadata);
+  const model: Model = { ...a.model, graph: { ...a.model.graph, inputs: sizedInputs(a.model.graph.inputs, sizes) } };
+  const gm = gateModelFromSource(model, a.blocks, run);
   return {
-    modelKey: `source:${title}:${run.scheme}:${run.seed}:${gm.bytes.length}`,
+    modelKey: `source:${title}:${run.scheme}:${run.seed}:${gm.bytes.length}:${sizesKey(sizes)}`,
     title,
     origin: 'source',
     modelBytes: gm.bytes,
@@ -51,6 +86,8 @@ export function inspectSource(a: AnalysedModel, title: string, convention: Conve
     layout: a.model.layout,
     blocks: [...a.blocks],
     weightSeed: run.seed,
+    sizes,
+    imageFit: imageFit(sizes),
     ...tables(a, convention),
   };
 }

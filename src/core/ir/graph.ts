@@ -151,6 +151,8 @@ export interface Model {
   readonly functions: Graph[];
   /** Tensor layout of image inputs: ONNX and PyTorch are NCHW, TF.js is NHWC. */
   readonly layout: 'NCHW' | 'NHWC';
+  /** ONNX `metadata_props`: exporters put hints there, such as an input size (`imgsz`). */
+  readonly metadata?: Readonly<Record<string, string>>;
 }
 
 export function opsetVersion(model: Model, domain = ''): number {

@@ -80,6 +80,7 @@ export function readOnnx(source: ByteSource, options: ReadOptions = {}): Model {
       toGraph({ name: f.name, node: f.node, input: f.input.map((name) => ({ name })), output: f.output.map((name) => ({ name })), initializer: [], valueInfo: f.valueInfo } as unknown as GraphProto, [], inlineLimit),
     ),
     layout: 'NCHW',
+    ...(header.metadataProps.length ? { metadata: Object.fromEntries(header.metadataProps.map((p) => [p.key, p.value])) } : {}),
   };
 }
 

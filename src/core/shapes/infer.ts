@@ -1,5 +1,7 @@
 import { opsetVersion, type Dim, type Graph, type Model, type ValueInfo } from '../ir/graph.js';
 import type { InferContext } from './infer-context.js';
+import { isUnknown } from './dims.js';
+import { applyInputSymbols, readableInputSymbols } from './input-symbols.js';
 import { SHAPE_RULES } from './ops.js';
 
 /** Element count above which folded values are dropped: shape math is small, weights are not. */
@@ -12,6 +14,7 @@ const MAX_FOLDED = 64;
  * unknown outputs and everything downstream goes on.
  */
 export function inferShapes(model: Model): void {
+  applyInputSymbols(model.graph, readableInputSymbols(model));
   inferGraph(model.graph, opsetVersion(model));
 }
 
@@ -61,9 +64,12 @@ function inferGraph(graph: Graph, opset: number): void {
   }
 }
 
-/** Prefer the inferred shape, but keep a declared number where inference only has a symbol. */
+/**
+ * Prefer the inferred shape; where inference knows nothing, keep what the file declared. A declared
+ * name the exporter made up for an inner tensor is no better than unknown.
+ */
 function pickShape(inferred: Dim[] | undefined, declared: Dim[] | undefined): Dim[] | undefined {
-  if (!inferred) return declared;
+  if (!inferred) return declared?.map((d) => (typeof d === 'number' || !isUnknown(d) ? d : `?${d}`));
   if (!declared || declared.length !== inferred.length) return inferred;
-  return inferred.map((d, i) => (typeof d === 'number' ? d : declared[i]!));
+  return inferred.map((d, i) => (typeof d === 'number' || !isUnknown(d) ? d : typeof declared[i] === 'number' ? declared[i]! : d));
 }

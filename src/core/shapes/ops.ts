@@ -1,6 +1,6 @@
 import { attrFloat, attrInt, attrInts, attrString } from '../ir/graph-index.js';
 import type { Dim } from '../ir/graph.js';
-import { broadcast, isKnown, normAxis, product, symbol, windowOut } from './dims.js';
+import { addDim, broadcast, divDim, divideDims, isKnown, normAxis, productDims, scaleDim, subtractDims, sumDims, symbol, windowOut } from './dims.js';
 import type { InferContext, InferredOutput, ShapeRule } from './infer-context.js';
 
 const same: ShapeRule = (c) => [{ dtype: c.dtype(0), shape: c.shape(0) }];
@@ -14,18 +14,30 @@ function axes(c: InferContext, inputIndex: number): number[] | undefined {
   return attrInts(c.node, 'axes') ?? (c.has(inputIndex) ? c.constant(inputIndex) : undefined);
 }
 
-function elementwise(fold?: (a: number, b: number) => number): ShapeRule {
+/** Folds shape math element by element, symbolic sizes included (`h * w`, `h // 2`); `undefined` stops the fold. */
+function elementwise(fold?: (a: Dim, b: Dim) => Dim | undefined): ShapeRule {
   return (c) => {
     const a = c.shape(0);
     const b = c.shape(1);
     const shape = a && b ? broadcast(a, b, name(c)) : undefined;
-    const x = c.constant(0);
-    const y = c.constant(1);
-    const constant = fold && x && y && (x.length === y.length || x.length === 1 || y.length === 1)
-      ? Array.from({ length: Math.max(x.length, y.length) }, (_, i) => fold(x[x.length === 1 ? 0 : i]!, y[y.length === 1 ? 0 : i]!))
-      : undefined;
+    const x = c.dims(0);
+    const y = c.dims(1);
+    let constant: Dim[] | undefined;
+    if (fold && x && y && (x.length === y.length || x.length === 1 || y.length === 1)) {
+      const values = Array.from({ length: Math.max(x.length, y.length) }, (_, i) => fold(x[x.length === 1 ? 0 : i]!, y[y.length === 1 ? 0 : i]!));
+      constant = values.every((v) => v !== undefined) ? (values as Dim[]) : undefined;
+    }
     return out(c, shape, constant);
   };
+}
+
+const numeric = (f: (a: number, b: number) => number, symbolic: (a: Dim, b: Dim) => Dim | undefined) =>
+  (a: Dim, b: Dim): Dim | undefined => (isKnown(a) && isKnown(b) ? f(a, b) : symbolic(a, b));
+
+/** Integer division as shape math uses it (sizes are non-negative, so truncation is the floor). */
+function divideDim(a: Dim, b: Dim): Dim | undefined {
+  if (isKnown(b) && Number.isInteger(b) && b >= 1) return divDim(a, b, 'floor');
+  return a === b ? 1 : undefined;
 }
 
 function spatial(c: InferContext, kernel: number[] | undefined, channels: Dim | undefined, ceil: boolean): Dim[] | undefined {
@@ -39,7 +51,7 @@ function spatial(c: InferContext, kernel: number[] | undefined, channels: Dim | 
   const autoPad = attrString(c.node, 'auto_pad') ?? 'NOTSET';
   const pads = attrInts(c.node, 'pads') ?? new Array(2 * n).fill(0);
   const dims = x.slice(2).map((d, i) => {
-    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return isKnown(d) ? Math.ceil(d / strides[i]!) : symbol(name(c), i + 2);
+    if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') return isKnown(d) ? Math.ceil(d / strides[i]!) : divDim(d, strides[i]!, 'ceil') ?? symbol(name(c), i + 2);
     if (autoPad === 'VALID') return windowOut(d, k[i]!, strides[i]!, 0, 0, dil[i]!, ceil, name(c), i + 2);
     return windowOut(d, k[i]!, strides[i]!, pads[i]!, pads[i + n]!, dil[i]!, ceil, name(c), i + 2);
   });
@@ -89,11 +101,13 @@ const convTranspose: ShapeRule = (c) => {
   const dil = attrInts(c.node, 'dilations') ?? k.map(() => 1);
   const explicit = attrInts(c.node, 'output_shape');
   const channels = isKnown(w[1]!) ? w[1] * group : symbol(name(c), 1);
-  const dims = x.slice(2).map((d, i) =>
-    explicit ? explicit[i]! : isKnown(d) && isKnown(k[i]!)
-      ? strides[i]! * (d - 1) + outPad[i]! + ((k[i]! - 1) * dil[i]! + 1) - pads[i]! - pads[i + n]!
-      : symbol(name(c), i + 2),
-  );
+  const dims = x.slice(2).map((d, i) => {
+    if (explicit) return explicit[i]!;
+    const extra = outPad[i]! + ((k[i]! - 1) * dil[i]! + 1) - pads[i]! - pads[i + n]! - strides[i]!;
+    if (isKnown(d)) return strides[i]! * d + extra;
+    const scaled = scaleDim(d, strides[i]!);
+    return (scaled === undefined ? undefined : addDim(scaled, extra)) ?? symbol(name(c), i + 2);
+  });
   return out(c, [x[0]!, channels, ...dims]);
 };
 
@@ -122,9 +136,7 @@ const flatten: ShapeRule = (c) => {
   const x = c.shape(0);
   if (!x) return out(c, undefined);
   const axis = normAxis(attrInt(c.node, 'axis', 1), x.length);
-  const head = product(x.slice(0, axis));
-  const tail = product(x.slice(axis));
-  return out(c, [head ?? (axis === 1 ? x[0]! : symbol(name(c), 0)), tail ?? symbol(name(c), 1)]);
+  return out(c, [productDims(x.slice(0, axis)) ?? symbol(name(c), 0), productDims(x.slice(axis)) ?? symbol(name(c), 1)]);
 };
 
 const reshape: ShapeRule = (c) => {
@@ -135,15 +147,11 @@ const reshape: ShapeRule = (c) => {
   const dims: Dim[] = target.map((d, i) => (d === 0 && !allowZero ? (x?.[i] ?? symbol(name(c), i)) : d));
   const minus = dims.indexOf(-1);
   if (minus >= 0) {
-    const total = x ? product(x) : undefined;
-    const rest = product(dims.filter((_, i) => i !== minus));
-    if (total !== undefined && rest) dims[minus] = total / rest;
-    else if (x && rest !== undefined) {
-      // Symbolic batch: the known dims of the input divided by the known target dims often leave just it.
-      const unknown = x.filter((d) => !isKnown(d));
-      const known = product(x.filter(isKnown)) ?? 1;
-      dims[minus] = unknown.length === 1 && known === rest ? unknown[0]! : symbol(name(c), minus);
-    } else dims[minus] = symbol(name(c), minus);
+    // The element count is kept, so `-1` is the input's product over the other target dims, when exact.
+    const total = x ? productDims(x) : undefined;
+    const rest = productDims(dims.filter((_, i) => i !== minus));
+    const left = total !== undefined && rest !== undefined && rest !== 0 ? divideDims(total, rest) : undefined;
+    dims[minus] = left ?? symbol(name(c), minus);
   }
   return out(c, dims, c.dims(0) && dims.every(isKnown) ? c.dims(0) : undefined);
 };
@@ -182,7 +190,7 @@ const concat: ShapeRule = (c) => {
   const axis = normAxis(attrInt(c.node, 'axis', 0), first.length);
   const sizes = shapes.map((s) => s![axis]!);
   const shape = [...first];
-  shape[axis] = sizes.every(isKnown) ? sizes.reduce((p, q) => (p as number) + (q as number), 0) : symbol(name(c), axis);
+  shape[axis] = sumDims(sizes) ?? symbol(name(c), axis);
   const consts = c.node.inputs.map((_, i) => c.dims(i));
   return out(c, shape, first.length === 1 && consts.every(Boolean) ? consts.flatMap((v) => v!) : undefined);
 };
@@ -196,7 +204,7 @@ const split: ShapeRule = (c) => {
   const d = x[axis]!;
   return c.node.outputs.map((_, i) => {
     const shape = [...x];
-    shape[axis] = sizes ? sizes[i]! : isKnown(d) ? Math.ceil(d / count) : symbol(c.node.outputs[i]!, axis);
+    shape[axis] = sizes ? sizes[i]! : isKnown(d) ? Math.ceil(d / count) : divDim(d, count, 'ceil') ?? symbol(c.node.outputs[i]!, axis);
     return { dtype: c.dtype(0), shape };
   });
 };
@@ -204,8 +212,8 @@ const split: ShapeRule = (c) => {
 const slice: ShapeRule = (c) => {
   const x = c.shape(0);
   if (!x) return out(c, undefined);
-  const starts = attrInts(c.node, 'starts') ?? c.constant(1);
-  const ends = attrInts(c.node, 'ends') ?? c.constant(2);
+  const starts: Dim[] | undefined = attrInts(c.node, 'starts') ?? c.dims(1);
+  const ends: Dim[] | undefined = attrInts(c.node, 'ends') ?? c.dims(2);
   if (!starts || !ends) return out(c, x.map((_, i) => symbol(name(c), i)));
   const ax = attrInts(c.node, 'axes') ?? (c.has(3) ? c.constant(3) : undefined) ?? starts.map((_, i) => i);
   const steps = (c.has(4) ? c.constant(4) : undefined) ?? starts.map(() => 1);
@@ -215,16 +223,18 @@ const slice: ShapeRule = (c) => {
   ax.forEach((a0, i) => {
     const a = normAxis(a0, x.length);
     const d = x[a];
+    const start = starts[i]!;
+    const end = ends[i]!;
     if (d === undefined) return;
-    if (!isKnown(d)) {
-      shape[a] = symbol(name(c), a);
+    if (!isKnown(d) || !isKnown(start) || !isKnown(end)) {
+      shape[a] = symbolicSlice(d, start, end, steps[i]!) ?? symbol(name(c), a);
       folded = undefined;
       return;
     }
     const step = steps[i]!;
     const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v < 0 ? v + d : v, lo), hi);
-    const s = step > 0 ? clamp(starts[i]!, 0, d) : clamp(starts[i]!, -1, d - 1);
-    const e = step > 0 ? clamp(ends[i]!, 0, d) : clamp(ends[i]!, -1, d - 1);
+    const s = step > 0 ? clamp(start, 0, d) : clamp(start, -1, d - 1);
+    const e = step > 0 ? clamp(end, 0, d) : clamp(end, -1, d - 1);
     shape[a] = Math.max(0, Math.ceil((e - s) / step));
     if (folded && x.length === 1) {
       const picked: Dim[] = [];
@@ -234,6 +244,20 @@ const slice: ShapeRule = (c) => {
   });
   return out(c, shape, x.length === 1 ? folded : undefined);
 };
+
+/**
+ * Slice length on a symbolic axis, or with a symbolic end, for the forms exports use: `[s:]`, `[s:-e]`,
+ * `[-k:]`, `[:e]` with `e` a size computed from the input (`h // 2 * 2`), assumed within the axis. Step 1.
+ */
+function symbolicSlice(d: Dim, start: Dim, end: Dim, step: number): Dim | undefined {
+  if (step !== 1 || !isKnown(start)) return undefined;
+  if (!isKnown(end)) return start >= 0 ? subtractDims(end, start) : undefined;
+  const open = end >= 2 ** 31 - 1;
+  if (start >= 0 && open) return addDim(d, -start);
+  if (start >= 0 && end < 0) return addDim(d, end - start);
+  if (start < 0 && open) return -start;
+  return undefined;
+}
 
 const gather: ShapeRule = (c) => {
   const x = c.shape(0);
@@ -298,19 +322,28 @@ const pad: ShapeRule = (c) => {
   const pads = attrInts(c.node, 'pads') ?? c.constant(1);
   if (!x || !pads) return out(c, x?.map((_, i) => symbol(name(c), i)));
   const n = x.length;
-  return out(c, x.map((d, i) => (isKnown(d) ? d + pads[i]! + pads[i + n]! : d)));
+  return out(c, x.map((d, i) => (isKnown(d) ? d + pads[i]! + pads[i + n]! : addDim(d, pads[i]! + pads[i + n]!) ?? symbol(name(c), i))));
 };
 
 const resize: ShapeRule = (c) => {
   const x = c.shape(0);
   if (!x) return out(c, undefined);
-  const sizes = c.has(3) ? c.constant(3) : undefined;
-  if (sizes) return out(c, sizes);
+  // `sizes` may come from another tensor's Shape (`F.interpolate(size=skip.shape[-2:])`): symbolic then.
+  const sizes = c.has(3) ? c.dims(3) : undefined;
+  if (sizes && sizes.length === x.length) return out(c, sizes);
   const scales = attrFloat(c.node, 'scale', NaN);
   const list = c.node.op === 'Upsample' && c.has(1) ? c.constant(1) : c.has(2) ? c.constant(2) : attrInts(c.node, 'scales') ?? (Number.isNaN(scales) ? undefined : x.map(() => scales));
   if (!list) return out(c, x.map((_, i) => symbol(name(c), i)));
-  return out(c, x.map((d, i) => (isKnown(d) ? Math.floor(d * list[i]!) : d)));
+  return out(c, x.map((d, i) => (isKnown(d) ? Math.floor(d * list[i]!) : scaledDim(d, list[i]!) ?? symbol(name(c), i))));
 };
+
+/** `⌊d·s⌋` for an integer scale or the inverse of one; other scales give no exact form. */
+function scaledDim(d: Dim, s: number): Dim | undefined {
+  if (s === 1) return d;
+  if (Number.isInteger(s)) return scaleDim(d, s);
+  const inverse = 1 / s;
+  return Number.isInteger(inverse) ? divDim(d, inverse, 'floor') : undefined;
+}
 
 const dropout: ShapeRule = (c) => [{ dtype: c.dtype(0), shape: c.shape(0) }, { dtype: 'bool', shape: c.shape(0) }];
 
@@ -319,8 +352,10 @@ const batchNorm: ShapeRule = (c) => [{ dtype: c.dtype(0), shape: c.shape(0) }];
 /** Static shape rules for the ops CNNs use. Ops missing here get unknown outputs; nothing else stops. */
 export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   Conv: conv, ConvTranspose: convTranspose, Gemm: gemm, MatMul: matmul,
-  Add: elementwise((a, b) => a + b), Sub: elementwise((a, b) => a - b), Mul: elementwise((a, b) => a * b),
-  Div: elementwise((a, b) => (Number.isInteger(a) && Number.isInteger(b) && b !== 0 ? Math.trunc(a / b) : a / b)),
+  Add: elementwise(numeric((a, b) => a + b, (a, b) => sumDims([a, b]))),
+  Sub: elementwise(numeric((a, b) => a - b, subtractDims)),
+  Mul: elementwise(numeric((a, b) => a * b, (a, b) => productDims([a, b]))),
+  Div: elementwise(numeric((a, b) => (Number.isInteger(a) && Number.isInteger(b) && b !== 0 ? Math.trunc(a / b) : a / b), divideDim)),
   Pow: elementwise(), Relu: same, LeakyRelu: same, PRelu: same, Clip: same, Sigmoid: same, HardSigmoid: same,
   HardSwish: same, Tanh: same, Elu: same, Selu: same, Softmax: same, Erf: same, Sqrt: same, Exp: same, Neg: same,
   Abs: same, Softplus: same, Mish: same, Gelu: same, Identity: (c) => [{ dtype: c.dtype(0), shape: c.shape(0), ...(c.dims(0) ? { constant: c.dims(0)! } : {}) }],

@@ -32,6 +32,11 @@ export interface SourceUnit {
   readonly lineShapes: readonly LineShapes[];
   readonly blocks: readonly SEBlock[];
   readonly table: StatsTable | undefined;
+  /**
+   * TF.js: for a block whose id is a call path (`stage_1.squeezeExcite`), where each call of the path
+   * was made in the document, outermost first; a block written in a helper is then shown per call site.
+   */
+  readonly callSites?: Readonly<Record<string, readonly SourceRange[]>>;
 }
 
 export interface SourceAnalysis {

@@ -3,6 +3,7 @@ import { DEFAULT_INPUT, type DefaultInput, type SourceAnalysis, type SourceUnit 
 import { loadSourceParsers, DocumentTrees, type GrammarLoader, type SourceLanguage, type SourceParsers, type TextEdit } from './parsers.js';
 import { analyzePython, newPythonCache, type PythonCache } from './python/analyze-python.js';
 import { StatementCache } from './statement-cache.js';
+import { PythonFileCache } from './modules/python-files.js';
 import type { SourceLocation } from './modules/source-files.js';
 import { errorRanges } from './syntax.js';
 import { analyzeTypeScript } from './typescript/analyze-typescript.js';
@@ -29,8 +30,12 @@ interface DocumentState {
 export class SourceAnalyzer {
   private readonly trees = new DocumentTrees();
   private readonly docs = new Map<string, DocumentState>();
+  /** Imported Python files, parsed once per version for every document this analyzer sees. */
+  private readonly pythonFiles: PythonFileCache;
 
-  constructor(readonly parsers: SourceParsers) {}
+  constructor(readonly parsers: SourceParsers) {
+    this.pythonFiles = new PythonFileCache(parsers.python);
+  }
 
   analyze(text: string, language: SourceLanguage, options: AnalyzeSourceOptions = {}): SourceAnalysis {
     const parser = language === 'python' ? this.parsers.python : this.parsers.typescript;
@@ -51,7 +56,7 @@ export class SourceAnalyzer {
       const root = tree.rootNode;
       const syntaxErrors = root.hasError ? errorRanges(root) : [];
       let units: SourceUnit[];
-      if (language === 'python') units = analyzePython(root, text, doc.statements, doc.python, { defaultInput, maxSteps, location: options.location });
+      if (language === 'python') units = analyzePython(root, text, doc.statements, doc.python, { defaultInput, maxSteps, location: options.location, pythonFiles: this.pythonFiles });
       else units = analyzeTypeScript(root, text, doc.statements, { defaultInput, maxSteps, location: options.location });
       doc.statements.commit();
       return { language, units, syntaxErrors };

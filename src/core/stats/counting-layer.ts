@@ -27,6 +27,8 @@ export function countingLayer(layer: Layer, layout: 'NCHW' | 'NHWC'): Layer {
   if (layout === 'NCHW') return layer;
   const activation = layer.kind === 'Activation' ? ACTIVATION_EQUIVALENT[String(layer.config['activation'])] : undefined;
   const kind = activation ?? TORCH_EQUIVALENT[layer.kind] ?? layer.kind;
+  // A Dense acts on the last axis in any layout, like a Linear: its leading dims are positions, not NHWC.
+  if (kind === 'Linear') return { ...layer, kind };
   return { ...layer, kind, input: toNCHW(layer.input), output: toNCHW(layer.output) };
 }
 

@@ -1,9 +1,10 @@
 import type { Dim } from '../ir/graph.js';
+import { displayDim } from '../shapes/dims.js';
 import type { StatsTable } from './table.js';
 
-/** Shapes as torchstat prints them: dims separated by two spaces. */
+/** Shapes as torchstat prints them: dims separated by two spaces; symbolic dims in their short form. */
 export function formatShape(shape: readonly Dim[]): string {
-  return shape.length ? shape.join('  ') : '';
+  return shape.length ? shape.map(displayDim).join('  ') : '';
 }
 
 function headers(table: StatsTable): string[] {

@@ -1,5 +1,6 @@
 import type { Model } from '../ir/graph.js';
 import type { SEBlock } from '../detect/block.js';
+import { displayDim } from '../shapes/dims.js';
 import { countingLayer } from './counting-layer.js';
 import { layersOf, type Layer } from './layers.js';
 import { fvcoreOf, macsOf, onnxToolCounts } from './other-conventions.js';
@@ -45,17 +46,33 @@ export function computeStats(model: Model, convention: Convention, options: Stat
       weights: c.weights,
       ...(c.node.range ? { range: c.node.range } : {}),
     }));
-    return finish(convention, rows, ['Per ONNX node, functional ops included; ' + BATCH_NOTE]);
+    const symbolic = symbolsIn(rows);
+    return finish(convention, rows, ['Per ONNX node, functional ops included; ' + BATCH_NOTE, ...(symbolic.length ? [symbolNote(symbolic)] : [])]);
   }
   const layers = layersOf(model).filter((l) => !block || belongsTo(l, block, inBlock!));
   const rows = layers.map((l) => rowOf(l, countingLayer(l, model.layout), convention));
   const notes = model.layout === 'NHWC' ? [BATCH_NOTE, NHWC_NOTE] : [BATCH_NOTE];
+  for (const r of rows) if (r.note) notes.push(`${r.name || '(root)'} (${r.kind}): ${r.note}`);
+  const symbolic = symbolsIn(rows);
+  if (symbolic.length) notes.push(symbolNote(symbolic));
   if (convention === 'torchstat') {
     notes.push('"Flops" is torchstat\'s name for multiply-accumulates; MAdd counts multiplications and additions separately.');
     notes.push('Total MemRead/MemWrite are column sums; torchstat 0.0.7 prints the last row\'s values there (its issue #36).');
     notes.push('Functional ops in forward (x * v, view, F.*) and adaptive pools / sigmoid count 0, as in torchstat.');
   }
   return finish(convention, rows, notes);
+}
+
+/** Dims left symbolic in the printed shapes (batch already dropped): counts take them as 1. */
+function symbolsIn(rows: readonly StatsRow[]): string[] {
+  const found = new Set<string>();
+  for (const r of rows) for (const d of [...r.inputShape, ...r.outputShape]) if (typeof d === 'string') found.add(displayDim(d));
+  return [...found];
+}
+
+function symbolNote(symbols: readonly string[]): string {
+  const list = symbols.slice(0, 4).join(', ') + (symbols.length > 4 ? ', …' : '');
+  return `Sizes ${list} are symbolic and count as 1 here; give the input size (CLI --input-shape, or the inspector's size fields) for real counts.`;
 }
 
 function belongsTo(layer: Layer, block: SEBlock, nodes: Set<string>): boolean {
@@ -69,9 +86,11 @@ function rowOf(layer: Layer, counted: Layer, convention: Exclude<Convention, 'on
   // torchstat registers zero buffers for a module that forward never calls and prints them as is.
   const uncalled = [0, 0, 0];
   let counts: Record<string, number>;
+  let note: string | undefined;
   if (convention === 'torchstat') {
     const t = torchstatCounts(counted);
     counts = { MAdd: t.MAdd, Flops: t.Flops, MemRead: t.MemRead, MemWrite: t.MemWrite, MemRW: t.MemRead + t.MemWrite };
+    note = t.note;
   } else if (convention === 'macs') {
     counts = { MACs: macsOf(counted) };
   } else {
@@ -86,6 +105,7 @@ function rowOf(layer: Layer, counted: Layer, convention: Exclude<Convention, 'on
     memoryMB: torchstatMemoryMB(counted),
     counts,
     nodeIds: layer.nodeIds,
+    ...(note ? { note } : {}),
     ...(layer.weights ? { weights: layer.weights } : {}),
     ...(layer.range ? { range: layer.range } : {}),
   };

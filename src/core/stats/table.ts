@@ -17,6 +17,8 @@ export interface StatsRow {
   /** Convention-specific counters: torchstat has MAdd, Flops, MemRead, MemWrite; others their own. */
   readonly counts: Readonly<Record<string, number>>;
   readonly nodeIds: readonly string[];
+  /** How this row was counted where the convention's own tool refuses or prints 0 (also a footnote). */
+  readonly note?: string;
   /** Initializers behind `params`, when known: totals count each once. */
   readonly weights?: readonly string[];
   readonly range?: SourceRange;

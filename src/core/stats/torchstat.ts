@@ -7,6 +7,8 @@ export interface TorchstatCounts {
   /** Bytes, as torchstat prints them (elements × 4). */
   readonly MemRead: number;
   readonly MemWrite: number;
+  /** Set where torchstat itself would refuse or print 0 and the numbers say how SE Lens counted instead. */
+  readonly note?: string;
 }
 
 const ITEMSIZE = 4;
@@ -23,7 +25,10 @@ function prod(dims: readonly number[]): number {
 
 /**
  * torchstat 0.0.7's per-module formulas, literally (compute_madd.py, compute_flops.py, compute_memory.py):
- * batch 1, "Flops" really MACs, and zeros wherever torchstat has no rule (adaptive pools, sigmoid, Conv1d).
+ * batch 1, "Flops" really MACs, and zeros where torchstat has no rule for a layer without weights
+ * (adaptive pools, sigmoid). A layer with weights is never a silent 0: where torchstat refuses it or has
+ * no rule (Linear on N-D input, Conv1d/3d, BatchNorm1d/3d) it is counted with the nearest formula, and
+ * where its rule is partial (ConvTranspose, PReLU) the result carries a note.
  */
 export function torchstatCounts(layer: Layer): TorchstatCounts {
   if (!layer.input || !layer.output) return ZERO;
@@ -33,47 +38,23 @@ export function torchstatCounts(layer: Layer): TorchstatCounts {
   const n = prod(inp);
   const c = layer.config;
   switch (layer.kind) {
-    case 'Conv2d': {
-      const [cin = 0, hin = 1, win = 1] = inp;
-      const [cout = 0, hout = 1, wout = 1] = out;
-      const [kh = 1, kw = 1] = (c['kernel_size'] as number[] | undefined) ?? [];
-      const g = Number(c['groups'] ?? 1);
-      const bias = Boolean(c['bias']);
-      const kMul = kh * kw * Math.floor(cin / g);
-      const kAdd = kMul - 1 + (bias ? 1 : 0);
-      return {
-        MAdd: (kMul + kAdd) * hout * wout * Math.floor(cout / g) * g,
-        Flops: kh * kw * cin * Math.floor(cout / g) * hout * wout + (bias ? cout * hout * wout : 0),
-        MemRead: (cin * hin * win + P) * ITEMSIZE,
-        MemWrite: cout * hout * wout * ITEMSIZE,
-      };
-    }
-    case 'ConvTranspose2d': {
-      const [cin = 0, hin = 1, win = 1] = inp;
-      const [cout = 0] = out;
-      const [kh = 1, kw = 1] = (c['kernel_size'] as number[] | undefined) ?? [];
-      const g = Number(c['groups'] ?? 1);
-      const kMul = kh * kw * Math.floor(cin / g);
-      const kAdd = kMul - 1 + (c['bias'] ? 1 : 0);
-      return { MAdd: (kMul + kAdd) * hin * win * Math.floor(cout / g) * g, Flops: 0, MemRead: 0, MemWrite: 0 };
-    }
-    case 'Linear': {
-      // torchstat asserts 2-D input; a Linear on more dims has no count there.
-      if (inp.length !== 1 || out.length !== 1) return ZERO;
-      const inF = Number(c['in_features'] ?? inp[0]);
-      const outF = Number(c['out_features'] ?? out[0]);
-      return { MAdd: outF * (inF + (inF - 1)), Flops: inF * outF, MemRead: (inF + P) * ITEMSIZE, MemWrite: prod(out) * ITEMSIZE };
-    }
+    case 'Conv1d': case 'Conv2d': case 'Conv3d':
+      return convCounts(layer, inp, out);
+    case 'ConvTranspose1d': case 'ConvTranspose2d': case 'ConvTranspose3d':
+      return convTransposeCounts(layer, inp, out);
+    case 'Linear':
+      return linearCounts(layer, inp, out);
     case 'ReLU': case 'ReLU6':
       return { MAdd: n, Flops: n, MemRead: n * ITEMSIZE, MemWrite: n * ITEMSIZE };
     case 'LeakyReLU': case 'ELU':
       return { MAdd: 0, Flops: n, MemRead: n * ITEMSIZE, MemWrite: n * ITEMSIZE };
     case 'PReLU':
-      return { MAdd: 0, Flops: n, MemRead: (n + P) * ITEMSIZE, MemWrite: n * ITEMSIZE };
-    case 'BatchNorm2d': {
+      return { MAdd: 0, Flops: n, MemRead: (n + P) * ITEMSIZE, MemWrite: n * ITEMSIZE, note: 'torchstat 0.0.7 has no MAdd rule for PReLU (it prints 0).' };
+    case 'BatchNorm1d': case 'BatchNorm2d': case 'BatchNorm3d': {
       const ch = inp[0] ?? 0;
       const affine = c['affine'] !== false;
-      return { MAdd: 4 * n, Flops: n * (affine ? 2 : 1), MemRead: (n + 2 * ch) * ITEMSIZE, MemWrite: n * ITEMSIZE };
+      const counts = { MAdd: 4 * n, Flops: n * (affine ? 2 : 1), MemRead: (n + 2 * ch) * ITEMSIZE, MemWrite: n * ITEMSIZE };
+      return layer.kind === 'BatchNorm2d' ? counts : { ...counts, note: 'torchstat 0.0.7 has a rule for BatchNorm2d only (it prints 0 here); counted with the BatchNorm2d formula over every input element.' };
     }
     case 'MaxPool2d': case 'AvgPool2d': {
       const [kh = 1, kw = 1] = kernelOf(c['kernel_size']);
@@ -89,6 +70,73 @@ export function torchstatCounts(layer: Layer): TorchstatCounts {
     default:
       return ZERO;
   }
+}
+
+/**
+ * torchstat's Conv2d formulas over any number of spatial dims: the same per-output-element cost times
+ * the output positions. torchstat 0.0.7 has no Conv1d or Conv3d rule (it prints 0); those rows say so.
+ */
+function convCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
+  const c = layer.config;
+  const [cin = 0, ...inSpatial] = inp;
+  const [cout = 0, ...outSpatial] = out;
+  const kernel = kernelList(c['kernel_size'], Math.max(1, outSpatial.length));
+  const g = Number(c['groups'] ?? 1);
+  const bias = Boolean(c['bias']);
+  const kMul = prod(kernel) * Math.floor(cin / g);
+  const kAdd = kMul - 1 + (bias ? 1 : 0);
+  const positions = prod(outSpatial);
+  const counts: TorchstatCounts = {
+    MAdd: (kMul + kAdd) * positions * Math.floor(cout / g) * g,
+    Flops: prod(kernel) * cin * Math.floor(cout / g) * positions + (bias ? cout * positions : 0),
+    MemRead: (cin * prod(inSpatial) + layer.params) * ITEMSIZE,
+    MemWrite: cout * positions * ITEMSIZE,
+  };
+  if (layer.kind === 'Conv2d' && outSpatial.length === 2) return counts;
+  return { ...counts, note: `torchstat 0.0.7 counts only Conv2d on 4-D inputs (it prints 0 here); counted with the Conv2d formula over ${outSpatial.length} spatial dim(s).` };
+}
+
+/** torchstat's ConvTranspose2d MAdd (input positions, not output), over any number of spatial dims; it has no Flops or memory rule. */
+function convTransposeCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
+  const c = layer.config;
+  const [cin = 0, ...inSpatial] = inp;
+  const [cout = 0] = out;
+  const kernel = kernelList(c['kernel_size'], Math.max(1, inSpatial.length));
+  const g = Number(c['groups'] ?? 1);
+  const kMul = prod(kernel) * Math.floor(cin / g);
+  const kAdd = kMul - 1 + (c['bias'] ? 1 : 0);
+  return {
+    MAdd: (kMul + kAdd) * prod(inSpatial) * Math.floor(cout / g) * g,
+    Flops: 0,
+    MemRead: 0,
+    MemWrite: 0,
+    note: 'torchstat 0.0.7 has only a MAdd rule for ConvTranspose2d (used here for any rank): Flops and memory stay 0.',
+  };
+}
+
+/**
+ * torchstat's Linear formulas per position. torchstat asserts a 2-D input; on `[B, ..., in]` every
+ * position of the leading dims is one row of the 2-D case, so each count is the 2-D formula times the
+ * number of positions, and the weights are read once.
+ */
+function linearCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
+  const c = layer.config;
+  const inF = Number(c['in_features'] ?? inp[inp.length - 1] ?? 0);
+  const outF = Number(c['out_features'] ?? out[out.length - 1] ?? 0);
+  const positions = prod(inp.slice(0, -1));
+  const counts: TorchstatCounts = {
+    MAdd: positions * outF * (inF + (inF - 1)),
+    Flops: positions * inF * outF,
+    MemRead: (positions * inF + layer.params) * ITEMSIZE,
+    MemWrite: prod(out) * ITEMSIZE,
+  };
+  if (inp.length <= 1) return counts;
+  return { ...counts, note: `${inp.length + 1}-D input: torchstat refuses a Linear that is not 2-D; counted per position, the 2-D formula × ${positions} position(s).` };
+}
+
+function kernelList(k: unknown, rank: number): number[] {
+  if (Array.isArray(k)) return k.length === 1 && rank > 1 ? new Array<number>(rank).fill(Number(k[0])) : k.map(Number);
+  return typeof k === 'number' ? new Array<number>(rank).fill(k) : new Array<number>(rank).fill(1);
 }
 
 function kernelOf(k: unknown): number[] {

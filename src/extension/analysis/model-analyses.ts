@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SEBlock } from '../../core/detect/block.js';
 import { bytesSource } from '../../core/onnx/byte-source.js';
 import type { Inspection } from '../../core/inspect/inspection.js';
+import type { SizeRequest } from '../../core/inputs/sizes.js';
 import type { Convention, StatsTable } from '../../core/stats/table.js';
 import type { Engine } from '../engine/api.js';
 import type { WorkerReply, WorkerRequest } from '../engine/worker-protocol.js';
@@ -20,7 +21,7 @@ export interface ModelView {
   readonly inWorker: boolean;
   table(convention: Convention, blockId?: string): Promise<StatsTable>;
   /** The inspector's data: the model with its gates as outputs, and the tables. */
-  inspection(convention: Convention): Promise<Inspection>;
+  inspection(convention: Convention, sizes?: SizeRequest): Promise<Inspection>;
   dispose(): void;
 }
 
@@ -64,7 +65,7 @@ export class ModelAnalyses implements vscode.Disposable {
       params: storedElements(analysis.model.graph),
       inWorker: false,
       table: async (convention, blockId) => analysis.table(convention, blockId),
-      inspection: async (convention) => engine.inspectModel(analysis, source, title, convention, path),
+      inspection: async (convention, sizes) => engine.inspectModel(analysis, source, title, convention, path, sizes),
       dispose: () => undefined,
     };
   }
@@ -103,8 +104,8 @@ export class ModelAnalyses implements vscode.Disposable {
               if (answer.type === 'table') return answer.table;
               throw new SeLensError('corrupt', answer.type === 'error' ? answer.message : 'unexpected worker reply');
             },
-            inspection: async (convention) => {
-              const answer = await ask({ id: nextId++, type: 'inspect', convention, title: uri.path.split('/').pop() ?? '' });
+            inspection: async (convention, sizes) => {
+              const answer = await ask({ id: nextId++, type: 'inspect', convention, title: uri.path.split('/').pop() ?? '', ...(sizes ? { sizes } : {}) });
               if (answer.type === 'inspection') return answer.inspection;
               throw new SeLensError('corrupt', answer.type === 'error' ? answer.message : 'unexpected worker reply');
             },

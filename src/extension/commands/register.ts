@@ -58,7 +58,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       title: unit.name,
       modelFolder: vscode.Uri.joinPath(ref.doc.uri, '..'),
       ...(block ? { focusBlockId: block.id } : {}),
-      prepare: (convention) => engine.inspectSource(unit, unit.name, convention),
+      modelId: `${ref.doc.uri.toString()}#${unit.name}`,
+      prepare: (convention, sizes) => engine.inspectSource(unit, unit.name, convention, sizes),
     });
     return { unit: unit.name, blockId: block?.id };
   };
@@ -74,7 +75,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       title: uri.path.split('/').pop() ?? '',
       modelFolder: vscode.Uri.joinPath(uri, '..'),
       focusBlockId: blockId,
-      prepare: (convention) => view.inspection(convention),
+      modelId: uri.toString(),
+      prepare: (convention, sizes) => view.inspection(convention, sizes),
     });
     return { model: uri.toString(), blockId };
   };

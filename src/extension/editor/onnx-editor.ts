@@ -22,13 +22,14 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
     inspector.attach(panel, {
       title: name,
       modelFolder: vscode.Uri.joinPath(uri, '..'),
-      prepare: async (convention) => {
+      modelId: uri.toString(),
+      prepare: async (convention, sizes) => {
         try {
           const view = await vscode.window.withProgress(
             { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('SE Lens: reading {0}', name) },
             (progress) => models.get(uri, progress),
           );
-          return await view.inspection(convention);
+          return await view.inspection(convention, sizes);
         } catch (e) {
           // The panel shows the message too; the notification appears once per editor, not per retry.
           log().error(`opening ${uri.toString()}:`, e instanceof Error ? (e.stack ?? e.message) : String(e));

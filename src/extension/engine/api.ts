@@ -1,6 +1,7 @@
 import type { SEBlock } from '../../core/detect/block.js';
 import type { Model } from '../../core/ir/graph.js';
 import type { Inspection } from '../../core/inspect/inspection.js';
+import type { SizeRequest } from '../../core/inputs/sizes.js';
 import type { ByteSource } from '../../core/onnx/byte-source.js';
 import type { DefaultInput, SourceAnalysis, SourceUnit } from '../../core/source/analysis.js';
 import type { SourceLanguage } from '../../core/source/parsers.js';
@@ -42,9 +43,9 @@ export interface Engine {
   analyzeModel(source: ByteSource, path?: string): ModelAnalysis;
   formatTable(table: StatsTable, format: StatsFormat): string;
   /** What the inspector webview runs and shows for a source unit (framework-default weights, fixed seed). */
-  inspectSource(unit: SourceUnit, title: string, convention: Convention): Inspection;
+  inspectSource(unit: SourceUnit, title: string, convention: Convention, sizes?: SizeRequest): Inspection;
   /** The same for a model file: gates as outputs, weights read from `source`. */
-  inspectModel(analysis: ModelAnalysis, source: ByteSource, title: string, convention: Convention, path?: string): Inspection;
+  inspectModel(analysis: ModelAnalysis, source: ByteSource, title: string, convention: Convention, path?: string, sizes?: SizeRequest): Inspection;
   /** ONNX bytes of a unit's graph, with initialised weights, through the core's writer. */
   exportOnnx(unit: SourceUnit): Uint8Array;
   forget(key: string): void;

@@ -38,9 +38,9 @@ export const createEngine: CreateEngine = (grammars, options = {}) => {
       return table;
     },
     analyzeModel: (source, path) => analyzeOnnx(source, path ? { externalData: folderExternalData(path) } : {}),
-    inspectSource: (unit, title, convention) =>
-      inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention),
-    inspectModel: (analysis, source, title, convention, path) => inspectOnnx(analysis, source, title, convention, path ? folderExternalData(path) : undefined),
+    inspectSource: (unit, title, convention, sizes) =>
+      inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes),
+    inspectModel: (analysis, source, title, convention, path, sizes) => inspectOnnx(analysis, source, title, convention, path ? folderExternalData(path) : undefined, sizes),
     formatTable: (table, format) => formatTable(table, format),
     exportOnnx(unit) {
       const report = initialiseWeights(unit.model, unit.model.layout === 'NHWC' ? 'tfjs' : 'pytorch', EXPORT_SEED);

@@ -33,7 +33,7 @@ port.on('message', (request: WorkerRequest) => {
     if (request.type === 'table') {
       port.postMessage({ id: request.id, type: 'table', table: analysis.table(request.convention, request.blockId) } satisfies WorkerReply);
     } else {
-      const inspection = inspectOnnx(analysis, source, request.title, request.convention, external);
+      const inspection = inspectOnnx(analysis, source, request.title, request.convention, external, request.sizes);
       port.postMessage({ id: request.id, type: 'inspection', inspection } satisfies WorkerReply);
     }
   } catch (e) {

@@ -6,7 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { Inspection } from '../../core/inspect/inspection.js';
-import { parseWebviewMessage, type HostMessage, type InputSpec, type WebviewMessage } from '../../core/protocol.js';
+import { DEFAULT_INPUT_SIZE, type DefaultInputSize, type SizeRequest } from '../../core/inputs/sizes.js';
+import { MAX_BATCH, MAX_DIM, parseWebviewMessage, type HostMessage, type InputSpec, type WebviewMessage } from '../../core/protocol.js';
 import type { Convention } from '../../core/stats/table.js';
 import { errorMessage, log } from '../log.js';
 import { readSettings } from '../settings.js';
@@ -24,7 +25,10 @@ export interface InspectorRequest {
   readonly modelFolder?: vscode.Uri;
   /** Block to show first. */
   readonly focusBlockId?: string;
-  prepare(convention: Convention): Promise<Inspection> | Inspection;
+  /** Identifies the model across sessions (its URI): the sizes set in the panel are remembered under it. */
+  readonly modelId?: string;
+  /** `sizes` says how to size the model's dynamic input dims (panel, picked image, setting). */
+  prepare(convention: Convention, sizes: SizeRequest): Promise<Inspection> | Inspection;
 }
 
 export interface RenderedEvent {
@@ -45,6 +49,14 @@ export class InspectorPanel implements vscode.Disposable {
   private request: InspectorRequest;
   private ready = false;
   private pending: HostMessage | undefined;
+  /** What the webview runs on: kept across reloads (a new size keeps the picked images). */
+  private input: InputSpec = { kind: 'normal', seed: 0, batch: DEFAULT_SAMPLES };
+  /** Size of the first picked image, for a model whose H and W are dynamic. */
+  private image: { height: number; width: number } | undefined;
+  /** The last inspection's dynamic dims, to know whether a picked image should size them. */
+  private dynamicSpatial = false;
+  /** The convention last shown, so a reload for new sizes keeps it. */
+  private convention: Convention | undefined;
 
   /** Opens the inspector beside the editor, reusing the open panel. */
   static show(context: vscode.ExtensionContext, request: InspectorRequest): InspectorPanel {
@@ -88,6 +100,8 @@ export class InspectorPanel implements vscode.Disposable {
 
   private setRequest(request: InspectorRequest, context: vscode.ExtensionContext): void {
     this.request = request;
+    this.input = { kind: 'normal', seed: 0, batch: DEFAULT_SAMPLES };
+    this.image = undefined;
     this.panel.title = request.title;
     // A model from another folder needs that folder readable; options can change on a live panel.
     this.panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(context, request) };
@@ -107,16 +121,31 @@ export class InspectorPanel implements vscode.Disposable {
     });
   }
 
+  private sizesMemoryKey(): string {
+    return `seLens.inputSizes:${this.request.modelId ?? this.request.title}`;
+  }
+
+  /** The panel's remembered sizes, the picked image and the setting, for the engine to choose from. */
+  private sizeRequest(): SizeRequest {
+    const panel = this.context.workspaceState.get<Record<string, number>>(this.sizesMemoryKey());
+    return {
+      ...(panel && Object.keys(panel).length ? { panel } : {}),
+      ...(this.image ? { image: this.image } : {}),
+      defaults: defaultInputSize(this.request.modelFolder),
+    };
+  }
+
   private async load(convention?: Convention): Promise<void> {
     const settings = readSettings(this.request.modelFolder);
     try {
-      const inspection = await this.request.prepare(convention ?? settings.convention);
-      const input: InputSpec = { kind: 'normal', seed: 0, batch: DEFAULT_SAMPLES };
+      const inspection = await this.request.prepare(convention ?? this.convention ?? settings.convention, this.sizeRequest());
+      this.convention = inspection.convention;
+      this.dynamicSpatial = Boolean(inspection.sizes?.some((c) => c.role === 'height' || c.role === 'width'));
       this.post({
         type: 'load',
         ...inspection,
         backend: settings.backend,
-        input,
+        input: this.input,
         ...(this.request.focusBlockId !== undefined ? { focusBlockId: this.request.focusBlockId } : {}),
       });
     } catch (e) {
@@ -162,8 +191,14 @@ export class InspectorPanel implements vscode.Disposable {
         case 'error':
           log().warn(`inspector webview: ${m.message}`);
           return;
+        case 'setSizes':
+          // Remembered per model; `{}` forgets, so the image or the setting decides again.
+          await this.context.workspaceState.update(this.sizesMemoryKey(), Object.keys(m.sizes).length ? m.sizes : undefined);
+          await this.load();
+          return;
         case 'setConvention': {
-          const inspection = await this.request.prepare(m.convention);
+          this.convention = m.convention;
+          const inspection = await this.request.prepare(m.convention, this.sizeRequest());
           this.post({ type: 'stats', convention: m.convention, stats: inspection.stats, blockStats: inspection.blockStats });
           return;
         }
@@ -193,8 +228,16 @@ export class InspectorPanel implements vscode.Disposable {
     if (kind === 'npy') {
       input = { kind: 'npy', name: picked[0]!.path.split('/').pop() ?? 'array.npy', bytes: await vscode.workspace.fs.readFile(picked[0]!) };
     } else {
-      const files = kind === 'imageFolder' ? await imagesInFolder(picked[0]!) : picked.slice(0, 64);
+      const files = kind === 'imageFolder' ? await imagesInFolder(picked[0]!) : picked.slice(0, MAX_BATCH);
       input = { kind: 'images', images: await decodeImageFiles(files) };
+    }
+    this.input = input;
+    if (input.kind === 'images' && this.dynamicSpatial) {
+      // The model's H and W are dynamic: the first image sizes them (unless the panel set them), so shapes are inferred again.
+      const first = input.images[0]!;
+      this.image = { height: first.height, width: first.width };
+      await this.load();
+      return;
     }
     this.post({ type: 'setInput', input });
   }
@@ -212,6 +255,16 @@ export class InspectorPanel implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
+}
+
+/** `seLens.defaultInputSize`, with the built-in default for anything missing or out of range. */
+function defaultInputSize(scope?: vscode.ConfigurationScope): DefaultInputSize {
+  const value = vscode.workspace.getConfiguration('seLens', scope).get<Partial<DefaultInputSize>>('defaultInputSize') ?? {};
+  const valid = (v: unknown, max: number): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
+  return {
+    batch: valid(value.batch, MAX_BATCH) ? value.batch : DEFAULT_INPUT_SIZE.batch,
+    spatial: valid(value.spatial, MAX_DIM) ? value.spatial : DEFAULT_INPUT_SIZE.spatial,
+  };
 }
 
 function resourceRoots(context: vscode.ExtensionContext, request: InspectorRequest): vscode.Uri[] {

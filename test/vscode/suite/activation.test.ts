@@ -41,7 +41,7 @@ suite('activation', () => {
     assert.deepEqual(pkg.contributes.customEditors.map((e) => [e.viewType, e.priority, e.selector[0]!.filenamePattern]), [['seLens.onnxInspector', 'default', '*.onnx']]);
     assert.deepEqual(pkg.contributes.views.explorer!.map((v) => v.id), ['seLens.blocks']);
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [
-      'seLens.backend', 'seLens.codeLens.otherModules', 'seLens.convention', 'seLens.defaultInputShape', 'seLens.inlayHints.enabled',
+      'seLens.backend', 'seLens.codeLens.otherModules', 'seLens.convention', 'seLens.defaultInputShape', 'seLens.defaultInputSize', 'seLens.inlayHints.enabled',
       'seLens.inline.autoRun', 'seLens.inline.enabled', 'seLens.inline.input', 'seLens.largeModelThresholdMB', 'seLens.scan.exclude', 'seLens.scan.include',
     ]);
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);

@@ -8,18 +8,23 @@ import { readInputDirective } from '../input-comment.js';
 import { finishUnit } from '../finish-unit.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
-import { findMethod, PyInterpreter, readClass, type CallSite } from './interpreter.js';
-import { Scope, describe, int, intOf, unknown, type ClassDef, type ModuleObj, type PyValue } from './values.js';
+import { isKerasLayerClass, PyInterpreter, readClass, type CallSite } from './interpreter.js';
+import { analyzeKerasClass, analyzeKerasFunction, isKerasFunction } from './analyze-keras.js';
+import { decoratorNames, findMethod } from './classes.js';
+import { ModuleScope, PythonProgram, type FileStamps } from './program.js';
+import type { PythonFileCache } from '../modules/python-files.js';
+import { Scope, describe, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 /** Constructor parameters that usually carry the input's channel count. */
 const CHANNEL_PARAMS = new Set([
   'channels', 'channel', 'in_channels', 'in_channel', 'in_chs', 'chs', 'in_planes', 'inplanes', 'planes', 'dim',
   'in_dim', 'num_channels', 'input_channels', 'gate_channels', 'c', 'c1', 'inp', 'in_features', 'num_features',
-  'n_channels', 'nc', 'channel_in', 'ch', 'in_ch',
+  'n_channels', 'nc', 'channel_in', 'ch', 'in_ch', 'c_in', 'in_c', 'channels_in', 'n_channel', 'in_size', 'input_dim', 'inp_dim',
+  'n_feats', 'num_feat', 'nf', 'filters', 'in_filters', 'input_filters', 'in_chans', 'input_channel', 'in_channel',
 ]);
 
 /** Globals that remember which top-level statement bound each name, and which names a unit read. */
-class GlobalScope extends Scope {
+class GlobalScope extends ModuleScope {
   readonly owners = new Map<string, number>();
   current = -1;
   reads: Set<string> | undefined;
@@ -39,6 +44,8 @@ export interface PythonOptions {
   readonly defaultInput: DefaultInput;
   readonly maxSteps: number;
   readonly location?: SourceLocation | undefined;
+  /** Parsed imported files, kept across analyses by the analyzer. */
+  readonly pythonFiles?: PythonFileCache | undefined;
 }
 
 /** Cached result of one class, valid while its text, the statements it read and its call site are unchanged. */
@@ -46,6 +53,8 @@ interface CachedUnit {
   readonly key: string;
   readonly reads: readonly string[];
   readonly depKey: string;
+  /** The other files the analysis looked at (imports, and where they were looked for), with their versions. */
+  readonly files: FileStamps;
   readonly unit: SourceUnit;
 }
 
@@ -59,13 +68,25 @@ export function newPythonCache(): PythonCache {
 
 export function analyzePython(root: TsNode, source: string, statements: StatementCache, cache: PythonCache, options: PythonOptions): SourceUnit[] {
   const tops = topStatements(root, source, statements);
-  const globals = new GlobalScope();
+  const globals = new GlobalScope(options.location?.path, false);
+  const program = new PythonProgram(options.location, options.pythonFiles);
+  const moduleCode = new PyInterpreter(new GraphBuilder('modules'), 'site', options.maxSteps, program);
+  program.run = (stmt, scope) => {
+    moduleCode.steps = 0;
+    try {
+      moduleCode.exec(stmt, scope, {});
+    } catch {
+      // An imported module's statement that cannot be followed leaves its names unbound: they read as unknown.
+    }
+  };
   // Library names most files import; a file that binds them differently overrides these.
   globals.set('torch', { k: 'ref', path: 'torch' });
   globals.set('nn', { k: 'ref', path: 'torch.nn' });
   globals.set('F', { k: 'ref', path: 'torch.nn.functional' });
-  const site = new PyInterpreter(new GraphBuilder('top-level'), 'site', options.maxSteps);
+  const site = new PyInterpreter(new GraphBuilder('top-level'), 'site', options.maxSteps, program);
   const classes: { def: ClassDef; stmtId: number; syn: Syn }[] = [];
+  const kerasFunctions: { def: FuncDef; directive: number[] | undefined }[] = [];
+  const mentionsKeras = /\b(keras|tensorflow)\b/.test(source);
   let pendingDirective: number[] | undefined;
   let lastCommentLine = -2;
   for (const top of tops) {
@@ -83,12 +104,18 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const classNode = stmt.type === 'class_definition' ? stmt : stmt.type === 'decorated_definition' ? child(stmt, 'definition') : undefined;
     try {
       if (classNode?.type === 'class_definition') {
-        const def = readClass(classNode, globals, directiveAbove ?? directiveInside(classNode));
+        const decorators = stmt.type === 'decorated_definition' ? decoratorNames(stmt) : [];
+        const def = readClass(classNode, globals, directiveAbove ?? directiveInside(classNode), decorators, program);
         if (def) {
           globals.set(def.name, { k: 'class', def });
-          if (def.isModule) classes.push({ def, stmtId: top.id, syn: stmt });
+          if (def.isModule || isKerasLayerClass(def)) classes.push({ def, stmtId: top.id, syn: stmt });
         }
-      } else site.exec(stmt, globals, {});
+      } else {
+        site.exec(stmt, globals, {});
+        const fnNode = stmt.type === 'function_definition' ? stmt : classNode?.type === 'function_definition' ? classNode : undefined;
+        const fn = fnNode && globals.get(textOf(child(fnNode, 'name') ?? fnNode));
+        if (mentionsKeras && fnNode && fn?.k === 'func' && isKerasFunction(fnNode)) kerasFunctions.push({ def: fn.def, directive: directiveAbove });
+      }
     } catch {
       // Top-level code only feeds call sites: a statement that cannot be followed is skipped, and
       // the classes it would have configured say their input came from the default.
@@ -98,25 +125,49 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   globals.current = -1;
   const units: SourceUnit[] = [];
   const seen = new Map<string, number>();
+  const topIds = tops.map((t) => t.id).join(',');
   const classIds = new Map(classes.map((c) => [c.def, c.stmtId]));
   for (const { def, stmtId } of classes) {
     const callSite = site.callSites.find((s) => s.def === def);
-    const siteKey = callSite ? JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape]) : '';
+    const siteKey = callSite ? siteKeyOf(callSite) : '';
     const key = `${stmtId}|${baseIds(def, classIds)}|${siteKey}|${JSON.stringify(options.defaultInput)}|${def.inputDirective ?? ''}`;
     // Two classes with identical text at different places have different ids; the name count guards re-definitions.
     const nth = seen.get(def.name) ?? 0;
     seen.set(def.name, nth + 1);
     const cacheKey = `${def.name}#${nth}`;
     const cached = cache.units.get(cacheKey);
-    if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals)) {
+    if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals) && program.unchanged(cached.files)) {
       units.push(cached.unit);
       continue;
     }
     globals.reads = new Set();
-    const unit = analyzeClass(def, callSite, options);
+    const unit = isKerasLayerClass(def) ? analyzeKerasClass(def, callSite, options, program) : analyzeClass(def, callSite, options, program);
     const reads = [...globals.reads];
     globals.reads = undefined;
-    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), unit });
+    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit });
+    units.push(unit);
+  }
+  // Keras SE functions: interpreted on the input their call site gives (not cached: they are few and small).
+  for (const { def, directive } of kerasFunctions) {
+    units.push(analyzeKerasFunction(def, directive, site.functionInputs.get(def.node), options, program));
+  }
+  // Models built from classes of other files (a package's model, torchvision's `mobilenet_v3_small()`): one unit each.
+  const built = new Set<ClassDef>();
+  for (const callSite of site.callSites) {
+    if (!callSite.def.foreign || built.has(callSite.def)) continue;
+    built.add(callSite.def);
+    const nth = seen.get(callSite.def.name) ?? 0;
+    seen.set(callSite.def.name, nth + 1);
+    const cacheKey = `${callSite.def.name}#${nth}`;
+    // Any top-level statement may feed the call: the whole top level is the key, with the files read.
+    const key = `model|${topIds}|${siteKeyOf(callSite)}|${JSON.stringify(options.defaultInput)}`;
+    const cached = cache.units.get(cacheKey);
+    if (cached && cached.key === key && program.unchanged(cached.files)) {
+      units.push(cached.unit);
+      continue;
+    }
+    const unit = analyzeClass(callSite.def, callSite, options, program);
+    cache.units.set(cacheKey, { key, reads: [], depKey: '', files: new Map(program.stamps), unit });
     units.push(unit);
   }
   // Classes that are gone from the file leave the cache.
@@ -125,6 +176,10 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
   }
   return units;
+}
+
+function siteKeyOf(callSite: CallSite): string {
+  return JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape]);
 }
 
 /** Statement ids of the classes `def` inherits from: a method found through a base depends on its text. */
@@ -204,11 +259,12 @@ function paramList(fn: Syn | undefined): { name: string; hasDefault: boolean; no
   return out;
 }
 
-function analyzeClass(def: ClassDef, site: CallSite | undefined, options: PythonOptions): SourceUnit {
+function analyzeClass(def: ClassDef, site: CallSite | undefined, options: PythonOptions, program: PythonProgram): SourceUnit {
   const builder = new GraphBuilder(def.name);
-  const interp = new PyInterpreter(builder, 'graph', options.maxSteps);
-  const classRange = def.node.range;
-  interp.recordLines = { startLine: classRange.startLine, endLine: classRange.endLine };
+  const interp = new PyInterpreter(builder, 'graph', options.maxSteps, program);
+  const classRange = def.foreign && site ? site.at : def.node.range;
+  if (def.foreign) interp.entry = classRange;
+  else interp.recordLines = { startLine: classRange.startLine, endLine: classRange.endLine };
   const init = findMethod(def, '__init__');
   const params = paramList(init?.node).slice(1);
   const args: PyValue[] = site ? [...site.args] : [];
@@ -270,7 +326,7 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
   const model = builder.finish(outputs, modules, 'NCHW', 'se-lens python front-end');
   return finishUnit({
     name: def.name,
-    kind: 'class',
+    kind: def.foreign ? 'model' : 'class',
     range: classRange,
     model,
     inputShape,
@@ -297,8 +353,9 @@ function assignPaths(root: ModuleObj, byPath: Map<string, ModuleObj>): ModuleObj
       seen.add(c);
       c.path = prefix ? `${prefix}.${name}` : name;
       byPath.set(c.path, c);
-      if (c.children.size === 0) leaves.push(c);
-      else walk(c, c.path);
+      // A layer subclass that also holds modules (a conv with its own padding module) is a row of its own.
+      if (c.children.size === 0 || c.layer) leaves.push(c);
+      if (c.children.size > 0) walk(c, c.path);
     }
   };
   walk(root, '');

@@ -1,15 +1,28 @@
 import type { Shape, SourceRange } from '../../ir/graph.js';
 import { GraphBuilder, type TensorRef } from '../graph-builder.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
-import { constructLayer, emitLayer, isKnownLayer, LayerError } from './layers.js';
+import { emitLayer, layerTensor } from './library/nn-layers.js';
+import { dimValue, setModuleAttr, tensorArgs, type LibraryHost } from './library/host.js';
+import { libraryCall } from './library/torch.js';
+import { applyKeras, KerasLayers } from './library/keras.js';
+import { moduleMethod } from './library/module-methods.js';
+import { tensorMethod } from './library/tensor-methods.js';
 import { TensorOps } from './tensor-ops.js';
+import { builtinMethod } from './builtin-methods.js';
+import { binaryOp, compareValues, sliceBounds } from './operators.js';
+import { bindImports } from './imports.js';
+import { bindParams } from './parameters.js';
+import { PythonTypeError } from './errors.js';
+import { containerOf, decoratorNames, dunderAttr, findClassAttr, findMethod, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
+import { ModuleScope, PythonProgram } from './program.js';
 import {
   NONE,
   Scope,
+  describe,
+  dictKey,
+  keyValue,
   int,
   intOf,
-  intsOf,
-  num,
   truthy,
   unknown,
   type ClassDef,
@@ -40,10 +53,15 @@ export interface CallSite {
   readonly def: ClassDef;
   readonly args: PyValue[];
   readonly kwargs: Map<string, PyValue>;
+  /** Where the document builds it (for a class of another file, the document's statement that led there). */
+  readonly at: SourceRange;
+  /** The instance made at the call site, for classes (Keras layers) whose call is recorded on the object. */
+  readonly object?: PyValue;
   inputShape?: number[];
 }
 
 const BUILTINS = new Set([
+  'all', 'any', 'callable', 'issubclass', 'dir',
   'int', 'float', 'round', 'max', 'min', 'abs', 'len', 'range', 'print', 'super', 'tuple', 'list', 'isinstance',
   'bool', 'str', 'sum', 'enumerate', 'zip', 'getattr', 'hasattr', 'setattr', 'dict', 'reversed', 'divmod', 'pow',
 ]);
@@ -51,32 +69,42 @@ const BUILTINS = new Set([
 const MAX_DEPTH = 48;
 const MAX_LOOP = 4096;
 
-const TENSOR_FACTORIES = new Set(['rand', 'randn', 'zeros', 'ones', 'empty', 'full']);
 
 /**
  * Abstract interpreter for the subset of Python that defines and runs PyTorch modules. It follows
  * values, not types: integers are computed, tensors are IR values with shapes, modules are objects
  * with registered children. It never evaluates strings or imports anything.
  */
-export class PyInterpreter {
+export class PyInterpreter implements LibraryHost {
   steps = 0;
   private depth = 0;
   private nextModuleId = 0;
   private readonly activeCalls = new Set<unknown>();
   private readonly activeClasses = new Set<ClassDef>();
-  private readonly ops: TensorOps;
+  private readonly tensorOps: TensorOps;
   /** Lines inside this range record the shapes of what they assign. */
   recordLines: { readonly startLine: number; readonly endLine: number } | undefined;
   readonly lineShapes = new Map<number, { names: string[]; shapes: Shape[] }>();
   /** Top-level mode: user classes become call-site stubs instead of being built. */
   readonly callSites: CallSite[] = [];
+  /** While code of another file runs: the document's call that entered it, where its nodes and notes are shown. */
+  private foreign: { readonly at: SourceRange; readonly where: string } | undefined;
+  /** How many `try` bodies are running: inside one, a call that raises TypeError in Python raises here too. */
+  tryDepth = 0;
+  /** Keras layers made while this unit is interpreted (Keras units list them as their modules). */
+  readonly keras = new KerasLayers();
+  /** Inputs the top-level code passed to functions of the document (`se_block(keras.Input((32, 32, 64)))`). */
+  readonly functionInputs = new Map<Syn, number[]>();
+  /** Where code of another file shows when the analysis itself starts there (a model class read from a package). */
+  entry: SourceRange | undefined;
 
   constructor(
     readonly b: GraphBuilder,
-    private readonly mode: 'graph' | 'site',
+    readonly mode: 'graph' | 'site',
     private readonly maxSteps: number,
+    readonly program: PythonProgram = new PythonProgram(undefined, undefined),
   ) {
-    this.ops = new TensorOps(b, { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
+    this.tensorOps = new TensorOps(b, { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });
   }
 
   private text(n: Syn): string {
@@ -87,11 +115,36 @@ export class PyInterpreter {
     if (++this.steps > this.maxSteps) throw new BudgetExceeded('step budget exceeded');
   }
 
-  private fail(note: string, at: Syn, inputs: TensorRef[] = []): PyValue {
-    if (this.mode === 'site') return unknown(note);
-    if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(note, at.range, inputs) };
-    this.b.note(note, at.range);
+  fail(message: string, at: Syn, inputs: TensorRef[] = []): PyValue {
+    if (this.mode === 'site') return unknown(message);
+    const note = this.foreign ? `${message} (${this.foreign.where}:${at.range.startLine + 1})` : message;
+    if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(note, this.here(at), inputs) };
+    this.b.note(note, this.here(at));
     return unknown(note);
+  }
+
+  ops(node: Syn): TensorOps {
+    return this.tensorOps.at(this.here(node));
+  }
+
+  /** Where a node shows in the document: its own range, or the document's call that led into another file. */
+  here(node: Syn): SourceRange {
+    return this.foreign?.at ?? node.range;
+  }
+
+  /** Runs `body` as code of the file `closure` belongs to; nodes it makes are placed at `node` when that file is another. */
+  private within<T>(closure: Scope, node: Syn, body: () => T): T {
+    const root = closure.root();
+    const file = root instanceof ModuleScope && root.foreign ? root.file ?? '' : undefined;
+    const saved = this.foreign;
+    if (file === undefined && !saved) return body();
+    // Code of the document called back from another file shows where it is written.
+    this.foreign = file === undefined ? undefined : { at: saved?.at ?? this.entry ?? node.range, where: file.slice(file.lastIndexOf('/') + 1) };
+    try {
+      return body();
+    } finally {
+      this.foreign = saved;
+    }
   }
 
   // ---------------------------------------------------------------- statements
@@ -131,7 +184,7 @@ export class PyInterpreter {
         return this.execWhile(stmt, scope, frame);
       case 'import_statement':
       case 'import_from_statement':
-        bindImport(stmt, scope);
+        bindImports(stmt, scope, this.program);
         return undefined;
       case 'pass_statement':
       case 'future_import_statement':
@@ -141,6 +194,11 @@ export class PyInterpreter {
       case 'delete_statement':
       case 'comment':
         return undefined;
+      case 'raise_statement': {
+        // An error path was taken (often after a condition that could not be decided): the function stops here.
+        const raised = firstLine(this.text(stmt));
+        return { kind: 'return', value: this.fail(`'${raised}' is reached`, stmt) };
+      }
       case 'break_statement':
         return { kind: 'break' };
       case 'continue_statement':
@@ -152,17 +210,22 @@ export class PyInterpreter {
       }
       case 'decorated_definition': {
         const def = child(stmt, 'definition');
+        if (def?.type === 'class_definition') {
+          const cls = readClass(def, scope, undefined, decoratorNames(stmt), this.program);
+          if (cls) scope.set(cls.name, { k: 'class', def: cls });
+          return undefined;
+        }
         return def ? this.exec(def, scope, frame) : undefined;
       }
       case 'class_definition': {
-        const def = readClass(stmt, scope);
+        const def = readClass(stmt, scope, undefined, [], this.program);
         if (def) scope.set(def.name, { k: 'class', def });
         return undefined;
       }
       case 'with_statement':
         return this.execBlock(child(stmt, 'body'), scope, frame);
       case 'try_statement':
-        return this.execBlock(child(stmt, 'body'), scope, frame);
+        return this.execTry(stmt, scope, frame);
       case 'ERROR':
         this.fail(`cannot read '${firstLine(this.text(stmt))}' (syntax error)`, stmt);
         return undefined;
@@ -170,6 +233,34 @@ export class PyInterpreter {
         this.fail(`statement '${firstLine(this.text(stmt))}' is not interpreted`, stmt);
         return undefined;
     }
+  }
+
+  /**
+   * `try` runs its body; a call the library knows to raise TypeError there (a layer given a keyword it does
+   * not take, as in `act_layer(inplace=True)`) runs the matching `except` instead. `finally` always runs.
+   */
+  private execTry(stmt: Syn, scope: Scope, frame: Frame): Signal {
+    const clauses = namedChildren(stmt);
+    const handlers = clauses.filter((c) => c.type === 'except_clause');
+    let signal: Signal;
+    this.tryDepth++;
+    try {
+      signal = this.execBlock(child(stmt, 'body'), scope, frame);
+      const orElse = clauses.find((c) => c.type === 'else_clause');
+      if (!signal && orElse) signal = this.execBlock(child(orElse, 'body') ?? namedChildren(orElse).find((c) => c.type === 'block'), scope, frame);
+    } catch (e) {
+      if (!(e instanceof PythonTypeError)) throw e;
+      this.tryDepth--;
+      const handler = handlers.find((h) => catches(h, 'TypeError'));
+      if (!handler) return { kind: 'return', value: this.fail(e.message, stmt) };
+      this.tryDepth++;
+      signal = this.execBlock(namedChildren(handler).find((c) => c.type === 'block'), scope, frame);
+    } finally {
+      this.tryDepth--;
+    }
+    const fin = clauses.find((c) => c.type === 'finally_clause');
+    const finSignal = fin ? this.execBlock(namedChildren(fin).find((c) => c.type === 'block'), scope, frame) : undefined;
+    return finSignal ?? signal;
   }
 
   private execIf(stmt: Syn, scope: Scope, frame: Frame): Signal {
@@ -181,6 +272,8 @@ export class PyInterpreter {
     for (const br of branches) {
       if (!br.cond) return this.execBlock(br.body, scope, frame);
       const c = truthy(this.eval(br.cond, scope, frame));
+      // An argument check that cannot be decided (`if groups < 1: raise ValueError(...)`): code that runs does not raise.
+      if (c === undefined && raisesOnly(br.body)) continue;
       if (c === undefined) {
         // Never guess silently: the first branch is taken, and the gap is reported.
         this.fail(`condition '${this.text(br.cond)}' is not known; its branch was assumed`, br.cond);
@@ -191,17 +284,21 @@ export class PyInterpreter {
     return undefined;
   }
 
-  private iterate(value: PyValue): PyValue[] | undefined {
+  iterate(value: PyValue): PyValue[] | undefined {
     switch (value.k) {
       case 'tuple':
       case 'list':
         return value.items;
+      case 'object':
+        // A named tuple unpacks and indexes like the tuple it is.
+        return value.def.record === 'namedtuple' ? recordFields(value.def).map((f) => value.attrs.get(f) ?? unknown(`field '${f}'`)) : undefined;
       case 'dict':
-        return [...value.entries.keys()].map((v) => ({ k: 'str', v }) as PyValue);
+        return [...value.entries.keys()].map(keyValue);
       case 'str':
         return [...value.v].map((v) => ({ k: 'str', v }) as PyValue);
       case 'module':
-        if (value.obj.className === 'Sequential' || value.obj.className === 'ModuleList') {
+        if (containerOf(value.obj) === 'ModuleDict') return [...value.obj.children.keys()].map((v) => ({ k: 'str', v }) as PyValue);
+        if (containerOf(value.obj)) {
           return [...value.obj.children.values()].map((obj) => ({ k: 'module', obj }) as PyValue);
         }
         return undefined;
@@ -277,7 +374,7 @@ export class PyInterpreter {
   }
 
   private recordLine(node: Syn, names: string[], value: PyValue): void {
-    if (!this.recordLines || this.mode !== 'graph') return;
+    if (!this.recordLines || this.mode !== 'graph' || this.foreign) return;
     const line = node.range.startLine;
     if (line < this.recordLines.startLine || line > this.recordLines.endLine) return;
     const tensors = value.k === 'tensor' ? [value.t] : value.k === 'tuple' || value.k === 'list' ? value.items.flatMap((v) => (v.k === 'tensor' ? [v.t] : [])) : [];
@@ -318,6 +415,7 @@ export class PyInterpreter {
         const owner = this.eval(obj, scope, frame);
         const name = this.text(attr);
         if (owner.k === 'module') setModuleAttr(owner.obj, name, value);
+        else if (owner.k === 'object') owner.attrs.set(name, value);
         return;
       }
       case 'subscript': {
@@ -326,7 +424,8 @@ export class PyInterpreter {
         if (!obj || !sub) return;
         const owner = this.eval(obj, scope, frame);
         const key = this.eval(sub, scope, frame);
-        if (owner.k === 'dict' && key.k === 'str') owner.entries.set(key.v, value);
+        const dk = dictKey(key);
+        if (owner.k === 'dict' && dk !== undefined) owner.entries.set(dk, value);
         else if (owner.k === 'list') {
           const i = intOf(key);
           if (i !== undefined && i >= -owner.items.length && i < owner.items.length) owner.items[i < 0 ? owner.items.length + i : i] = value;
@@ -390,7 +489,8 @@ export class PyInterpreter {
           const v = child(pair, 'value');
           if (!k || !v) continue;
           const key = this.eval(k, scope, frame);
-          if (key.k === 'str') entries.set(key.v, this.eval(v, scope, frame));
+          const dk = dictKey(key);
+          if (dk !== undefined) entries.set(dk, this.eval(v, scope, frame));
         }
         return { k: 'dict', entries };
       }
@@ -414,7 +514,7 @@ export class PyInterpreter {
         const v = this.eval(arg, scope, frame);
         const o = this.text(op);
         if (v.k === 'int' || v.k === 'float') return o === '-' ? { k: v.k, v: -v.v } : o === '+' ? v : v.k === 'int' ? int(~v.v) : unknown('~ float');
-        if (v.k === 'tensor' && o === '-') return { k: 'tensor', t: this.ops.at(node.range).unary('Neg', v.t) };
+        if (v.k === 'tensor' && o === '-') return { k: 'tensor', t: this.ops(node).unary('Neg', v.t) };
         return unknown(`'${this.text(node)}'`);
       }
       case 'not_operator': {
@@ -443,13 +543,18 @@ export class PyInterpreter {
         if (c === undefined) return this.fail(`condition '${this.text(cond)}' is not known`, cond);
         return this.eval(c ? a : b, scope, frame);
       }
+      case 'set':
+        // A set of known values behaves like a tuple for `in`, iteration and len().
+        return { k: 'tuple', items: this.evalItems(namedChildren(node), scope, frame) };
+      case 'dictionary_comprehension':
+      case 'set_comprehension':
       case 'list_comprehension':
       case 'generator_expression':
         return this.comprehension(node, scope, frame);
       case 'keyword_argument':
         return unknown('keyword argument outside a call');
       case 'lambda':
-        return unknown('lambda is not interpreted');
+        return { k: 'func', def: { name: '<lambda>', node, closure: scope } };
       case 'ERROR':
         return unknown(`cannot read '${firstLine(this.text(node))}'`);
       default:
@@ -485,8 +590,13 @@ export class PyInterpreter {
     const v = scope.get(name);
     if (v) return v;
     if (BUILTINS.has(name)) return { k: 'ref', path: `builtins.${name}` };
-    if (name === '__name__') return { k: 'str', v: '__main__' };
-    return unknown(`name '${name}' is not defined`);
+    if (name === '__name__') {
+      const root = scope.root();
+      return { k: 'str', v: root instanceof ModuleScope ? root.moduleName : '__main__' };
+    }
+    const root = scope.root();
+    const star = root instanceof ModuleScope ? root.missingStars[0] : undefined;
+    return unknown(`name '${name}' is not defined${star ? ` (a star import found nothing: ${star})` : ''}`);
   }
 
   private compare(node: Syn, scope: Scope, frame: Frame): PyValue {
@@ -513,9 +623,19 @@ export class PyInterpreter {
     const clauses = namedChildren(node).filter((c) => c.type === 'for_in_clause' || c.type === 'if_clause');
     if (!body) return unknown('comprehension');
     const out: PyValue[] = [];
+    const entries = new Map<string, PyValue>();
     const inner = new Scope(scope);
+    const pairKey = body.type === 'pair' ? child(body, 'key') : undefined;
+    const pairValue = body.type === 'pair' ? child(body, 'value') : undefined;
     const run = (i: number): boolean => {
       if (i === clauses.length) {
+        if (pairKey && pairValue) {
+          // `{k: v for ...}`: keys that are not known end the comprehension like any unknown.
+          const key = dictKey(this.eval(pairKey, inner, frame));
+          if (key === undefined) return false;
+          entries.set(key, this.eval(pairValue, inner, frame));
+          return entries.size < MAX_LOOP;
+        }
         out.push(this.eval(body, inner, frame));
         return out.length < MAX_LOOP;
       }
@@ -536,8 +656,10 @@ export class PyInterpreter {
       }
       return true;
     };
-    if (!run(0)) return this.fail(`comprehension '${firstLine(this.text(node))}' is not interpreted`, node);
-    return { k: 'list', items: out };
+    // The value is unknown; a note is made where it is used (a layer list expanded, a size computed).
+    if (!run(0)) return unknown(`comprehension '${firstLine(this.text(node))}' is not interpreted`);
+    if (pairKey) return { k: 'dict', entries };
+    return node.type === 'set_comprehension' ? { k: 'tuple', items: out } : { k: 'list', items: out };
   }
 
   private attribute(node: Syn, scope: Scope, frame: Frame): PyValue {
@@ -561,11 +683,20 @@ export class PyInterpreter {
         if (m) return { k: 'func', def: { name, node: m.node, closure: m.cls.closure }, self: frame.self };
       }
     }
-    // nn.Module's own methods: `__init__` has nothing to interpret.
+    // nn.Module's own methods: `__init__` has nothing to interpret; a container's `__init__` registers its items.
+    const container = cls.isModule ? containerOf({ def: cls }) : undefined;
+    if (container && name === '__init__') return { k: 'method', self: frame.self, name: `${container}.__init__` };
+    if (cls.record === 'dataclass' && name === '__init__' && frame.self.k === 'object') return { k: 'method', self: frame.self, name: 'dataclass.__init__' };
+    // A subclass of a torch.nn layer (`class SameConv(nn.Conv2d)`): the layer's constructor makes its weights.
+    const layer = cls.isModule ? layerBaseOf(cls) : undefined;
+    if (layer && name === '__init__') return { k: 'method', self: frame.self, name: `layer.__init__:${layer}` };
+    if (layer && name === 'forward') return { k: 'method', self: frame.self, name: 'layer.forward' };
     return { k: 'ref', path: `torch.nn.Module.${name}` };
   }
 
   getAttr(owner: PyValue, name: string, at: Syn): PyValue {
+    const special = dunderAttr(owner, name);
+    if (special) return special;
     switch (owner.k) {
       case 'ref':
         return { k: 'ref', path: `${owner.path}.${name}` };
@@ -576,12 +707,17 @@ export class PyInterpreter {
         const a = obj.attrs.get(name);
         if (a) return a;
         if (obj.def) {
-          const m = findMethod(obj.def, name);
-          if (m) return { k: 'func', def: { name, node: m.node, closure: m.cls.closure }, self: owner };
+          const m = methodValue(obj.def, name, owner);
+          if (m) return m;
           const classAttr = findClassAttr(obj.def, name);
           if (classAttr) return classAttr;
         }
+        // Read as an inference graph: modules are in eval mode unless the code says otherwise.
+        if (name === 'training') return { k: 'bool', v: false };
         if (obj.layer) {
+          // `self.weight` / `self.bias` are the layer's tensors (the config's `bias` flag says only whether there is one).
+          const tensor = this.mode === 'graph' ? layerTensor(this.b, obj, name) : undefined;
+          if (tensor !== undefined) return tensor ? { k: 'tensor', t: tensor } : NONE;
           const c2 = obj.layer.config[name];
           if (typeof c2 === 'number') return int(c2);
           if (typeof c2 === 'boolean') return { k: 'bool', v: c2 };
@@ -591,15 +727,32 @@ export class PyInterpreter {
         return { k: 'method', self: owner, name };
       }
       case 'class': {
-        const m = findMethod(owner.def, name);
-        if (m) return { k: 'func', def: { name, node: m.node, closure: m.cls.closure } };
-        return findClassAttr(owner.def, name) ?? unknown(`${owner.def.name}.${name}`);
+        if (name === '__name__') return { k: 'str', v: owner.def.name };
+        if (name === 'apply' && derivesFrom(owner.def, 'torch.autograd.Function')) {
+          // A custom autograd Function runs its static `forward(ctx, ...)`; `ctx` only records things for backward.
+          const forward = findMethod(owner.def, 'forward');
+          if (forward) return { k: 'partial', fn: { k: 'func', def: { name: 'forward', node: forward.node, closure: forward.cls.closure } }, args: [{ k: 'ref', path: 'torch.autograd.ctx' }], kwargs: new Map() };
+        }
+        return methodValue(owner.def, name, undefined) ?? findClassAttr(owner.def, name) ?? unknown(`${owner.def.name}.${name}`);
       }
+      case 'object': {
+        const a = owner.attrs.get(name);
+        if (a) return a;
+        if (owner.def.record === 'namedtuple') {
+          if (name === '_replace' || name === '_asdict') return { k: 'method', self: owner, name };
+          if (name === '_fields') return { k: 'tuple', items: recordFields(owner.def).map((v) => ({ k: 'str', v }) as PyValue) };
+        }
+        return methodValue(owner.def, name, owner) ?? findClassAttr(owner.def, name) ?? unknown(`'${owner.def.name}' object has no attribute '${name}'`);
+      }
+      case 'pymodule':
+        return owner.ns.get(name) ?? unknown(`module '${owner.ns.name}' has no attribute '${name}'`);
       case 'tensor': {
         const s = owner.t.shape;
         if (name === 'shape') return s ? { k: 'tuple', items: s.map(dimValue) } : unknown('shape of a tensor whose shape is not known');
         if (name === 'ndim') return s ? int(s.length) : unknown('rank not known');
-        if (name === 'T' && s) return { k: 'tensor', t: this.ops.at(at.range).transpose(owner.t, s.map((_, i) => s.length - 1 - i)) };
+        // `.data` is the same values without autograd; weight initialisation goes through it.
+        if (name === 'data') return owner;
+        if (name === 'T' && s) return { k: 'tensor', t: this.ops(at).transpose(owner.t, s.map((_, i) => s.length - 1 - i)) };
         return { k: 'method', self: owner, name };
       }
       case 'stub':
@@ -624,6 +777,21 @@ export class PyInterpreter {
     if (owner.k === 'tensor') return this.indexTensor(owner.t, keys, node);
     if (keys.length !== 1) return unknown(`'${this.text(node)}'`);
     const key = keys[0]!;
+    if (owner.k === 'object' && owner.def.record === 'namedtuple') {
+      const items = this.iterate(owner)!;
+      const i = intOf(key);
+      return i === undefined ? unknown(`index '${this.text(node)}'`) : items[i < 0 ? items.length + i : i] ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node);
+    }
+    if (owner.k === 'str') {
+      // Strings index and slice like tuples of characters.
+      const chars: PyValue = { k: 'tuple', items: [...owner.v].map((v) => ({ k: 'str', v }) as PyValue) };
+      if (key.k === 'slice') {
+        const [a, b] = sliceBounds(key, owner.v.length);
+        return a === undefined || b === undefined ? unknown('slice') : { k: 'str', v: owner.v.slice(a, b) };
+      }
+      const i = intOf(key);
+      return i === undefined ? unknown(`index '${this.text(node)}'`) : (chars.items[i < 0 ? owner.v.length + i : i] ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node));
+    }
     if (owner.k === 'tuple' || owner.k === 'list') {
       if (key.k === 'slice') {
         const [a, b] = sliceBounds(key, owner.items.length);
@@ -635,8 +803,13 @@ export class PyInterpreter {
       const item = owner.items[i < 0 ? owner.items.length + i : i];
       return item ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node);
     }
-    if (owner.k === 'dict' && key.k === 'str') return owner.entries.get(key.v) ?? unknown(`key '${key.v}'`);
-    if (owner.k === 'module' && (owner.obj.className === 'Sequential' || owner.obj.className === 'ModuleList')) {
+    const dk = dictKey(key);
+    if (owner.k === 'dict' && dk !== undefined) return owner.entries.get(dk) ?? unknown(`KeyError: ${String(describe(key))}`);
+    if (owner.k === 'module' && key.k === 'str' && containerOf(owner.obj) === 'ModuleDict') {
+      const c = owner.obj.children.get(key.v);
+      return c ? { k: 'module', obj: c } : this.fail(`no module '${key.v}' in '${this.text(valueNode)}'`, node);
+    }
+    if (owner.k === 'module' && containerOf(owner.obj)) {
       const i = intOf(key);
       const kids = [...owner.obj.children.values()];
       if (i !== undefined) {
@@ -675,71 +848,11 @@ export class PyInterpreter {
       } else return this.fail(`tensor indexing '${this.text(node)}' is not interpreted`, node, [t]);
     }
     if (newAxes.length === 0) return { k: 'tensor', t };
-    return { k: 'tensor', t: this.ops.at(node.range).unsqueeze(t, newAxes) };
+    return { k: 'tensor', t: this.ops(node).unsqueeze(t, newAxes) };
   }
 
   binaryOp(op: string, a: PyValue, b: PyValue, node: Syn): PyValue {
-    if (a.k === 'tensor' || b.k === 'tensor') {
-      const ta = a.k === 'tensor' ? a.t : num(a);
-      const tb = b.k === 'tensor' ? b.t : num(b);
-      if (ta === undefined || tb === undefined) {
-        return this.fail(`'${firstLine(this.text(node))}' mixes a tensor with a value that is not known`, node, [a, b].flatMap((v) => (v.k === 'tensor' ? [v.t] : [])));
-      }
-      const ops = this.ops.at(node.range);
-      switch (op) {
-        case '*':
-          return { k: 'tensor', t: ops.binary('Mul', ta, tb) };
-        case '+':
-          return { k: 'tensor', t: ops.binary('Add', ta, tb) };
-        case '-':
-          return { k: 'tensor', t: ops.binary('Sub', ta, tb) };
-        case '/':
-          return { k: 'tensor', t: ops.binary('Div', ta, tb) };
-        case '**':
-          return { k: 'tensor', t: ops.binary('Pow', ta, tb) };
-        case '@':
-          if (typeof ta !== 'number' && typeof tb !== 'number') return { k: 'tensor', t: ops.matmul(ta, tb) };
-          break;
-      }
-      return this.fail(`operator '${op}' on tensors is not interpreted`, node, [a, b].flatMap((v) => (v.k === 'tensor' ? [v.t] : [])));
-    }
-    if ((a.k === 'tuple' || a.k === 'list') && op === '+' && b.k === a.k) return { k: a.k, items: [...a.items, ...b.items] };
-    if ((a.k === 'tuple' || a.k === 'list') && op === '*' && intOf(b) !== undefined) {
-      const n = Math.min(Math.max(intOf(b)!, 0), MAX_LOOP);
-      return { k: a.k, items: Array.from({ length: n }, () => a.items).flat() };
-    }
-    if (a.k === 'str' && b.k === 'str' && op === '+') return { k: 'str', v: a.v + b.v };
-    const x = num(a);
-    const y = num(b);
-    if (x === undefined || y === undefined) return unknown(`'${firstLine(this.text(node))}'`);
-    const isInt = (a.k === 'int' || a.k === 'bool') && (b.k === 'int' || b.k === 'bool');
-    const wrap = (v: number, asInt = isInt): PyValue => (Number.isFinite(v) ? (asInt ? int(v) : { k: 'float', v }) : unknown('not a finite number'));
-    switch (op) {
-      case '+':
-        return wrap(x + y);
-      case '-':
-        return wrap(x - y);
-      case '*':
-        return wrap(x * y);
-      case '/':
-        return y === 0 ? this.fail(`division by zero in '${this.text(node)}'`, node) : wrap(x / y, false);
-      case '//':
-        return y === 0 ? this.fail(`division by zero in '${this.text(node)}'`, node) : wrap(Math.floor(x / y));
-      case '%':
-        return y === 0 ? this.fail(`division by zero in '${this.text(node)}'`, node) : wrap(x - Math.floor(x / y) * y);
-      case '**':
-        return wrap(x ** y, isInt && y >= 0);
-      case '<<':
-        return isInt ? int(x * 2 ** y) : unknown('<<');
-      case '>>':
-        return isInt ? int(Math.floor(x / 2 ** y)) : unknown('>>');
-      case '&':
-        return isInt ? int(x & y) : unknown('&');
-      case '|':
-        return isInt ? int(x | y) : unknown('|');
-      default:
-        return unknown(`operator '${op}'`);
-    }
+    return binaryOp(this, op, a, b, node);
   }
 
   // ---------------------------------------------------------------- calls
@@ -777,13 +890,20 @@ export class PyInterpreter {
   invoke(fn: PyValue, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     switch (fn.k) {
       case 'ref':
-        return this.library(fn.path, args, kwargs, node);
+        return libraryCall(this, fn.path, args, kwargs, node);
+      case 'keras': {
+        const lambda = this.keras.lambdas.get(fn.layer);
+        if (lambda) return this.invoke(lambda, args, kwargs, node);
+        return applyKeras(this.keras, this.mode === 'graph' ? this.b : undefined, fn.layer, args[0], this.here(node));
+      }
       case 'class':
         return this.instantiate(fn.def, args, kwargs, node);
       case 'func':
         return this.callFunction(fn.def, fn.self ? [fn.self, ...args] : args, kwargs, node);
       case 'module':
         return this.callModule(fn.obj, args, kwargs, node);
+      case 'object':
+        return this.callObject(fn, args, kwargs, node);
       case 'method':
         return this.method(fn.self, fn.name, args, kwargs, node);
       case 'partial': {
@@ -821,92 +941,30 @@ export class PyInterpreter {
 
   callFunction(def: FuncDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn, cls?: ClassDef): PyValue {
     const selfArg = args[0];
+    if (this.mode === 'site' && selfArg?.k === 'tensor' && selfArg.t.shape?.every((d) => typeof d === 'number') && !this.functionInputs.has(def.node)) {
+      this.functionInputs.set(def.node, selfArg.t.shape as number[]);
+    }
     const key = selfArg?.k === 'module' ? `${def.name}:${def.node.range.startLine}:${def.node.range.startColumn}:${selfArg.obj.id}` : def.node;
-    return this.enter(key, `'${def.name}'`, node, args, () => {
+    return this.enter(key, `'${def.name}'`, node, args, () => this.within(def.closure, node, () => {
       const scope = new Scope(def.closure);
       const params = child(def.node, 'parameters');
-      const bound = this.bindParams(params, args, kwargs, scope);
+      const bound = bindParams(params, args, kwargs, scope, (n, sc) => this.eval(n, sc, {}));
       if (bound) this.fail(`call of '${def.name}': ${bound}`, node);
       const self = args[0];
       const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : undefined);
       const frame: Frame = { ...(owner ? { cls: owner } : {}), ...(self ? { self } : {}) };
-      const signal = this.execBlock(child(def.node, 'body'), scope, frame);
+      const body = child(def.node, 'body');
+      if (def.node.type === 'lambda') return body ? this.eval(body, scope, frame) : NONE;
+      const signal = this.execBlock(body, scope, frame);
       return signal?.kind === 'return' ? signal.value : NONE;
-    });
-  }
-
-  /** Binds call arguments to a `parameters` node; returns a problem description or undefined. */
-  bindParams(params: Syn | undefined, args: PyValue[], kwargs: Map<string, PyValue>, scope: Scope): string | undefined {
-    if (!params) return undefined;
-    let i = 0;
-    let problem: string | undefined;
-    const rest = new Map(kwargs);
-    let keywordOnly = false;
-    for (const p of namedChildren(params)) {
-      let name: string | undefined;
-      let def: Syn | undefined;
-      switch (p.type) {
-        case 'identifier':
-          name = this.text(p);
-          break;
-        case 'typed_parameter': {
-          const id = namedChildren(p).find((c) => c.type !== 'type');
-          if (id?.type === 'list_splat_pattern') {
-            scope.set(this.text(namedChildren(id)[0] ?? id), { k: 'tuple', items: args.slice(i) });
-            i = args.length;
-            keywordOnly = true;
-            continue;
-          }
-          if (id?.type === 'dictionary_splat_pattern') {
-            scope.set(this.text(namedChildren(id)[0] ?? id), { k: 'dict', entries: rest });
-            continue;
-          }
-          name = id ? this.text(id) : undefined;
-          break;
-        }
-        case 'default_parameter':
-        case 'typed_default_parameter': {
-          const n = child(p, 'name');
-          name = n ? this.text(n) : undefined;
-          def = child(p, 'value');
-          break;
-        }
-        case 'list_splat_pattern':
-          scope.set(this.text(namedChildren(p)[0] ?? p), { k: 'tuple', items: args.slice(i) });
-          i = args.length;
-          keywordOnly = true;
-          continue;
-        case 'dictionary_splat_pattern':
-          scope.set(this.text(namedChildren(p)[0] ?? p), { k: 'dict', entries: rest });
-          rest.clear();
-          continue;
-        case 'keyword_separator':
-          keywordOnly = true;
-          continue;
-        default:
-          continue;
-      }
-      if (!name) continue;
-      if (!keywordOnly && i < args.length) {
-        scope.set(name, args[i++]!);
-        if (rest.has(name)) problem = `'${name}' given twice`;
-      } else if (rest.has(name)) {
-        scope.set(name, rest.get(name)!);
-        rest.delete(name);
-      } else if (def) scope.set(name, this.eval(def, scope.parent ?? scope, {}));
-      else {
-        scope.set(name, unknown(`argument '${name}' has no value`));
-        problem ??= `argument '${name}' has no value`;
-      }
-    }
-    if (i < args.length) problem ??= `${args.length - i} extra positional arguments`;
-    return problem;
+    }));
   }
 
   instantiate(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+    if (!def.isModule) return this.newObject(def, args, kwargs, node);
     if (this.mode === 'site') {
       const stub: PyValue = { k: 'stub', def, args, kwargs };
-      if (def.isModule) this.callSites.push({ def, args, kwargs });
+      if (def.isModule) this.callSites.push({ def, args, kwargs, at: this.here(node) });
       return stub;
     }
     if (!def.isModule) return this.fail(`class '${def.name}' is not an nn.Module`, node);
@@ -919,13 +977,66 @@ export class PyInterpreter {
     }
   }
 
+  /** An instance of a plain class: fields bound for records, else `__init__` run on a fresh object. */
+  /** `obj(x)`: `__call__`, or a Keras layer subclass's `build` (once, from the input shape) then `call`. */
+  private callObject(obj: Extract<PyValue, { k: 'object' }>, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+    const dunder = findMethod(obj.def, '__call__');
+    if (dunder) return this.callFunction({ name: '__call__', node: dunder.node, closure: dunder.cls.closure }, [obj, ...args], kwargs, node, dunder.cls);
+    const call = isKerasLayerClass(obj.def) ? findMethod(obj.def, 'call') : undefined;
+    if (!call) return this.fail(`'${obj.def.name}' object is not callable`, node, tensorArgs(args));
+    const x = args[0];
+    if (this.mode === 'site') {
+      const site = this.callSites.find((s) => s.object === obj);
+      if (site && x?.k === 'tensor' && x.t.shape?.every((d) => typeof d === 'number') && !site.inputShape) site.inputShape = x.t.shape as number[];
+      return { k: 'tensor', t: { name: '', shape: undefined } };
+    }
+    const build = findMethod(obj.def, 'build');
+    if (build && !obj.attrs.has('built')) {
+      const s = x?.k === 'tensor' ? x.t.shape : undefined;
+      const inputShape: PyValue = s ? { k: 'tuple', items: s.map((d, i) => (i === 0 ? NONE : dimValue(d))) } : unknown('input shape');
+      this.callFunction({ name: 'build', node: build.node, closure: build.cls.closure }, [obj, inputShape], new Map(), node, build.cls);
+      obj.attrs.set('built', { k: 'bool', v: true });
+    }
+    return this.callFunction({ name: 'call', node: call.node, closure: call.cls.closure }, [obj, ...args], kwargs, node, call.cls);
+  }
+
+  private newObject(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+    const obj: Extract<PyValue, { k: 'object' }> = { k: 'object', def, attrs: new Map() };
+    if (this.mode === 'site' && isKerasLayerClass(def)) this.callSites.push({ def, args, kwargs, at: this.here(node), object: obj });
+    const init = findMethod(def, '__init__');
+    if (def.record && (!init || def.record === 'namedtuple')) {
+      const fields = recordFields(def);
+      fields.forEach((f, i) => {
+        const v = i < args.length ? args[i] : kwargs.get(f) ?? findClassAttr(def, f);
+        obj.attrs.set(f, v ?? unknown(`${def.name}() has no value for '${f}'`));
+      });
+      return obj;
+    }
+    if (init) {
+      if (this.activeClasses.has(def)) return this.fail(`'${def.name}' creates itself while being created`, node);
+      this.activeClasses.add(def);
+      try {
+        this.callFunction({ name: '__init__', node: init.node, closure: init.cls.closure }, [obj, ...args], kwargs, node, init.cls);
+      } finally {
+        this.activeClasses.delete(def);
+      }
+    }
+    return obj;
+  }
+
   private build(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const obj = this.newModule(def.name, node.range, { def });
+    const obj = this.newModule(def.name, this.here(node), { def });
     const self: PyValue = { k: 'module', obj };
     const init = findMethod(def, '__init__');
     if (init) {
       const r = this.callFunction({ name: '__init__', node: init.node, closure: init.cls.closure }, [self, ...args], kwargs, node, init.cls);
       if (r.k === 'unknown' && r.why.startsWith('recursive')) return r;
+    } else {
+      // No `__init__` of its own: the library base's constructor (a layer's, a container's) takes the arguments.
+      const layer = layerBaseOf(def);
+      const container = containerOf({ def });
+      if (layer) this.method(self, `layer.__init__:${layer}`, args, kwargs, node);
+      else if (container) this.method(self, `${container}.__init__`, args, kwargs, node);
     }
     return self;
   }
@@ -938,13 +1049,13 @@ export class PyInterpreter {
     if (this.mode === 'site') return unknown('module call at top level');
     return this.enter(obj, `module '${obj.path ?? obj.className}'`, node, args, () =>
       this.b.within(obj.path ?? '', () => {
-        if (obj.layer) {
+        if (obj.layer && !(obj.def && findMethod(obj.def, 'forward'))) {
           const x = args[0];
           if (x?.k !== 'tensor') return this.fail(`${obj.className} called without a tensor`, node, tensorArgs(args));
           if (args.length > 1 || kwargs.size > 0) return this.fail(`${obj.className} called with extra arguments`, node, tensorArgs(args));
-          return { k: 'tensor', t: emitLayer(this.b, obj, x.t, node.range) } as PyValue;
+          return { k: 'tensor', t: emitLayer(this.b, obj, x.t, this.here(node)) } as PyValue;
         }
-        if (obj.className === 'Sequential') {
+        if (containerOf(obj) === 'Sequential' && !(obj.def && findMethod(obj.def, 'forward'))) {
           let v = args[0] ?? unknown('Sequential called without input');
           for (const c of obj.children.values()) v = this.callModule(c, [v], new Map(), node);
           return v;
@@ -961,641 +1072,39 @@ export class PyInterpreter {
 
   // ---------------------------------------------------------------- library
 
-  private library(path: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const p = canonical(path);
-    const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
-    if (p.startsWith('builtins.')) return this.builtin(p.slice(9), args, kwargs, node);
-    if (p.startsWith('math.')) return mathCall(p.slice(5), args);
-    if (p.startsWith('nn.') && !p.startsWith('nn.functional.')) {
-      const kind = p.slice(3);
-      if (kind === 'Module.__init__' || kind === 'Module') return NONE;
-      if (kind === 'Sequential') {
-        const obj = this.newModule('Sequential', node.range);
-        const first = args[0];
-        if (args.length === 1 && first?.k === 'dict') for (const [k, v] of first.entries) { if (v.k === 'module') obj.children.set(k, v.obj); }
-        else args.forEach((a, i) => {
-          if (a.k === 'module') obj.children.set(String(i), a.obj);
-          else this.fail(`Sequential item ${i} is not a module`, node);
-        });
-        return { k: 'module', obj };
-      }
-      if (kind === 'ModuleList') {
-        const obj = this.newModule('ModuleList', node.range);
-        const items = args[0] ? this.iterate(args[0]) : [];
-        (items ?? []).forEach((a, i) => {
-          if (a.k === 'module') obj.children.set(String(i), a.obj);
-        });
-        if (!items) this.fail('ModuleList items are not known', node);
-        return { k: 'module', obj };
-      }
-      if (kind === 'Parameter') {
-        const t = args[0];
-        if (t?.k === 'tensor') return { k: 'tensor', t: t.t, param: true };
-        return this.fail('nn.Parameter of a value that is not a known tensor', node);
-      }
-      if (isKnownLayer(kind)) {
-        try {
-          const layer = constructLayer(kind, args, kwargs);
-          return { k: 'module', obj: this.newModule(kind, node.range, { layer }) };
-        } catch (e) {
-          if (e instanceof LayerError) return this.fail(e.message, node);
-          throw e;
-        }
-      }
-      return this.fail(`nn.${kind} is not interpreted`, node);
+  method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+    const own = builtinMethod(self, name, args, (v) => this.iterate(v));
+    if (own) return own;
+    if (self.k === 'object' && self.def.record === 'namedtuple' && (name === '_replace' || name === '_asdict')) {
+      if (name === '_asdict') return { k: 'dict', entries: new Map(self.attrs) };
+      const attrs = new Map(self.attrs);
+      for (const [k, v] of kwargs) attrs.set(k, v);
+      return { k: 'object', def: self.def, attrs };
     }
-    if (p === 'collections.OrderedDict' || p === 'typing.OrderedDict') {
-      // OrderedDict([(name, value), ...]): the form `nn.Sequential` takes for named children.
-      const entries = new Map<string, PyValue>();
-      for (const pair of (args[0] && this.iterate(args[0])) ?? []) {
-        const kv = pair.k === 'tuple' || pair.k === 'list' ? pair.items : [];
-        if (kv[0]?.k === 'str' && kv[1]) entries.set(kv[0].v, kv[1]);
-        else return this.fail('OrderedDict entries that are not (name, value) pairs', node);
-      }
-      for (const [k, v] of kwargs) entries.set(k, v);
-      return { k: 'dict', entries };
+    if (self.k === 'object' && name === 'dataclass.__init__') {
+      // A subclass's `super().__init__(...)` into the `__init__` @dataclass wrote for its fields.
+      recordFields(self.def).forEach((f, i) => {
+        const v = args[i] ?? kwargs.get(f) ?? findClassAttr(self.def, f);
+        self.attrs.set(f, v ?? unknown(`${self.def.name}() has no value for '${f}'`));
+      });
+      return NONE;
     }
-    if (p === 'functools.partial') {
-      const [fn, ...rest] = args;
-      return fn ? { k: 'partial', fn, args: rest, kwargs } : unknown('partial()');
-    }
-    const ops = this.ops.at(node.range);
-    const x = args[0];
-    const tensorOf = (v: PyValue | undefined): TensorRef | undefined => (v?.k === 'tensor' ? v.t : undefined);
-    // Tensor factories give shapes at the call site and constant tensors inside modules.
-    const factory = p.startsWith('torch.') ? p.slice(6) : '';
-    if (TENSOR_FACTORIES.has(factory)) {
-      const dims = factory === 'full' ? intsOf(args[0]) : args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-      if (!dims || dims.some((d) => d < 0)) return this.fail(`torch.${factory} with a size that is not known`, node);
-      return { k: 'tensor', t: this.mode === 'site' ? { name: '', shape: dims } : ops.constant(dims) };
-    }
-    if (this.mode === 'site') {
-      if (p === 'torchstat.stat' || p === 'stat') return this.recordStat(args);
-      return unknown(`${p} at top level`);
-    }
-    const t = tensorOf(x);
-    const fn = p.startsWith('nn.functional.') ? `F.${p.slice(14)}` : p;
-    const unary = (op: string) => (t ? { k: 'tensor', t: ops.unary(op, t) } as PyValue : this.fail(`${path} without a tensor`, node));
-    switch (fn) {
-      case 'F.relu':
-      case 'torch.relu':
-        return unary('Relu');
-      case 'F.sigmoid':
-      case 'torch.sigmoid':
-        return unary('Sigmoid');
-      case 'F.tanh':
-      case 'torch.tanh':
-        return unary('Tanh');
-      case 'F.hardswish':
-        return unary('HardSwish');
-      case 'F.hardsigmoid':
-        return t ? { k: 'tensor', t: ops.hardsigmoid(t) } : this.fail(`${path} without a tensor`, node);
-      case 'F.silu':
-        return t ? { k: 'tensor', t: ops.silu(t) } : this.fail(`${path} without a tensor`, node);
-      case 'F.relu6':
-        return t ? { k: 'tensor', t: ops.relu6(t) } : this.fail(`${path} without a tensor`, node);
-      case 'F.softmax':
-      case 'torch.softmax': {
-        const dim = intOf(arg(1, 'dim'));
-        return t && dim !== undefined ? { k: 'tensor', t: ops.unary('Softmax', t, { axis: { type: 'int', value: dim } }) } : this.fail(`${path} with a dim that is not known`, node, tensorArgs(args));
-      }
-      case 'F.adaptive_avg_pool2d':
-      case 'F.adaptive_max_pool2d': {
-        const size = intsOf(arg(1, 'output_size'));
-        if (t && size && size.every((s) => s === 1)) return { k: 'tensor', t: ops.globalPool(fn === 'F.adaptive_avg_pool2d' ? 'GlobalAveragePool' : 'GlobalMaxPool', t) };
-        return this.fail(`${path} with output size other than 1 is not interpreted`, node, tensorArgs(args));
-      }
-      case 'F.avg_pool2d':
-      case 'F.max_pool2d': {
-        const k = intsOf(arg(1, 'kernel_size'));
-        const sArg = arg(2, 'stride');
-        const s = sArg && sArg.k !== 'none' ? intsOf(sArg) : k;
-        const pad = intsOf(arg(3, 'padding') ?? int(0));
-        const ceilArg = kwargs.get('ceil_mode');
-        if (!t || !k || !s || !pad) return this.fail(`${path} with arguments that are not known`, node, tensorArgs(args));
-        const two = (v: number[]) => (v.length === 1 ? [v[0]!, v[0]!] : v);
-        return { k: 'tensor', t: ops.pool(fn === 'F.avg_pool2d' ? 'AveragePool' : 'MaxPool', t, two(k), two(s), two(pad), ceilArg ? truthy(ceilArg) === true : false) };
-      }
-      case 'torch.mul':
-      case 'torch.add':
-      case 'torch.sub':
-      case 'torch.div':
-      case 'torch.matmul': {
-        const opSym = { 'torch.mul': '*', 'torch.add': '+', 'torch.sub': '-', 'torch.div': '/', 'torch.matmul': '@' }[fn]!;
-        const a = args[0];
-        const b = args[1] ?? kwargs.get('other');
-        if (!a || !b) return this.fail(`${path} needs two operands`, node, tensorArgs(args));
-        return this.binaryOp(opSym, a, b, node);
-      }
-      case 'torch.cat':
-      case 'torch.concat': {
-        const items = x ? this.iterate(x) : undefined;
-        const dim = intOf(arg(1, 'dim') ?? int(0));
-        const ts = items?.map(tensorOf);
-        if (!ts || ts.some((v) => !v) || dim === undefined) return this.fail(`${path} of values that are not known tensors`, node, tensorArgs(items ?? []));
-        return { k: 'tensor', t: ops.concat(ts as TensorRef[], dim) };
-      }
-      case 'torch.flatten':
-        if (!t) return this.fail(`${path} without a tensor`, node);
-        return { k: 'tensor', t: ops.flatten(t, intOf(arg(1, 'start_dim')) ?? 0, intOf(arg(2, 'end_dim')) ?? -1) };
-      case 'torch.mean':
-      case 'torch.sum':
-      case 'torch.amax':
-        return t ? this.method(x!, fn.slice(6), args.slice(1), kwargs, node) : this.fail(`${path} without a tensor`, node);
-      case 'torch.no_grad':
-        return NONE;
-    }
-    if (t) return this.fail(`${path} is not interpreted`, node, tensorArgs(args));
-    return unknown(`${path} is not interpreted`);
-  }
-
-  private recordStat(args: PyValue[]): PyValue {
-    const [model, size] = args;
-    const dims = intsOf(size);
-    if (model?.k === 'stub' && dims && dims.length === 3) {
-      const site = this.callSites.find((s) => s.args === model.args && s.def === model.def);
-      if (site && !site.inputShape) site.inputShape = [1, ...dims];
-    }
-    return NONE;
-  }
-
-  private builtin(name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const a = args[0];
-    switch (name) {
-      case 'int': {
-        if (a?.k === 'str') {
-          const v = Number(a.v.trim());
-          return Number.isInteger(v) ? int(v) : unknown('int() of a string');
-        }
-        const v = num(a);
-        return v === undefined ? unknown('int() of a value that is not known') : int(Math.trunc(v));
-      }
-      case 'float': {
-        const v = num(a);
-        return v === undefined ? unknown('float()') : { k: 'float', v };
-      }
-      case 'bool': {
-        const t = a ? truthy(a) : false;
-        return t === undefined ? unknown('bool()') : { k: 'bool', v: t };
-      }
-      case 'abs': {
-        const v = num(a);
-        return v === undefined ? unknown('abs()') : a!.k === 'float' ? { k: 'float', v: Math.abs(v) } : int(Math.abs(v));
-      }
-      case 'round': {
-        const v = num(a);
-        const digits = intOf(args[1]);
-        if (v === undefined) return unknown('round() of a value that is not known');
-        if (args[1] && args[1].k !== 'none') {
-          if (digits === undefined) return unknown('round() digits');
-          const f = 10 ** digits;
-          return { k: 'float', v: roundHalfEven(v * f) / f };
-        }
-        return int(roundHalfEven(v));
-      }
-      case 'max':
-      case 'min': {
-        const items = args.length === 1 ? this.iterate(args[0]!) : args;
-        const nums = items?.map(num);
-        if (!items || !nums || nums.length === 0 || nums.some((n) => n === undefined)) return unknown(`${name}() of values that are not known`);
-        let best = 0;
-        nums.forEach((n, i) => {
-          if (name === 'max' ? n! > nums[best]! : n! < nums[best]!) best = i;
-        });
-        return items[best]!;
-      }
-      case 'pow': {
-        const x = num(a);
-        const y = num(args[1]);
-        return x === undefined || y === undefined ? unknown('pow()') : a!.k === 'int' && args[1]!.k === 'int' && y >= 0 ? int(x ** y) : { k: 'float', v: x ** y };
-      }
-      case 'divmod': {
-        const x = intOf(a);
-        const y = intOf(args[1]);
-        return x === undefined || !y ? unknown('divmod()') : { k: 'tuple', items: [int(Math.floor(x / y)), int(x - Math.floor(x / y) * y)] };
-      }
-      case 'len': {
-        if (!a) return unknown('len()');
-        if (a.k === 'tensor') return a.t.shape && typeof a.t.shape[0] === 'number' ? int(a.t.shape[0]) : unknown('len() of a tensor');
-        const items = this.iterate(a);
-        return items ? int(items.length) : unknown('len() of a value that is not known');
-      }
-      case 'range': {
-        const n = args.map(intOf);
-        if (n.length === 0 || n.some((v) => v === undefined)) return this.fail('range() of values that are not known', node);
-        const [start, stop, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1];
-        if (step === 0) return this.fail('range() step is zero', node);
-        const items: PyValue[] = [];
-        for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
-          items.push(int(i));
-          if (items.length > MAX_LOOP) return this.fail(`range() longer than ${MAX_LOOP} is not interpreted`, node);
-        }
-        return { k: 'list', items };
-      }
-      case 'tuple':
-      case 'list': {
-        if (!a) return { k: name, items: [] };
-        const items = this.iterate(a);
-        return items ? { k: name, items: [...items] } : unknown(`${name}()`);
-      }
-      case 'enumerate': {
-        const items = a ? this.iterate(a) : undefined;
-        return items ? { k: 'list', items: items.map((v, i) => ({ k: 'tuple', items: [int(i), v] }) as PyValue) } : unknown('enumerate()');
-      }
-      case 'zip': {
-        const lists = args.map((x) => this.iterate(x));
-        if (lists.some((l) => !l)) return unknown('zip()');
-        const n = Math.min(...lists.map((l) => l!.length));
-        return { k: 'list', items: Array.from({ length: n }, (_, i) => ({ k: 'tuple', items: lists.map((l) => l![i]!) }) as PyValue) };
-      }
-      case 'reversed': {
-        const items = a ? this.iterate(a) : undefined;
-        return items ? { k: 'list', items: [...items].reverse() } : unknown('reversed()');
-      }
-      case 'sum': {
-        const items = a ? this.iterate(a) : undefined;
-        if (!items) return unknown('sum()');
-        let acc: PyValue = int(0);
-        for (const item of items) acc = this.binaryOp('+', acc, item, node);
-        return acc;
-      }
-      case 'isinstance':
-        return unknown('isinstance()');
-      case 'getattr': {
-        const key = args[1];
-        if (a && key?.k === 'str') return this.getAttr(a, key.v, node);
-        return unknown('getattr()');
-      }
-      case 'hasattr':
-        return unknown('hasattr()');
-      case 'setattr': {
-        const key = args[1];
-        if (a?.k === 'module' && key?.k === 'str' && args[2]) setModuleAttr(a.obj, key.v, args[2]);
-        return NONE;
-      }
-      case 'print':
-        return NONE;
-      case 'str':
-        return a?.k === 'str' ? a : a && (a.k === 'int' || a.k === 'float') ? { k: 'str', v: String(a.v) } : unknown('str()');
-      case 'dict':
-        return { k: 'dict', entries: new Map(kwargs) };
-      case 'super':
-        return { k: 'ref', path: 'super' };
-      default:
-        return unknown(`${name}()`);
-    }
-  }
-
-  private method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const arg = (i: number, key: string): PyValue | undefined => args[i] ?? kwargs.get(key);
-    if (self.k === 'list') {
-      if (name === 'append' && args[0]) {
-        self.items.push(args[0]);
-        return NONE;
-      }
-      if (name === 'extend' && args[0]) {
-        self.items.push(...(this.iterate(args[0]) ?? []));
-        return NONE;
-      }
-    }
-    if (self.k === 'dict') {
-      if (name === 'get') {
-        const key = args[0];
-        return (key?.k === 'str' ? self.entries.get(key.v) : undefined) ?? args[1] ?? NONE;
-      }
-      if (name === 'items') return { k: 'list', items: [...self.entries].map(([k, v]) => ({ k: 'tuple', items: [{ k: 'str', v: k }, v] }) as PyValue) };
-      if (name === 'keys') return { k: 'list', items: [...self.entries.keys()].map((k) => ({ k: 'str', v: k }) as PyValue) };
-      if (name === 'values') return { k: 'list', items: [...self.entries.values()] };
-    }
-    if (self.k === 'str') {
-      if (name === 'lower') return { k: 'str', v: self.v.toLowerCase() };
-      if (name === 'upper') return { k: 'str', v: self.v.toUpperCase() };
-    }
-    if (self.k === 'module') return this.moduleMethod(self.obj, name, args, kwargs, node);
+    if (self.k === 'module') return moduleMethod(this, self.obj, name, args, kwargs, node);
     if (self.k === 'stub') {
       // `model.cuda().eval()` and friends return the model itself.
       if (['cuda', 'cpu', 'to', 'eval', 'train', 'float', 'half', 'requires_grad_'].includes(name)) return self;
       return unknown(`${self.def.name}.${name}() at top level`);
     }
     if (self.k !== 'tensor') return this.fail(`method '${name}' of a value that is not known`, node, tensorArgs(args));
-    const t = self.t;
-    const s = t.shape;
-    const ops = this.ops.at(node.range);
-    const tensor = (r: TensorRef): PyValue => ({ k: 'tensor', t: r });
-    const dimsArg = (v: PyValue | undefined) => (v === undefined || v.k === 'none' ? undefined : intsOf(v));
-    switch (name) {
-      case 'size': {
-        if (!s) return this.fail('size() of a tensor whose shape is not known', node);
-        const d = intOf(args[0] ?? kwargs.get('dim'));
-        if (args.length === 0 && !kwargs.has('dim')) return { k: 'tuple', items: s.map(dimValue) };
-        if (d === undefined) return unknown('size() with a dim that is not known');
-        const i = d < 0 ? s.length + d : d;
-        return s[i] === undefined ? this.fail(`size(${d}) out of range`, node) : dimValue(s[i]!);
-      }
-      case 'dim':
-        return s ? int(s.length) : unknown('dim()');
-      case 'numel': {
-        if (!s || s.some((d) => typeof d !== 'number')) return unknown('numel()');
-        return int((s as number[]).reduce((x, y) => x * y, 1));
-      }
-      case 'sigmoid':
-      case 'sigmoid_':
-        return tensor(ops.unary('Sigmoid', t));
-      case 'relu':
-      case 'relu_':
-        return tensor(ops.unary('Relu', t));
-      case 'tanh':
-        return tensor(ops.unary('Tanh', t));
-      case 'contiguous':
-      case 'float':
-      case 'detach':
-      case 'clone':
-      case 'cuda':
-      case 'cpu':
-      case 'to':
-      case 'requires_grad_':
-        return self;
-      case 'mean':
-      case 'sum':
-      case 'amax': {
-        const dimValueArg = arg(0, 'dim');
-        const dims = dimsArg(dimValueArg);
-        if (dimValueArg && dimValueArg.k !== 'none' && !dims) return this.fail(`${name}() with dims that are not known`, node, [t]);
-        const keep = truthy(arg(1, 'keepdim') ?? kwargs.get('keepdims') ?? { k: 'bool', v: false });
-        if (keep === undefined) return this.fail(`${name}() with keepdim that is not known`, node, [t]);
-        const op = name === 'mean' ? 'ReduceMean' : name === 'sum' ? 'ReduceSum' : 'ReduceMax';
-        return tensor(ops.reduce(op, t, dims, keep));
-      }
-      case 'view':
-      case 'reshape': {
-        const dims = args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-        if (!dims) return this.fail(`${name}(${args.map((a) => a.k).join(', ')}) with sizes that are not known`, node, [t]);
-        return tensor(ops.reshape(t, dims));
-      }
-      case 'view_as':
-      case 'reshape_as': {
-        const o = args[0];
-        const dims = o?.k === 'tensor' && o.t.shape?.every((d) => typeof d === 'number') ? (o.t.shape as number[]) : undefined;
-        return dims ? tensor(ops.reshape(t, dims)) : this.fail(`${name}() of a tensor whose shape is not known`, node, [t]);
-      }
-      case 'flatten':
-        return tensor(ops.flatten(t, intOf(arg(0, 'start_dim')) ?? 0, intOf(arg(1, 'end_dim')) ?? -1));
-      case 'squeeze': {
-        const d = arg(0, 'dim');
-        const dims = d ? dimsArg(d) : undefined;
-        if (d && !dims) return this.fail('squeeze() with a dim that is not known', node, [t]);
-        return tensor(ops.squeeze(t, dims));
-      }
-      case 'unsqueeze': {
-        const d = intOf(arg(0, 'dim'));
-        return d === undefined ? this.fail('unsqueeze() with a dim that is not known', node, [t]) : tensor(ops.unsqueeze(t, [d]));
-      }
-      case 'expand_as': {
-        const o = args[0];
-        return o?.k === 'tensor' ? tensor(ops.expandAs(t, o.t)) : this.fail('expand_as() of a value that is not a tensor', node, [t]);
-      }
-      case 'expand': {
-        const dims = args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-        return dims ? tensor(ops.expand(t, dims)) : this.fail('expand() with sizes that are not known', node, [t]);
-      }
-      case 'transpose': {
-        const a = intOf(args[0]);
-        const b = intOf(args[1]);
-        if (!s || a === undefined || b === undefined) return this.fail('transpose() with dims that are not known', node, [t]);
-        const perm = s.map((_, i) => i);
-        const ia = a < 0 ? s.length + a : a;
-        const ib = b < 0 ? s.length + b : b;
-        if (perm[ia] === undefined || perm[ib] === undefined) return this.fail('transpose() dims out of range', node, [t]);
-        [perm[ia], perm[ib]] = [perm[ib]!, perm[ia]!];
-        return tensor(ops.transpose(t, perm));
-      }
-      case 'permute': {
-        const perm = args.length === 1 ? intsOf(args[0]) : intsOf({ k: 'tuple', items: args });
-        if (!perm || (s && perm.length !== s.length)) return this.fail('permute() with dims that are not known', node, [t]);
-        return tensor(ops.transpose(t, perm));
-      }
-      case 'mul':
-      case 'mul_':
-      case 'add':
-      case 'add_':
-      case 'sub':
-      case 'div':
-      case 'matmul': {
-        const sym = { mul: '*', add: '+', sub: '-', div: '/', matmul: '@' }[name.replace('_', '') as 'mul']!;
-        const other = args[0];
-        return other ? this.binaryOp(sym, self, other, node) : this.fail(`${name}() without an operand`, node, [t]);
-      }
-    }
-    return this.fail(`tensor method '${name}' is not interpreted`, node, [t]);
-  }
-
-  private moduleMethod(obj: ModuleObj, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    switch (name) {
-      case 'add_module':
-      case 'register_module': {
-        const key = args[0];
-        const m = args[1];
-        if (key?.k === 'str' && m?.k === 'module') obj.children.set(key.v, m.obj);
-        else this.fail(`${name}() with a name or module that is not known`, node);
-        return NONE;
-      }
-      case 'append':
-        if (args[0]?.k === 'module') obj.children.set(String(obj.children.size), args[0].obj);
-        return NONE;
-      case 'extend':
-        for (const item of (args[0] && this.iterate(args[0])) ?? []) if (item.k === 'module') obj.children.set(String(obj.children.size), item.obj);
-        return NONE;
-      case 'register_buffer':
-        if (args[0]?.k === 'str' && args[1]) obj.attrs.set(args[0].v, args[1]);
-        return NONE;
-      case 'register_parameter':
-        if (args[0]?.k === 'str' && args[1]) setModuleAttr(obj, args[0].v, args[1]);
-        return NONE;
-      case 'forward':
-        return this.callModule(obj, args, kwargs, node);
-      case 'eval':
-      case 'train':
-      case 'to':
-      case 'cuda':
-      case 'cpu':
-      case 'float':
-        return { k: 'module', obj };
-    }
-    return this.fail(`${obj.className}.${name}() is not interpreted`, node, tensorArgs(args));
+    return tensorMethod(this, self.t, self, name, args, kwargs, node);
   }
 }
 
 // ---------------------------------------------------------------- helpers
 
-function tensorArgs(args: readonly PyValue[]): TensorRef[] {
-  return args.flatMap((a) => (a.k === 'tensor' ? [a.t] : []));
-}
-
-function dimValue(d: number | string): PyValue {
-  return typeof d === 'number' ? int(d) : unknown(`dimension '${d}' is not known`);
-}
-
 function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
-}
-
-function roundHalfEven(v: number): number {
-  const floor = Math.floor(v);
-  const diff = v - floor;
-  if (diff > 0.5) return floor + 1;
-  if (diff < 0.5) return floor;
-  return floor % 2 === 0 ? floor : floor + 1;
-}
-
-function sliceBounds(s: Extract<PyValue, { k: 'slice' }>, length: number): [number | undefined, number | undefined] {
-  const norm = (v: PyValue, fallback: number) => {
-    if (v.k === 'none') return fallback;
-    const i = intOf(v);
-    if (i === undefined) return undefined;
-    return Math.min(Math.max(i < 0 ? length + i : i, 0), length);
-  };
-  if (s.step.k !== 'none' && intOf(s.step) !== 1) return [undefined, undefined];
-  return [norm(s.start, 0), norm(s.stop, length)];
-}
-
-function compareValues(op: string, a: PyValue, b: PyValue): boolean | undefined {
-  const x = num(a);
-  const y = num(b);
-  if (op === 'is' || op === 'is not') {
-    if (a.k === 'none' || b.k === 'none') {
-      if (a.k === 'unknown' || b.k === 'unknown') return undefined;
-      const same = a.k === b.k;
-      return op === 'is' ? same : !same;
-    }
-    return undefined;
-  }
-  if (op === 'in' || op === 'not in') {
-    const items = b.k === 'tuple' || b.k === 'list' ? b.items : undefined;
-    if (!items) return undefined;
-    let found = false;
-    for (const item of items) {
-      const eq = compareValues('==', a, item);
-      if (eq === undefined) return undefined;
-      if (eq) found = true;
-    }
-    return op === 'in' ? found : !found;
-  }
-  if (op === '==' || op === '!=') {
-    let eq: boolean | undefined;
-    if (x !== undefined && y !== undefined) eq = x === y;
-    else if (a.k === 'str' && b.k === 'str') eq = a.v === b.v;
-    else if (a.k === 'none' || b.k === 'none') eq = a.k === b.k ? true : a.k === 'unknown' || b.k === 'unknown' ? undefined : false;
-    else if ((a.k === 'str' && (b.k === 'int' || b.k === 'float')) || (b.k === 'str' && (a.k === 'int' || a.k === 'float'))) eq = false;
-    return eq === undefined ? undefined : op === '==' ? eq : !eq;
-  }
-  if (x === undefined || y === undefined) return undefined;
-  switch (op) {
-    case '<':
-      return x < y;
-    case '<=':
-      return x <= y;
-    case '>':
-      return x > y;
-    case '>=':
-      return x >= y;
-    default:
-      return undefined;
-  }
-}
-
-function mathCall(name: string, args: PyValue[]): PyValue {
-  const x = num(args[0]);
-  if (x === undefined) return unknown(`math.${name}() of a value that is not known`);
-  const f = (v: number): PyValue => (Number.isFinite(v) ? { k: 'float', v } : unknown(`math.${name}() is not finite`));
-  switch (name) {
-    case 'log2':
-      return f(Math.log2(x));
-    case 'log10':
-      return f(Math.log10(x));
-    case 'log': {
-      const base = num(args[1]);
-      return f(base === undefined ? Math.log(x) : Math.log(x) / Math.log(base));
-    }
-    case 'sqrt':
-      return f(Math.sqrt(x));
-    case 'exp':
-      return f(Math.exp(x));
-    case 'ceil':
-      return int(Math.ceil(x));
-    case 'floor':
-      return int(Math.floor(x));
-    case 'fabs':
-      return f(Math.abs(x));
-    case 'pow': {
-      const y = num(args[1]);
-      return y === undefined ? unknown('math.pow()') : f(x ** y);
-    }
-    default:
-      return unknown(`math.${name}()`);
-  }
-}
-
-/** Normalises library paths: `torch.nn.Linear` → `nn.Linear`, `torch.nn.functional.relu` → `nn.functional.relu`. */
-function canonical(path: string): string {
-  if (path.startsWith('torch.nn.modules.')) {
-    const parts = path.split('.');
-    return `nn.${parts[parts.length - 1]}`;
-  }
-  if (path.startsWith('torch.nn.')) return path.slice(6);
-  if (path === 'torch.nn') return 'nn';
-  return path;
-}
-
-function setModuleAttr(obj: ModuleObj, name: string, value: PyValue): void {
-  if (value.k === 'module') {
-    obj.attrs.delete(name);
-    obj.children.set(name, value.obj);
-    return;
-  }
-  if (obj.children.has(name) && value.k === 'none') obj.children.delete(name);
-  if (value.k === 'tensor' && value.param && !obj.attrs.has(name)) {
-    const shape = value.t.shape;
-    if (shape && shape.every((d) => typeof d === 'number')) obj.ownParams += (shape as number[]).reduce((x, y) => x * y, 1);
-  }
-  obj.attrs.set(name, value);
-}
-
-export function findMethod(def: ClassDef, name: string, seen = new Set<ClassDef>()): { node: Syn; cls: ClassDef } | undefined {
-  if (seen.has(def)) return undefined;
-  seen.add(def);
-  const m = def.methods.get(name);
-  if (m) return { node: m, cls: def };
-  for (const base of def.bases) {
-    if (base.k === 'class') {
-      const found = findMethod(base.def, name, seen);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
-
-function findClassAttr(def: ClassDef, name: string, seen = new Set<ClassDef>()): PyValue | undefined {
-  if (seen.has(def)) return undefined;
-  seen.add(def);
-  const v = def.attrs.get(name);
-  if (v) return v;
-  for (const base of def.bases) if (base.k === 'class') {
-    const found = findClassAttr(base.def, name, seen);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-function ownerOf(def: ClassDef, method: Syn, seen = new Set<ClassDef>()): ClassDef | undefined {
-  if (seen.has(def)) return undefined;
-  seen.add(def);
-  for (const m of def.methods.values()) if (m === method) return def;
-  for (const base of def.bases) if (base.k === 'class') {
-    const found = ownerOf(base.def, method, seen);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 function targetNames(target: Syn): string[] {
@@ -1603,76 +1112,45 @@ function targetNames(target: Syn): string[] {
   return namedChildren(target).flatMap((t) => targetNames(t));
 }
 
-/** Binds the names an import statement introduces; module names become library references. */
-export function bindImport(stmt: Syn, scope: Scope): void {
-  const text = (n: Syn) => textOf(n);
-  if (stmt.type === 'import_statement') {
-    for (const n of childrenOf(stmt, 'name')) {
-      if (n.type === 'aliased_import') {
-        const name = child(n, 'name');
-        const alias = child(n, 'alias');
-        if (name && alias) scope.set(text(alias), { k: 'ref', path: text(name) });
-      } else {
-        const full = text(n);
-        const head = full.split('.')[0]!;
-        scope.set(head, { k: 'ref', path: head });
-      }
-    }
-    return;
-  }
-  const mod = child(stmt, 'module_name');
-  if (!mod || mod.type === 'relative_import') return;
-  const base = text(mod);
-  for (const n of childrenOf(stmt, 'name')) {
-    if (n.type === 'aliased_import') {
-      const name = child(n, 'name');
-      const alias = child(n, 'alias');
-      if (name && alias) scope.set(text(alias), { k: 'ref', path: `${base}.${text(name)}` });
-    } else scope.set(text(n), { k: 'ref', path: `${base}.${text(n)}` });
-  }
+
+/** Whether an `except` clause catches `name` (bare `except:`, `Exception`, the name itself, or a tuple holding one). */
+function catches(handler: Syn, name: string): boolean {
+  const value = child(handler, 'value');
+  if (!value) return true;
+  const types = textOf(value).replace(/\bas\s+\w+$/, '').replace(/[()\s]/g, '').split(',');
+  return types.some((t) => t === name || t === 'Exception' || t === 'BaseException' || t.endsWith(`.${name}`));
 }
 
-/** Reads a class statement: bases, methods and simple class attributes; `isModule` follows the bases. */
-export function readClass(node: Syn, scope: Scope, directive?: number[]): ClassDef | undefined {
-  const nameNode = child(node, 'name');
-  if (!nameNode) return undefined;
-  const bases: PyValue[] = [];
-  const supers = child(node, 'superclasses');
-  const probe = new PyInterpreter(new GraphBuilder('class'), 'site', 10_000);
-  for (const b of supers ? namedChildren(supers) : []) {
-    if (b.type === 'keyword_argument') continue;
-    bases.push(probe.eval(b, scope, {}));
-  }
-  const methods = new Map<string, Syn>();
-  const attrs = new Map<string, PyValue>();
-  const body = child(node, 'body');
-  for (const stmt of body ? namedChildren(body) : []) {
-    const def = stmt.type === 'decorated_definition' ? child(stmt, 'definition') : stmt;
-    if (def?.type === 'function_definition') {
-      const n = child(def, 'name');
-      if (n) methods.set(textOf(n), def);
-    } else if (stmt.type === 'expression_statement') {
-      const a = namedChildren(stmt)[0];
-      const left = a?.type === 'assignment' ? child(a, 'left') : undefined;
-      const right = a?.type === 'assignment' ? child(a, 'right') : undefined;
-      if (left?.type === 'identifier' && right) {
-        try {
-          attrs.set(textOf(left), probe.eval(right, scope, {}));
-        } catch (e) {
-          if (!(e instanceof BudgetExceeded)) throw e;
-        }
-      }
+/** A branch that only reports an error: it raises (after warnings or messages, if any). */
+function raisesOnly(body: Syn | undefined): boolean {
+  const stmts = body ? namedChildren(body) : [];
+  return stmts.length > 0 && stmts[stmts.length - 1]!.type === 'raise_statement' && stmts.slice(0, -1).every((s) => s.type === 'expression_statement' && namedChildren(s)[0]?.type === 'call');
+}
+
+/** A `keras.layers.Layer` (or `keras.Model`) subclass: built from its input shape, then called. */
+export function isKerasLayerClass(def: ClassDef, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && /^(keras|tensorflow\.keras|tf\.keras)\.(layers\.Layer|Layer|Model|models\.Model)$/.test(b.path)) || (b.k === 'class' && isKerasLayerClass(b.def, seen)));
+}
+
+/** Whether a class derives (through classes of the program) from the library class at `path`. */
+function derivesFrom(def: ClassDef, path: string, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && (b.path === path || b.path.replace(/\.function\./, '.') === path)) || (b.k === 'class' && derivesFrom(b.def, path, seen)));
+}
+
+/** Reads a class statement; bases and class attributes are evaluated by a small probe with its own budget. */
+export function readClass(node: Syn, scope: Scope, directive?: number[], decorators: readonly string[] = [], program?: PythonProgram): ClassDef | undefined {
+  const probe = new PyInterpreter(new GraphBuilder('class'), 'site', 10_000, program);
+  const evaluate = (n: Syn, s: Scope): PyValue => {
+    try {
+      return probe.eval(n, s, {});
+    } catch (e) {
+      if (e instanceof BudgetExceeded) return unknown(`'${firstLine(textOf(n))}' ran past its step budget`);
+      throw e;
     }
-  }
-  const isModule = bases.some((b) => (b.k === 'ref' && canonical(b.path) === 'nn.Module') || (b.k === 'class' && b.def.isModule));
-  return {
-    name: textOf(nameNode),
-    node,
-    bases,
-    methods,
-    attrs,
-    closure: scope,
-    isModule,
-    ...(directive ? { inputDirective: directive } : {}),
   };
+  return readClassWith(evaluate, node, scope, directive, decorators);
 }

@@ -1,6 +1,6 @@
 import type { AttrValue, Dim, Shape, SourceRange } from '../../ir/graph.js';
 import type { GraphBuilder, TensorRef } from '../graph-builder.js';
-import { broadcast, flatten, normAxis, reduce, reshapeTarget } from '../shape-math.js';
+import { broadcast, flatten, normAxis, reduce, reshapeTarget, windowOut } from '../shape-math.js';
 
 /** IR for PyTorch tensor operations written in `forward` (functional forms, methods, operators). */
 export class TensorOps {
@@ -31,13 +31,47 @@ export class TensorOps {
     return this.unary('HardSigmoid', x, { alpha: { type: 'float', value: 1 / 6 }, beta: { type: 'float', value: 0.5 } });
   }
 
+  /** GELU in the erf form torch.onnx writes (opset 17 has no Gelu). */
+  gelu(x: TensorRef): TensorRef {
+    const d = this.node('Div', [x.name, this.b.scalar(Math.SQRT2)], x.shape);
+    const e = this.node('Erf', [d.name], x.shape);
+    const p = this.node('Add', [e.name, this.b.scalar(1)], x.shape);
+    const m = this.node('Mul', [x.name, p.name], x.shape);
+    return this.node('Mul', [m.name, this.b.scalar(0.5)], x.shape);
+  }
+
+  clip(x: TensorRef, min: number | undefined, max: number | undefined): TensorRef {
+    const inputs = [x.name, min === undefined ? '' : this.b.scalar(min), ...(max === undefined ? [] : [this.b.scalar(max)])];
+    return this.node('Clip', inputs, x.shape);
+  }
+
+  /** `F.linear(x, w, b)`: y = x wᵀ + b. */
+  linear(x: TensorRef, w: TensorRef, bias: TensorRef | undefined): TensorRef {
+    const out = w.shape?.[0];
+    const shape: Shape = x.shape && out !== undefined ? [...x.shape.slice(0, -1), out] : undefined;
+    return this.node('Gemm', bias ? [x.name, w.name, bias.name] : [x.name, w.name], shape, { transB: { type: 'int', value: 1 } });
+  }
+
+  conv(x: TensorRef, w: TensorRef, bias: TensorRef | undefined, kernel: number[], stride: number[], pads: number[], dilation: number[], group: number): TensorRef {
+    const s = x.shape;
+    const rank = kernel.length;
+    const outC = w.shape?.[0];
+    const shape: Shape = s && s.length === rank + 2 && outC !== undefined
+      ? [s[0]!, outC, ...kernel.map((k, i) => windowOut(s[2 + i]!, k, stride[i]!, pads[i]!, pads[rank + i]!, dilation[i]!))]
+      : undefined;
+    const ints = (value: number[]): AttrValue => ({ type: 'ints', value });
+    return this.node('Conv', bias ? [x.name, w.name, bias.name] : [x.name, w.name], shape, {
+      kernel_shape: ints(kernel), strides: ints(stride), pads: ints(pads), dilations: ints(dilation), group: { type: 'int', value: group },
+    });
+  }
+
   silu(x: TensorRef): TensorRef {
     const g = this.unary('Sigmoid', x);
     return this.node('Mul', [x.name, g.name], x.shape);
   }
 
   /** `a op b` where either side may be a Python number. */
-  binary(op: 'Mul' | 'Add' | 'Sub' | 'Div' | 'Pow', a: TensorRef | number, b: TensorRef | number): TensorRef {
+  binary(op: 'Mul' | 'Add' | 'Sub' | 'Div' | 'Pow' | 'Max' | 'Min', a: TensorRef | number, b: TensorRef | number): TensorRef {
     const name = (v: TensorRef | number) => (typeof v === 'number' ? this.b.scalar(v) : v.name);
     const shape = (v: TensorRef | number): Shape => (typeof v === 'number' ? [] : v.shape);
     return this.node(op, [name(a), name(b)], broadcast(shape(a), shape(b)));
@@ -53,7 +87,7 @@ export class TensorOps {
   }
 
   /** `mean`/`amax`/`sum` over `dims`; opset 17 gives ReduceMean/ReduceMax axes as an attribute, ReduceSum as an input. */
-  reduce(op: 'ReduceMean' | 'ReduceMax' | 'ReduceSum', x: TensorRef, dims: number[] | undefined, keepdim: boolean): TensorRef {
+  reduce(op: 'ReduceMean' | 'ReduceMax' | 'ReduceMin' | 'ReduceSum', x: TensorRef, dims: number[] | undefined, keepdim: boolean): TensorRef {
     const rank = x.shape?.length;
     const axes = dims && rank !== undefined ? dims.map((d) => normAxis(d, rank) ?? d) : dims;
     const out = reduce(x.shape, axes, keepdim);
@@ -64,6 +98,15 @@ export class TensorOps {
       return this.node(op, inputs, out, { keepdims: keep });
     }
     return this.node(op, [x.name], out, axes ? { axes: { type: 'ints', value: axes }, keepdims: keep } : { keepdims: keep });
+  }
+
+  /** Indices of `max(dim)` / `min(dim)`: int64, the values' shape. */
+  argReduce(op: 'ArgMax' | 'ArgMin', x: TensorRef, dim: number, keepdim: boolean): TensorRef {
+    const rank = x.shape?.length;
+    const axis = rank !== undefined ? normAxis(dim, rank) ?? dim : dim;
+    const out = this.node(op, [x.name], reduce(x.shape, [axis], keepdim), { axis: { type: 'int', value: axis }, keepdims: { type: 'int', value: keepdim ? 1 : 0 } });
+    this.b.graph.values.get(out.name)!.dtype = 'int64';
+    return out;
   }
 
   globalPool(op: 'GlobalAveragePool' | 'GlobalMaxPool', x: TensorRef): TensorRef {
@@ -173,6 +216,20 @@ export class TensorOps {
     };
     if (op === 'AveragePool' && padding.some((p) => p > 0)) attrs.count_include_pad = { type: 'int', value: 1 };
     return this.node(op, [x.name], out, attrs);
+  }
+
+  /** `F.pad(x, pads, mode)`: PyTorch lists (begin, end) pairs from the last axis backwards; ONNX all begins, then all ends. */
+  pad(x: TensorRef, torchPads: readonly number[], mode: string): TensorRef {
+    const s = x.shape!;
+    const rank = s.length;
+    const begins = Array(rank).fill(0) as number[];
+    const ends = Array(rank).fill(0) as number[];
+    for (let i = 0; i < torchPads.length / 2; i++) {
+      begins[rank - 1 - i] = torchPads[2 * i]!;
+      ends[rank - 1 - i] = torchPads[2 * i + 1]!;
+    }
+    const out: Shape = s.map((d, i) => (typeof d === 'number' ? d + begins[i]! + ends[i]! : d));
+    return this.node('Pad', [x.name, this.b.int64('pads', [...begins, ...ends])], out, { mode: { type: 'string', value: mode } });
   }
 
   /** Constant tensor made in code (`torch.zeros(c)`): a weight-like initializer without values. */

@@ -1,6 +1,7 @@
 import type { SourceRange } from '../../ir/graph.js';
 import type { TensorRef } from '../graph-builder.js';
 import type { Syn } from '../syntax.js';
+import type { TfLayer } from '../typescript/layers.js';
 
 /**
  * Abstract values of the Python interpreter. Anything the interpreter cannot know is `unknown` with a
@@ -27,9 +28,27 @@ export type PyValue =
   | { readonly k: 'method'; readonly self: PyValue; readonly name: string }
   /** `functools.partial(f, ...)`. */
   | { readonly k: 'partial'; readonly fn: PyValue; readonly args: PyValue[]; readonly kwargs: Map<string, PyValue> }
+  /** A module read from another file (a sibling, a package in the workspace, site-packages). */
+  | { readonly k: 'pymodule'; readonly ns: ModuleNamespace }
+  /** An instance of a plain class: a config object, a dataclass, a named tuple. */
+  | { readonly k: 'object'; readonly def: ClassDef; readonly attrs: Map<string, PyValue> }
+  /** A Keras layer object (`layers.Dense(8)`), the same object the TF.js front-end builds. */
+  | { readonly k: 'keras'; readonly layer: TfLayer }
   /** Top-level code only: an instance of a user class seen at the file's call site. */
   | { readonly k: 'stub'; readonly def: ClassDef; readonly args: PyValue[]; readonly kwargs: Map<string, PyValue> }
   | { readonly k: 'unknown'; readonly why: string };
+
+/** The names of an imported module, interpreted when asked for. */
+export interface ModuleNamespace {
+  /** Dotted name as imported (`mypkg.helpers`, `.helpers`). */
+  readonly name: string;
+  /** The file holding the module's top level; undefined for a namespace package. */
+  readonly file: string | undefined;
+  /** A name of the module's top level, a sub-module, or undefined when it has neither. */
+  get(name: string): PyValue | undefined;
+  /** Names `from m import *` binds: `__all__` when given, else the public top-level names. */
+  exported(): readonly string[];
+}
 
 export interface FuncDef {
   readonly name: string;
@@ -43,6 +62,8 @@ export interface ClassDef {
   readonly node: Syn;
   readonly bases: readonly PyValue[];
   readonly methods: Map<string, Syn>;
+  /** `@staticmethod` and `@classmethod` methods; the others bind `self`. */
+  readonly methodKinds?: ReadonlyMap<string, 'static' | 'class'>;
   /** Class-level assignments (`expansion = 4`). */
   readonly attrs: Map<string, PyValue>;
   readonly closure: Scope;
@@ -50,6 +71,12 @@ export interface ClassDef {
   readonly isModule: boolean;
   /** `# se-lens: input=[...]` directive on or just above the class line. */
   readonly inputDirective?: number[];
+  /** Annotated class-level names in order: the constructor of a dataclass or NamedTuple takes them. */
+  readonly fields?: readonly string[];
+  /** Built from its fields (`@dataclass`, `NamedTuple`, `collections.namedtuple`); tuples also iterate. */
+  readonly record?: 'dataclass' | 'namedtuple';
+  /** Whether the class was read from another file than the analysed document. */
+  readonly foreign?: boolean;
 }
 
 /** A leaf layer PyTorch provides: what it counts and how a call becomes IR. */
@@ -64,8 +91,8 @@ export interface ModuleObj {
   readonly id: number;
   readonly className: string;
   readonly range: SourceRange;
-  /** Set for PyTorch's own layers. */
-  readonly layer?: LayerSpec;
+  /** Set for PyTorch's own layers, and by the layer constructor a subclass of one calls through `super()`. */
+  layer?: LayerSpec;
   /** Set for modules defined in the file. */
   readonly def?: ClassDef;
   /** Registered submodules in registration order (PyTorch's `_modules`). */
@@ -93,6 +120,13 @@ export class Scope {
 
   has(name: string): boolean {
     return this.vars.has(name) || !!this.parent?.has(name);
+  }
+
+  /** The module-level scope this one is nested in. */
+  root(): Scope {
+    let s: Scope = this;
+    while (s.parent) s = s.parent;
+    return s;
   }
 }
 
@@ -156,6 +190,9 @@ export function truthy(v: PyValue): boolean | undefined {
     case 'func':
     case 'ref':
     case 'stub':
+    case 'pymodule':
+    case 'object':
+    case 'keras':
       return true;
     default:
       return undefined;
@@ -178,10 +215,41 @@ export function describe(v: PyValue): number | string | boolean {
       return v.path;
     case 'class':
       return v.def.name;
+    case 'pymodule':
+      return v.ns.name;
     case 'tuple':
     case 'list':
       return `(${v.items.map((i) => String(describe(i))).join(', ')})`;
     default:
       return `<${v.k}>`;
   }
+}
+
+/**
+ * Dict keys as strings: a str is itself; ints, bools and library names (`{1: 16, nn.ReLU: 'relu'}`) get a
+ * prefix no identifier has, so lookups with the same value find them and `keys()` gives the values back.
+ */
+export function dictKey(v: PyValue | undefined): string | undefined {
+  if (!v) return undefined;
+  switch (v.k) {
+    case 'str':
+      return v.v;
+    case 'int':
+      return `\u0000int:${v.v}`;
+    case 'bool':
+      return `\u0000int:${v.v ? 1 : 0}`;
+    case 'ref':
+      return `\u0000ref:${v.path}`;
+    case 'none':
+      return '\u0000none';
+    default:
+      return undefined;
+  }
+}
+
+export function keyValue(key: string): PyValue {
+  if (!key.startsWith('\u0000')) return { k: 'str', v: key };
+  if (key.startsWith('\u0000int:')) return int(Number(key.slice(5)));
+  if (key.startsWith('\u0000ref:')) return { k: 'ref', path: key.slice(5) };
+  return NONE;
 }

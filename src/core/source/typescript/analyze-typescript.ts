@@ -1,19 +1,18 @@
-import type { Node as TsNode } from 'web-tree-sitter';
-import type { Dim, Graph, ModuleInfo, SourceRange } from '../../ir/graph.js';
-import { emptyGraph } from '../../ir/graph.js';
-import type { SourceLocation } from '../modules/source-files.js';
-import type { DefaultInput, InputShapeSource, SourceUnit } from '../analysis.js';
-import { finishUnit } from '../finish-unit.js';
-import { GraphBuilder, type SourceUnknown, type TensorRef } from '../graph-builder.js';
+import { Parser, type Node as TsNode } from 'web-tree-sitter';
+import type { SourceRange } from '../../ir/graph.js';
+import type { DefaultInput, SourceUnit } from '../analysis.js';
+import { GraphBuilder } from '../graph-builder.js';
 import { readInputDirective } from '../input-comment.js';
 import { interruptionNote } from '../interruption.js';
+import { TypeScriptModules } from '../modules/typescript-modules.js';
+import type { SourceLocation } from '../modules/source-files.js';
 import type { StatementCache } from '../statement-cache.js';
-import { child, namedChildren, textOf, type Syn } from '../syntax.js';
-import type { TfLayer } from './layers.js';
-import { TsInterpreter, TsScope, type TfSequential, type TsClass, type TsFunc, type TsValue } from './interpreter.js';
-
-/** Builder parameters that usually carry the channel count. */
-const CHANNEL_PARAMS = new Set(['channels', 'channel', 'filters', 'inputChannels', 'numChannels', 'inChannels', 'c']);
+import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
+import { construct } from './classes.js';
+import { isLayerClass } from './custom-layers.js';
+import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
+import { finishUnit } from '../finish-unit.js';
+import { classUnit, firstParamIsTensor, functionUnit, layoutOf, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
 export interface TypeScriptOptions {
   readonly defaultInput: DefaultInput;
@@ -26,11 +25,167 @@ interface Top {
   readonly directive: number[] | undefined;
 }
 
+/** A function or class of the document, by its top-level statement. */
+interface Declared {
+  readonly name: string;
+  readonly decl: Syn;
+  readonly directive: number[] | undefined;
+  readonly value: TsValue;
+}
+
+/** A builder function returns `tf.model(...)` / `tf.sequential(...)` (as written; the run confirms it). */
+const BUILDS_MODEL = /\b(model|sequential)\s*\(/;
+
+/**
+ * TF.js source, as a whole program. The document's top-level code runs first (imports of sibling files
+ * included); then the entry points: functions and methods that build a `tf.model` / `tf.sequential`,
+ * and functions without parameters, each in its own graph, with the arguments of the top-level call
+ * when there is one. Each model is a unit whose SE blocks sit at every call site of their helpers with
+ * the channels they really get, named by their call path. Functions and classes no model reaches are
+ * analysed on their own at their first call site, a `se-lens: input=` comment or the default input.
+ * Units: models first (those used inside another model after it), then the rest, in document order.
+ */
 export function analyzeTypeScript(root: TsNode, source: string, statements: StatementCache, options: TypeScriptOptions): SourceUnit[] {
+  const ids: number[] = [];
+  const tops = readTops(root, source, statements, ids);
+  const parse = parserFor(root);
+  // The same document again (hover, code lens, a save) with the same options and the same imported files: the same units.
+  const key = `${ids.join(',')}|${JSON.stringify(options.defaultInput)}|${options.maxSteps}|${options.location?.path ?? ''}`;
+  const cached = lastResults.get(statements);
+  if (cached && cached.key === key && (!options.location || TypeScriptModules.unchanged(options.location, cached.trace, parse))) return cached.units;
+  const modules = options.location ? new TypeScriptModules(options.location, parse) : undefined;
+  const units = analyzeProgram(tops, modules, options);
+  lastResults.set(statements, { key, trace: modules?.trace ?? [], units });
+  return units;
+}
+
+/** The last result per document (its statement cache), for analyses of unchanged text. */
+const lastResults = new WeakMap<StatementCache, { readonly key: string; readonly trace: TypeScriptModules['trace']; readonly units: SourceUnit[] }>();
+
+function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, options: TypeScriptOptions): SourceUnit[] {
+  const declared: Declared[] = [];
+  const ranges: SourceRange[] = [];
+
+  // All units of the document together may spend a few units' budgets, no more.
+  const run: TsRun = { maxSteps: options.maxSteps, shared: { steps: 0, limit: options.maxSteps * TOTAL_BUDGET_UNITS }, modules, defaultInput: options.defaultInput };
+  const script = new TsInterpreter(new GraphBuilder('script'), { ...run, defaultInput: undefined });
+  script.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
+  const globals = new TsScope();
+  globals.declare('%exports', { k: 'obj', props: new Map() });
+  const cjs: TsValue = { k: 'obj', props: new Map() };
+  globals.declare('module', { k: 'obj', props: new Map([['exports', cjs]]) });
+  globals.declare('exports', cjs);
+  try {
+    script.execBlock(tops.map((t) => t.syn), globals);
+  } catch (e) {
+    script.b.note(interruptionNote(e, 'top-level code', options.maxSteps), tops[0]?.syn.range ?? zero);
+  }
+  for (const top of tops) {
+    for (const d of declarationsOf(top.syn)) {
+      const value = globals.get(d.name);
+      if (value?.k === 'func' || value?.k === 'class') {
+        declared.push({ ...d, directive: top.directive, value });
+        ranges.push(d.decl.range);
+      }
+    }
+  }
+  // Functions exported by assignment (`exports.build = function ...`, `module.exports = { build }`).
+  const moduleExports = globals.get('module');
+  const assigned = moduleExports?.k === 'obj' ? moduleExports.props.get('exports') : undefined;
+  const exportedValues: [string, TsValue][] = assigned?.k === 'obj' ? [...assigned.props] : assigned?.k === 'func' || assigned?.k === 'class' ? [['default', assigned]] : [];
+  for (const [name, value] of exportedValues) {
+    const node = value.k === 'func' ? value.def.node : value.k === 'class' ? value.cls.node : undefined;
+    if (!node || declared.some((d) => (d.value.k === 'func' ? d.value.def.node : d.value.k === 'class' ? d.value.cls.node : undefined) === node)) continue;
+    declared.push({ name: value.k === 'func' && value.def.name !== '<anonymous>' ? value.def.name : name, decl: node, directive: undefined, value });
+    ranges.push(node.range);
+  }
+  // A block is shown at the innermost function or class of the document that wrote all of its nodes,
+  // else (a gate written in another class) at the one that wrote its scaling, the last node.
+  const innermost = (within: SourceRange[]) =>
+    ranges
+      .filter((f) => within.length > 0 && within.every((r) => f.startLine <= r.startLine && r.endLine <= f.endLine))
+      .sort((a, b) => a.endLine - a.startLine - (b.endLine - b.startLine))[0];
+  // A block from another file has its nodes at the document's call into that file: shown there (the
+  // detector may add the op that made the block's input, written elsewhere).
+  const same = (a: SourceRange, b: SourceRange) => a.startLine === b.startLine && a.startColumn === b.startColumn && a.endLine === b.endLine && a.endColumn === b.endColumn;
+  const callRange = (rs: SourceRange[]) => {
+    const last = rs[rs.length - 1];
+    return last && last.startLine === last.endLine && rs.filter((r) => same(r, last)).length >= rs.length - 1 && rs.length > 1 ? last : undefined;
+  };
+  const blockRange = (_path: string, nodeRanges: SourceRange[]) => callRange(nodeRanges) ?? innermost(nodeRanges) ?? innermost(nodeRanges.slice(-1));
+  const ctx: UnitContext = { options, blockRange, modules, run };
+
+  // Entry points: builders that make a model themselves run first; then parameterless functions that
+  // may call them (`main`).
+  const entries = declared.flatMap((d) => entriesOf(d).map((entry) => ({ d, entry })));
+  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel));
+  // A model the top-level code made by calling an entry point is that entry's unit, run on its own (with
+  // the top-level call's arguments), so that what the rest of the script does is not in its notes.
+  // Only when the top-level code made one model there: `small = build(16); big = build(64)` stay two units.
+  const entryNodes = new Set(entries.map((e) => e.entry.node));
+  const made = new Map<Syn, number>();
+  for (const m of [...script.models, ...script.sequentials]) if (m.creator) made.set(m.creator, (made.get(m.creator) ?? 0) + 1);
+  const delegated = (creator: Syn | undefined) => creator !== undefined && entryNodes.has(creator) && made.get(creator) === 1;
+  const scriptModels = script.models.filter((m) => !m.usedAsLayer && !delegated(m.creator));
+  const scriptSequentials = script.sequentials.filter((q) => !q.usedAsLayer && !delegated(q.creator));
+
+  const models: SourceUnit[] = [];
+  // Entries whose model another entry uses as a layer (a backbone): listed after the models that use them.
+  const parts = new Set<Syn>();
+  const madeBy = new Map<SourceUnit, Syn>();
+  const covered = new Set<Syn>();
+  for (const model of scriptModels) models.push(modelUnit(model.name, model.range, model, script, ctx, true));
+  for (const seq of scriptSequentials) models.push(sequentialUnit(seq, seq.name, seq.range, directiveFor(seq.range.startLine, tops), script, tops[0]!.syn, ctx));
+  // Functions whose models are units already: an entry that calls one does not repeat its model.
+  const modelMakers = new Set<Syn>();
+  for (const m of scriptModels) if (m.creator) modelMakers.add(m.creator);
+  const delegatedCreators = new Set([...script.models, ...script.sequentials].flatMap((m) => (delegated(m.creator) ? [m.creator!] : [])));
+  if (scriptModels.length + scriptSequentials.length > 0 || delegatedCreators.size > 0) {
+    for (const node of script.reached) if (!delegatedCreators.has(node)) covered.add(node);
+  }
+  for (const { d, entry } of entries) {
+    if (covered.has(entry.node)) continue;
+    const units = runEntry(entry, d, script, ctx, covered, modelMakers, parts);
+    models.push(...units);
+    for (const unit of units) madeBy.set(unit, entry.node);
+  }
+
+  const rest: SourceUnit[] = [];
+  for (const d of declared) {
+    if (d.value.k === 'func') {
+      const def = d.value.def;
+      if (covered.has(def.node) || !firstParamIsTensor(def.node)) continue;
+      const site = script.callSites.find((s) => s.def.node === def.node);
+      const unit = functionUnit(def, d.decl, d.directive, site, ctx);
+      if (unit) rest.push(unit);
+    } else if (d.value.k === 'class') {
+      const cls = d.value.cls;
+      const layer = isLayerClass(cls);
+      const method = layer ? cls.methods.get('call') : undefined;
+      if ([...cls.methods.values()].some((m) => covered.has(m))) continue;
+      if (layer && !method) continue;
+      const ctor = script.newSites.find((s) => s.cls === cls);
+      const applied = layer ? undefined : script.callSites.find((s) => s.def.node !== cls.methods.get('constructor') && [...cls.methods.values()].includes(s.def.node));
+      const unit = classUnit(cls, d.decl, d.directive, ctor, applied, layer, ctx);
+      if (unit) rest.push(unit);
+    }
+  }
+  const byLine = (a: SourceUnit, b: SourceUnit) => a.range.startLine - b.range.startLine;
+  const isPart = (u: SourceUnit) => parts.has(madeBy.get(u)!);
+  const ordered = [...models.filter((u) => !isPart(u)).sort(byLine), ...models.filter(isPart).sort(byLine)];
+  return [...ordered, ...rest.sort(byLine)];
+}
+
+const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
+const TOTAL_BUDGET_UNITS = 5;
+
+/** Top-level statements with their input comments; `ids` receives every statement's id, comments included. */
+function readTops(root: TsNode, source: string, statements: StatementCache, ids: number[]): Top[] {
   const tops: Top[] = [];
   let pending: number[] | undefined;
   let lastComment = -2;
-  for (const { syn } of statements.topStatements(root, source)) {
+  for (const { syn, id } of statements.topStatements(root, source)) {
+    ids.push(id);
     if (syn.type === 'comment') {
       if (syn.range.startLine !== lastComment + 1) pending = undefined;
       pending = readInputDirective(textOf(syn)) ?? pending;
@@ -45,284 +200,127 @@ export function analyzeTypeScript(root: TsNode, source: string, statements: Stat
     }
     tops.push({ syn, directive });
   }
-
-  const scriptBuilder = new GraphBuilder('script');
-  const script = new TsInterpreter(scriptBuilder, options.maxSteps);
-  const globals = new TsScope();
-  globals.declare('tf', { k: 'ref', path: 'tf' });
-  try {
-    script.execBlock(tops.map((t) => t.syn), globals);
-  } catch (e) {
-    scriptBuilder.note(interruptionNote(e, 'top-level code', options.maxSteps), tops[0]?.syn.range ?? zero);
-  }
-
-  const units: SourceUnit[] = [];
-  const builders = tops.flatMap((top) => {
-    const fn = builderFunction(top.syn, globals);
-    return fn ? [{ ...fn, directive: top.directive }] : [];
-  });
-  // A block is shown at the innermost builder function that wrote all of its nodes.
-  const blockRange = (_path: string, nodeRanges: SourceRange[]) =>
-    builders
-      .map((f) => f.node.range)
-      .filter((f) => nodeRanges.length > 0 && nodeRanges.every((r) => f.startLine <= r.startLine && r.endLine <= f.endLine))
-      .sort((a, b) => a.endLine - a.startLine - (b.endLine - b.startLine))[0];
-  for (const fn of builders) {
-    const unit = functionUnit(fn.def, fn.node, fn.directive, script, options, blockRange);
-    if (unit) units.push(unit);
-  }
-  for (const top of tops) {
-    const decl = top.syn.type === 'export_statement' ? child(top.syn, 'declaration') : top.syn;
-    const name = decl?.type === 'class_declaration' ? child(decl, 'name') : undefined;
-    const value = name ? globals.get(textOf(name)) : undefined;
-    if (value?.k !== 'class') continue;
-    const unit = classUnit(value.cls, top.syn, top.directive, script, options, blockRange);
-    if (unit) units.push(unit);
-  }
-  for (const model of script.models) units.push(modelUnit(model.name, model.range, model.inputs, model.outputs, script, blockRange));
-  for (const seq of script.sequentials) units.push(sequentialUnit(seq, directiveFor(seq.range.startLine, tops), options));
-  return units.sort((a, b) => a.range.startLine - b.range.startLine);
+  return tops;
 }
-
-const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
 
 function directiveFor(line: number, tops: Top[]): number[] | undefined {
   return tops.find((t) => t.syn.range.startLine <= line && line <= t.syn.range.endLine)?.directive;
 }
 
-/** Top-level `function f(x, ...)` or `const f = (x, ...) => ...`, possibly exported. */
-function builderFunction(s: Syn, globals: TsScope): { def: TsFunc; node: Syn } | undefined {
-  const decl = s.type === 'export_statement' ? child(s, 'declaration') : s;
-  if (!decl) return undefined;
-  let name: string | undefined;
-  let node: Syn | undefined;
-  if (decl.type === 'function_declaration') {
+/** Functions and classes a top-level statement declares: `function f`, `const f = () => ...`, `class C`, exported or not. */
+function declarationsOf(s: Syn): { name: string; decl: Syn }[] {
+  const decl = s.type === 'export_statement' ? child(s, 'declaration') ?? child(s, 'value') : s;
+  if (!decl) return [];
+  if (decl.type === 'function_declaration' || decl.type === 'class_declaration' || decl.type === 'abstract_class_declaration') {
     const n = child(decl, 'name');
-    name = n ? textOf(n) : undefined;
-    node = decl;
-  } else if (decl.type === 'lexical_declaration') {
-    const d = namedChildren(decl).find((c) => c.type === 'variable_declarator');
-    const v = d ? child(d, 'value') : undefined;
-    const n = d ? child(d, 'name') : undefined;
-    if (v && n && (v.type === 'arrow_function' || v.type === 'function_expression')) {
-      name = textOf(n);
-      node = v;
-    }
+    return n ? [{ name: textOf(n), decl }] : [];
   }
-  if (!name || !node) return undefined;
-  const value: TsValue | undefined = globals.get(name);
-  if (value?.k !== 'func') return undefined;
-  return { def: value.def, node: decl };
-}
-
-function paramNames(fn: Syn): { name: string; hasDefault: boolean }[] {
-  const single = child(fn, 'parameter');
-  if (single) return [{ name: textOf(single), hasDefault: false }];
-  const params = child(fn, 'parameters');
-  return namedChildren(params ?? fn)
-    .filter((p) => p.type === 'required_parameter' || p.type === 'optional_parameter')
-    .map((p) => {
-      const pattern = child(p, 'pattern') ?? child(p, 'name');
-      return { name: pattern ? textOf(pattern) : '', hasDefault: Boolean(child(p, 'value')) || p.type === 'optional_parameter' };
+  if (decl.type === 'lexical_declaration' || decl.type === 'variable_declaration') {
+    return namedChildren(decl).flatMap((d) => {
+      const v = d.type === 'variable_declarator' ? child(d, 'value') : undefined;
+      const n = d.type === 'variable_declarator' ? child(d, 'name') : undefined;
+      return v && n && n.type === 'identifier' && ['arrow_function', 'function_expression', 'function', 'class'].includes(v.type) ? [{ name: textOf(n), decl: d }] : [];
     });
-}
-
-type BlockRange = (path: string, nodeRanges: SourceRange[]) => SourceRange | undefined;
-
-/** The method a class builds its block in: `apply`, `call` or `forward`, else its first method with a parameter. */
-function builderMethod(cls: TsClass): Syn | undefined {
-  for (const name of ['apply', 'call', 'forward']) {
-    const m = cls.methods.get(name);
-    if (m) return m;
   }
-  return [...cls.methods].find(([name, m]) => name !== 'constructor' && paramNames(m).length > 0)?.[1];
+  return [];
 }
 
-/** A class that builds a block: made with the file's `new C(...)` arguments (or defaults), then its builder method applied. */
-function classUnit(cls: TsClass, declNode: Syn, directive: number[] | undefined, script: TsInterpreter, options: TypeScriptOptions, blockRange: BlockRange): SourceUnit | undefined {
-  const method = builderMethod(cls);
-  if (!method) return undefined;
-  const ctor = cls.methods.get('constructor');
-  const ctorParams = ctor ? paramNames(ctor) : [];
-  const newSite = script.newSites.find((s) => s.cls === cls);
-  const def: TsFunc = { name: cls.name, node: method, closure: cls.closure };
-  return functionUnit(def, declNode, directive, script, options, blockRange, (interp, channels, used) => {
-    const args = ctorParams.map((p, i) => {
-      const given = newSite?.args[i];
-      const v: TsValue = given && given.k !== 'undef' ? given : CHANNEL_PARAMS.has(p.name) && !p.hasDefault ? { k: 'num', v: channels() } : { k: 'undef' };
-      used[p.name] = describeTs(v);
-      return v;
-    });
-    const self = interp.construct(cls, args, declNode);
-    return { ...def, self };
-  });
+interface Entry {
+  readonly name: string;
+  readonly node: Syn;
+  /** Its own code calls `tf.model` / `tf.sequential`. */
+  readonly buildsModel: boolean;
+  /** Runs the entry in `interp`, giving what it returns. */
+  readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
 }
 
-function describeTs(v: TsValue): number | string | boolean {
-  return v.k === 'num' || v.k === 'str' || v.k === 'bool' ? v.v : v.k === 'undef' ? 'default' : `<${v.k}>`;
-}
-
-function functionUnit(
-  def: TsFunc,
-  declNode: Syn,
-  directive: number[] | undefined,
-  script: TsInterpreter,
-  options: TypeScriptOptions,
-  blockRange: BlockRange,
-  bindThis?: (interp: TsInterpreter, channels: () => number, used: Record<string, number | string | boolean>) => TsFunc,
-): SourceUnit | undefined {
-  const params = paramNames(def.node);
-  if (params.length === 0) return undefined;
-  const site = script.callSites.find((s) => s.def.node === def.node);
-  const builder = new GraphBuilder(def.name);
-  const interp = new TsInterpreter(builder, options.maxSteps);
-  interp.recordLines = { startLine: declNode.range.startLine, endLine: declNode.range.endLine };
-  let inputShape: Dim[] | undefined;
-  let source: InputShapeSource = 'default';
-  const siteTensor = site?.args[0]?.k === 'tensor' ? site.args[0].t : undefined;
-  if (directive) {
-    inputShape = directive;
-    source = 'comment';
-  } else if (siteTensor?.shape) {
-    inputShape = siteTensor.shape;
-    source = 'call-site';
+/** Entry points a declaration offers: the function itself, or the model-building methods of a plain class. */
+function entriesOf(d: Declared): Entry[] {
+  if (d.value.k === 'func') {
+    const def = d.value.def;
+    const body = child(def.node, 'body');
+    const params = paramsOf(def.node);
+    const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
+    if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
+    if (firstParamIsTensor(def.node)) return [];
+    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
   }
-  const args: TsValue[] = [];
-  const used: Record<string, number | string | boolean> = {};
-  let channels = typeof inputShape?.[inputShape.length - 1] === 'number' ? (inputShape[inputShape.length - 1] as number) : undefined;
-  params.slice(1).forEach((p, i) => {
-    let v: TsValue | undefined = site?.args[i + 1];
-    if (!v || v.k === 'undef') {
-      if (CHANNEL_PARAMS.has(p.name) && !p.hasDefault) v = { k: 'num', v: channels ?? options.defaultInput.channels };
-      else v = { k: 'undef' };
-    }
-    if (v.k === 'num' && CHANNEL_PARAMS.has(p.name)) channels ??= v.v;
-    args.push(v);
-    used[p.name] = describeTs(v);
-  });
-  const d = options.defaultInput;
-  inputShape ??= [d.batch, d.height, d.width, channels ?? d.channels];
-  const x = builder.addInput('input', inputShape);
-  const outputs: TensorRef[] = [];
+  if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
+  const cls: TsClass = d.value.cls;
+  return [...cls.methods]
+    .filter(([name, m]) => name !== 'constructor' && BUILDS_MODEL.test(textOf(child(m, 'body') ?? m)) && !firstParamIsTensor(m))
+    .map(([name, m]) => ({
+      name: `${cls.name}.${name}`,
+      node: m,
+      buildsModel: true,
+      run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
+        const self = construct(interp, cls, [], m);
+        const def: TsFunc = { name, node: m, closure: cls.closure, self, owner: cls };
+        return interp.callFunction(def, args ?? defaultArgs(m), m, true);
+      },
+    }));
+}
+
+/** Arguments for a builder called with none: an empty options object where one is destructured. */
+function defaultArgs(fn: Syn): TsValue[] {
+  return paramsOf(fn).map((p) => (p.pattern?.type === 'object_pattern' && !p.hasDefault ? { k: 'obj', props: new Map() } : { k: 'undef' }));
+}
+
+/** Runs one entry point in its own graph; its models and sequentials become units. */
+function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitContext, covered: Set<Syn>, modelMakers: Set<Syn>, parts: Set<Syn>): SourceUnit[] {
+  const options = ctx.options;
+  const interp = new TsInterpreter(new GraphBuilder(entry.name), { ...ctx.run, inputDirective: d.directive });
+  interp.recordLines = { startLine: 0, endLine: Number.MAX_SAFE_INTEGER };
+  const site = script.callSites.find((s) => s.def.node === entry.node);
+  // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.
+  for (const u of script.contextNotes) interp.b.note(u.note, u.range);
+  let returned: TsValue | undefined;
+  let interrupted = false;
   try {
-    const target = bindThis ? bindThis(interp, () => channels ?? d.channels, used) : def;
-    const y = interp.callFunction(target, [{ k: 'tensor', t: x }, ...args], def.node, true);
-    if (y.k === 'tensor') outputs.push(y.t);
-    else if (y.k === 'arr') for (const i of y.items) if (i.k === 'tensor') outputs.push(i.t);
+    returned = entry.run(interp, site?.args);
   } catch (e) {
-    builder.note(interruptionNote(e, def.name, options.maxSteps), declNode.range);
+    interrupted = true;
+    interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
-  // A helper that builds no layers (a shape calculation, a training loop) is not a unit.
-  if (interp.layers.length === 0) return undefined;
-  const model = builder.finish(outputs, interp.layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
-  return finishUnit(
-    {
-      name: def.name,
-      kind: bindThis ? 'class' : 'function',
-      range: declNode.range,
-      model,
-      inputShape,
-      inputShapeSource: source,
-      arguments: used,
-      unknowns: builder.unknowns,
-      lineShapes: lineShapesOf(interp),
-    },
-    blockRange,
-  );
+  // The model the builder returns is named after it; other models it made keep their variable names.
+  const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
+  const ownModels = interp.models.filter((m) => (!m.usedAsLayer || m === main) && (!m.creator || !modelMakers.has(m.creator) || m.creator === entry.node));
+  const made = ownModels.length + interp.sequentials.filter((q) => !q.usedAsLayer).length;
+  if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
+    // Stopped before its model was made: what was built so far, with the reason.
+    for (const node of interp.reached) covered.add(node);
+    const model = interp.b.finish([], interp.layers.map((l) => moduleInfo(l)), layoutOf(interp.layers), 'se-lens tfjs front-end');
+    const inputShape = interp.b.graph.inputs[0]?.shape ?? [];
+    return [withUniqueBlockIds(finishUnit({ name: entry.name, kind: 'model', range: d.decl.range, model, inputShape, inputShapeSource: 'call-site', arguments: {}, unknowns: interp.b.unknowns, lineShapes: [] }, ctx.blockRange))];
+  }
+  if (made === 0) return [];
+  for (const node of interp.reached) covered.add(node);
+  covered.add(entry.node);
+  const units: SourceUnit[] = [];
+  for (const model of ownModels) units.push(modelUnit(model === main ? entry.name : `${entry.name}.${model.name}`, model === main ? d.decl.range : model.range, model, interp, ctx, true));
+  for (const seq of interp.sequentials) if (!seq.usedAsLayer || seq === main) units.push(sequentialUnit(seq, seq === main ? entry.name : `${entry.name}.${seq.name}`, seq === main ? d.decl.range : seq.range, d.directive, interp, d.decl, ctx));
+  for (const m of ownModels) if (m.creator) modelMakers.add(m.creator);
+  modelMakers.add(entry.node);
+  for (const m of interp.models) if (m.usedAsLayer && m.creator && m !== main) parts.add(m.creator);
+  return units;
 }
 
-function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo {
-  return {
-    path: layer.name,
-    kind: layer.className,
-    params: layer.params,
-    config: layer.config,
-    range: layer.range,
-    nodeIds: nodeFilter ? layer.nodeIds.filter((id) => nodeFilter.has(id)) : [...layer.nodeIds],
+/** Parses another file of the program into top-level statement snapshots, with the document's grammar. */
+function parserFor(root: TsNode): (text: string) => Syn[] {
+  const language = root.tree.language;
+  return (text) => {
+    const parser = new Parser();
+    try {
+      parser.setLanguage(language);
+      const tree = parser.parse(text);
+      if (!tree) return [];
+      try {
+        return tree.rootNode.namedChildren.flatMap((c) => (c && c.type !== 'comment' ? [snapshot(c, text.slice(c.startIndex, c.endIndex))] : []));
+      } finally {
+        tree.delete();
+      }
+    } finally {
+      parser.delete();
+    }
   };
-}
-
-function lineShapesOf(interp: TsInterpreter): SourceUnit['lineShapes'] {
-  return [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes }));
-}
-
-/** A `tf.model({inputs, outputs})` of the top-level code: the part of the script graph its outputs depend on. */
-function modelUnit(name: string, range: SourceRange, inputs: TensorRef[], outputs: TensorRef[], script: TsInterpreter, blockRange: BlockRange): SourceUnit {
-  const full = script.b.graph;
-  const producer = new Map<string, Graph['nodes'][number]>();
-  for (const n of full.nodes) for (const o of n.outputs) producer.set(o, n);
-  const keep = new Set<string>();
-  const stack = outputs.map((o) => o.name);
-  const used = new Set<string>(stack);
-  while (stack.length) {
-    const t = stack.pop()!;
-    const n = producer.get(t);
-    if (!n || keep.has(n.id)) continue;
-    keep.add(n.id);
-    for (const i of n.inputs) if (i && !used.has(i)) {
-      used.add(i);
-      stack.push(i);
-    }
-    for (const o of n.outputs) used.add(o);
-  }
-  const graph: Graph = emptyGraph(name);
-  graph.nodes.push(...full.nodes.filter((n) => keep.has(n.id)));
-  graph.inputs.push(...full.inputs.filter((i) => used.has(i.name) || inputs.some((x) => x.name === i.name)));
-  for (const o of outputs) graph.outputs.push({ name: o.name, dtype: 'float32', shape: o.shape ? [...o.shape] : undefined });
-  for (const [k, v] of full.initializers) if (used.has(k)) graph.initializers.set(k, v);
-  for (const [k, v] of full.values) if (used.has(k)) graph.values.set(k, v);
-  graph.modules = script.layers.filter((l) => l.nodeIds.some((id) => keep.has(id))).map((l) => moduleInfo(l, keep));
-  const unknowns: SourceUnknown[] = script.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : true));
-  const inputShape = graph.inputs[0]?.shape ?? [];
-  return finishUnit(
-    {
-      name,
-      kind: 'model',
-      range,
-      model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: 'NHWC' },
-      inputShape,
-      inputShapeSource: 'call-site',
-      arguments: {},
-      unknowns,
-      lineShapes: [],
-    },
-    blockRange,
-  );
-}
-
-function sequentialUnit(seq: TfSequential, directive: number[] | undefined, options: TypeScriptOptions): SourceUnit {
-  const builder = new GraphBuilder(seq.name);
-  const interp = new TsInterpreter(builder, options.maxSteps);
-  // Fresh layer state: the script may have applied these layers elsewhere.
-  const layers: TfLayer[] = seq.layers.map((l) => ({ ...l, params: 0, config: {}, nodeIds: [], weights: undefined }) as TfLayer);
-  const first = layers[0]?.options;
-  const inputShapeOpt = first?.get('inputShape');
-  const batchInputShape = first?.get('batchInputShape');
-  let inputShape: Dim[];
-  let source: InputShapeSource;
-  if (directive) {
-    inputShape = directive;
-    source = 'comment';
-  } else if (Array.isArray(inputShapeOpt)) {
-    inputShape = [1, ...inputShapeOpt];
-    source = 'call-site';
-  } else if (Array.isArray(batchInputShape)) {
-    inputShape = [1, ...batchInputShape.slice(1)];
-    source = 'call-site';
-  } else {
-    const d = options.defaultInput;
-    inputShape = [d.batch, d.height, d.width, d.channels];
-    source = 'default';
-  }
-  const x = builder.addInput('input', inputShape);
-  const outputs: TensorRef[] = [];
-  try {
-    outputs.push(interp.runSequential({ ...seq, layers }, x));
-  } catch (e) {
-    builder.note(interruptionNote(e, seq.name, options.maxSteps), seq.range);
-  }
-  const model = builder.finish(outputs, layers.map((l) => moduleInfo(l)), 'NHWC', 'se-lens tfjs front-end');
-  return finishUnit(
-    { name: seq.name, kind: 'sequential', range: seq.range, model, inputShape, inputShapeSource: source, arguments: {}, unknowns: builder.unknowns, lineShapes: [] },
-  );
 }

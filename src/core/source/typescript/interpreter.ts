@@ -1,108 +1,64 @@
 import type { SourceRange } from '../../ir/graph.js';
+import type { DefaultInput } from '../analysis.js';
 import type { GraphBuilder, TensorRef } from '../graph-builder.js';
+import type { TypeScriptModules } from '../modules/typescript-modules.js';
 import { child, namedChildren, Syn, textOf } from '../syntax.js';
-import { applyLayer, LAYER_CLASSES, TfLayerError, type LayerOption, type TfLayer } from './layers.js';
+import { applyLayer, TfLayerError, type TfLayer } from './layers.js';
+import { construct, findMethod, layerConfig, readClass, runConstructor } from './classes.js';
+import { applyCustomLayer, customLayerMethod, isLayerClass, layerName } from './custom-layers.js';
+import { TsModuleLinker } from './module-linker.js';
+import { instanceOf, isTypeNode, keyText, patternPositions, typeOf } from './syntax-values.js';
+import { callLibrary, libraryMember, libraryMethod } from './tf-library.js';
+import {
+  binary, firstLine, numV, strV, tensorsOf, textValue, truthy, TsScope, UNDEF, unknown,
+  type TfModel, type TfSequential, type TsClass, type TsFunc, type TsValue,
+} from './values.js';
 
-/** Abstract values of the TF.js interpreter; `unknown` carries the reason. */
-export type TsValue =
-  | { readonly k: 'num'; readonly v: number }
-  | { readonly k: 'str'; readonly v: string }
-  | { readonly k: 'bool'; readonly v: boolean }
-  | { readonly k: 'null' }
-  | { readonly k: 'undef' }
-  | { readonly k: 'arr'; readonly items: TsValue[] }
-  | { readonly k: 'obj'; readonly props: Map<string, TsValue> }
-  | { readonly k: 'tensor'; readonly t: TensorRef }
-  | { readonly k: 'layer'; readonly layer: TfLayer }
-  | { readonly k: 'seq'; readonly seq: TfSequential }
-  | { readonly k: 'model'; readonly model: TfModel }
-  | { readonly k: 'ref'; readonly path: string }
-  | { readonly k: 'func'; readonly def: TsFunc }
-  | { readonly k: 'class'; readonly cls: TsClass }
-  /** An object made with `new` from a class in the file. */
-  | { readonly k: 'instance'; readonly cls: TsClass; readonly props: Map<string, TsValue> }
-  | { readonly k: 'method'; readonly self: TsValue; readonly name: string }
-  | { readonly k: 'unknown'; readonly why: string };
+export { TsScope, truthy };
+export type { TfModel, TfSequential, TsClass, TsFunc, TsValue };
 
-export interface TsFunc {
-  readonly name: string;
-  readonly node: Syn;
-  readonly closure: TsScope;
-  /** `this` for a method read from an instance. */
-  readonly self?: TsValue;
+/** What every interpreter of one analysis shares: its limits, the other files, the default input. */
+export interface TsRun {
+  /** Steps per interpreter (one unit). */
+  readonly maxSteps: number;
+  /** Steps over all interpreters of the analysis, so that many entry points cannot add up to a hang. */
+  readonly shared: { steps: number; readonly limit: number };
+  readonly modules?: TypeScriptModules | undefined;
+  /** For `tf.input` shapes the code does not give (builders nobody calls); absent: such inputs stay unknown. */
+  readonly defaultInput?: DefaultInput | undefined;
+  /** The entry's `se-lens: input=[…]` comment: wins over the default for such inputs. */
+  readonly inputDirective?: number[] | undefined;
 }
 
-export interface TsClass {
-  readonly name: string;
-  readonly node: Syn;
-  readonly closure: TsScope;
-  readonly methods: Map<string, Syn>;
-}
-
-export interface TfSequential {
-  readonly name: string;
-  readonly range: SourceRange;
-  readonly layers: TfLayer[];
-}
-
-export interface TfModel {
-  readonly name: string;
-  readonly range: SourceRange;
-  readonly inputs: TensorRef[];
-  readonly outputs: TensorRef[];
-}
-
+/** The first call of a function of the program, with the argument values it got. */
 export interface TsCallSite {
   readonly def: TsFunc;
   readonly args: TsValue[];
 }
 
-/** The first `new C(...)` of a class in the file: its constructor arguments. */
+/** The first `new C(...)` of a class of the program: its constructor arguments. */
 export interface TsNewSite {
   readonly cls: TsClass;
   readonly args: TsValue[];
-}
-
-export class TsScope {
-  private readonly vars = new Map<string, TsValue>();
-  constructor(readonly parent?: TsScope) {}
-  get(name: string): TsValue | undefined {
-    return this.vars.get(name) ?? this.parent?.get(name);
-  }
-  declare(name: string, value: TsValue): void {
-    this.vars.set(name, value);
-  }
-  assign(name: string, value: TsValue): void {
-    if (this.vars.has(name) || !this.parent) this.vars.set(name, value);
-    else this.parent.assign(name, value);
-  }
 }
 
 export class TsBudgetExceeded extends Error {
   override readonly name = 'BudgetExceeded';
 }
 
-type Signal = { readonly kind: 'return'; readonly value: TsValue } | { readonly kind: 'break' } | { readonly kind: 'continue' } | undefined;
+export type Signal = { readonly kind: 'return'; readonly value: TsValue } | { readonly kind: 'break' } | { readonly kind: 'continue' } | undefined;
 
-const UNDEF: TsValue = { k: 'undef' };
 const MAX_DEPTH = 48;
+const ANONYMOUS = '<anonymous>';
+const FUNCTION_NODES = new Set(['arrow_function', 'function_expression', 'function', 'generator_function']);
 const MAX_LOOP = 4096;
 
-const unknown = (why: string): TsValue => ({ k: 'unknown', why });
-const num = (v: TsValue | undefined): number | undefined => (v?.k === 'num' ? v.v : undefined);
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
-}
-
-function snake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
-}
-
 /**
- * Abstract interpreter for TF.js layers code: numbers and option objects are computed, `tf.input`
- * gives symbolic tensors (batch 1), `tf.layers.*` give layer objects whose `apply` becomes NHWC IR.
+ * Abstract interpreter for TF.js code, TypeScript or JavaScript: numbers, strings and option objects
+ * are computed, `tf.input` gives symbolic tensors (batch 1), `tf.layers.*` layer objects whose `apply`
+ * becomes channels-last IR, calls are followed into the program's functions with their arguments.
+ * Library knowledge lives in `tf-library.ts`, custom layers in `custom-layers.ts`, other files are
+ * found through `TypeScriptModules`.
  */
 export class TsInterpreter {
   steps = 0;
@@ -110,34 +66,87 @@ export class TsInterpreter {
   private nextLayerId = 0;
   private readonly layerNames = new Map<string, number>();
   private readonly active = new Set<Syn>();
+  private readonly callCounts = new Map<string, number>();
+  /** Where each call path was entered: the call of its last segment, in the document. */
+  readonly callPaths = new Map<string, SourceRange>();
   readonly layers: TfLayer[] = [];
   readonly sequentials: TfSequential[] = [];
   readonly models: TfModel[] = [];
   readonly callSites: TsCallSite[] = [];
   readonly newSites: TsNewSite[] = [];
+  /** Function bodies this interpreter ran: helpers reached from an entry point. */
+  readonly reached = new Set<Syn>();
   /** Set while a declarator's value is evaluated, to name `tf.model`/`tf.sequential` after the variable. */
-  private declaring: string | undefined;
+  declaring: string | undefined;
+  /** The variable a function expression is the whole value of (`const f = () => ...`): its name. */
+  private functionName: string | undefined;
   recordLines: { readonly startLine: number; readonly endLine: number } | undefined;
   readonly lineShapes = new Map<number, { names: string[]; shapes: (TensorRef['shape'])[] }>();
+  private readonly linker = new TsModuleLinker(this);
+  /** Notes made by `contextFail`. */
+  readonly contextNotes: { readonly note: string; readonly range: SourceRange }[] = [];
+  /** The file whose code runs now; undefined for the analysed document. */
+  private currentFile: string | undefined;
+  /** Where the document called into another file: that file's nodes are shown there. */
+  private documentSite: SourceRange | undefined;
+  /** The function of the program running now (undefined at top level): the creator of the models it makes. */
+  currentFunction: Syn | undefined;
 
-  constructor(readonly b: GraphBuilder, private readonly maxSteps: number) {}
+  /** Inputs whose shape the code did not give (`tf.input({shape: inputShape})` of a builder nobody calls): the default was used. */
+  readonly defaultedInputs = new Map<string, 'default' | 'comment'>();
 
-  private tick(): void {
-    if (++this.steps > this.maxSteps) throw new TsBudgetExceeded('step budget exceeded');
+  readonly modules: TypeScriptModules | undefined;
+  readonly defaultInput: DefaultInput | undefined;
+  readonly inputDirective: number[] | undefined;
+  private readonly maxSteps: number;
+  private readonly shared: { steps: number; readonly limit: number };
+
+  constructor(readonly b: GraphBuilder, run: TsRun) {
+    this.maxSteps = run.maxSteps;
+    this.modules = run.modules;
+    this.defaultInput = run.defaultInput;
+    this.inputDirective = run.inputDirective;
+    this.shared = run.shared;
   }
 
-  private fail(note: string, at: Syn | SourceRange, inputs: TensorRef[] = []): TsValue {
-    const range = at instanceof Syn ? at.range : at;
-    if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(note, range, inputs) };
-    this.b.note(note, range);
+  tick(): void {
+    this.shared.steps++;
+    if (++this.steps > this.maxSteps || this.shared.steps > this.shared.limit) throw new TsBudgetExceeded('step budget exceeded');
+  }
+
+  /** The document range for a node: inside another file, the document's call into it. */
+  here(at: Syn | SourceRange): SourceRange {
+    if (this.currentFile !== undefined && this.documentSite) return this.documentSite;
+    return at instanceof Syn ? at.range : at;
+  }
+
+  /**
+   * A note about the program's context (an import not resolved, an environment variable): it concerns
+   * every model the code makes, so units made by other interpreters repeat it.
+   */
+  contextFail(note: string, at: Syn): TsValue {
+    const v = this.fail(note, at);
+    const where = this.currentFile === undefined ? note : `${note} (in ${this.currentFile})`;
+    if (!this.contextNotes.some((n) => n.note === where && n.range.startLine === at.range.startLine)) this.contextNotes.push({ note: where, range: this.here(at) });
+    return v;
+  }
+
+  fail(note: string, at: Syn | SourceRange, inputs: TensorRef[] = []): TsValue {
+    const where = this.currentFile === undefined ? note : `${note} (in ${this.currentFile})`;
+    const range = this.here(at);
+    if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(where, range, inputs) };
+    this.b.note(where, range);
     return unknown(note);
   }
 
   // ------------------------------------------------------------ statements
 
-  execBlock(nodes: Syn[], scope: TsScope): Signal {
+  execBlock(nodes: readonly Syn[], scope: TsScope): Signal {
     // Function declarations are hoisted.
-    for (const s of nodes) if (s.type === 'function_declaration') this.declareFunction(s, scope);
+    for (const s of nodes) {
+      const decl = s.type === 'export_statement' ? child(s, 'declaration') : s;
+      if (decl?.type === 'function_declaration' || decl?.type === 'generator_function_declaration') this.declareFunction(decl, scope);
+    }
     for (const s of nodes) {
       const signal = this.exec(s, scope);
       if (signal) return signal;
@@ -147,7 +156,11 @@ export class TsInterpreter {
 
   private declareFunction(s: Syn, scope: TsScope): void {
     const name = child(s, 'name');
-    if (name) scope.declare(textOf(name), { k: 'func', def: { name: textOf(name), node: s, closure: scope } });
+    if (name) scope.declare(textOf(name), { k: 'func', def: this.func(textOf(name), s, scope) });
+  }
+
+  func(name: string, node: Syn, closure: TsScope, extra: Partial<TsFunc> = {}): TsFunc {
+    return { name, node, closure, ...(this.currentFile !== undefined ? { file: this.currentFile } : {}), ...extra };
   }
 
   exec(s: Syn, scope: TsScope): Signal {
@@ -160,9 +173,11 @@ export class TsInterpreter {
           const name = child(d, 'name');
           const value = child(d, 'value');
           if (!name) continue;
+          const saved = this.declaring;
           this.declaring = name.type === 'identifier' ? textOf(name) : undefined;
+          if (value && FUNCTION_NODES.has(value.type)) this.functionName = this.declaring;
           const v = value ? this.eval(value, scope) : UNDEF;
-          this.declaring = undefined;
+          this.declaring = saved;
           this.bind(name, v, scope, true);
           this.record(d, [textOf(name)], v);
         }
@@ -180,12 +195,16 @@ export class TsInterpreter {
       }
       case 'if_statement': {
         const cond = child(s, 'condition');
-        const c = cond ? truthy(this.eval(cond, scope)) : undefined;
+        let c = cond ? truthy(this.eval(cond, scope)) : undefined;
         const alt = child(s, 'alternative');
         if (c === undefined) {
-          this.fail(`condition '${cond ? textOf(cond) : ''}' is not known; its branch was assumed`, cond ?? s);
+          // A guard that throws (`if (x.shape.length !== 4) throw ...`) is assumed to pass; another branch is taken.
+          const consequence = child(s, 'consequence');
+          const guard = consequence !== undefined && (consequence.type === 'throw_statement' || (consequence.type === 'statement_block' && namedChildren(consequence)[0]?.type === 'throw_statement'));
+          c = !guard;
+          this.fail(`condition '${cond ? firstLine(textOf(cond)) : ''}' is not known; ${guard ? 'its guard was assumed to pass' : 'its branch was assumed'}`, cond ?? s);
         }
-        if (c !== false) {
+        if (c) {
           const body = child(s, 'consequence');
           return body ? this.exec(body, new TsScope(scope)) : undefined;
         }
@@ -198,33 +217,46 @@ export class TsInterpreter {
         return this.forOf(s, scope);
       case 'for_statement':
         return this.forLoop(s, scope);
+      case 'while_statement':
+        return this.whileLoop(s, scope);
       case 'function_declaration':
+      case 'generator_function_declaration':
         this.declareFunction(s, scope);
         return undefined;
-      case 'export_statement': {
-        const decl = child(s, 'declaration') ?? child(s, 'value');
-        if (!decl) return undefined;
-        if (decl.type.endsWith('declaration')) return this.exec(decl, scope);
-        this.eval(decl, scope);
-        return undefined;
-      }
+      case 'export_statement':
+        return this.linker.exportStatement(s, scope);
       case 'import_statement':
-        bindTsImport(s, scope);
+        this.linker.importStatement(s, scope);
         return undefined;
       case 'break_statement':
         return { kind: 'break' };
       case 'continue_statement':
         return { kind: 'continue' };
-      case 'class_declaration': {
-        const cls = readTsClass(s, scope);
+      case 'class_declaration':
+      case 'abstract_class_declaration': {
+        const cls = readClass(this, s, scope);
         if (cls) scope.declare(cls.name, { k: 'class', cls });
+        return undefined;
+      }
+      case 'throw_statement':
+        return { kind: 'return', value: this.fail(`'${firstLine(textOf(s))}' stops this path`, s) };
+      case 'try_statement': {
+        const body = child(s, 'body');
+        return body ? this.exec(body, scope) : undefined;
+      }
+      case 'enum_declaration': {
+        const name = child(s, 'name');
+        if (name) scope.declare(textOf(name), this.enumValue(s, scope));
         return undefined;
       }
       case 'comment':
       case 'empty_statement':
       case 'type_alias_declaration':
       case 'interface_declaration':
-      case 'abstract_class_declaration':
+      case 'ambient_declaration':
+      case 'module':
+      case 'internal_module':
+      case 'hash_bang_line':
         return undefined;
       case 'ERROR':
         this.fail(`cannot read '${firstLine(textOf(s))}' (syntax error)`, s);
@@ -235,6 +267,22 @@ export class TsInterpreter {
     }
   }
 
+  /** `enum Act { Relu = 'relu', Sigmoid }`: an object of its members, numbers counting on from the last one. */
+  private enumValue(s: Syn, scope: TsScope): TsValue {
+    const props = new Map<string, TsValue>();
+    const body = child(s, 'body');
+    let next = 0;
+    for (const m of body ? body.children.filter((c) => c.named) : []) {
+      const key = m.type === 'enum_assignment' ? child(m, 'name') : m;
+      const value = m.type === 'enum_assignment' ? child(m, 'value') : undefined;
+      if (!key || key.type === 'comment') continue;
+      const v = value ? this.eval(value, scope) : numV(next);
+      if (v.k === 'num') next = v.v + 1;
+      props.set(keyText(key), v);
+    }
+    return { k: 'obj', props };
+  }
+
   private forOf(s: Syn, scope: TsScope): Signal {
     const left = child(s, 'left');
     const right = child(s, 'right');
@@ -242,9 +290,13 @@ export class TsInterpreter {
     const body = child(s, 'body');
     if (!left || !right || !body) return undefined;
     const v = this.eval(right, scope);
-    const items = op && textOf(op) === 'of' && v.k === 'arr' ? v.items : undefined;
+    const of = op !== undefined && textOf(op) === 'of';
+    let items: TsValue[] | undefined;
+    if (of && v.k === 'arr') items = v.items;
+    else if (!of && v.k === 'obj') items = [...v.props.keys()].map(strV);
+    else if (!of && v.k === 'arr') items = v.items.map((_, i) => strV(String(i)));
     if (!items) {
-      this.fail(`loop over '${textOf(right)}' is not interpreted`, right);
+      this.fail(`loop over '${firstLine(textOf(right))}' is not interpreted`, right);
       return undefined;
     }
     for (const item of items.slice(0, MAX_LOOP)) {
@@ -267,11 +319,20 @@ export class TsInterpreter {
       if (init.type.endsWith('declaration')) this.exec(init, inner);
       else if (init.type !== 'empty_statement') this.eval(init, inner);
     }
+    return this.loop(s, inner, cond, body, inc);
+  }
+
+  private whileLoop(s: Syn, scope: TsScope): Signal {
+    return this.loop(s, new TsScope(scope), child(s, 'condition'), child(s, 'body'), undefined);
+  }
+
+  private loop(s: Syn, inner: TsScope, cond: Syn | undefined, body: Syn | undefined, inc: Syn | undefined): Signal {
     for (let i = 0; i < MAX_LOOP; i++) {
       if (cond && cond.type !== 'empty_statement' && cond.type !== ';') {
-        const c = truthy(this.eval(cond.type === 'expression_statement' ? namedChildren(cond)[0] ?? cond : cond, inner));
+        const expr = cond.type === 'expression_statement' ? namedChildren(cond)[0] ?? cond : cond;
+        const c = truthy(this.eval(expr, inner));
         if (c === undefined) {
-          this.fail(`loop condition '${textOf(cond)}' is not known`, cond);
+          this.fail(`loop condition '${firstLine(textOf(cond))}' is not known`, cond);
           return undefined;
         }
         if (!c) return undefined;
@@ -285,37 +346,52 @@ export class TsInterpreter {
     return undefined;
   }
 
+  /** Shapes per line inside functions of the document (top-level lines, as before whole-program analysis, get none). */
   private record(node: Syn, names: string[], v: TsValue): void {
-    if (!this.recordLines) return;
+    if (!this.recordLines || this.currentFile !== undefined || this.depth === 0) return;
     const line = node.range.startLine;
-    if (line < this.recordLines.startLine || line > this.recordLines.endLine) return;
-    const ts = v.k === 'tensor' ? [v.t] : v.k === 'arr' ? v.items.flatMap((i) => (i.k === 'tensor' ? [i.t] : [])) : [];
+    if (line < this.recordLines.startLine || line > this.recordLines.endLine || this.lineShapes.has(line)) return;
+    const ts = tensorsOf(v);
     if (ts.length) this.lineShapes.set(line, { names, shapes: ts.map((t) => t.shape) });
   }
 
   bind(target: Syn, v: TsValue, scope: TsScope, declare: boolean): void {
     const set = (name: string, value: TsValue) => (declare ? scope.declare(name, value) : scope.assign(name, value));
+    const prop = (key: string): TsValue => this.member(v, key);
     switch (target.type) {
       case 'identifier':
       case 'shorthand_property_identifier_pattern':
         set(textOf(target), v);
         return;
-      case 'array_pattern':
-        namedChildren(target).forEach((t, i) => this.bind(t, v.k === 'arr' ? v.items[i] ?? UNDEF : unknown('destructuring'), scope, declare));
+      case 'array_pattern': {
+        // Holes (`const [, , , c] = x.shape`) are commas without a node: positions come from the text.
+        const positions = patternPositions(target);
+        namedChildren(target).forEach((t, i) => {
+          const at = positions[i] ?? i;
+          if (t.type === 'rest_pattern') {
+            const id = namedChildren(t)[0];
+            if (id) this.bind(id, v.k === 'arr' ? { k: 'arr', items: v.items.slice(at) } : unknown('destructuring'), scope, declare);
+          } else if (v.k === 'tensor' && at === 0) this.bind(t, v, scope, declare);
+          else this.bind(t, v.k === 'arr' ? v.items[at] ?? UNDEF : v.k === 'unknown' ? v : unknown(`destructuring of '${firstLine(textOf(target))}'`), scope, declare);
+        });
         return;
+      }
       case 'object_pattern':
         for (const p of namedChildren(target)) {
-          if (p.type === 'shorthand_property_identifier_pattern') set(textOf(p), v.k === 'obj' ? v.props.get(textOf(p)) ?? UNDEF : unknown('destructuring'));
+          if (p.type === 'shorthand_property_identifier_pattern') set(textOf(p), prop(textOf(p)));
           else if (p.type === 'pair_pattern') {
             const key = child(p, 'key');
             const value = child(p, 'value');
-            if (key && value) this.bind(value, v.k === 'obj' ? v.props.get(textOf(key)) ?? UNDEF : unknown('destructuring'), scope, declare);
+            if (key && value) this.bind(value, prop(keyText(key)), scope, declare);
           } else if (p.type === 'object_assignment_pattern') {
             const left = child(p, 'left');
             const right = child(p, 'right');
             if (!left) continue;
-            const found = v.k === 'obj' ? v.props.get(textOf(left)) : undefined;
-            this.bind(left, found && found.k !== 'undef' ? found : right ? this.eval(right, scope) : UNDEF, scope, declare);
+            const found = prop(textOf(left));
+            this.bind(left, found.k !== 'undef' ? found : right ? this.eval(right, scope) : UNDEF, scope, declare);
+          } else if (p.type === 'rest_pattern') {
+            const id = namedChildren(p)[0];
+            if (id) set(textOf(id), v);
           }
         }
         return;
@@ -327,11 +403,27 @@ export class TsInterpreter {
       }
       case 'member_expression': {
         const obj = child(target, 'object');
-        const prop = child(target, 'property');
-        if (obj && prop) {
+        const p = child(target, 'property');
+        if (obj && p) {
           const o = this.eval(obj, scope);
-          if (o.k === 'obj' || o.k === 'instance') o.props.set(textOf(prop), v);
+          if (o.k === 'obj' || o.k === 'instance') o.props.set(textOf(p), v);
         }
+        return;
+      }
+      case 'subscript_expression': {
+        const obj = child(target, 'object');
+        const idx = child(target, 'index');
+        if (!obj || !idx) return;
+        const o = this.eval(obj, scope);
+        const i = this.eval(idx, scope);
+        if (o.k === 'arr' && i.k === 'num') o.items[i.v] = v;
+        else if ((o.k === 'obj' || o.k === 'instance') && (i.k === 'str' || i.k === 'num')) o.props.set(String(i.v), v);
+        return;
+      }
+      case 'parenthesized_expression':
+      case 'non_null_expression': {
+        const inner = namedChildren(target)[0];
+        if (inner) this.bind(inner, v, scope, declare);
         return;
       }
       default:
@@ -346,16 +438,25 @@ export class TsInterpreter {
     switch (n.type) {
       case 'number': {
         const v = Number(textOf(n).replace(/_/g, ''));
-        return Number.isFinite(v) ? { k: 'num', v } : unknown('number');
+        return Number.isFinite(v) ? numV(v) : unknown('number');
       }
       case 'string': {
         let s = '';
-        for (const c of n.children) if (c.type === 'string_fragment' || c.type === 'escape_sequence') s += textOf(c);
-        return { k: 'str', v: s };
+        for (const c of n.children) if (c.type === 'string_fragment' || c.type === 'escape_sequence') s += c.type === 'escape_sequence' ? unescape(textOf(c)) : textOf(c);
+        return strV(s);
       }
       case 'template_string': {
-        if (n.children.some((c) => c.type === 'template_substitution')) return unknown('template string');
-        return { k: 'str', v: n.children.filter((c) => c.type === 'string_fragment').map(textOf).join('') };
+        let s = '';
+        for (const c of n.children) {
+          if (c.type === 'string_fragment' || c.type === 'escape_sequence') s += c.type === 'escape_sequence' ? unescape(textOf(c)) : textOf(c);
+          else if (c.type === 'template_substitution') {
+            const e = namedChildren(c)[0];
+            const t = e ? textValue(this.eval(e, scope)) : undefined;
+            if (t === undefined) return unknown(`template string '${firstLine(textOf(n))}'`);
+            s += t;
+          }
+        }
+        return strV(s);
       }
       case 'true':
         return { k: 'bool', v: true };
@@ -369,8 +470,8 @@ export class TsInterpreter {
         const name = textOf(n);
         const v = scope.get(name);
         if (v) return v;
-        if (name === 'Math') return { k: 'ref', path: 'Math' };
         if (name === 'undefined') return UNDEF;
+        if (GLOBALS.has(name)) return { k: 'ref', path: name };
         return unknown(`'${name}' is not defined`);
       }
       case 'parenthesized_expression':
@@ -378,8 +479,13 @@ export class TsInterpreter {
       case 'satisfies_expression':
       case 'non_null_expression':
       case 'type_assertion': {
-        const inner = namedChildren(n).find((c) => !c.type.endsWith('type') && c.type !== 'type_arguments' && c.type !== 'predefined_type' && c.type !== 'type_identifier' && c.type !== 'generic_type');
+        const inner = namedChildren(n).find((c) => !isTypeNode(c));
         return inner ? this.eval(inner, scope) : unknown('empty expression');
+      }
+      case 'sequence_expression': {
+        let last: TsValue = UNDEF;
+        for (const c of namedChildren(n)) last = this.eval(c, scope);
+        return last;
       }
       case 'array': {
         const items: TsValue[] = [];
@@ -400,14 +506,22 @@ export class TsInterpreter {
             const key = child(c, 'key');
             const value = child(c, 'value');
             if (!key || !value) continue;
-            const k = key.type === 'string' ? this.eval(key, scope) : { k: 'str', v: textOf(key) } as TsValue;
-            if (k.k === 'str') props.set(k.v, this.eval(value, scope));
+            let k: TsValue;
+            if (key.type === 'computed_property_name') {
+              const e = namedChildren(key)[0];
+              k = e ? this.eval(e, scope) : UNDEF;
+            } else k = strV(keyText(key));
+            const text = textValue(k);
+            if (text !== undefined) props.set(text, this.eval(value, scope));
           } else if (c.type === 'shorthand_property_identifier') {
             props.set(textOf(c), this.eval(c.as('identifier'), scope));
           } else if (c.type === 'spread_element') {
             const inner = namedChildren(c)[0];
             const v = inner ? this.eval(inner, scope) : UNDEF;
-            if (v.k === 'obj') for (const [k, x] of v.props) props.set(k, x);
+            if (v.k === 'obj' || v.k === 'instance') for (const [k, x] of v.props) props.set(k, x);
+          } else if (c.type === 'method_definition') {
+            const name = child(c, 'name');
+            if (name) props.set(keyText(name), { k: 'func', def: this.func(keyText(name), c, scope) });
           }
         }
         return { k: 'obj', props };
@@ -416,7 +530,10 @@ export class TsInterpreter {
         const obj = child(n, 'object');
         const prop = child(n, 'property');
         if (!obj || !prop) return unknown('incomplete member');
-        return this.member(this.eval(obj, scope), textOf(prop));
+        if (obj.type === 'super') return this.superMember(scope, textOf(prop));
+        const o = this.eval(obj, scope);
+        if ((o.k === 'undef' || o.k === 'null') && n.children.some((c) => c.field === 'optional_chain' || c.type === 'optional_chain')) return UNDEF;
+        return this.member(o, textOf(prop), n);
       }
       case 'subscript_expression': {
         const obj = child(n, 'object');
@@ -424,9 +541,14 @@ export class TsInterpreter {
         if (!obj || !idx) return unknown('incomplete subscript');
         const o = this.eval(obj, scope);
         const i = this.eval(idx, scope);
-        if (o.k === 'arr' && i.k === 'num') return o.items[i.v] ?? UNDEF;
-        if (o.k === 'obj' && i.k === 'str') return o.props.get(i.v) ?? UNDEF;
-        return unknown(`'${textOf(n)}'`);
+        if (o.k === 'arr' && i.k === 'num') return o.items[i.v < 0 ? NaN : i.v] ?? UNDEF;
+        // A layer's `call(inputs)` gets a list of tensors in TF.js models and a tensor when applied eagerly: `inputs[0]` is read as either.
+        if (o.k === 'tensor' && i.k === 'num' && i.v === 0) return o;
+        if (o.k === 'str' && i.k === 'num') return o.v[i.v] === undefined ? UNDEF : strV(o.v[i.v]!);
+        const key = textValue(i);
+        if (key !== undefined && o.k !== 'arr') return this.member(o, key, n);
+        if (o.k === 'unknown') return o;
+        return unknown(`'${firstLine(textOf(n))}'`);
       }
       case 'call_expression':
         return this.call(n, scope);
@@ -434,14 +556,24 @@ export class TsInterpreter {
         const ctor = child(n, 'constructor');
         const argsNode = child(n, 'arguments');
         const c = ctor ? this.eval(ctor, scope) : UNDEF;
-        if (c.k !== 'class') return this.fail(`'new ${ctor ? textOf(ctor) : ''}' is not interpreted`, n);
-        const args = argsNode ? namedChildren(argsNode).map((a) => this.eval(a, scope)) : [];
-        return this.construct(c.cls, args, n);
+        const args = argsNode ? this.evalArgs(argsNode, scope) : [];
+        if (c.k === 'class') return construct(this, c.cls, args, n);
+        if (c.k === 'ref') return callLibrary(this, `new ${c.path}`, args, n);
+        return this.fail(`'new ${ctor ? firstLine(textOf(ctor)) : ''}' is not interpreted`, n);
       }
       case 'arrow_function':
       case 'function_expression':
       case 'function':
-        return { k: 'func', def: { name: this.declaring ?? '<anonymous>', node: n, closure: scope } };
+      case 'generator_function': {
+        const name = child(n, 'name');
+        const given = this.functionName;
+        this.functionName = undefined;
+        return { k: 'func', def: this.func(name ? textOf(name) : given ?? ANONYMOUS, n, scope) };
+      }
+      case 'class': {
+        const cls = readClass(this, n, scope, this.declaring);
+        return cls ? { k: 'class', cls } : unknown('class expression');
+      }
       case 'binary_expression': {
         const l = child(n, 'left');
         const r = child(n, 'right');
@@ -450,10 +582,15 @@ export class TsInterpreter {
         const o = textOf(op);
         const lv = this.eval(l, scope);
         if (o === '&&' || o === '||' || o === '??') {
-          const t = o === '??' ? lv.k !== 'null' && lv.k !== 'undef' : truthy(lv);
-          if (t === undefined) return unknown(`'${textOf(n)}'`);
+          const t = o === '??' ? (lv.k === 'unknown' ? undefined : lv.k !== 'null' && lv.k !== 'undef') : truthy(lv);
+          if (t === undefined) return unknown(`'${firstLine(textOf(n))}'`);
           if (o === '&&') return t ? this.eval(r, scope) : lv;
           return t ? lv : this.eval(r, scope);
+        }
+        if (o === 'instanceof') return instanceOf(lv, this.eval(r, scope));
+        if (o === 'in') {
+          const obj = this.eval(r, scope);
+          return lv.k === 'str' && (obj.k === 'obj' || obj.k === 'instance') ? { k: 'bool', v: obj.props.has(lv.v) } : unknown("'in'");
         }
         return binary(o, lv, this.eval(r, scope));
       }
@@ -464,13 +601,17 @@ export class TsInterpreter {
         const v = this.eval(arg, scope);
         switch (textOf(op)) {
           case '-':
-            return v.k === 'num' ? { k: 'num', v: -v.v } : unknown('-');
+            return v.k === 'num' ? numV(-v.v) : unknown('-');
           case '+':
-            return v.k === 'num' ? v : unknown('+');
+            return v.k === 'num' ? v : v.k === 'str' && v.v.trim() !== '' && !Number.isNaN(Number(v.v)) ? numV(Number(v.v)) : unknown('+');
           case '!': {
             const t = truthy(v);
             return t === undefined ? unknown('!') : { k: 'bool', v: !t };
           }
+          case 'typeof':
+            return typeOf(v);
+          case 'void':
+            return UNDEF;
           default:
             return unknown(textOf(op));
         }
@@ -480,14 +621,18 @@ export class TsInterpreter {
         const a = child(n, 'consequence');
         const b = child(n, 'alternative');
         const t = c ? truthy(this.eval(c, scope)) : undefined;
-        if (t === undefined || !a || !b) return this.fail(`condition '${c ? textOf(c) : ''}' is not known`, n);
+        if (t === undefined || !a || !b) return this.fail(`condition '${c ? firstLine(textOf(c)) : ''}' is not known`, n);
         return this.eval(t ? a : b, scope);
       }
       case 'assignment_expression': {
         const l = child(n, 'left');
         const r = child(n, 'right');
         if (!l || !r) return unknown('incomplete assignment');
+        const saved = this.declaring;
+        if (l.type === 'identifier') this.declaring = textOf(l);
+        else if (l.type === 'member_expression') this.declaring = textOf(child(l, 'property') ?? l);
         const v = this.eval(r, scope);
+        this.declaring = saved;
         this.bind(l, v, scope, false);
         this.record(n, [textOf(l)], v);
         return v;
@@ -497,7 +642,13 @@ export class TsInterpreter {
         const r = child(n, 'right');
         const op = child(n, 'operator');
         if (!l || !r || !op) return unknown('incomplete assignment');
-        const v = binary(textOf(op).slice(0, -1), this.eval(l, scope), this.eval(r, scope));
+        const o = textOf(op).slice(0, -1);
+        const lv = this.eval(l, scope);
+        let v: TsValue;
+        if (o === '||' || o === '&&' || o === '??') {
+          const t = o === '??' ? lv.k !== 'null' && lv.k !== 'undef' : truthy(lv);
+          v = (o === '&&' ? !t : t) ? lv : this.eval(r, scope);
+        } else v = binary(o, lv, this.eval(r, scope));
         this.bind(l, v, scope, false);
         return v;
       }
@@ -507,12 +658,18 @@ export class TsInterpreter {
         if (!arg || !op) return unknown('update');
         const v = this.eval(arg, scope);
         if (v.k !== 'num') return unknown('update of a value that is not a number');
-        const next: TsValue = { k: 'num', v: v.v + (textOf(op) === '++' ? 1 : -1) };
+        const next = numV(v.v + (textOf(op) === '++' ? 1 : -1));
         this.bind(arg, next, scope, false);
-        return v;
+        return textOf(n).startsWith(textOf(op)) ? next : v;
       }
       case 'this':
         return scope.get('this') ?? unknown('this');
+      case 'await_expression': {
+        const inner = namedChildren(n)[0];
+        return inner ? this.eval(inner, scope) : UNDEF;
+      }
+      case 'regex':
+        return unknown('regular expression');
       case 'ERROR':
         return unknown(`cannot read '${firstLine(textOf(n))}'`);
       default:
@@ -520,51 +677,85 @@ export class TsInterpreter {
     }
   }
 
-  private member(o: TsValue, name: string): TsValue {
+  /** `o.name`: data, methods of library objects and of the program's classes. */
+  member(o: TsValue, name: string, at?: Syn): TsValue {
     switch (o.k) {
       case 'ref':
-        return { k: 'ref', path: `${o.path}.${name}` };
+        return libraryMember(this, o.path, name, at);
       case 'obj':
-        return o.props.get(name) ?? UNDEF;
+        return o.props.get(name) ?? (OBJECT_METHODS.has(name) ? { k: 'method', self: o, name } : UNDEF);
       case 'arr':
-        if (name === 'length') return { k: 'num', v: o.items.length };
+        if (name === 'length') return numV(o.items.length);
         return { k: 'method', self: o, name };
       case 'str':
-        if (name === 'length') return { k: 'num', v: o.v.length };
+        if (name === 'length') return numV(o.v.length);
         return { k: 'method', self: o, name };
-      case 'tensor': {
+      case 'num':
+        return { k: 'method', self: o, name };
+      case 'tensor':
+      case 'weight': {
+        const s = o.t.shape;
         if (name === 'shape') {
-          const s = o.t.shape;
-          // TF.js reports the batch dimension as null.
-          return s ? { k: 'arr', items: s.map((d, i) => (i === 0 ? { k: 'null' } : typeof d === 'number' ? { k: 'num', v: d } : unknown('dimension'))) } : unknown('shape is not known');
+          if (!s) return unknown('shape is not known');
+          // A symbolic tensor reports its batch dimension as null; a weight has none.
+          return { k: 'arr', items: s.map((d, i) => (i === 0 && o.k === 'tensor' ? { k: 'null' } : typeof d === 'number' ? numV(d) : unknown('dimension'))) };
         }
-        if (name === 'rank') return o.t.shape ? { k: 'num', v: o.t.shape.length } : unknown('rank');
+        if (name === 'rank') return s ? numV(s.length) : unknown('rank');
+        if (name === 'name') return strV(o.t.name);
         return { k: 'method', self: o, name };
       }
       case 'layer':
+        if (name === 'name') return strV(o.layer.name);
+        return { k: 'method', self: o, name };
       case 'seq':
       case 'model':
+        if (name === 'layers' && o.k === 'seq') return { k: 'arr', items: [...o.seq.layers] };
         return { k: 'method', self: o, name };
       case 'instance': {
         const p = o.props.get(name);
         if (p) return p;
-        const m = o.cls.methods.get(name);
-        return m ? { k: 'func', def: { name: o.cls.name, node: m, closure: o.cls.closure, self: o } } : UNDEF;
+        const m = findMethod(o.cls, name);
+        // Named after the method: a call path reads `block_1.se`, as a module path would.
+        const def = m ? this.func(name, m.node, m.cls.closure, { self: o, owner: m.cls, ...(m.cls.file !== undefined ? { file: m.cls.file } : {}) }) : undefined;
+        if (def && m!.cls.getters.has(name)) return at ? this.callFunction(def, [], at, true) : unknown(`getter '${name}'`);
+        if (def) return { k: 'func', def };
+        if (isLayerClass(o.cls)) return name === 'name' ? strV(layerName(this, o)) : { k: 'method', self: o, name };
+        return UNDEF;
+      }
+      case 'class': {
+        const staticValue = o.cls.statics.get(name);
+        if (staticValue) return staticValue;
+        const m = findMethod(o.cls, name);
+        if (!m) return UNDEF;
+        const def = this.func(name, m.node, m.cls.closure, { self: o, owner: m.cls });
+        return m.cls.getters.has(name) ? (at ? this.callFunction(def, [], at, true) : unknown(`getter '${name}'`)) : { k: 'func', def };
       }
       case 'unknown':
         return o;
+      case 'undef':
+      case 'null':
+        // An absent options object: its fields read as absent, so that the defaults written after them apply.
+        return UNDEF;
       default:
         return unknown(`property '${name}'`);
     }
   }
 
-  private call(n: Syn, scope: TsScope): TsValue {
-    const fnNode = child(n, 'function');
-    const argsNode = child(n, 'arguments');
-    if (!fnNode) return unknown('incomplete call');
-    const fn = this.eval(fnNode, scope);
+  private superMember(scope: TsScope, name: string): TsValue {
+    const self = scope.get('this');
+    const owner = scope.get('%owner');
+    const base = owner?.k === 'class' ? owner.cls.base : undefined;
+    if (base?.k === 'class' && self) {
+      const m = findMethod(base.cls, name);
+      if (m) return { k: 'func', def: this.func(base.cls.name, m.node, m.cls.closure, { self, owner: m.cls }) };
+    }
+    // Methods of tf.layers.Layer itself (`super.build(inputShape)`, `super.getConfig()`).
+    return { k: 'ref', path: `super.${name}` };
+  }
+
+  evalArgs(argsNode: Syn, scope: TsScope): TsValue[] {
     const args: TsValue[] = [];
-    for (const a of argsNode ? namedChildren(argsNode) : []) {
+    for (const a of namedChildren(argsNode)) {
       if (a.type === 'spread_element') {
         const inner = namedChildren(a)[0];
         const v = inner ? this.eval(inner, scope) : UNDEF;
@@ -572,45 +763,87 @@ export class TsInterpreter {
         else args.push(unknown('spread'));
       } else args.push(this.eval(a, scope));
     }
+    return args;
+  }
+
+  private call(n: Syn, scope: TsScope): TsValue {
+    const fnNode = child(n, 'function');
+    const argsNode = child(n, 'arguments');
+    if (!fnNode) return unknown('incomplete call');
+    if (fnNode.type === 'import') return this.fail('dynamic import() is not interpreted', n);
+    if (fnNode.type === 'super') {
+      const self = scope.get('this');
+      const owner = scope.get('%owner');
+      const base = owner?.k === 'class' ? owner.cls.base : undefined;
+      const args = argsNode ? this.evalArgs(argsNode, scope) : [];
+      if (base?.k === 'class' && self?.k === 'instance') runConstructor(this, base.cls, self, args, n);
+      else if (self?.k === 'instance') layerConfig(self, args[0]);
+      return UNDEF;
+    }
+    const fn = this.eval(fnNode, scope);
+    if ((fn.k === 'undef' || fn.k === 'null') && n.children.some((c) => c.type === 'optional_chain')) return UNDEF;
+    // Promise plumbing of an async entry (`main().catch(console.error)`): nothing for the model.
+    const property = fnNode.type === 'member_expression' ? child(fnNode, 'property') : undefined;
+    if (property && fn.k === 'undef' && PROMISE_METHODS.has(textOf(property))) return UNDEF;
+    const args = argsNode ? (argsNode.type === 'template_string' ? [this.eval(argsNode, scope)] : this.evalArgs(argsNode, scope)) : [];
     return this.invoke(fn, args, n);
   }
 
   invoke(fn: TsValue, args: TsValue[], n: Syn): TsValue {
-    const tensors = args.flatMap((a) => (a.k === 'tensor' ? [a.t] : a.k === 'arr' ? a.items.flatMap((i) => (i.k === 'tensor' ? [i.t] : [])) : []));
     switch (fn.k) {
       case 'ref':
-        return this.library(fn.path, args, n, tensors);
+        return callLibrary(this, fn.path, args, n);
       case 'func':
         return this.callFunction(fn.def, args, n);
       case 'method':
-        return this.method(fn.self, fn.name, args, n, tensors);
+        return this.method(fn.self, fn.name, args, n);
+      case 'class':
+        return this.fail(`class '${fn.cls.name}' called without new`, n, args.flatMap(tensorsOf));
       default:
         // An unknown callee was reported where it came from; its call only needs the node.
-        if (fn.k === 'unknown') return this.fail(fn.why, n, tensors);
-        return this.fail(`cannot call '${firstLine(textOf(child(n, 'function') ?? n))}'`, n, tensors);
+        if (fn.k === 'unknown') return this.fail(fn.why, n, args.flatMap(tensorsOf));
+        return this.fail(`cannot call '${firstLine(textOf(child(n, 'function') ?? n))}'`, n, args.flatMap(tensorsOf));
     }
   }
 
   /**
-   * Calls a function of the file. Nodes made inside a nested builder call get the builder's name as
-   * their scope (`squeezeExcite`, `convBlock.squeezeExcite`), the TF.js counterpart of a module path;
-   * the unit's own function (`root`) adds none.
+   * Calls a function of the program. Nodes made inside a nested call get the call path as their scope
+   * (`squeezeExcite`, `convBlock_1.squeezeExcite`): the TF.js counterpart of a module path, one per
+   * call site, so that a helper called twice gives two blocks. The unit's own function (`root`) adds none.
    */
   callFunction(def: TsFunc, args: TsValue[], n: Syn, root = false): TsValue {
-    if (root) return this.runFunction(def, args, n);
-    const path = this.b.scope ? `${this.b.scope}.${def.name}` : def.name;
-    return this.b.within(path, () => this.runFunction(def, args, n));
+    // An anonymous callback (`widths.forEach((f, i) => ...)`) adds no segment: its calls are the caller's.
+    if (root || def.name === ANONYMOUS) return this.runFunction(def, args, n);
+    return this.within(def.name, n, () => this.runFunction(def, args, n));
+  }
+
+  /** Runs `body` under a fresh call path `<parent>.<name>[_k]`, made by the call at `at`. */
+  within<T>(name: string, at: Syn, body: () => T): T {
+    const base = this.b.scope ? `${this.b.scope}.${name}` : name;
+    const k = this.callCounts.get(base) ?? 0;
+    this.callCounts.set(base, k + 1);
+    const path = k === 0 ? base : `${base}_${k}`;
+    this.callPaths.set(path, this.here(at));
+    return this.b.within(path, body);
   }
 
   private runFunction(def: TsFunc, args: TsValue[], n: Syn): TsValue {
-    if (this.active.has(def.node)) return this.fail(`recursive call of '${def.name}' is not interpreted`, n);
-    if (this.depth >= MAX_DEPTH) return this.fail(`calls nested deeper than ${MAX_DEPTH} are not interpreted`, n);
-    if (args[0]?.k === 'tensor' && !this.callSites.some((s) => s.def.node === def.node)) this.callSites.push({ def, args });
+    if (this.active.has(def.node)) return this.fail(`recursive call of '${def.name}' is not interpreted`, n, args.flatMap(tensorsOf));
+    if (this.depth >= MAX_DEPTH) return this.fail(`calls nested deeper than ${MAX_DEPTH} are not interpreted`, n, args.flatMap(tensorsOf));
+    if (!this.callSites.some((s) => s.def.node === def.node)) this.callSites.push({ def, args });
+    this.reached.add(def.node);
     this.active.add(def.node);
     this.depth++;
+    const savedFile = this.currentFile;
+    const savedSite = this.documentSite;
+    const savedFunction = this.currentFunction;
+    if (this.currentFile === undefined && def.file !== undefined) this.documentSite = n.range;
+    this.currentFile = def.file;
+    this.currentFunction = def.node;
     try {
       const scope = new TsScope(def.closure);
       if (def.self) scope.declare('this', def.self);
+      if (def.owner) scope.declare('%owner', { k: 'class', cls: def.owner });
       this.bindParams(def.node, args, scope);
       const body = child(def.node, 'body');
       if (!body) return UNDEF;
@@ -618,161 +851,72 @@ export class TsInterpreter {
       const signal = this.execBlock(namedChildren(body), scope);
       return signal?.kind === 'return' ? signal.value : UNDEF;
     } finally {
+      this.currentFile = savedFile;
+      this.documentSite = savedSite;
+      this.currentFunction = savedFunction;
       this.depth--;
       this.active.delete(def.node);
     }
   }
 
-  /** `new C(args)`: field initialisers, parameter properties, then the constructor body. */
-  construct(cls: TsClass, args: TsValue[], n: Syn): TsValue {
-    if (!this.newSites.some((s) => s.cls === cls)) this.newSites.push({ cls, args });
-    const self: TsValue = { k: 'instance', cls, props: new Map() };
-    const body = child(cls.node, 'body');
-    const fieldScope = new TsScope(cls.closure);
-    fieldScope.declare('this', self);
-    for (const member of body ? namedChildren(body) : []) {
-      if (member.type !== 'public_field_definition') continue;
-      const name = child(member, 'name');
-      const value = child(member, 'value');
-      if (name) self.props.set(textOf(name), value ? this.eval(value, fieldScope) : UNDEF);
-    }
-    const ctor = cls.methods.get('constructor');
-    if (!ctor) return self;
-    // Parameter properties (`constructor(private ratio = 16)`) become fields.
-    const params = child(ctor, 'parameters');
-    const scope = new TsScope(cls.closure);
-    this.bindParams(ctor, args, scope);
-    for (const p of params ? namedChildren(params) : []) {
-      if (!p.children.some((c) => c.type === 'accessibility_modifier' || c.type === 'readonly')) continue;
-      const pattern = child(p, 'pattern');
-      if (pattern?.type === 'identifier') self.props.set(textOf(pattern), scope.get(textOf(pattern)) ?? UNDEF);
-    }
-    this.callFunction({ name: cls.name, node: ctor, closure: cls.closure, self }, args, n);
-    return self;
-  }
-
   bindParams(fn: Syn, args: TsValue[], scope: TsScope): void {
     const single = child(fn, 'parameter');
     if (single) {
-      scope.declare(textOf(single), args[0] ?? UNDEF);
+      this.bind(single, args[0] ?? UNDEF, scope, true);
       return;
     }
     const params = child(fn, 'parameters');
-    namedChildren(params ?? fn).forEach((p, i) => {
-      if (p.type !== 'required_parameter' && p.type !== 'optional_parameter') return;
-      const pattern = child(p, 'pattern') ?? child(p, 'name');
-      const def = child(p, 'value');
-      if (!pattern) return;
+    let i = 0;
+    for (const p of namedChildren(params ?? fn)) {
+      if (p.type !== 'required_parameter' && p.type !== 'optional_parameter' && p.type !== 'identifier' && p.type !== 'assignment_pattern' && p.type !== 'object_pattern' && p.type !== 'array_pattern' && p.type !== 'rest_pattern') continue;
+      const pattern = p.type === 'required_parameter' || p.type === 'optional_parameter' ? child(p, 'pattern') ?? child(p, 'name') : p;
+      const def = p.type === 'required_parameter' || p.type === 'optional_parameter' ? child(p, 'value') : undefined;
+      const index = i++;
+      if (!pattern || textOf(pattern) === 'this') {
+        if (pattern) i--;
+        continue;
+      }
       if (pattern.type === 'rest_pattern') {
         const id = namedChildren(pattern)[0];
-        if (id) scope.declare(textOf(id), { k: 'arr', items: args.slice(i) });
-        return;
+        if (id) scope.declare(textOf(id), { k: 'arr', items: args.slice(index) });
+        continue;
       }
-      let v = args[i] ?? UNDEF;
+      let v = args[index] ?? UNDEF;
       if (v.k === 'undef' && def) v = this.eval(def, scope);
       this.bind(pattern, v, scope, true);
-    });
+    }
   }
 
-  private newLayer(factory: string, cls: string, options: Map<string, LayerOption>, range: SourceRange): TfLayer {
+  /** A new `tf.layers.*` layer object, named as TF.js would name it unless the options give a name. */
+  newLayer(factory: string, cls: string, options: TfLayer['options'], range: SourceRange): TfLayer {
     const given = options.get('name');
     let name: string;
-    if (typeof given === 'string' && given) name = given;
-    else {
-      const base = snake(factory);
-      const n = this.layerNames.get(base) ?? 0;
-      this.layerNames.set(base, n + 1);
-      name = n === 0 ? base : `${base}_${n}`;
-    }
-    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range, params: 0, config: {}, nodeIds: [] };
+    if (typeof given === 'string' && given && !this.layerNames.has(`=${given}`)) {
+      name = given;
+      this.layerNames.set(`=${given}`, 1);
+    } else name = this.uniqueLayerName(factory.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
+    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, nodeIds: [] };
     this.layers.push(layer);
     return layer;
   }
 
-  private library(path: string, args: TsValue[], n: Syn, tensors: TensorRef[]): TsValue {
-    const math = path.startsWith('Math.') ? path.slice(5) : undefined;
-    if (math) {
-      const xs = args.map(num);
-      if (xs.some((x) => x === undefined) || xs.length === 0) return unknown(`Math.${math}() of values that are not known`);
-      const v = xs as number[];
-      const f = { floor: Math.floor, ceil: Math.ceil, round: Math.round, max: Math.max, min: Math.min, abs: Math.abs, sqrt: Math.sqrt, log2: Math.log2, log: Math.log, trunc: Math.trunc }[math];
-      return f ? { k: 'num', v: (f as (...a: number[]) => number)(...v) } : unknown(`Math.${math}`);
-    }
-    const parts = path.split('.');
-    const last = parts[parts.length - 1]!;
-    const isTf = parts[0] === 'tf';
-    if (isTf && parts.length === 3 && parts[1] === 'layers') {
-      const cls = LAYER_CLASSES[last];
-      if (!cls) return this.fail(`tf.layers.${last} is not interpreted`, n, tensors);
-      const opts = args[0];
-      const options = new Map<string, LayerOption>();
-      if (opts?.k === 'obj') for (const [k, v] of opts.props) options.set(k, optionOf(v));
-      else if (opts && opts.k !== 'undef') return this.fail(`tf.layers.${last} options are not known`, n);
-      return { k: 'layer', layer: this.newLayer(last, cls, options, n.range) };
-    }
-    if (isTf && parts.length === 2) {
-      const opts = args[0]?.k === 'obj' ? args[0].props : undefined;
-      switch (last) {
-        case 'input': {
-          const shape = opts?.get('shape');
-          const batchShape = opts?.get('batchShape');
-          const dims = shape?.k === 'arr' ? [1, ...shape.items.map(num)] : batchShape?.k === 'arr' ? batchShape.items.map((d, i) => (i === 0 && d.k === 'null' ? 1 : num(d))) : undefined;
-          if (!dims || dims.some((d) => d === undefined)) return this.fail('tf.input shape is not known', n);
-          const name = this.declaring ?? `input_${this.b.graph.inputs.length}`;
-          return { k: 'tensor', t: this.b.addInput(this.b.graph.values.has(name) ? `${name}_${this.b.graph.inputs.length}` : name, dims as number[]) };
-        }
-        case 'sequential': {
-          const seq: TfSequential = { name: this.declaring ?? `sequential_${this.sequentials.length}`, range: n.range, layers: [] };
-          const layers = opts?.get('layers');
-          if (layers?.k === 'arr') for (const l of layers.items) if (l.k === 'layer') seq.layers.push(l.layer);
-          this.sequentials.push(seq);
-          return { k: 'seq', seq };
-        }
-        case 'model': {
-          const ins = opts?.get('inputs');
-          const outs = opts?.get('outputs');
-          const list = (v: TsValue | undefined) => (v?.k === 'tensor' ? [v.t] : v?.k === 'arr' ? v.items.flatMap((i) => (i.k === 'tensor' ? [i.t] : [])) : []);
-          const model: TfModel = { name: this.declaring ?? `model_${this.models.length}`, range: n.range, inputs: list(ins), outputs: list(outs) };
-          if (model.outputs.length === 0) return this.fail('tf.model outputs are not known tensors', n);
-          this.models.push(model);
-          return { k: 'model', model };
-        }
-      }
-    }
-    return this.fail(`${path}() is not interpreted`, n, tensors);
+  uniqueLayerName(base: string): string {
+    const n = this.layerNames.get(base) ?? 0;
+    this.layerNames.set(base, n + 1);
+    return n === 0 ? base : `${base}_${n}`;
   }
 
-  private method(self: TsValue, name: string, args: TsValue[], n: Syn, tensors: TensorRef[]): TsValue {
-    if (self.k === 'layer' && name === 'apply') return this.apply(self.layer, args[0], n.range);
-    if (self.k === 'seq' && name === 'add') {
-      if (args[0]?.k === 'layer') self.seq.layers.push(args[0].layer);
-      else this.fail('sequential.add() of a value that is not a layer', n);
-      return UNDEF;
-    }
-    if (self.k === 'seq' || self.k === 'model') {
-      if (['compile', 'summary', 'fit', 'predict', 'save'].includes(name)) return UNDEF;
-    }
-    if (self.k === 'arr') {
-      if (name === 'slice') {
-        const a = num(args[0]) ?? 0;
-        const b = num(args[1]);
-        return { k: 'arr', items: self.items.slice(a, b) };
-      }
-      if (name === 'push') {
-        self.items.push(...args);
-        return { k: 'num', v: self.items.length };
-      }
-      if (name === 'at') {
-        const i = num(args[0]);
-        return i === undefined ? unknown('at()') : self.items.at(i) ?? UNDEF;
-      }
-    }
-    return this.fail(`${name}() is not interpreted`, n, tensors);
+  private method(self: TsValue, name: string, args: TsValue[], n: Syn): TsValue {
+    if (self.k === 'layer' && name === 'apply') return this.apply(self.layer, args[0], n);
+    if (self.k === 'instance') return customLayerMethod(this, self, name, args, n);
+    return libraryMethod(this, self, name, args, n);
   }
 
-  private apply(layer: TfLayer, input: TsValue | undefined, range: SourceRange): TsValue {
-    const inputs = input?.k === 'tensor' ? [input.t] : input?.k === 'arr' ? input.items.flatMap((i) => (i.k === 'tensor' ? [i.t] : [])) : [];
+  /** `layer.apply(x)` for a `tf.layers.*` layer. */
+  apply(layer: TfLayer, input: TsValue | undefined, at: Syn | SourceRange): TsValue {
+    const inputs = tensorsOf(input);
     const all = input?.k === 'tensor' ? 1 : input?.k === 'arr' ? input.items.length : 0;
+    const range = this.here(at);
     if (inputs.length === 0 || inputs.length !== all) return this.fail(`${layer.name}.apply() of values that are not known tensors`, range, inputs);
     // Layers give their nodes no scope of their own: a block id must not be mistaken for the name of
     // its multiply layer. The layer's rows come from its node ids.
@@ -788,117 +932,52 @@ export class TsInterpreter {
     return out;
   }
 
+  /** `instance.apply(x)` for a custom `tf.layers.Layer` subclass. */
+  applyCustom(self: TsValue & { k: 'instance' }, input: TsValue | undefined, kwargs: TsValue | undefined, n: Syn): TsValue {
+    return applyCustomLayer(this, self, input, kwargs, n);
+  }
+
   /** Runs a sequential model's layers on `x`, as `model.apply` would. */
-  runSequential(seq: TfSequential, x: TensorRef): TensorRef {
+  runSequential(seq: TfSequential, x: TensorRef, at: Syn): TensorRef {
     let t = x;
     for (const layer of seq.layers) {
-      const out = this.apply(layer, { k: 'tensor', t }, layer.range);
-      if (out.k !== 'tensor') return t;
+      const out = layer.k === 'layer' ? this.apply(layer.layer, { k: 'tensor', t }, layer.layer.range) : layer.k === 'instance' ? this.applyCustom(layer, { k: 'tensor', t }, undefined, at) : undefined;
+      if (out?.k !== 'tensor') return t;
       t = out.t;
     }
     return t;
   }
-}
 
+  // ------------------------------------------------------------ files
 
-function optionOf(v: TsValue): LayerOption {
-  switch (v.k) {
-    case 'num':
-    case 'str':
-    case 'bool':
-      return v.v;
-    case 'null':
-      return null;
-    case 'arr': {
-      const xs = v.items.map(num);
-      return xs.every((x) => x !== undefined) ? (xs as number[]) : undefined;
-    }
-    default:
-      return undefined;
+  /** The file whose code runs now; undefined for the analysed document. */
+  get file(): string | undefined {
+    return this.currentFile;
   }
-}
 
-export function truthy(v: TsValue): boolean | undefined {
-  switch (v.k) {
-    case 'num':
-      return v.v !== 0 && !Number.isNaN(v.v);
-    case 'str':
-      return v.v.length > 0;
-    case 'bool':
-      return v.v;
-    case 'null':
-    case 'undef':
-      return false;
-    case 'unknown':
-      return undefined;
-    default:
-      return true;
-  }
-}
-
-function binary(op: string, a: TsValue, b: TsValue): TsValue {
-  if (a.k === 'str' || b.k === 'str') {
-    if (op === '+' && (a.k === 'str' || a.k === 'num') && (b.k === 'str' || b.k === 'num')) return { k: 'str', v: `${a.v}${b.v}` };
-    if (op === '===' || op === '==' || op === '!==' || op === '!=') {
-      if (a.k === 'unknown' || b.k === 'unknown') return unknown('comparison');
-      const eq = a.k === b.k && (a as { v: unknown }).v === (b as { v: unknown }).v;
-      return { k: 'bool', v: op.startsWith('!') ? !eq : eq };
-    }
-    return unknown(`'${op}' on strings`);
-  }
-  const x = num(a);
-  const y = num(b);
-  if (x === undefined || y === undefined) return unknown(`'${op}' on values that are not known`);
-  const r = (v: number): TsValue => ({ k: 'num', v });
-  switch (op) {
-    case '+': return r(x + y);
-    case '-': return r(x - y);
-    case '*': return r(x * y);
-    case '/': return r(x / y);
-    case '%': return r(x % y);
-    case '**': return r(x ** y);
-    case '<': return { k: 'bool', v: x < y };
-    case '<=': return { k: 'bool', v: x <= y };
-    case '>': return { k: 'bool', v: x > y };
-    case '>=': return { k: 'bool', v: x >= y };
-    case '===': case '==': return { k: 'bool', v: x === y };
-    case '!==': case '!=': return { k: 'bool', v: x !== y };
-    default: return unknown(`operator '${op}'`);
-  }
-}
-
-/** A class statement: its methods by name; fields are read when an instance is made. */
-export function readTsClass(s: Syn, scope: TsScope): TsClass | undefined {
-  const name = child(s, 'name');
-  const body = child(s, 'body');
-  if (!name || !body) return undefined;
-  const methods = new Map<string, Syn>();
-  for (const m of namedChildren(body)) {
-    const n = m.type === 'method_definition' ? child(m, 'name') : undefined;
-    if (n) methods.set(textOf(n), m);
-  }
-  return { name: textOf(name), node: s, closure: scope, methods };
-}
-
-/** `import * as tf from '@tensorflow/tfjs'`, `import { layers, input } from '@tensorflow/tfjs-node'`. */
-export function bindTsImport(s: Syn, scope: TsScope): void {
-  const source = child(s, 'source');
-  const from = source ? textOf(source).slice(1, -1) : '';
-  if (!from.startsWith('@tensorflow/tfjs')) return;
-  for (const clause of namedChildren(s)) {
-    if (clause.type !== 'import_clause') continue;
-    for (const c of namedChildren(clause)) {
-      if (c.type === 'namespace_import' || c.type === 'identifier') {
-        const id = c.type === 'identifier' ? c : namedChildren(c)[0];
-        if (id) scope.declare(textOf(id), { k: 'ref', path: 'tf' });
-      } else if (c.type === 'named_imports') {
-        for (const spec of namedChildren(c)) {
-          if (spec.type !== 'import_specifier') continue;
-          const name = child(spec, 'name');
-          const alias = child(spec, 'alias');
-          if (name) scope.declare(textOf(alias ?? name), { k: 'ref', path: `tf.${textOf(name)}` });
-        }
-      }
+  /** Runs `body` as code of another file; seen from the document, what it makes is at `at`. */
+  inFile<T>(path: string, at: Syn, body: () => T): T {
+    const savedFile = this.currentFile;
+    const savedSite = this.documentSite;
+    if (this.currentFile === undefined) this.documentSite = at.range;
+    this.currentFile = path;
+    try {
+      return body();
+    } finally {
+      this.currentFile = savedFile;
+      this.documentSite = savedSite;
     }
   }
+
+  /** `require(specifier)` / `import ... from specifier`: the file's exports. */
+  loadModule(specifier: string, at: Syn): TsValue {
+    return this.linker.load(specifier, at);
+  }
+
 }
+
+/** Names a builtin may be called by without being declared. */
+const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis']);
+const OBJECT_METHODS = new Set(['hasOwnProperty']);
+const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
+

@@ -1,0 +1,39 @@
+import { sourceAnalyzer } from '../src/core/source/analyze-source.js';
+import { generatedTfjsFile } from '../test/fixtures/source/tfjs/generated-tfjs.js';
+import { nodeGrammars } from '../test/unit/source-loader.js';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Issue 10: a 3,000-line TF.js model file whose entry point calls 50 stage helpers, each with one SE call. */
+export async function run(): Promise<{ name: string; median_ms: number; note?: string; target?: string }[]> {
+  const analyzer = await sourceAnalyzer(nodeGrammars);
+  const text = generatedTfjsFile(50);
+  const lines = text.split('\n').length;
+  for (let i = 0; i < 3; i++) analyzer.analyze(text, 'typescript');
+  const full: number[] = [];
+  const cpu: number[] = [];
+  let blocks = 0;
+  let units = 0;
+  for (let i = 0; i < 9; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = analyzer.analyze(text, 'typescript');
+    full.push(performance.now() - t0);
+    const d = process.cpuUsage(c0);
+    cpu.push((d.user + d.system) / 1000);
+    units = r.units.length;
+    blocks = r.units.reduce((a, u) => a + u.blocks.length, 0);
+  }
+  return [
+    {
+      name: 'tfjs source: full analysis, 3,000-line TF.js file, 50 helper calls',
+      median_ms: median(full),
+      target: '≤ 50 ms (issue #10)',
+      note: `${lines} lines, ${units} units, ${blocks} SE blocks (one per call site); parsers preloaded; median of ${full.length}; CPU ${median(cpu).toFixed(1)} ms`,
+    },
+  ];
+}

@@ -1,0 +1,264 @@
+import type { Syn } from '../../syntax.js';
+import { NONE, int, intOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
+import { canonical, setModuleAttr, type LibraryHost } from './host.js';
+import { catalogueNames } from './catalogue.js';
+
+/** Longest sequence a builtin makes (`range`), like the evaluator's loop bound. */
+const MAX_LOOP = 4096;
+
+/** Python's builtin functions as model code uses them: numbers, sequences, `isinstance`, `getattr`. */
+export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const a = args[0];
+  switch (name) {
+    case 'int': {
+      if (a?.k === 'str') {
+        const v = Number(a.v.trim());
+        return Number.isInteger(v) ? int(v) : unknown('int() of a string');
+      }
+      const v = num(a);
+      return v === undefined ? unknown('int() of a value that is not known') : int(Math.trunc(v));
+    }
+    case 'float': {
+      if (a?.k === 'str') {
+        const f = Number(a.v.trim());
+        return a.v.trim() !== '' && Number.isFinite(f) ? { k: 'float', v: f } : unknown('float() of a string');
+      }
+      const v = num(a);
+      return v === undefined ? unknown('float()') : { k: 'float', v };
+    }
+    case 'bool': {
+      const t = a ? truthy(a) : false;
+      return t === undefined ? unknown('bool()') : { k: 'bool', v: t };
+    }
+    case 'abs': {
+      const v = num(a);
+      return v === undefined ? unknown('abs()') : a!.k === 'float' ? { k: 'float', v: Math.abs(v) } : int(Math.abs(v));
+    }
+    case 'round': {
+      const v = num(a);
+      const digits = intOf(args[1]);
+      if (v === undefined) return unknown('round() of a value that is not known');
+      if (args[1] && args[1].k !== 'none') {
+        if (digits === undefined) return unknown('round() digits');
+        const f = 10 ** digits;
+        return { k: 'float', v: roundHalfEven(v * f) / f };
+      }
+      return int(roundHalfEven(v));
+    }
+    case 'max':
+    case 'min': {
+      const items = args.length === 1 ? host.iterate(args[0]!) : args;
+      const nums = items?.map(num);
+      if (!items || !nums || nums.length === 0 || nums.some((n) => n === undefined)) return unknown(`${name}() of values that are not known`);
+      let best = 0;
+      nums.forEach((n, i) => {
+        if (name === 'max' ? n! > nums[best]! : n! < nums[best]!) best = i;
+      });
+      return items[best]!;
+    }
+    case 'pow': {
+      const x = num(a);
+      const y = num(args[1]);
+      return x === undefined || y === undefined ? unknown('pow()') : a!.k === 'int' && args[1]!.k === 'int' && y >= 0 ? int(x ** y) : { k: 'float', v: x ** y };
+    }
+    case 'divmod': {
+      const x = intOf(a);
+      const y = intOf(args[1]);
+      return x === undefined || !y ? unknown('divmod()') : { k: 'tuple', items: [int(Math.floor(x / y)), int(x - Math.floor(x / y) * y)] };
+    }
+    case 'len': {
+      if (!a) return unknown('len()');
+      if (a.k === 'tensor') return a.t.shape && typeof a.t.shape[0] === 'number' ? int(a.t.shape[0]) : unknown('len() of a tensor');
+      const items = host.iterate(a);
+      return items ? int(items.length) : unknown('len() of a value that is not known');
+    }
+    case 'range': {
+      const n = args.map(intOf);
+      if (n.length === 0 || n.some((v) => v === undefined)) return host.fail('range() of values that are not known', node);
+      const [start, stop, step] = n.length === 1 ? [0, n[0]!, 1] : [n[0]!, n[1]!, n[2] ?? 1];
+      if (step === 0) return host.fail('range() step is zero', node);
+      const items: PyValue[] = [];
+      for (let i = start; step > 0 ? i < stop : i > stop; i += step) {
+        items.push(int(i));
+        if (items.length > MAX_LOOP) return host.fail(`range() longer than ${MAX_LOOP} is not interpreted`, node);
+      }
+      return { k: 'list', items };
+    }
+    case 'tuple':
+    case 'list': {
+      if (!a) return { k: name, items: [] };
+      const items = host.iterate(a);
+      return items ? { k: name, items: [...items] } : unknown(`${name}()`);
+    }
+    case 'enumerate': {
+      const items = a ? host.iterate(a) : undefined;
+      return items ? { k: 'list', items: items.map((v, i) => ({ k: 'tuple', items: [int(i), v] }) as PyValue) } : unknown('enumerate()');
+    }
+    case 'zip': {
+      const lists = args.map((x) => host.iterate(x));
+      if (lists.some((l) => !l)) return unknown('zip()');
+      const n = Math.min(...lists.map((l) => l!.length));
+      return { k: 'list', items: Array.from({ length: n }, (_, i) => ({ k: 'tuple', items: lists.map((l) => l![i]!) }) as PyValue) };
+    }
+    case 'reversed': {
+      const items = a ? host.iterate(a) : undefined;
+      return items ? { k: 'list', items: [...items].reverse() } : unknown('reversed()');
+    }
+    case 'sum': {
+      const items = a ? host.iterate(a) : undefined;
+      if (!items) return unknown('sum()');
+      let acc: PyValue = int(0);
+      for (const item of items) acc = host.binaryOp('+', acc, item, node);
+      return acc;
+    }
+    case 'isinstance':
+      return a && args[1] ? isInstance(a, args[1]) : unknown('isinstance()');
+    case 'issubclass':
+      return a?.k === 'class' && args[1] ? isInstance({ k: 'object', def: a.def, attrs: new Map() }, args[1]) : unknown('issubclass()');
+    case 'all':
+    case 'any': {
+      const items = a ? host.iterate(a) : undefined;
+      const values = items?.map(truthy);
+      if (!values || values.some((v) => v === undefined)) return unknown(`${name}()`);
+      return { k: 'bool', v: name === 'all' ? values.every(Boolean) : values.some(Boolean) };
+    }
+    case 'callable':
+      return a ? { k: 'bool', v: ['class', 'func', 'ref', 'partial', 'module', 'method'].includes(a.k) } : unknown('callable()');
+    case 'getattr': {
+      const key = args[1];
+      if (!a || key?.k !== 'str') return unknown('getattr()');
+      // With a default, a missing attribute gives the default (`getattr(cfg, 'se_ratio', 0.25)`).
+      if (args[2] && hasAttribute(host, a, key.v, node) === false) return args[2];
+      return host.getAttr(a, key.v, node);
+    }
+    case 'hasattr': {
+      const key = args[1];
+      if (!a || key?.k !== 'str') return unknown('hasattr()');
+      if (a.k === 'ref') {
+        const names = catalogueNames(a.path);
+        return names ? { k: 'bool', v: names.includes(key.v) } : unknown(`hasattr() of ${a.path}`);
+      }
+      const has = hasAttribute(host, a, key.v, node);
+      return has === undefined ? unknown('hasattr()') : { k: 'bool', v: has };
+    }
+    case 'dir': {
+      const names = a?.k === 'ref' ? catalogueNames(a.path) : a?.k === 'pymodule' ? a.ns.exported() : undefined;
+      return names ? { k: 'list', items: names.map((v) => ({ k: 'str', v }) as PyValue) } : unknown('dir()');
+    }
+    case 'setattr': {
+      const key = args[1];
+      if (a?.k === 'module' && key?.k === 'str' && args[2]) setModuleAttr(a.obj, key.v, args[2]);
+      return NONE;
+    }
+    case 'print':
+      return NONE;
+    case 'str':
+      return a?.k === 'str' ? a : a && (a.k === 'int' || a.k === 'float') ? { k: 'str', v: String(a.v) } : unknown('str()');
+    case 'dict':
+      return { k: 'dict', entries: new Map(kwargs) };
+    case 'super':
+      return { k: 'ref', path: 'super' };
+    default:
+      return unknown(`${name}()`);
+  }
+}
+
+export function mathCall(name: string, args: PyValue[]): PyValue {
+  const x = num(args[0]);
+  if (x === undefined) return unknown(`math.${name}() of a value that is not known`);
+  const f = (v: number): PyValue => (Number.isFinite(v) ? { k: 'float', v } : unknown(`math.${name}() is not finite`));
+  switch (name) {
+    case 'log2':
+      return f(Math.log2(x));
+    case 'log10':
+      return f(Math.log10(x));
+    case 'log': {
+      const base = num(args[1]);
+      return f(base === undefined ? Math.log(x) : Math.log(x) / Math.log(base));
+    }
+    case 'sqrt':
+      return f(Math.sqrt(x));
+    case 'exp':
+      return f(Math.exp(x));
+    case 'ceil':
+      return int(Math.ceil(x));
+    case 'floor':
+      return int(Math.floor(x));
+    case 'fabs':
+      return f(Math.abs(x));
+    case 'pow': {
+      const y = num(args[1]);
+      return y === undefined ? unknown('math.pow()') : f(x ** y);
+    }
+    default:
+      return unknown(`math.${name}()`);
+  }
+}
+
+function roundHalfEven(v: number): number {
+  const floor = Math.floor(v);
+  const diff = v - floor;
+  if (diff > 0.5) return floor + 1;
+  if (diff < 0.5) return floor;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+const BUILTIN_TYPES: Record<string, readonly PyValue['k'][]> = {
+  int: ['int', 'bool'], float: ['float'], bool: ['bool'], str: ['str'], tuple: ['tuple'], list: ['list'], dict: ['dict'],
+};
+
+function inherits(def: ClassDef, target: ClassDef, seen = new Set<ClassDef>()): boolean {
+  if (def === target) return true;
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => b.k === 'class' && inherits(b.def, target, seen));
+}
+
+/** `isinstance(value, cls)`: user classes by inheritance, torch.nn layers and builtins by name; unknown when it cannot tell. */
+export function isInstance(value: PyValue, cls: PyValue): PyValue {
+  const classes = cls.k === 'tuple' ? cls.items : [cls];
+  let unsure = value.k === 'unknown';
+  for (const c of classes) {
+    if (c.k === 'class') {
+      const def = value.k === 'object' || value.k === 'stub' ? value.def : value.k === 'module' ? value.obj.def : undefined;
+      if (def && inherits(def, c.def)) return { k: 'bool', v: true };
+    } else if (c.k === 'ref') {
+      const p = canonical(c.path);
+      const builtin = BUILTIN_TYPES[p.replace(/^builtins\./, '')];
+      if (builtin) {
+        if (builtin.includes(value.k)) return { k: 'bool', v: true };
+      } else if (p === 'nn.Module') {
+        if (value.k === 'module') return { k: 'bool', v: true };
+      } else if (p.startsWith('nn.') && value.k === 'module') {
+        if (value.obj.layer && `nn.${value.obj.layer.kind}` === p) return { k: 'bool', v: true };
+      } else if (/(^|\.)(Sequence|Iterable)$/.test(p)) {
+        if (['tuple', 'list'].includes(value.k)) return { k: 'bool', v: true };
+      } else if (p === 'types.FunctionType' || p === 'types.MethodType' || p === 'types.LambdaType') {
+        if (value.k === 'func') return { k: 'bool', v: true };
+        if (value.k === 'unknown' || value.k === 'ref') unsure = true;
+      } else if (/(^|\.)Callable$/.test(p)) {
+        if (['class', 'func', 'ref', 'partial'].includes(value.k)) return { k: 'bool', v: true };
+      } else unsure = true;
+    } else unsure = true;
+  }
+  return unsure ? unknown('isinstance() of a value or class that is not known') : { k: 'bool', v: false };
+}
+
+
+/** Whether a user object, module, class or imported module has an attribute; undefined when that cannot be told. */
+function hasAttribute(host: LibraryHost, owner: PyValue, name: string, node: Syn): boolean | undefined {
+  if (owner.k === 'module') {
+    const obj = owner.obj;
+    if (obj.children.has(name) || obj.attrs.has(name)) return true;
+    if (obj.layer && (name in obj.layer.config || name === 'weight' || name === 'bias')) return true;
+    if (!obj.def) return obj.layer ? undefined : false;
+    const v = host.getAttr({ k: 'class', def: obj.def }, name, node);
+    return v.k !== 'unknown';
+  }
+  if (owner.k === 'object' || owner.k === 'class' || owner.k === 'pymodule') return host.getAttr(owner, name, node).k !== 'unknown';
+  if (owner.k === 'ref') {
+    const names = catalogueNames(owner.path);
+    return names ? names.includes(name) : undefined;
+  }
+  return undefined;
+}

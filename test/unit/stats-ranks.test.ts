@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { analyzeModel } from '../../src/core/analyze.js';
+import type { AttrValue, Graph, Model, Node } from '../../src/core/ir/graph.js';
+import { inferShapes } from '../../src/core/shapes/infer.js';
+import { isKnownLayer } from '../../src/core/source/python/library/nn-layers.js';
+import { LAYER_CLASSES } from '../../src/core/source/typescript/layer-catalogue.js';
+import type { StatsTable } from '../../src/core/stats/table.js';
+import { analyzeText } from './source-loader.js';
+
+/**
+ * Every layer kind the front-ends produce, over input ranks 2–5 (batch included): a row with weights
+ * whose input the front-end could shape must have non-zero torchstat MAdd and Flops, or a note saying
+ * why the convention leaves it at 0. Ranks a layer cannot take are skipped, but each kind takes one.
+ */
+const RANKS = [2, 3, 4, 5];
+const C = 8;
+
+function problems(table: StatsTable, where: string): string[] {
+  const found: string[] = [];
+  for (const r of table.rows) {
+    if (r.params === 0 || !r.outputShape.length) continue;
+    const counts = table.convention === 'torchstat' ? [r.counts['MAdd'], r.counts['Flops']] : Object.values(r.counts);
+    if (counts.some((v) => v === 0 || v === undefined || !Number.isFinite(v)) && !r.note) found.push(`${where}: ${r.name} (${r.kind}) counts ${JSON.stringify(r.counts)} with ${r.params} params and no note`);
+  }
+  return found;
+}
+
+const shapeOfRank = (rank: number) => [1, ...Array.from({ length: rank - 2 }, () => 6), C];
+const channelsFirst = (rank: number) => [1, C, ...Array.from({ length: rank - 2 }, () => 6)];
+
+/** PyTorch constructors, each applied to a channels-first input of rank r (Linear to features-last). */
+const PYTHON_CASES: Record<string, { ctor: string; input: (rank: number) => number[] }> = {
+  Linear: { ctor: `nn.Linear(${C}, 4)`, input: shapeOfRank },
+  Conv1d: { ctor: `nn.Conv1d(${C}, 4, 3)`, input: channelsFirst },
+  Conv2d: { ctor: `nn.Conv2d(${C}, 4, 3, stride=2, groups=2)`, input: channelsFirst },
+  BatchNorm1d: { ctor: `nn.BatchNorm1d(${C})`, input: channelsFirst },
+  BatchNorm2d: { ctor: `nn.BatchNorm2d(${C})`, input: channelsFirst },
+  ReLU: { ctor: 'nn.ReLU()', input: channelsFirst },
+  ReLU6: { ctor: 'nn.ReLU6()', input: channelsFirst },
+  LeakyReLU: { ctor: 'nn.LeakyReLU(0.1)', input: channelsFirst },
+  PReLU: { ctor: `nn.PReLU(${C})`, input: channelsFirst },
+  SiLU: { ctor: 'nn.SiLU()', input: channelsFirst },
+  GELU: { ctor: 'nn.GELU()', input: channelsFirst },
+  Hardswish: { ctor: 'nn.Hardswish()', input: channelsFirst },
+  Sigmoid: { ctor: 'nn.Sigmoid()', input: channelsFirst },
+  Hardsigmoid: { ctor: 'nn.Hardsigmoid()', input: channelsFirst },
+  Tanh: { ctor: 'nn.Tanh()', input: channelsFirst },
+  Identity: { ctor: 'nn.Identity()', input: channelsFirst },
+  Dropout: { ctor: 'nn.Dropout(0.2)', input: channelsFirst },
+  Flatten: { ctor: 'nn.Flatten()', input: channelsFirst },
+  Softmax: { ctor: 'nn.Softmax(dim=1)', input: channelsFirst },
+  AdaptiveAvgPool2d: { ctor: 'nn.AdaptiveAvgPool2d(1)', input: channelsFirst },
+  AdaptiveMaxPool2d: { ctor: 'nn.AdaptiveMaxPool2d(1)', input: channelsFirst },
+  AvgPool2d: { ctor: 'nn.AvgPool2d(2)', input: channelsFirst },
+  MaxPool2d: { ctor: 'nn.MaxPool2d(2)', input: channelsFirst },
+};
+
+/** TF.js layer factories, each applied to an NHWC-style input of rank r. */
+const TFJS_CASES: Record<string, { call: string; inputs?: number }> = {
+  Dense: { call: 'tf.layers.dense({ units: 4 })' },
+  Conv2D: { call: 'tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2 })' },
+  GlobalAveragePooling2D: { call: 'tf.layers.globalAveragePooling2d({})' },
+  GlobalMaxPooling2D: { call: 'tf.layers.globalMaxPooling2d({})' },
+  Reshape: { call: `tf.layers.reshape({ targetShape: [-1, ${C}] })` },
+  Multiply: { call: 'tf.layers.multiply()', inputs: 2 },
+  Add: { call: 'tf.layers.add()', inputs: 2 },
+  Activation: { call: "tf.layers.activation({ activation: 'sigmoid' })" },
+  Flatten: { call: 'tf.layers.flatten()' },
+  Dropout: { call: 'tf.layers.dropout({ rate: 0.2 })' },
+  ReLU: { call: 'tf.layers.reLU()' },
+  BatchNormalization: { call: 'tf.layers.batchNormalization()' },
+};
+
+function pythonSource(ctor: string, input: number[]): string {
+  return [
+    'import torch.nn as nn',
+    `# se-lens: input=[${input.join(',')}]`,
+    'class Sweep(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    `        self.layer = ${ctor}`,
+    '    def forward(self, x):',
+    '        return self.layer(x)',
+    '',
+  ].join('\n');
+}
+
+function tfjsSource(call: string, input: number[], inputs: number): string {
+  const args = inputs === 2 ? '[x, x]' : 'x';
+  return [
+    "import * as tf from '@tensorflow/tfjs';",
+    `const x = tf.input({ shape: [${input.slice(1).join(', ')}] });`,
+    `const y = ${call}.apply(${args}) as tf.SymbolicTensor;`,
+    'export const model = tf.model({ inputs: x, outputs: y });',
+    '',
+  ].join('\n');
+}
+
+describe('torchstat counts on unusual ranks are never silently zero', () => {
+  it('has a sweep case for every torch.nn class the Python front-end interprets', () => {
+    const { modules } = JSON.parse(readFileSync(new URL('../fixtures/torch_nn_modules.json', import.meta.url), 'utf8')) as { modules: string[] };
+    const interpreted = modules.filter((m) => isKnownLayer(m));
+    assert.ok(interpreted.includes('Linear') && interpreted.includes('Conv2d'));
+    assert.deepEqual(interpreted.filter((m) => !(m in PYTHON_CASES)), []);
+    for (const kind of Object.keys(PYTHON_CASES)) assert.ok(isKnownLayer(kind), `${kind} is no longer interpreted`);
+  });
+
+  it('has a sweep case for every TF.js layer the TypeScript front-end interprets', () => {
+    assert.deepEqual(Object.values(LAYER_CLASSES).filter((k) => !(k in TFJS_CASES)), []);
+  });
+
+  it('PyTorch layers, ranks 2–5, every convention', async () => {
+    const found: string[] = [];
+    for (const [kind, { ctor, input }] of Object.entries(PYTHON_CASES)) {
+      let shaped = 0;
+      for (const rank of RANKS) {
+        const unit = (await analyzeText(pythonSource(ctor, input(rank)), 'python')).units.find((u) => u.name === 'Sweep');
+        const table = unit?.table;
+        if (!unit || !table || unit.model.graph.nodes.some((n) => n.op === 'Unknown')) continue;
+        if (!table.rows.find((r) => r.name === 'layer')?.outputShape.length) continue;
+        shaped++;
+        found.push(...problems(table, `${kind} rank ${rank}`));
+      }
+      assert.ok(shaped > 0, `${kind}: no rank in ${RANKS.join(', ')} was shaped by the front-end`);
+    }
+    assert.deepEqual(found, []);
+  });
+
+  it('TF.js layers, ranks 2–5', async () => {
+    const found: string[] = [];
+    for (const [kind, { call, inputs = 1 }] of Object.entries(TFJS_CASES)) {
+      let shaped = 0;
+      for (const rank of RANKS) {
+        const unit = (await analyzeText(tfjsSource(call, shapeOfRank(rank), inputs), 'typescript')).units.find((u) => u.name === 'model');
+        const table = unit?.table;
+        if (!unit || !table || unit.model.graph.nodes.some((n) => n.op === 'Unknown')) continue;
+        if (!table.rows.some((r) => r.outputShape.length)) continue;
+        shaped++;
+        found.push(...problems(table, `${kind} rank ${rank}`));
+      }
+      assert.ok(shaped > 0, `${kind}: no rank in ${RANKS.join(', ')} was shaped by the front-end`);
+    }
+    assert.deepEqual(found, []);
+  });
+
+  it('ONNX compute ops with weights, ranks 2–5', () => {
+    const found: string[] = [];
+    for (const rank of RANKS) {
+      const spatial = rank - 2;
+      const x = [1, C, ...Array.from({ length: spatial }, () => 6)];
+      const kernel = Array.from({ length: spatial }, () => 3);
+      const cases: [string, Node[], Record<string, number[]>][] = [
+        ['MatMul', [node('MatMul', ['x', 'w'])], { w: [x[x.length - 1]!, 4] }],
+        ['BatchNormalization', [node('BatchNormalization', ['x', 's', 'b', 'm', 'v'])], { s: [C], b: [C], m: [C], v: [C] }],
+        ['PRelu', [node('PRelu', ['x', 'slope'])], { slope: [C, ...Array.from({ length: spatial }, () => 1)] }],
+      ];
+      if (rank === 2) cases.push(['Gemm', [node('Gemm', ['x', 'w', 'bias'], { transB: { type: 'int', value: 1 } })], { w: [4, C], bias: [4] }]);
+      if (spatial > 0) {
+        cases.push(['Conv', [node('Conv', ['x', 'w', 'bias'], { kernel_shape: { type: 'ints', value: kernel } })], { w: [4, C, ...kernel], bias: [4] }]);
+        cases.push(['ConvTranspose', [node('ConvTranspose', ['x', 'w'], { kernel_shape: { type: 'ints', value: kernel } })], { w: [C, 4, ...kernel] }]);
+      }
+      for (const [op, nodes, weights] of cases) {
+        const analysis = analyzeModel(onnxModel(nodes, x, weights));
+        found.push(...problems(analysis.table('torchstat'), `${op} rank ${rank}`));
+        assert.ok(analysis.table('torchstat').rows.some((r) => r.params > 0 && r.outputShape.length), `${op} rank ${rank}: not shaped`);
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+});
+
+function node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}): Node {
+  return { id: op, op, domain: '', attrs, inputs, outputs: ['y'] };
+}
+
+function onnxModel(nodes: Node[], input: number[], weights: Record<string, number[]>): Model {
+  const graph: Graph = {
+    name: 'sweep',
+    nodes,
+    inputs: [{ name: 'x', dtype: 'float32', shape: input }],
+    outputs: [{ name: 'y', dtype: 'float32', shape: undefined }],
+    initializers: new Map(Object.entries(weights).map(([name, shape]) => [name, { name, dtype: 'float32' as const, shape, values: new Float32Array(shape.reduce((a, b) => a * b, 1)) }])),
+    values: new Map([['x', { name: 'x', dtype: 'float32', shape: input }]]),
+  };
+  const model: Model = { graph, opsets: [{ domain: '', version: 13 }], irVersion: 8, producer: 'test', functions: [], layout: 'NCHW' };
+  inferShapes(model);
+  return model;
+}
