@@ -2,8 +2,7 @@ import { analysisOf } from '../core/analyze.js';
 import { SeLensError } from '../core/errors.js';
 import { readWeightsFile } from '../core/formats/weights-file.js';
 import type { Model } from '../core/ir/graph.js';
-import { loadTensorValues } from '../core/onnx/tensor-data.js';
-import { pairWeights, pairingSummary, type Pairing } from '../core/pairing/pair-weights.js';
+import { pairWeights, pairingSummary, withPairedValues, type Pairing } from '../core/pairing/pair-weights.js';
 import { FileSource } from '../node/file-source.js';
 import type { Report } from './render.js';
 
@@ -27,14 +26,7 @@ export function withWeights(report: Report, weightsPath: string, prefix: string 
 export function loadPairedValues(model: Model, weightsPath: string): Model {
   const source = new FileSource(weightsPath);
   try {
-    const initializers = new Map(model.graph.initializers);
-    for (const [name, init] of initializers) {
-      if (init.payload && init.values === undefined) {
-        const values = loadTensorValues(init, source);
-        initializers.set(name, { name, dtype: 'float32', shape: init.shape, values: values instanceof Float32Array ? values : Float32Array.from(values) });
-      }
-    }
-    return { ...model, graph: { ...model.graph, initializers } };
+    return withPairedValues(model, source);
   } finally {
     source.close();
   }

@@ -1,11 +1,19 @@
 /** `se-lens gates`: trained weights from PyTorch files paired with source, gates equal PyTorch's own (forward hooks, make_pytorch.py). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import * as ort from 'onnxruntime-node';
 import { parseNpy } from '../../src/core/inputs/npy.js';
+import { readWeightsFile } from '../../src/core/formats/weights-file.js';
+import { gateModelFromSource } from '../../src/core/inspect/gate-model.js';
+import { bytesSource } from '../../src/core/onnx/byte-source.js';
+import { pairWeights, withPairedValues } from '../../src/core/pairing/pair-weights.js';
+import { normalizePath } from '../../src/core/source/modules/source-files.js';
+import { NodeSourceFileSystem } from '../../src/node/source-file-system.js';
+import { analyzer } from './source-loader.js';
 
 const DIR = 'test/fixtures/formats/pytorch';
 const SOURCE = 'test/fixtures/source/se_block_reference.py';
@@ -59,6 +67,36 @@ describe('se-lens gates', () => {
     // Every tensor but the BatchNorm step counters (num_batches_tracked), which no computation reads.
     assert.match(table.out, new RegExp(`: ${residual.state_dict_entries - 2} tensors paired\\n`));
     assert.doesNotMatch(table.out, /not in the file|not in the source|shape mismatch/);
+  });
+
+  it('torchvision mobilenet_v3_small built from its real source, paired with the trained state dict: all nine blocks\' gates equal PyTorch\'s within 1e-4', async (t) => {
+    const site = '/usr/lib/python3/dist-packages';
+    if (!existsSync(`${site}/torchvision/models/mobilenetv3.py`)) return t.skip('no torchvision sources (install python3-torchvision)');
+    const mnv3 = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')).mobilenet_v3_small_x025 as { blocks: { module: string; gates: number[][] }[] };
+    const here = normalizePath(join(process.cwd(), DIR));
+    const path = `${here}/mobilenet_v3_small_x025.py`;
+    const location = { path, files: new NodeSourceFileSystem([here, site]), searchRoots: [here], pythonPaths: [site] };
+    const unit = (await analyzer()).analyze(readFileSync(path, 'utf8'), 'python', { location }).units[0]!;
+    const weightsBytes = bytesSource(new Uint8Array(readFileSync(`${DIR}/mobilenet_v3_small_x025_whole.pt`)));
+    const paired = pairWeights(unit.model, readWeightsFile(weightsBytes).tensors);
+    assert.deepEqual([paired.missing, paired.unexpected, paired.shapeMismatches], [[], [], []]);
+    const gm = gateModelFromSource(withPairedValues(paired.model, weightsBytes), unit.blocks);
+    const x = parseNpy(new Uint8Array(readFileSync(`${DIR}/input_mobilenet.npy`)));
+    const session = await ort.InferenceSession.create(gm.bytes);
+    try {
+      const per = x.data.length / x.shape[0]!;
+      for (let s = 0; s < x.shape[0]!; s++) {
+        const out = await session.run({ [gm.inputs[0]!.name]: new ort.Tensor('float32', x.data.slice(s * per, (s + 1) * per), [1, ...x.shape.slice(1)]) });
+        unit.blocks.forEach((b, i) => {
+          assert.equal(b.id, mnv3.blocks[i]!.module);
+          const ours = out[b.tensors.gate]!.data as Float32Array;
+          const worst = Math.max(...Array.from(ours, (v, c) => Math.abs(v - mnv3.blocks[i]!.gates[s]![c]!)));
+          assert.ok(worst < 1e-4, `${b.id}, sample ${s}: max |Δ| ${worst}`);
+        });
+      }
+    } finally {
+      await session.release();
+    }
   });
 
   it('trained gates spread away from 0.5 where default weights stay near it', () => {
