@@ -258,12 +258,14 @@ describe('PyTorch and safetensors: bad input', () => {
     expectError(openWeights(lyingFile), 'corrupt', /data_offsets \[1024, 9999\]/);
   });
 
-  describe('fuzz: truncated and bit-flipped PyTorch files', () => {
-    for (const [label, bytes] of [['zip', stateDict], ['legacy', legacy], ['safetensors', safetensors]] as const) {
+  describe('fuzz: truncated and bit-flipped PyTorch, safetensors and .keras files', () => {
+    const keras = new Uint8Array(readFileSync('test/fixtures/formats/keras/upsample_se.keras'));
+    for (const [label, bytes] of [['zip', stateDict], ['legacy', legacy], ['safetensors', safetensors], ['keras', keras]] as const) {
       fc.sample(fc.nat({ max: bytes.length - 1 }), { numRuns: 15, seed: 11 }).forEach((length, i) => {
         it(`${label} truncated #${i} to ${length} bytes`, LIMIT, async () => {
           await tick();
-          openWeights(bytes.subarray(0, length));
+          if (label === 'keras') analyse(Uint8Array.from(bytes.subarray(0, length)));
+          else openWeights(bytes.subarray(0, length));
           await tick();
         });
       });
@@ -272,7 +274,8 @@ describe('PyTorch and safetensors: bad input', () => {
           await tick();
           const copy = Uint8Array.from(bytes);
           for (const [at, value] of flips) copy[at] = value;
-          openWeights(copy);
+          if (label === 'keras') analyse(copy);
+          else openWeights(copy);
           await tick();
         });
       });

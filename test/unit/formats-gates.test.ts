@@ -1,7 +1,7 @@
 /** `se-lens gates`: trained weights from PyTorch files paired with source, gates equal PyTorch's own (forward hooks, make_pytorch.py). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -126,6 +126,26 @@ describe('se-lens gates', () => {
       const table = gates(SOURCE, '--weights', `${DIR}/se_block_state_dict.pth`, '--input', `${DIR}/input.npy`);
       assert.match(table.out, /Gates across depth/);
       assert.match(table.out, /^\(whole model\)\s+32\s+4\s+0\.\d{4}/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes a folder of images as the input: one row of gates per image', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'se-gates-images-'));
+    try {
+      const { PNG } = require('pngjs') as typeof import('pngjs');
+      for (const [i, shade] of [[0, 40], [1, 200]] as const) {
+        const png = new PNG({ width: 48, height: 40 });
+        for (let p = 0; p < png.data.length; p += 4) png.data.set([shade, (p / 4) % 256, 255 - shade, 255], p);
+        writeFileSync(join(dir, `img${i}.png`), PNG.sync.write(png));
+      }
+      const r = gates('test/fixtures/mobilenet_v3_small.onnx', '--input', dir, '--format', 'json');
+      assert.equal(r.code, 0, r.err);
+      const doc = JSON.parse(r.out) as { input: string; blocks: { gates: number[][] }[] };
+      assert.equal(doc.input, dir);
+      for (const b of doc.blocks) assert.equal(b.gates.length, 2);
+      assert.notDeepEqual(doc.blocks[0]!.gates[0], doc.blocks[0]!.gates[1], 'different images, different gates');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
