@@ -8,6 +8,8 @@ import { readModelFile } from '../../src/core/formats/read-model.js';
 import { analyzeModel } from '../../src/core/analyze.js';
 import { FileSource } from '../../src/node/file-source.js';
 import { pairWeights } from '../../src/core/pairing/pair-weights.js';
+import { PyTuple, unpickle } from '../../src/core/formats/pytorch/pickle.js';
+import { TORCH_RECONSTRUCTORS } from '../../src/core/formats/pytorch/torch-pickle.js';
 import { analyzeFixture, unitNamed } from './source-loader.js';
 import { allModules } from '../../src/core/formats/pytorch/module-tree.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
@@ -115,6 +117,26 @@ describe('PyTorch files and safetensors', () => {
     assert.equal(ts.code, 0, ts.err);
     assert.match(ts.out, /^total\s+512\s+\S+\s+992\s+520\s/m);
     assert.match(open('se_block_script.pt').file.notes.join(' '), /TorchScript code \(code\/\*\.py\), which SE Lens does not interpret/);
+  });
+
+  it('reads one value pickled in every protocol (0–5) as Python wrote it', () => {
+    const expected = (JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')) as { pickle_protocols: { protocols: number; value: unknown } }).pickle_protocols;
+    const plain = (v: unknown): unknown => {
+      if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+      if (typeof v === 'number') return v;
+      if (typeof v === 'bigint') return { int: v.toString() };
+      if (v instanceof Uint8Array) return { bytes: Array.from(v) };
+      if (v instanceof PyTuple) return { tuple: v.items.map(plain) };
+      if (v instanceof Set) return { set: [...v].map(plain).sort() };
+      if (Array.isArray(v)) return v.map(plain);
+      if (v instanceof Map) return { dict: [...v].map(([k, x]) => [plain(k), plain(x)]) };
+      return { unexpected: String(v) };
+    };
+    for (let protocol = 0; protocol < expected.protocols; protocol++) {
+      const { value, stubbed } = unpickle(new Uint8Array(readFileSync(`${DIR}/protocol${protocol}.pkl`)), { reconstructors: TORCH_RECONSTRUCTORS });
+      assert.deepEqual(plain(value), expected.value, `protocol ${protocol}`);
+      assert.deepEqual([...stubbed], [], `protocol ${protocol}`);
+    }
   });
 
   it('runs nothing from a hostile pickle: os.system, eval and exec are recorded, not called', () => {

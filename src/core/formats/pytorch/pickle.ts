@@ -82,7 +82,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
     if (end < 0) fail('a text argument without its newline');
-    const s = new TextDecoder('latin1').decode(bytes.subarray(pos, end));
+    const s = latin1(bytes.subarray(pos, end));
     pos = end + 1;
     return s;
   };
@@ -112,6 +112,11 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
     else if (target instanceof PyObject) target.items.push(...values);
     else fail('APPEND on a value that is not a list');
   };
+  const decimal = (text: string): number | bigint => {
+    if (!/^[+-]?\d+$/.test(text.trim())) fail(`"${text.slice(0, 20)}" is not an integer`);
+    const v = BigInt(text.trim());
+    return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  };
   const decodeLong = (b: Uint8Array): number | bigint => {
     if (b.length === 0) return 0;
     let v = 0n;
@@ -135,16 +140,16 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
       case 0x4d: stack.push(u16()); break; // BININT2
       case 0x8a: stack.push(decodeLong(take(u8()))); break; // LONG1
       case 0x8b: { const n = i32(); if (n < 0) fail('negative length'); stack.push(decodeLong(take(n))); break; } // LONG4
-      case 0x49: { const s = line(); stack.push(s === '01' ? true : s === '00' ? false : Number(s)); break; } // INT
-      case 0x4c: stack.push(Number(line().replace(/L$/, ''))); break; // LONG
+      case 0x49: { const s = line(); stack.push(s === '01' ? true : s === '00' ? false : decimal(s)); break; } // INT
+      case 0x4c: stack.push(decimal(line().replace(/L$/, ''))); break; // LONG
       case 0x47: need(8); stack.push(view.getFloat64(pos, false)); pos += 8; break; // BINFLOAT
       case 0x46: stack.push(Number(line())); break; // FLOAT
       case 0x58: stack.push(text(u32())); break; // BINUNICODE
       case 0x8c: stack.push(text(u8())); break; // SHORT_BINUNICODE
       case 0x8d: stack.push(text(u64())); break; // BINUNICODE8
-      case 0x56: stack.push(line()); break; // UNICODE (raw-unicode-escape; ASCII in practice)
-      case 0x54: stack.push(new TextDecoder('latin1').decode(take(u32()))); break; // BINSTRING
-      case 0x55: stack.push(new TextDecoder('latin1').decode(take(u8()))); break; // SHORT_BINSTRING
+      case 0x56: stack.push(rawUnicodeEscape(line())); break; // UNICODE
+      case 0x54: stack.push(latin1(take(u32()))); break; // BINSTRING
+      case 0x55: stack.push(latin1(take(u8()))); break; // SHORT_BINSTRING
       case 0x53: stack.push(line().replace(/^['"]|['"]$/g, '')); break; // STRING
       case 0x42: stack.push(take(u32())); break; // BINBYTES
       case 0x43: stack.push(take(u8())); break; // SHORT_BINBYTES
@@ -203,6 +208,18 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
       default: fail(`unknown opcode 0x${op.toString(16)}`);
     }
   }
+}
+
+/** Bytes as code points 0–255 (TextDecoder's 'latin1' is really windows-1252). */
+function latin1(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i += 8192) s += String.fromCharCode(...b.subarray(i, i + 8192));
+  return s;
+}
+
+/** Protocol 0's raw-unicode-escape: `\\uXXXX` and `\\UXXXXXXXX` escapes, other bytes as Latin-1. */
+function rawUnicodeEscape(s: string): string {
+  return s.replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, four: string | undefined, eight: string | undefined) => String.fromCodePoint(Math.min(0x10ffff, parseInt(four ?? eight!, 16))));
 }
 
 function persist(options: UnpickleOptions, p: PyPersistent): unknown {

@@ -98,6 +98,10 @@ export const TORCH_RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map<
   ['collections.OrderedDict', orderedDict],
   ['builtins.set', (args) => new Set(Array.isArray(args[0]) ? args[0] : [])],
   ['__builtin__.set', (args) => new Set(Array.isArray(args[0]) ? args[0] : [])],
+  ['builtins.frozenset', (args) => new Set(Array.isArray(args[0]) ? args[0] : [])],
+  ['__builtin__.frozenset', (args) => new Set(Array.isArray(args[0]) ? args[0] : [])],
+  // Protocols 0–2 write Python 3 bytes as `_codecs.encode(text, 'latin1')`.
+  ['_codecs.encode', (args) => (typeof args[0] === 'string' ? Uint8Array.from(args[0], (c) => c.charCodeAt(0) & 0xff) : new Uint8Array(0))],
   ['torch._utils._rebuild_tensor', rebuildTensor],
   ['torch._utils._rebuild_tensor_v2', rebuildTensor],
   // torch ≥ 2.1 for dtypes without a typed storage class: (storage, offset, size, stride, requires_grad, hooks, dtype).
