@@ -23,6 +23,8 @@ const GATES_FORMATS: readonly GatesFormat[] = ['table', 'csv', 'json', 'npy'];
 const SOURCE_EXT = new Set(['.py', '.ts', '.js', '.tsx']);
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 const SPATIAL = 16;
+const WASM = 'ort-wasm-simd-threaded.wasm';
+const GLUE = 'ort-wasm-simd-threaded.mjs';
 
 export interface BlockGates {
   readonly id: string;
@@ -147,9 +149,10 @@ function decodeImage(name: string, buffer: Buffer): DecodedImage {
 
 /** onnxruntime-web's WASM build under Node, loaded as the extension host's inline-gate runner loads it. */
 async function loadOrt(): Promise<typeof Ort> {
-  const candidates = [[join(__dirname, 'webview', 'ort'), join(__dirname, 'ort-node')], [join(dirname(require.resolve('onnxruntime-web/wasm')))]].map(([wasmDir, glueDir]) => ({
-    wasm: join(wasmDir!, 'ort-wasm-simd-threaded.wasm'), glue: join(glueDir ?? wasmDir!, 'ort-wasm-simd-threaded.mjs'),
-  }));
+  // The built extension ships ORT's files in dist/ (webview/ort, ort-node); from a checkout, node_modules has them.
+  const packageDirs: string[] = [];
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) packageDirs.push(join(dir, 'node_modules', 'onnxruntime-web', 'dist'));
+  const candidates = [{ wasm: join(__dirname, 'webview', 'ort', WASM), glue: join(__dirname, 'ort-node', GLUE) }, ...packageDirs.map((d) => ({ wasm: join(d, WASM), glue: join(d, GLUE) }))];
   const files = candidates.find((c) => existsSync(c.wasm) && existsSync(c.glue));
   if (!files) throw new SeLensError('missing-file', 'onnxruntime-web\'s WASM files were not found beside the CLI.');
   const ort = await import('onnxruntime-web/wasm');
