@@ -242,6 +242,10 @@ describe('PyTorch and safetensors: bad input', () => {
     expectError(openWeights(renamed), 'corrupt', /has no entry "se_block_state_dict\/data\/0"/);
   });
 
+  it('stops on a module tree whose shared submodules give 2^40 paths, in one line', { timeout: 5000 }, () => {
+    expectError(openWeights(new Uint8Array(readFileSync(`${PT}/shared_modules.pt`))), 'too-large', /more than 200000 module paths/);
+  });
+
   it('refuses a legacy file cut inside its storages', () => {
     expectError(openWeights(legacy.subarray(0, legacy.length - 100)), 'truncated', /runs past its end|ends before storage/);
   });

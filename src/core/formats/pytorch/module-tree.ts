@@ -1,3 +1,4 @@
+import { SeLensError } from '../../errors.js';
 import { PyGlobal, PyObject, PyTuple } from './pickle.js';
 import { TorchTensor } from './torch-pickle.js';
 
@@ -21,13 +22,17 @@ export interface TorchModule {
 }
 
 const MAX_DEPTH = 200;
+/** A pickle shares objects: a few dozen modules can be reached along 2^40 paths. */
+const MAX_MODULES = 200_000;
 
 /** The module tree and its state dict (names as `state_dict()` gives them), or undefined when `root` is no module. */
 export function readModuleTree(root: unknown, isScript: boolean): { root: TorchModule; tensors: [string, TorchTensor][] } | undefined {
   if (!isModule(root, isScript)) return undefined;
   const tensors: [string, TorchTensor][] = [];
   const onPath = new Set<unknown>();
+  let built = 0;
   const build = (obj: PyObject, path: string, depth: number): TorchModule => {
+    if (++built > MAX_MODULES) throw new SeLensError('too-large', `The pickled module tree has more than ${MAX_MODULES} module paths (shared submodules reached many ways).`);
     onPath.add(obj);
     const state = obj.state instanceof Map ? obj.state : new Map<unknown, unknown>();
     const attrs: Record<string, number | boolean | string | number[]> = {};
