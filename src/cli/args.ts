@@ -10,12 +10,16 @@ export interface CliArgs {
   readonly convention: Convention;
   readonly inputShape: (number | string)[] | undefined;
   readonly format: OutputFormat;
+  /** Extra folders searched for Python imports (`--python-path`, repeatable), before the project's `.venv`. */
+  readonly pythonPaths: readonly string[];
   readonly help: boolean;
 }
 
-export const USAGE = `usage: se-lens <model.onnx | model.py | model.ts> [--block ID] [--convention torchstat|macs|fvcore|onnx-tool]
-                [--input-shape 1,3,224,224] [--format table|json|markdown|csv]
-With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).`;
+export const USAGE = `usage: se-lens <model.onnx | model.py | notebook.ipynb | model.ts> [--block ID] [--convention torchstat|macs|fvcore|onnx-tool]
+                [--input-shape 1,3,224,224] [--format table|json|markdown|csv] [--python-path DIR]...
+With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).
+Imports of a source file are read from its project (the nearest folder up holding .git, pyproject.toml,
+setup.py, package.json or tsconfig.json), then from each --python-path DIR, then the project's .venv / venv.`;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   let file: string | undefined;
@@ -23,6 +27,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let convention: Convention = 'torchstat';
   let inputShape: (number | string)[] | undefined;
   let format: OutputFormat = 'table';
+  const pythonPaths: string[] = [];
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -48,13 +53,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       }
       case '--input-shape': inputShape = parseShape(value()); break;
+      case '--python-path': pythonPaths.push(value()); break;
       default:
         if (flag.startsWith('-')) throw new SeLensError('bad-argument', `Unknown option "${flag}". ${USAGE.split('\n')[0]}`);
         if (file !== undefined) throw new SeLensError('bad-argument', `One model at a time: got "${file}" and "${flag}".`);
         file = flag;
     }
   }
-  return { file, block, convention, inputShape, format, help };
+  return { file, block, convention, inputShape, format, pythonPaths, help };
 }
 
 /** `1,3,224,224` or `[N,3,224,224]`; a non-numeric dim is a symbol. */

@@ -6,6 +6,9 @@ import { parseArgs, USAGE } from './args.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
 import { render, type Report } from './render.js';
 
+/** Files read as source (Python, notebooks, TypeScript / JavaScript); every other file is read as ONNX. */
+const SOURCE_EXTENSIONS = new Set(['.py', '.ipynb', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
+
 /** The bundled example: the reference block written by our own ONNX writer (scripts/make-example.ts). */
 export function exampleModelPath(): string {
   const candidates = [join(__dirname, '..', 'media', 'examples', 'se_block_c32_r4_avg.onnx'), join(process.cwd(), 'media', 'examples', 'se_block_c32_r4_avg.onnx')];
@@ -14,7 +17,7 @@ export function exampleModelPath(): string {
 
 async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Promise<Report> {
   const ext = extname(file).toLowerCase();
-  if (ext === '.py' || ext === '.ts' || ext === '.js' || ext === '.tsx') {
+  if (SOURCE_EXTENSIONS.has(ext)) {
     const { analyzeSourceFile } = await import('./source-file.js');
     return analyzeSourceFile(file, args);
   }

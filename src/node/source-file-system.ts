@@ -11,8 +11,10 @@ const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
  */
 export class NodeSourceFileSystem implements SourceFileSystem {
   private readonly allowed: readonly string[];
+  private readonly overlay: ReadonlyMap<string, string>;
 
-  constructor(allowed: readonly string[]) {
+  /** `overlay`: texts by path that win over the disk (an editor's unsaved buffers); they are not symlink-checked, the host chose them. */
+  constructor(allowed: readonly string[], overlay: ReadonlyMap<string, string> = new Map()) {
     this.allowed = allowed.map((a) => {
       try {
         return normalizePath(realpathSync(a));
@@ -20,9 +22,11 @@ export class NodeSourceFileSystem implements SourceFileSystem {
         return normalizePath(a);
       }
     });
+    this.overlay = new Map([...overlay].map(([path, text]) => [normalizePath(path), text]));
   }
 
   kind(path: string): 'file' | 'directory' | undefined {
+    if (this.overlay.has(normalizePath(path))) return 'file';
     const real = this.resolve(path);
     if (!real) return undefined;
     try {
@@ -34,6 +38,8 @@ export class NodeSourceFileSystem implements SourceFileSystem {
   }
 
   readText(path: string): string | undefined {
+    const unsaved = this.overlay.get(normalizePath(path));
+    if (unsaved !== undefined) return unsaved;
     const real = this.resolve(path);
     if (!real) return undefined;
     try {
@@ -44,6 +50,7 @@ export class NodeSourceFileSystem implements SourceFileSystem {
     }
   }
 
+  /** One directory's names, read when asked: a site-packages of 10,000 entries is never walked as a whole. */
   list(path: string): readonly string[] | undefined {
     const real = this.resolve(path);
     if (!real) return undefined;
@@ -55,6 +62,8 @@ export class NodeSourceFileSystem implements SourceFileSystem {
   }
 
   version(path: string): string | undefined {
+    const unsaved = this.overlay.get(normalizePath(path));
+    if (unsaved !== undefined) return `unsaved:${textHash(unsaved)}`;
     const real = this.resolve(path);
     if (!real) return undefined;
     try {
@@ -75,4 +84,11 @@ export class NodeSourceFileSystem implements SourceFileSystem {
     if (this.allowed.length && !this.allowed.some((a) => isInside(real, a))) return undefined;
     return real;
   }
+}
+
+/** FNV-1a over UTF-16 code units: a version token for a text held in memory. */
+function textHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `${text.length}:${(h >>> 0).toString(16)}`;
 }

@@ -1,0 +1,55 @@
+// The location the source front-ends resolve a file's imports from, as the CLI and the extension's source
+// worker build it on Node.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { normalizePath, type SourceFileSystem, type SourceLocation } from '../core/source/modules/source-files.js';
+import { projectVenvSitePackages } from './python-environment.js';
+import { NodeSourceFileSystem } from './source-file-system.js';
+
+/** Files or folders whose presence marks a project's root folder. */
+const PROJECT_MARKERS = ['.git', 'pyproject.toml', 'setup.py', 'setup.cfg', 'package.json', 'tsconfig.json'];
+
+/** The nearest folder upward from `file` that holds a project marker; else the file's own folder. */
+export function projectRootOf(file: string): string {
+  const start = dirname(resolve(file));
+  for (let dir = start; ; ) {
+    if (PROJECT_MARKERS.some((m) => existsSync(join(dir, m)))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return start;
+    dir = up;
+  }
+}
+
+/** What a host knows about where a document's imports live; plain data, so it crosses a worker boundary. */
+export interface SourceLocationSpec {
+  readonly path: string;
+  readonly searchRoots: readonly string[];
+  readonly pythonPaths: readonly string[];
+}
+
+/**
+ * The CLI's location for `file`: its project root as the one search root; `--python-path` folders, then
+ * the project's `.venv` / `venv` site-packages, as the Python paths.
+ */
+export function cliLocationSpec(file: string, pythonPaths: readonly string[]): SourceLocationSpec {
+  const root = projectRootOf(file);
+  const named = pythonPaths.map((p) => resolve(p));
+  const venv = projectVenvSitePackages(root).filter((p) => !named.includes(p));
+  return { path: resolve(file), searchRoots: [root], pythonPaths: [...named, ...venv] };
+}
+
+/**
+ * The location the front-ends get: '/'-separated paths and a file system that reads only inside the
+ * document's folder, the search roots and the Python paths (symlinks leaving them read as absent).
+ * `overlay` holds texts that win over the disk (unsaved editor buffers).
+ */
+export function sourceLocation(spec: SourceLocationSpec, overlay?: ReadonlyMap<string, string>): SourceLocation {
+  const allowed = [dirname(spec.path), ...spec.searchRoots, ...spec.pythonPaths];
+  const files: SourceFileSystem = new NodeSourceFileSystem(allowed, overlay);
+  return {
+    path: normalizePath(spec.path),
+    files,
+    searchRoots: spec.searchRoots.map(normalizePath),
+    pythonPaths: spec.pythonPaths.map(normalizePath),
+  };
+}
