@@ -11,7 +11,7 @@ const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
  */
 export class NodeSourceFileSystem implements SourceFileSystem {
   private readonly allowed: readonly string[];
-  private readonly overlay: ReadonlyMap<string, string>;
+  private overlay: ReadonlyMap<string, string>;
 
   /** `overlay`: texts by path that win over the disk (an editor's unsaved buffers); they are not symlink-checked, the host chose them. */
   constructor(allowed: readonly string[], overlay: ReadonlyMap<string, string> = new Map()) {
@@ -22,7 +22,12 @@ export class NodeSourceFileSystem implements SourceFileSystem {
         return normalizePath(a);
       }
     });
-    this.overlay = new Map([...overlay].map(([path, text]) => [normalizePath(path), text]));
+    this.overlay = normalizedKeys(overlay);
+  }
+
+  /** Replaces the unsaved texts (the editor's dirty buffers as of the next analysis). */
+  setUnsaved(overlay: ReadonlyMap<string, string>): void {
+    this.overlay = normalizedKeys(overlay);
   }
 
   kind(path: string): 'file' | 'directory' | undefined {
@@ -84,6 +89,10 @@ export class NodeSourceFileSystem implements SourceFileSystem {
     if (this.allowed.length && !this.allowed.some((a) => isInside(real, a))) return undefined;
     return real;
   }
+}
+
+function normalizedKeys(overlay: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...overlay].map(([path, text]) => [normalizePath(path), text]));
 }
 
 /** FNV-1a over UTF-16 code units: a version token for a text held in memory. */

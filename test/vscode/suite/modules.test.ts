@@ -1,0 +1,42 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { suite, test } from './harness.js';
+import { codeLenses, lineOf, openDoc, until, workspaceUri } from './util.js';
+
+async function seLens(doc: vscode.TextDocument, line: number): Promise<string | undefined> {
+  return (await codeLenses(doc)).find((l) => l.range.start.line === line && l.command?.title.startsWith('SE block'))?.command?.title;
+}
+
+suite('imports', () => {
+  // sepkg/se.py builds HelperSE(32) on [4,32,16,16]; its squeeze width comes from `from .helpers import squeeze_channels`.
+  test('a block whose channel helper lives in a sibling file: the lens follows edits of the helper file', async () => {
+    const doc = await openDoc('sepkg', 'se.py');
+    const classLine = lineOf(doc, 'class HelperSE');
+    const first = await until('the HelperSE lens', () => seLens(doc, classLine), 200);
+    assert.match(first, /^SE block · C 32 → 8 \(r 4\) · /);
+    assert.ok(first.endsWith('@ [4,32,16,16]'), first);
+    const helpers = await vscode.workspace.openTextDocument(workspaceUri('sepkg', 'helpers.py'));
+    const original = helpers.getText();
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(helpers.uri, new vscode.Range(helpers.positionAt(0), helpers.positionAt(original.length)), original.replace('channels // ratio', 'channels // (2 * ratio)'));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      // Unsaved: the open buffer is what se.py imports.
+      const edited = await until('the lens after the helper edit', async () => {
+        const t = await seLens(doc, classLine);
+        return t && /C 32 → 4 \(r 8\)/.test(t) ? t : undefined;
+      }, 200);
+      assert.ok(edited.endsWith('@ [4,32,16,16]'), edited);
+      // Saved: the same, now read from disk.
+      assert.ok(await helpers.save());
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.match((await seLens(doc, classLine)) ?? '', /C 32 → 4 \(r 8\)/);
+    } finally {
+      const back = new vscode.WorkspaceEdit();
+      back.replace(helpers.uri, new vscode.Range(helpers.positionAt(0), helpers.positionAt(helpers.getText().length)), original);
+      await vscode.workspace.applyEdit(back);
+      await helpers.save();
+    }
+    await until('the first lens again', async () => ((await seLens(doc, classLine)) === first ? true : undefined), 200);
+  });
+});
