@@ -3,7 +3,8 @@
 // Two runs: `dev` loads the extension from the repository (URL payload extensionDevelopmentPath) and walks
 // through every surface; `vsix` installs the packaged se-lens.vsix and checks one code lens, so the
 // artefact users get is what is tested. Screenshots go to test-output/vscode/<run>/screenshots.
-// Usage: node scripts/vscode-ui-tests.mjs [dev] [vsix]   (default: both)
+// A third run, `notebook`, opens a Jupyter notebook in the notebook editor and finds the lens on the right cell.
+// Usage: node scripts/vscode-ui-tests.mjs [dev] [notebook] [vsix]   (default: all three)
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
@@ -190,6 +191,23 @@ async function devRun() {
   });
 }
 
+/** A notebook: the reference class in one cell, the model built and called in a later one; the lens is on the class cell. */
+async function notebookRun() {
+  await withWorkbench('ui-notebook', {}, async ({ page, shot }) => {
+    await openFile(page, 'se_notebook.ipynb');
+    const notebook = page.locator('.notebook-editor');
+    await notebook.locator('.cell-editor-container .view-lines', { hasText: 'class SEBlock' }).first().waitFor();
+    const lens = notebook.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }).first();
+    await lens.waitFor();
+    // The lens sits in the cell that holds the class, not in the cell that builds the model.
+    const cell = notebook.locator('.cell-list-container .monaco-list-row', { has: page.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }) }).first();
+    const cellText = (await cell.locator('.view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    assert.ok(cellText.includes('class SEBlock') && !cellText.includes('SEBlock(channels=32)'), `the lens's cell: ${cellText.slice(0, 200)}`);
+    console.log('  ✓ the reference lens on the notebook cell that defines SEBlock');
+    await shot('notebook-lens');
+  });
+}
+
 async function vsixRun() {
   const vsix = join(repoRoot, 'se-lens.vsix');
   if (!existsSync(vsix)) throw new Error('se-lens.vsix is missing; run: npm run package');
@@ -202,9 +220,9 @@ async function vsixRun() {
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const runs = { dev: devRun, vsix: vsixRun };
+const runs = { dev: devRun, notebook: notebookRun, vsix: vsixRun };
 let failed = 0;
-const chosen = wanted.length ? wanted : ['dev', 'vsix'];
+const chosen = wanted.length ? wanted : ['dev', 'notebook', 'vsix'];
 for (const name of chosen) {
   console.log(`UI run: ${name}`);
   try {
