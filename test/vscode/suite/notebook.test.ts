@@ -89,3 +89,19 @@ suite('notebooks', () => {
     await until('the reference lens again', async () => ((await lensTable(classCell)).some(([, t]) => t === REFERENCE_LENS) ? true : undefined), 200);
   });
 });
+
+suite('notebooks (inline strips)', () => {
+  test('Run gates on the class cell: a 32-cell strip on the cell\'s gate line', async () => {
+    const notebook = await openNotebook('se_notebook.ipynb');
+    const classCell = cellWith(notebook, 'class SEBlock');
+    const inline = vscode.extensions.getExtension<SeLensApi>(EXTENSION_ID)!.exports.inline;
+    const lens = await until('a Run gates lens on the class cell', () => settled(async () => (await codeLenses(classCell)).find((l) => l.command?.title === 'Run gates')), 200);
+    try {
+      const state = (await vscode.commands.executeCommand<{ blockId: string; gateLine: number; cells: number; stale: boolean }[]>(lens.command!.command, ...(lens.command!.arguments ?? []))) ?? [];
+      assert.deepEqual(state.map((s) => [s.blockId, s.gateLine, s.cells, s.stale]), [['', lineIn(classCell, 'v = self.sigmoid(v)'), 32, false]]);
+      assert.equal(inline.state(classCell.uri).length, 1);
+    } finally {
+      await vscode.commands.executeCommand('seLens.clearInlineHeatmaps');
+    }
+  });
+});
