@@ -11,7 +11,7 @@ const MAX_SOURCE_BYTES = 4 * 1024 * 1024;
  */
 export class NodeSourceFileSystem implements SourceFileSystem {
   private readonly allowed: readonly string[];
-  private overlay: ReadonlyMap<string, string>;
+  private overlay: ReadonlyMap<string, { readonly text: string; readonly version: string }>;
 
   /** `overlay`: texts by path that win over the disk (an editor's unsaved buffers); they are not symlink-checked, the host chose them. */
   constructor(allowed: readonly string[], overlay: ReadonlyMap<string, string> = new Map()) {
@@ -44,7 +44,7 @@ export class NodeSourceFileSystem implements SourceFileSystem {
 
   readText(path: string): string | undefined {
     const unsaved = this.overlay.get(normalizePath(path));
-    if (unsaved !== undefined) return unsaved;
+    if (unsaved !== undefined) return unsaved.text;
     const real = this.resolve(path);
     if (!real) return undefined;
     try {
@@ -68,7 +68,7 @@ export class NodeSourceFileSystem implements SourceFileSystem {
 
   version(path: string): string | undefined {
     const unsaved = this.overlay.get(normalizePath(path));
-    if (unsaved !== undefined) return `unsaved:${textHash(unsaved)}`;
+    if (unsaved !== undefined) return unsaved.version;
     const real = this.resolve(path);
     if (!real) return undefined;
     try {
@@ -91,8 +91,9 @@ export class NodeSourceFileSystem implements SourceFileSystem {
   }
 }
 
-function normalizedKeys(overlay: ReadonlyMap<string, string>): Map<string, string> {
-  return new Map([...overlay].map(([path, text]) => [normalizePath(path), text]));
+/** Paths normalised, and each text's version token computed once (the front-ends ask for it per import). */
+function normalizedKeys(overlay: ReadonlyMap<string, string>): Map<string, { text: string; version: string }> {
+  return new Map([...overlay].map(([path, text]) => [normalizePath(path), { text, version: `unsaved:${textHash(text)}` }]));
 }
 
 /** FNV-1a over UTF-16 code units: a version token for a text held in memory. */

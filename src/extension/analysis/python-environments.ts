@@ -6,6 +6,8 @@ import { log } from '../log.js';
 const PYTHON_EXTENSION = 'ms-python.python';
 /** The Python extension activates itself on Python files; a slow start must not hold the lenses for long. */
 const API_TIMEOUT_MS = 5000;
+/** Folder layouts are read again after this long, so a `.venv` created meanwhile is found without a reload. */
+const LAYOUT_TTL_MS = 10_000;
 
 /** The parts of the Python extension's API read here (`environments` in current versions, `settings` in older ones). */
 interface PythonExtensionApi {
@@ -30,18 +32,27 @@ export class PythonEnvironments implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [this.changed];
   private readonly reported = new Set<string>();
+  /** Site-packages per interpreter or project root: every analysis asks, and the answer reads the disk. */
+  private readonly layouts = new Map<string, { readonly at: number; readonly dirs: string[] }>();
 
   /** `resource`: the document (its workspace folder picks the interpreter); `root`: where to look for a `.venv`. */
   async sitePackages(resource: vscode.Uri, root: string): Promise<string[]> {
     const interpreter = await this.interpreter(resource);
     if (interpreter) {
-      const dirs = interpreterSitePackages(interpreter);
-      this.report(`interpreter ${interpreter}`, dirs);
+      const dirs = this.layout(`interpreter ${interpreter}`, () => interpreterSitePackages(interpreter));
       if (dirs.length) return dirs;
     }
-    const venv = projectVenvSitePackages(root);
-    if (venv.length) this.report(`${root} (.venv / venv)`, venv);
-    return venv;
+    return this.layout(`${root} (.venv / venv)`, () => projectVenvSitePackages(root));
+  }
+
+  private layout(source: string, read: () => string[]): string[] {
+    const now = Date.now();
+    const known = this.layouts.get(source);
+    if (known && now - known.at < LAYOUT_TTL_MS) return known.dirs;
+    const dirs = read();
+    this.layouts.set(source, { at: now, dirs });
+    if (dirs.length || source.startsWith('interpreter')) this.report(source, dirs);
+    return dirs;
   }
 
   private async interpreter(resource: vscode.Uri): Promise<string | undefined> {
@@ -64,7 +75,12 @@ export class PythonEnvironments implements vscode.Disposable {
       try {
         const api = extension.isActive ? extension.exports : await withTimeout(Promise.resolve(extension.activate()), API_TIMEOUT_MS);
         const onChange = api?.environments?.onDidChangeActiveEnvironmentPath;
-        if (onChange) this.subscriptions.push(onChange(() => this.changed.fire()));
+        if (onChange) {
+          this.subscriptions.push(onChange(() => {
+            this.layouts.clear();
+            this.changed.fire();
+          }));
+        }
         return api;
       } catch (e) {
         log().warn(`the Python extension's API is not available (${e instanceof Error ? e.message : String(e)}); using the workspace's .venv / venv`);

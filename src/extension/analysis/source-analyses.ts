@@ -50,6 +50,7 @@ export class SourceAnalyses implements vscode.Disposable {
     key: NotebookSources.documentKey(notebook), text, language: 'python', uri: notebook.uri, label: `${notebook.uri.toString()} (notebook)`,
   }));
   private importRefresh: ReturnType<typeof setTimeout> | undefined;
+  private pendingBefore: (() => void) | undefined;
 
   constructor(
     private readonly engine: () => Promise<Engine>,
@@ -85,7 +86,8 @@ export class SourceAnalyses implements vscode.Disposable {
   analyze(doc: vscode.TextDocument): Promise<EngineSourceAnalysis | undefined> {
     const language = SourceAnalyses.languageOf(doc);
     if (!language) return Promise.resolve(undefined);
-    const cell = NotebookSources.cellOf(doc);
+    // Python notebooks are one module; a cell in another language is read alone.
+    const cell = language === 'python' ? NotebookSources.cellOf(doc) : undefined;
     if (cell) return this.notebooks.analyze(cell.notebook, cell.index, doc.languageId, this.epoch);
     const key = doc.uri.toString();
     const hit = this.cache.get(key);
@@ -173,7 +175,6 @@ export class SourceAnalyses implements vscode.Disposable {
   }
 
   /** Fires `onDidChange` after a quiet time; `before` runs first (once, for the last caller that gave one). */
-  private pendingBefore: (() => void) | undefined;
   private scheduleRefresh(before?: () => void): void {
     if (before) this.pendingBefore = before;
     if (this.importRefresh) clearTimeout(this.importRefresh);
