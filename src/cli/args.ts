@@ -7,6 +7,8 @@ const FORMATS: readonly OutputFormat[] = ['table', 'json', 'markdown', 'csv'];
 export interface CliArgs {
   readonly file: string | undefined;
   readonly block: string | undefined;
+  /** A source file's unit (class or builder) to report, by name, instead of the file's entry point. */
+  readonly unit: string | undefined;
   readonly convention: Convention;
   readonly inputShape: (number | string)[] | undefined;
   readonly format: OutputFormat;
@@ -15,7 +17,7 @@ export interface CliArgs {
   readonly help: boolean;
 }
 
-export const USAGE = `usage: se-lens <model.onnx | model.py | notebook.ipynb | model.ts> [--block ID] [--convention torchstat|macs|fvcore|onnx-tool]
+export const USAGE = `usage: se-lens <model.onnx | model.py | notebook.ipynb | model.ts> [--block ID] [--unit NAME] [--convention torchstat|macs|fvcore|onnx-tool]
                 [--input-shape 1,3,224,224] [--format table|json|markdown|csv] [--python-path DIR]...
 With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).
 Imports of a source file are read from its project (the nearest folder up holding .git, pyproject.toml,
@@ -24,6 +26,7 @@ setup.py, package.json or tsconfig.json), then from each --python-path DIR, then
 export function parseArgs(argv: readonly string[]): CliArgs {
   let file: string | undefined;
   let block: string | undefined;
+  let unit: string | undefined;
   let convention: Convention = 'torchstat';
   let inputShape: (number | string)[] | undefined;
   let format: OutputFormat = 'table';
@@ -40,6 +43,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     switch (flag) {
       case '-h': case '--help': help = true; break;
       case '--block': block = value(); break;
+      case '--unit': unit = value(); break;
       case '--convention': {
         const v = value();
         if (!CONVENTIONS.includes(v as Convention)) throw new SeLensError('bad-argument', `Unknown convention "${v}"; use one of ${CONVENTIONS.join(', ')}.`);
@@ -60,7 +64,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         file = flag;
     }
   }
-  return { file, block, convention, inputShape, format, pythonPaths, help };
+  return { file, block, unit, convention, inputShape, format, pythonPaths, help };
 }
 
 /** `1,3,224,224` or `[N,3,224,224]`; a non-numeric dim is a symbol. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { analyzeOnnx } from '../core/analyze.js';
-import { isSeLensError } from '../core/errors.js';
+import { isSeLensError, SeLensError } from '../core/errors.js';
 import { parseArgs, USAGE } from './args.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
 import { render, type Report } from './render.js';
@@ -21,6 +21,7 @@ async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Prom
     const { analyzeSourceFile } = await import('./source-file.js');
     return analyzeSourceFile(file, args);
   }
+  if (args.unit !== undefined) throw new SeLensError('bad-argument', '--unit names a class or builder of a source file; an ONNX model has none.');
   const source = new FileSource(file);
   const external = folderExternalData(file);
   try {

@@ -36,7 +36,7 @@ export async function analyzeSourceFile(file: string, args: CliArgs): Promise<Re
   const location = sourceLocation(cliLocationSpec(file, args.pythonPaths));
   const result = await analyzeSource(text, language, { grammars: nodeGrammars, defaultInput, location });
   if (!result.units.length) throw new SeLensError('unsupported', `No nn.Module class or TF.js model builder found in ${file}.`);
-  const choice = chooseUnit(result.units, args.block, where);
+  const choice = chooseUnit(result.units, args, where);
   // A notebook's ranges are given in the chosen unit's cell, as the notebook editor numbers its lines.
   const unit = notebook ? inOwnCell(choice.unit, result, notebook) : choice.unit;
   const notes = [

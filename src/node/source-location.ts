@@ -2,7 +2,7 @@
 // worker build it on Node.
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { normalizePath, type SourceFileSystem, type SourceLocation } from '../core/source/modules/source-files.js';
+import { isInside, normalizePath, type SourceFileSystem, type SourceLocation } from '../core/source/modules/source-files.js';
 import { projectVenvSitePackages } from './python-environment.js';
 import { NodeSourceFileSystem } from './source-file-system.js';
 
@@ -28,14 +28,19 @@ export interface SourceLocationSpec {
 }
 
 /**
- * The CLI's location for `file`: its project root as the one search root; `--python-path` folders, then
- * the project's `.venv` / `venv` site-packages, as the Python paths.
+ * The CLI's location for `file`. Search roots: the file's project root; the file's own folder (Python puts a
+ * script's folder first on `sys.path`); the working folder when it holds the file (`python -m pkg.mod` run
+ * from a checkout without a project marker). Python paths: `--python-path` folders, then the project's
+ * `.venv` / `venv` site-packages.
  */
-export function cliLocationSpec(file: string, pythonPaths: readonly string[]): SourceLocationSpec {
-  const root = projectRootOf(file);
+export function cliLocationSpec(file: string, pythonPaths: readonly string[], cwd = process.cwd()): SourceLocationSpec {
+  const path = resolve(file);
+  const root = projectRootOf(path);
+  const work = resolve(cwd);
+  const roots = [root, dirname(path), ...(isInside(path, work) ? [work] : [])];
   const named = pythonPaths.map((p) => resolve(p));
   const venv = projectVenvSitePackages(root).filter((p) => !named.includes(p));
-  return { path: resolve(file), searchRoots: [root], pythonPaths: [...named, ...venv] };
+  return { path, searchRoots: roots.filter((r, i) => roots.indexOf(r) === i), pythonPaths: [...named, ...venv] };
 }
 
 /**

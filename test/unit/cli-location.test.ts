@@ -45,9 +45,12 @@ describe('source locations on disk', () => {
     // A folder named venv without pyvenv.cfg is not an environment.
     mkdirSync(join(project, 'models', 'venv', 'lib', 'python3.11', 'site-packages'), { recursive: true });
     const extra = join(tmp, 'extra');
-    const spec = cliLocationSpec(file, [extra]);
+    const spec = cliLocationSpec(file, [extra], tmp);
     assert.equal(spec.path, file);
-    assert.deepEqual(spec.searchRoots, [project]);
+    // The project root, the script's own folder (Python's sys.path[0]), the working folder holding the file.
+    assert.deepEqual(spec.searchRoots, [project, join(project, 'models'), tmp]);
+    assert.deepEqual(cliLocationSpec(file, [], join(tmp, 'elsewhere')).searchRoots, [project, join(project, 'models')]);
+    assert.deepEqual(cliLocationSpec(file, [], project).searchRoots, [project, join(project, 'models')]);
     assert.deepEqual(spec.pythonPaths, [
       extra,
       join(project, '.venv', 'lib', 'python3.12', 'site-packages'),
@@ -85,10 +88,10 @@ describe('source locations on disk', () => {
     symlinkSync(secret, join(project, 'pkg', 'leak.py'));
     symlinkSync(join(tmp, 'outside'), join(project, 'pkg', 'outdir'));
     symlinkSync(join(project, 'pkg', 'helpers.py'), join(project, 'pkg', 'alias.py'));
-    const loc = sourceLocation(cliLocationSpec(file, []));
+    const loc = sourceLocation(cliLocationSpec(file, [], project));
     const p = (...parts: string[]) => normalizePath(join(project, ...parts));
     assert.equal(loc.path, p('pkg', 'se.py'));
-    assert.deepEqual(loc.searchRoots, [normalizePath(project)]);
+    assert.deepEqual(loc.searchRoots, [normalizePath(project), p('pkg')]);
     assert.equal(loc.files.kind(p('pkg')), 'directory');
     assert.equal(loc.files.readText(p('pkg', 'helpers.py')), 'def f(c):\n    return c // 4\n');
     assert.equal(loc.files.readText(p('pkg', 'alias.py')), 'def f(c):\n    return c // 4\n');

@@ -95,7 +95,24 @@ describe('se-lens CLI on source', () => {
       const r = se(file);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout.split('\n')[1]!, /unit SEBlock .* from the default/);
-      assert.equal(r.stdout.split('\n')[2], 'other units with SE blocks: SEBlock2 (line 29) (pick one with --block ID).');
+      assert.equal(r.stdout.split('\n')[2], 'other units with SE blocks: SEBlock2 (line 29) (pick one with --unit NAME).');
+    });
+
+    it('--unit NAME reports that unit; an unknown name is a user error listing the units', () => {
+      const { classCell } = referenceCells();
+      const file = join(tmp, 'pick_unit.py');
+      writeFileSync(file, `${classCell}\n\n\nclass Stem(nn.Module):\n    def __init__(self, c=32):\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, 3, padding=1)\n\n    def forward(self, x):\n        return self.conv(x)\n\n\nif __name__ == "__main__":\n    Stem()(torch.rand(4, 32, 16, 16))\n`);
+      const stem = json(file);
+      assert.deepEqual(stem.blocks, []);
+      const picked = json(file, '--unit', 'SEBlock');
+      assert.match(picked.notes![0]!, /unit SEBlock \(lines 5-26\), input \[1,64,56,56\] from the default/);
+      assert.equal(picked.blocks.length, 1);
+      const r = se(file, '--unit', 'Nope');
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, 'se-lens: No unit "Nope" in this file; units: SEBlock, Stem.\n');
+      const onnx = se('test/fixtures/var_eca.onnx', '--unit', 'SEBlock');
+      assert.equal(onnx.status, 2);
+      assert.match(onnx.stderr, /^se-lens: --unit names a class or builder of a source file/);
     });
 
     it('a partial unit names the line that stopped it', () => {
