@@ -1,6 +1,6 @@
 // Where a Python environment keeps its installed packages, found from its folder layout alone: Python is
 // never run (the interpreter may be slow to start, missing on this machine, or not trusted).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Environment folders looked for under a project root, in the order Python tools create them. */
@@ -38,11 +38,12 @@ export function projectVenvSitePackages(root: string): string[] {
 
 /**
  * The package folders of the environment an interpreter path belongs to (`…/bin/python3`,
- * `…\Scripts\python.exe`, `…\python.exe`). A venv's `pyvenv.cfg` with `include-system-site-packages = true`
- * adds its base installation's folders after its own.
+ * `…\Scripts\python.exe`, `…\python.exe`), or of an environment folder given as such (the Python extension
+ * names a venv without an interpreter by its folder). A venv's `pyvenv.cfg` with
+ * `include-system-site-packages = true` adds its base installation's folders after its own.
  */
 export function interpreterSitePackages(interpreter: string): string[] {
-  const bin = dirname(interpreter);
+  const bin = isDirectory(interpreter) ? join(interpreter, 'bin') : dirname(interpreter);
   const prefix = /^(bin|Scripts)$/i.test(basename(bin)) ? dirname(bin) : bin;
   const own = sitePackagesOf(prefix);
   const cfg = readVenvConfig(prefix);
@@ -67,6 +68,14 @@ function readVenvConfig(prefix: string): Map<string, string> | undefined {
     if (m) cfg.set(m[1]!.toLowerCase(), m[2]!);
   }
   return cfg;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function listDir(dir: string): string[] {

@@ -77,6 +77,8 @@ describe('source locations on disk', () => {
     // A conda or system interpreter without pyvenv.cfg: its prefix's folders.
     assert.deepEqual(interpreterSitePackages(join(base, 'bin', 'python3.11')), [join(base, 'lib', 'python3.11', 'site-packages')]);
     assert.deepEqual(interpreterSitePackages(join(tmp, 'nowhere', 'bin', 'python')), []);
+    // An environment named by its folder, as the Python extension names a venv without an interpreter.
+    assert.deepEqual(interpreterSitePackages(env), [join(env, 'lib', 'python3.11', 'site-packages'), join(base, 'lib', 'python3.11', 'site-packages')]);
   });
 
   it('the file system reads inside the allowed folders only; symlinks out of them read as absent', () => {

@@ -11,6 +11,8 @@ const LAYOUT_TTL_MS = 10_000;
 
 /** The parts of the Python extension's API read here (`environments` in current versions, `settings` in older ones). */
 interface PythonExtensionApi {
+  /** Resolves once the extension has read its settings and the selected interpreter. */
+  readonly ready?: Promise<void>;
   readonly environments?: {
     getActiveEnvironmentPath(resource?: vscode.Uri): { readonly path: string } | undefined;
     readonly onDidChangeActiveEnvironmentPath?: vscode.Event<unknown>;
@@ -74,6 +76,7 @@ export class PythonEnvironments implements vscode.Disposable {
     this.api ??= (async () => {
       try {
         const api = extension.isActive ? extension.exports : await withTimeout(Promise.resolve(extension.activate()), API_TIMEOUT_MS);
+        if (api?.ready) await withTimeout(api.ready, API_TIMEOUT_MS);
         const onChange = api?.environments?.onDidChangeActiveEnvironmentPath;
         if (onChange) {
           this.subscriptions.push(onChange(() => {

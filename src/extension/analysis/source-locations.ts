@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { projectRootOf } from '../../node/source-location.js';
 import type { SourceRequestLocation } from '../engine/api.js';
@@ -30,10 +31,13 @@ export class SourceLocations {
     const path = uri.fsPath;
     const own = vscode.workspace.getWorkspaceFolder(uri);
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
-    const searchRoots = [
-      ...(own && own.uri.scheme === 'file' ? [own.uri.fsPath] : [projectRootOf(path)]),
+    // The document's own workspace folder (or project, outside any), its own folder as Python's sys.path[0], the other folders.
+    const roots = [
+      own && own.uri.scheme === 'file' ? own.uri.fsPath : projectRootOf(path),
+      dirname(path),
       ...folders.filter((f) => f !== own).map((f) => f.uri.fsPath),
     ];
+    const searchRoots = roots.filter((r, i) => roots.indexOf(r) === i);
     const pythonPaths = await this.python.sitePackages(uri, searchRoots[0]!);
     const unsaved: Record<string, string> = {};
     for (const doc of vscode.workspace.textDocuments) {
