@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { suite, test } from './harness.js';
+import { REFERENCE_LENS } from './source.test.js';
 import { codeLenses, lineOf, openDoc, until, workspaceUri } from './util.js';
 
 async function seLens(doc: vscode.TextDocument, line: number): Promise<string | undefined> {
@@ -38,5 +39,15 @@ suite('imports', () => {
       await helpers.save();
     }
     await until('the first lens again', async () => ((await seLens(doc, classLine)) === first ? true : undefined), 200);
+  });
+
+  test('an untitled document is not on disk: no imports are resolved, it is still analysed alone', async () => {
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri('se_block.py')));
+    const doc = await vscode.workspace.openTextDocument({ language: 'python', content: text });
+    await vscode.window.showTextDocument(doc);
+    assert.equal(doc.uri.scheme, 'untitled');
+    const lens = await until('the reference lens on the untitled document', () => seLens(doc, lineOf(doc, 'class SEBlock')), 200);
+    assert.equal(lens, REFERENCE_LENS);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
