@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SourceAnalysis, SourceUnit } from '../../core/source/analysis.js';
-import type { EngineSourceAnalysis } from '../engine/api.js';
+import type { EngineSourceAnalysis, SourceRequestLocation } from '../engine/api.js';
 import type { SourceLanguage } from '../../core/source/parsers.js';
 import type { Engine } from '../engine/api.js';
 import { readSettings } from '../settings.js';
@@ -122,6 +122,11 @@ export class SourceAnalyses implements vscode.Disposable {
       log().error(`analysis of ${job.label} failed:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
       return undefined;
     }
+  }
+
+  /** Where a file's imports are resolved from (for analyses of files that are not open, such as the workspace scan). */
+  locationOf(uri: vscode.Uri): Promise<SourceRequestLocation | undefined> {
+    return this.locations.of(uri);
   }
 
   /** The unit whose range holds the line, innermost first. */

@@ -214,8 +214,10 @@ async function findInWorkspace(s: Services): Promise<{ files: number; blocks: nu
           if (!language) continue;
           const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
           const [batch, channels, height, width] = settings.defaultInputShape;
+          const location = await s.sources.locationOf(uri);
           const analysis = await engine.analyzeSource({
             key: `scan:${uri.toString()}`, text, language, defaultInput: { batch, channels, height, width }, inputOverrides: s.sources.overridesFor(uri),
+            ...(location ? { location } : {}),
           });
           engine.forget(`scan:${uri.toString()}`);
           const seen = new Set<number>();
