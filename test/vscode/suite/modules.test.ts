@@ -50,4 +50,25 @@ suite('imports', () => {
     assert.equal(lens, REFERENCE_LENS);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
+
+  // tfpkg/model.ts builds a TF.js SE model whose squeeze ratio comes from `import { SQUEEZE_RATIO } from './config'`.
+  test('TF.js: a constant imported from a sibling module; editing it moves the lens', async () => {
+    const doc = await openDoc('tfpkg', 'model.ts');
+    const anyLens = async () => (await codeLenses(doc)).find((l) => l.command?.title.startsWith('SE block'))?.command?.title;
+    const first = await until('the TF.js SE lens', anyLens, 300);
+    assert.match(first, /C 32 → 8 \(r 4\)/);
+    const config = await vscode.workspace.openTextDocument(workspaceUri('tfpkg', 'config.ts'));
+    const original = config.getText();
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(config.uri, new vscode.Range(config.positionAt(0), config.positionAt(original.length)), original.replace('= 4', '= 8'));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      await until('the lens after the edit', async () => ((await anyLens())?.match(/C 32 → 4 \(r 8\)/) ? true : undefined), 200);
+    } finally {
+      const back = new vscode.WorkspaceEdit();
+      back.replace(config.uri, new vscode.Range(config.positionAt(0), config.positionAt(config.getText().length)), original);
+      await vscode.workspace.applyEdit(back);
+      await config.save();
+    }
+  });
 });
