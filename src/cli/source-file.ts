@@ -40,7 +40,7 @@ export async function analyzeSourceFile(file: string, args: CliArgs): Promise<Re
   // A notebook's ranges are given in the chosen unit's cell, as the notebook editor numbers its lines.
   const unit = notebook ? inOwnCell(choice.unit, result, notebook) : choice.unit;
   const notes = [
-    `${language === 'python' ? 'PyTorch' : 'TF.js'} source${notebook ? ` (notebook, ${notebook.cellStarts.filter((s) => s !== undefined).length} code cells as one module)` : ''}, unit ${unit.name} (${span(choice.unit, notebook)}), input [${unit.inputShape.join(',')}] from ${inputSource(unit)}${unit.model.layout === 'NHWC' ? ', NHWC' : ''}`,
+    `${language === 'python' ? 'PyTorch' : 'TF.js'} source${notebook ? ` (notebook, ${notebook.cellStarts.filter((s) => s !== undefined).length} code cells as one module)` : ''}, unit ${unit.name} (${span(choice.unit, notebook)}), input [${unit.inputShape.join(',')}] from ${inputSource(unit, language)}${unit.model.layout === 'NHWC' ? ', NHWC' : ''}`,
     ...choice.notes,
     ...choice.unit.unknowns.map((u) => `partial: ${where(u.range.startLine)}: ${u.note}`),
     ...(unit.partial && !unit.unknowns.length ? [`partial: ${unit.name} was not read to its end (no line recorded)`] : []),
@@ -75,10 +75,10 @@ function span(unit: SourceUnit, notebook: NotebookModule | undefined): string {
   return `${describeCellLine(notebook, startLine)} to ${describeCellLine(notebook, endLine)}`;
 }
 
-function inputSource(unit: SourceUnit): string {
+function inputSource(unit: SourceUnit, language: SourceLanguage): string {
   switch (unit.inputShapeSource) {
     case 'call-site': return 'the file\'s call site';
-    case 'comment': return 'a # se-lens: input= comment';
+    case 'comment': return `a ${language === 'python' ? '#' : '//'} se-lens: input= comment`;
     default: return 'the default';
   }
 }
