@@ -40,7 +40,7 @@ export async function analyzeSourceFile(file: string, args: CliArgs): Promise<Re
   // A notebook's ranges are given in the chosen unit's cell, as the notebook editor numbers its lines.
   const unit = notebook ? inOwnCell(choice.unit, result, notebook) : choice.unit;
   const notes = [
-    `${language === 'python' ? 'PyTorch' : 'TF.js'} source${notebook ? ` (notebook, ${notebook.cellStarts.filter((s) => s !== undefined).length} code cells as one module)` : ''}, unit ${unit.name} (${span(choice.unit, notebook)}), input [${unit.inputShape.join(',')}] from ${inputSource(unit, language)}${unit.model.layout === 'NHWC' ? ', NHWC' : ''}`,
+    `${language === 'python' ? 'PyTorch' : 'TF.js'} source${notebook ? ` (notebook, ${notebookSummary(notebook)})` : ''}, unit ${unit.name} (${span(choice.unit, notebook)}), input [${unit.inputShape.join(',')}] from ${inputSource(unit, language)}${unit.model.layout === 'NHWC' ? ', NHWC' : ''}`,
     ...choice.notes,
     ...choice.unit.unknowns.map((u) => `partial: ${where(u.range.startLine)}: ${u.note}`),
     ...(unit.partial && !unit.unknowns.length ? [`partial: ${unit.name} was not read to its end (no line recorded)`] : []),
@@ -64,6 +64,12 @@ function readText(file: string): string {
     if (code === 'EISDIR') throw new SeLensError('bad-argument', `${file} is a folder, not a source file.`);
     throw new SeLensError(code === 'ENOENT' ? 'missing-file' : 'bad-argument', code === 'ENOENT' ? `No such file: ${file}` : `Cannot read ${file} (${code}).`);
   }
+}
+
+function notebookSummary(notebook: NotebookModule): string {
+  const cells = notebook.cellStarts.filter((s) => s !== undefined).length;
+  const skipped = notebook.blankedLines ? `, ${notebook.blankedLines} IPython line${notebook.blankedLines === 1 ? '' : 's'} skipped` : '';
+  return `${cells} code cell${cells === 1 ? '' : 's'} as one module${skipped}`;
 }
 
 /** `lines 3-9`, or in a notebook `cell 2, lines 1-7` (a unit spread over cells names both ends). */

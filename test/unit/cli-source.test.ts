@@ -151,7 +151,7 @@ describe('se-lens CLI on source', () => {
       const ranges = (r: JsonReport) => JSON.stringify(r.blocks.map((b) => (b as unknown as { range: unknown }).range));
       assert.equal(ranges(report), ranges(json(REFERENCE)).replace(/"startLine":5,"endLine":26/, '"startLine":7,"endLine":28'));
       // The unit is placed in the notebook's own coordinates: cell 2, after the two blanked magic lines.
-      assert.match(report.notes![0]!, /notebook, 3 code cells as one module\), unit SEBlock \(cell 2, lines 7-28\), input \[4,32,16,16\] from the file's call site/);
+      assert.match(report.notes![0]!, /notebook, 3 code cells as one module, 4 IPython lines skipped\), unit SEBlock \(cell 2, lines 7-28\), input \[4,32,16,16\] from the file's call site/);
       assert.ok(!report.notes!.some((n) => n.startsWith('syntax error')), report.notes!.join('\n'));
     });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { analyzeSource } from '../../src/core/source/analyze-source.js';
-import { cellLineOf, describeCellLine, moduleLineOf, notebookModule, readJupyterNotebook } from '../../src/core/source/notebook.js';
+import { cellLineOf, describeCellLine, notebookModule, readJupyterNotebook } from '../../src/core/source/notebook.js';
 import { cellView } from '../../src/core/source/notebook-view.js';
 import { computeStats } from '../../src/core/stats/stats.js';
 import { nodeGrammars } from '../../src/cli/node-grammars.js';
@@ -22,9 +22,6 @@ describe('notebookModule', () => {
     assert.deepEqual(m.cellStarts, [undefined, 0, undefined, 2]);
     assert.deepEqual(m.lines, [{ cell: 1, line: 0 }, { cell: 1, line: 1 }, { cell: 3, line: 0 }, { cell: 3, line: 1 }]);
     assert.deepEqual(cellLineOf(m, 2), { cell: 3, line: 0 });
-    assert.equal(moduleLineOf(m, 3, 0), 2);
-    assert.equal(moduleLineOf(m, 1, 2), undefined);
-    assert.equal(moduleLineOf(m, 2, 0), undefined);
     assert.equal(describeCellLine(m, 1), 'cell 2, line 2');
   });
 

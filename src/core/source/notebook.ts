@@ -84,14 +84,6 @@ export function cellLineOf(module: NotebookModule, moduleLine: number): CellLine
   return module.lines[moduleLine];
 }
 
-/** The module line of a cell line; undefined when the cell is not in the module or the line is past its end. */
-export function moduleLineOf(module: NotebookModule, cell: number, line: number): number | undefined {
-  const start = module.cellStarts[cell];
-  if (start === undefined) return undefined;
-  const at = module.lines[start + line];
-  return at && at.cell === cell ? start + line : undefined;
-}
-
 /** A module line as a person finds it in the notebook: `cell 3, line 5` (both 1-based, cells counted as the editor shows them). */
 export function describeCellLine(module: NotebookModule, moduleLine: number): string {
   const at = cellLineOf(module, moduleLine);
