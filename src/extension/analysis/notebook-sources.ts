@@ -62,6 +62,11 @@ export class NotebookSources {
     return this.cache.delete(notebook.uri.toString());
   }
 
+  /** Drops every notebook's analysis (a file they may import changed). */
+  clear(): void {
+    this.cache.clear();
+  }
+
   /** The key the engine keeps the notebook's parse tree under. */
   static documentKey(notebook: vscode.NotebookDocument): string {
     return `${notebook.uri.toString()}#notebook`;

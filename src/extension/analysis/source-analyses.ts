@@ -34,9 +34,10 @@ interface Cached {
 
 /**
  * One analysis per document version, shared by code lens, hover, inlay hints, tree and commands.
- * Settings changes, `Set Input Shape…`, a change of the Python interpreter and a change of a file that a
- * document may import (saved on disk, or edited in another editor) bump an epoch, which invalidates every
- * entry and fires `onDidChange`. Notebook cells are analysed as their notebook's one module.
+ * Settings changes, `Set Input Shape…` and a change of the Python interpreter bump an epoch, which
+ * invalidates every entry and fires `onDidChange`; a change of a file that a document may import (saved on
+ * disk, or edited in another editor) drops the other documents' entries. Notebook cells are analysed as
+ * their notebook's one module.
  */
 export class SourceAnalyses implements vscode.Disposable {
   private readonly cache = new Map<string, Cached>();
@@ -162,20 +163,21 @@ export class SourceAnalyses implements vscode.Disposable {
   }
 
   /**
-   * A file that open documents may import changed (on disk, or in an editor): once edits pause, the other
-   * documents are analysed again. Their parse trees are dropped too, so no cache of the front-ends keeps
-   * what the old file said.
+   * A file that open documents may import changed (on disk, or in an editor): once edits pause, every other
+   * document's analysis is dropped and analysed again when asked. Their parse trees are dropped too, so no
+   * cache of the front-ends keeps what the old file said. The changed document's own analysis stays.
    */
   private importsChanged(changed: vscode.Uri): void {
     const key = changed.toString();
     if (![...this.cache.keys()].some((k) => k !== key) && !vscode.workspace.notebookDocuments.length) return;
     this.scheduleRefresh(() => {
       const others = [...this.cache.keys()].filter((k) => k !== key);
+      for (const k of others) this.cache.delete(k);
+      this.notebooks.clear();
       void this.engine().then((e) => {
         for (const k of others) e.forget(k);
         for (const nb of vscode.workspace.notebookDocuments) e.forget(NotebookSources.documentKey(nb));
       }, () => undefined);
-      this.epoch++;
     });
   }
 
