@@ -6,8 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { before, describe, it } from 'node:test';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 
 const PROJECT = 'test/fixtures/cli-project';
 const FILE = `${PROJECT}/models/se.py`;
@@ -21,10 +23,13 @@ function se(...args: string[]): { status: number | null; stdout: string; stderr:
 }
 
 describe('se-lens CLI: imports of other files', () => {
+  let tmp = '';
   before(() => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(build.status, 0, build.stderr);
+    tmp = mkdtempSync(join(tmpdir(), 'se-lens-cli-imports-'));
   });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('a sibling module, a --python-path package and the project .venv: the block PyTorch builds', () => {
     const truth = JSON.parse(readFileSync(`${PROJECT}/truth.json`, 'utf8')) as Truth;
@@ -45,5 +50,16 @@ describe('se-lens CLI: imports of other files', () => {
     for (const l of partial) assert.match(l, /^partial: line \d+: \S/);
     const line = readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes('squeeze_width(channels')) + 1;
     assert.ok(partial.some((l) => l.startsWith(`partial: line ${line}: `)), partial.join('\n'));
+  });
+
+  it('a --python-path folder of 10,000 modules: the one imported is read, the result is the same', () => {
+    const truth = JSON.parse(readFileSync(`${PROJECT}/truth.json`, 'utf8')) as Truth;
+    const project = join(tmp, 'big');
+    cpSync(PROJECT, project, { recursive: true });
+    for (let i = 0; i < 10_000; i++) writeFileSync(join(project, 'extlib', `module_${i}.py`), `VALUE_${i} = ${i}\n`);
+    const r = se(join(project, 'models', 'se.py'), '--python-path', join(project, 'extlib'), '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.deepEqual(report.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [[truth.channels, truth.squeeze_channels, truth.params]]);
   });
 });
