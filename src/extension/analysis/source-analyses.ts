@@ -74,7 +74,7 @@ export class SourceAnalyses implements vscode.Disposable {
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => this.forget(doc.uri)),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('seLens')) this.invalidate();
+        if (e.affectsConfiguration('seLens') || e.affectsConfiguration('python.analysis.extraPaths')) this.invalidate();
       }),
     );
   }

@@ -1,4 +1,4 @@
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { projectRootOf } from '../../node/source-location.js';
 import type { SourceRequestLocation } from '../engine/api.js';
@@ -38,11 +38,25 @@ export class SourceLocations {
       ...folders.filter((f) => f !== own).map((f) => f.uri.fsPath),
     ];
     const searchRoots = roots.filter((r, i) => roots.indexOf(r) === i);
-    const pythonPaths = await this.python.sitePackages(uri, searchRoots[0]!);
+    const pythonPaths = [...extraPaths(uri, searchRoots[0]!), ...(await this.python.sitePackages(uri, searchRoots[0]!))];
     const unsaved: Record<string, string> = {};
     for (const doc of vscode.workspace.textDocuments) {
       if (doc.isDirty && doc.uri.scheme === 'file' && doc.uri.fsPath !== path && this.isSource(doc)) unsaved[doc.uri.fsPath] = doc.getText();
     }
     return { path, searchRoots, pythonPaths, unsaved };
   }
+}
+
+/**
+ * `python.analysis.extraPaths`, the folders Pylance and Pyright add to their import search (a `src/` layout,
+ * vendored code): the user already told the editor where those imports live. Relative entries and
+ * `${workspaceFolder}` are read against the document's root.
+ */
+function extraPaths(uri: vscode.Uri, root: string): string[] {
+  const configured = vscode.workspace.getConfiguration('python.analysis', uri).get<unknown>('extraPaths');
+  if (!Array.isArray(configured)) return [];
+  return configured
+    .filter((p): p is string => typeof p === 'string' && p.trim() !== '')
+    .map((p) => p.replace(/\$\{workspaceFolder\}/g, root))
+    .map((p) => (isAbsolute(p) ? p : join(root, p)));
 }

@@ -71,4 +71,25 @@ suite('imports', () => {
       await config.save();
     }
   });
+
+  // usesvendor/se_vendor.py imports `sewidth`, which lives in vendor/: found only through python.analysis.extraPaths.
+  test('python.analysis.extraPaths (Pylance\'s setting) is searched for imports', async () => {
+    const settingsUri = workspaceUri('.vscode', 'settings.json');
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(settingsUri));
+    try {
+      const settings = { ...(JSON.parse(original) as Record<string, unknown>), 'python.analysis.extraPaths': ['vendor'] };
+      await vscode.workspace.fs.writeFile(settingsUri, new TextEncoder().encode(JSON.stringify(settings, null, 2)));
+      await until('the setting to be read', () => (vscode.workspace.getConfiguration('python.analysis').get<string[]>('extraPaths')?.[0] === 'vendor' ? true : undefined), 100);
+      // Opened after the setting is in place: without Pylance the setting is not registered, and VS Code may not announce its change.
+      const doc = await openDoc('usesvendor', 'se_vendor.py');
+      const classLine = lineOf(doc, 'class VendorSE');
+      const lens = await until('the VendorSE lens', async () => {
+        const t = await seLens(doc, classLine);
+        return t && /C 64 → 16 \(r 4\)/.test(t) ? t : undefined;
+      }, 200);
+      assert.ok(lens.endsWith('@ [2,64,8,8]'), lens);
+    } finally {
+      await vscode.workspace.fs.writeFile(settingsUri, new TextEncoder().encode(original));
+    }
+  });
 });
