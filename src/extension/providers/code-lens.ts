@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { SEBlock } from '../../core/detect/block.js';
 import type { SourceUnit } from '../../core/source/analysis.js';
 import type { StatsTable } from '../../core/stats/table.js';
 import type { Engine } from '../engine/api.js';
@@ -35,10 +36,11 @@ export class SeCodeLensProvider implements vscode.CodeLensProvider {
     };
     for (const unit of analysis.units) {
       const table = (blockId?: string) => tableOf(engine, unit, settings.convention, blockId);
-      const own = unit.blocks.filter((b) => !b.range || (b.range.startLine >= unit.range.startLine && b.range.startLine <= unit.range.endLine));
+      const partial = unit.partial ? ` · ${vscode.l10n.t('partial')}` : '';
+      const inUnit = (b: SEBlock) => !b.range || (b.range.startLine >= unit.range.startLine && b.range.startLine <= unit.range.endLine);
+      const own = unit.blocks.filter(inUnit);
       for (const block of own) {
         const line = block.range ? toRange(block.range).start.line : unit.range.startLine;
-        const partial = unit.partial ? ` · ${vscode.l10n.t('partial')}` : '';
         push(line, {
           title: blockTitle(block, table(block.id), unit.inputShape) + partial,
           tooltip: vscode.l10n.t('Counted with the {0} convention; click to choose another', settings.convention),
@@ -59,6 +61,23 @@ export class SeCodeLensProvider implements vscode.CodeLensProvider {
           });
         }
       }
+      // Blocks a helper function builds for this unit (a TF.js builder calling `squeezeExcite(x, 4)`): the lens
+      // goes on the helper, with the first call's numbers and how many calls there are.
+      for (const [line, calls] of byStartLine(unit.blocks.filter((b) => !inUnit(b)))) {
+        const first = calls[0]!;
+        const count = calls.length > 1 ? ` · ${vscode.l10n.t('{0} calls', calls.length)}` : '';
+        push(line, {
+          title: `${blockTitle(first, table(first.id), unit.inputShape)}${count} · ${vscode.l10n.t('in {0}', unit.name)}${partial}`,
+          tooltip: vscode.l10n.t('Counted with the {0} convention; click to choose another', settings.convention),
+          command: COMMANDS.chooseConvention,
+        });
+        push(line, {
+          title: vscode.l10n.t('Inspect'),
+          tooltip: vscode.l10n.t('Open the SE Lens inspector on this block'),
+          command: COMMANDS.inspectBlock,
+          arguments: [doc.uri, unit.name, first.id],
+        });
+      }
       if (own.length === 0 && (unit.blocks.length > 0 || settings.codeLensForOtherModules)) {
         const t = table();
         const parts = [vscode.l10n.t('{0} params', formatCount(t?.totals.params ?? 0))];
@@ -73,6 +92,17 @@ export class SeCodeLensProvider implements vscode.CodeLensProvider {
     }
     return lenses;
   }
+}
+
+/** Blocks with a source range, grouped by their first line, in order of appearance. */
+function byStartLine(blocks: readonly SEBlock[]): Map<number, SEBlock[]> {
+  const groups = new Map<number, SEBlock[]>();
+  for (const b of blocks) {
+    if (!b.range) continue;
+    const line = toRange(b.range).start.line;
+    groups.set(line, [...(groups.get(line) ?? []), b]);
+  }
+  return groups;
 }
 
 /** A table for a unit, or undefined (logged) when the counters cannot count it. */
