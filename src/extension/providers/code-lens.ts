@@ -10,6 +10,9 @@ import { readSettings } from '../settings.js';
 import { COMMANDS } from '../commands/ids.js';
 import { toRange } from '../ranges.js';
 
+/** Channel counts a lens lists for blocks sharing a line before it elides the rest. */
+const MAX_LISTED_CHANNELS = 5;
+
 /**
  * Above each SE block: its summary (click: choose the counting convention), `Inspect`, and `Set input shape…`
  * when the shape is a default. Above other modules: their params, unless the setting turns that off.
@@ -39,10 +42,11 @@ export class SeCodeLensProvider implements vscode.CodeLensProvider {
       const partial = unit.partial ? ` · ${vscode.l10n.t('partial')}` : '';
       const inUnit = (b: SEBlock) => !b.range || (b.range.startLine >= unit.range.startLine && b.range.startLine <= unit.range.endLine);
       const own = unit.blocks.filter(inUnit);
-      for (const block of own) {
-        const line = block.range ? toRange(block.range).start.line : unit.range.startLine;
+      // Blocks that share a line (a model built from another file's class, a ModuleList comprehension) get one lens.
+      for (const [line, blocks] of byStartLine(own, unit.range.startLine)) {
+        const first = blocks[0]!;
         push(line, {
-          title: blockTitle(block, table(block.id), unit.inputShape) + partial,
+          title: (blocks.length === 1 ? blockTitle(first, table(first.id), unit.inputShape) : blocksTitle(blocks, unit.inputShape)) + partial,
           tooltip: vscode.l10n.t('Counted with the {0} convention; click to choose another', settings.convention),
           command: COMMANDS.chooseConvention,
         });
@@ -50,7 +54,7 @@ export class SeCodeLensProvider implements vscode.CodeLensProvider {
           title: vscode.l10n.t('Inspect'),
           tooltip: vscode.l10n.t('Open the SE Lens inspector on this block'),
           command: COMMANDS.inspectBlock,
-          arguments: [doc.uri, unit.name, block.id],
+          arguments: [doc.uri, unit.name, first.id],
         });
         if (unit.inputShapeSource === 'default') {
           push(line, {
@@ -94,15 +98,22 @@ export class SeCodeLensProvider implements vscode.CodeLensProvider {
   }
 }
 
-/** Blocks with a source range, grouped by their first line, in order of appearance. */
-function byStartLine(blocks: readonly SEBlock[]): Map<number, SEBlock[]> {
+/** Blocks grouped by their first line, in order of appearance; a block without a range goes to `fallbackLine`. */
+function byStartLine(blocks: readonly SEBlock[], fallbackLine?: number): Map<number, SEBlock[]> {
   const groups = new Map<number, SEBlock[]>();
   for (const b of blocks) {
-    if (!b.range) continue;
-    const line = toRange(b.range).start.line;
+    const line = b.range ? toRange(b.range).start.line : fallbackLine;
+    if (line === undefined) continue;
     groups.set(line, [...(groups.get(line) ?? []), b]);
   }
   return groups;
+}
+
+/** Several blocks on one line: how many, their channel counts, their parameters together. */
+function blocksTitle(blocks: readonly SEBlock[], inputShape: SourceUnit['inputShape']): string {
+  const channels = blocks.slice(0, MAX_LISTED_CHANNELS).map((b) => b.channels).join(', ') + (blocks.length > MAX_LISTED_CHANNELS ? ', …' : '');
+  const params = blocks.reduce((n, b) => n + b.params, 0);
+  return `${vscode.l10n.t('{0} SE blocks', blocks.length)} · C ${channels} · ${vscode.l10n.t('{0} params', formatCount(params))} @ ${compactShape(inputShape)}`;
 }
 
 /** A table for a unit, or undefined (logged) when the counters cannot count it. */
