@@ -37,7 +37,9 @@ export function cliLocationSpec(file: string, pythonPaths: readonly string[], cw
   const path = resolve(file);
   const root = projectRootOf(path);
   const work = resolve(cwd);
-  const roots = [root, dirname(path), ...(isInside(path, work) ? [work] : [])];
+  // Not a drive or filesystem root: that would make every folder of the machine an import root.
+  const workHolds = isInside(path, work) && dirname(work) !== work;
+  const roots = [root, dirname(path), ...(workHolds ? [work] : [])];
   const named = pythonPaths.map((p) => resolve(p));
   const venv = projectVenvSitePackages(root).filter((p) => !named.includes(p));
   return { path, searchRoots: roots.filter((r, i) => roots.indexOf(r) === i), pythonPaths: [...named, ...venv] };

@@ -51,6 +51,7 @@ describe('source locations on disk', () => {
     assert.deepEqual(spec.searchRoots, [project, join(project, 'models'), tmp]);
     assert.deepEqual(cliLocationSpec(file, [], join(tmp, 'elsewhere')).searchRoots, [project, join(project, 'models')]);
     assert.deepEqual(cliLocationSpec(file, [], project).searchRoots, [project, join(project, 'models')]);
+    assert.deepEqual(cliLocationSpec(file, [], '/').searchRoots, [project, join(project, 'models')]);
     assert.deepEqual(spec.pythonPaths, [
       extra,
       join(project, '.venv', 'lib', 'python3.12', 'site-packages'),
