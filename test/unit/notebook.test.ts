@@ -42,6 +42,13 @@ describe('notebookModule', () => {
     assert.equal(m.lines.length, m.text.split('\n').length);
   });
 
+  it('the VS Code tests\' notebook holds the reference class as it is in the .py file', () => {
+    const nb = readJupyterNotebook(readFileSync('test/vscode/workspace/se_notebook.ipynb', 'utf8'));
+    const code = nb.cells.filter((c) => c.kind === 'code').map((c) => c.text);
+    assert.equal(code[0], `%load_ext autoreload\n${REFERENCE.slice(0, REFERENCE.indexOf('if __name__')).trimEnd()}`);
+    assert.ok(code[2]!.includes('torch.rand(4, 32, 16, 16)') && code[2]!.includes('SEBlock(channels=32)'));
+  });
+
   it('reads nbformat 4 (sources as line lists or strings) and 3 (worksheets, input); bad JSON is one clear error', () => {
     const v4 = readJupyterNotebook(JSON.stringify({ metadata: { language_info: { name: 'Python' } }, cells: [{ cell_type: 'code', source: ['a = 1\n', 'b = 2'] }, { cell_type: 'markdown', source: 'hi' }, { cell_type: 'code', source: 'c = 3' }] }));
     assert.equal(v4.language, 'python');
