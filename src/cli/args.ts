@@ -21,7 +21,8 @@ export const USAGE = `usage: se-lens <model.onnx | model.py | notebook.ipynb | m
                 [--input-shape 1,3,224,224] [--format table|json|markdown|csv] [--python-path DIR]...
 With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).
 Imports of a source file are read from its project (the nearest folder up holding .git, pyproject.toml,
-setup.py, package.json or tsconfig.json), then from each --python-path DIR, then the project's .venv / venv.`;
+setup.py, package.json or tsconfig.json), then from each --python-path DIR, PYTHONPATH, VIRTUAL_ENV, then the
+project's .venv / venv.`;
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   let file: string | undefined;

@@ -1,9 +1,9 @@
 // The location the source front-ends resolve a file's imports from, as the CLI and the extension's source
 // worker build it on Node.
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { isInside, normalizePath, type SourceFileSystem, type SourceLocation } from '../core/source/modules/source-files.js';
-import { projectVenvSitePackages } from './python-environment.js';
+import { projectVenvSitePackages, sitePackagesOf } from './python-environment.js';
 import { NodeSourceFileSystem } from './source-file-system.js';
 
 /** Files or folders whose presence marks a project's root folder. */
@@ -30,19 +30,30 @@ export interface SourceLocationSpec {
 /**
  * The CLI's location for `file`. Search roots: the file's project root; the file's own folder (Python puts a
  * script's folder first on `sys.path`); the working folder when it holds the file (`python -m pkg.mod` run
- * from a checkout without a project marker). Python paths: `--python-path` folders, then the project's
- * `.venv` / `venv` site-packages.
+ * from a checkout without a project marker). Python paths, in the order Python itself searches them:
+ * `--python-path` folders, `PYTHONPATH`, the site-packages of the activated environment (`VIRTUAL_ENV`),
+ * then the project's `.venv` / `venv`.
  */
-export function cliLocationSpec(file: string, pythonPaths: readonly string[], cwd = process.cwd()): SourceLocationSpec {
-  const path = resolve(file);
-  const root = projectRootOf(path);
+export function cliLocationSpec(
+  file: string,
+  pythonPaths: readonly string[],
+  cwd = process.cwd(),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SourceLocationSpec {
   const work = resolve(cwd);
+  const path = resolve(work, file);
+  const root = projectRootOf(path);
   // Not a drive or filesystem root: that would make every folder of the machine an import root.
   const workHolds = isInside(path, work) && dirname(work) !== work;
   const roots = [root, dirname(path), ...(workHolds ? [work] : [])];
-  const named = pythonPaths.map((p) => resolve(p));
-  const venv = projectVenvSitePackages(root).filter((p) => !named.includes(p));
-  return { path, searchRoots: roots.filter((r, i) => roots.indexOf(r) === i), pythonPaths: [...named, ...venv] };
+  const fromEnv = (env['PYTHONPATH'] ?? '').split(delimiter).filter(Boolean).map((p) => resolve(work, p));
+  const activated = env['VIRTUAL_ENV'] ? sitePackagesOf(resolve(env['VIRTUAL_ENV'])) : [];
+  const paths = [...pythonPaths.map((p) => resolve(work, p)), ...fromEnv, ...activated, ...projectVenvSitePackages(root)];
+  return { path, searchRoots: unique(roots), pythonPaths: unique(paths) };
+}
+
+function unique(paths: readonly string[]): string[] {
+  return paths.filter((p, i) => paths.indexOf(p) === i);
 }
 
 /**

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { normalizePath } from '../../src/core/source/modules/source-files.js';
 import { interpreterSitePackages, projectVenvSitePackages } from '../../src/node/python-environment.js';
@@ -45,13 +45,13 @@ describe('source locations on disk', () => {
     // A folder named venv without pyvenv.cfg is not an environment.
     mkdirSync(join(project, 'models', 'venv', 'lib', 'python3.11', 'site-packages'), { recursive: true });
     const extra = join(tmp, 'extra');
-    const spec = cliLocationSpec(file, [extra], tmp);
+    const spec = cliLocationSpec(file, [extra], tmp, {});
     assert.equal(spec.path, file);
     // The project root, the script's own folder (Python's sys.path[0]), the working folder holding the file.
     assert.deepEqual(spec.searchRoots, [project, join(project, 'models'), tmp]);
-    assert.deepEqual(cliLocationSpec(file, [], join(tmp, 'elsewhere')).searchRoots, [project, join(project, 'models')]);
-    assert.deepEqual(cliLocationSpec(file, [], project).searchRoots, [project, join(project, 'models')]);
-    assert.deepEqual(cliLocationSpec(file, [], '/').searchRoots, [project, join(project, 'models')]);
+    assert.deepEqual(cliLocationSpec(file, [], join(tmp, 'elsewhere'), {}).searchRoots, [project, join(project, 'models')]);
+    assert.deepEqual(cliLocationSpec(file, [], project, {}).searchRoots, [project, join(project, 'models')]);
+    assert.deepEqual(cliLocationSpec(file, [], '/', {}).searchRoots, [project, join(project, 'models')]);
     assert.deepEqual(spec.pythonPaths, [
       extra,
       join(project, '.venv', 'lib', 'python3.12', 'site-packages'),
@@ -59,6 +59,19 @@ describe('source locations on disk', () => {
       join(project, 'venv', 'Lib', 'site-packages'),
     ]);
     assert.deepEqual(projectVenvSitePackages(join(project, 'models')), []);
+    // PYTHONPATH (relative entries from the working folder) and an activated environment, as Python orders them.
+    const active = join(tmp, 'active-env');
+    mkdirSync(join(active, 'lib', 'python3.10', 'site-packages'), { recursive: true });
+    const env = { PYTHONPATH: ['src', join(tmp, 'abs')].join(delimiter), VIRTUAL_ENV: active };
+    assert.deepEqual(cliLocationSpec(file, [extra], project, env).pythonPaths, [
+      extra,
+      join(project, 'src'),
+      join(tmp, 'abs'),
+      join(active, 'lib', 'python3.10', 'site-packages'),
+      join(project, '.venv', 'lib', 'python3.12', 'site-packages'),
+      join(project, '.venv', 'lib', 'python3.9', 'site-packages'),
+      join(project, 'venv', 'Lib', 'site-packages'),
+    ]);
   });
 
   it('an interpreter path gives its environment\'s site-packages; include-system-site-packages adds the base\'s', () => {
@@ -91,7 +104,7 @@ describe('source locations on disk', () => {
     symlinkSync(secret, join(project, 'pkg', 'leak.py'));
     symlinkSync(join(tmp, 'outside'), join(project, 'pkg', 'outdir'));
     symlinkSync(join(project, 'pkg', 'helpers.py'), join(project, 'pkg', 'alias.py'));
-    const loc = sourceLocation(cliLocationSpec(file, [], project));
+    const loc = sourceLocation(cliLocationSpec(file, [], project, {}));
     const p = (...parts: string[]) => normalizePath(join(project, ...parts));
     assert.equal(loc.path, p('pkg', 'se.py'));
     assert.deepEqual(loc.searchRoots, [normalizePath(project), p('pkg')]);
@@ -112,7 +125,7 @@ describe('source locations on disk', () => {
     write(join(project, 'setup.py'));
     const helpers = write(join(project, 'helpers.py'), 'A = 1\n');
     const file = write(join(project, 'se.py'));
-    const spec = cliLocationSpec(file, []);
+    const spec = cliLocationSpec(file, [], project, {});
     const disk = sourceLocation(spec);
     const a = sourceLocation(spec, new Map([[helpers, 'A = 2\n']]));
     const b = sourceLocation(spec, new Map([[helpers, 'A = 3\n']]));
