@@ -36,9 +36,11 @@ export function chooseUnit(units: readonly SourceUnit[], pick: { readonly unit?:
     const unit = entries.find((u) => u.blocks.length > 0) ?? entries[0]!;
     const notes: string[] = [];
     if (!unit.blocks.length) {
+      // A partial unit may hold a block behind the code that stopped it: say so rather than "none".
+      const none = unit.partial ? 'has no SE block that could be traced (it is partial, see below)' : 'has no SE block';
       notes.push(withBlocks.length
-        ? `${unit.name}, the model this file builds, has no SE block; units with SE blocks: ${named(withBlocks)}.`
-        : `${unit.name}, the model this file builds, has no SE block, and no other unit in the file has one.`);
+        ? `${unit.name}, the model this file builds, ${none}; units with SE blocks: ${named(withBlocks)}.`
+        : `${unit.name}, the model this file builds, ${none}, and no other unit in the file has one.`);
     }
     const others = entries.filter((u) => u !== unit);
     if (others.length) notes.push(`also built at the top level: ${named(others)} (pick one with --unit NAME).`);

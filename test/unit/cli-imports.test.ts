@@ -45,6 +45,7 @@ describe('se-lens CLI: imports of other files', () => {
   it('without --python-path the helper is unknown: exit 0, and the partial note names the line', () => {
     const r = se(FILE);
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[2], 'SqueezeExcite, the model this file builds, has no SE block that could be traced (it is partial, see below), and no other unit in the file has one.');
     const partial = r.stdout.split('\n').filter((l) => l.startsWith('partial: '));
     assert.ok(partial.length > 0, r.stdout);
     for (const l of partial) assert.match(l, /^partial: line \d+: \S/);
