@@ -5,7 +5,7 @@ import type { SourceLanguage } from '../../core/source/parsers.js';
 import type { Engine } from '../engine/api.js';
 import { readSettings } from '../settings.js';
 import { log } from '../log.js';
-import { NotebookSources } from './notebook-sources.js';
+import { NOTEBOOK_CELL_SCHEME, NotebookSources } from './notebook-sources.js';
 import { PythonEnvironments } from './python-environments.js';
 import { SourceLocations } from './source-locations.js';
 
@@ -207,7 +207,10 @@ export class SourceAnalyses implements vscode.Disposable {
   }
 }
 
-/** Overrides are stored per file; a notebook cell's belong to its notebook. */
+/** Overrides are stored per file; a notebook cell's belong to its notebook (one module). */
 function overridesKey(uri: vscode.Uri): string {
-  return uri.scheme === 'vscode-notebook-cell' ? uri.with({ scheme: 'file', fragment: '' }).toString() : uri.toString();
+  if (uri.scheme !== NOTEBOOK_CELL_SCHEME) return uri.toString();
+  const key = uri.toString();
+  const notebook = vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === key));
+  return (notebook?.uri ?? uri).toString();
 }

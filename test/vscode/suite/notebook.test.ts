@@ -90,6 +90,32 @@ suite('notebooks', () => {
   });
 });
 
+suite('notebooks (input shape)', () => {
+  test('Set Input Shape on a cell: the shape is the notebook\'s, the lens follows', async () => {
+    const reference = new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceUri('se_block.py')));
+    const classText = reference.slice(0, reference.indexOf('if __name__')).trimEnd();
+    const data = new vscode.NotebookData([
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, '# no call site', 'markdown'),
+      new vscode.NotebookCellData(vscode.NotebookCellKind.Code, classText, 'python'),
+    ]);
+    const notebook = await vscode.workspace.openNotebookDocument('jupyter-notebook', data);
+    await vscode.window.showNotebookDocument(notebook);
+    const cell = notebook.cellAt(1).document;
+    const classLine = lineIn(cell, 'class SEBlock');
+    const titles = async () => (await lensTable(cell)).filter(([l]) => l === classLine).map(([, t]) => t);
+    const before = await until('the default-shape lens', () => settled(async () => {
+      const t = await titles();
+      return t.includes('Set input shape…') ? t : undefined;
+    }), 200);
+    assert.match(before[0]!, /@ \[1,64,56,56\]$/);
+    assert.deepEqual(await vscode.commands.executeCommand('seLens.setInputShape', cell.uri, 'SEBlock', '[4, 32, 16, 16]'), [4, 32, 16, 16]);
+    const sources = vscode.extensions.getExtension<SeLensApi>(EXTENSION_ID)!.exports.services.sources;
+    assert.deepEqual(sources.overridesFor(notebook.uri), { SEBlock: [4, 32, 16, 16] });
+    await until('the reference lens at the set shape', async () => ((await titles())[0] === REFERENCE_LENS ? true : undefined), 200);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
+
 suite('notebooks (inline strips)', () => {
   test('Run gates on the class cell: a 32-cell strip on the cell\'s gate line', async () => {
     const notebook = await openNotebook('se_notebook.ipynb');
