@@ -15,7 +15,7 @@ interface Entry {
   readonly module: NotebookModule;
   readonly result: Promise<EngineSourceAnalysis | undefined>;
   /** Per cell index, so every provider asking about one cell gets the same unit objects (tables are cached by unit). */
-  readonly views: Map<number, EngineSourceAnalysis | undefined>;
+  readonly views: Map<number, EngineSourceAnalysis>;
 }
 
 /**
@@ -52,9 +52,10 @@ export class NotebookSources {
       this.cache.set(key, entry);
     }
     const analysis = await entry.result;
-    if (!analysis || this.cache.get(key) !== entry) return analysis && cellView(analysis, entry.module, index);
-    if (!entry.views.has(index)) entry.views.set(index, cellView(analysis, entry.module, index));
-    return entry.views.get(index);
+    if (!analysis) return undefined;
+    let view = entry.views.get(index);
+    if (!view) entry.views.set(index, (view = cellView(analysis, entry.module, index)));
+    return view;
   }
 
   /** Drops the notebook's analysis; true when it had one. */
