@@ -15,48 +15,30 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/**
- * Anything activation asks for that the stand-in does not spell out (a new `window.*` call, an enum, a class):
- * callable, constructible, every property itself, disposable, and not a thenable.
- */
-const inert: unknown = new Proxy(function inertFunction() {}, {
-  get: (_target, key) => (key === 'dispose' ? () => {} : key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : inert),
-  apply: () => inert,
-  construct: () => inert as object,
-});
-
-function withFallback<T extends object>(spelled: T): T {
-  return new Proxy(spelled, { get: (target, key) => (key in target ? (target as Record<string | symbol, unknown>)[key] : inert) });
-}
-
 /** The part of the `vscode` API that activation touches, each call answering with an inert disposable. */
 function vscodeStub(): Record<string, unknown> {
   const disposable = { dispose() {} };
   const event = () => disposable;
   const log = { info() {}, warn() {}, error() {}, debug() {}, dispose() {} };
-  return withFallback({
+  return {
     EventEmitter: class { event = event; fire() {} dispose() {} },
     TabInputCustom: class {},
     TabInputText: class {},
     version: '1.100.0',
     env: { appName: 'bench' },
     l10n: { t: (message: string) => message },
-    window: withFallback({
+    window: {
       createOutputChannel: () => log,
       createTreeView: () => disposable,
       registerCustomEditorProvider: () => disposable,
       onDidChangeActiveTextEditor: event,
       tabGroups: { activeTabGroup: { activeTab: undefined }, onDidChangeTabs: event },
       activeTextEditor: undefined,
-    }),
-    workspace: withFallback({
-      onDidCloseTextDocument: event, onDidChangeConfiguration: event, onDidChangeTextDocument: event,
-      onDidChangeNotebookDocument: event, onDidCloseNotebookDocument: event,
-      createFileSystemWatcher: () => ({ onDidChange: event, onDidCreate: event, onDidDelete: event, dispose() {} }),
-    }),
-    languages: withFallback({ registerCodeLensProvider: () => disposable, registerHoverProvider: () => disposable, registerInlayHintsProvider: () => disposable }),
-    commands: withFallback({ registerCommand: () => disposable }),
-  });
+    },
+    workspace: { onDidCloseTextDocument: event, onDidChangeConfiguration: event, onDidChangeTextDocument: event },
+    languages: { registerCodeLensProvider: () => disposable, registerHoverProvider: () => disposable, registerInlayHintsProvider: () => disposable },
+    commands: { registerCommand: () => disposable },
+  };
 }
 
 /** Makes `require('vscode')` inside the bundles return the stand-in. */
@@ -79,7 +61,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
   installVscodeStub();
   const bundle = join(root, 'dist', 'extension.js');
   const engineBundle = join(root, 'dist', 'engine.js');
-  const context = { subscriptions: [] as unknown[], extensionUri: {}, extensionPath: root, workspaceState: { get: () => undefined, update: async () => {} }, extensionMode: 1 };
+  const context = { subscriptions: [] as unknown[], extensionUri: {}, workspaceState: { get: () => undefined, update: async () => {} }, extensionMode: 1 };
 
   const activation: number[] = [];
   for (let i = 0; i < 15; i++) {

@@ -3,8 +3,7 @@
 // Two runs: `dev` loads the extension from the repository (URL payload extensionDevelopmentPath) and walks
 // through every surface; `vsix` installs the packaged se-lens.vsix and checks one code lens, so the
 // artefact users get is what is tested. Screenshots go to test-output/vscode/<run>/screenshots.
-// A third run, `notebook`, opens a Jupyter notebook in the notebook editor and finds the lens on the right cell.
-// Usage: node scripts/vscode-ui-tests.mjs [dev] [notebook] [vsix]   (default: all three)
+// Usage: node scripts/vscode-ui-tests.mjs [dev] [vsix]   (default: both)
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
@@ -191,7 +190,21 @@ async function devRun() {
   });
 }
 
-/** A notebook: the reference class in one cell, the model built and called in a later one; the lens is on the class cell. */
+async function vsixRun() {
+  const vsix = join(repoRoot, 'se-lens.vsix');
+  if (!existsSync(vsix)) throw new Error('se-lens.vsix is missing; run: npm run package');
+  await withWorkbench('ui-vsix', { vsix }, async ({ page, shot }) => {
+    await openFile(page, 'se_block.py', 'class SEBlock');
+    await page.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }).first().waitFor();
+    console.log('  ✓ the installed vsix shows the reference lens');
+    await shot('vsix-code-lens');
+  });
+}
+
+/**
+ * `notebook` run: a Jupyter notebook in the notebook editor, the reference class in one cell and the model built
+ * and called in a later one; the reference lens is on the class cell.
+ */
 async function notebookRun() {
   await withWorkbench('ui-notebook', {}, async ({ page, shot }) => {
     await openFile(page, 'se_notebook.ipynb');
@@ -205,17 +218,6 @@ async function notebookRun() {
     assert.ok(cellText.includes('class SEBlock') && !cellText.includes('SEBlock(channels=32)'), `the lens's cell: ${cellText.slice(0, 200)}`);
     console.log('  ✓ the reference lens on the notebook cell that defines SEBlock');
     await shot('notebook-lens');
-  });
-}
-
-async function vsixRun() {
-  const vsix = join(repoRoot, 'se-lens.vsix');
-  if (!existsSync(vsix)) throw new Error('se-lens.vsix is missing; run: npm run package');
-  await withWorkbench('ui-vsix', { vsix }, async ({ page, shot }) => {
-    await openFile(page, 'se_block.py', 'class SEBlock');
-    await page.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }).first().waitFor();
-    console.log('  ✓ the installed vsix shows the reference lens');
-    await shot('vsix-code-lens');
   });
 }
 

@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import { SeLensError } from '../core/errors.js';
 import { CONVENTIONS, type Convention } from '../core/stats/table.js';
 
@@ -23,6 +24,14 @@ With no file, inspects the bundled example (the reference SE block, input [4,32,
 Imports of a source file are read from its project (the nearest folder up holding .git, pyproject.toml,
 setup.py, package.json or tsconfig.json), then from each --python-path DIR, PYTHONPATH, VIRTUAL_ENV, then the
 project's .venv / venv.`;
+
+/** Files read as source (Python, notebooks, TypeScript / JavaScript); every other file is read as a model. */
+const SOURCE_EXTENSIONS = new Set(['.py', '.ipynb', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
+
+/** `ext` as `path.extname` gives it (`.py`, any case). */
+export function isSourceExtension(ext: string): boolean {
+  return SOURCE_EXTENSIONS.has(ext.toLowerCase());
+}
 
 export function parseArgs(argv: readonly string[]): CliArgs {
   let file: string | undefined;
@@ -64,6 +73,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         if (file !== undefined) throw new SeLensError('bad-argument', `One model at a time: got "${file}" and "${flag}".`);
         file = flag;
     }
+  }
+  if (unit !== undefined && (file === undefined || !isSourceExtension(extname(file)))) {
+    throw new SeLensError('bad-argument', '--unit names a class or builder of a source file; a model file has none.');
   }
   return { file, block, unit, convention, inputShape, format, pythonPaths, help };
 }

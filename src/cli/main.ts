@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { analyzeOnnx } from '../core/analyze.js';
-import { isSeLensError, SeLensError } from '../core/errors.js';
-import { parseArgs, USAGE } from './args.js';
+import { isSeLensError } from '../core/errors.js';
+import { isSourceExtension, parseArgs, USAGE } from './args.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
 import { render, type Report } from './render.js';
-
-/** Files read as source (Python, notebooks, TypeScript / JavaScript); every other file is read as ONNX. */
-const SOURCE_EXTENSIONS = new Set(['.py', '.ipynb', '.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
 
 /** The bundled example: the reference block written by our own ONNX writer (scripts/make-example.ts). */
 export function exampleModelPath(): string {
@@ -17,11 +14,10 @@ export function exampleModelPath(): string {
 
 async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Promise<Report> {
   const ext = extname(file).toLowerCase();
-  if (SOURCE_EXTENSIONS.has(ext)) {
+  if (isSourceExtension(ext)) {
     const { analyzeSourceFile } = await import('./source-file.js');
     return analyzeSourceFile(file, args);
   }
-  if (args.unit !== undefined) throw new SeLensError('bad-argument', '--unit names a class or builder of a source file; an ONNX model has none.');
   const source = new FileSource(file);
   const external = folderExternalData(file);
   try {
