@@ -220,7 +220,6 @@ suite('TF.js source', () => {
       [lineOf(doc, 'const gate'), '[1, 64]'],
       [lineOf(doc, 'const reshaped'), '[1, 1, 1, 64]'],
       [lineOf(doc, 'return tf.layers.multiply()'), '[1, 32, 32, 64]'],
-      [lineOf(doc, 'const input = tf.input'), '[1, 32, 32, 64]'],
     ]);
     const hover = await hoverText(doc, positionOf(doc, 'function seBlock', 'function '.length + 1));
     assert.match(hover, /\*\*model\*\* · 1 call\(s\) of this helper/);
