@@ -188,6 +188,19 @@ async function devRun() {
     await tree.locator('.monaco-list-row', { hasText: 'C 32 · r 4' }).first().waitFor();
     console.log('  ✓ SE Blocks view lists the block');
     await shot('tree');
+
+    // A Jupyter notebook in the notebook editor: the reference class in one cell, the model built and called in
+    // a later one. The reference lens is on the class cell, not on the cell that builds the model.
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'se_notebook.ipynb');
+    const notebook = page.locator('.notebook-editor');
+    await notebook.locator('.cell-editor-container .view-lines', { hasText: 'class SEBlock' }).first().waitFor();
+    await notebook.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }).first().waitFor();
+    const lensCell = notebook.locator('.cell-list-container .monaco-list-row', { has: page.locator('.codelens-decoration a', { hasText: REFERENCE_LENS }) }).first();
+    const cellText = (await lensCell.locator('.view-lines').first().innerText()).replace(/\u00a0/g, ' ');
+    assert.ok(cellText.includes('class SEBlock') && !cellText.includes('SEBlock(channels=32)'), `the lens's cell: ${cellText.slice(0, 200)}`);
+    console.log('  ✓ the reference lens on the notebook cell that defines SEBlock');
+    await shot('notebook-lens');
   });
 }
 

@@ -10,17 +10,16 @@ import { planSamples } from '../core/inputs/samples.js';
 import { gateModelFromOnnx, gateModelFromSource, type GateModel } from '../core/inspect/gate-model.js';
 import { MAX_BATCH, type DecodedImage, type InputSpec } from '../core/protocol.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
-import { parseArgs } from './args.js';
+import { isSourceExtension, parseArgs } from './args.js';
 import { gatesCsv, heatmapPng, meansTable, npyBytes } from './gates-output.js';
 
-export const GATES_USAGE = `usage: se-lens gates <model file | model.py | model.ts> [--weights CKPT [--weights-prefix P]]
-                [--input IMAGE|DIR|X.npy] [--format table|csv|json|npy] [--png heatmap.png] [--block ID]
+export const GATES_USAGE = `usage: se-lens gates <model file | model.py | notebook.ipynb | model.ts> [--weights CKPT [--weights-prefix P]]
+                [--input IMAGE|DIR|X.npy] [--format table|csv|json|npy] [--png heatmap.png] [--block ID] [--python-path DIR]...
 Runs every SE block's gate (onnxruntime-web, WASM) and prints the gates, blocks in execution order.
 Without --input: seeded normal noise (seed 0), 4 samples. npy: float32 [samples, ΣC], blocks side by side.`;
 
 type GatesFormat = 'table' | 'csv' | 'json' | 'npy';
 const GATES_FORMATS: readonly GatesFormat[] = ['table', 'csv', 'json', 'npy'];
-const SOURCE_EXT = new Set(['.py', '.ts', '.js', '.tsx']);
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 const SPATIAL = 16;
 const WASM = 'ort-wasm-simd-threaded.wasm';
@@ -78,7 +77,7 @@ export async function gatesMain(argv: readonly string[]): Promise<{ stdout: stri
 /** The model with every gate as an output: a model file as it is, a source unit with its paired or default weights. */
 async function runnableModel(file: string, args: ReturnType<typeof parseArgs>): Promise<{ gm: GateModel; blocks: readonly SEBlock[]; layout: 'NCHW' | 'NHWC'; notes: string[] }> {
   const ext = extname(file).toLowerCase();
-  if (SOURCE_EXT.has(ext)) {
+  if (isSourceExtension(ext)) {
     const { analyzeSourceFile } = await import('./source-file.js');
     let report = await analyzeSourceFile(file, args);
     let model = report.analysis.model;

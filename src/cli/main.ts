@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { analyzeModel } from '../core/analyze.js';
 import { readModelFile } from '../core/formats/read-model.js';
 import { isSeLensError } from '../core/errors.js';
-import { parseArgs, USAGE } from './args.js';
+import { isSourceExtension, parseArgs, USAGE } from './args.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
 import { render, type Report } from './render.js';
 
@@ -15,7 +15,7 @@ export function exampleModelPath(): string {
 
 async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Promise<Report> {
   const ext = extname(file).toLowerCase();
-  if (ext === '.py' || ext === '.ts' || ext === '.js' || ext === '.tsx') {
+  if (isSourceExtension(ext)) {
     const { analyzeSourceFile } = await import('./source-file.js');
     return analyzeSourceFile(file, args);
   }

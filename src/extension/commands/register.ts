@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
+import { notebookModule, readJupyterNotebook } from '../../core/source/notebook.js';
+import { cellView } from '../../core/source/notebook-view.js';
 import type { SourceAnalysis, SourceUnit } from '../../core/source/analysis.js';
 import { CONVENTIONS, type Convention, type StatsTable } from '../../core/stats/table.js';
 import { SourceAnalyses } from '../analysis/source-analyses.js';
-import type { StatsFormat } from '../engine/api.js';
+import type { Engine, StatsFormat } from '../engine/api.js';
 import { conventionName } from '../format.js';
 import { guarded, log } from '../log.js';
 import { tableOf } from '../providers/code-lens.js';
@@ -176,9 +178,9 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     reg(COMMANDS.copyStatsCsv, copyStats('csv')),
     reg(COMMANDS.copyStatsJson, copyStats('json')),
 
-    reg(COMMANDS.revealBlock, async (uri: vscode.Uri, range?: SourceRange) => {
-      const editor = await vscode.window.showTextDocument(uri, { preview: true });
-      if (range) {
+    reg(COMMANDS.revealBlock, async (uri: vscode.Uri, range?: SourceRange, cell?: number) => {
+      const editor = cell === undefined ? await vscode.window.showTextDocument(uri, { preview: true }) : await revealCell(uri, cell);
+      if (range && editor) {
         const r = toRange(range);
         editor.selection = new vscode.Selection(r.start, r.start);
         editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
@@ -188,6 +190,16 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 
     reg(COMMANDS.refreshTree, () => s.sources.invalidate()),
   ];
+}
+
+/** Opens a notebook with cell `index` selected and in view; its editor, when the workbench shows one. */
+async function revealCell(uri: vscode.Uri, index: number): Promise<vscode.TextEditor | undefined> {
+  const notebook = await vscode.workspace.openNotebookDocument(uri);
+  const cells = new vscode.NotebookRange(index, index + 1);
+  await vscode.window.showNotebookDocument(notebook, { preview: true, selections: [cells] });
+  vscode.window.activeNotebookEditor?.revealRange(cells, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+  const cellDoc = notebook.cellAt(index).document;
+  return vscode.window.visibleTextEditors.find((e) => e.document === cellDoc);
 }
 
 /** Scans the workspace with the include/exclude settings; cancellable; results go to the tree. */
@@ -212,12 +224,18 @@ async function findInWorkspace(s: Services): Promise<{ files: number; blocks: nu
             if (!isOpenInTab(uri)) s.models.forget(uri);
             continue;
           }
+          if (isNotebook(uri)) {
+            found.push(...(await notebookBlocks(s, engine, uri)));
+            continue;
+          }
           const language = languageOfPath(uri.path);
           if (!language) continue;
           const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
           const [batch, channels, height, width] = settings.defaultInputShape;
+          const location = await s.sources.locationOf(uri);
           const analysis = await engine.analyzeSource({
             key: `scan:${uri.toString()}`, text, language, defaultInput: { batch, channels, height, width }, inputOverrides: s.sources.overridesFor(uri),
+            ...(location ? { location } : {}),
           });
           engine.forget(`scan:${uri.toString()}`);
           const seen = new Set<number>();
@@ -244,6 +262,32 @@ async function findInWorkspace(s: Services): Promise<{ files: number; blocks: nu
 function isOpenInTab(uri: vscode.Uri): boolean {
   const key = uri.toString();
   return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputCustom && t.input.uri.toString() === key));
+}
+
+const isNotebook = (uri: vscode.Uri) => uri.path.toLowerCase().endsWith('.ipynb');
+
+/** A Jupyter notebook file's blocks: its Python cells read as one module, each block placed in its cell. */
+async function notebookBlocks(s: Services, engine: Engine, uri: vscode.Uri): Promise<FoundBlock[]> {
+  const nb = readJupyterNotebook(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+  if (nb.language !== 'python') return [];
+  const module = notebookModule(nb.cells);
+  const [batch, channels, height, width] = readSettings(uri).defaultInputShape;
+  const location = await s.sources.locationOf(uri);
+  const key = `scan:${uri.toString()}`;
+  const analysis = await engine.analyzeSource({
+    key, text: module.text, language: 'python', defaultInput: { batch, channels, height, width }, inputOverrides: s.sources.overridesFor(uri),
+    ...(location ? { location } : {}),
+  });
+  engine.forget(key);
+  const found: FoundBlock[] = [];
+  for (const unit of analysis.units) {
+    const cell = module.lines[unit.range.startLine]?.cell;
+    if (cell === undefined) continue;
+    for (const block of cellView({ ...analysis, units: [unit] }, module, cell).units[0]?.blocks ?? []) {
+      found.push({ uri, unitName: unit.name, block, cell, ...(block.range ? { range: block.range } : {}) });
+    }
+  }
+  return found;
 }
 
 function languageOfPath(path: string): 'python' | 'typescript' | undefined {

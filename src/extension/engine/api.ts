@@ -17,6 +17,17 @@ export interface SourceRequest {
   readonly defaultInput: DefaultInput;
   /** Input shapes the user set for units by name (`Set Input Shape…`); they win over every other source. */
   readonly inputOverrides: Readonly<Record<string, readonly number[]>>;
+  /** Where the document's imports are resolved from; absent for documents not on disk (imports stay unknown). */
+  readonly location?: SourceRequestLocation;
+}
+
+/** Plain data (it crosses to the source worker): the document's path, folders searched, and unsaved buffers. */
+export interface SourceRequestLocation {
+  readonly path: string;
+  readonly searchRoots: readonly string[];
+  readonly pythonPaths: readonly string[];
+  /** Texts of other open documents with unsaved edits, by file path: an import reads them instead of the disk. */
+  readonly unsaved: Readonly<Record<string, string>>;
 }
 
 /** An ONNX model read for the surfaces: its blocks and tables per convention. */

@@ -1,7 +1,13 @@
 import type { DefaultInput, SourceAnalysis, SourceUnit } from '../../core/source/analysis.js';
 import { sourceAnalyzer } from '../../core/source/analyze-source.js';
 import type { GrammarFile, GrammarLoader } from '../../core/source/parsers.js';
-import type { EngineSourceAnalysis, SourceRequest } from './api.js';
+import type { SourceLocation } from '../../core/source/modules/source-files.js';
+import { NodeSourceFileSystem } from '../../node/source-file-system.js';
+import { sourceLocation } from '../../node/source-location.js';
+import type { EngineSourceAnalysis, SourceRequest, SourceRequestLocation } from './api.js';
+
+/** Locations kept for reuse, so the front-ends' import caches see one file system per document. */
+const MAX_LOCATIONS = 64;
 
 /**
  * The source front-ends behind the engine. Documents keep their parse trees between versions (incremental
@@ -10,6 +16,7 @@ import type { EngineSourceAnalysis, SourceRequest } from './api.js';
  */
 export class SourceFrontEnds {
   private readonly loader: GrammarLoader;
+  private readonly locations = new Map<string, SourceLocation>();
 
   constructor(grammars: { load(file: string): Promise<Uint8Array> }) {
     this.loader = { load: (file: GrammarFile) => grammars.load(file) };
@@ -17,19 +24,35 @@ export class SourceFrontEnds {
 
   async analyze(request: SourceRequest): Promise<EngineSourceAnalysis> {
     const analyzer = await sourceAnalyzer(this.loader);
-    const base: SourceAnalysis = analyzer.analyze(request.text, request.language, { documentKey: request.key, defaultInput: request.defaultInput });
+    const location = request.location ? this.locationOf(request.location) : undefined;
+    const where = location ? { location } : {};
+    const base: SourceAnalysis = analyzer.analyze(request.text, request.language, { documentKey: request.key, defaultInput: request.defaultInput, ...where });
     const overridden: string[] = [];
     let units: readonly SourceUnit[] = base.units;
     for (const [name, shape] of Object.entries(request.inputOverrides)) {
       const unit = units.find((u) => u.name === name);
       if (!unit || unit.inputShapeSource !== 'default' || shape.length !== 4) continue;
-      const again = analyzer.analyze(request.text, request.language, { defaultInput: asDefault(shape, unit.model.layout) });
+      const again = analyzer.analyze(request.text, request.language, { defaultInput: asDefault(shape, unit.model.layout), ...where });
       const replaced = again.units.find((u) => u.name === name);
       if (!replaced) continue;
       units = units.map((u) => (u === unit ? replaced : u));
       overridden.push(name);
     }
     return { ...base, units, overridden };
+  }
+
+  /** The same location object for the same folders, its unsaved texts replaced by the request's. */
+  private locationOf(spec: SourceRequestLocation): SourceLocation {
+    const key = JSON.stringify([spec.path, spec.searchRoots, spec.pythonPaths]);
+    const unsaved = new Map(Object.entries(spec.unsaved));
+    let location = this.locations.get(key);
+    if (location && location.files instanceof NodeSourceFileSystem) location.files.setUnsaved(unsaved);
+    else {
+      location = sourceLocation(spec, unsaved);
+      this.locations.set(key, location);
+      while (this.locations.size > MAX_LOCATIONS) this.locations.delete(this.locations.keys().next().value as string);
+    }
+    return location;
   }
 
   forget(key: string): void {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { SEBlock } from '../../core/detect/block.js';
 import type { SourceUnit } from '../../core/source/analysis.js';
 import type { StatsRow, StatsTable } from '../../core/stats/table.js';
 import type { Engine } from '../engine/api.js';
@@ -36,8 +37,10 @@ export class SeHoverProvider implements vscode.HoverProvider {
       const table = tableOf(engine, named, convention);
       return new vscode.Hover(unitMarkdown(engine, named, table, convention, analysis.overridden.includes(named.name)), wordRange);
     }
-    const unit = SourceAnalyses.unitAt(analysis, pos.line);
+    const unit = SourceAnalyses.unitAt(analysis, pos.line) ?? unitWithBlockAt(analysis.units, pos.line);
     if (!unit) return undefined;
+    const helperBlock = unit.blocks.find((b) => b.range?.startLine === pos.line && !containsLine(unit.range, pos.line));
+    if (helperBlock) return new vscode.Hover(helperMarkdown(engine, unit, helperBlock, convention), wordRange);
     const table = tableOf(engine, unit, convention);
     if (!table) return undefined;
     const before = doc.lineAt(pos.line).text.slice(0, wordRange.start.character);
@@ -51,6 +54,25 @@ export class SeHoverProvider implements vscode.HoverProvider {
     md.appendMarkdown(markdownTable(table, rows));
     return new vscode.Hover(md, wordRange);
   }
+}
+
+/** The unit whose blocks a helper at this line builds (a TF.js builder calling the helper): its range is elsewhere. */
+function unitWithBlockAt(units: readonly SourceUnit[], line: number): SourceUnit | undefined {
+  return units.find((u) => u.blocks.some((b) => containsLine(b.range, line)));
+}
+
+/** On a helper that builds a block for a unit: each call's block, then the first call's table. */
+function helperMarkdown(engine: Engine, unit: SourceUnit, first: SEBlock, convention: StatsTable['convention']): vscode.MarkdownString {
+  const md = new vscode.MarkdownString();
+  const calls = unit.blocks.filter((b) => b.range?.startLine === first.range?.startLine);
+  md.appendMarkdown(`**${unit.name}** · ${vscode.l10n.t('{0} call(s) of this helper', calls.length)}\n\n`);
+  for (const block of calls) md.appendMarkdown(`- ${blockTitle(block, tableOf(engine, unit, convention, block.id), unit.inputShape)}\n`);
+  const table = tableOf(engine, unit, convention, first.id);
+  if (table) {
+    md.appendMarkdown(`\n${vscode.l10n.t('Statistics of {0}, {1} convention:', first.id || unit.name, conventionName(convention))}\n\n`);
+    md.appendMarkdown(markdownTable(table));
+  }
+  return md;
 }
 
 export function unitMarkdown(engine: Engine, unit: SourceUnit, table: StatsTable | undefined, convention: StatsTable['convention'], overridden: boolean): vscode.MarkdownString {

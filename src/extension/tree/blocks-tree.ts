@@ -13,7 +13,10 @@ export interface FoundBlock {
   /** Source unit (class, builder) that holds it; undefined for model files. */
   readonly unitName?: string;
   readonly block: SEBlock;
+  /** In the document, or for a notebook in its cell `cell`. */
   readonly range?: SourceRange;
+  /** Index of the notebook cell that holds the block, when `uri` is a notebook. */
+  readonly cell?: number;
 }
 
 type Node =
@@ -146,14 +149,14 @@ function blockItem(found: FoundBlock): vscode.TreeItem {
   item.contextValue = found.unitName === undefined ? 'modelBlock' : 'sourceBlock';
   item.command = found.unitName === undefined
     ? { title: vscode.l10n.t('Inspect'), command: COMMANDS.inspectBlock, arguments: [found.uri, undefined, block.id] }
-    : { title: vscode.l10n.t('Reveal'), command: COMMANDS.revealBlock, arguments: [found.uri, found.range] };
+    : { title: vscode.l10n.t('Reveal'), command: COMMANDS.revealBlock, arguments: [found.uri, found.range, found.cell] };
   return item;
 }
 
 function dedupe(found: FoundBlock[]): FoundBlock[] {
   const seen = new Set<string>();
   return found.filter((f) => {
-    const key = `${f.range?.startLine}:${f.block.id}:${f.block.channels}`;
+    const key = `${f.cell ?? ''}:${f.range?.startLine}:${f.block.id}:${f.block.channels}`;
     if (f.range && seen.has(key)) return false;
     seen.add(key);
     return true;

@@ -85,6 +85,15 @@ suite('commands', () => {
     // Source files with blocks: se_block.py, conv_se.py, the exported SEBlock.onnx of the test above.
     assert.ok(names.includes('se_block.py') && names.includes('conv_se.py'), names.join(','));
     assert.ok(!names.includes('corrupt.onnx') && !names.includes('broken.py'), names.join(','));
+    // The notebook's class cell holds the reference block, built and called in a later cell.
+    const notebook = files.find((f) => f.type === 'file' && f.uri.path.endsWith('/se_notebook.ipynb'));
+    assert.ok(notebook?.type === 'file', names.join(','));
+    assert.deepEqual(notebook.blocks.map((b) => [b.unitName, b.cell, b.block.channels, b.block.params, b.block.inputShape]), [['SEBlock', 1, 32, 512, [4, 32, 16, 16]]]);
+    // Reveal opens the notebook on that cell, the cursor on the block's first line.
+    const item = api().services.tree.getTreeItem({ type: 'block', found: notebook.blocks[0]! });
+    await vscode.commands.executeCommand(item.command!.command, ...(item.command!.arguments ?? []));
+    assert.equal(vscode.window.activeNotebookEditor?.notebook.uri.path, notebook.uri.path);
+    assert.equal(vscode.window.activeNotebookEditor?.selection.start, 1);
     const fromModels = files.filter((f) => f.type === 'file' && models.some((m) => f.uri.path.endsWith(`/${m}.onnx`)));
     assert.equal(fromModels.length, modelFiles);
     assert.equal(fromModels.reduce((n, f) => n + (f.type === 'file' ? f.blocks.length : 0), 0), modelBlocks);

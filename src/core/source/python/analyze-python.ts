@@ -331,6 +331,7 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
     model,
     inputShape,
     inputShapeSource,
+    builtAtTopLevel: site !== undefined,
     arguments: argumentsUsed,
     unknowns: builder.unknowns,
     lineShapes: [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes })),

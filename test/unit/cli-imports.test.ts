@@ -1,0 +1,66 @@
+/**
+ * The CLI resolves a source file's imports from its package, `--python-path` folders and the project's `.venv`.
+ * test/fixtures/cli-project/models/se.py takes its squeeze width from a sibling module (`.layers`), a package
+ * named with --python-path (`extlib/sehelpers`, re-exported through `__init__` / `__all__`) and its gate from
+ * the project's `.venv` site-packages. truth.json was written by generate_truth.py from real PyTorch.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const PROJECT = 'test/fixtures/cli-project';
+const FILE = `${PROJECT}/models/se.py`;
+
+interface Truth { unit: string; input_shape: number[]; channels: number; squeeze_channels: number; gate: string; params: number }
+interface JsonReport { blocks: { channels: number; squeezeChannels: number | null; params: number; gate: string; inputShape: unknown }[]; totals: Record<string, number>; notes?: string[] }
+
+function se(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('se-lens CLI: imports of other files', () => {
+  let tmp = '';
+  before(() => {
+    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(build.status, 0, build.stderr);
+    tmp = mkdtempSync(join(tmpdir(), 'se-lens-cli-imports-'));
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('a sibling module, a --python-path package and the project .venv: the block PyTorch builds', () => {
+    const truth = JSON.parse(readFileSync(`${PROJECT}/truth.json`, 'utf8')) as Truth;
+    const r = se(FILE, '--python-path', `${PROJECT}/extlib`, '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.match(report.notes![0]!, new RegExp(`unit ${truth.unit} .*input \\[${truth.input_shape.join(',')}\\] from the file's call site`));
+    assert.deepEqual(report.notes!.filter((n) => n.startsWith('partial')), []);
+    assert.deepEqual(report.blocks.map((b) => [b.channels, b.squeezeChannels, b.params, b.inputShape]), [[truth.channels, truth.squeeze_channels, truth.params, truth.input_shape]]);
+    assert.equal(report.totals['params'], truth.params);
+  });
+
+  it('without --python-path the helper is unknown: exit 0, and the partial note names the line', () => {
+    const r = se(FILE);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[2], 'SqueezeExcite, the model this file builds, has no SE block that could be traced (it is partial, see below), and no other unit in the file has one.');
+    const partial = r.stdout.split('\n').filter((l) => l.startsWith('partial: '));
+    assert.ok(partial.length > 0, r.stdout);
+    for (const l of partial) assert.match(l, /^partial: line \d+: \S/);
+    const line = readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes('squeeze_width(channels')) + 1;
+    assert.ok(partial.some((l) => l.startsWith(`partial: line ${line}: `)), partial.join('\n'));
+  });
+
+  it('a --python-path folder of 10,000 modules: the one imported is read, the result is the same', () => {
+    const truth = JSON.parse(readFileSync(`${PROJECT}/truth.json`, 'utf8')) as Truth;
+    const project = join(tmp, 'big');
+    cpSync(PROJECT, project, { recursive: true });
+    for (let i = 0; i < 10_000; i++) writeFileSync(join(project, 'extlib', `module_${i}.py`), `VALUE_${i} = ${i}\n`);
+    const r = se(join(project, 'models', 'se.py'), '--python-path', join(project, 'extlib'), '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as JsonReport;
+    assert.deepEqual(report.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [[truth.channels, truth.squeeze_channels, truth.params]]);
+  });
+});

@@ -1,0 +1,2 @@
+def squeeze_channels(channels, ratio):
+    return channels // ratio

@@ -1,0 +1,2 @@
+def squeeze_width(channels):
+    return channels // 4
