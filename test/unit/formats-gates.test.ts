@@ -97,6 +97,23 @@ describe('se-lens gates', () => {
     } finally {
       await session.release();
     }
+    // Trained-looking weights: deep blocks' gates are far from 0.5, as the inspector's heatmap should show.
+    const deepest = mnv3.blocks[mnv3.blocks.length - 1]!.gates.flat();
+    assert.ok(Math.max(...deepest) - Math.min(...deepest) > 0.5);
+  });
+
+  it('the same through the CLI: se-lens gates mobilenet_v3_small_x025.py --python-path … --weights …', (t) => {
+    const site = '/usr/lib/python3/dist-packages';
+    if (!existsSync(`${site}/torchvision/models/mobilenetv3.py`)) return t.skip('no torchvision sources (install python3-torchvision)');
+    const mnv3 = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')).mobilenet_v3_small_x025 as { blocks: { module: string; gates: number[][] }[] };
+    const r = gates(`${DIR}/mobilenet_v3_small_x025.py`, '--python-path', site, '--weights', `${DIR}/mobilenet_v3_small_x025_whole.pt`, '--input', `${DIR}/input_mobilenet.npy`, '--format', 'json');
+    assert.equal(r.code, 0, r.err);
+    const doc = JSON.parse(r.out) as { blocks: { id: string; gates: number[][] }[] };
+    assert.deepEqual(doc.blocks.map((b) => b.id), mnv3.blocks.map((b) => b.module));
+    doc.blocks.forEach((b, i) => {
+      const worst = Math.max(...b.gates.flatMap((row, s) => row.map((g, c) => Math.abs(g - mnv3.blocks[i]!.gates[s]![c]!))));
+      assert.ok(worst < 1e-4, `${b.id}: max |Δ| ${worst}`);
+    });
   });
 
   it('trained gates spread away from 0.5 where default weights stay near it', () => {
