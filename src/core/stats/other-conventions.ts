@@ -11,7 +11,7 @@ const prod = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 export function macsOf(layer: Layer): number {
   if (!layer.output || layer.params === 0) return 0;
   const out = perSample(layer.output);
-  if (layer.kind.startsWith('Conv')) return layer.params * prod(out.slice(1));
+  if (layer.kind.startsWith('Conv') || layer.kind === 'SeparableConv2D') return layer.params * prod(out.slice(1));
   if (layer.kind === 'Linear') return layer.params * prod(out.slice(0, -1));
   return 0;
 }
