@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { StatsRow } from '../../src/core/stats/table.js';
+import { torchstatCounts } from '../../src/core/stats/torchstat.js';
 import { analyzeText } from './source-loader.js';
 
 /**
@@ -85,6 +86,17 @@ describe('torchstat rules for TF.js layers, against TF.js shapes and countParams
       const [pMAdd, pFlops] = conv(16, b.output[2]!, 1, 1, true, positions);
       return { MAdd: dMAdd + pMAdd, Flops: dFlops + pFlops, MemRead: (prod(b.input) + b.params) * ITEM };
     });
+  });
+
+  it('SeparableConv2D from a model.json config (no depthMultiplier): the middle width follows from TF.js\'s parameter count', async () => {
+    const call = 'tf.layers.separableConv2d({ filters: 4, kernelSize: 3, depthMultiplier: 2 })';
+    const built = build(call, [6, 6, 8]);
+    const counts = torchstatCounts({
+      name: 'sep', kind: 'SeparableConv2D', params: built.params, config: { in_channels: 8, out_channels: 4, kernel_size: [3, 3], groups: 1, bias: true },
+      input: [1, 8, 6, 6], output: [1, ...built.output.slice(-1), ...built.output.slice(0, -1)], nodeIds: [],
+    });
+    const row = await rowOf(call, [6, 6, 8]);
+    assert.deepEqual([counts.MAdd, counts.Flops, counts.MemRead, counts.MemWrite], [row.counts['MAdd'], row.counts['Flops'], row.counts['MemRead'], row.counts['MemWrite']]);
   });
 
   it('Conv2DTranspose: torchstat\'s ConvTranspose2d MAdd over the input positions, no Flops rule', async () => {

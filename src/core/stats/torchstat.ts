@@ -121,10 +121,13 @@ function separableCounts(layer: Layer, inp: number[], out: number[]): TorchstatC
   const [cin = 0, ...inSpatial] = inp;
   const [cout = 0, ...outSpatial] = out;
   const kernel = kernelList(c['kernel_size'], Math.max(1, outSpatial.length));
-  const mid = cin * Number(c['depthMultiplier'] ?? 1);
+  // Without a recorded depthMultiplier (model.json configs) the middle width follows from the weights:
+  // params = K·mid + mid·cout (+ cout bias).
+  const bias = Boolean(c['bias']);
+  const mid = c['depthMultiplier'] !== undefined ? cin * Number(c['depthMultiplier']) : Math.round((layer.params - (bias ? cout : 0)) / (prod(kernel) + cout));
   const positions = prod(outSpatial);
   const depthwise = convFormula(cin, mid, kernel, cin, false, positions);
-  const pointwise = convFormula(mid, cout, [1], 1, Boolean(c['bias']), positions);
+  const pointwise = convFormula(mid, cout, [1], 1, bias, positions);
   return {
     MAdd: depthwise.MAdd + pointwise.MAdd,
     Flops: depthwise.Flops + pointwise.Flops,
