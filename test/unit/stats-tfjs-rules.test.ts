@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import type { StatsRow } from '../../src/core/stats/table.js';
+import type { StatsRow, StatsTable } from '../../src/core/stats/table.js';
 import { torchstatCounts } from '../../src/core/stats/torchstat.js';
 import { analyzeText } from './source-loader.js';
 
@@ -29,6 +29,12 @@ function build(call: string, input: number[]): Built {
 
 /** The one row SE Lens gives the same call in a TF.js model file. */
 async function rowOf(call: string, input: number[]): Promise<StatsRow> {
+  const rows = (await tableOf(call, input)).rows;
+  assert.equal(rows.length, 1, `${call}: one row expected, got ${rows.map((r) => r.kind).join(', ')}`);
+  return rows[0]!;
+}
+
+async function tableOf(call: string, input: number[]): Promise<StatsTable> {
   const text = [
     "import * as tf from '@tensorflow/tfjs';",
     `const x = tf.input({ shape: [${input.join(', ')}] });`,
@@ -36,10 +42,9 @@ async function rowOf(call: string, input: number[]): Promise<StatsRow> {
     'export const model = tf.model({ inputs: x, outputs: y });',
     '',
   ].join('\n');
-  const unit = (await analyzeText(text, 'typescript')).units.find((u) => u.name === 'model');
-  const rows = unit?.table?.rows ?? [];
-  assert.equal(rows.length, 1, `${call}: one row expected, got ${rows.map((r) => r.kind).join(', ')}`);
-  return rows[0]!;
+  const table = (await analyzeText(text, 'typescript')).units.find((u) => u.name === 'model')?.table;
+  assert.ok(table, `${call}: a model unit with a table`);
+  return table;
 }
 
 /** torchstat's Conv2d MAdd and Flops for one convolution over `positions` output positions. */
@@ -135,6 +140,17 @@ describe('channels-first TF.js layers (dataFormat: channelsFirst) count as their
     ["tf.layers.upSampling2d({ size: [2, 2], dataFormat: 'channelsFirst' })", 'tf.layers.upSampling2d({ size: [2, 2] })'],
     ['tf.layers.batchNormalization({ axis: 1 })', 'tf.layers.batchNormalization()'],
   ];
+  it('footnotes name the layout the layers ran in, not the source language', async () => {
+    const first = (await tableOf("tf.layers.conv2d({ filters: 4, kernelSize: 3, dataFormat: 'channelsFirst' })", [8, 10, 6])).footnotes;
+    const last = (await tableOf('tf.layers.conv2d({ filters: 4, kernelSize: 3 })', [10, 6, 8])).footnotes;
+    assert.ok(!first.some((f) => f.includes('Channels-last')), first.join('\n'));
+    assert.ok(last.some((f) => f.startsWith('Channels-last (NHWC)')), last.join('\n'));
+    for (const notes of [first, last]) {
+      assert.ok(notes.some((f) => f.includes('Conv2D as Conv2d')));
+      assert.ok(!notes.some((f) => f.includes('TF.js model')));
+    }
+  });
+
   for (const [first, last] of cases) {
     it(first, async () => {
       const nchw = await rowOf(first, [8, 10, 6]);

@@ -14,7 +14,7 @@ export interface StatsOptions {
 
 const BATCH_NOTE = 'Counted per sample (batch 1), as torchstat does; shapes are printed without the batch dimension.';
 const CHANNELS_LAST_NOTE = 'Channels-last (NHWC) layers: shapes are printed as the model holds them; they are counted with the channels moved first, as the PyTorch formulas read them.';
-const MAPPED_NOTE = 'Keras / TF.js layers are counted with the formulas of their PyTorch counterparts (Dense as Linear, Conv2D as Conv2d, DepthwiseConv2D as a grouped Conv2d), a fused activation not counted.';
+const MAPPED_NOTE = 'TensorFlow layer classes (Keras, TF.js, TFLite) are counted with the formulas of their PyTorch counterparts (Dense as Linear, Conv2D as Conv2d, DepthwiseConv2D as a grouped Conv2d), a fused activation not counted.';
 
 const COLUMNS: Record<Convention, StatsColumn[]> = {
   torchstat: [
