@@ -16,9 +16,10 @@ import { bytesSource } from '../src/core/onnx/byte-source.js';
 import { planSamples } from '../src/core/inputs/samples.js';
 import { buildWebview, InspectorPage, launch, serve } from '../test/webview/harness.js';
 import { FIXTURES, loadMessage, prepare, type Prepared } from '../test/webview/fixtures.js';
+import { repetitions } from './quick.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const CLICK_ITERATIONS = 5;
+const CLICK_ITERATIONS = repetitions(5);
 
 interface Row {
   name: string;
@@ -135,17 +136,18 @@ async function heatmapRender(browser: Awaited<ReturnType<typeof launch>>, served
   await page.setContent(`<!DOCTYPE html><html><body><script type="module" src="${served.resourceOrigin}/dist/webview-bench/heatmap.js"></script></body></html>`);
   await page.waitForFunction(() => 'benchHeatmap' in window);
   type Bench = { benchHeatmap(r: number, c: number, n: number, s: boolean): number[] };
-  const plain = await page.evaluate(() => (window as unknown as Bench).benchHeatmap(1024, 2048, 30, false));
-  const sorted = await page.evaluate(() => (window as unknown as Bench).benchHeatmap(1024, 2048, 10, true));
+  const warmUp = Math.min(3, repetitions(30) - 1);
+  const plain = await page.evaluate((n) => (window as unknown as Bench).benchHeatmap(1024, 2048, n, false), repetitions(30));
+  const sorted = await page.evaluate((n) => (window as unknown as Bench).benchHeatmap(1024, 2048, n, true), repetitions(10));
   await page.close();
   return {
     name: 'heatmap 1,024 samples × 2,048 channels render (paint + scale to canvas)',
-    median_ms: median(plain.slice(3)),
-    note: `median of ${plain.length - 3} after 3 warm-up; with channels sorted by mean: ${median(sorted.slice(2)).toFixed(1)} ms`,
+    median_ms: median(plain.slice(warmUp)),
+    note: `median of ${plain.length - warmUp} after ${warmUp} warm-up; with channels sorted by mean: ${median(sorted.slice(Math.min(2, sorted.length - 1))).toFixed(1)} ms`,
   };
 }
 
-async function timeRuns(runOnce: () => Promise<unknown>, warmup = 5, timed = 30): Promise<number> {
+async function timeRuns(runOnce: () => Promise<unknown>, warmup = repetitions(5), timed = repetitions(30)): Promise<number> {
   for (let i = 0; i < warmup; i++) await runOnce();
   const times: number[] = [];
   for (let i = 0; i < timed; i++) {
@@ -177,7 +179,7 @@ async function webVsNode(p: Prepared): Promise<Row[]> {
     rows.push({
       name: `ORT-web WASM vs onnxruntime-node, mobilenet_v3_small ${label}, 1 thread`,
       median_ms: webMs,
-      note: `onnxruntime-node ${nodeMs.toFixed(2)} ms → ratio ${(webMs / nodeMs).toFixed(1)}× (median of 30 after 5 warm-up, in Node)`,
+      note: `onnxruntime-node ${nodeMs.toFixed(2)} ms → ratio ${(webMs / nodeMs).toFixed(1)}× (median of ${repetitions(30)} after ${repetitions(5)} warm-up, in Node)`,
     });
   }
   return rows;
