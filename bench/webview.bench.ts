@@ -25,6 +25,7 @@ interface Row {
   name: string;
   median_ms: number;
   note?: string;
+  target?: string;
 }
 
 export function prerequisites(): string | undefined {
@@ -42,10 +43,11 @@ export async function run(): Promise<Row[]> {
   const mnv3 = prepare('mobilenet_v3_small');
   await buildWebview();
   await buildHeatmapBench();
-  const served = await serve();
+  const served = await serve('wasm');
   const browser = await launch(false);
   try {
     rows.push(...(await clickToHeatmap(mnv3, browser, served)));
+    rows.push(await wasmCompileAlone(browser, served));
     rows.push(await heatmapRender(browser, served));
   } finally {
     await browser.close();
@@ -55,52 +57,83 @@ export async function run(): Promise<Row[]> {
   return rows;
 }
 
+/** The phases of a fresh panel, from the page's performance marks (webview/main.ts, ort-runner.ts). */
+const PHASES: [string, string, string][] = [
+  ['navigation', 'script', 'page + bundle'],
+  ['script', 'ort-wasm-imported', 'ORT JS'],
+  ['ort-wasm-imported', 'ort-wasm-warm', 'ORT .wasm ready'],
+  ['ort-wasm-warm', 'session-created', 'session'],
+  ['session-created', 'ran', 'run'],
+  ['ran', 'heatmap', 'paint'],
+];
+
 async function clickToHeatmap(p: Prepared, browser: Awaited<ReturnType<typeof launch>>, served: Awaited<ReturnType<typeof serve>>): Promise<Row[]> {
   const url = served.addModel('bench-mnv3', p.gateModel.bytes);
-  const cold: number[] = [];
-  const sinceLoad: number[] = [];
-  const creates: number[] = [];
-  const runs: number[] = [];
-  const warm: number[] = [];
   const host: number[] = [];
+  const page: number[] = [];
+  const timelines: Record<string, number>[] = [];
+  const again: number[] = [];
   for (let i = 0; i < CLICK_ITERATIONS; i++) {
     // The host's share: read the file, analyse, write the gate model (what InspectorPanel.prepare runs).
     const started = performance.now();
     const bytes = new Uint8Array(readFileSync(join(FIXTURES, 'mobilenet_v3_small.onnx')));
     inspectOnnx(analyzeOnnx(bytesSource(bytes)), bytesSource(bytes), 'mobilenet_v3_small', 'torchstat');
     host.push(performance.now() - started);
-    // The webview's share, on a fresh page: from navigation (panel created) to the heatmap on screen,
-    // so loading the bundle, compiling ORT's .wasm and creating the session are all inside.
-    const inspector = await InspectorPage.open(browser, served);
-    const skip = await inspector.load({ ...loadMessage(p, { kind: 'normal', seed: i, batch: 1 }, 'wasm'), modelKey: `bench-${i}` }, url);
-    const at = await inspector.waitForIndex((m) => m.type === 'rendered', skip);
-    cold.push(await inspector.page.evaluate((k) => (window as unknown as { __toHostTimes: number[] }).__toHostTimes[k]!, at));
-    sinceLoad.push(await inspector.msSinceLoad(at));
-    const ran = (await inspector.messages(skip)).find((m) => m.type === 'ran');
-    if (ran?.type === 'ran') {
-      creates.push(ran.createMs);
-      runs.push(ran.runMs);
-    }
-    // Same model again: the session is reused, so this is run + render only.
-    const skip2 = await inspector.load({ ...loadMessage(p, { kind: 'normal', seed: 100 + i, batch: 1 }, 'wasm'), modelKey: `bench-${i}` }, url);
-    warm.push(await inspector.msSinceLoad(await inspector.waitForIndex((m) => m.type === 'rendered', skip2)));
+    // The webview's share on a fresh panel, as VS Code opens one: the load is posted the moment the page is ready,
+    // so loading the bundle, compiling ORT's .wasm, creating the session, running and painting are all inside.
+    const load = { ...loadMessage(p, { kind: 'normal', seed: i, batch: 1 }, 'wasm'), modelKey: `bench-${i}` };
+    const inspector = await InspectorPage.openWithLoad(browser, served, load, url);
+    await inspector.waitFor((m) => m.type === 'rendered');
+    const timeline = await inspector.timeline();
+    timelines.push(timeline);
+    page.push(timeline['heatmap']!);
+    // The second inspection of the same model: the panel is kept (retainContextWhenHidden, one per window) and the
+    // model key is the same, so this is load message → run → paint with the session reused.
+    const skip = await inspector.load({ ...load, input: { kind: 'normal', seed: 100 + i, batch: 1 } }, url);
+    again.push(await inspector.msSinceLoad(await inspector.waitForIndex((m) => m.type === 'rendered', skip)));
     await inspector.page.close();
   }
+  const phase = (from: string, to: string) => median(timelines.map((t) => (t[to] ?? NaN) - (from === 'navigation' ? 0 : (t[from] ?? NaN))));
+  const phases = PHASES.map(([from, to, label]) => `${label} ${phase(from, to).toFixed(0)}`).join(' → ');
   return [
     {
-      name: 'click → first heatmap, mobilenet_v3_small, batch 1, WASM (host prepare + fresh panel → heatmap)',
-      median_ms: median(host) + median(cold),
+      name: 'click → first heatmap, mobilenet_v3_small, batch 1, WASM, fresh panel (navigation → heatmap on screen)',
+      median_ms: median(page),
       note:
-        `sum of medians of ${CLICK_ITERATIONS} (an upper bound: in VS Code the page loads while the host prepares): host read+analyse+gate model ${median(host).toFixed(0)} ms; ` +
-        `webview navigation → heatmap ${median(cold).toFixed(0)} ms, of which model message → heatmap ${median(sinceLoad).toFixed(0)} ms ` +
-        `(session create ${median(creates).toFixed(0)} ms after the warm-up compiled the .wasm, first run ${median(runs).toFixed(1)} ms)`,
+        `median of ${CLICK_ITERATIONS} fresh pages (${page.map((t) => t.toFixed(0)).join(', ')} ms); the host's read + analyse + gate model ` +
+        `(${median(host).toFixed(0)} ms here) runs while the page loads and is off the path (the model arrived at ${phase('navigation', 'load-received').toFixed(0)} ms, ` +
+        `before ORT was ready); phases, medians in ms: ${phases}`,
     },
     {
-      name: 'new input → heatmap, mobilenet_v3_small, batch 1, WASM (session reused)',
-      median_ms: median(warm),
-      note: `median of ${CLICK_ITERATIONS}: ${warm.map((t) => t.toFixed(0)).join(', ')} ms`,
+      name: 'second inspection, mobilenet_v3_small, batch 1, WASM (panel kept, session reused: load → heatmap)',
+      median_ms: median(again),
+      target: '≤ 150 ms (issue #12)',
+      note: `median of ${CLICK_ITERATIONS}: ${again.map((t) => t.toFixed(0)).join(', ')} ms`,
     },
   ];
+}
+
+/** The floor of a fresh panel's ORT start: fetching and compiling the 14 MB WASM build alone, in the same Chromium. */
+async function wasmCompileAlone(browser: Awaited<ReturnType<typeof launch>>, served: Awaited<ReturnType<typeof serve>>): Promise<Row> {
+  const times: number[] = [];
+  for (let i = 0; i < CLICK_ITERATIONS; i++) {
+    const page = await browser.context.newPage();
+    await page.goto(served.pageUrl);
+    const t = await page.evaluate(async (url) => {
+      const t0 = performance.now();
+      const module = await WebAssembly.compileStreaming(fetch(url));
+      const t1 = performance.now();
+      // ORT's imports are not at hand here, so only the compile is timed; the export count keeps the module used.
+      return { compile: t1 - t0, exports: WebAssembly.Module.exports(module).length };
+    }, `${served.resourceOrigin}/dist/webview/ort/ort-wasm-simd-threaded.wasm`);
+    times.push(t.compile);
+    await page.close();
+  }
+  return {
+    name: 'ORT WASM build (14 MB .wasm) fetch + compileStreaming alone, fresh page, same Chromium',
+    median_ms: median(times),
+    note: `median of ${times.length}: ${times.map((t) => t.toFixed(0)).join(', ')} ms; Chromium compiles lazily (Liftoff on first call), so part of the compile moves into ORT's init and the first session`,
+  };
 }
 
 const HEATMAP_ENTRY = `

@@ -51,6 +51,7 @@ function runtime(ep: ExecutionProvider, ortBase: string): Promise<OrtModule> {
   let loading = runtimes.get(ep);
   if (!loading) {
     loading = (ep === 'webgpu' ? import('onnxruntime-web') : import('onnxruntime-web/wasm')).then((ort) => {
+      performance.mark(`se-lens:ort-${ep}-imported`);
       ort.env.wasm.wasmPaths = { wasm: new URL(ORT_WASM[ep], ortBase).href };
       ort.env.wasm.numThreads = 1;
       ort.env.wasm.proxy = false;
@@ -102,6 +103,7 @@ export class GateRunner {
         const bytes = Uint8Array.from(atob(WARMUP_MODEL), (c) => c.charCodeAt(0));
         const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
         await session.release();
+        performance.mark(`se-lens:ort-${ep}-warm`);
       } catch {
         // The real session reports any problem with the runtime.
       }
@@ -126,6 +128,7 @@ export class GateRunner {
     try {
       const ort = await runtime(want, this.ortBase);
       const session = await ort.InferenceSession.create(bytes, { executionProviders: [want], graphOptimizationLevel: 'all' });
+      performance.mark('se-lens:session-created');
       const open = { session, ep: want, ort };
       this.sessions.set(want, open);
       return { ...open, createMs: performance.now() - started, ...(fallbackReason ? { fallbackReason } : {}) };
@@ -161,6 +164,7 @@ export class GateRunner {
       }
     }
     const runMs = performance.now() - started;
+    performance.mark('se-lens:ran');
     const result = new Map<string, GateMatrix>();
     for (const g of gates) {
       const chunks = parts.get(g.tensor)!;
