@@ -5,11 +5,13 @@
  *
  * Two ORT builds, each loaded (dynamic import, its own chunk) only when first needed: the WASM-only
  * build (14 MB .wasm) for the WASM EP, the JSEP build (WebGPU kernels + WASM, 28 MB .wasm) for WebGPU.
- * Compiling the .wasm is most of a first session's cost, so the common no-GPU case pays half.
+ * Compiling the .wasm is most of a first session's cost, so the common no-GPU case pays half, and the page's first
+ * script has usually fetched and compiled it already (early-wasm.ts).
  */
 import type * as Ort from 'onnxruntime-web';
 import type { BackendPreference, ExecutionProvider } from '../src/core/protocol.js';
 import type { Feed } from '../src/core/inputs/samples.js';
+import { earlyWasmFor } from './early-wasm.js';
 import { GateMatrix } from './gates.js';
 
 export interface SessionInfo {
@@ -50,9 +52,12 @@ const WARMUP_MODEL = 'CAgSB3NlLWxlbnM6QQoVCgF4EgF5GgFuIghJZGVudGl0eToAEgZ3YXJtdX
 function runtime(ep: ExecutionProvider, ortBase: string): Promise<OrtModule> {
   let loading = runtimes.get(ep);
   if (!loading) {
-    loading = (ep === 'webgpu' ? import('onnxruntime-web') : import('onnxruntime-web/wasm')).then((ort) => {
+    const wasmUrl = new URL(ORT_WASM[ep], ortBase).href;
+    loading = Promise.all([ep === 'webgpu' ? import('onnxruntime-web') : import('onnxruntime-web/wasm'), earlyWasmFor(wasmUrl)]).then(([ort, early]) => {
       performance.mark(`se-lens:ort-${ep}-imported`);
-      ort.env.wasm.wasmPaths = { wasm: new URL(ORT_WASM[ep], ortBase).href };
+      ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+      // The bytes the page's first script fetched (and is compiling): ORT then fetches nothing itself.
+      if (early) ort.env.wasm.wasmBinary = early.bytes;
       ort.env.wasm.numThreads = 1;
       ort.env.wasm.proxy = false;
       ort.env.logLevel = 'error';

@@ -32,8 +32,8 @@ export const EARLY_WASM_GLOBAL = 'seLensEarlyWasm';
 
 /**
  * The page's first script (inline, by nonce, before the bundle is even fetched): starts fetching and compiling the
- * ORT .wasm the chosen EP will load, so the compile — the largest cost before the first heatmap — runs while the
- * bundle loads and the host prepares the model. WASM build when the setting is `wasm` or no WebGPU adapter exists;
+ * ORT .wasm the chosen EP will load, so the fetch and the compile — the largest cost before the first heatmap — run
+ * (the compile on the engine's background threads) while the bundle loads and the host prepares the model. WASM build when the setting is `wasm` or no WebGPU adapter exists;
  * with an adapter under `auto`, the JSEP build. Kept tiny and dependency-free; ORT's loader takes the result
  * through webview/early-wasm.ts, and any failure here just leaves ORT to compile as it would have.
  */
@@ -43,11 +43,14 @@ function earlyWasmScript(ortBaseUri: string, backend: InspectorPageUris['backend
   const base = ${base};
   const gpu = ${backend === 'wasm' ? 'undefined' : 'navigator.gpu'};
   const file = (gpu ? gpu.requestAdapter().then((a) => (a ? 'ort-wasm-simd-threaded.jsep.wasm' : 'ort-wasm-simd-threaded.wasm'), () => 'ort-wasm-simd-threaded.wasm') : Promise.resolve('ort-wasm-simd-threaded.wasm'));
-  const started = file.then((f) => {
+  const started = file.then(async (f) => {
     const url = new URL(f, base).href;
-    const module = WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }));
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(response.status + ' ' + url);
+    const bytes = await response.arrayBuffer();
+    const module = WebAssembly.compile(bytes);
     module.catch(() => {});
-    return { url, module };
+    return { url, bytes, module };
   });
   started.catch(() => {});
   window.${EARLY_WASM_GLOBAL} = started;
