@@ -51,6 +51,8 @@ function targetOf(file: string, row: BenchRow): string {
   return TARGETS.find(([f, n]) => f.test(file) && n.test(row.name))?.[2] ?? '';
 }
 
+const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+
 function machine(): string[] {
   const cpu = cpus();
   const gb = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GB`;
@@ -59,15 +61,15 @@ function machine(): string[] {
     `- CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} logical cores`,
     `- Memory: ${gb(totalmem())} (${gb(freemem())} free at start)`,
     `- Node: ${process.version}`,
-    `- Load average at start (1/5/15 min): ${loadavg().map((l) => l.toFixed(2)).join(' / ')} — shared machines inflate every number`,
+    `- Load average at start (1/5/15 min): ${loadAverage()} — shared machines inflate every number; each section gives its own`,
   ];
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const num = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? '' : x.toFixed(digits));
 
-function section(file: string, date: string, rows: BenchRow[] | undefined, skipped: string | undefined): string {
-  const lines = [`## \`bench/${file}\``, '', `Measured ${date}.`, ''];
+function section(file: string, date: string, load: { before: string; after: string }, rows: BenchRow[] | undefined, skipped: string | undefined): string {
+  const lines = [`## \`bench/${file}\``, '', `Measured ${date}; load average (1/5/15 min) ${load.before} before, ${load.after} after.`, ''];
   if (skipped !== undefined) {
     lines.push(`Not measured: ${cell(skipped)}`, '');
     return lines.join('\n');
@@ -110,6 +112,7 @@ export async function main(filters: string[]): Promise<string[]> {
     }
     const date = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
     process.stdout.write(`bench/${file} ...\n`);
+    const before = loadAverage();
     let rows: BenchRow[] | undefined;
     let skipped: string | undefined;
     try {
@@ -124,7 +127,7 @@ export async function main(filters: string[]): Promise<string[]> {
     }
     for (const r of rows ?? []) process.stdout.write(`  ${num(r.median_ms).padStart(9)} ms  ${num(r.peak_mb).padStart(7)} MB  ${r.name}\n`);
     if (skipped) process.stdout.write(`  ${skipped}\n`);
-    sections.set(file, section(file, date, rows, skipped));
+    sections.set(file, section(file, date, { before, after: loadAverage() }, rows, skipped));
   }
   if (quickMode()) {
     process.stdout.write(`quick mode: ${RESULTS} left as it was${failed.length ? `; failed: ${failed.join(', ')}` : ''}\n`);

@@ -1,8 +1,10 @@
 /**
- * Inspector speed (issue #5): click → first heatmap for mobilenet_v3_small (batch 1, WASM EP, headless
- * Chromium, session creation included), onnxruntime-web WASM vs onnxruntime-node (one thread each, in
- * Node, full model and the pruned gate model, graph optimisation levels), and the heatmap canvas for
- * 1,024 samples × 2,048 channels. WebGPU timings are not taken: SwiftShader is no speed figure.
+ * Inspector speed (issue #12): Inspect click → first heatmap for mobilenet_v3_small (batch 1, WASM EP, headless
+ * Chromium) on fresh panels opened as VS Code opens them, with the phases from the page's performance marks; the
+ * second inspection in the kept panel; the ORT .wasm fetch + compile alone (the floor of the first); onnxruntime-web
+ * WASM vs onnxruntime-node (one thread each, in Node, full model and the pruned gate model, graph optimisation
+ * levels); and the heatmap canvas for 1,024 samples × 2,048 channels. WebGPU timings are not taken: SwiftShader is
+ * no speed figure.
  */
 import { fileURLToPath } from 'node:url';
 
