@@ -63,8 +63,7 @@ export async function run(): Promise<Row[]> {
 const PHASES: [string, string, string][] = [
   ['navigation', 'script', 'page + bundle'],
   ['script', 'ort-wasm-imported', 'ORT JS'],
-  ['ort-wasm-imported', 'ort-wasm-warm', 'ORT .wasm ready'],
-  ['ort-wasm-warm', 'session-created', 'session'],
+  ['ort-wasm-imported', 'session-created', 'ORT init + session (the .wasm compiled meanwhile)'],
   ['session-created', 'ran', 'run'],
   ['ran', 'heatmap', 'paint'],
 ];

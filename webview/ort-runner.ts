@@ -99,12 +99,20 @@ export class GateRunner {
   /** `ortBase`: URL of the folder holding ORT's .wasm files (dist/webview/ort/). */
   constructor(private readonly ortBase: string) {}
 
-  /** Starts loading the runtime the preference will most likely use; failures surface on the real run. */
+  /** Set once a real model asks for a session: the warm-up then skips its stand-in session. */
+  private modelWaiting = false;
+
+  /**
+   * Starts loading the runtime the preference will most likely use, then initialises it with a stand-in session,
+   * unless a model already waits: its own session initialises ORT then, one session sooner. Failures surface on
+   * the real run.
+   */
   warmUp(preference: BackendPreference): void {
     this.warming = (async () => {
       try {
         const ep: ExecutionProvider = preference !== 'wasm' && (await webgpuAdapterAvailable()) ? 'webgpu' : 'wasm';
         const ort = await runtime(ep, this.ortBase);
+        if (this.modelWaiting) return;
         const bytes = Uint8Array.from(atob(WARMUP_MODEL), (c) => c.charCodeAt(0));
         const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
         await session.release();
@@ -117,6 +125,7 @@ export class GateRunner {
 
   /** Creates (or reuses) the session for `modelKey`. A new key releases the previous model's sessions. */
   async session(modelKey: string, bytes: Uint8Array, preference: BackendPreference): Promise<SessionInfo & OpenSession> {
+    this.modelWaiting = true;
     await this.warming;
     if (modelKey !== this.currentKey) await this.releaseAll();
     this.currentKey = modelKey;

@@ -106,7 +106,7 @@ describe('inspector webview, WASM EP (no WebGPU adapter)', () => {
     try {
       await fresh.waitFor((m) => m.type === 'rendered');
       const timeline = await fresh.timeline();
-      assert.ok(timeline['early-wasm-used']! < timeline['ort-wasm-warm']!, `timeline ${JSON.stringify(timeline)}`);
+      assert.ok(timeline['early-wasm-used']! < timeline['session-created']!, `timeline ${JSON.stringify(timeline)}`);
       const wasmFetches = await fresh.page.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.wasm')).map((r) => r.name));
       assert.deepEqual(wasmFetches.map((u) => u.split('/').pop()), ['ort-wasm-simd-threaded.wasm']);
       const block = p.analysis.blocks[0]!;
