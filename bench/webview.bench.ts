@@ -103,7 +103,7 @@ async function clickToHeatmap(p: Prepared, browser: Awaited<ReturnType<typeof la
       note:
         `median of ${CLICK_ITERATIONS} fresh pages (${page.map((t) => t.toFixed(0)).join(', ')} ms); the host's read + analyse + gate model ` +
         `(${median(host).toFixed(0)} ms here) runs while the page loads and is off the path (the model arrived at ${phase('navigation', 'load-received').toFixed(0)} ms, ` +
-        `before ORT was ready); phases, medians in ms: ${phases}`,
+        `before ORT was ready); phases, medians in ms: ${phases}; the .wasm fetch ran from ${phase('navigation', 'wasm-fetch-start').toFixed(0)} to ${phase('navigation', 'wasm-fetch-end').toFixed(0)} ms`,
     },
     {
       name: 'second inspection, mobilenet_v3_small, batch 1, WASM (panel kept, session reused: load → heatmap)',

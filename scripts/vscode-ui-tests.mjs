@@ -107,9 +107,15 @@ function webviewFrame(page, index = 0) {
   return page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');
 }
 
-/** The webview's performance marks (webview/main.ts), ms after its own navigation, rounded. */
+/** The webview's performance marks (webview/main.ts) and its .wasm fetch, ms after its own navigation, rounded. */
 async function webviewTimeline(frame) {
-  return frame.locator('body').evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name.replace(/^se-lens:/, ''), Math.round(m.startTime)])));
+  return frame.locator('body').evaluate(() => {
+    const out = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name.replace(/^se-lens:/, ''), Math.round(m.startTime)]));
+    for (const r of performance.getEntriesByType('resource')) {
+      if (r.name.endsWith('.wasm')) Object.assign(out, { 'wasm-fetch-start': Math.round(r.startTime), 'wasm-fetch-end': Math.round(r.responseEnd) });
+    }
+    return out;
+  });
 }
 
 /** Waits until the webview has painted its heatmap more than `before` times. */

@@ -175,13 +175,16 @@ export class InspectorPage {
     return inspector;
   }
 
-  /** The page's performance marks (webview/main.ts), by name, in ms since navigation start; `navigation: 0`. */
+  /** The page's performance marks (webview/main.ts) by name, its DOM-interactive time and .wasm fetch, in ms since navigation. */
   async timeline(): Promise<Record<string, number>> {
     return this.page.evaluate(() => {
       const out: Record<string, number> = {};
       for (const m of performance.getEntriesByType('mark')) out[m.name.replace(/^se-lens:/, '')] = m.startTime;
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
       if (nav) out['dom-interactive'] = nav.domInteractive;
+      for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+        if (r.name.endsWith('.wasm')) Object.assign(out, { 'wasm-fetch-start': r.startTime, 'wasm-fetch-end': r.responseEnd });
+      }
       return out;
     });
   }
