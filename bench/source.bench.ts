@@ -1,6 +1,7 @@
 import { sourceAnalyzer } from '../src/core/source/analyze-source.js';
 import { generatedPythonFile } from '../test/fixtures/source/generated-python.js';
 import { nodeGrammars } from '../test/unit/source-loader.js';
+import { repetitions } from './quick.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -13,7 +14,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
   const text = generatedPythonFile();
   const lineCount = text.split('\n').length;
   // Warm-up: JIT and the grammar's first parse.
-  for (let i = 0; i < 3; i++) analyzer.analyze(text, 'python');
+  for (let i = 0; i < repetitions(3); i++) analyzer.analyze(text, 'python');
 
   // CPU time beside wall time: on a shared machine the wall clock also counts other processes.
   const cpuMs = (start: NodeJS.CpuUsage) => {
@@ -21,7 +22,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
     return (d.user + d.system) / 1000;
   };
   const parseOnly: number[] = [];
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < repetitions(9); i++) {
     const t0 = performance.now();
     analyzer.parsers.python.parse(text)?.delete();
     parseOnly.push(performance.now() - t0);
@@ -30,7 +31,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
   const fullCpu: number[] = [];
   let units = 0;
   let blocks = 0;
-  for (let i = 0; i < 9; i++) {
+  for (let i = 0; i < repetitions(9); i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const r = analyzer.analyze(text, 'python');
@@ -48,7 +49,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
   const edited = text.slice(0, at) + target.replace('ratio=4', 'ratio=8') + text.slice(at + target.length);
   const incremental: number[] = [];
   const incrementalCpu: number[] = [];
-  for (let i = 0; i < 21; i++) {
+  for (let i = 0; i < repetitions(21); i++) {
     const next = i % 2 === 0 ? edited : text;
     const c0 = process.cpuUsage();
     const t0 = performance.now();
