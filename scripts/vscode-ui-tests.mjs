@@ -284,6 +284,24 @@ async function dynamicRun() {
     await webviewFrame(page).locator('#size-W input').press('Enter');
     await webviewFrame(page).locator('#status', { hasText: 'H 48 (set here), W 160 (set here)' }).waitFor({ timeout: 120_000 });
 
+    // Reset, then an image picked through VS Code's own open dialog: its size (150 × 90, rounded to
+    // multiples of 32 by the documented rule) sizes H and W, and the model runs on it.
+    const ramp = new PNG({ width: 150, height: 90 });
+    for (let i = 0; i < ramp.data.length; i += 4) ramp.data.set([(i / 4) % 150, Math.floor(i / 4 / 150) * 2, 128, 255], i);
+    const rampPath = join(paths.workspace, 'models', 'ramp.png');
+    writeFileSync(rampPath, PNG.sync.write(ramp));
+    await webviewFrame(page).locator('#reset-sizes').click();
+    await webviewFrame(page).locator('#status', { hasText: 'H 224 (seLens.defaultInputSize), W 224 (seLens.defaultInputSize)' }).waitFor({ timeout: 120_000 });
+    await webviewFrame(page).locator('#pick-image').click();
+    const dialog = page.locator('.quick-input-widget input');
+    await dialog.waitFor();
+    await dialog.fill(rampPath);
+    await dialog.press('Enter');
+    await webviewFrame(page).locator('#status', { hasText: 'H 96 (from the image), W 160 (from the image)' }).waitFor({ timeout: 120_000 });
+    await webviewFrame(page).locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible' });
+    console.log('  ✓ an image picked in the open dialog sized H 96 and W 160 and the model ran on it');
+    await shot('dynamic-picked-image');
+
     // The selected row's link in light, dark and high-contrast themes: the selection's foreground, not the link blue.
     const settingsFile = join(paths.workspace, '.vscode', 'settings.json');
     const settings = JSON.parse(readFileSync(settingsFile, 'utf8'));
