@@ -1,4 +1,4 @@
-import type { Node as TsNode } from 'web-tree-sitter';
+import type { Language, Node as TsNode } from 'web-tree-sitter';
 import type { SourceRange } from '../ir/graph.js';
 
 /** Row and column of an index into a top-level statement's text, from its start position. */
@@ -86,16 +86,24 @@ export function snapshot(node: TsNode, src: string): Syn {
   const start = node.startPosition;
   const lines = new LineIndex(src, start.row, start.column);
   const checkMissing = node.hasError;
+  const language = node.tree.language;
+  const { types, fields } = language;
+  const namedTypes = namedTypesOf(language);
   const cursor = node.walk();
   try {
+    // Each cursor property is a call into WebAssembly: the type id is read once per node, and whether
+    // it is named comes from a per-grammar table, not from another call.
+    let typeId = cursor.nodeTypeId;
     const current = (field: string | null): Syn =>
-      new Syn(cursor.nodeType, src, cursor.nodeIsNamed, field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
+      new Syn(types[typeId] || 'ERROR', src, isNamed(namedTypes, language, typeId), field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
     const root = current(null);
     // Iterative so that pathological nesting in user code cannot exhaust the JS stack.
     const stack: (Syn | undefined)[] = [root];
     for (;;) {
-      if (cursor.gotoFirstChild()) {
-        stack.push(visit(stack[stack.length - 1]));
+      // Tokens (and skipped subtrees) have no children worth a call.
+      const top = stack[stack.length - 1];
+      if (top && cursor.gotoFirstChild()) {
+        stack.push(visit(top));
         continue;
       }
       for (;;) {
@@ -111,8 +119,9 @@ export function snapshot(node: TsNode, src: string): Syn {
     /** Copies the cursor's node under `parent` when it is kept; `undefined` for a skipped token (and its subtree). */
     function visit(parent: Syn | undefined): Syn | undefined {
       if (!parent) return undefined;
-      const field = cursor.currentFieldName;
-      if (!field && !cursor.nodeIsNamed && parent.type !== 'slice' && cursor.nodeType !== 'readonly') return undefined;
+      typeId = cursor.nodeTypeId;
+      const field = fields[cursor.currentFieldId] ?? null;
+      if (!field && !isNamed(namedTypes, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
       const syn = current(field);
       parent.children.push(syn);
       return syn;
@@ -120,6 +129,21 @@ export function snapshot(node: TsNode, src: string): Syn {
   } finally {
     cursor.delete();
   }
+}
+
+const namedTypeTables = new WeakMap<Language, Map<number, boolean>>();
+
+function namedTypesOf(language: Language): Map<number, boolean> {
+  let table = namedTypeTables.get(language);
+  if (!table) namedTypeTables.set(language, (table = new Map()));
+  return table;
+}
+
+/** Whether a node type is named is a property of the grammar's symbol: asked once per type id. */
+function isNamed(table: Map<number, boolean>, language: Language, typeId: number): boolean {
+  let named = table.get(typeId);
+  if (named === undefined) table.set(typeId, (named = language.nodeTypeIsNamed(typeId)));
+  return named;
 }
 
 export function child(node: Syn, field: string): Syn | undefined {

@@ -60,16 +60,41 @@ interface CachedUnit {
 
 export interface PythonCache {
   readonly units: Map<string, CachedUnit>;
+  /**
+   * The imported modules as the last analysis interpreted them, for the same location: an edit in the document
+   * re-runs only the document, while no file the modules read (or looked for) has changed.
+   */
+  program?: { readonly where: string; readonly program: PythonProgram };
 }
 
 export function newPythonCache(): PythonCache {
   return { units: new Map() };
 }
 
+const fileSystemIds = new WeakMap<object, number>();
+let nextFileSystemId = 0;
+
+/** Identity of a location: the same file system object, document path and search folders. */
+function locationKey(location: SourceLocation | undefined, pythonFiles: PythonFileCache | undefined): string {
+  if (!location) return pythonFiles ? 'none' : 'none-uncached';
+  let id = fileSystemIds.get(location.files);
+  if (id === undefined) fileSystemIds.set(location.files, (id = nextFileSystemId++));
+  return [id, location.path, location.searchRoots.join('\0'), location.pythonPaths.join('\0')].join('\n');
+}
+
+function programFor(cache: PythonCache, options: PythonOptions): PythonProgram {
+  const where = locationKey(options.location, options.pythonFiles);
+  const previous = cache.program;
+  if (previous && previous.where === where && previous.program.reuse()) return previous.program;
+  const program = new PythonProgram(options.location, options.pythonFiles);
+  cache.program = { where, program };
+  return program;
+}
+
 export function analyzePython(root: TsNode, source: string, statements: StatementCache, cache: PythonCache, options: PythonOptions): SourceUnit[] {
   const tops = topStatements(root, source, statements);
   const globals = new GlobalScope(options.location?.path, false);
-  const program = new PythonProgram(options.location, options.pythonFiles);
+  const program = programFor(cache, options);
   const moduleCode = new PyInterpreter(new GraphBuilder('modules'), 'site', options.maxSteps, program);
   program.run = (stmt, scope) => {
     moduleCode.steps = 0;
