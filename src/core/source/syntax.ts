@@ -28,8 +28,12 @@ class LineIndex {
  * once with a cursor and the copy is what they walk. Anonymous tokens are kept only where the
  * interpreters read them: under a field (`operator`), inside a slice (`a:b`), TS `readonly`.
  */
+/** Shared by every leaf (most nodes of a tree): frozen, so that a leaf is never given children by mistake. */
+const NO_CHILDREN: Syn[] = Object.freeze([]) as unknown as Syn[];
+
 export class Syn {
-  readonly children: Syn[] = [];
+  /** Set while the snapshot is taken (`addChild`), read-only afterwards. */
+  children: Syn[] = NO_CHILDREN;
   private cachedRange: SourceRange | undefined;
   private cachedNamed: Syn[] | undefined;
 
@@ -67,8 +71,13 @@ export class Syn {
   /** The same node under another type name (TS shorthand properties read as identifiers). */
   as(type: string): Syn {
     const copy = new Syn(type, this.src, this.named, this.field, this.startIndex, this.endIndex, this.missing, this.lines);
-    copy.children.push(...this.children);
+    copy.children = this.children;
     return copy;
+  }
+
+  addChild(c: Syn): void {
+    if (this.children === NO_CHILDREN) this.children = [c];
+    else this.children.push(c);
   }
 }
 
@@ -123,7 +132,7 @@ export function snapshot(node: TsNode, src: string): Syn {
       const field = fields[cursor.currentFieldId] ?? null;
       if (!field && !isNamed(namedTypes, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
       const syn = current(field);
-      parent.children.push(syn);
+      parent.addChild(syn);
       return syn;
     }
   } finally {
