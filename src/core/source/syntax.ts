@@ -4,7 +4,12 @@ import type { SourceRange } from '../ir/graph.js';
 /** Row and column of an index into a top-level statement's text, from its start position. */
 class LineIndex {
   private starts: number[] | undefined;
-  constructor(private readonly src: string, private readonly row: number, private readonly column: number) {}
+  constructor(
+    private readonly src: string,
+    /** Changes when lines are inserted or removed above an unchanged statement (its snapshot is kept). */
+    public row: number,
+    private readonly column: number,
+  ) {}
 
   at(index: number): { line: number; column: number } {
     if (!this.starts) {
@@ -35,6 +40,8 @@ export class Syn {
   /** Set while the snapshot is taken (`addChild`), read-only afterwards. */
   children: Syn[] = NO_CHILDREN;
   private cachedRange: SourceRange | undefined;
+  /** The statement's row `cachedRange` was computed for. */
+  private rangeRow = -1;
   private cachedNamed: Syn[] | undefined;
 
   constructor(
@@ -54,7 +61,8 @@ export class Syn {
 
   /** Lines are absolute (0-based), computed on first use. */
   get range(): SourceRange {
-    if (!this.cachedRange) {
+    if (!this.cachedRange || this.rangeRow !== this.lines.row) {
+      this.rangeRow = this.lines.row;
       const s = this.lines.at(this.startIndex);
       const e = this.lines.at(this.endIndex);
       this.cachedRange = { startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column };
@@ -73,6 +81,11 @@ export class Syn {
     const copy = new Syn(type, this.src, this.named, this.field, this.startIndex, this.endIndex, this.missing, this.lines);
     copy.children = this.children;
     return copy;
+  }
+
+  /** The statement this node belongs to now starts at `row` (same text, same column): every range of it follows. */
+  moveTo(row: number): void {
+    this.lines.row = row;
   }
 
   addChild(c: Syn): void {

@@ -6,6 +6,7 @@ import { GraphBuilder } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import { readInputDirective } from '../input-comment.js';
 import { finishUnit } from '../finish-unit.js';
+import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
 import { isKerasLayerClass, PyInterpreter, readClass, type CallSite } from './interpreter.js';
@@ -55,7 +56,9 @@ interface CachedUnit {
   readonly depKey: string;
   /** The other files the analysis looked at (imports, and where they were looked for), with their versions. */
   readonly files: FileStamps;
-  readonly unit: SourceUnit;
+  unit: SourceUnit;
+  /** Where the document's statements stood when the unit was made: lines inserted above since then move its ranges. */
+  lines: StatementLines;
 }
 
 export interface PythonCache {
@@ -151,6 +154,18 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   const units: SourceUnit[] = [];
   const seen = new Map<string, number>();
   const topIds = tops.map((t) => t.id).join(',');
+  // A cached unit made when the statements stood elsewhere (lines inserted or removed above them) has its lines moved.
+  const lines = statementLines(tops);
+  const maps = new Map<StatementLines, LineMap | undefined>();
+  const reuse = (cached: CachedUnit): SourceUnit | undefined => {
+    if (cached.lines === lines) return cached.unit;
+    let map = maps.get(cached.lines);
+    if (!maps.has(cached.lines)) maps.set(cached.lines, (map = lineMap(cached.lines, lines)));
+    const unit = map ? moveUnitLines(cached.unit, map) : cached.unit;
+    if (unit) cached.lines = lines;
+    if (unit && unit !== cached.unit) cached.unit = unit;
+    return unit;
+  };
   const classIds = new Map(classes.map((c) => [c.def, c.stmtId]));
   for (const { def, stmtId } of classes) {
     const callSite = site.callSites.find((s) => s.def === def);
@@ -162,14 +177,17 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const cacheKey = `${def.name}#${nth}`;
     const cached = cache.units.get(cacheKey);
     if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals) && program.unchanged(cached.files)) {
-      units.push(cached.unit);
-      continue;
+      const unit = reuse(cached);
+      if (unit) {
+        units.push(unit);
+        continue;
+      }
     }
     globals.reads = new Set();
     const unit = isKerasLayerClass(def) ? analyzeKerasClass(def, callSite, options, program) : analyzeClass(def, callSite, options, program);
     const reads = [...globals.reads];
     globals.reads = undefined;
-    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit });
+    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit, lines });
     units.push(unit);
   }
   // Keras SE functions: interpreted on the input their call site gives (not cached: they are few and small).
@@ -188,11 +206,14 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const key = `model|${topIds}|${siteKeyOf(callSite)}|${JSON.stringify(options.defaultInput)}`;
     const cached = cache.units.get(cacheKey);
     if (cached && cached.key === key && program.unchanged(cached.files)) {
-      units.push(cached.unit);
-      continue;
+      const unit = reuse(cached);
+      if (unit) {
+        units.push(unit);
+        continue;
+      }
     }
     const unit = analyzeClass(callSite.def, callSite, options, program);
-    cache.units.set(cacheKey, { key, reads: [], depKey: '', files: new Map(program.stamps), unit });
+    cache.units.set(cacheKey, { key, reads: [], depKey: '', files: new Map(program.stamps), unit, lines });
     units.push(unit);
   }
   // Classes that are gone from the file leave the cache.

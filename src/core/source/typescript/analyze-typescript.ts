@@ -179,13 +179,14 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
 const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
 const TOTAL_BUDGET_UNITS = 5;
 
-/** Top-level statements with their input comments; `ids` receives every statement's id, comments included. */
+/** Top-level statements with their input comments; `ids` receives every statement's id and row, comments included. */
 function readTops(root: TsNode, source: string, statements: StatementCache, ids: number[]): Top[] {
   const tops: Top[] = [];
   let pending: number[] | undefined;
   let lastComment = -2;
   for (const { syn, id } of statements.topStatements(root, source)) {
-    ids.push(id);
+    // With its row: a statement moved by lines inserted above it keeps its id, but its units' lines differ.
+    ids.push(id, syn.range.startLine);
     if (syn.type === 'comment') {
       if (syn.range.startLine !== lastComment + 1) pending = undefined;
       pending = readInputDirective(textOf(syn)) ?? pending;
