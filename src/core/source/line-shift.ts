@@ -60,56 +60,62 @@ export function lineMap(before: StatementLines, now: StatementLines): LineMap | 
   };
 }
 
-const isRange = (v: Record<string, unknown>): boolean =>
-  typeof v.startLine === 'number' && typeof v.endLine === 'number' && typeof v.startColumn === 'number' && typeof v.endColumn === 'number';
-
 /**
- * A cached unit with every line it holds moved by `map` (ranges of nodes, modules, blocks, rows and notes;
- * the lines of its shapes); undefined when a line is in no statement that is still there (the unit is then
- * analysed again); `unit` itself when no line moved. Plain objects and arrays are copied, keeping which of them are shared; anything else
- * (graph value maps, weight arrays) holds no line and is kept as is.
+ * A cached unit with every line it holds moved by `map`: its range, the ranges of its graph's nodes and
+ * modules, blocks, table rows, notes and call sites, and the lines of its shapes. Undefined when a line is
+ * in no statement that is still there (the unit is then analysed again); `unit` itself when no line moved.
+ * Only the objects that hold a moved line are copied.
  */
 export function moveUnitLines(unit: SourceUnit, map: LineMap): SourceUnit | undefined {
-  const copies = new Map<object, unknown>();
   let lost = false;
   let changed = false;
-  const copy = (v: unknown): unknown => {
-    if (v === null || typeof v !== 'object' || lost) return v;
-    const done = copies.get(v);
-    if (done !== undefined) return done;
-    if (Array.isArray(v)) {
-      const out: unknown[] = [];
-      copies.set(v, out);
-      for (const item of v) out.push(copy(item));
-      return out;
+  const range = (r: SourceRange): SourceRange => {
+    const startLine = map(r.startLine);
+    const endLine = map(r.endLine);
+    if (startLine === undefined || endLine === undefined) {
+      lost = true;
+      return r;
     }
-    if (Object.getPrototypeOf(v) !== Object.prototype) return v;
-    const o = v as Record<string, unknown>;
-    if (isRange(o)) {
-      const startLine = map(o.startLine as number);
-      const endLine = map(o.endLine as number);
-      if (startLine === undefined || endLine === undefined) {
-        lost = true;
-        return v;
-      }
-      if (startLine !== o.startLine || endLine !== o.endLine) changed = true;
-      const moved: SourceRange = { startLine, startColumn: o.startColumn as number, endLine, endColumn: o.endColumn as number };
-      copies.set(v, moved);
-      return moved;
-    }
-    const out: Record<string, unknown> = {};
-    copies.set(v, out);
-    for (const k of Object.keys(o)) out[k] = copy(o[k]);
-    return out;
+    if (startLine === r.startLine && endLine === r.endLine) return r;
+    changed = true;
+    return { startLine, startColumn: r.startColumn, endLine, endColumn: r.endColumn };
   };
-  const moved = copy(unit) as SourceUnit & { lineShapes: { line: number }[] };
-  if (lost) return undefined;
-  for (const shapes of moved.lineShapes) {
+  /** Items with their `range` moved; the same array when none moved. */
+  const ranged = <T extends { readonly range?: SourceRange | undefined }>(items: readonly T[]): T[] => {
+    let out: T[] | undefined;
+    items.forEach((item, i) => {
+      const r = item.range && range(item.range);
+      if (r === item.range) return;
+      out ??= items.slice();
+      out[i] = { ...item, range: r };
+    });
+    return out ?? (items as T[]);
+  };
+  const graph = unit.model.graph;
+  const nodes = ranged(graph.nodes);
+  const modules = graph.modules && ranged(graph.modules);
+  const model = nodes === graph.nodes && modules === graph.modules ? unit.model : { ...unit.model, graph: { ...graph, nodes, ...(modules ? { modules } : {}) } };
+  const table = unit.table && ranged(unit.table.rows) !== unit.table.rows ? { ...unit.table, rows: ranged(unit.table.rows) } : unit.table;
+  let lineShapes = unit.lineShapes;
+  for (const [i, shapes] of unit.lineShapes.entries()) {
     const line = map(shapes.line);
     if (line === undefined) return undefined;
-    if (line !== shapes.line) changed = true;
-    shapes.line = line;
+    if (line === shapes.line) continue;
+    changed = true;
+    if (lineShapes === unit.lineShapes) lineShapes = unit.lineShapes.slice();
+    (lineShapes as SourceUnit['lineShapes'][number][])[i] = { ...shapes, line };
   }
-  // A unit above every moved line is kept as it is, nothing copied.
+  const callSites = unit.callSites && Object.fromEntries(Object.entries(unit.callSites).map(([id, rs]) => [id, rs.map(range)]));
+  const moved: SourceUnit = {
+    ...unit,
+    range: range(unit.range),
+    model,
+    blocks: ranged(unit.blocks),
+    table,
+    unknowns: ranged(unit.unknowns),
+    lineShapes,
+    ...(callSites ? { callSites } : {}),
+  };
+  if (lost) return undefined;
   return changed ? moved : unit;
 }
