@@ -58,6 +58,22 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
   }
   analyzer.forget(key);
 
+  // Enter pressed between two classes in the middle of the file, then the line removed: every class below
+  // moves one line down and back (their snapshots and cached units are kept, with their lines moved).
+  const between = text.indexOf('\nclass ', Math.floor(text.length / 2));
+  const inserted = text.slice(0, between) + '\n' + text.slice(between);
+  analyzer.analyze(text, 'python', { documentKey: key });
+  const shifted: number[] = [];
+  const shiftedCpu: number[] = [];
+  for (let i = 0; i < 21; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    analyzer.analyze(i % 2 === 0 ? inserted : text, 'python', { documentKey: key });
+    shifted.push(performance.now() - t0);
+    shiftedCpu.push(cpuMs(c0));
+  }
+  analyzer.forget(key);
+
   const ms = (x: number) => x.toFixed(1);
   return [
     {
@@ -69,6 +85,11 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
       name: 'source: re-analysis after a one-line edit (same file)',
       median_ms: median(incremental),
       note: `incremental reparse, only the edited class interpreted again; median of ${incremental.length}; CPU ${ms(median(incrementalCpu))} ms`,
+    },
+    {
+      name: 'source: re-analysis after a line inserted mid-file (Enter), 50 classes move',
+      median_ms: median(shifted),
+      note: `statements below keep their snapshots; cached units get their lines moved, none interpreted again; median of ${shifted.length}; CPU ${ms(median(shiftedCpu))} ms`,
     },
   ];
 }
