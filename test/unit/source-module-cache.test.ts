@@ -52,6 +52,19 @@ describe('Python: interpreted imports kept per document', () => {
     assert.deepEqual([paramsOf(edited, 'block.fc'), paramsOf(edited, 'head')], [32 * 8 + 8, 32 * 20 + 20]);
   });
 
+  it("the document's code changing an imported list in place does not carry over to the next analysis", async () => {
+    const fs = new MemoryFileSystem({ '/ws/widths.py': 'WIDTHS = [8]\n' });
+    // The class changes each time, so it is interpreted each time; its constructor appends to the imported list.
+    const text = (n: number) => `import torch.nn as nn\nfrom widths import WIDTHS\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(${n}, sum(WIDTHS))\n        WIDTHS.append(1)\n\n    def forward(self, x):\n        return self.fc(x)\n`;
+    const a = await analyzer();
+    const options = { documentKey: 'module-cache-mutation', location: location(fs) };
+    const kept = [16, 17, 16, 17].map((n) => paramsOf(unitNamed(a.analyze(text(n), 'python', options), 'M'), 'fc'));
+    a.forget('module-cache-mutation');
+    const fresh = [16, 17, 16, 17].map((n) => paramsOf(unitNamed(a.analyze(text(n), 'python', { location: location(fs) }), 'M'), 'fc'));
+    assert.deepEqual(kept, fresh);
+    assert.deepEqual(fresh, [16 * 8 + 8, 17 * 8 + 8, 16 * 8 + 8, 17 * 8 + 8]);
+  });
+
   it('a change two imports away, or a module that appears where one was looked for, is seen', async () => {
     const fs = new MemoryFileSystem({ '/ws/pkg/__init__.py': '', '/ws/pkg/blocks.py': BLOCKS, '/ws/pkg/cfg.py': 'RATIO = 4\n' });
     const a = await analyzer();

@@ -14,7 +14,7 @@ import { analyzeKerasClass, analyzeKerasFunction, isKerasFunction } from './anal
 import { decoratorNames, findMethod } from './classes.js';
 import { ModuleScope, PythonProgram, type FileStamps } from './program.js';
 import type { PythonFileCache } from '../modules/python-files.js';
-import { Scope, describe, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
+import { Scope, describe, inPlaceChanges, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 /** Constructor parameters that usually carry the input's channel count. */
 const CHANNEL_PARAMS = new Set([
@@ -99,12 +99,17 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   const globals = new GlobalScope(options.location?.path, false);
   const program = programFor(cache, options);
   const moduleCode = new PyInterpreter(new GraphBuilder('modules'), 'site', options.maxSteps, program);
+  const changesBefore = inPlaceChanges.count;
   program.run = (stmt, scope) => {
     moduleCode.steps = 0;
+    // A module's own statements build its values: their changes in place are part of what the module is.
+    const changes = inPlaceChanges.count;
     try {
       moduleCode.exec(stmt, scope, {});
     } catch {
       // An imported module's statement that cannot be followed leaves its names unbound: they read as unknown.
+    } finally {
+      inPlaceChanges.count = changes;
     }
   };
   // Library names most files import; a file that binds them differently overrides these.
@@ -216,6 +221,9 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     cache.units.set(cacheKey, { key, reads: [], depKey: '', files: new Map(program.stamps), unit, lines });
     units.push(unit);
   }
+  // The document's code changed a list, dict or object in place: it may belong to an imported module, so the
+  // next analysis imports afresh.
+  if (inPlaceChanges.count !== changesBefore) cache.program = undefined;
   // Classes that are gone from the file leave the cache.
   for (const k of cache.units.keys()) {
     const [name, n] = k.split('#');
