@@ -22,16 +22,24 @@ interface Entry extends TopStatement {
  * gets a small id, which result caches use as a dependency key.
  */
 export class StatementCache {
-  // Keyed by column, type and length; the text itself is compared, not hashed (hashing every statement's
-  // text per keystroke costs more). Statements with the same key, in document order.
-  private entries = new Map<string, Entry[]>();
-  private next = new Map<string, Entry[]>();
+  // The text itself is compared, not hashed (hashing every statement's text per keystroke costs more).
+  /** The previous analysis' statements by place: row, column, type and length. */
+  private byPlace = new Map<string, Entry>();
+  /** The same, by column, type and length, in document order: where a statement moved is looked up. */
+  private byShape = new Map<string, Entry[]>();
+  private nextByPlace = new Map<string, Entry>();
+  private nextByShape = new Map<string, Entry[]>();
+  /** Statements the current analysis has taken. */
+  private taken = new Set<Entry>();
+  /** How far the last moved statement moved: the statements after it have usually moved as far. */
+  private shift = 0;
   private nextId = 0;
 
   /** The root's named children, read with one cursor (cheaper than a wasm node object per child). */
   topStatements(root: TsNode, source: string): TopStatement[] {
-    // An analysis that stopped before `commit`: what it claimed is still good.
-    if (this.next.size > 0) this.commit();
+    // An analysis that stopped before `commit`: what it took is still good.
+    if (this.taken.size > 0) this.commit();
+    this.shift = 0;
     const out: TopStatement[] = [];
     const cursor = root.walk();
     try {
@@ -42,17 +50,20 @@ export class StatementCache {
         const text = source.slice(start, cursor.endIndex);
         const pos = cursor.startPosition;
         const type = cursor.nodeType;
-        const key = `${pos.column}:${type}:${text.length}`;
-        let entry = this.claim(key, text, pos.row);
+        const shape = `${pos.column}:${type}:${text.length}`;
+        let entry = this.take(shape, text, pos.row);
         if (!entry) {
           const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshot(cursor.currentNode, text);
           entry = { syn, id: this.nextId++, text, row: pos.row };
+          this.taken.add(entry);
         } else if (entry.row !== pos.row) {
+          this.shift = pos.row - entry.row;
           entry.syn.moveTo(pos.row);
           entry.row = pos.row;
         }
-        let list = this.next.get(key);
-        if (!list) this.next.set(key, (list = []));
+        this.nextByPlace.set(`${pos.row}:${shape}`, entry);
+        let list = this.nextByShape.get(shape);
+        if (!list) this.nextByShape.set(shape, (list = []));
         list.push(entry);
         out.push(entry);
       } while (cursor.gotoNextSibling());
@@ -64,25 +75,47 @@ export class StatementCache {
 
   /** Ends one analysis: statements not seen in it are dropped. */
   commit(): void {
-    this.entries = this.next;
-    this.next = new Map();
+    this.byPlace = this.nextByPlace;
+    this.byShape = this.nextByShape;
+    this.nextByPlace = new Map();
+    this.nextByShape = new Map();
+    this.taken.clear();
   }
 
-  /** The previous analysis' statement with this text, at this row if one is, else the first; each is taken once. */
-  private claim(key: string, text: string, row: number): Entry | undefined {
-    const list = this.entries.get(key);
+  /**
+   * The previous analysis' statement with this text: at this row, else moved as far as the last moved one,
+   * else the first of a few with its shape (bounded, so that thousands of look-alike lines stay linear).
+   */
+  private take(shape: string, text: string, row: number): Entry | undefined {
+    const fits = (e: Entry | undefined): e is Entry => e !== undefined && e.text === text && !this.taken.has(e);
+    let found = this.byPlace.get(`${row}:${shape}`);
+    if (!fits(found)) found = this.shift === 0 ? undefined : this.byPlace.get(`${row - this.shift}:${shape}`);
+    if (!fits(found)) found = this.near(this.byShape.get(shape), row - this.shift, fits);
+    if (!fits(found)) return undefined;
+    this.taken.add(found);
+    return found;
+  }
+
+  /** The statement of `list` (in row order) nearest to `row` that fits, among a few on each side. */
+  private near(list: readonly Entry[] | undefined, row: number, fits: (e: Entry) => boolean): Entry | undefined {
     if (!list) return undefined;
-    let at = -1;
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
-      if (e.text !== text) continue;
-      if (e.row === row) {
-        at = i;
-        break;
-      }
-      if (at === -1) at = i;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.row < row) lo = mid + 1;
+      else hi = mid;
     }
-    if (at === -1) return undefined;
-    return list.splice(at, 1)[0];
+    for (let k = 0; k < MAX_CANDIDATES; k++) {
+      const after = list[lo + k];
+      if (after && fits(after)) return after;
+      const before = list[lo - 1 - k];
+      if (before && fits(before)) return before;
+      if (!after && !before) return undefined;
+    }
+    return undefined;
   }
 }
+
+/** Statements of one shape compared on each side of where a statement is looked for. */
+const MAX_CANDIDATES = 16;
