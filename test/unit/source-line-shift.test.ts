@@ -24,7 +24,8 @@ describe('source: lines inserted or removed above unchanged code', () => {
     const a = await analyzer();
     const key = 'line-shift-python';
     // Two files: many classes with helper functions, and one with `se-lens: input=` comments, a base class and a call site.
-    for (const base of [generatedPythonFile(12, 600), fixtureText('inherited_se.py'), fixtureText('mobilenetv3_se.py')]) {
+    const directiveAbove = `import torch.nn as nn\n\n# se-lens: input=[1,32,8,8]\nclass SE(nn.Module):\n    def __init__(self, channels, r=4):\n        super().__init__()\n        self.fc1 = nn.Conv2d(channels, channels // r, 1)\n        self.fc2 = nn.Conv2d(channels // r, channels, 1)\n\n    def forward(self, x):\n        return x * self.fc2(self.fc1(x.mean((2, 3), keepdim=True))).sigmoid()\n`;
+    for (const base of [generatedPythonFile(12, 600), fixtureText('inherited_se.py'), fixtureText('mobilenetv3_se.py'), directiveAbove]) {
       const rows = base.split('\n').length;
       const edits = [
         insertAt(base, Math.floor(rows / 2), '\n'),
@@ -32,6 +33,9 @@ describe('source: lines inserted or removed above unchanged code', () => {
         insertAt(base, Math.floor(rows / 3), 'import os\n'),
         base,
         insertAt(base, rows - 1, '\n\n\n'),
+        // Under the top-level input comment of the last file: the class no longer takes its input from it.
+        insertAt(base, 3, '\n'),
+        base,
       ];
       a.analyze(base, 'python', { documentKey: key });
       for (const [n, text] of edits.entries()) {
@@ -58,10 +62,23 @@ describe('source: lines inserted or removed above unchanged code', () => {
   it('TF.js: results after inserted lines match a fresh analysis', async () => {
     const a = await analyzer();
     const key = 'line-shift-tfjs';
-    for (const name of ['tfjs_builder.ts', 'tfjs_class_builder.ts', 'tfjs_sequential.ts']) {
-      const base = fixtureText(name);
+    const directiveAbove = `import * as tf from '@tensorflow/tfjs';
+
+// se-lens: input=[1,8,8,32]
+export function se(x: tf.SymbolicTensor, ratio = 4): tf.SymbolicTensor {
+  const c = x.shape[3] as number;
+  let s = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  s = tf.layers.dense({ units: c / ratio, activation: 'relu' }).apply(s) as tf.SymbolicTensor;
+  s = tf.layers.dense({ units: c, activation: 'sigmoid' }).apply(s) as tf.SymbolicTensor;
+  s = tf.layers.reshape({ targetShape: [1, 1, c] }).apply(s) as tf.SymbolicTensor;
+  return tf.layers.multiply({}).apply([x, s]) as tf.SymbolicTensor;
+}
+`;
+    for (const name of ['tfjs_builder.ts', 'tfjs_class_builder.ts', 'tfjs_sequential.ts', 'inline']) {
+      const base = name === 'inline' ? directiveAbove : fixtureText(name);
       a.analyze(base, 'typescript', { documentKey: key });
-      for (const text of [insertAt(base, 0, '\n'), insertAt(base, Math.floor(base.split('\n').length / 2), '\n\n'), base]) {
+      // `// se-lens: input=` is on line 3 of tfjs_builder.ts and of the inline file: a blank line under it detaches it.
+      for (const text of [insertAt(base, 0, '\n'), insertAt(base, Math.floor(base.split('\n').length / 2), '\n\n'), base, insertAt(base, 3, '\n'), base]) {
         sameAsFresh(a.analyze(text, 'typescript', { documentKey: key }), a.analyze(text, 'typescript'), name);
       }
       a.forget(key);
