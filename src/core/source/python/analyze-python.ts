@@ -86,7 +86,8 @@ function locationKey(location: SourceLocation | undefined, pythonFiles: PythonFi
 }
 
 function programFor(cache: PythonCache, options: PythonOptions): PythonProgram {
-  const where = locationKey(options.location, options.pythonFiles);
+  // Module code ran under this step budget: another budget may bind other names.
+  const where = `${options.maxSteps}|${locationKey(options.location, options.pythonFiles)}`;
   const previous = cache.program;
   if (previous && previous.where === where && previous.program.reuse()) return previous.program;
   const program = new PythonProgram(options.location, options.pythonFiles);
