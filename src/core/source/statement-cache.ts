@@ -13,6 +13,8 @@ export interface TopStatement {
 interface Entry extends TopStatement {
   readonly text: string;
   row: number;
+  /** The analysis that took it last (each statement is taken once per analysis). */
+  taken: number;
 }
 
 /**
@@ -23,14 +25,13 @@ interface Entry extends TopStatement {
  */
 export class StatementCache {
   // The text itself is compared, not hashed (hashing every statement's text per keystroke costs more).
-  /** The previous analysis' statements by place: row, column, type and length. */
+  /** The previous analysis' statements by place: `row:column:type:length`, in document order. */
   private byPlace = new Map<string, Entry>();
-  /** The same, by column, type and length, in document order: where a statement moved is looked up. */
-  private byShape = new Map<string, Entry[]>();
   private nextByPlace = new Map<string, Entry>();
-  private nextByShape = new Map<string, Entry[]>();
-  /** Statements the current analysis has taken. */
-  private taken = new Set<Entry>();
+  /** The previous analysis' statements by `column:type:length`, in row order: made when a statement moved. */
+  private byShape: Map<string, Entry[]> | undefined;
+  private analysis = 0;
+  private open = false;
   /** How far the last moved statement moved: the statements after it have usually moved as far. */
   private shift = 0;
   private nextId = 0;
@@ -38,7 +39,9 @@ export class StatementCache {
   /** The root's named children, read with one cursor (cheaper than a wasm node object per child). */
   topStatements(root: TsNode, source: string): TopStatement[] {
     // An analysis that stopped before `commit`: what it took is still good.
-    if (this.taken.size > 0) this.commit();
+    if (this.open) this.commit();
+    this.open = true;
+    this.analysis++;
     this.shift = 0;
     const out: TopStatement[] = [];
     const cursor = root.walk();
@@ -50,21 +53,17 @@ export class StatementCache {
         const text = source.slice(start, cursor.endIndex);
         const pos = cursor.startPosition;
         const type = cursor.nodeType;
-        const shape = `${pos.column}:${type}:${text.length}`;
-        let entry = this.take(shape, text, pos.row);
+        const place = `${pos.row}:${pos.column}:${type}:${text.length}`;
+        let entry = this.take(place, text, pos.row);
         if (!entry) {
           const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshot(cursor.currentNode, text);
-          entry = { syn, id: this.nextId++, text, row: pos.row };
-          this.taken.add(entry);
+          entry = { syn, id: this.nextId++, text, row: pos.row, taken: this.analysis };
         } else if (entry.row !== pos.row) {
           this.shift = pos.row - entry.row;
           entry.syn.moveTo(pos.row);
           entry.row = pos.row;
         }
-        this.nextByPlace.set(`${pos.row}:${shape}`, entry);
-        let list = this.nextByShape.get(shape);
-        if (!list) this.nextByShape.set(shape, (list = []));
-        list.push(entry);
+        this.nextByPlace.set(place, entry);
         out.push(entry);
       } while (cursor.gotoNextSibling());
       return out;
@@ -76,46 +75,66 @@ export class StatementCache {
   /** Ends one analysis: statements not seen in it are dropped. */
   commit(): void {
     this.byPlace = this.nextByPlace;
-    this.byShape = this.nextByShape;
     this.nextByPlace = new Map();
-    this.nextByShape = new Map();
-    this.taken.clear();
+    this.byShape = undefined;
+    this.open = false;
   }
 
   /**
    * The previous analysis' statement with this text: at this row, else moved as far as the last moved one,
-   * else the first of a few with its shape (bounded, so that thousands of look-alike lines stay linear).
+   * else the nearest of a few with its shape (bounded, so that thousands of look-alike lines stay linear).
    */
-  private take(shape: string, text: string, row: number): Entry | undefined {
-    const fits = (e: Entry | undefined): e is Entry => e !== undefined && e.text === text && !this.taken.has(e);
-    let found = this.byPlace.get(`${row}:${shape}`);
-    if (!fits(found)) found = this.shift === 0 ? undefined : this.byPlace.get(`${row - this.shift}:${shape}`);
-    if (!fits(found)) found = this.near(this.byShape.get(shape), row - this.shift, fits);
-    if (!fits(found)) return undefined;
-    this.taken.add(found);
+  private take(place: string, text: string, row: number): Entry | undefined {
+    const analysis = this.analysis;
+    let found = this.byPlace.get(place);
+    if (!fits(found, text, analysis)) {
+      const shape = place.slice(place.indexOf(':') + 1);
+      found = this.shift === 0 ? undefined : this.byPlace.get(`${row - this.shift}:${shape}`);
+      if (!fits(found, text, analysis)) found = nearest(this.shapes().get(shape), row - this.shift, text, analysis);
+      if (!fits(found, text, analysis)) return undefined;
+    }
+    found.taken = analysis;
     return found;
   }
 
-  /** The statement of `list` (in row order) nearest to `row` that fits, among a few on each side. */
-  private near(list: readonly Entry[] | undefined, row: number, fits: (e: Entry) => boolean): Entry | undefined {
-    if (!list) return undefined;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.row < row) lo = mid + 1;
-      else hi = mid;
+  private shapes(): Map<string, Entry[]> {
+    if (!this.byShape) {
+      this.byShape = new Map();
+      for (const [place, e] of this.byPlace) {
+        const shape = place.slice(place.indexOf(':') + 1);
+        let list = this.byShape.get(shape);
+        if (!list) this.byShape.set(shape, (list = []));
+        list.push(e);
+      }
     }
-    for (let k = 0; k < MAX_CANDIDATES; k++) {
-      const after = list[lo + k];
-      if (after && fits(after)) return after;
-      const before = list[lo - 1 - k];
-      if (before && fits(before)) return before;
-      if (!after && !before) return undefined;
-    }
-    return undefined;
+    return this.byShape;
   }
 }
 
 /** Statements of one shape compared on each side of where a statement is looked for. */
 const MAX_CANDIDATES = 16;
+
+/** Whether `e` has this text and was not taken yet by this analysis. */
+function fits(e: Entry | undefined, text: string, analysis: number): e is Entry {
+  return e !== undefined && e.taken !== analysis && e.text === text;
+}
+
+/** The statement of `list` (in row order) nearest to `row` that fits, among a few on each side. */
+function nearest(list: readonly Entry[] | undefined, row: number, text: string, analysis: number): Entry | undefined {
+  if (!list) return undefined;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.row < row) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = 0; k < MAX_CANDIDATES; k++) {
+    const after = list[lo + k];
+    if (fits(after, text, analysis)) return after;
+    const before = list[lo - 1 - k];
+    if (fits(before, text, analysis)) return before;
+    if (!after && !before) return undefined;
+  }
+  return undefined;
+}
