@@ -42,6 +42,8 @@ export default [
     outfile: 'dist/web/extension.js',
     alias: { pngjs: join(root, 'src/extension/web/no-image-decoders.ts'), 'jpeg-js': join(root, 'src/extension/web/no-image-decoders.ts') },
   },
+  // Source analysis in a Web Worker the host starts from a Blob URL of this file: a classic script (iife).
+  { ...browser, format: 'iife', external: [], entryPoints: ['src/extension/web/source-worker.ts'], outfile: 'dist/web/source-worker.js' },
   // The web suite (scripts/vscode-test-web.mjs runs it in code-server's web worker extension host).
   { ...browser, minify: false, entryPoints: ['test/vscode-web/suite/index.ts'], outfile: 'out/vscode-web-tests/suite.js' },
 ];

@@ -5,13 +5,18 @@
 import * as vscode from 'vscode';
 import { activateSeLens, type SeLensApi } from '../activate.js';
 import type { Engine } from '../engine/api.js';
-import { buildEngine } from '../engine/core-engine.js';
+import { buildEngine, type SourceAnalyzerPort } from '../engine/core-engine.js';
 import { SourceFrontEnds } from '../engine/source-front-ends.js';
 import { GateRunner } from '../inline/ort-gate-runner.js';
 import { log } from '../log.js';
 import type { HostPlatform } from '../platform.js';
-import { FetchedSourceFiles } from './fetched-source-files.js';
+import type { GrammarFile } from '../../core/source/parsers.js';
+import { fetchedLocation } from './fetched-source-files.js';
 import { WebImportLocations } from './web-import-locations.js';
+import { WebSourceWorkerClient } from './web-source-worker-client.js';
+
+/** Every grammar the core may ask for, handed to the source worker up front. */
+const GRAMMARS: readonly GrammarFile[] = ['web-tree-sitter.wasm', 'tree-sitter-python.wasm', 'tree-sitter-typescript.wasm'];
 
 /**
  * Models are read whole through `vscode.workspace.fs` (it has no ranged reads); beyond this the custom editor and
@@ -39,17 +44,23 @@ function webPlatform(context: vscode.ExtensionContext): HostPlatform {
   return {
     name: 'web',
     engine() {
-      engine ??= Promise.resolve().then(() => {
+      engine ??= (async () => {
         const started = Date.now();
-        // Source analysis runs in this thread: the web host is itself a worker, apart from the window.
-        const front = new SourceFrontEnds(
-          { load: (file) => extensionFile(context, 'dist', 'wasm', file) },
-          (spec, unsaved) => ({ path: spec.path, searchRoots: spec.searchRoots, pythonPaths: spec.pythonPaths, files: new FetchedSourceFiles(Object.fromEntries(unsaved)) }),
-        );
+        const grammars = { load: (file: string) => extensionFile(context, 'dist', 'wasm', file) };
+        let front: SourceAnalyzerPort;
+        if (typeof Worker === 'function') {
+          // Source analysis in a Web Worker, so a long file never blocks the extension host's providers.
+          const [script, ...bytes] = await Promise.all([extensionFile(context, 'dist', 'web', 'source-worker.js'), ...GRAMMARS.map((g) => grammars.load(g))]);
+          front = new WebSourceWorkerClient(new TextDecoder().decode(script), Object.fromEntries(GRAMMARS.map((g, i) => [g, bytes[i]!])));
+        } else {
+          log().info('web extension host: no Worker here; source analysis runs in the extension host thread');
+          front = new SourceFrontEnds(grammars, fetchedLocation);
+        }
         const built = buildEngine(front);
         log().info(`engine ready in ${Date.now() - started} ms (web extension host)`);
         return built;
-      });
+      })();
+      engine.catch(() => (engine = undefined));
       return engine;
     },
     importLocations: (isSource) => new WebImportLocations(isSource),

@@ -1,4 +1,5 @@
 import { MemoryFileSystem, type SourceFileSystem } from '../../core/source/modules/source-files.js';
+import type { SourceLocationFactory } from '../engine/source-front-ends.js';
 
 /**
  * The files the web host fetched ahead of a synchronous analysis (the document's workspace folder, unsaved
@@ -43,3 +44,11 @@ function fnv1a(text: string): string {
   }
   return (h >>> 0).toString(16);
 }
+
+/** The front-ends' location for a request whose files the web host fetched (they travel as its unsaved texts). */
+export const fetchedLocation: SourceLocationFactory = (spec, texts) => ({
+  path: spec.path,
+  searchRoots: spec.searchRoots,
+  pythonPaths: spec.pythonPaths,
+  files: new FetchedSourceFiles(Object.fromEntries(texts)),
+});
