@@ -51,7 +51,11 @@ function webPlatform(context: vscode.ExtensionContext): HostPlatform {
         if (typeof Worker === 'function') {
           // Source analysis in a Web Worker, so a long file never blocks the extension host's providers.
           const [script, ...bytes] = await Promise.all([extensionFile(context, 'dist', 'web', 'source-worker.js'), ...GRAMMARS.map((g) => grammars.load(g))]);
-          front = new WebSourceWorkerClient(new TextDecoder().decode(script), Object.fromEntries(GRAMMARS.map((g, i) => [g, bytes[i]!])));
+          front = new WebSourceWorkerClient(
+            new TextDecoder().decode(script),
+            Object.fromEntries(GRAMMARS.map((g, i) => [g, bytes[i]!])),
+            () => new SourceFrontEnds(grammars, fetchedLocation),
+          );
         } else {
           log().info('web extension host: no Worker here; source analysis runs in the extension host thread');
           front = new SourceFrontEnds(grammars, fetchedLocation);
