@@ -10,10 +10,15 @@ import { api, codeLenses, EXTENSION_ID, hoverText, lineOf, openDoc, until, works
 const REFERENCE_LENS = 'SE block · C 32 → 8 (r 4) · avg · 512 params · 992 MAdd @ [4,32,16,16]';
 
 interface TruthBlock { channels: number; squeeze_channels: number | null; params: number; pooling: string }
+interface Truth { total_params: number; num_se_blocks: number; se_blocks: TruthBlock[] }
+
+async function truth(name: string): Promise<Truth> {
+  const bytes = await vscode.workspace.fs.readFile(workspaceUri('models', `${name}.truth.json`));
+  return JSON.parse(new TextDecoder().decode(bytes)) as Truth;
+}
 
 async function truthBlocks(name: string): Promise<TruthBlock[]> {
-  const bytes = await vscode.workspace.fs.readFile(workspaceUri('models', `${name}.truth.json`));
-  return (JSON.parse(new TextDecoder().decode(bytes)) as { se_blocks: TruthBlock[] }).se_blocks;
+  return (await truth(name)).se_blocks;
 }
 
 suite('web extension host', () => {
@@ -95,7 +100,25 @@ suite('web extension host', () => {
       return r?.title === `${name}.onnx` ? r : undefined;
     }, 900);
     equal([render.rows, render.cols], [4, 32]);
+    const json = JSON.parse(await vscode.commands.executeCommand<string>('seLens.copyStatsJson')) as { totals: Record<string, number> };
+    equal(json.totals.params, (await truth(name)).total_params, 'Copy Stats (JSON) of the active model');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  test('Find SE Blocks in Workspace: the fixtures\' blocks (as their truth files count them) and the source files, the corrupt model skipped', async () => {
+    const result = await vscode.commands.executeCommand<{ files: number; blocks: number; cancelled: boolean }>('seLens.findBlocksInWorkspace');
+    equal(result.cancelled, false);
+    const tree = api().services.tree;
+    const workspaceNode = (await tree.getChildren()).find((n) => n.type === 'workspace');
+    ok(workspaceNode, 'a Workspace node in the tree');
+    const files = await tree.getChildren(workspaceNode);
+    const names = files.map((f) => (f.type === 'file' ? f.uri.path.split('/').pop()! : '')).sort();
+    ok(names.includes('se_block.py') && names.includes('conv_se.py') && !names.includes('corrupt.onnx') && !names.includes('broken.py'), names.join(','));
+    const models = ['seed_se_c32_r4_avg', 'seed_se_c32_r4_max', 'var_eca', 'var_se_conv1x1_bias', 'mobilenet_v3_small', 'mobilenet_v2'];
+    for (const m of models) {
+      const found = files.find((f) => f.type === 'file' && f.uri.path.endsWith(`/${m}.onnx`));
+      equal(found?.type === 'file' ? found.blocks.length : 0, (await truth(m)).num_se_blocks, m);
+    }
   });
 
   test('Run gates: onnxruntime-web in the web host draws a 32-cell strip on the gate line', async () => {
