@@ -1,61 +1,39 @@
-import * as vscode from 'vscode';
-import { ModelAnalyses } from './analysis/model-analyses.js';
-import { SOURCE_SELECTOR, SourceAnalyses } from './analysis/source-analyses.js';
-import { ONNX_EDITOR, VIEW_BLOCKS } from './commands/ids.js';
-import { registerCommands } from './commands/register.js';
-import { OnnxEditorProvider } from './editor/onnx-editor.js';
+// The Node extension host's entry (package.json `main`): desktop VS Code, remote hosts, code-server.
+import { join } from 'node:path';
+import type * as vscode from 'vscode';
+import { activateSeLens, type SeLensApi } from './activate.js';
+import { PythonEnvironments } from './analysis/python-environments.js';
+import { SourceLocations } from './analysis/source-locations.js';
 import { loadEngine } from './engine/load.js';
-import { InspectorBridge } from './inspector-bridge.js';
-import { log } from './log.js';
-import { SeCodeLensProvider } from './providers/code-lens.js';
-import { SeHoverProvider } from './providers/hover.js';
-import { SeInlayHintsProvider } from './providers/inlay-hints.js';
-import type { Services } from './services.js';
-import { BlocksTreeProvider } from './tree/blocks-tree.js';
-import type { InlineHeatmaps } from './inline/inline-heatmaps.js';
-import { registerInlineHeatmaps } from './inline/register.js';
+import { openModelInWorker } from './engine/onnx-worker-client.js';
+import type { HostPlatform } from './platform.js';
 
-/** What activate returns: the test suite reads the tree through it. */
-export interface SeLensApi {
-  readonly services: Services;
-  /** Inline gate strips, for the tests to read what is drawn. */
-  readonly inline: InlineHeatmaps;
-}
+export type { SeLensApi } from './activate.js';
 
-/**
- * Registers every surface. Nothing heavy happens here: the engine bundle (tree-sitter, ONNX reader,
- * counters) loads on the first analysis.
- */
 export function activate(context: vscode.ExtensionContext): SeLensApi {
-  const started = Date.now();
-  const engine = () => loadEngine(context.extensionUri);
-  const sources = new SourceAnalyses(engine, context.workspaceState);
-  const models = new ModelAnalyses(engine, context.extensionUri);
-  const tree = new BlocksTreeProvider(sources, models);
-  const inspector = new InspectorBridge(context);
-  const services: Services = { context, engine, sources, models, tree, inspector };
-  const inline = registerInlineHeatmaps(context, sources);
-  context.subscriptions.push(
-    log(),
-    sources,
-    models,
-    tree,
-    inspector,
-    vscode.languages.registerCodeLensProvider(SOURCE_SELECTOR, new SeCodeLensProvider(sources, engine)),
-    vscode.languages.registerHoverProvider(SOURCE_SELECTOR, new SeHoverProvider(sources, engine)),
-    vscode.languages.registerInlayHintsProvider(SOURCE_SELECTOR, new SeInlayHintsProvider(sources)),
-    vscode.window.createTreeView(VIEW_BLOCKS, { treeDataProvider: tree, showCollapseAll: true }),
-    vscode.window.registerCustomEditorProvider(ONNX_EDITOR, new OnnxEditorProvider(services), {
-      webviewOptions: { retainContextWhenHidden: true },
-      supportsMultipleEditorsPerDocument: true,
-    }),
-    ...registerCommands(services),
-    ...inline.disposables,
-  );
-  log().info(`SE Lens activated in ${Date.now() - started} ms (${vscode.env.appName} ${vscode.version}, mode ${context.extensionMode})`);
-  return { services, inline: inline.inline };
+  return activateSeLens(context, nodePlatform(context));
 }
 
 export function deactivate(): void {
   // Disposables registered on the context are released by VS Code.
+}
+
+/** Engine and gate runner in bundles required on first use; source analysis and large models in worker threads. */
+function nodePlatform(context: vscode.ExtensionContext): HostPlatform {
+  const dist = join(context.extensionPath, 'dist');
+  return {
+    name: 'node',
+    engine: () => loadEngine(context.extensionUri),
+    importLocations(isSource) {
+      const python = new PythonEnvironments();
+      const locations = new SourceLocations(python, isSource);
+      return { of: (uri) => locations.of(uri), onDidChange: python.onDidChange, dispose: () => python.dispose() };
+    },
+    models: { openInWorker: (uri, size, progress) => openModelInWorker(context.extensionUri, uri, size, progress) },
+    gateRunner: async () => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, loaded on first use
+      const bundle = require(join(dist, 'inline-runner.js')) as typeof import('./inline/gate-runner.js');
+      return new bundle.HostGateRunner(join(dist, 'webview', 'ort', 'ort-wasm-simd-threaded.wasm'), join(dist, 'ort-node', 'ort-wasm-simd-threaded.mjs'));
+    },
+  };
 }

@@ -5,8 +5,8 @@ import type { Inspection } from '../../core/inspect/inspection.js';
 import type { SizeRequest } from '../../core/inputs/sizes.js';
 import type { Convention, StatsTable } from '../../core/stats/table.js';
 import type { Engine } from '../engine/api.js';
-import type { WorkerReply, WorkerRequest } from '../engine/worker-protocol.js';
 import { SeLensError } from '../../core/errors.js';
+import type { ModelHosting } from '../platform.js';
 import { storedElements } from '../../core/stats/stored-elements.js';
 import { log } from '../log.js';
 import { readSettings } from '../settings.js';
@@ -30,11 +30,14 @@ interface Entry {
   readonly view: Promise<ModelView>;
 }
 
-/** One analysis per model file and modification time; large local files are read in a worker thread. */
+/**
+ * One analysis per model file and modification time; large local files are read in a worker where the host
+ * has one, and files beyond what the host can read whole are refused with a one-line reason.
+ */
 export class ModelAnalyses implements vscode.Disposable {
   private readonly cache = new Map<string, Entry>();
 
-  constructor(private readonly engine: () => Promise<Engine>, private readonly extensionUri: vscode.Uri) {}
+  constructor(private readonly engine: () => Promise<Engine>, private readonly hosting: ModelHosting) {}
 
   async get(uri: vscode.Uri, progress?: vscode.Progress<{ message?: string }>): Promise<ModelView> {
     const stat = await vscode.workspace.fs.stat(uri);
@@ -43,13 +46,20 @@ export class ModelAnalyses implements vscode.Disposable {
     if (hit && hit.mtime === stat.mtime) return hit.view;
     if (hit) void hit.view.then((v) => v.dispose(), () => undefined);
     const threshold = readSettings(uri).workerThresholdBytes;
-    const view = uri.scheme === 'file' && stat.size > threshold ? this.inWorker(uri, stat.size, progress) : this.inHost(uri, stat.size, progress);
+    const inWorker = this.hosting.openInWorker;
+    const view = inWorker && uri.scheme === 'file' && stat.size > threshold ? inWorker(uri, stat.size, progress) : this.inHost(uri, stat.size, progress);
     this.cache.set(key, { mtime: stat.mtime, view });
     view.catch(() => this.cache.delete(key));
     return view;
   }
 
   private async inHost(uri: vscode.Uri, size: number, progress?: vscode.Progress<{ message?: string }>): Promise<ModelView> {
+    const limit = this.hosting.maxWholeReadBytes;
+    if (limit !== undefined && size > limit) {
+      throw new SeLensError('unsupported', vscode.l10n.t(
+        '{0} is {1} MB; here models are read whole and at most {2} MB (the file system offers no ranged reads). Open it in VS Code desktop.',
+        uri.path.split('/').pop() ?? '', Math.round(size / 1048576), Math.round(limit / 1048576)));
+    }
     progress?.report({ message: vscode.l10n.t('Reading {0}…', uri.path.split('/').pop() ?? '') });
     const [bytes, engine] = await Promise.all([vscode.workspace.fs.readFile(uri), this.engine()]);
     const started = Date.now();
@@ -57,7 +67,7 @@ export class ModelAnalyses implements vscode.Disposable {
     const path = uri.scheme === 'file' ? uri.fsPath : undefined;
     const analysis = engine.analyzeModel(source, path);
     const title = uri.path.split('/').pop() ?? '';
-    log().info(`read ${uri.fsPath} (${bytes.length} B) in ${Date.now() - started} ms: ${analysis.blocks.length} SE blocks`);
+    log().info(`read ${uri.toString(true)} (${bytes.length} B) in ${Date.now() - started} ms: ${analysis.blocks.length} SE blocks`);
     return {
       uri,
       size,
@@ -68,58 +78,6 @@ export class ModelAnalyses implements vscode.Disposable {
       inspection: async (convention, sizes) => engine.inspectModel(analysis, source, title, convention, path, sizes),
       dispose: () => undefined,
     };
-  }
-
-  private inWorker(uri: vscode.Uri, size: number, progress?: vscode.Progress<{ message?: string }>): Promise<ModelView> {
-    progress?.report({ message: vscode.l10n.t('Reading a {0} MB model in the background…', Math.round(size / 1048576)) });
-    // Required here, not at the top: activation should not pay for loading worker_threads.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
-    const worker = new Worker(vscode.Uri.joinPath(this.extensionUri, 'dist', 'onnx-worker.js').fsPath, { workerData: { path: uri.fsPath } });
-    worker.unref();
-    const waiting = new Map<number, (reply: WorkerReply) => void>();
-    let nextId = 1;
-    const ask = (request: WorkerRequest) =>
-      new Promise<WorkerReply>((resolve) => {
-        waiting.set(request.id, resolve);
-        worker.postMessage(request);
-      });
-    return new Promise<ModelView>((resolve, reject) => {
-      worker.on('error', (e) => {
-        reject(e);
-        for (const r of waiting.values()) r({ id: 0, type: 'error', message: e.message });
-        waiting.clear();
-      });
-      worker.on('message', (reply: WorkerReply) => {
-        if (reply.type === 'ready') {
-          log().info(`read ${uri.fsPath} (${size} B) in a worker: ${reply.blocks.length} SE blocks`);
-          resolve({
-            uri,
-            size,
-            blocks: reply.blocks,
-            params: reply.params,
-            inWorker: true,
-            table: async (convention, blockId) => {
-              const answer = await ask({ id: nextId++, type: 'table', convention, blockId });
-              if (answer.type === 'table') return answer.table;
-              throw new SeLensError('corrupt', answer.type === 'error' ? answer.message : 'unexpected worker reply');
-            },
-            inspection: async (convention, sizes) => {
-              const answer = await ask({ id: nextId++, type: 'inspect', convention, title: uri.path.split('/').pop() ?? '', ...(sizes ? { sizes } : {}) });
-              if (answer.type === 'inspection') return answer.inspection;
-              throw new SeLensError('corrupt', answer.type === 'error' ? answer.message : 'unexpected worker reply');
-            },
-            dispose: () => void worker.terminate(),
-          });
-        } else if (reply.type === 'error' && reply.id === 0) {
-          reject(new SeLensError(reply.code ?? 'corrupt', reply.message));
-          void worker.terminate();
-        } else {
-          waiting.get(reply.id)?.(reply);
-          waiting.delete(reply.id);
-        }
-      });
-    });
   }
 
   forget(uri: vscode.Uri): void {

@@ -6,8 +6,7 @@ import type { Engine } from '../engine/api.js';
 import { readSettings } from '../settings.js';
 import { log } from '../log.js';
 import { NOTEBOOK_CELL_SCHEME, NotebookSources } from './notebook-sources.js';
-import { PythonEnvironments } from './python-environments.js';
-import { SourceLocations } from './source-locations.js';
+import type { ImportLocations } from '../platform.js';
 
 /** Languages the source front-ends read; JavaScript goes through the TypeScript grammar. */
 export const SOURCE_LANGUAGES: Readonly<Record<string, SourceLanguage>> = {
@@ -45,8 +44,6 @@ export class SourceAnalyses implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
-  private readonly python = new PythonEnvironments();
-  private readonly locations = new SourceLocations(this.python, (doc) => SourceAnalyses.languageOf(doc) !== undefined);
   private readonly notebooks = new NotebookSources((notebook, text) => this.run({
     key: NotebookSources.documentKey(notebook), text, language: 'python', uri: notebook.uri, label: `${notebook.uri.toString()} (notebook)`,
   }));
@@ -56,15 +53,17 @@ export class SourceAnalyses implements vscode.Disposable {
   constructor(
     private readonly engine: () => Promise<Engine>,
     private readonly state: vscode.Memento,
+    /** The host's answer to where a document's imports are resolved from. */
+    private readonly locations: ImportLocations,
   ) {
     const watcher = vscode.workspace.createFileSystemWatcher(IMPORTABLE_FILES);
     this.subscriptions.push(
-      this.python,
+      locations,
       watcher,
       watcher.onDidChange((uri) => this.importsChanged(uri)),
       watcher.onDidCreate((uri) => this.importsChanged(uri)),
       watcher.onDidDelete((uri) => this.importsChanged(uri)),
-      this.python.onDidChange(() => this.invalidate()),
+      locations.onDidChange(() => this.invalidate()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length && e.document.uri.scheme === 'file' && SourceAnalyses.languageOf(e.document)) this.importsChanged(e.document.uri);
       }),

@@ -1,80 +1,17 @@
-// The extension host's view of the core, bundled as dist/engine.js and required on first use.
-import { analyzeOnnx } from '../../core/analyze.js';
-import type { SEBlock } from '../../core/detect/block.js';
-import { SeLensError } from '../../core/errors.js';
-import { initialiseWeights } from '../../core/inputs/init.js';
-import { inspectOnnx, inspectSource } from '../../core/inspect/inspection.js';
-import { writeOnnx } from '../../core/onnx/writer.js';
-import type { SourceUnit } from '../../core/source/analysis.js';
-import { formatCsv, formatMarkdown } from '../../core/stats/format.js';
-import { computeStats } from '../../core/stats/stats.js';
-import type { Convention, StatsTable } from '../../core/stats/table.js';
-import type { CreateEngine, Engine, StatsFormat } from './api.js';
+// The Node extension host's engine, bundled as dist/engine.js and required on first use: source analysis in a
+// worker thread (or in this thread), external tensor data read from the model's folder.
+import { folderExternalData } from '../../node/file-source.js';
+import type { CreateEngine } from './api.js';
+import { buildEngine } from './core-engine.js';
 import { SourceFrontEnds } from './source-front-ends.js';
 import { SourceWorkerClient } from './source-worker-client.js';
-import { folderExternalData } from '../../node/file-source.js';
+import { nodeSourceLocations } from './node-source-locations.js';
 
-/** Seed for the weights of exported source blocks, so an export is reproducible. */
-export const EXPORT_SEED = 0;
+export { EXPORT_SEED, formatTable } from './core-engine.js';
 
 export const createEngine: CreateEngine = (grammars, options = {}) => {
-  const front = options.sourceWorker ? new SourceWorkerClient(options.sourceWorker.script, options.sourceWorker.wasmDir) : new SourceFrontEnds(grammars);
-  const tables = new WeakMap<SourceUnit, Map<string, StatsTable>>();
-  const engine: Engine = {
-    analyzeSource: (request) => front.analyze(request),
-    unitTable(unit, convention, blockId) {
-      let perUnit = tables.get(unit);
-      if (!perUnit) tables.set(unit, (perUnit = new Map()));
-      const key = `${convention}\u0000${blockId ?? '\u0001'}`;
-      let table = perUnit.get(key);
-      if (!table) {
-        const block = blockId === undefined ? undefined : findBlock(unit.blocks, blockId);
-        // The front-end already counted the whole unit the torchstat way.
-        table = !block && convention === 'torchstat' && unit.table?.convention === 'torchstat'
-          ? unit.table
-          : computeStats(unit.model, convention, block ? { block } : {});
-        perUnit.set(key, table);
-      }
-      return table;
-    },
-    analyzeModel: (source, path) => analyzeOnnx(source, path ? { externalData: folderExternalData(path) } : {}),
-    inspectSource: (unit, title, convention, sizes) =>
-      inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes),
-    inspectModel: (analysis, source, title, convention, path, sizes) => inspectOnnx(analysis, source, title, convention, path ? folderExternalData(path) : undefined, sizes),
-    formatTable: (table, format) => formatTable(table, format),
-    exportOnnx(unit) {
-      const report = initialiseWeights(unit.model, unit.model.layout === 'NHWC' ? 'tfjs' : 'pytorch', EXPORT_SEED);
-      if (report.missing.length) {
-        throw new SeLensError('unsupported', `Cannot export ${unit.name}: weights ${report.missing.join(', ')} have no known shape.`);
-      }
-      return writeOnnx(unit.model, { producer: 'se-lens' });
-    },
-    forget: (key) => front.forget(key),
-  };
-  return engine;
+  const front = options.sourceWorker
+    ? new SourceWorkerClient(options.sourceWorker.script, options.sourceWorker.wasmDir)
+    : new SourceFrontEnds(grammars, nodeSourceLocations());
+  return buildEngine(front, folderExternalData);
 };
-
-function findBlock(blocks: readonly SEBlock[], id: string): SEBlock {
-  const found = blocks.find((b) => b.id === id);
-  if (!found) throw new SeLensError('bad-argument', `No SE block "${id}" here; blocks: ${blocks.map((b) => JSON.stringify(b.id)).join(', ') || 'none'}.`);
-  return found;
-}
-
-export function formatTable(table: StatsTable, format: StatsFormat): string {
-  if (format === 'markdown') return formatMarkdown(table);
-  if (format === 'csv') return formatCsv(table);
-  return JSON.stringify(tableJson(table), null, 2);
-}
-
-/** The CLI's `layers`/`totals` JSON shape, for one table. */
-function tableJson(t: StatsTable): unknown {
-  return {
-    convention: t.convention satisfies Convention,
-    layers: t.rows.map((row) => ({
-      name: row.name, kind: row.kind, inputShape: row.inputShape, outputShape: row.outputShape, params: row.params,
-      memoryMB: row.memoryMB, ...row.counts, ...(row.range ? { range: { startLine: row.range.startLine + 1, endLine: row.range.endLine + 1 } } : {}),
-    })),
-    totals: { params: t.totals.params, memoryMB: t.totals.memoryMB, ...t.totals.counts },
-    summary: t.summary,
-  };
-}

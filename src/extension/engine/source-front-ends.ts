@@ -2,9 +2,13 @@ import type { DefaultInput, SourceAnalysis, SourceUnit } from '../../core/source
 import { sourceAnalyzer } from '../../core/source/analyze-source.js';
 import type { GrammarFile, GrammarLoader } from '../../core/source/parsers.js';
 import type { SourceLocation } from '../../core/source/modules/source-files.js';
-import { NodeSourceFileSystem } from '../../node/source-file-system.js';
-import { sourceLocation } from '../../node/source-location.js';
 import type { EngineSourceAnalysis, SourceRequest, SourceRequestLocation } from './api.js';
+
+/**
+ * Builds the location a request's folders describe, over the host's file access. `known`: the location built
+ * before for the same folders, to update (its unsaved texts) and return instead of a new one when it can.
+ */
+export type SourceLocationFactory = (spec: SourceRequestLocation, unsaved: ReadonlyMap<string, string>, known?: SourceLocation) => SourceLocation;
 
 /** Locations kept for reuse, so the front-ends' import caches see one file system per document. */
 const MAX_LOCATIONS = 64;
@@ -18,7 +22,7 @@ export class SourceFrontEnds {
   private readonly loader: GrammarLoader;
   private readonly locations = new Map<string, SourceLocation>();
 
-  constructor(grammars: { load(file: string): Promise<Uint8Array> }) {
+  constructor(grammars: { load(file: string): Promise<Uint8Array> }, private readonly locate: SourceLocationFactory) {
     this.loader = { load: (file: GrammarFile) => grammars.load(file) };
   }
 
@@ -45,10 +49,9 @@ export class SourceFrontEnds {
   private locationOf(spec: SourceRequestLocation): SourceLocation {
     const key = JSON.stringify([spec.path, spec.searchRoots, spec.pythonPaths]);
     const unsaved = new Map(Object.entries(spec.unsaved));
-    let location = this.locations.get(key);
-    if (location && location.files instanceof NodeSourceFileSystem) location.files.setUnsaved(unsaved);
-    else {
-      location = sourceLocation(spec, unsaved);
+    const known = this.locations.get(key);
+    const location = this.locate(spec, unsaved, known);
+    if (location !== known) {
       this.locations.set(key, location);
       while (this.locations.size > MAX_LOCATIONS) this.locations.delete(this.locations.keys().next().value as string);
     }

@@ -5,11 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSeLensError } from '../../core/errors.js';
+import { nodeSourceLocations } from './node-source-locations.js';
 import { SourceFrontEnds } from './source-front-ends.js';
 import type { SourceWorkerReply, SourceWorkerRequest } from './worker-protocol.js';
 
 const { wasmDir } = workerData as { wasmDir: string };
-const front = new SourceFrontEnds({ load: async (file) => new Uint8Array(await readFile(join(wasmDir, file))) });
+const front = new SourceFrontEnds({ load: async (file) => new Uint8Array(await readFile(join(wasmDir, file))) }, nodeSourceLocations());
 const port = parentPort!;
 
 port.on('message', (m: SourceWorkerRequest) => {

@@ -3,7 +3,7 @@ import type { SourceRange } from '../../core/ir/graph.js';
 import type { SourceUnit } from '../../core/source/analysis.js';
 import type { SourceAnalyses } from '../analysis/source-analyses.js';
 import { log } from '../log.js';
-import type { BlockGates, GateRunResult } from './gate-runner.js';
+import type { BlockGates, GateRunResult } from './ort-gate-runner.js';
 import { heatmapPngUri } from './heatmap-png.js';
 import { CELL_WIDTH, STRIP_HEIGHT, stripSvgUri } from './strip-image.js';
 

@@ -1,9 +1,8 @@
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { InputSpec } from '../../core/protocol.js';
 import { SOURCE_SELECTOR, type SourceAnalyses } from '../analysis/source-analyses.js';
 import { log } from '../log.js';
-import type { HostGateRunner } from './gate-runner.js';
+import type { GateRunner } from './ort-gate-runner.js';
 import { INLINE_SECTION, InlineHeatmaps } from './inline-heatmaps.js';
 
 export const INLINE_COMMANDS = { runGates: 'seLens.runGates', clearInlineHeatmaps: 'seLens.clearInlineHeatmaps' } as const;
@@ -20,24 +19,26 @@ function inputSpec(uri: vscode.Uri): Extract<InputSpec, { kind: 'normal' | 'cons
 
 /**
  * Inline heatmaps: the `Run gates` lens, the strips and hovers, and the two commands. onnxruntime-web's
- * WASM build runs in the extension host from its own bundle (dist/inline-runner.js), loaded on the first
- * `Run gates` lens and warmed then, so activation pays nothing and the first click finds the .wasm compiled.
+ * WASM build runs in the extension host, from the runner the host creates (`createRunner`: its own bundle on
+ * Node, the web entry on the web), on the first `Run gates` lens and warmed then, so activation pays nothing
+ * and the first click finds the .wasm compiled.
  */
-export function registerInlineHeatmaps(context: vscode.ExtensionContext, sources: SourceAnalyses): { inline: InlineHeatmaps; disposables: vscode.Disposable[] } {
-  const dist = join(context.extensionPath, 'dist');
-  let runner: Promise<HostGateRunner> | undefined;
-  const getRunner = (): Promise<HostGateRunner> => {
-    runner ??= Promise.resolve().then(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a separate bundle, loaded on first use
-      const bundle = require(join(dist, 'inline-runner.js')) as typeof import('./gate-runner.js');
-      const r = new bundle.HostGateRunner(join(dist, 'webview', 'ort', 'ort-wasm-simd-threaded.wasm'), join(dist, 'ort-node', 'ort-wasm-simd-threaded.mjs'));
-      const example = join(context.extensionPath, 'media', 'examples', 'se_block_c32_r4_avg.onnx');
-      void vscode.workspace.fs.readFile(vscode.Uri.file(example)).then(
-        (bytes) => r.warm(bytes),
+export function registerInlineHeatmaps(
+  context: vscode.ExtensionContext,
+  sources: SourceAnalyses,
+  createRunner: () => Promise<GateRunner>,
+): { inline: InlineHeatmaps; disposables: vscode.Disposable[] } {
+  let runner: Promise<GateRunner> | undefined;
+  const getRunner = (): Promise<GateRunner> => {
+    runner ??= createRunner().then((r) => {
+      const example = vscode.Uri.joinPath(context.extensionUri, 'media', 'examples', 'se_block_c32_r4_avg.onnx');
+      void vscode.workspace.fs.readFile(example).then(
+        (bytes) => r.warm(bytes.slice()),
         (e: unknown) => log().warn(`could not warm the gate runner: ${String(e)}`),
       );
       return r;
     });
+    runner.catch(() => (runner = undefined));
     return runner;
   };
   const inline = new InlineHeatmaps(sources, async (unit, uri) => (await getRunner()).run(unit.model, unit.blocks, inputSpec(uri), WEIGHT_SEED));

@@ -17,6 +17,6 @@ export function stripSvgUri(strip: GateStrip, stale: boolean): string {
   });
   const width = strip.cells.length * CELL_WIDTH;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${STRIP_HEIGHT}" viewBox="0 0 ${width} ${STRIP_HEIGHT}"${stale ? ' opacity="0.55"' : ''}>${rects.join('')}</svg>`;
-  // Base64: a decoration's icon URI must survive Uri.parse unchanged.
-  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+  // Base64 (the SVG is ASCII, so btoa is exact on both hosts): a decoration's icon URI must survive Uri.parse unchanged.
+  return `data:image/svg+xml;base64,${btoa(svg)}`;
 }

@@ -1,0 +1,103 @@
+import type * as Ort from 'onnxruntime-web';
+import type { SEBlock } from '../../core/detect/block.js';
+import { gateStrip, type GateStrip } from '../../core/inline/gate-strip.js';
+import { planSamples } from '../../core/inputs/samples.js';
+import { gateModelFromSource } from '../../core/inspect/gate-model.js';
+import type { Model } from '../../core/ir/graph.js';
+import type { InputSpec } from '../../core/protocol.js';
+
+/** One block's gates from one run: the samples × channels matrix and its editor strip. */
+export interface BlockGates {
+  readonly blockId: string;
+  readonly values: Float32Array;
+  readonly samples: number;
+  readonly channels: number;
+  readonly strip: GateStrip;
+}
+
+export interface GateRunResult {
+  readonly blocks: BlockGates[];
+  /** Human words for the input, shown in hovers: `seeded normal (seed 0), batch 4`. */
+  readonly inputLabel: string;
+  readonly weightSeed: number;
+  readonly createMs: number;
+  readonly runMs: number;
+}
+
+export type OrtModule = typeof Ort;
+
+/**
+ * Runs source-built SE blocks in the extension host with onnxruntime-web's WASM build (single thread):
+ * the same runtime as the inspector, no webview needed for the inline strips. WebGPU stays in the
+ * webview. The .wasm compiles once per host (the cold cost); `warm()` starts that in the background.
+ * `loadOrt`: the host's way to get ORT configured with its .wasm bytes (file reads differ between hosts).
+ */
+export class GateRunner {
+  private ort: Promise<OrtModule> | undefined;
+
+  constructor(private readonly loadOrt: () => Promise<OrtModule>) {}
+
+  private load(): Promise<OrtModule> {
+    this.ort ??= this.loadOrt();
+    this.ort.catch(() => (this.ort = undefined));
+    return this.ort;
+  }
+
+  /** Compiles ORT's wasm ahead of the first run (it is most of the cold cost). */
+  warm(modelBytes: Uint8Array): Promise<void> {
+    return this.load()
+      .then((ort) => ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] }))
+      .then((s) => s.release());
+  }
+
+  async run(model: Model, blocks: readonly SEBlock[], spec: Extract<InputSpec, { kind: 'normal' | 'uniform' | 'constant' }>, weightSeed: number): Promise<GateRunResult> {
+    const ort = await this.load();
+    const scheme = model.layout === 'NHWC' ? 'tfjs' : 'pytorch';
+    const gm = gateModelFromSource(structuredClone(model), blocks, { scheme, seed: weightSeed, spatial: 16 });
+    const started = performance.now();
+    const session = await ort.InferenceSession.create(gm.bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const createMs = performance.now() - started;
+    try {
+      const plan = planSamples(gm.inputs, spec, model.layout);
+      const rows = new Map<string, Float32Array[]>();
+      const ranAt = performance.now();
+      for (const feeds of plan.runs) {
+        const inputs: Record<string, Ort.Tensor> = {};
+        for (const f of feeds) inputs[f.name] = new ort.Tensor('float32', f.data, f.dims);
+        const out = await session.run(inputs);
+        for (const b of blocks) {
+          const t = out[b.tensors.gate];
+          if (!t) continue;
+          const data = t.data as Float32Array;
+          const batch = Number(t.dims[0] ?? 1);
+          const per = data.length / batch;
+          const list = rows.get(b.id) ?? [];
+          for (let s = 0; s < batch; s++) list.push(data.slice(s * per, (s + 1) * per));
+          rows.set(b.id, list);
+        }
+      }
+      const runMs = performance.now() - ranAt;
+      const result: BlockGates[] = [];
+      for (const b of blocks) {
+        const list = rows.get(b.id);
+        if (!list?.length) continue;
+        const channels = list[0]!.length;
+        const values = new Float32Array(list.length * channels);
+        list.forEach((r, i) => values.set(r, i * channels));
+        result.push({ blockId: b.id, values, samples: list.length, channels, strip: gateStrip(values, list.length, channels) });
+      }
+      return { blocks: result, inputLabel: inputLabel(spec, plan.samples), weightSeed, createMs, runMs };
+    } finally {
+      await session.release();
+    }
+  }
+}
+
+function inputLabel(spec: InputSpec, samples: number): string {
+  switch (spec.kind) {
+    case 'normal': return `seeded normal (seed ${spec.seed}), batch ${samples}`;
+    case 'uniform': return `seeded uniform ${spec.low}…${spec.high} (seed ${spec.seed}), batch ${samples}`;
+    case 'constant': return `constant ${spec.value}, batch ${samples}`;
+    default: return `batch ${samples}`;
+  }
+}
