@@ -1,4 +1,6 @@
+import type { Tree } from 'web-tree-sitter';
 import { sourceAnalyzer } from '../src/core/source/analyze-source.js';
+import { StatementCache } from '../src/core/source/statement-cache.js';
 import { generatedPythonFile } from '../test/fixtures/source/generated-python.js';
 import { nodeGrammars } from '../test/unit/source-loader.js';
 import { repetitions } from './quick.js';
@@ -26,6 +28,23 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
     const t0 = performance.now();
     analyzer.parsers.python.parse(text)?.delete();
     parseOnly.push(performance.now() - t0);
+  }
+  // Where the full analysis' time goes, as CPU time: copying the tree into JS objects (statement snapshots), and
+  // the floor of any such copy through web-tree-sitter's public API: a cursor visiting every node once, reading
+  // nothing (each move is a call into WebAssembly with the cursor copied in and out).
+  const copyCpu: number[] = [];
+  const walkCpu: number[] = [];
+  let nodeCount = 0;
+  for (let i = 0; i < repetitions(9); i++) {
+    const tree = analyzer.parsers.python.parse(text);
+    if (!tree) break;
+    let c0 = process.cpuUsage();
+    new StatementCache().topStatements(tree.rootNode, text);
+    copyCpu.push(cpuMs(c0));
+    c0 = process.cpuUsage();
+    nodeCount = visitEveryNode(tree);
+    walkCpu.push(cpuMs(c0));
+    tree.delete();
   }
   const full: number[] = [];
   const fullCpu: number[] = [];
@@ -84,7 +103,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
     {
       name: 'source: full analysis, 5,000-line Python file, 100 classes',
       median_ms: median(full),
-      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks; parsers preloaded; median of ${full.length}; CPU ${ms(median(fullCpu))} ms; of which tree-sitter parse alone ${ms(median(parseOnly))} ms`,
+      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks; parsers preloaded; median of ${full.length}; CPU ${ms(median(fullCpu))} ms; of which tree-sitter parse alone ${ms(median(parseOnly))} ms, statement snapshots ${ms(median(copyCpu))} ms CPU (a cursor visiting all ${nodeCount} nodes, reading nothing: ${ms(median(walkCpu))} ms CPU)`,
     },
     {
       name: 'source: re-analysis after a one-line edit (same file)',
@@ -97,4 +116,19 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
       note: `statements below keep their snapshots; cached units get their lines moved, none interpreted again; median of ${shifted.length} after ${WARM_EDITS} warm-up edits; CPU ${ms(median(shiftedCpu))} ms`,
     },
   ];
+}
+
+/** Moves a cursor over every node of the tree in document order; the number of nodes. */
+function visitEveryNode(tree: Tree): number {
+  const cursor = tree.rootNode.walk();
+  let count = 0;
+  try {
+    for (;;) {
+      count++;
+      if (cursor.gotoFirstChild()) continue;
+      while (!cursor.gotoNextSibling()) if (!cursor.gotoParent()) return count;
+    }
+  } finally {
+    cursor.delete();
+  }
 }
