@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Convention } from '../core/stats/table.js';
 import { CONVENTIONS } from '../core/stats/table.js';
+import { DEFAULT_INPUT_SIZE, type DefaultInputSize } from '../core/inputs/sizes.js';
+import { MAX_BATCH, MAX_DIM } from '../core/protocol.js';
 
 export type Backend = 'auto' | 'webgpu' | 'wasm';
 
@@ -54,4 +56,14 @@ export function parseShape(text: string): number[] | undefined {
   if (parts.length < 1 || parts.length > 6) return undefined;
   const dims = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   return dims.every((d) => Number.isSafeInteger(d) && d > 0 && d <= 1 << 20) ? dims : undefined;
+}
+
+/** `seLens.defaultInputSize`, with the built-in default for anything missing or out of range. */
+export function defaultInputSize(scope?: vscode.ConfigurationScope): DefaultInputSize {
+  const value = vscode.workspace.getConfiguration('seLens', scope).get<Partial<DefaultInputSize>>('defaultInputSize') ?? {};
+  const valid = (v: unknown, max: number): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
+  return {
+    batch: valid(value.batch, MAX_BATCH) ? value.batch : DEFAULT_INPUT_SIZE.batch,
+    spatial: valid(value.spatial, MAX_DIM) ? value.spatial : DEFAULT_INPUT_SIZE.spatial,
+  };
 }

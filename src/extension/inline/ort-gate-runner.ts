@@ -1,3 +1,4 @@
+import { DEFAULT_INPUT_SIZE } from '../../core/inputs/sizes.js';
 import type * as Ort from 'onnxruntime-web';
 import type { SEBlock } from '../../core/detect/block.js';
 import { gateStrip, type GateStrip } from '../../core/inline/gate-strip.js';
@@ -50,10 +51,11 @@ export class GateRunner {
       .then((s) => s.release());
   }
 
-  async run(model: Model, blocks: readonly SEBlock[], spec: Extract<InputSpec, { kind: 'normal' | 'uniform' | 'constant' }>, weightSeed: number): Promise<GateRunResult> {
+  /** `spatial` sizes input dims the source left unknown (`seLens.defaultInputSize`). */
+  async run(model: Model, blocks: readonly SEBlock[], spec: Extract<InputSpec, { kind: 'normal' | 'uniform' | 'constant' }>, weightSeed: number, spatial = DEFAULT_INPUT_SIZE.spatial): Promise<GateRunResult> {
     const ort = await this.load();
     const scheme = model.layout === 'NHWC' ? 'tfjs' : 'pytorch';
-    const gm = gateModelFromSource(structuredClone(model), blocks, { scheme, seed: weightSeed, spatial: 16 });
+    const gm = gateModelFromSource(structuredClone(model), blocks, { scheme, seed: weightSeed, spatial });
     const started = performance.now();
     const session = await ort.InferenceSession.create(gm.bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const createMs = performance.now() - started;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { InputSpec } from '../../core/protocol.js';
 import { SOURCE_SELECTOR, type SourceAnalyses } from '../analysis/source-analyses.js';
 import { log } from '../log.js';
+import { defaultInputSize } from '../settings.js';
 import type { GateRunner } from './ort-gate-runner.js';
 import { INLINE_SECTION, InlineHeatmaps } from './inline-heatmaps.js';
 
@@ -41,7 +42,7 @@ export function registerInlineHeatmaps(
     runner.catch(() => (runner = undefined));
     return runner;
   };
-  const inline = new InlineHeatmaps(sources, async (unit, uri) => (await getRunner()).run(unit.model, unit.blocks, inputSpec(uri), WEIGHT_SEED));
+  const inline = new InlineHeatmaps(sources, async (unit, uri) => (await getRunner()).run(unit.model, unit.blocks, inputSpec(uri), WEIGHT_SEED, defaultInputSize(uri).spatial));
   const lenses: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: inline.onDidChangeCodeLenses,
     provideCodeLenses: async (doc, token) => {

@@ -6,11 +6,11 @@
  */
 import * as vscode from 'vscode';
 import type { Inspection } from '../../core/inspect/inspection.js';
-import { DEFAULT_INPUT_SIZE, type DefaultInputSize, type SizeRequest } from '../../core/inputs/sizes.js';
-import { MAX_BATCH, MAX_DIM, parseWebviewMessage, type HostMessage, type InputSpec, type WebviewMessage } from '../../core/protocol.js';
+import type { SizeRequest } from '../../core/inputs/sizes.js';
+import { MAX_BATCH, parseWebviewMessage, type HostMessage, type InputSpec, type WebviewMessage } from '../../core/protocol.js';
 import type { Convention } from '../../core/stats/table.js';
 import { errorMessage, log } from '../log.js';
-import { readSettings } from '../settings.js';
+import { defaultInputSize, readSettings } from '../settings.js';
 import { inspectorHtml, makeNonce } from './html.js';
 import { decodeImageFiles, imagesInFolder } from './images.js';
 
@@ -255,16 +255,6 @@ export class InspectorPanel implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
-}
-
-/** `seLens.defaultInputSize`, with the built-in default for anything missing or out of range. */
-function defaultInputSize(scope?: vscode.ConfigurationScope): DefaultInputSize {
-  const value = vscode.workspace.getConfiguration('seLens', scope).get<Partial<DefaultInputSize>>('defaultInputSize') ?? {};
-  const valid = (v: unknown, max: number): v is number => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max;
-  return {
-    batch: valid(value.batch, MAX_BATCH) ? value.batch : DEFAULT_INPUT_SIZE.batch,
-    spatial: valid(value.spatial, MAX_DIM) ? value.spatial : DEFAULT_INPUT_SIZE.spatial,
-  };
 }
 
 function resourceRoots(context: vscode.ExtensionContext, request: InspectorRequest): vscode.Uri[] {
