@@ -1,5 +1,6 @@
 // The extension host's view of the core, bundled as dist/engine.js and required on first use.
-import { analyzeOnnx } from '../../core/analyze.js';
+import { analyzeModel } from '../../core/analyze.js';
+import { readModelFile } from '../../core/formats/read-model.js';
 import type { SEBlock } from '../../core/detect/block.js';
 import { SeLensError } from '../../core/errors.js';
 import { initialiseWeights } from '../../core/inputs/init.js';
@@ -37,7 +38,8 @@ export const createEngine: CreateEngine = (grammars, options = {}) => {
       }
       return table;
     },
-    analyzeModel: (source, path) => analyzeOnnx(source, path ? { externalData: folderExternalData(path) } : {}),
+    // Any model format, told apart by content; TF.js shards and ONNX external data are read beside `path`.
+    analyzeModel: (source, path) => analyzeModel(readModelFile(source, path ? { folder: folderExternalData(path), name: modelName(path) } : {})),
     inspectSource: (unit, title, convention, sizes) =>
       inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes),
     inspectModel: (analysis, source, title, convention, path, sizes) => inspectOnnx(analysis, source, title, convention, path ? folderExternalData(path) : undefined, sizes),
@@ -53,6 +55,12 @@ export const createEngine: CreateEngine = (grammars, options = {}) => {
   };
   return engine;
 };
+
+/** A graph name for formats that carry none: the file's base name without its extension. */
+function modelName(path: string): string {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
+}
 
 function findBlock(blocks: readonly SEBlock[], id: string): SEBlock {
   const found = blocks.find((b) => b.id === id);
