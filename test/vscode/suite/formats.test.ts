@@ -225,3 +225,21 @@ suite('model formats', () => {
     assert.ok(!error.message.includes('\n'));
   });
 });
+
+suite('model formats: bad files', () => {
+  test('a truncated .tflite and a model.json that is not a model: one clear line each, the editor still opens', async () => {
+    await fixtures();
+    const bytes = await readFile(workspaceUri('formats', 'selfie_segmentation.tflite').fsPath);
+    const truncated = workspaceUri('formats', 'bad', 'truncated.tflite');
+    await vscode.workspace.fs.writeFile(truncated, bytes.subarray(0, Math.floor(bytes.length / 3)));
+    const notModel = workspaceUri('formats', 'bad', 'model.json');
+    await vscode.workspace.fs.writeFile(notModel, new TextEncoder().encode('{"name": "my-web-app", "version": "1.0.0"}'));
+    for (const uri of [truncated, notModel]) {
+      await assert.rejects(api().services.models.get(uri), (e: Error) => e.name === 'SeLensError' && e.message.length > 0 && !e.message.includes('\n'), uri.path);
+      await vscode.commands.executeCommand('vscode.open', uri);
+      await until('the custom editor', () => (activeCustomEditor()?.uri.toString() === uri.toString() ? true : undefined));
+      assert.deepEqual(await api().services.tree.activeBlocks(), []);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
+});
