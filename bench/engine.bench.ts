@@ -14,6 +14,8 @@ import { readOnnx } from '../src/core/onnx/reader.js';
 import { writeOnnx } from '../src/core/onnx/writer.js';
 import { CONVENTIONS, type Convention } from '../src/core/stats/table.js';
 import { B7_STAGES, efficientNetLike } from '../test/helpers/se-graphs.js';
+import { repetitions } from './quick.js';
+import { pythonOnnxMissing, timePythonOnnx } from './python-onnx.js';
 
 const self = fileURLToPath(import.meta.url);
 /** The repository root: the nearest folder above this file with a package.json (this file may run bundled). */
@@ -28,7 +30,7 @@ const DATA = join(root, 'bench', 'data');
 const MODEL_VERSION = 1;
 export const B7_MODEL = join(DATA, `efficientnet_b7_like_v${MODEL_VERSION}.onnx`);
 const FIXTURES = ['seed_se_c32_r4_avg', 'seed_se_c32_r4_max', 'var_se_conv1x1_bias', 'var_eca', 'mobilenet_v3_small', 'mobilenet_v2'];
-const RUNS = 7;
+const RUNS = repetitions(7);
 
 export interface BenchResult {
   name: string;
@@ -150,8 +152,19 @@ function series(path: string, mode: 'torchstat' | 'all', runs: number): { ms: nu
   return { ms: median(work.map((w) => w.ms)), minMs: Math.min(...work.map((w) => w.ms)), phases, peakMB: Math.max(0, median(work.map((w) => w.maxRssMB)) - median(bare)), last: work[work.length - 1]! };
 }
 
+/**
+ * The anchor note for a model-open row: Python's onnx.load + infer_shapes on the same file and our time over its,
+ * or why it was not measured.
+ */
+function pythonAnchor(path: string, ourMs: number, missing: string | undefined): string {
+  if (missing) return `Python anchor not measured: ${missing}`;
+  const py = timePythonOnnx(path, repetitions(3));
+  return `Python onnx ${py.version} onnx.load + infer_shapes ${round(py.ms)} ms (load ${round(py.loadMs)} + infer ${round(py.inferMs)}, median of ${repetitions(3)} processes) → ours/Python ${round(ourMs / py.ms, 2)}×`;
+}
+
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
+  const pythonMissing = pythonOnnxMissing();
   const model = ensureB7Model();
   const sizeMB = statSync(model.path).size / 1024 ** 2;
   for (const mode of ['torchstat', 'all'] as const) {
@@ -162,17 +175,17 @@ export async function run(): Promise<BenchResult[]> {
       median_ms: round(s.ms),
       peak_mb: round(s.peakMB),
       target: '≤ 70 ms; < 100 MB over Node',
-      note: `${RUNS} fresh processes (fastest ${round(s.minMs)} ms); ${s.phases}; ${s.last.tables} tables; read ${round(s.last.bytesRead / 1024 ** 2, 2)} MB of ${round(s.last.size / 1024 ** 2, 0)} MB${model.built ? `; model written in ${round(model.ms / 1000, 1)} s this run` : ''}`,
+      note: `${RUNS} fresh processes (fastest ${round(s.minMs)} ms); ${s.phases}; ${s.last.tables} tables; read ${round(s.last.bytesRead / 1024 ** 2, 2)} MB of ${round(s.last.size / 1024 ** 2, 0)} MB${model.built ? `; model written in ${round(model.ms / 1000, 1)} s this run` : ''}${mode === 'torchstat' ? `; ${pythonAnchor(model.path, s.ms, pythonMissing)}` : ''}`,
     });
   }
   for (const name of FIXTURES) {
     const path = join(root, 'test', 'fixtures', `${name}.onnx`);
-    const s = series(path, 'torchstat', 5);
+    const s = series(path, 'torchstat', repetitions(5));
     results.push({
       name: `fixture ${name} (${round(s.last.size / 1024 ** 2, 2)} MB, ${s.last.nodes} nodes, ${s.last.blocks} SE): open → blocks + torchstat tables`,
       median_ms: round(s.ms),
       peak_mb: round(s.peakMB),
-      note: `5 fresh processes (fastest ${round(s.minMs)} ms); ${s.phases}; read ${round(s.last.bytesRead / 1024, 0)} KB`,
+      note: `${repetitions(5)} fresh processes (fastest ${round(s.minMs)} ms); ${s.phases}; read ${round(s.last.bytesRead / 1024, 0)} KB; ${pythonAnchor(path, s.ms, pythonMissing)}`,
     });
   }
   return results;

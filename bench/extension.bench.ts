@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { repetitions } from './quick.js';
 
 const root = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
@@ -15,30 +16,49 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** The part of the `vscode` API that activation touches, each call answering with an inert disposable. */
+/**
+ * Anything activation may touch beyond `vscodeStub`'s explicit answers: every property is another inert value and
+ * every call returns one (so a new `vscode.x.y(...)` in activate() does not break the bench); `then` is absent so
+ * it is never taken for a promise.
+ */
+function inert(): unknown {
+  const target = function () {} as unknown as Record<string | symbol, unknown>;
+  return new Proxy(target, {
+    get: (_t, key) => (key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : key === 'dispose' ? () => {} : inert()),
+    apply: () => inert(),
+    construct: () => inert() as object,
+  });
+}
+
+/** A record whose missing keys answer with `inert()`. */
+function withFallback<T extends object>(known: T): T {
+  return new Proxy(known, { get: (t, key) => (key in t ? (t as Record<string | symbol, unknown>)[key] : key === 'then' ? undefined : inert()) });
+}
+
+/** The `vscode` API as activation sees it: what it reads answered explicitly, registrations as inert disposables. */
 function vscodeStub(): Record<string, unknown> {
   const disposable = { dispose() {} };
   const event = () => disposable;
-  const log = { info() {}, warn() {}, error() {}, debug() {}, dispose() {} };
-  return {
+  const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {}, appendLine() {}, dispose() {} };
+  const uri = (fsPath: string) => ({ scheme: 'file', fsPath, path: fsPath, toString: () => `file://${fsPath}` });
+  return withFallback({
     EventEmitter: class { event = event; fire() {} dispose() {} },
     TabInputCustom: class {},
     TabInputText: class {},
+    Uri: { file: uri, joinPath: (base: { fsPath: string }, ...parts: string[]) => uri(join(base.fsPath, ...parts)) },
     version: '1.100.0',
-    env: { appName: 'bench' },
+    env: withFallback({ appName: 'bench' }),
     l10n: { t: (message: string) => message },
-    window: {
-      createOutputChannel: () => log,
-      createTreeView: () => disposable,
-      registerCustomEditorProvider: () => disposable,
-      onDidChangeActiveTextEditor: event,
-      tabGroups: { activeTabGroup: { activeTab: undefined }, onDidChangeTabs: event },
+    window: withFallback({
+      createOutputChannel: () => withFallback(log),
+      tabGroups: withFallback({ activeTabGroup: { activeTab: undefined }, all: [], onDidChangeTabs: event }),
       activeTextEditor: undefined,
-    },
-    workspace: { onDidCloseTextDocument: event, onDidChangeConfiguration: event, onDidChangeTextDocument: event },
-    languages: { registerCodeLensProvider: () => disposable, registerHoverProvider: () => disposable, registerInlayHintsProvider: () => disposable },
-    commands: { registerCommand: () => disposable },
-  };
+      visibleTextEditors: [],
+    }),
+    workspace: withFallback({ textDocuments: [], workspaceFolders: undefined, getConfiguration: () => withFallback({ get: (_k: string, d?: unknown) => d }) }),
+    languages: withFallback({}),
+    commands: withFallback({}),
+  });
 }
 
 /** Makes `require('vscode')` inside the bundles return the stand-in. */
@@ -61,10 +81,10 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
   installVscodeStub();
   const bundle = join(root, 'dist', 'extension.js');
   const engineBundle = join(root, 'dist', 'engine.js');
-  const context = { subscriptions: [] as unknown[], extensionUri: {}, workspaceState: { get: () => undefined, update: async () => {} }, extensionMode: 1 };
+  const context = { subscriptions: [] as unknown[], extensionPath: root, extensionUri: { scheme: 'file', fsPath: root, path: root }, workspaceState: { get: () => undefined, update: async () => {} }, extensionMode: 1 };
 
   const activation: number[] = [];
-  for (let i = 0; i < 15; i++) {
+  for (let i = 0; i < repetitions(15); i++) {
     delete require.cache[bundle];
     const t0 = performance.now();
     const ext = require(bundle) as { activate(c: unknown): unknown };
@@ -75,7 +95,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
 
   const engineLoad: number[] = [];
   let createEngine: ((g: { load(f: string): Promise<Uint8Array> }) => import('../src/extension/engine/api.js').Engine) | undefined;
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < repetitions(5); i++) {
     delete require.cache[engineBundle];
     const t0 = performance.now();
     createEngine = (require(engineBundle) as { createEngine: typeof createEngine }).createEngine;
@@ -88,7 +108,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
   await engine.analyzeSource(request);
   const firstAnalysis = performance.now() - t0;
   const warm: number[] = [];
-  for (let i = 0; i < 21; i++) {
+  for (let i = 0; i < repetitions(21); i++) {
     const edited = i % 2 ? text : text.replace('ratio=4', 'ratio=8');
     const t1 = performance.now();
     const analysis = await engine.analyzeSource({ ...request, text: edited });

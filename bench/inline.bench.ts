@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { repetitions } from './quick.js';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -24,7 +25,7 @@ async function main() {
   await runner.run(unit.model, unit.blocks, { kind: 'normal', seed: 0, batch: 4 }, 0);
   const cold = performance.now() - t0;
   const warm = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < ${repetitions(7)}; i++) {
     const t = performance.now();
     await runner.run(unit.model, unit.blocks, { kind: 'normal', seed: i, batch: 4 }, 0);
     warm.push(performance.now() - t);
@@ -48,7 +49,7 @@ export async function run(): Promise<{ name: string; median_ms: number; target: 
   const ortDist = join(process.cwd(), 'node_modules', 'onnxruntime-web', 'dist');
   const colds: number[] = [];
   const warms: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < repetitions(5); i++) {
     const r = JSON.parse(execFileSync(process.execPath, [out, ortDist], { cwd: process.cwd(), encoding: 'utf8' })) as { cold: number; warm: number[] };
     colds.push(r.cold);
     warms.push(...r.warm);

@@ -7,10 +7,15 @@
 // `npm run bench -- engine source` runs only the files whose names contain one of the words; the sections of the
 // others are kept from the previous RESULTS.md (each section carries its own date), as are sections that are not
 // about one bench file (numbers from another machine).
+//
+// `npm run bench -- --quick` (or BENCH_QUICK=1): one repetition of everything (bench/quick.ts), RESULTS.md left
+// alone. In both modes the exit status is 1 when any bench threw, so the quick run is CI's check that every bench still runs. A bench whose
+// prerequisites are missing is skipped with its reason and does not fail the run.
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, totalmem, arch, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { quickMode } from './quick.js';
 
 export interface BenchRow {
   name: string;
@@ -46,6 +51,8 @@ function targetOf(file: string, row: BenchRow): string {
   return TARGETS.find(([f, n]) => f.test(file) && n.test(row.name))?.[2] ?? '';
 }
 
+const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+
 function machine(): string[] {
   const cpu = cpus();
   const gb = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GB`;
@@ -54,15 +61,15 @@ function machine(): string[] {
     `- CPU: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} logical cores`,
     `- Memory: ${gb(totalmem())} (${gb(freemem())} free at start)`,
     `- Node: ${process.version}`,
-    `- Load average at start (1/5/15 min): ${loadavg().map((l) => l.toFixed(2)).join(' / ')} — shared machines inflate every number`,
+    `- Load average at start (1/5/15 min): ${loadAverage()} — shared machines inflate every number; each section gives its own`,
   ];
 }
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const num = (x: number | undefined, digits = 1) => (x === undefined || !Number.isFinite(x) ? '' : x.toFixed(digits));
 
-function section(file: string, date: string, rows: BenchRow[] | undefined, skipped: string | undefined): string {
-  const lines = [`## \`bench/${file}\``, '', `Measured ${date}.`, ''];
+function section(file: string, date: string, load: { before: string; after: string }, rows: BenchRow[] | undefined, skipped: string | undefined): string {
+  const lines = [`## \`bench/${file}\``, '', `Measured ${date}; load average (1/5/15 min) ${load.before} before, ${load.after} after.`, ''];
   if (skipped !== undefined) {
     lines.push(`Not measured: ${cell(skipped)}`, '');
     return lines.join('\n');
@@ -90,7 +97,9 @@ function previousSections(): { byFile: Map<string, string>; other: string[] } {
   return { byFile, other };
 }
 
-export async function main(filters: string[]): Promise<void> {
+/** Runs the chosen benches; resolves to the names of the bench files that threw. */
+export async function main(filters: string[]): Promise<string[]> {
+  const failed: string[] = [];
   const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort();
   const chosen = files.filter((f) => !filters.length || filters.some((w) => f.includes(w)));
   const previous = previousSections();
@@ -103,6 +112,7 @@ export async function main(filters: string[]): Promise<void> {
     }
     const date = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
     process.stdout.write(`bench/${file} ...\n`);
+    const before = loadAverage();
     let rows: BenchRow[] | undefined;
     let skipped: string | undefined;
     try {
@@ -112,11 +122,16 @@ export async function main(filters: string[]): Promise<void> {
       if (missing) skipped = `skipped, ${missing}`;
       else rows = await mod.run();
     } catch (e) {
+      failed.push(file);
       skipped = `failed or prerequisites missing: ${String((e as Error)?.message ?? e).split('\n')[0]}`;
     }
     for (const r of rows ?? []) process.stdout.write(`  ${num(r.median_ms).padStart(9)} ms  ${num(r.peak_mb).padStart(7)} MB  ${r.name}\n`);
     if (skipped) process.stdout.write(`  ${skipped}\n`);
-    sections.set(file, section(file, date, rows, skipped));
+    sections.set(file, section(file, date, { before, after: loadAverage() }, rows, skipped));
+  }
+  if (quickMode()) {
+    process.stdout.write(`quick mode: ${RESULTS} left as it was${failed.length ? `; failed: ${failed.join(', ')}` : ''}\n`);
+    return failed;
   }
   const text = [
     '# Benchmarks',
@@ -130,10 +145,15 @@ export async function main(filters: string[]): Promise<void> {
   ].join('\n');
   writeFileSync(RESULTS, text.trimEnd() + '\n');
   process.stdout.write(`wrote ${RESULTS}\n`);
+  return failed;
 }
 
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
-  void main(process.argv.slice(2)).catch((e) => {
+  const args = process.argv.slice(2);
+  if (args.includes('--quick')) process.env.BENCH_QUICK = '1';
+  void main(args.filter((a) => !a.startsWith('--'))).then((failed) => {
+    if (failed.length) process.exitCode = 1;
+  }, (e: unknown) => {
     process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
     process.exitCode = 1;
   });

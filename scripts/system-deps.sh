@@ -2,9 +2,10 @@
 # The Debian packages the test suite needs, installed when run as root with apt (as CI does); otherwise
 # it names the one command to run and stops. Chromium drives the webview and real-VS-Code tests;
 # libkrb5-dev and ripgrep let code-server's install build; python3-torchvision puts torchvision's own
-# source in site-packages, which the Python module-system test reads (never runs).
+# source in site-packages, which the Python module-system test reads (never runs); python3-onnx is the
+# benches' side-by-side anchor (onnx.load + shape inference).
 set -euo pipefail
-packages=(chromium libkrb5-dev ripgrep python3-torchvision)
+packages=(chromium libkrb5-dev ripgrep python3-torchvision python3-onnx)
 missing=()
 for pkg in "${packages[@]}"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
 [ ${#missing[@]} -eq 0 ] && exit 0

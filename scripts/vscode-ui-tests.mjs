@@ -84,15 +84,17 @@ async function openFile(page, fileName, visibleText) {
   if (visibleText) await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: visibleText }).first().waitFor();
 }
 
-/** F1, type the command's label, run it. */
+/** F1, type the command's label, run it; resolves with the Date.now() of the Enter that ran it. */
 async function runCommand(page, labelText) {
   await page.keyboard.press('F1');
   const quick = page.locator('.quick-input-widget');
   await quick.waitFor({ state: 'visible' });
   await page.keyboard.type(labelText);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: labelText }).first().waitFor();
+  const enteredAt = Date.now();
   await page.keyboard.press('Enter');
   await quick.waitFor({ state: 'hidden' });
+  return enteredAt;
 }
 
 /** The code lens titles rendered in the active editor, in order. */
@@ -103,6 +105,28 @@ async function lensTitles(page) {
 /** The n-th visible webview's content frame (VS Code nests the extension's page in #active-frame). */
 function webviewFrame(page, index = 0) {
   return page.frameLocator('iframe.webview.ready').nth(index).frameLocator('#active-frame');
+}
+
+/** The webview's performance marks (webview/main.ts) and its .wasm fetch, ms after its own navigation, rounded. */
+async function webviewTimeline(frame) {
+  return frame.locator('body').evaluate(() => {
+    const out = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name.replace(/^se-lens:/, ''), Math.round(m.startTime)]));
+    for (const r of performance.getEntriesByType('resource')) {
+      if (r.name.endsWith('.wasm')) Object.assign(out, { 'wasm-fetch-start': Math.round(r.startTime), 'wasm-fetch-end': Math.round(r.responseEnd) });
+    }
+    return out;
+  });
+}
+
+/** Waits until the webview has painted its heatmap more than `before` times. */
+async function heatmapPaints(frame, before, timeoutMs = 120_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await frame.locator('body').evaluate(() => performance.getEntriesByName('se-lens:heatmap').length).catch(() => 0);
+    if (n > before) return n;
+    if (Date.now() > deadline) throw new Error(`no heatmap painted within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 async function devRun() {
@@ -161,12 +185,24 @@ async function devRun() {
     writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 
     // Command palette: inspect the block under the cursor; the inspector webview renders.
+    // Timed from the Enter that runs the command to the heatmap's paint mark.
     await className.click();
-    await runCommand(page, 'SE Lens: Inspect Block at Cursor');
+    const clicked = await runCommand(page, 'SE Lens: Inspect Block at Cursor');
     const inspector = webviewFrame(page);
     await inspector.locator('#title', { hasText: 'SEBlock' }).waitFor();
+    await heatmapPaints(inspector, 0);
+    const firstMs = Date.now() - clicked;
     await inspector.locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible', timeout: 120_000 });
     console.log('  ✓ F1 "SE Lens: Inspect Block at Cursor" opened the inspector; it ran the block and drew the heatmap');
+    console.log(`  ⏱ Inspect → first heatmap ${firstMs} ms on a fresh panel (from the command's Enter); webview timeline ${JSON.stringify(await webviewTimeline(inspector))}`);
+    // The second inspection, by the Inspect lens over the class: the kept panel shows it.
+    const paints = await inspector.locator('body').evaluate(() => performance.getEntriesByName('se-lens:heatmap').length);
+    const inspectLens = page.locator('.codelens-decoration a', { hasText: /^Inspect$/ }).first();
+    await inspectLens.waitFor();
+    const again = Date.now();
+    await inspectLens.click();
+    await heatmapPaints(inspector, paints);
+    console.log(`  ⏱ Inspect lens click → heatmap ${Date.now() - again} ms on the second inspection (panel kept)`);
     await shot('inspector');
 
     // The .onnx custom editor. Keys typed while a webview has focus go to the webview: click the text first.
@@ -247,6 +283,24 @@ async function dynamicRun() {
     await webviewFrame(page).locator('#size-W input').fill('160');
     await webviewFrame(page).locator('#size-W input').press('Enter');
     await webviewFrame(page).locator('#status', { hasText: 'H 48 (set here), W 160 (set here)' }).waitFor({ timeout: 120_000 });
+
+    // Reset, then an image picked through VS Code's own open dialog: its size (150 × 90, rounded to
+    // multiples of 32 by the documented rule) sizes H and W, and the model runs on it.
+    const ramp = new PNG({ width: 150, height: 90 });
+    for (let i = 0; i < ramp.data.length; i += 4) ramp.data.set([(i / 4) % 150, Math.floor(i / 4 / 150) * 2, 128, 255], i);
+    const rampPath = join(paths.workspace, 'models', 'ramp.png');
+    writeFileSync(rampPath, PNG.sync.write(ramp));
+    await webviewFrame(page).locator('#reset-sizes').click();
+    await webviewFrame(page).locator('#status', { hasText: 'H 224 (seLens.defaultInputSize), W 224 (seLens.defaultInputSize)' }).waitFor({ timeout: 120_000 });
+    await webviewFrame(page).locator('#pick-image').click();
+    const dialog = page.locator('.quick-input-widget input');
+    await dialog.waitFor();
+    await dialog.fill(rampPath);
+    await dialog.press('Enter');
+    await webviewFrame(page).locator('#status', { hasText: 'H 96 (from the image), W 160 (from the image)' }).waitFor({ timeout: 120_000 });
+    await webviewFrame(page).locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible' });
+    console.log('  ✓ an image picked in the open dialog sized H 96 and W 160 and the model ran on it');
+    await shot('dynamic-picked-image');
 
     // The selected row's link in light, dark and high-contrast themes: the selection's foreground, not the link blue.
     const settingsFile = join(paths.workspace, '.vscode', 'settings.json');

@@ -27,13 +27,16 @@ export function paintHeatmap(
   }
   const scale = (LUT_SIZE - 1) / (hi - lo);
   const last = LUT_SIZE - 1;
+  const lowest = VIRIDIS_LUT[0]!;
+  const highest = VIRIDIS_LUT[last]!;
   for (let r = 0; r < rows; r++) {
     const rowStart = r * cols;
     const line = r * cellH * width;
     for (let x = 0; x < width; x++) {
-      let i = Math.round((values[rowStart + channelAt[x]!]! - lo) * scale);
-      i = i < 0 ? 0 : i > last ? last : i;
-      pixels[line + x] = VIRIDIS_LUT[i]!;
+      // Rounds as floor(i + 0.5) with `| 0` after clamping, not Math.round per pixel; NaN (f !== f) stays
+      // transparent, as the LUT index it gave before did.
+      const f = (values[rowStart + channelAt[x]!]! - lo) * scale + 0.5;
+      pixels[line + x] = f >= 1 ? (f > last ? highest : VIRIDIS_LUT[f | 0]!) : f === f ? lowest : 0;
     }
     for (let k = 1; k < cellH; k++) pixels.copyWithin(line + k * width, line, line + width);
   }

@@ -24,6 +24,7 @@ import type { GateMatrix, Prunability } from './gates.js';
 import { prunability } from './gates.js';
 import type { Zoom } from './heatmap.js';
 import { HeatmapView, ZOOMS } from './heatmap.js';
+import { useEarlyWasm } from './early-wasm.js';
 import { GateRunner } from './ort-runner.js';
 import { renderBlockList, renderPrunability, renderStatsTable, shapeText } from './tables.js';
 
@@ -32,6 +33,9 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
+// The timeline of a panel (script start, ORT imported and warm, model received, session, run, heatmap), read by
+// the bench and the UI test through performance.getEntriesByType('mark').
+performance.mark('se-lens:script');
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage): void => vscode.postMessage(message);
 
@@ -48,6 +52,7 @@ interface State {
   zoom: Zoom;
 }
 
+useEarlyWasm();
 const runner = new GateRunner(document.body.dataset.ortBase ?? '');
 const initialBackend = document.body.dataset.backend;
 runner.warmUp(initialBackend === 'webgpu' || initialBackend === 'wasm' ? initialBackend : 'auto');
@@ -176,6 +181,7 @@ window.addEventListener('message', (event: MessageEvent) => {
 async function handle(message: HostMessage): Promise<void> {
   switch (message.type) {
     case 'load':
+      performance.mark('se-lens:load-received');
       state = {
         load: message,
         input: inputFor(message),
@@ -350,7 +356,6 @@ async function run(): Promise<void> {
     );
     if (id !== runCounter || s !== state) return;
     s.gates = result.gates;
-    s.scores = new Map([...result.gates].map(([k, g]) => [k, prunability(g)]));
     status.textContent =
       `EP: ${result.ep}${result.fallbackReason ? ` (${result.fallbackReason})` : ''} · session ${result.createMs > 0 ? `${result.createMs.toFixed(0)} ms` : 'reused'}` +
       ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}${describeSizes()}` +
@@ -361,6 +366,7 @@ async function run(): Promise<void> {
     // The other views after the first heatmap is on screen.
     requestAnimationFrame(() => {
       if (s !== state) return;
+      s.scores = new Map([...s.gates].map(([k, g]) => [k, prunability(g)]));
       depthBox.replaceChildren(renderAcrossDepth(s.load.blocks, s.gates));
       pruneBox.replaceChildren(renderPrunability(s.load.blocks, s.gates, s.scores));
     });
@@ -431,6 +437,7 @@ function showHeatmap(): void {
   const ms = heatmap.show(gates, { sortByMean: s.sortByMean, zoom: s.zoom, range });
   heatmap.root.dataset.renderMs = ms.toFixed(2);
   heatmap.root.dataset.blockId = block.id;
+  performance.mark('se-lens:heatmap');
   post({ type: 'rendered', blockId: block.id, rows: gates.rows, cols: gates.cols });
 }
 

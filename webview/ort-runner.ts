@@ -5,11 +5,13 @@
  *
  * Two ORT builds, each loaded (dynamic import, its own chunk) only when first needed: the WASM-only
  * build (14 MB .wasm) for the WASM EP, the JSEP build (WebGPU kernels + WASM, 28 MB .wasm) for WebGPU.
- * Compiling the .wasm is most of a first session's cost, so the common no-GPU case pays half.
+ * Compiling the .wasm is most of a first session's cost, so the common no-GPU case pays half, and the page's first
+ * script has usually fetched and compiled it already (early-wasm.ts).
  */
 import type * as Ort from 'onnxruntime-web';
 import type { BackendPreference, ExecutionProvider } from '../src/core/protocol.js';
 import type { Feed } from '../src/core/inputs/samples.js';
+import { earlyWasmFor } from './early-wasm.js';
 import { GateMatrix } from './gates.js';
 
 export interface SessionInfo {
@@ -50,8 +52,12 @@ const WARMUP_MODEL = 'CAgSB3NlLWxlbnM6QQoVCgF4EgF5GgFuIghJZGVudGl0eToAEgZ3YXJtdX
 function runtime(ep: ExecutionProvider, ortBase: string): Promise<OrtModule> {
   let loading = runtimes.get(ep);
   if (!loading) {
-    loading = (ep === 'webgpu' ? import('onnxruntime-web') : import('onnxruntime-web/wasm')).then((ort) => {
-      ort.env.wasm.wasmPaths = { wasm: new URL(ORT_WASM[ep], ortBase).href };
+    const wasmUrl = new URL(ORT_WASM[ep], ortBase).href;
+    loading = Promise.all([ep === 'webgpu' ? import('onnxruntime-web') : import('onnxruntime-web/wasm'), earlyWasmFor(wasmUrl)]).then(([ort, early]) => {
+      performance.mark(`se-lens:ort-${ep}-imported`);
+      ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+      // The bytes the page's first script fetched (and is compiling): ORT then fetches nothing itself.
+      if (early) ort.env.wasm.wasmBinary = early.bytes;
       ort.env.wasm.numThreads = 1;
       ort.env.wasm.proxy = false;
       ort.env.logLevel = 'error';
@@ -93,15 +99,24 @@ export class GateRunner {
   /** `ortBase`: URL of the folder holding ORT's .wasm files (dist/webview/ort/). */
   constructor(private readonly ortBase: string) {}
 
-  /** Starts loading the runtime the preference will most likely use; failures surface on the real run. */
+  /** Set once a real model asks for a session: the warm-up then skips its stand-in session. */
+  private modelWaiting = false;
+
+  /**
+   * Starts loading the runtime the preference will most likely use, then initialises it with a stand-in session,
+   * unless a model already waits: its own session initialises ORT then, one session sooner. Failures surface on
+   * the real run.
+   */
   warmUp(preference: BackendPreference): void {
     this.warming = (async () => {
       try {
         const ep: ExecutionProvider = preference !== 'wasm' && (await webgpuAdapterAvailable()) ? 'webgpu' : 'wasm';
         const ort = await runtime(ep, this.ortBase);
+        if (this.modelWaiting) return;
         const bytes = Uint8Array.from(atob(WARMUP_MODEL), (c) => c.charCodeAt(0));
         const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
         await session.release();
+        performance.mark(`se-lens:ort-${ep}-warm`);
       } catch {
         // The real session reports any problem with the runtime.
       }
@@ -110,6 +125,7 @@ export class GateRunner {
 
   /** Creates (or reuses) the session for `modelKey`. A new key releases the previous model's sessions. */
   async session(modelKey: string, bytes: Uint8Array, preference: BackendPreference): Promise<SessionInfo & OpenSession> {
+    this.modelWaiting = true;
     await this.warming;
     if (modelKey !== this.currentKey) await this.releaseAll();
     this.currentKey = modelKey;
@@ -126,6 +142,7 @@ export class GateRunner {
     try {
       const ort = await runtime(want, this.ortBase);
       const session = await ort.InferenceSession.create(bytes, { executionProviders: [want], graphOptimizationLevel: 'all' });
+      performance.mark('se-lens:session-created');
       const open = { session, ep: want, ort };
       this.sessions.set(want, open);
       return { ...open, createMs: performance.now() - started, ...(fallbackReason ? { fallbackReason } : {}) };
@@ -161,6 +178,7 @@ export class GateRunner {
       }
     }
     const runMs = performance.now() - started;
+    performance.mark('se-lens:ran');
     const result = new Map<string, GateMatrix>();
     for (const g of gates) {
       const chunks = parts.get(g.tensor)!;

@@ -16,10 +16,15 @@ export interface CliArgs {
   /** Extra folders searched for Python imports (`--python-path`, repeatable), before the project's `.venv`. */
   readonly pythonPaths: readonly string[];
   readonly help: boolean;
+  /** A state dict / checkpoint / safetensors file to pair with a source model, and the prefix its names carry. */
+  readonly weights?: string;
+  readonly weightsPrefix?: string;
 }
 
 export const USAGE = `usage: se-lens <model.onnx | model.py | notebook.ipynb | model.ts> [--block ID] [--unit NAME] [--convention torchstat|macs|fvcore|onnx-tool]
                 [--input-shape 1,3,224,224] [--format table|json|markdown|csv] [--python-path DIR]...
+                [--weights state_dict.pth|model.safetensors [--weights-prefix module.]]
+       se-lens gates <model> [--weights CKPT] [--input IMAGE|DIR|X.npy] [--format table|csv|json|npy] [--png FILE]
 With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).
 Imports of a source file are read from its project (the nearest folder up holding .git, pyproject.toml,
 setup.py, package.json or tsconfig.json), then from each --python-path DIR, PYTHONPATH, VIRTUAL_ENV, then the
@@ -42,6 +47,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let format: OutputFormat = 'table';
   const pythonPaths: string[] = [];
   let help = false;
+  let weights: string | undefined;
+  let weightsPrefix: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -68,6 +75,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       }
       case '--input-shape': inputShape = parseShape(value()); break;
       case '--python-path': pythonPaths.push(value()); break;
+      case '--weights': weights = value(); break;
+      case '--weights-prefix': weightsPrefix = value(); break;
       default:
         if (flag.startsWith('-')) throw new SeLensError('bad-argument', `Unknown option "${flag}". ${USAGE.split('\n')[0]}`);
         if (file !== undefined) throw new SeLensError('bad-argument', `One model at a time: got "${file}" and "${flag}".`);
@@ -77,7 +86,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (unit !== undefined && (file === undefined || !isSourceExtension(extname(file)))) {
     throw new SeLensError('bad-argument', '--unit names a class or builder of a source file; a model file has none.');
   }
-  return { file, block, unit, convention, inputShape, format, pythonPaths, help };
+  return { file, block, unit, convention, inputShape, format, pythonPaths, help, ...(weights !== undefined ? { weights } : {}), ...(weightsPrefix !== undefined ? { weightsPrefix } : {}) };
 }
 
 /** `1,3,224,224` or `[N,3,224,224]`; a non-numeric dim is a symbol. */

@@ -34,12 +34,19 @@ async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Prom
 
 export async function main(argv: readonly string[]): Promise<number> {
   try {
+    if (argv[0] === 'gates') {
+      const out = await (await import('./gates.js')).gatesMain(argv.slice(1));
+      if (out.stderr) process.stderr.write(out.stderr);
+      process.stdout.write(out.stdout);
+      return 0;
+    }
     const args = parseArgs(argv);
     if (args.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    const report = await reportFor(args.file ?? exampleModelPath(), args);
+    const found = await reportFor(args.file ?? exampleModelPath(), args);
+    const report = args.weights === undefined ? found : (await import('./weights.js')).withWeights(found, args.weights, args.weightsPrefix);
     process.stdout.write(`${render(report, args.format)}\n`);
     return 0;
   } catch (e) {

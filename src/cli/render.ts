@@ -3,6 +3,7 @@ import type { SEBlock } from '../core/detect/block.js';
 import type { Dim, SourceRange } from '../core/ir/graph.js';
 import { displayDim, displayShape } from '../core/shapes/dims.js';
 import { formatCsv, formatMarkdown, formatText } from '../core/stats/format.js';
+import { seOverhead, seOverheadLines } from '../core/stats/se-overhead.js';
 import type { Convention, StatsTable } from '../core/stats/table.js';
 import type { OutputFormat } from './args.js';
 
@@ -77,8 +78,8 @@ function blockList(r: Report, format: 'table' | 'markdown'): string {
     b.reductionRatio === null ? '-' : String(+b.reductionRatio.toFixed(2)), b.pooling, b.gate, String(b.params), displayShape(b.inputShape),
   ]);
   const head = ['block', 'variant', 'C', 'squeeze', 'r', 'pool', 'gate', 'params', 'input'];
-  if (format === 'markdown') return [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+  if (format === 'markdown') return [`| ${head.join(' | ')} |`, `|${head.map(() => ' --- ').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`), '', ...seOverheadLines(seOverhead(r.analysis))].join('\n');
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [`${blocks.length} SE block${blocks.length === 1 ? '' : 's'}:`, fmt(head), ...rows.map(fmt)].join('\n');
+  return [`${blocks.length} SE block${blocks.length === 1 ? '' : 's'}:`, fmt(head), ...rows.map(fmt), ...seOverheadLines(seOverhead(r.analysis))].join('\n');
 }

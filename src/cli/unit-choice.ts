@@ -11,7 +11,7 @@ export interface UnitChoice {
  * Which unit of a source file the CLI reports. `--unit NAME` names it (and `--block ID` a block in it), or
  * `--block ID` alone names the unit holding that block. Otherwise the file's entry point wins:
  * the unit its top level builds and calls (`SEBlock(32)(torch.rand(...))` under `__main__`, a TF.js model
- * built at top level). When that unit has no SE block it is still the one reported, with one line saying so
+ * built at top level), else the unit it only constructs (`model = SEBlock(32)`). When that unit has no SE block it is still the one reported, with one line saying so
  * and naming the units that have blocks: the user asked about that model, so another class is never swapped
  * in silently. Without an entry point the first unit with blocks is reported, and the others are named.
  */
@@ -31,7 +31,9 @@ export function chooseUnit(units: readonly SourceUnit[], pick: { readonly unit?:
   }
   const named = (us: readonly SourceUnit[]) => us.map((u) => `${u.name} (${where(u.range.startLine)}${u.partial ? ', partial' : ''})`).join(', ');
   const withBlocks = units.filter((u) => u.blocks.length > 0);
-  const entries = units.filter((u) => u.inputShapeSource === 'call-site');
+  // Called on a tensor first; a model only constructed (`model = X()`, never called) is still what the file builds.
+  const called = units.filter((u) => u.inputShapeSource === 'call-site');
+  const entries = called.length ? called : units.filter((u) => u.builtAtTopLevel);
   if (entries.length) {
     const unit = entries.find((u) => u.blocks.length > 0) ?? entries[0]!;
     const notes: string[] = [];

@@ -88,6 +88,20 @@ describe('se-lens CLI on source', () => {
       assert.deepEqual(report.layers.map((l) => l.name), ['conv']);
     });
 
+    it('a model only constructed at the top level (never called) is still the one reported', () => {
+      const { classCell } = referenceCells();
+      const file = join(tmp, 'constructed_entry.py');
+      writeFileSync(file, `${classCell}\n\n\nclass Stem(nn.Module):\n    def __init__(self, c):\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, 3, padding=1)\n\n    def forward(self, x):\n        return self.conv(x)\n\n\nif __name__ == "__main__":\n    model = Stem(32)\n    print(sum(p.numel() for p in model.parameters()))\n`);
+      const r = se(file);
+      assert.equal(r.status, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.match(lines[1]!, /unit Stem \(lines 29-35\), input \[1,32,56,56\] from the default/);
+      assert.equal(lines[2], 'Stem, the model this file builds, has no SE block; units with SE blocks: SEBlock (line 5).');
+      assert.ok(!r.stdout.includes('SE block (whole model)'), 'the SEBlock table is not swapped in');
+      // 9248: sum(p.numel() for p in nn.Conv2d(32, 32, 3, padding=1).parameters()) under PyTorch 1.13.
+      assert.deepEqual(json(file).layers.map((l) => [l.name, l.params]), [['conv', 9248]]);
+    });
+
     it('without an entry point the first unit with blocks is reported and the others are named', () => {
       const { classCell } = referenceCells();
       const file = join(tmp, 'two_blocks.py');

@@ -15,6 +15,8 @@ import { readModelFile } from '../../src/core/formats/read-model.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { CONVENTIONS } from '../../src/core/stats/table.js';
 import { folderExternalData } from '../../src/node/file-source.js';
+import { readWeightsFile } from '../../src/core/formats/weights-file.js';
+import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
 
 const LIMIT = { timeout: 1000 };
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -179,6 +181,141 @@ describe('TFLite: bad input', () => {
         await tick();
         const bytes = Uint8Array.from(tflite);
         for (const [at, value] of flips) if (at < 4 || at >= 8) bytes[at] = value;
+        analyse(bytes);
+        await tick();
+      });
+    });
+  });
+});
+
+/** Opens a weights file and reads every tensor it located: a result, or one SeLensError line. */
+function openWeights(bytes: Uint8Array): Outcome {
+  try {
+    const file = readWeightsFile(bytesSource(bytes));
+    for (const t of file.tensors.values()) if (t.payload) loadTensorValues(t, bytesSource(bytes));
+    return { kind: 'result', blocks: file.tensors.size };
+  } catch (e) {
+    if (!(e instanceof SeLensError)) {
+      const err = e as Error;
+      assert.fail(`expected SeLensError or a result, got ${err?.name ?? typeof e}: ${err?.message ?? String(e)}\n${err?.stack ?? ''}`);
+    }
+    assert.ok(e.message.length > 0 && !/[\r\n]/.test(e.message), `one-line message: ${JSON.stringify(e.message)}`);
+    return { kind: 'error', code: e.code, message: e.message };
+  }
+}
+
+const PT = 'test/fixtures/formats/pytorch';
+const pickleOf = (...parts: (string | number[])[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
+
+describe('PyTorch and safetensors: bad input', () => {
+  const stateDict = new Uint8Array(readFileSync(`${PT}/se_block_state_dict.pth`));
+  const legacy = new Uint8Array(readFileSync(`${PT}/se_block_legacy.pth`));
+  const safetensors = new Uint8Array(readFileSync(`${PT}/se_block.safetensors`));
+
+  it('runs no global a pickle names: os.system, eval and exec become records', () => {
+    const system = pickleOf([0x80, 2], 'cos\nsystem\n', 'X', [9, 0, 0, 0], 'touch /x', [0x85, 0x52, 0x2e]);
+    const outcome = openWeights(system);
+    assert.deepEqual(outcome, { kind: 'result', blocks: 0 });
+    const file = readWeightsFile(bytesSource(system));
+    assert.match(file.notes.join(' '), /os\.system were recorded, not run/);
+    for (const name of ['hostile.pkl', 'hostile.pth']) assert.equal(openWeights(new Uint8Array(readFileSync(`${PT}/${name}`))).kind, 'result');
+  });
+
+  it('says in one line what is wrong with malformed pickles', () => {
+    expectError(openWeights(pickleOf([0x80, 2], 'h', [7])), 'corrupt', /memo 7 was never stored/);
+    expectError(openWeights(pickleOf([0x80, 2], [0xff])), 'corrupt', /unknown opcode 0xff/);
+    expectError(openWeights(pickleOf([0x80, 2], 'X', [0xff, 0xff, 0xff, 0x7f])), 'truncated', /cut short/);
+    expectError(openWeights(pickleOf([0x80, 2], [0x30])), 'corrupt', /empty stack/);
+    // 100,000 nested lists: no recursion, no stack overflow.
+    assert.equal(openWeights(pickleOf([0x80, 2], ...Array<number[]>(100_000).fill([0x5d]), [0x2e])).kind, 'result');
+  });
+
+  it('refuses a zip whose directory or entries point past its end, and a storage that is missing', () => {
+    expectError(openWeights(stateDict.subarray(0, stateDict.length - 30)), 'truncated', /end-of-directory|points past its end/);
+    const lying = Uint8Array.from(stateDict);
+    const central = new TextDecoder('latin1').decode(lying).indexOf('PK\x01\x02');
+    new DataView(lying.buffer).setUint32(central + 42, 0x7fff_0000, true); // data.pkl's local header offset
+    expectError(openWeights(lying), 'truncated', /points past its end/);
+    const renamed = Uint8Array.from(stateDict);
+    const text = new TextDecoder('latin1').decode(renamed);
+    for (let at = text.indexOf('/data/0'); at >= 0; at = text.indexOf('/data/0', at + 1)) renamed[at + 6] = 0x39; // data/0 -> data/9
+    expectError(openWeights(renamed), 'corrupt', /has no entry "se_block_state_dict\/data\/0"/);
+  });
+
+  it('stops on a module tree whose shared submodules give 2^40 paths, in one line', { timeout: 5000 }, () => {
+    expectError(openWeights(new Uint8Array(readFileSync(`${PT}/shared_modules.pt`))), 'too-large', /more than 200000 module paths/);
+  });
+
+  it('refuses a legacy file cut inside its storages', () => {
+    expectError(openWeights(legacy.subarray(0, legacy.length - 100)), 'truncated', /runs past its end|ends before storage/);
+  });
+
+  it('refuses safetensors headers that lie about their length or offsets', () => {
+    const long = Uint8Array.from(safetensors);
+    new DataView(long.buffer).setBigUint64(0, 1n << 40n, true);
+    expectError(openWeights(long), 'unsupported', /Not a PyTorch file/);
+    const header = new TextDecoder().decode(safetensors.subarray(8, 8 + Number(new DataView(safetensors.buffer, safetensors.byteOffset).getBigUint64(0, true))));
+    const lyingHeader = header.replace(/"data_offsets":\[1024,2048\]/, '"data_offsets":[1024,9999]');
+    assert.notEqual(lyingHeader, header);
+    const lyingFile = Uint8Array.from(safetensors);
+    lyingFile.set(new TextEncoder().encode(lyingHeader.padEnd(header.length)), 8);
+    expectError(openWeights(lyingFile), 'corrupt', /data_offsets \[1024, 9999\]/);
+  });
+
+  describe('fuzz: truncated and bit-flipped PyTorch, safetensors and .keras files', () => {
+    const keras = new Uint8Array(readFileSync('test/fixtures/formats/keras/upsample_se.keras'));
+    for (const [label, bytes] of [['zip', stateDict], ['legacy', legacy], ['safetensors', safetensors], ['keras', keras]] as const) {
+      fc.sample(fc.nat({ max: bytes.length - 1 }), { numRuns: 15, seed: 11 }).forEach((length, i) => {
+        it(`${label} truncated #${i} to ${length} bytes`, LIMIT, async () => {
+          await tick();
+          if (label === 'keras') analyse(Uint8Array.from(bytes.subarray(0, length)));
+          else openWeights(bytes.subarray(0, length));
+          await tick();
+        });
+      });
+      fc.sample(fc.array(fc.tuple(fc.nat({ max: bytes.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 25, seed: 13 }).forEach((flips, i) => {
+        it(`${label} flipped #${i}: ${flips.length} bytes`, LIMIT, async () => {
+          await tick();
+          const copy = Uint8Array.from(bytes);
+          for (const [at, value] of flips) copy[at] = value;
+          if (label === 'keras') analyse(copy);
+          else openWeights(copy);
+          await tick();
+        });
+      });
+    }
+  });
+});
+
+describe('Keras HDF5: bad input', () => {
+  const h5 = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
+
+  it('refuses a group B-tree that points back at itself (a cycle) without hanging', () => {
+    const looped = Uint8Array.from(h5);
+    const text = new TextDecoder('latin1').decode(looped);
+    let patched = 0;
+    for (let at = text.indexOf('TREE'); at >= 0; at = text.indexOf('TREE', at + 1)) {
+      // First child pointer: after signature, type, level, entries (8 bytes), two sibling addresses and the first key.
+      new DataView(looped.buffer).setBigUint64(at + 8 + 16 + 8, BigInt(at), true);
+      patched++;
+    }
+    assert.ok(patched > 0);
+    expectError(analyse(looped), 'corrupt', /loops back on itself|no SNOD|TREE/);
+  });
+
+  describe('fuzz: truncated and bit-flipped Keras .h5', () => {
+    fc.sample(fc.nat({ max: h5.length - 1 }), { numRuns: 15, seed: 17 }).forEach((length, i) => {
+      it(`truncated #${i} to ${length} bytes`, LIMIT, async () => {
+        await tick();
+        analyse(Uint8Array.from(h5.subarray(0, Math.max(length, 8))));
+        await tick();
+      });
+    });
+    fc.sample(fc.array(fc.tuple(fc.nat({ max: 4095 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 30, seed: 19 }).forEach((flips, i) => {
+      it(`metadata flipped #${i}: ${flips.length} bytes`, LIMIT, async () => {
+        await tick();
+        const bytes = Uint8Array.from(h5);
+        for (const [at, value] of flips) if (at >= 8) bytes[at] = value;
         analyse(bytes);
         await tick();
       });

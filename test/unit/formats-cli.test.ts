@@ -1,4 +1,4 @@
-/** `se-lens` on TF.js model.json and .tflite files: the built CLI, spawned as a user runs it. */
+/** `se-lens` on model files beyond ONNX, and `se-lens gates`: the built CLI, spawned as a user runs it. */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -28,6 +28,21 @@ describe('se-lens on TF.js and TFLite files', () => {
   it('opens a .tflite file', () => {
     const tflite = join(dirname(require.resolve('@mediapipe/selfie_segmentation/package.json')), 'selfie_segmentation.tflite');
     assert.equal(blocksOf(tflite).length, 6);
+  });
+
+  it('runs `se-lens gates` from the built bundle: the trained reference block\'s gates equal PyTorch\'s', () => {
+    const dir = 'test/fixtures/formats/pytorch';
+    const r = se('gates', 'test/fixtures/source/se_block_reference.py', '--weights', `${dir}/se_block_state_dict.pth`, '--input', `${dir}/input.npy`, '--format', 'json');
+    assert.equal(r.status, 0, r.stderr);
+    const expected = JSON.parse(readFileSync(`${dir}/pytorch.truth.json`, 'utf8')).se_block.blocks[0].gates as number[][];
+    const ours = (JSON.parse(r.stdout) as { blocks: { gates: number[][] }[] }).blocks[0]!.gates;
+    assert.ok(Math.max(...ours.flatMap((row, s) => row.map((g, c) => Math.abs(g - expected[s]![c]!)))) < 1e-4);
+  });
+
+  it('opens Keras .h5 and .keras files and PyTorch whole-module pickles', () => {
+    assert.equal(blocksOf('test/fixtures/formats/keras/se_resnet_tiny.h5').length, 2);
+    assert.equal(blocksOf('test/fixtures/formats/keras/upsample_se.keras').length, 1);
+    assert.equal(blocksOf('test/fixtures/formats/pytorch/mobilenet_v3_small_x025_whole.pt').length, 9);
   });
 
   it('says in one line why a model.json cannot be read', () => {

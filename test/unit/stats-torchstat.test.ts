@@ -5,6 +5,8 @@ import { analyzeModel, analyzeOnnx } from '../../src/core/analyze.js';
 import type { Graph, Model } from '../../src/core/ir/graph.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import type { Layer } from '../../src/core/stats/layers.js';
+import { computeStats } from '../../src/core/stats/stats.js';
+import type { StatsTable } from '../../src/core/stats/table.js';
 import { pyRound2, roundValue, torchstatCounts } from '../../src/core/stats/torchstat.js';
 
 const row = (name: string, analysis = analyzeOnnx(bytesSource(readFileSync('test/fixtures/seed_se_c32_r4_avg.onnx')))) =>
@@ -131,6 +133,20 @@ describe('torchstat convention on TF.js source (NHWC)', () => {
   });
 });
 
+/**
+ * The torchstat table of one SE block of a TF.js fixture: a helper's blocks live in the model unit that
+ * calls it, under the helper's call path as block id.
+ */
+async function blockTable(fixture: string, blockId: string): Promise<StatsTable> {
+  const { analyzeFixture } = await import('./source-loader.js');
+  const analysis = await analyzeFixture(fixture);
+  for (const unit of analysis.units) {
+    const block = unit.blocks.find((b) => b.id === blockId);
+    if (block) return computeStats(unit.model, 'torchstat', { block });
+  }
+  throw new Error(`no block ${blockId} in ${fixture}; have ${analysis.units.flatMap((u) => u.blocks.map((b) => `${u.name}:${b.id}`)).join(', ')}`);
+}
+
 describe('Dense / Linear on an N-D input: counted per position', () => {
   it('the reshape-then-dense TF.js SE block: shapes and params from TF.js itself, counts by the per-position formula', async () => {
     const tf = await import('@tensorflow/tfjs');
@@ -147,8 +163,7 @@ describe('Dense / Linear on an N-D input: counted per position', () => {
       { inShape: excite.shape, outShape: [...excite.shape.slice(0, -1), 64], params: dense2.countParams() },
     ];
 
-    const { analyzeFixture, unitNamed } = await import('./source-loader.js');
-    const t = unitNamed(await analyzeFixture('tfjs_se_reshape_dense.ts'), 'seReshapeFirst').table!;
+    const t = await blockTable('tfjs_se_reshape_dense.ts', 'seReshapeFirst');
     const dense = t.rows.filter((r) => r.kind === 'Dense');
     assert.equal(dense.length, 2);
     dense.forEach((row, i) => {
@@ -165,9 +180,11 @@ describe('Dense / Linear on an N-D input: counted per position', () => {
       assert.ok(row.note?.includes('per position'), 'torchstat would refuse a 4-D Linear: the row says how it was counted');
     });
     // One position each: the same numbers as the flat GAP → Dense block, whose Dense layers torchstat counts as 2-D.
-    const flat = unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock').table!.rows.filter((r) => r.kind === 'Dense');
+    const flatTable = await blockTable('tfjs_se_functional.ts', 'seBlock');
+    const flat = flatTable.rows.filter((r) => r.kind === 'Dense');
+    assert.equal(flat.length, 2);
     assert.deepEqual(dense.map((r) => r.counts), flat.map((r) => r.counts));
-    assert.equal(t.totals.counts['MAdd'], unitNamed(await analyzeFixture('tfjs_se_functional.ts'), 'seBlock').table!.totals.counts['MAdd']);
+    assert.equal(t.totals.counts['MAdd'], flatTable.totals.counts['MAdd']);
     assert.ok(t.footnotes.some((f) => f.includes('per position')));
   });
 

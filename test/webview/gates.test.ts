@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import * as fc from 'fast-check';
 import { analyzeOnnx } from '../../src/core/analyze.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { LUT_SIZE, lutIndex, viridis, VIRIDIS_LUT } from '../../src/core/colormap.js';
@@ -69,6 +70,22 @@ describe('heatmap painting', () => {
     const narrow = new Uint32Array(2 * 2);
     paintHeatmap(narrow, 2, g, null, 0, 1, 0.5, 1);
     assert.deepEqual(Array.from(narrow), [0, 2, 4, 2].map((c, i) => VIRIDIS_LUT[lutIndex(g.at(i >> 1, c % 4), 0, 1)]));
+  });
+
+  it('gives every pixel the colour of lutIndex (Math.round, clamped), NaN transparent, for any values and range', () => {
+    const value = fc.oneof(fc.double({ min: -4, max: 4, noNaN: true }), fc.double(), fc.float(), fc.constantFrom(0, 0.5, 1, -0, NaN, Infinity, -Infinity));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 64 }), fc.double({ min: -2, max: 1, noNaN: true }), fc.double({ min: 1e-6, max: 4, noNaN: true }), (xs, lo, span) => {
+        const g = new GateMatrix(1, xs.length, Float32Array.from(xs));
+        const pixels = new Uint32Array(xs.length);
+        paintHeatmap(pixels, xs.length, g, null, lo, lo + span, 1, 1);
+        for (let i = 0; i < xs.length; i++) {
+          const v = g.values[i]!;
+          assert.equal(pixels[i], Number.isNaN(v) ? 0 : VIRIDIS_LUT[lutIndex(v, lo, lo + span)], `value ${v} over [${lo}, ${lo + span}]`);
+        }
+      }),
+      { numRuns: 500, seed: 12 },
+    );
   });
 
   it('uses viridis: dark purple at 0, yellow at 1, RGBA little-endian with opaque alpha', () => {

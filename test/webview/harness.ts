@@ -137,12 +137,56 @@ const HOST_SHIM = `
   };
 `;
 
+/**
+ * A fresh panel as VS Code opens one: the host has queued the load (InspectorPanel.post) and posts it the moment
+ * the page says ready; the model's bytes are fetched from the page's first moment, standing in for the host
+ * preparing them while the page loads.
+ */
+const QUEUED_LOAD = (message: unknown, url: string) => `
+  (() => {
+    const bytes = fetch(${JSON.stringify(url)}).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b));
+    const message = ${JSON.stringify(message)};
+    const post = window.acquireVsCodeApi().postMessage;
+    window.acquireVsCodeApi = () => ({ postMessage: (m) => {
+      post(m);
+      if (m && m.type === 'ready') void bytes.then((modelBytes) => { window.__loadPostedAt = performance.now(); window.postMessage({ ...message, modelBytes }, '*'); });
+    } });
+  })();
+`;
+
 export class InspectorPage {
   readonly consoleLines: string[] = [];
 
   private constructor(readonly page: Page) {
     page.on('console', (m) => this.consoleLines.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => this.consoleLines.push(`pageerror: ${e.message}`));
+  }
+
+  /**
+   * A fresh page that gets `message` (with the bytes at `url`) as soon as it is ready, like a panel VS Code has
+   * just created; resolves once the page is navigated (the load may still be running).
+   */
+  static async openWithLoad(launched: Launched, served: Served, message: Omit<LoadMessage, 'modelBytes'>, url: string): Promise<InspectorPage> {
+    const page = await launched.context.newPage();
+    await page.addInitScript(HOST_SHIM);
+    await page.addInitScript(QUEUED_LOAD(message, url));
+    const inspector = new InspectorPage(page);
+    await page.goto(served.pageUrl);
+    return inspector;
+  }
+
+  /** The page's performance marks (webview/main.ts) by name, its DOM-interactive time and .wasm fetch, in ms since navigation. */
+  async timeline(): Promise<Record<string, number>> {
+    return this.page.evaluate(() => {
+      const out: Record<string, number> = {};
+      for (const m of performance.getEntriesByType('mark')) out[m.name.replace(/^se-lens:/, '')] = m.startTime;
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      if (nav) out['dom-interactive'] = nav.domInteractive;
+      for (const r of performance.getEntriesByType('resource') as PerformanceResourceTiming[]) {
+        if (r.name.endsWith('.wasm')) Object.assign(out, { 'wasm-fetch-start': r.startTime, 'wasm-fetch-end': r.responseEnd });
+      }
+      return out;
+    });
   }
 
   static async open(launched: Launched, served: Served): Promise<InspectorPage> {

@@ -98,6 +98,25 @@ describe('inspector webview, WASM EP (no WebGPU adapter)', () => {
 
   checkStandalone(() => inspector, 'wasm');
 
+  it('a fresh panel fetches the .wasm once, in its first script, and ORT runs the module compiled there', async () => {
+    // A panel as VS Code opens one: the load is queued until the page is ready. The gates must still be
+    // onnxruntime-node's, so the early-compiled module is the same ORT build, wired the same way.
+    const p = prepared.get('mobilenet_v3_small')!;
+    const fresh = await InspectorPage.openWithLoad(browser, served, loadMessage(p, MNV3_SAMPLES, 'wasm'), served.addModel('mnv3-fresh', p.gateModel.bytes));
+    try {
+      await fresh.waitFor((m) => m.type === 'rendered');
+      const timeline = await fresh.timeline();
+      assert.ok(timeline['early-wasm-used']! < timeline['session-created']!, `timeline ${JSON.stringify(timeline)}`);
+      const wasmFetches = await fresh.page.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.name.endsWith('.wasm')).map((r) => r.name));
+      assert.deepEqual(wasmFetches.map((u) => u.split('/').pop()), ['ort-wasm-simd-threaded.wasm']);
+      const block = p.analysis.blocks[0]!;
+      const gates = await fresh.gatesOf(block.id);
+      assert.ok(maxAbsDiff(gates.values, nodeMnv3.get(block.tensors.gate)!) <= 1e-4);
+    } finally {
+      await fresh.page.close();
+    }
+  });
+
   it('mobilenet_v3_small: 9 gates of the right widths, equal to onnxruntime-node (≤ 1e-4)', async (t) => {
     let worst = 0;
     const p = prepared.get('mobilenet_v3_small')!;

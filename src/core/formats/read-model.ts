@@ -4,13 +4,21 @@ import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
 import { readOnnx } from '../onnx/reader.js';
 import { readTfjsModel } from './tfjs/model-json.js';
 import { readTflite } from './tflite/reader.js';
+import { isLegacyTorch, isTorchZip } from './pytorch/torch-file.js';
+import { isSafetensors } from './safetensors/safetensors.js';
+import { readWeightsFile } from './weights-file.js';
+import { moduleBlocksModel } from './pytorch/module-se.js';
+import { isHdf5 } from './keras/hdf5.js';
+import { readKerasH5 } from './keras/keras-h5.js';
+import { isKerasArchive, readKerasArchive } from './keras/keras-archive.js';
+import { isZip, ZipArchive } from './zip-archive.js';
 
-export type ModelFormat = 'onnx' | 'tfjs' | 'tflite';
+export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors' | 'keras-h5' | 'keras';
 
 /** A model.json is text; beyond this it is not a TF.js topology (weights live in the shards). */
 const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
-/** Which reader a file needs, from its first bytes (not its name): `{` for TF.js, `TFL3` at byte 4 for TFLite. */
+/** Which reader a file needs, from its first bytes (not its name): `{` for TF.js, `TFL3` at byte 4 for TFLite, `\x89HDF` for Keras, a zip or pickle for PyTorch. */
 export function sniffFormat(source: ByteSource): ModelFormat {
   const head = source.read(0, Math.min(source.size, 64));
   let i = 0;
@@ -18,6 +26,10 @@ export function sniffFormat(source: ByteSource): ModelFormat {
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
   if (head[i] === 0x7b) return 'tfjs';
   if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return 'tflite';
+  if (isHdf5(source)) return 'keras-h5';
+  if (isZip(source) && isKerasArchive(new ZipArchive(source, 'zip archive'))) return 'keras';
+  if (isTorchZip(source) || isLegacyTorch(source)) return 'pytorch';
+  if (isSafetensors(source)) return 'safetensors';
   return 'onnx';
 }
 
@@ -38,6 +50,17 @@ export function readModelFile(source: ByteSource, options: ReadModelOptions = {}
   }
   if (format === 'tflite') {
     return readTflite(source, options.name);
+  }
+  if (format === 'keras-h5') return readKerasH5(source, options.name ?? 'model');
+  if (format === 'keras') return readKerasArchive(source, new ZipArchive(source, '.keras archive'), options.name ?? 'model');
+  if (format === 'pytorch' || format === 'safetensors') {
+    const file = readWeightsFile(source);
+    if ((file.kind === 'module' || file.kind === 'torchscript') && file.module) {
+      const model = moduleBlocksModel(file.module, file.tensors, options.name ?? file.module.className);
+      if (model.graph.nodes.length) return model;
+      throw new SeLensError('unsupported', `This is a ${file.description}; no SE block is recognisable from its modules (its forward code is not in the file). Pair a state dict with the model's source instead.`);
+    }
+    throw new SeLensError('unsupported', `This is a ${file.description}: weights without a graph SE Lens can read. Pair it with the model's source: se-lens model.py --weights FILE.`);
   }
   return readOnnx(source, { ...(options.folder ? { externalData: options.folder } : {}), ...(options.inlineLimit !== undefined ? { inlineLimit: options.inlineLimit } : {}) });
 }

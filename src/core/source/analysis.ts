@@ -24,6 +24,8 @@ export interface SourceUnit {
   readonly model: Model;
   readonly inputShape: readonly Dim[];
   readonly inputShapeSource: InputShapeSource;
+  /** The document's own top-level code constructs this unit (`model = SEBlock(32)`), called on a tensor or not. */
+  readonly builtAtTopLevel?: boolean;
   /** Constructor or builder arguments that were used, as written at the call site or taken as defaults. */
   readonly arguments: Readonly<Record<string, number | string | boolean>>;
   /** True when something in the unit could not be interpreted; `unknowns` says what and where. */

@@ -1,10 +1,15 @@
-import type { Node as TsNode } from 'web-tree-sitter';
+import type { Language, Node as TsNode } from 'web-tree-sitter';
 import type { SourceRange } from '../ir/graph.js';
 
 /** Row and column of an index into a top-level statement's text, from its start position. */
 class LineIndex {
   private starts: number[] | undefined;
-  constructor(private readonly src: string, private readonly row: number, private readonly column: number) {}
+  constructor(
+    private readonly src: string,
+    /** Changes when lines are inserted or removed above an unchanged statement (its snapshot is kept). */
+    public row: number,
+    private readonly column: number,
+  ) {}
 
   at(index: number): { line: number; column: number } {
     if (!this.starts) {
@@ -28,9 +33,15 @@ class LineIndex {
  * once with a cursor and the copy is what they walk. Anonymous tokens are kept only where the
  * interpreters read them: under a field (`operator`), inside a slice (`a:b`), TS `readonly`.
  */
+/** Shared by every leaf (most nodes of a tree): frozen, so that a leaf is never given children by mistake. */
+const NO_CHILDREN: Syn[] = Object.freeze([]) as unknown as Syn[];
+
 export class Syn {
-  readonly children: Syn[] = [];
+  /** Set while the snapshot is taken (`addChild`), read-only afterwards. */
+  children: Syn[] = NO_CHILDREN;
   private cachedRange: SourceRange | undefined;
+  /** The statement's row `cachedRange` was computed for. */
+  private rangeRow = -1;
   private cachedNamed: Syn[] | undefined;
 
   constructor(
@@ -50,7 +61,8 @@ export class Syn {
 
   /** Lines are absolute (0-based), computed on first use. */
   get range(): SourceRange {
-    if (!this.cachedRange) {
+    if (!this.cachedRange || this.rangeRow !== this.lines.row) {
+      this.rangeRow = this.lines.row;
       const s = this.lines.at(this.startIndex);
       const e = this.lines.at(this.endIndex);
       this.cachedRange = { startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column };
@@ -67,8 +79,18 @@ export class Syn {
   /** The same node under another type name (TS shorthand properties read as identifiers). */
   as(type: string): Syn {
     const copy = new Syn(type, this.src, this.named, this.field, this.startIndex, this.endIndex, this.missing, this.lines);
-    copy.children.push(...this.children);
+    copy.children = this.children;
     return copy;
+  }
+
+  /** The statement this node belongs to now starts at `row` (same text, same column): every range of it follows. */
+  moveTo(row: number): void {
+    this.lines.row = row;
+  }
+
+  addChild(c: Syn): void {
+    if (this.children === NO_CHILDREN) this.children = [c];
+    else this.children.push(c);
   }
 }
 
@@ -86,16 +108,24 @@ export function snapshot(node: TsNode, src: string): Syn {
   const start = node.startPosition;
   const lines = new LineIndex(src, start.row, start.column);
   const checkMissing = node.hasError;
+  const language = node.tree.language;
+  const { types, fields } = language;
+  const namedTypes = namedTypesOf(language);
   const cursor = node.walk();
   try {
+    // Each cursor property is a call into WebAssembly: the type id is read once per node, and whether
+    // it is named comes from a per-grammar table, not from another call.
+    let typeId = cursor.nodeTypeId;
     const current = (field: string | null): Syn =>
-      new Syn(cursor.nodeType, src, cursor.nodeIsNamed, field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
+      new Syn(types[typeId] || 'ERROR', src, isNamed(namedTypes, language, typeId), field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
     const root = current(null);
     // Iterative so that pathological nesting in user code cannot exhaust the JS stack.
     const stack: (Syn | undefined)[] = [root];
     for (;;) {
-      if (cursor.gotoFirstChild()) {
-        stack.push(visit(stack[stack.length - 1]));
+      // Tokens (and skipped subtrees) have no children worth a call.
+      const top = stack[stack.length - 1];
+      if (top && cursor.gotoFirstChild()) {
+        stack.push(visit(top));
         continue;
       }
       for (;;) {
@@ -111,15 +141,31 @@ export function snapshot(node: TsNode, src: string): Syn {
     /** Copies the cursor's node under `parent` when it is kept; `undefined` for a skipped token (and its subtree). */
     function visit(parent: Syn | undefined): Syn | undefined {
       if (!parent) return undefined;
-      const field = cursor.currentFieldName;
-      if (!field && !cursor.nodeIsNamed && parent.type !== 'slice' && cursor.nodeType !== 'readonly') return undefined;
+      typeId = cursor.nodeTypeId;
+      const field = fields[cursor.currentFieldId] ?? null;
+      if (!field && !isNamed(namedTypes, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
       const syn = current(field);
-      parent.children.push(syn);
+      parent.addChild(syn);
       return syn;
     }
   } finally {
     cursor.delete();
   }
+}
+
+const namedTypeTables = new WeakMap<Language, Map<number, boolean>>();
+
+function namedTypesOf(language: Language): Map<number, boolean> {
+  let table = namedTypeTables.get(language);
+  if (!table) namedTypeTables.set(language, (table = new Map()));
+  return table;
+}
+
+/** Whether a node type is named is a property of the grammar's symbol: asked once per type id. */
+function isNamed(table: Map<number, boolean>, language: Language, typeId: number): boolean {
+  let named = table.get(typeId);
+  if (named === undefined) table.set(typeId, (named = language.nodeTypeIsNamed(typeId)));
+  return named;
 }
 
 export function child(node: Syn, field: string): Syn | undefined {

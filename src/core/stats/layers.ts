@@ -45,7 +45,8 @@ function computeLayers(model: Model): Layer[] {
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
     return graph.modules.map((m) => {
       const nodes = m.nodeIds.map((id) => byId.get(id)).filter((n): n is Node => Boolean(n));
-      const input = nodes[0]?.inputs[0];
+      // The layer's input is its first node's first non-weight input (an Embedding's Gather reads the table first).
+      const input = nodes[0]?.inputs.find((t) => t && !graph.initializers.has(t));
       const output = nodes[nodes.length - 1]?.outputs[0];
       return {
         name: m.path,

@@ -11,7 +11,7 @@ const prod = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
 export function macsOf(layer: Layer): number {
   if (!layer.output || layer.params === 0) return 0;
   const out = perSample(layer.output);
-  if (layer.kind.startsWith('Conv')) return layer.params * prod(out.slice(1));
+  if (layer.kind.startsWith('Conv') || layer.kind === 'SeparableConv2D') return layer.params * prod(out.slice(1));
   if (layer.kind === 'Linear') return layer.params * prod(out.slice(0, -1));
   return 0;
 }
@@ -29,6 +29,10 @@ export function fvcoreOf(layer: Layer): number {
     const weight = Number(c['out_channels'] ?? 0) * Math.floor(Number(c['in_channels'] ?? 0) / g) * prod(k);
     return weight * prod(out.slice(1));
   }
+  // fvcore's `conv_flop_jit` per convolution: the depthwise one (mid·K a position) and the 1×1 one (cout·mid).
+  if (layer.kind === 'SeparableConv2D') return (layer.params - (c['bias'] ? out[0] ?? 0 : 0)) * prod(out.slice(1));
+  // fvcore's `norm_flop_counter`: 5 per input element with affine weights, 4 without ("a rough estimate").
+  if (/^(LayerNorm|LayerNormalization|GroupNorm|InstanceNorm[123]d)$/.test(layer.kind)) return prod(inp) * (layer.params > 0 ? 5 : 4);
   if (layer.kind === 'AdaptiveAvgPool2d') return prod(inp);
   if (layer.kind.startsWith('BatchNorm')) return prod(inp) * (c['affine'] === false ? 1 : 2);
   if (layer.kind === 'Upsample') return prod(out);

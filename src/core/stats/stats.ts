@@ -13,7 +13,8 @@ export interface StatsOptions {
 }
 
 const BATCH_NOTE = 'Counted per sample (batch 1), as torchstat does; shapes are printed without the batch dimension.';
-const NHWC_NOTE = 'TF.js model: shapes are NHWC; layers are counted with the formulas of their PyTorch counterparts (Dense as Linear, Conv2D as Conv2d), a fused activation not counted.';
+const CHANNELS_LAST_NOTE = 'Channels-last (NHWC) layers: shapes are printed as the model holds them; they are counted with the channels moved first, as the PyTorch formulas read them.';
+const MAPPED_NOTE = 'TensorFlow layer classes (Keras, TF.js, TFLite) are counted with the formulas of their PyTorch counterparts (Dense as Linear, Conv2D as Conv2d, DepthwiseConv2D as a grouped Conv2d), a fused activation not counted.';
 
 const COLUMNS: Record<Convention, StatsColumn[]> = {
   torchstat: [
@@ -50,8 +51,11 @@ export function computeStats(model: Model, convention: Convention, options: Stat
     return finish(convention, rows, ['Per ONNX node, functional ops included; ' + BATCH_NOTE, ...(symbolic.length ? [symbolNote(symbolic)] : [])]);
   }
   const layers = layersOf(model).filter((l) => !block || belongsTo(l, block, inBlock!));
-  const rows = layers.map((l) => rowOf(l, countingLayer(l, model.layout), convention));
-  const notes = model.layout === 'NHWC' ? [BATCH_NOTE, NHWC_NOTE] : [BATCH_NOTE];
+  const counted = layers.map((l) => countingLayer(l, model));
+  const rows = layers.map((l, i) => rowOf(l, counted[i]!, convention));
+  const notes = [BATCH_NOTE];
+  if (model.layout === 'NHWC' || counted.some((c, i) => c.input !== layers[i]!.input)) notes.push(CHANNELS_LAST_NOTE);
+  if (counted.some((c, i) => c.kind !== layers[i]!.kind)) notes.push(MAPPED_NOTE);
   for (const r of rows) if (r.note) notes.push(`${r.name || '(root)'} (${r.kind}): ${r.note}`);
   const symbolic = symbolsIn(rows);
   if (symbolic.length) notes.push(symbolNote(symbolic));

@@ -51,7 +51,7 @@ export function torchstatCounts(layer: Layer): TorchstatCounts {
     case 'PReLU':
       return { MAdd: 0, Flops: n, MemRead: (n + P) * ITEMSIZE, MemWrite: n * ITEMSIZE, note: 'torchstat 0.0.7 has no MAdd rule for PReLU (it prints 0).' };
     case 'BatchNorm1d': case 'BatchNorm2d': case 'BatchNorm3d': {
-      const ch = inp[0] ?? 0;
+      const ch = Number(c['num_features'] ?? inp[0] ?? 0);
       const affine = c['affine'] !== false;
       const counts = { MAdd: 4 * n, Flops: n * (affine ? 2 : 1), MemRead: (n + 2 * ch) * ITEMSIZE, MemWrite: n * ITEMSIZE };
       return layer.kind === 'BatchNorm2d' ? counts : { ...counts, note: 'torchstat 0.0.7 has a rule for BatchNorm2d only (it prints 0 here); counted with the BatchNorm2d formula over every input element.' };
@@ -62,6 +62,20 @@ export function torchstatCounts(layer: Layer): TorchstatCounts {
       const window = layer.kind === 'MaxPool2d' ? kh * kw - 1 : kh * kw;
       return { MAdd: window * hout * wout * cout, Flops: n, MemRead: n * ITEMSIZE, MemWrite: prod(out) * ITEMSIZE };
     }
+    case 'SeparableConv2D':
+      return separableCounts(layer, inp, out);
+    case 'LayerNorm': case 'LayerNormalization': case 'GroupNorm': case 'InstanceNorm1d': case 'InstanceNorm2d': case 'InstanceNorm3d':
+      return {
+        MAdd: 4 * n,
+        Flops: n * (P > 0 ? 2 : 1),
+        MemRead: (n + P) * ITEMSIZE,
+        MemWrite: prod(out) * ITEMSIZE,
+        note: `torchstat 0.0.7 has no rule for ${layer.kind} (it prints 0); counted with the BatchNorm2d formula over every input element.`,
+      };
+    case 'LSTM': case 'GRU': case 'SimpleRNN': case 'RNN':
+      return recurrentCounts(layer, inp, out);
+    case 'Embedding':
+      return { MAdd: 0, Flops: 0, MemRead: (n + prod(out)) * ITEMSIZE, MemWrite: prod(out) * ITEMSIZE, note: 'An embedding is a table lookup: no multiply-adds; MemRead counts the indices and the rows read.' };
     case 'Softmax':
       return { MAdd: n + (n - 1) + n, Flops: 0, MemRead: 0, MemWrite: 0 };
     case 'Upsample':
@@ -81,19 +95,69 @@ function convCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts
   const [cin = 0, ...inSpatial] = inp;
   const [cout = 0, ...outSpatial] = out;
   const kernel = kernelList(c['kernel_size'], Math.max(1, outSpatial.length));
-  const g = Number(c['groups'] ?? 1);
-  const bias = Boolean(c['bias']);
-  const kMul = prod(kernel) * Math.floor(cin / g);
-  const kAdd = kMul - 1 + (bias ? 1 : 0);
-  const positions = prod(outSpatial);
-  const counts: TorchstatCounts = {
-    MAdd: (kMul + kAdd) * positions * Math.floor(cout / g) * g,
-    Flops: prod(kernel) * cin * Math.floor(cout / g) * positions + (bias ? cout * positions : 0),
-    MemRead: (cin * prod(inSpatial) + layer.params) * ITEMSIZE,
-    MemWrite: cout * positions * ITEMSIZE,
-  };
+  const conv = convFormula(cin, cout, kernel, Number(c['groups'] ?? 1), Boolean(c['bias']), prod(outSpatial));
+  const counts: TorchstatCounts = { ...conv, MemRead: (cin * prod(inSpatial) + layer.params) * ITEMSIZE, MemWrite: cout * prod(outSpatial) * ITEMSIZE };
   if (layer.kind === 'Conv2d' && outSpatial.length === 2) return counts;
   return { ...counts, note: `torchstat 0.0.7 counts only Conv2d on 4-D inputs (it prints 0 here); counted with the Conv2d formula over ${outSpatial.length} spatial dim(s).` };
+}
+
+/** compute_Conv2d_madd and compute_Conv2d_flops for one convolution with `positions` output positions. */
+function convFormula(cin: number, cout: number, kernel: number[], groups: number, bias: boolean, positions: number): { MAdd: number; Flops: number } {
+  const kMul = prod(kernel) * Math.floor(cin / groups);
+  const kAdd = kMul - 1 + (bias ? 1 : 0);
+  return {
+    MAdd: (kMul + kAdd) * positions * Math.floor(cout / groups) * groups,
+    Flops: prod(kernel) * cin * Math.floor(cout / groups) * positions + (bias ? cout * positions : 0),
+  };
+}
+
+/**
+ * A separable convolution (TF.js SeparableConv2D) is two convolutions: a depthwise one (groups = input
+ * channels, `depthMultiplier` outputs each, no bias) and a 1×1 pointwise one with the bias; each is
+ * counted with the Conv2d formula over the output positions and the two are added.
+ */
+function separableCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
+  const c = layer.config;
+  const [cin = 0, ...inSpatial] = inp;
+  const [cout = 0, ...outSpatial] = out;
+  const kernel = kernelList(c['kernel_size'], Math.max(1, outSpatial.length));
+  // Without a recorded depthMultiplier (model.json configs) the middle width follows from the weights:
+  // params = K·mid + mid·cout (+ cout bias).
+  const bias = Boolean(c['bias']);
+  const mid = c['depthMultiplier'] !== undefined ? cin * Number(c['depthMultiplier']) : Math.round((layer.params - (bias ? cout : 0)) / (prod(kernel) + cout));
+  const positions = prod(outSpatial);
+  const depthwise = convFormula(cin, mid, kernel, cin, false, positions);
+  const pointwise = convFormula(mid, cout, [1], 1, bias, positions);
+  return {
+    MAdd: depthwise.MAdd + pointwise.MAdd,
+    Flops: depthwise.Flops + pointwise.Flops,
+    MemRead: (cin * prod(inSpatial) + layer.params) * ITEMSIZE,
+    MemWrite: cout * positions * ITEMSIZE,
+    note: 'torchstat has no separable convolution; counted as its depthwise and pointwise convolutions, each with the Conv2d formula.',
+  };
+}
+
+/** Weight blocks per recurrent cell: LSTM 4 gates, GRU 3, a simple RNN 1. */
+const RECURRENT_GATES: Record<string, number> = { LSTM: 4, GRU: 3, SimpleRNN: 1, RNN: 1 };
+
+/**
+ * A recurrent layer on `[B, T, in]` as its gate matmuls: each of the T steps is one Linear from the
+ * input and the hidden state (in + units) to every gate (gates · units), counted with torchstat's
+ * Linear formulas; the element-wise gate arithmetic is not counted, like a fused activation.
+ */
+function recurrentCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
+  const c = layer.config;
+  const inF = Number(c['input_size'] ?? inp[inp.length - 1] ?? 0);
+  const units = Number(c['hidden_size'] ?? out[out.length - 1] ?? 0);
+  const steps = prod(inp.slice(0, -1));
+  const gates = (RECURRENT_GATES[layer.kind] ?? 1) * units;
+  return {
+    MAdd: steps * gates * (2 * (inF + units) - 1),
+    Flops: steps * (inF + units) * gates,
+    MemRead: (steps * inF + layer.params) * ITEMSIZE,
+    MemWrite: prod(out) * ITEMSIZE,
+    note: `torchstat 0.0.7 has no rule for ${layer.kind}; counted as ${steps} step(s) of a Linear (${inF} + ${units} → ${gates}), the gate arithmetic not counted.`,
+  };
 }
 
 /** torchstat's ConvTranspose2d MAdd (input positions, not output), over any number of spatial dims; it has no Flops or memory rule. */

@@ -27,6 +27,36 @@ export function inspectorCsp(cspSource: string, nonce: string): string {
   ].join('; ');
 }
 
+/** The window property through which the page's first script hands its .wasm compile to webview/early-wasm.ts. */
+export const EARLY_WASM_GLOBAL = 'seLensEarlyWasm';
+
+/**
+ * The page's first script (inline, by nonce, before the bundle is even fetched): starts fetching and compiling the
+ * ORT .wasm the chosen EP will load, so the fetch and the compile — the largest cost before the first heatmap — run
+ * (the compile on the engine's background threads) while the bundle loads and the host prepares the model. WASM build when the setting is `wasm` or no WebGPU adapter exists;
+ * with an adapter under `auto`, the JSEP build. Kept tiny and dependency-free; ORT's loader takes the result
+ * through webview/early-wasm.ts, and any failure here just leaves ORT to compile as it would have.
+ */
+function earlyWasmScript(ortBaseUri: string, backend: InspectorPageUris['backend']): string {
+  const base = JSON.stringify(ortBaseUri).replace(/</g, '\\u003c');
+  return `(() => {
+  const base = ${base};
+  const gpu = ${backend === 'wasm' ? 'undefined' : 'navigator.gpu'};
+  const file = (gpu ? gpu.requestAdapter().then((a) => (a ? 'ort-wasm-simd-threaded.jsep.wasm' : 'ort-wasm-simd-threaded.wasm'), () => 'ort-wasm-simd-threaded.wasm') : Promise.resolve('ort-wasm-simd-threaded.wasm'));
+  const started = file.then(async (f) => {
+    const url = new URL(f, base).href;
+    const response = await fetch(url, { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(response.status + ' ' + url);
+    const bytes = await response.arrayBuffer();
+    const module = WebAssembly.compile(bytes);
+    module.catch(() => {});
+    return { url, bytes, module };
+  });
+  started.catch(() => {});
+  window.${EARLY_WASM_GLOBAL} = started;
+})();`;
+}
+
 export function inspectorHtml(p: InspectorPageUris): string {
   const attr = (s: string): string => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
   return `<!DOCTYPE html>
@@ -37,6 +67,7 @@ export function inspectorHtml(p: InspectorPageUris): string {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${attr(p.styleUri)}">
 <title>SE Lens inspector</title>
+<script nonce="${attr(p.nonce)}">${earlyWasmScript(p.ortBaseUri, p.backend)}</script>
 </head>
 <body data-ort-base="${attr(p.ortBaseUri)}" data-backend="${attr(p.backend)}">
 <main id="app"></main>

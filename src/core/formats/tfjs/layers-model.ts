@@ -24,9 +24,11 @@ const MAX_DEPTH = 32;
  */
 export function readTfjsLayersModel(json: Record<string, unknown>, folder: ExternalDataHost | undefined, name: string): Model {
   const topology = json['modelTopology'];
-  const root = field(topology, 'model_config') ?? topology;
-  const weights = readWeightsManifest(json['weightsManifest'] ?? [], folder);
-  const kerasVersion = String(field(topology, 'keras_version') ?? '');
+  return layersModelFromTopology(field(topology, 'model_config') ?? topology, readWeightsManifest(json['weightsManifest'] ?? [], folder), name, String(field(topology, 'keras_version') ?? ''));
+}
+
+/** A Keras topology (`{class_name, config}`) with its weights by name: shared by TF.js layers models and Keras files. */
+export function layersModelFromTopology(root: unknown, weights: Map<string, ManifestWeight>, name: string, kerasVersion: string): Model {
   return new LayersReader(weights, name, /^3\./.test(kerasVersion) ? 1 / 6 : 0.2).run(root);
 }
 

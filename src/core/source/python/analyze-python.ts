@@ -6,6 +6,7 @@ import { GraphBuilder } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import { readInputDirective } from '../input-comment.js';
 import { finishUnit } from '../finish-unit.js';
+import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
 import { isKerasLayerClass, PyInterpreter, readClass, type CallSite } from './interpreter.js';
@@ -13,7 +14,7 @@ import { analyzeKerasClass, analyzeKerasFunction, isKerasFunction } from './anal
 import { decoratorNames, findMethod } from './classes.js';
 import { ModuleScope, PythonProgram, type FileStamps } from './program.js';
 import type { PythonFileCache } from '../modules/python-files.js';
-import { Scope, describe, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
+import { Scope, describe, inPlaceChanges, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 /** Constructor parameters that usually carry the input's channel count. */
 const CHANNEL_PARAMS = new Set([
@@ -55,28 +56,61 @@ interface CachedUnit {
   readonly depKey: string;
   /** The other files the analysis looked at (imports, and where they were looked for), with their versions. */
   readonly files: FileStamps;
-  readonly unit: SourceUnit;
+  unit: SourceUnit;
+  /** Where the document's statements stood when the unit was made: lines inserted above since then move its ranges. */
+  lines: StatementLines;
 }
 
 export interface PythonCache {
   readonly units: Map<string, CachedUnit>;
+  /**
+   * The imported modules as the last analysis interpreted them, for the same location: an edit in the document
+   * re-runs only the document, while no file the modules read (or looked for) has changed.
+   */
+  program?: { readonly where: string; readonly program: PythonProgram };
 }
 
 export function newPythonCache(): PythonCache {
   return { units: new Map() };
 }
 
+const fileSystemIds = new WeakMap<object, number>();
+let nextFileSystemId = 0;
+
+/** Identity of a location: the same file system object, document path and search folders. */
+function locationKey(location: SourceLocation | undefined, pythonFiles: PythonFileCache | undefined): string {
+  if (!location) return pythonFiles ? 'none' : 'none-uncached';
+  let id = fileSystemIds.get(location.files);
+  if (id === undefined) fileSystemIds.set(location.files, (id = nextFileSystemId++));
+  return [id, location.path, location.searchRoots.join('\0'), location.pythonPaths.join('\0')].join('\n');
+}
+
+function programFor(cache: PythonCache, options: PythonOptions): PythonProgram {
+  // Module code ran under this step budget: another budget may bind other names.
+  const where = `${options.maxSteps}|${locationKey(options.location, options.pythonFiles)}`;
+  const previous = cache.program;
+  if (previous && previous.where === where && previous.program.reuse()) return previous.program;
+  const program = new PythonProgram(options.location, options.pythonFiles);
+  cache.program = { where, program };
+  return program;
+}
+
 export function analyzePython(root: TsNode, source: string, statements: StatementCache, cache: PythonCache, options: PythonOptions): SourceUnit[] {
   const tops = topStatements(root, source, statements);
   const globals = new GlobalScope(options.location?.path, false);
-  const program = new PythonProgram(options.location, options.pythonFiles);
+  const program = programFor(cache, options);
   const moduleCode = new PyInterpreter(new GraphBuilder('modules'), 'site', options.maxSteps, program);
+  const changesBefore = inPlaceChanges.count;
   program.run = (stmt, scope) => {
     moduleCode.steps = 0;
+    // A module's own statements build its values: their changes in place are part of what the module is.
+    const changes = inPlaceChanges.count;
     try {
       moduleCode.exec(stmt, scope, {});
     } catch {
       // An imported module's statement that cannot be followed leaves its names unbound: they read as unknown.
+    } finally {
+      inPlaceChanges.count = changes;
     }
   };
   // Library names most files import; a file that binds them differently overrides these.
@@ -126,6 +160,18 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   const units: SourceUnit[] = [];
   const seen = new Map<string, number>();
   const topIds = tops.map((t) => t.id).join(',');
+  // A cached unit made when the statements stood elsewhere (lines inserted or removed above them) has its lines moved.
+  const lines = statementLines(tops);
+  const maps = new Map<StatementLines, LineMap | undefined>();
+  const reuse = (cached: CachedUnit): SourceUnit | undefined => {
+    if (cached.lines === lines) return cached.unit;
+    let map = maps.get(cached.lines);
+    if (!maps.has(cached.lines)) maps.set(cached.lines, (map = lineMap(cached.lines, lines)));
+    const unit = map ? moveUnitLines(cached.unit, map) : cached.unit;
+    if (unit) cached.lines = lines;
+    if (unit && unit !== cached.unit) cached.unit = unit;
+    return unit;
+  };
   const classIds = new Map(classes.map((c) => [c.def, c.stmtId]));
   for (const { def, stmtId } of classes) {
     const callSite = site.callSites.find((s) => s.def === def);
@@ -137,14 +183,17 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const cacheKey = `${def.name}#${nth}`;
     const cached = cache.units.get(cacheKey);
     if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals) && program.unchanged(cached.files)) {
-      units.push(cached.unit);
-      continue;
+      const unit = reuse(cached);
+      if (unit) {
+        units.push(unit);
+        continue;
+      }
     }
     globals.reads = new Set();
     const unit = isKerasLayerClass(def) ? analyzeKerasClass(def, callSite, options, program) : analyzeClass(def, callSite, options, program);
     const reads = [...globals.reads];
     globals.reads = undefined;
-    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit });
+    cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit, lines });
     units.push(unit);
   }
   // Keras SE functions: interpreted on the input their call site gives (not cached: they are few and small).
@@ -163,13 +212,19 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const key = `model|${topIds}|${siteKeyOf(callSite)}|${JSON.stringify(options.defaultInput)}`;
     const cached = cache.units.get(cacheKey);
     if (cached && cached.key === key && program.unchanged(cached.files)) {
-      units.push(cached.unit);
-      continue;
+      const unit = reuse(cached);
+      if (unit) {
+        units.push(unit);
+        continue;
+      }
     }
     const unit = analyzeClass(callSite.def, callSite, options, program);
-    cache.units.set(cacheKey, { key, reads: [], depKey: '', files: new Map(program.stamps), unit });
+    cache.units.set(cacheKey, { key, reads: [], depKey: '', files: new Map(program.stamps), unit, lines });
     units.push(unit);
   }
+  // The document's code changed a list, dict or object in place: it may belong to an imported module, so the
+  // next analysis imports afresh.
+  if (inPlaceChanges.count !== changesBefore) cache.program = undefined;
   // Classes that are gone from the file leave the cache.
   for (const k of cache.units.keys()) {
     const [name, n] = k.split('#');
@@ -331,6 +386,7 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
     model,
     inputShape,
     inputShapeSource,
+    builtAtTopLevel: site !== undefined,
     arguments: argumentsUsed,
     unknowns: builder.unknowns,
     lineShapes: [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes })),

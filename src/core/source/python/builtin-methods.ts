@@ -1,4 +1,4 @@
-import { NONE, dictKey, intOf, keyValue, unknown, type PyValue } from './values.js';
+import { NONE, dictKey, inPlaceChanges, intOf, keyValue, unknown, type PyValue } from './values.js';
 
 const str = (v: string): PyValue => ({ k: 'str', v });
 
@@ -13,19 +13,23 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
     switch (name) {
       case 'append':
         if (a) self.items.push(a);
+        inPlaceChanges.count++;
         return NONE;
       case 'extend':
         self.items.push(...((a && iterate(a)) ?? []));
+        inPlaceChanges.count++;
         return NONE;
       case 'insert': {
         const i = intOf(a);
         if (i === undefined || !b) return unknown('list.insert()');
         self.items.splice(i < 0 ? Math.max(0, self.items.length + i) : i, 0, b);
+        inPlaceChanges.count++;
         return NONE;
       }
       case 'pop': {
         const i = a ? intOf(a) : -1;
         if (i === undefined || self.items.length === 0) return unknown('list.pop()');
+        inPlaceChanges.count++;
         return self.items.splice(i < 0 ? self.items.length + i : i, 1)[0] ?? unknown('list.pop() out of range');
       }
       case 'copy':
@@ -43,15 +47,20 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
         if (key === undefined) return unknown('dict.pop() with a key that is not known');
         const v = self.entries.get(key);
         self.entries.delete(key);
+        inPlaceChanges.count++;
         return v ?? b ?? unknown(`KeyError: '${key}'`);
       }
       case 'setdefault': {
         if (key === undefined) return unknown('dict.setdefault()');
-        if (!self.entries.has(key)) self.entries.set(key, b ?? NONE);
+        if (!self.entries.has(key)) {
+          self.entries.set(key, b ?? NONE);
+          inPlaceChanges.count++;
+        }
         return self.entries.get(key)!;
       }
       case 'update':
         if (a?.k === 'dict') for (const [k, v] of a.entries) self.entries.set(k, v);
+        inPlaceChanges.count++;
         return NONE;
       case 'copy':
         return { k: 'dict', entries: new Map(self.entries) };

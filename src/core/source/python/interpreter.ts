@@ -20,6 +20,7 @@ import {
   Scope,
   describe,
   dictKey,
+  inPlaceChanges,
   keyValue,
   int,
   intOf,
@@ -415,7 +416,10 @@ export class PyInterpreter implements LibraryHost {
         const owner = this.eval(obj, scope, frame);
         const name = this.text(attr);
         if (owner.k === 'module') setModuleAttr(owner.obj, name, value);
-        else if (owner.k === 'object') owner.attrs.set(name, value);
+        else if (owner.k === 'object') {
+          owner.attrs.set(name, value);
+          inPlaceChanges.count++;
+        }
         return;
       }
       case 'subscript': {
@@ -430,6 +434,7 @@ export class PyInterpreter implements LibraryHost {
           const i = intOf(key);
           if (i !== undefined && i >= -owner.items.length && i < owner.items.length) owner.items[i < 0 ? owner.items.length + i : i] = value;
         }
+        if (owner.k === 'dict' || owner.k === 'list') inPlaceChanges.count++;
         return;
       }
       default:

@@ -307,6 +307,16 @@ export class PythonProgram {
     }
   }
 
+  /**
+   * Starts another analysis with this program's interpreted modules: true when every file it read still
+   * reads as it did, so its module scopes (and what they bound) hold; false when it must be replaced.
+   */
+  reuse(): boolean {
+    this.current.clear();
+    this.importDepth = 0;
+    return this.unchanged(this.stamps);
+  }
+
   /** Whether every file in `stamps` still reads as it did (re-checked once per analysis). */
   unchanged(stamps: FileStamps): boolean {
     if (stamps.size === 0) return true;

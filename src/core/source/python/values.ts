@@ -132,6 +132,13 @@ export class Scope {
 
 export const NONE: PyValue = { k: 'none' };
 
+/**
+ * Counts changes made in place to lists, dicts and plain objects (`append`, `d[k] = v`, `obj.a = v`). An
+ * analysis whose own code changed one may have changed a value of an imported module, which is then not
+ * kept for the next analysis (analyses run one at a time: a plain counter is enough).
+ */
+export const inPlaceChanges = { count: 0 };
+
 export function unknown(why: string): PyValue {
   return { k: 'unknown', why };
 }

@@ -6,7 +6,8 @@ import { readInputDirective } from '../input-comment.js';
 import { interruptionNote } from '../interruption.js';
 import { TypeScriptModules } from '../modules/typescript-modules.js';
 import type { SourceLocation } from '../modules/source-files.js';
-import type { StatementCache } from '../statement-cache.js';
+import type { StatementCache, TopStatement } from '../statement-cache.js';
+import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
 import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
 import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
@@ -46,21 +47,45 @@ const BUILDS_MODEL = /\b(model|sequential)\s*\(/;
  * Units: models first (those used inside another model after it), then the rest, in document order.
  */
 export function analyzeTypeScript(root: TsNode, source: string, statements: StatementCache, options: TypeScriptOptions): SourceUnit[] {
-  const ids: number[] = [];
-  const tops = readTops(root, source, statements, ids);
+  const all: TopStatement[] = [];
+  const tops = readTops(root, source, statements, all);
   const parse = parserFor(root);
-  // The same document again (hover, code lens, a save) with the same options and the same imported files: the same units.
-  const key = `${ids.join(',')}|${JSON.stringify(options.defaultInput)}|${options.maxSteps}|${options.location?.path ?? ''}`;
+  // The same statements again (hover, code lens, a save, lines inserted or removed between them) with the same
+  // input comments, options and imported files: the same units, with their lines moved where statements moved.
+  const directives = tops.map((t) => t.directive?.join(',') ?? '').join(';');
+  const key = `${all.map((t) => t.id).join(',')}|${directives}|${JSON.stringify(options.defaultInput)}|${options.maxSteps}|${options.location?.path ?? ''}`;
+  const lines = statementLines(all);
   const cached = lastResults.get(statements);
-  if (cached && cached.key === key && (!options.location || TypeScriptModules.unchanged(options.location, cached.trace, parse))) return cached.units;
+  if (cached && cached.key === key && (!options.location || TypeScriptModules.unchanged(options.location, cached.trace, parse))) {
+    const map = lineMap(cached.lines, lines);
+    const units = map ? movedUnits(cached.units, map) : cached.units;
+    if (units) {
+      lastResults.set(statements, { ...cached, lines, units });
+      return units;
+    }
+  }
   const modules = options.location ? new TypeScriptModules(options.location, parse) : undefined;
   const units = analyzeProgram(tops, modules, options);
-  lastResults.set(statements, { key, trace: modules?.trace ?? [], units });
+  lastResults.set(statements, { key, lines, trace: modules?.trace ?? [], units });
   return units;
 }
 
-/** The last result per document (its statement cache), for analyses of unchanged text. */
-const lastResults = new WeakMap<StatementCache, { readonly key: string; readonly trace: TypeScriptModules['trace']; readonly units: SourceUnit[] }>();
+/** Every unit with its lines moved; undefined when one of them cannot be (it is then analysed again). */
+function movedUnits(units: readonly SourceUnit[], map: LineMap): SourceUnit[] | undefined {
+  const out: SourceUnit[] = [];
+  for (const u of units) {
+    const moved = moveUnitLines(u, map);
+    if (!moved) return undefined;
+    out.push(moved);
+  }
+  return out;
+}
+
+/** The last result per document (its statement cache), for analyses of unchanged statements. */
+const lastResults = new WeakMap<
+  StatementCache,
+  { readonly key: string; readonly lines: StatementLines; readonly trace: TypeScriptModules['trace']; readonly units: SourceUnit[] }
+>();
 
 function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, options: TypeScriptOptions): SourceUnit[] {
   const declared: Declared[] = [];
@@ -179,13 +204,14 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
 const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
 const TOTAL_BUDGET_UNITS = 5;
 
-/** Top-level statements with their input comments; `ids` receives every statement's id, comments included. */
-function readTops(root: TsNode, source: string, statements: StatementCache, ids: number[]): Top[] {
+/** Top-level statements with their input comments; `all` receives every statement, comments included. */
+function readTops(root: TsNode, source: string, statements: StatementCache, all: TopStatement[]): Top[] {
   const tops: Top[] = [];
   let pending: number[] | undefined;
   let lastComment = -2;
-  for (const { syn, id } of statements.topStatements(root, source)) {
-    ids.push(id);
+  for (const top of statements.topStatements(root, source)) {
+    all.push(top);
+    const syn = top.syn;
     if (syn.type === 'comment') {
       if (syn.range.startLine !== lastComment + 1) pending = undefined;
       pending = readInputDirective(textOf(syn)) ?? pending;
