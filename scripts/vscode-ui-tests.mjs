@@ -322,6 +322,31 @@ async function dynamicRun() {
   });
 }
 
+/** mediapipe's selfie segmentation (dev dependency @mediapipe/selfie_segmentation): TFLite, NHWC, trained SE gates. */
+const SELFIE_TFLITE = join(repoRoot, 'node_modules', '@mediapipe', 'selfie_segmentation', 'selfie_segmentation.tflite');
+
+async function formatsRun() {
+  await withWorkbench('ui-formats', {}, async ({ page, shot, paths }) => {
+    copyFileSync(SELFIE_TFLITE, join(paths.workspace, 'models', 'selfie_segmentation.tflite'));
+    await openFile(page, 'selfie_segmentation.tflite');
+    const view = webviewFrame(page);
+    await view.locator('#title', { hasText: 'selfie_segmentation.tflite' }).waitFor({ timeout: 120_000 });
+    assert.equal(await view.locator('table.blocks tbody tr').count(), 6, 'six SE blocks');
+    const canvas = view.locator('canvas.heatmap-canvas').first();
+    await canvas.waitFor({ state: 'visible', timeout: 120_000 });
+    // Trained gates: the heatmap is not the flat viridis(0.5) of framework-default weights, in its legend and its pixels.
+    const legend = await view.locator('body').getByText('values here:').first().innerText();
+    const [low, high] = (/values here: ([\d.]+) to ([\d.]+)/.exec(legend) ?? []).slice(1).map(Number);
+    assert.ok(high - low > 0.5, `the gates spread: ${legend}`);
+    const png = await canvas.screenshot();
+    const drawn = pixelsLike(png, VIRIDIS_HALF);
+    const { width, height } = PNG.sync.read(png);
+    assert.ok(drawn.colours >= 8 && drawn.near < 0.5 * width * height, `the .tflite heatmap spreads: ${JSON.stringify(drawn)} of ${width}×${height}`);
+    console.log(`  ✓ .tflite opens in the SE Lens editor; its trained gates span ${low} to ${high} and draw ${drawn.colours} colours, ${drawn.near} of ${width * height} pixels at viridis(0.5)`);
+    await shot('tflite-editor');
+  });
+}
+
 async function vsixRun() {
   const vsix = join(repoRoot, 'se-lens.vsix');
   if (!existsSync(vsix)) throw new Error('se-lens.vsix is missing; run: npm run package');
@@ -334,9 +359,9 @@ async function vsixRun() {
 }
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const runs = { dev: devRun, dynamic: dynamicRun, vsix: vsixRun };
+const runs = { dev: devRun, dynamic: dynamicRun, formats: formatsRun, vsix: vsixRun };
 let failed = 0;
-const chosen = wanted.length ? wanted : ['dev', 'dynamic', 'vsix'];
+const chosen = wanted.length ? wanted : ['dev', 'dynamic', 'formats', 'vsix'];
 for (const name of chosen) {
   console.log(`UI run: ${name}`);
   try {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { ModelAnalyses } from './analysis/model-analyses.js';
 import { SOURCE_SELECTOR, SourceAnalyses } from './analysis/source-analyses.js';
-import { ONNX_EDITOR, VIEW_BLOCKS } from './commands/ids.js';
+import { MODEL_OPTION_EDITOR, ONNX_EDITOR, VIEW_BLOCKS } from './commands/ids.js';
 import { registerCommands } from './commands/register.js';
-import { OnnxEditorProvider } from './editor/onnx-editor.js';
+import { ModelEditorProvider } from './editor/model-editor.js';
 import { InspectorBridge } from './inspector-bridge.js';
 import { log } from './log.js';
 import type { HostPlatform } from './platform.js';
@@ -47,10 +47,12 @@ export function activateSeLens(context: vscode.ExtensionContext, platform: HostP
     vscode.languages.registerHoverProvider(SOURCE_SELECTOR, new SeHoverProvider(sources, engine)),
     vscode.languages.registerInlayHintsProvider(SOURCE_SELECTOR, new SeInlayHintsProvider(sources)),
     vscode.window.createTreeView(VIEW_BLOCKS, { treeDataProvider: tree, showCollapseAll: true }),
-    vscode.window.registerCustomEditorProvider(ONNX_EDITOR, new OnnxEditorProvider(services), {
-      webviewOptions: { retainContextWhenHidden: true },
-      supportsMultipleEditorsPerDocument: true,
-    }),
+    // The default editor for model file names, and the same editor offered through Open With… for any JSON or .bin.
+    ...[ONNX_EDITOR, MODEL_OPTION_EDITOR].map((viewType) =>
+      vscode.window.registerCustomEditorProvider(viewType, new ModelEditorProvider(services), {
+        webviewOptions: { retainContextWhenHidden: true },
+        supportsMultipleEditorsPerDocument: true,
+      })),
     ...registerCommands(services),
     ...inline.disposables,
   );

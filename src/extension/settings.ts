@@ -3,6 +3,7 @@ import type { Convention } from '../core/stats/table.js';
 import { CONVENTIONS } from '../core/stats/table.js';
 import { DEFAULT_INPUT_SIZE, type DefaultInputSize } from '../core/inputs/sizes.js';
 import { MAX_BATCH, MAX_DIM } from '../core/protocol.js';
+import { DEFAULT_SCAN_INCLUDE } from './editor/model-files.js';
 
 export type Backend = 'auto' | 'webgpu' | 'wasm';
 
@@ -33,7 +34,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     codeLensForOtherModules: c.get<boolean>('codeLens.otherModules', true),
     inlayHints: c.get<boolean>('inlayHints.enabled', true),
     backend: backend === 'webgpu' || backend === 'wasm' ? backend : 'auto',
-    scanInclude: c.get<string>('scan.include', '**/*.{py,ipynb,ts,js,onnx}'),
+    scanInclude: c.get<string>('scan.include', DEFAULT_SCAN_INCLUDE),
     scanExclude: c.get<string>('scan.exclude', '**/{node_modules,.git,.venv,venv,dist,build,out}/**'),
     workerThresholdBytes: Math.max(0, c.get<number>('largeModelThresholdMB', 32)) * 1024 * 1024,
   };

@@ -15,4 +15,7 @@ export const COMMANDS = {
 } as const;
 
 export const VIEW_BLOCKS = 'seLens.blocks';
+/** The default editor of model files (the id predates formats other than ONNX; kept so users' editor associations hold). */
 export const ONNX_EDITOR = 'seLens.onnxInspector';
+/** The same editor, offered by Open With… for `.json` and `.bin` files, whose names do not say they are models. */
+export const MODEL_OPTION_EDITOR = 'seLens.modelInspector';

@@ -12,10 +12,12 @@ import { toRange } from '../ranges.js';
 import type { Services } from '../services.js';
 import { SECTION, parseShape, readSettings } from '../settings.js';
 import type { FoundBlock } from '../tree/blocks-tree.js';
-import { COMMANDS, ONNX_EDITOR } from './ids.js';
+import { COMMANDS, MODEL_OPTION_EDITOR, ONNX_EDITOR } from './ids.js';
+import { isModelFile, isOpenAsModel } from '../editor/model-editor.js';
+import { isModelPath, PICKER_EXTENSIONS } from '../editor/model-files.js';
 import type { SourceRange } from '../../core/ir/graph.js';
 
-const isModel = (uri: vscode.Uri) => uri.path.toLowerCase().endsWith('.onnx');
+const isModel = isModelFile;
 
 /** A source unit named in a command's arguments, or the one under the cursor. */
 interface UnitRef {
@@ -41,7 +43,7 @@ async function unitRef(s: Services, uri?: vscode.Uri, unitName?: string): Promis
 /** The active custom editor's model file, if the active tab is one. */
 function activeModelUri(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  return input instanceof vscode.TabInputCustom && isModel(input.uri) ? input.uri : undefined;
+  return input instanceof vscode.TabInputCustom && isOpenAsModel(input.uri) ? input.uri : undefined;
 }
 
 function info(message: string): undefined {
@@ -68,7 +70,8 @@ export function registerCommands(s: Services): vscode.Disposable[] {
 
   const inspectModel = async (uri: vscode.Uri, blockId?: string) => {
     if (blockId === undefined) {
-      await vscode.commands.executeCommand('vscode.openWith', uri, ONNX_EDITOR);
+      // A `.json` or `.bin` not named like a model opens in the option editor: same inspector, chosen explicitly.
+      await vscode.commands.executeCommand('vscode.openWith', uri, isModelPath(uri.path) ? ONNX_EDITOR : MODEL_OPTION_EDITOR);
       return { model: uri.toString() };
     }
     const view = await s.models.get(uri);
@@ -123,7 +126,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
     }),
 
     reg(COMMANDS.inspectModelFile, async (uri?: vscode.Uri) => {
-      const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('ONNX models')]: ['onnx'] }, openLabel: vscode.l10n.t('Inspect') }))?.[0];
+      const target = uri ?? (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { [vscode.l10n.t('Models')]: [...PICKER_EXTENSIONS] }, openLabel: vscode.l10n.t('Inspect') }))?.[0];
       if (!target) return undefined;
       return inspectModel(target);
     }),

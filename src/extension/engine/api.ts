@@ -30,7 +30,7 @@ export interface SourceRequestLocation {
   readonly unsaved: Readonly<Record<string, string>>;
 }
 
-/** An ONNX model read for the surfaces: its blocks and tables per convention. */
+/** A model file read for the surfaces (ONNX, TF.js, TFLite, …): its blocks and tables per convention. */
 export interface ModelAnalysis {
   readonly model: Model;
   readonly blocks: readonly SEBlock[];

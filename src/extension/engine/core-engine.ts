@@ -1,6 +1,7 @@
 // The extension host's view of the core, shared by the Node bundle (dist/engine.js) and the web entry: the
 // host gives it the source front-ends and, where models have files beside them, the external-data reader.
-import { analyzeOnnx } from '../../core/analyze.js';
+import { analyzeModel } from '../../core/analyze.js';
+import { readModelFile } from '../../core/formats/read-model.js';
 import type { SEBlock } from '../../core/detect/block.js';
 import { SeLensError } from '../../core/errors.js';
 import { initialiseWeights } from '../../core/inputs/init.js';
@@ -43,9 +44,10 @@ export function buildEngine(front: SourceAnalyzerPort, externalData?: (modelPath
       }
       return table;
     },
+    // Any model format, told apart by content; TF.js shards and ONNX external data are read beside `path`.
     analyzeModel: (source, path) => {
       const host = external(path);
-      return analyzeOnnx(source, host ? { externalData: host } : {});
+      return analyzeModel(readModelFile(source, { ...(host ? { folder: host } : {}), ...(path ? { name: modelName(path) } : {}) }));
     },
     inspectSource: (unit, title, convention, sizes) =>
       inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes),
@@ -61,6 +63,12 @@ export function buildEngine(front: SourceAnalyzerPort, externalData?: (modelPath
     forget: (key) => front.forget(key),
   };
   return engine;
+}
+
+/** The file's name without its extension: a TF.js model's name when its JSON does not give one. */
+function modelName(path: string): string {
+  const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+  return base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
 }
 
 function findBlock(blocks: readonly SEBlock[], id: string): SEBlock {

@@ -1,7 +1,9 @@
-// Reads a large ONNX model off the extension host thread: positional reads from the file, the core's
+// Reads a large model file (any format readModelFile knows) off the extension host thread: positional reads from the file, the core's
 // analysis, then tables on request. Bundled as dist/onnx-worker.js.
+import { basename, extname } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { analyzeOnnx, type ModelAnalysis } from '../../core/analyze.js';
+import { analyzeModel, type ModelAnalysis } from '../../core/analyze.js';
+import { readModelFile } from '../../core/formats/read-model.js';
 import { isSeLensError } from '../../core/errors.js';
 import { inspectOnnx } from '../../core/inspect/inspection.js';
 import type { ByteSource, ExternalDataHost } from '../../core/onnx/byte-source.js';
@@ -22,7 +24,7 @@ try {
   source = new FileSource(path);
   external = folderExternalData(path);
   // The reader keeps lazy payload references but never reads them for blocks and tables; the file stays open for the worker's life.
-  analysis = analyzeOnnx(source, { externalData: external });
+  analysis = analyzeModel(readModelFile(source, { folder: external, name: basename(path, extname(path)) }));
   port.postMessage({ id: 0, type: 'ready', blocks: [...analysis.blocks], params: storedElements(analysis.model.graph) } satisfies WorkerReply);
 } catch (e) {
   port.postMessage(fail(0, e));

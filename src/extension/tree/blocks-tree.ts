@@ -6,6 +6,7 @@ import type { ModelAnalyses } from '../analysis/model-analyses.js';
 import { COMMANDS } from '../commands/ids.js';
 import { blockShapeSummary, formatCount, variantLabel } from '../format.js';
 import { log } from '../log.js';
+import { isModelFile } from '../editor/model-editor.js';
 
 /** One SE block found in a file, ready to show: where it is and how to open it. */
 export interface FoundBlock {
@@ -26,7 +27,7 @@ type Node =
   | { readonly type: 'empty'; readonly message: string };
 
 /**
- * The "SE Blocks" view: blocks of the active editor (source file or .onnx model), then the last workspace scan.
+ * The "SE Blocks" view: blocks of the active editor (source file or model file), then the last workspace scan.
  * Source blocks reveal their range on click; model blocks open the inspector.
  */
 export class BlocksTreeProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -74,7 +75,7 @@ export class BlocksTreeProvider implements vscode.TreeDataProvider<Node>, vscode
   async activeBlocks(): Promise<FoundBlock[]> {
     const uri = this.active;
     if (!uri) return [];
-    if (uri.path.toLowerCase().endsWith('.onnx')) {
+    if (isModelFile(uri)) {
       try {
         const view = await this.models.get(uri);
         return view.blocks.map((block) => ({ uri, block }));

@@ -33,12 +33,12 @@ suite('activation', () => {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  test('manifest: palette commands in category SE Lens, .onnx editor by default, settings, trust', () => {
+  test('manifest: palette commands in category SE Lens, model file editor by default (.json through Open With…), settings, trust', () => {
     const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as Manifest;
     const byId = new Map(pkg.contributes.commands.map((c) => [c.command, c]));
     assert.equal(byId.get('seLens.inspectBlockAtCursor')?.title, 'Inspect Block at Cursor', 'titles come from package.nls.json');
     for (const id of PALETTE) assert.equal(byId.get(id)?.category, 'SE Lens', `${id} category`);
-    assert.deepEqual(pkg.contributes.customEditors.map((e) => [e.viewType, e.priority, e.selector[0]!.filenamePattern]), [['seLens.onnxInspector', 'default', '*.onnx']]);
+    assert.deepEqual(pkg.contributes.customEditors.map((e) => [e.viewType, e.priority, e.selector[0]!.filenamePattern]), [['seLens.onnxInspector', 'default', '*.onnx'], ['seLens.modelInspector', 'option', '*.json']]);
     assert.deepEqual(pkg.contributes.views.explorer!.map((v) => v.id), ['seLens.blocks']);
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [
       'seLens.backend', 'seLens.codeLens.otherModules', 'seLens.convention', 'seLens.defaultInputShape', 'seLens.defaultInputSize', 'seLens.inlayHints.enabled',

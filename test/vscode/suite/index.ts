@@ -10,6 +10,8 @@ import './onnx.test.js';
 import './inline.test.js';
 import './notebook.test.js';
 import './modules.test.js';
+import './formats.test.js';
+import './formats-weights.test.js';
 
 /** A filter written by the runner (SE_LENS_TEST_GREP): the remote extension host has its own environment. */
 async function grep(): Promise<string | undefined> {

@@ -1,13 +1,19 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services.js';
 import { errorMessage, log } from '../log.js';
+import { MODEL_OPTION_EDITOR, ONNX_EDITOR } from '../commands/ids.js';
+import { isModelPath } from './model-files.js';
+
+const MODEL_EDITORS = new Set<string>([ONNX_EDITOR, MODEL_OPTION_EDITOR]);
 
 /**
- * The default, read-only editor for `*.onnx`: the inspector on the model. The panel shows at once; the
+ * The read-only editor for model files (ONNX, TF.js `model.json` with its shards, TFLite, PyTorch,
+ * safetensors, Keras; see model-files.ts): the inspector on the model. The panel shows at once; the
  * model is read with progress in the status bar, in memory when small and in a worker thread when over
- * the size setting, so the extension host never waits on a large file.
+ * the size setting, so the extension host never waits on a large file. The same provider serves the
+ * default editor and the Open With… option for `.json` and `.bin` files.
  */
-export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
+export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider {
   constructor(private readonly services: Services) {}
 
   openCustomDocument(uri: vscode.Uri): vscode.CustomDocument {
@@ -40,4 +46,16 @@ export class OnnxEditorProvider implements vscode.CustomReadonlyEditorProvider {
       },
     });
   }
+}
+
+/** Whether a tab shows `uri` in the model editor (default or Open With…), whatever the file's name. */
+export function isOpenAsModel(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) =>
+    tab.input instanceof vscode.TabInputCustom && MODEL_EDITORS.has(tab.input.viewType) && tab.input.uri.toString() === key));
+}
+
+/** A file SE Lens reads as a model: by its name, or because the user opened it in the model editor. */
+export function isModelFile(uri: vscode.Uri): boolean {
+  return isModelPath(uri.path) || isOpenAsModel(uri);
 }
