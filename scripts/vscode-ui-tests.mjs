@@ -344,7 +344,41 @@ async function formatsRun() {
     assert.ok(drawn.colours >= 8 && drawn.near < 0.5 * width * height, `the .tflite heatmap spreads: ${JSON.stringify(drawn)} of ${width}×${height}`);
     console.log(`  ✓ .tflite opens in the SE Lens editor; its trained gates span ${low} to ${high} and draw ${drawn.colours} colours, ${drawn.near} of ${width * height} pixels at viridis(0.5)`);
     await shot('tflite-editor');
+    // The truth's fixed input as a .npy through the panel's picker: the drawn gates are TF.js's (test/fixtures/formats/tflite.truth.json).
+    const truth = JSON.parse(readFileSync(join(repoRoot, 'test', 'fixtures', 'formats', 'tflite.truth.json'), 'utf8')).selfie_segmentation;
+    const npy = join(paths.workspace, 'models', 'fixed_input.npy');
+    writeFileSync(npy, npyFloat32(truth.twinInputShape, (i) => (i % 251) / 250));
+    await view.locator('#pick-npy').click();
+    const quick = page.locator('.quick-input-widget');
+    await quick.waitFor({ state: 'visible' });
+    await page.keyboard.press(`${mod}+A`);
+    await page.keyboard.type(npy);
+    await page.keyboard.press('Enter');
+    await quick.waitFor({ state: 'hidden' });
+    await view.getByText('fixed_input.npy').first().waitFor({ timeout: 120_000 });
+    await shot('tflite-npy-picked');
+    await view.locator('details.heatmap-table summary').first().click();
+    const cells = await view.locator('details.heatmap-table table tbody tr').first().locator('td').allInnerTexts();
+    const shown = cells.map(Number).filter((v) => !Number.isNaN(v)).slice(-truth.blocks[0].gates.length);
+    assert.equal(shown.length, truth.blocks[0].gates.length, `a row of ${truth.blocks[0].gates.length} gates: ${cells.join(' ')}`);
+    // Shown with 4 decimals: within 1e-4 of TF.js plus the rounding (the exact 1e-4 check is in the extension-host suite).
+    const worst = Math.max(...shown.map((v, k) => Math.abs(v - truth.blocks[0].gates[k])));
+    assert.ok(worst <= 1.5e-4, `drawn gates vs TF.js: max |Δ| ${worst}`);
+    console.log(`  ✓ with the truth's input (.npy), the drawn gates of block ${truth.blocks[0].mul} equal TF.js's (max |Δ| ${worst.toFixed(6)} at 4 decimals)`);
+    await shot('tflite-npy-gates');
   });
+}
+
+/** A little-endian float32 .npy of `shape`, element i = value(i). */
+function npyFloat32(shape, value) {
+  const n = shape.reduce((a, b) => a * b, 1);
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const head = Buffer.alloc(10);
+  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+  head.writeUInt16LE(header.length, 8);
+  const data = Buffer.from(Float32Array.from({ length: n }, (_, i) => value(i)).buffer);
+  return Buffer.concat([head, Buffer.from(header, 'latin1'), data]);
 }
 
 async function vsixRun() {

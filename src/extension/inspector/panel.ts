@@ -226,7 +226,7 @@ export class InspectorPanel implements vscode.Disposable {
     if (!picked?.length) return;
     let input: InputSpec;
     if (kind === 'npy') {
-      input = { kind: 'npy', name: picked[0]!.path.split('/').pop() ?? 'array.npy', bytes: await vscode.workspace.fs.readFile(picked[0]!) };
+      input = { kind: 'npy', name: picked[0]!.path.split('/').pop() ?? 'array.npy', bytes: plainBytes(await vscode.workspace.fs.readFile(picked[0]!)) };
     } else {
       const files = kind === 'imageFolder' ? await imagesInFolder(picked[0]!) : picked.slice(0, MAX_BATCH);
       input = { kind: 'images', images: await decodeImageFiles(files) };
@@ -255,6 +255,14 @@ export class InspectorPanel implements vscode.Disposable {
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
   }
+}
+
+/**
+ * A plain Uint8Array copy: on Node hosts `workspace.fs.readFile` returns a Buffer, which webview messages
+ * serialise through Buffer's toJSON ({type, data}) instead of as bytes, and the webview rejects the message.
+ */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes);
 }
 
 function resourceRoots(context: vscode.ExtensionContext, request: InspectorRequest): vscode.Uri[] {
