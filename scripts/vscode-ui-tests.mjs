@@ -293,10 +293,7 @@ async function dynamicRun() {
     await webviewFrame(page).locator('#reset-sizes').click();
     await webviewFrame(page).locator('#status', { hasText: 'H 224 (seLens.defaultInputSize), W 224 (seLens.defaultInputSize)' }).waitFor({ timeout: 120_000 });
     await webviewFrame(page).locator('#pick-image').click();
-    const dialog = page.locator('.quick-input-widget input');
-    await dialog.waitFor();
-    await dialog.fill(rampPath);
-    await dialog.press('Enter');
+    await typeInOpenDialog(page, rampPath);
     await webviewFrame(page).locator('#status', { hasText: 'H 96 (from the image), W 160 (from the image)' }).waitFor({ timeout: 120_000 });
     await webviewFrame(page).locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible' });
     console.log('  ✓ an image picked in the open dialog sized H 96 and W 160 and the model ran on it');
@@ -349,12 +346,7 @@ async function formatsRun() {
     const npy = join(paths.workspace, 'models', 'fixed_input.npy');
     writeFileSync(npy, npyFloat32(truth.twinInputShape, (i) => (i % 251) / 250));
     await view.locator('#pick-npy').click();
-    const quick = page.locator('.quick-input-widget');
-    await quick.waitFor({ state: 'visible' });
-    await page.keyboard.press(`${mod}+A`);
-    await page.keyboard.type(npy);
-    await page.keyboard.press('Enter');
-    await quick.waitFor({ state: 'hidden' });
+    await typeInOpenDialog(page, npy);
     await view.getByText('fixed_input.npy').first().waitFor({ timeout: 120_000 });
     await shot('tflite-npy-picked');
     await view.locator('details.heatmap-table summary').first().click();
@@ -367,6 +359,21 @@ async function formatsRun() {
     console.log(`  ✓ with the truth's input (.npy), the drawn gates of block ${truth.blocks[0].mul} equal TF.js's (max |Δ| ${worst.toFixed(6)} at 4 decimals)`);
     await shot('tflite-npy-gates');
   });
+}
+
+/**
+ * VS Code's own open dialog in the browser (a quick input holding a path): it fills in the current folder
+ * after it appears, so the path is typed only once that has happened, and Enter waits for the dialog to close.
+ */
+async function typeInOpenDialog(page, path) {
+  const quick = page.locator('.quick-input-widget');
+  const input = quick.locator('input');
+  await input.waitFor();
+  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').endsWith('/'));
+  await input.fill(path);
+  await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path);
+  await input.press('Enter');
+  await quick.waitFor({ state: 'hidden' });
 }
 
 /** A little-endian float32 .npy of `shape`, element i = value(i). */
