@@ -8,6 +8,7 @@ import { SeLensError } from '../core/errors.js';
 import { readModelFile } from '../core/formats/read-model.js';
 import { planSamples } from '../core/inputs/samples.js';
 import { gateModelFromOnnx, gateModelFromSource, type GateModel } from '../core/inspect/gate-model.js';
+import { gateRows } from '../core/inspect/gate-rows.js';
 import { MAX_BATCH, type DecodedImage, type InputSpec } from '../core/protocol.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
 import { isSourceExtension, parseArgs } from './args.js';
@@ -166,23 +167,9 @@ export async function runGates(gm: GateModel, blocks: readonly SEBlock[], spec: 
   const ort = await loadOrt();
   const session = await ort.InferenceSession.create(gm.bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
   try {
-    const plan = planSamples(gm.inputs, spec, layout);
-    const rows = new Map<string, Float32Array[]>(blocks.map((b) => [b.id, []]));
-    for (const feeds of plan.runs) {
-      const inputs: Record<string, Ort.Tensor> = {};
-      for (const f of feeds) inputs[f.name] = new ort.Tensor('float32', f.data, f.dims);
-      const out = await session.run(inputs);
-      for (const b of blocks) {
-        const t = out[b.tensors.gate];
-        if (!t) continue;
-        const data = t.data as Float32Array;
-        const batch = Number(t.dims[0] ?? 1);
-        const per = data.length / batch;
-        for (let s = 0; s < batch; s++) rows.get(b.id)!.push(data.slice(s * per, (s + 1) * per));
-      }
-    }
+    const rows = await gateRows(ort, session, planSamples(gm.inputs, spec, layout), blocks);
     return blocks.map((b) => {
-      const gates = rows.get(b.id)!;
+      const gates = rows.get(b.id) ?? [];
       return { id: b.id, channels: gates[0]?.length ?? b.channels, gates };
     });
   } finally {

@@ -4,6 +4,7 @@ import type { SEBlock } from '../../core/detect/block.js';
 import { gateStrip, type GateStrip } from '../../core/inline/gate-strip.js';
 import { planSamples } from '../../core/inputs/samples.js';
 import { gateModelFromSource } from '../../core/inspect/gate-model.js';
+import { gateRows } from '../../core/inspect/gate-rows.js';
 import type { Model } from '../../core/ir/graph.js';
 import type { InputSpec } from '../../core/protocol.js';
 
@@ -61,23 +62,8 @@ export class GateRunner {
     const createMs = performance.now() - started;
     try {
       const plan = planSamples(gm.inputs, spec, model.layout);
-      const rows = new Map<string, Float32Array[]>();
       const ranAt = performance.now();
-      for (const feeds of plan.runs) {
-        const inputs: Record<string, Ort.Tensor> = {};
-        for (const f of feeds) inputs[f.name] = new ort.Tensor('float32', f.data, f.dims);
-        const out = await session.run(inputs);
-        for (const b of blocks) {
-          const t = out[b.tensors.gate];
-          if (!t) continue;
-          const data = t.data as Float32Array;
-          const batch = Number(t.dims[0] ?? 1);
-          const per = data.length / batch;
-          const list = rows.get(b.id) ?? [];
-          for (let s = 0; s < batch; s++) list.push(data.slice(s * per, (s + 1) * per));
-          rows.set(b.id, list);
-        }
-      }
+      const rows = await gateRows(ort, session, plan, blocks);
       const runMs = performance.now() - ranAt;
       const result: BlockGates[] = [];
       for (const b of blocks) {
