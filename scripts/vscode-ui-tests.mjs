@@ -72,13 +72,27 @@ async function withWorkbench(name, { vsix } = {}, body) {
   }
 }
 
-/** Quick Open (Ctrl+P): type a file name, pick it, wait until its text is on screen. */
+/**
+ * Quick Open (Ctrl+P): type a file name, pick it, wait until its text is on screen. A file copied into the
+ * workspace just before may not be in Quick Open's index yet, and the welcome page can take the focus while
+ * the workbench settles: the search is tried again, three times at most.
+ */
 async function openFile(page, fileName, visibleText) {
-  await page.keyboard.press(`${mod}+P`);
   const quick = page.locator('.quick-input-widget');
-  await quick.waitFor({ state: 'visible' });
-  await page.keyboard.type(fileName);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor();
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press(`${mod}+P`);
+    await quick.waitFor({ state: 'visible' });
+    await page.keyboard.type(fileName);
+    try {
+      await row.waitFor({ timeout: 20_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      await page.keyboard.press('Escape');
+      await quick.waitFor({ state: 'hidden' });
+    }
+  }
   await page.keyboard.press('Enter');
   await quick.waitFor({ state: 'hidden' });
   if (visibleText) await page.locator('.editor-instance .monaco-editor .view-lines', { hasText: visibleText }).first().waitFor();
