@@ -39,6 +39,8 @@ export interface SourceUnit {
    * was made in the document, outermost first; a block written in a helper is then shown per call site.
    */
   readonly callSites?: Readonly<Record<string, readonly SourceRange[]>>;
+  /** The path of a `# se-lens: weights=…` comment on the unit, as written: trained weights to pair with it. */
+  readonly weightsDirective?: string;
 }
 
 export interface SourceAnalysis {

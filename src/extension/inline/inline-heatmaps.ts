@@ -21,6 +21,7 @@ export interface InlineEntry {
   readonly gates: BlockGates;
   readonly inputLabel: string;
   readonly weightSeed: number;
+  readonly weights: GateRunResult['weights'];
   /** Document version the gates were computed on. */
   readonly version: number;
   stale: boolean;
@@ -34,6 +35,10 @@ export interface InlineState {
   readonly stale: boolean;
   readonly min: number;
   readonly max: number;
+  /** The gates drawn: one row of channels per sample. */
+  readonly gates: readonly (readonly number[])[];
+  /** The weights file the block ran with (workspace-relative), absent for framework defaults. */
+  readonly weightsFile?: string;
 }
 
 export type GateRunner = (unit: SourceUnit, uri: vscode.Uri) => Promise<GateRunResult>;
@@ -114,6 +119,7 @@ export class InlineHeatmaps implements vscode.Disposable, vscode.HoverProvider, 
             gates,
             inputLabel: result.inputLabel,
             weightSeed: result.weightSeed,
+            weights: result.weights,
             version,
             stale: false,
           });
@@ -139,7 +145,11 @@ export class InlineHeatmaps implements vscode.Disposable, vscode.HoverProvider, 
   }
 
   state(uri: vscode.Uri): InlineState[] {
-    return (this.entries.get(uri.toString()) ?? []).map((e) => ({ blockId: e.blockId, gateLine: e.gateLine, cells: e.gates.strip.cells.length, stale: e.stale, min: e.gates.strip.min, max: e.gates.strip.max }));
+    return (this.entries.get(uri.toString()) ?? []).map((e) => {
+      const { values, samples, channels } = e.gates;
+      const gates = Array.from({ length: samples }, (_, s) => Array.from(values.subarray(s * channels, (s + 1) * channels)));
+      return { blockId: e.blockId, gateLine: e.gateLine, cells: e.gates.strip.cells.length, stale: e.stale, min: e.gates.strip.min, max: e.gates.strip.max, gates, ...(e.weights ? { weightsFile: e.weights.file } : {}) };
+    });
   }
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
@@ -152,7 +162,12 @@ export class InlineHeatmaps implements vscode.Disposable, vscode.HoverProvider, 
       md.appendMarkdown(`**${vscode.l10n.t('Channel gates')}** · ${e.blockId || e.unitName} · ${samples} × ${channels}${e.stale ? ` · _${vscode.l10n.t('stale: the code changed since this run')}_` : ''}\n\n`);
       md.appendMarkdown(`![${vscode.l10n.t('gate heatmap, rows = samples, columns = channels')}](${heatmapPngUri(e.gates.values, samples, channels)})\n\n`);
       md.appendMarkdown(`${vscode.l10n.t('min {0} · mean {1} · max {2}', strip.min.toFixed(4), strip.mean.toFixed(4), strip.max.toFixed(4))}  \n`);
-      md.appendMarkdown(`${vscode.l10n.t('input: {0}; weights: framework defaults, seed {1}', e.inputLabel, String(e.weightSeed))}\n\n`);
+      if (e.weights) {
+        md.appendMarkdown(`${vscode.l10n.t('input: {0}; weights: trained, from {1}', e.inputLabel, e.weights.file)}\n\n`);
+        for (const note of e.weights.notes) md.appendText(`${note}\n\n`);
+      } else {
+        md.appendMarkdown(`${vscode.l10n.t('input: {0}; weights: framework defaults, seed {1}', e.inputLabel, String(e.weightSeed))}\n\n`);
+      }
     }
     return new vscode.Hover(md);
   }

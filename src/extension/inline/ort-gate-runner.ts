@@ -24,9 +24,14 @@ export interface GateRunResult {
   readonly weightSeed: number;
   readonly createMs: number;
   readonly runMs: number;
+  /** Set when the unit ran with a checkpoint's tensors instead of seeded framework defaults. */
+  readonly weights?: { readonly file: string; readonly notes: readonly string[] };
 }
 
 export type OrtModule = typeof Ort;
+
+/** What an inline run feeds: seeded or constant values, or a `.npy` array the user chose. */
+export type InlineInput = Extract<InputSpec, { kind: 'normal' | 'uniform' | 'constant' | 'npy' }>;
 
 /**
  * Runs source-built SE blocks in the extension host with onnxruntime-web's WASM build (single thread):
@@ -52,8 +57,11 @@ export class GateRunner {
       .then((s) => s.release());
   }
 
-  /** `spatial` sizes input dims the source left unknown (`seLens.defaultInputSize`). */
-  async run(model: Model, blocks: readonly SEBlock[], spec: Extract<InputSpec, { kind: 'normal' | 'uniform' | 'constant' }>, weightSeed: number, spatial = DEFAULT_INPUT_SIZE.spatial): Promise<GateRunResult> {
+  /**
+   * `spatial` sizes input dims the source left unknown (`seLens.defaultInputSize`). Weights the model
+   * already holds (a paired checkpoint) are kept; the others are drawn from `weightSeed`.
+   */
+  async run(model: Model, blocks: readonly SEBlock[], spec: InlineInput, weightSeed: number, spatial = DEFAULT_INPUT_SIZE.spatial): Promise<GateRunResult> {
     const ort = await this.load();
     const scheme = model.layout === 'NHWC' ? 'tfjs' : 'pytorch';
     const gm = gateModelFromSource(structuredClone(model), blocks, { scheme, seed: weightSeed, spatial });
@@ -86,6 +94,7 @@ function inputLabel(spec: InputSpec, samples: number): string {
     case 'normal': return `seeded normal (seed ${spec.seed}), batch ${samples}`;
     case 'uniform': return `seeded uniform ${spec.low}…${spec.high} (seed ${spec.seed}), batch ${samples}`;
     case 'constant': return `constant ${spec.value}, batch ${samples}`;
+    case 'npy': return `${spec.name}, batch ${samples}`;
     default: return `batch ${samples}`;
   }
 }

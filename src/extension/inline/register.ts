@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
-import type { InputSpec } from '../../core/protocol.js';
+import { parseNpy } from '../../core/inputs/npy.js';
+import type { SourceUnit } from '../../core/source/analysis.js';
 import { SOURCE_SELECTOR, type SourceAnalyses } from '../analysis/source-analyses.js';
 import { log } from '../log.js';
 import { defaultInputSize } from '../settings.js';
-import type { GateRunner } from './ort-gate-runner.js';
+import { readWorkspaceFile } from '../weights/workspace-file.js';
+import { trainedWeightsFor } from '../weights/unit-weights.js';
+import type { GateRunner, GateRunResult, InlineInput } from './ort-gate-runner.js';
 import { INLINE_SECTION, InlineHeatmaps } from './inline-heatmaps.js';
 
 export const INLINE_COMMANDS = { runGates: 'seLens.runGates', clearInlineHeatmaps: 'seLens.clearInlineHeatmaps' } as const;
@@ -13,9 +16,33 @@ const WEIGHT_SEED = 0;
 const INPUT_SEED = 0;
 const BATCH = 4;
 
-function inputSpec(uri: vscode.Uri): Extract<InputSpec, { kind: 'normal' | 'constant' }> {
-  const input = vscode.workspace.getConfiguration(INLINE_SECTION, uri).get<string>('input', 'normal');
-  return input === 'zeros' ? { kind: 'constant', value: 0, batch: BATCH } : { kind: 'normal', seed: INPUT_SEED, batch: BATCH };
+/** `seLens.inline.inputFile` (a .npy in the workspace) wins over the generated `seLens.inline.input`. */
+async function inputSpec(uri: vscode.Uri): Promise<InlineInput> {
+  const config = vscode.workspace.getConfiguration(INLINE_SECTION, uri);
+  const file = config.get<string>('inputFile', '').trim();
+  if (file) {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const { label, bytes } = await readWorkspaceFile(file, folder?.uri ?? vscode.Uri.joinPath(uri, '..'), uri, vscode.l10n.t('The seLens.inline.inputFile setting'));
+    return { kind: 'npy', name: label, bytes };
+  }
+  return config.get<string>('input', 'normal') === 'zeros' ? { kind: 'constant', value: 0, batch: BATCH } : { kind: 'normal', seed: INPUT_SEED, batch: BATCH };
+}
+
+/** Unknown spatial dims: an .npy array's own last dim (its shape is checked in full before the run), else the setting. */
+function spatialFor(spec: InlineInput, uri: vscode.Uri): number {
+  if (spec.kind === 'npy') {
+    const shape = parseNpy(spec.bytes).shape;
+    const last = shape[shape.length - 1];
+    if (last !== undefined && last > 0) return last;
+  }
+  return defaultInputSize(uri).spatial;
+}
+
+/** A unit's run: its trained weights when a comment or `seLens.weights` names them, seeded defaults otherwise. */
+async function runUnit(runner: GateRunner, unit: SourceUnit, uri: vscode.Uri): Promise<GateRunResult> {
+  const [trained, spec] = await Promise.all([trainedWeightsFor(unit, uri), inputSpec(uri)]);
+  const result = await runner.run(trained?.model ?? unit.model, unit.blocks, spec, WEIGHT_SEED, spatialFor(spec, uri));
+  return trained ? { ...result, weights: { file: trained.file, notes: trained.notes } } : result;
 }
 
 /**
@@ -42,7 +69,7 @@ export function registerInlineHeatmaps(
     runner.catch(() => (runner = undefined));
     return runner;
   };
-  const inline = new InlineHeatmaps(sources, async (unit, uri) => (await getRunner()).run(unit.model, unit.blocks, inputSpec(uri), WEIGHT_SEED, defaultInputSize(uri).spatial));
+  const inline = new InlineHeatmaps(sources, async (unit, uri) => runUnit(await getRunner(), unit, uri));
   const lenses: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: inline.onDidChangeCodeLenses,
     provideCodeLenses: async (doc, token) => {

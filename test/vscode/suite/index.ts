@@ -12,6 +12,7 @@ import './notebook.test.js';
 import './modules.test.js';
 import './formats.test.js';
 import './formats-weights.test.js';
+import './inline-weights.test.js';
 
 /** A filter written by the runner (SE_LENS_TEST_GREP): the remote extension host has its own environment. */
 async function grep(): Promise<string | undefined> {

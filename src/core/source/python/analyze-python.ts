@@ -4,7 +4,7 @@ import type { SourceLocation } from '../modules/source-files.js';
 import type { DefaultInput, InputShapeSource, SourceUnit } from '../analysis.js';
 import { GraphBuilder } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
-import { readInputDirective } from '../input-comment.js';
+import { readInputDirective, weightsDirectiveAt } from '../input-comment.js';
 import { finishUnit } from '../finish-unit.js';
 import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
@@ -230,7 +230,12 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const [name, n] = k.split('#');
     if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
   }
-  return units;
+  // Read after the cache: a comment is its own statement, so editing it must not wait for the class to change.
+  const sourceLines = source.split('\n');
+  return units.map((u) => {
+    const weights = weightsDirectiveAt(sourceLines, u.range.startLine);
+    return weights ? { ...u, weightsDirective: weights } : u;
+  });
 }
 
 function siteKeyOf(callSite: CallSite): string {

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+
+/**
+ * A file a setting or a source comment names, resolved against `base` and read only when it stays inside
+ * the document's workspace folder: a comment in a cloned repository must not make the extension read
+ * `~/.ssh/…`. Symbolic links are refused for the same reason (their target is not checked here).
+ * Throws an Error whose message is one line for the user.
+ */
+export async function readWorkspaceFile(written: string, base: vscode.Uri, document: vscode.Uri, what: string): Promise<{ uri: vscode.Uri; label: string; bytes: Uint8Array }> {
+  const folder = vscode.workspace.getWorkspaceFolder(document);
+  if (!folder) throw new Error(vscode.l10n.t('{0} "{1}" is read only from a workspace folder; open the folder that holds it.', what, written));
+  if (/^([a-zA-Z]:)?[\\/]/.test(written) || /^[a-zA-Z][\w+.-]*:/.test(written)) {
+    throw new Error(vscode.l10n.t('{0} "{1}" must be a path relative to the workspace folder.', what, written));
+  }
+  // joinPath normalises `..`; what is left must still lie under the folder.
+  const uri = vscode.Uri.joinPath(base, ...written.split(/[\\/]/));
+  const root = folder.uri.path.endsWith('/') ? folder.uri.path : `${folder.uri.path}/`;
+  if (uri.scheme !== folder.uri.scheme || uri.authority !== folder.uri.authority || !uri.path.startsWith(root)) {
+    throw new Error(vscode.l10n.t('{0} "{1}" leaves the workspace folder; refused.', what, written));
+  }
+  const label = uri.path.slice(root.length);
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch {
+    throw new Error(vscode.l10n.t('{0} "{1}" not found ({2}).', what, written, label));
+  }
+  if (stat.type & vscode.FileType.SymbolicLink) throw new Error(vscode.l10n.t('{0} "{1}" is a symbolic link; refused.', what, written));
+  if (!(stat.type & vscode.FileType.File)) throw new Error(vscode.l10n.t('{0} "{1}" is not a file.', what, written));
+  return { uri, label, bytes: await vscode.workspace.fs.readFile(uri) };
+}
