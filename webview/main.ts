@@ -15,6 +15,7 @@ import type { SEBlock } from '../src/core/detect/block.js';
 import { planSamples } from '../src/core/inputs/samples.js';
 import type { BackendPreference, HostMessage, InputSizeChoice, InputSpec, LoadMessage, WebviewMessage } from '../src/core/protocol.js';
 import { MAX_BATCH, MAX_DIM, parseHostMessage } from '../src/core/protocol.js';
+import { seOverheadLines } from '../src/core/stats/se-overhead.js';
 import type { Convention } from '../src/core/stats/table.js';
 import { CONVENTIONS } from '../src/core/stats/table.js';
 import { renderAcrossDepth } from './depth.js';
@@ -412,7 +413,17 @@ function showBlockList(): void {
       showHeatmap();
       showStats();
     }),
+    ...overheadLines(),
   );
+}
+
+/** The host's SE overhead under the block list, worded by the same function as the CLI's. */
+function overheadLines(): HTMLElement[] {
+  const overhead = state?.load.seOverhead;
+  if (!overhead) return [];
+  const [summary, ...notes] = seOverheadLines(overhead);
+  if (summary === undefined) return [];
+  return [el('div', { id: 'se-overhead' }, [el('p', { className: 'overhead', textContent: summary }), ...notes.map((n) => el('p', { className: 'note', textContent: n }))])];
 }
 
 function showHeatmap(): void {

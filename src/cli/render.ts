@@ -35,6 +35,8 @@ export function toJson(r: Report): unknown {
     })),
     totals: { params: table.totals.params, memoryMB: table.totals.memoryMB, ...table.totals.counts },
     summary: table.summary,
+    // The whole model's, whichever block was chosen: SENet's Table 2 compares all blocks with the network.
+    seOverhead: seOverhead(r.analysis),
     ...(r.notes?.length ? { notes: r.notes } : {}),
   };
 }

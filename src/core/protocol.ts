@@ -6,6 +6,7 @@
  */
 import type { GateKind, Pooling, SEBlock, SEVariant, FcKind } from './detect/block.js';
 import type { Dim, DType, SourceRange } from './ir/graph.js';
+import type { SeOverhead } from './stats/se-overhead.js';
 import type { Convention, StatsTable } from './stats/table.js';
 import { CONVENTIONS } from './stats/table.js';
 
@@ -80,6 +81,8 @@ export interface LoadMessage {
   readonly sizes?: InputSizeChoice[];
   /** Images given their own size (the dynamic H and W came from the first image): resized without a crop. */
   readonly imageFit?: 'crop' | 'stretch';
+  /** What the SE blocks cost against the whole model (SENet Table 2), shown under the block list. */
+  readonly seOverhead?: SeOverhead;
 }
 
 export type HostMessage =
@@ -241,6 +244,15 @@ function statsTable(v: unknown, path: string): StatsTable {
   return o as unknown as StatsTable;
 }
 
+function overhead(v: unknown, path: string): SeOverhead {
+  const o = obj(v, path);
+  const count = (k: string): number => int(o[k], `${path}.${k}`, 0, Number.MAX_SAFE_INTEGER);
+  return {
+    blocks: count('blocks'), seParams: count('seParams'), totalParams: count('totalParams'), seMacs: count('seMacs'), totalMacs: count('totalMacs'),
+    notes: arr(o.notes, `${path}.notes`).map((n, i) => str(n, `${path}.notes[${i}]`)),
+  };
+}
+
 function blockStats(v: unknown, path: string): { blockId: string; table: StatsTable }[] {
   return arr(v, path).map((e, i) => {
     const o = obj(e, `${path}[${i}]`);
@@ -320,6 +332,7 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
           ...(o.focusBlockId !== undefined ? { focusBlockId: str(o.focusBlockId, 'focusBlockId') } : {}),
           ...(o.sizes !== undefined ? { sizes: arr(o.sizes, 'sizes').map((c, i) => sizeChoice(c, `sizes[${i}]`)) } : {}),
           ...(o.imageFit !== undefined ? { imageFit: oneOf(o.imageFit, 'imageFit', ['crop', 'stretch'] as const) } : {}),
+          ...(o.seOverhead !== undefined ? { seOverhead: overhead(o.seOverhead, 'seOverhead') } : {}),
         };
       }
       case 'setInput':

@@ -25,6 +25,7 @@ interface JsonReport {
   layers: { name: string; kind: string; inputShape: unknown[]; outputShape: unknown[]; params: number; memoryMB: number; [k: string]: unknown }[];
   totals: Record<string, number>;
   summary: string[];
+  seOverhead: { blocks: number; seParams: number; totalParams: number; seMacs: number; totalMacs: number; notes: string[] };
 }
 
 function se(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -79,7 +80,9 @@ describe('se-lens CLI', () => {
       it(`${name}: JSON has the documented shape and the truth's numbers`, () => {
         const truth = truthOf(name);
         const report = json(`test/fixtures/${name}.onnx`);
-        assert.deepEqual(Object.keys(report).sort(), ['blocks', 'convention', 'layers', 'model', 'summary', 'totals']);
+        assert.deepEqual(Object.keys(report).sort(), ['blocks', 'convention', 'layers', 'model', 'seOverhead', 'summary', 'totals']);
+        assert.equal(report.seOverhead.blocks, truth.num_se_blocks);
+        assert.equal(report.seOverhead.seParams, truth.se_blocks.reduce((n, t) => n + t.params, 0));
         assert.equal(report.model, `test/fixtures/${name}.onnx`);
         assert.equal(report.convention, 'torchstat');
         assert.equal(report.blocks.length, truth.num_se_blocks);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { analyzeOnnx } from '../../src/core/analyze.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
+import { seOverhead } from '../../src/core/stats/se-overhead.js';
 import { parseHostMessage, parseWebviewMessage, type LoadMessage, type Parsed } from '../../src/core/protocol.js';
 
 function realLoad(): LoadMessage {
@@ -24,6 +25,7 @@ function realLoad(): LoadMessage {
     backend: 'auto',
     input: { kind: 'normal', seed: 0, batch: 4 },
     focusBlockId: 'features.4.block.2',
+    seOverhead: seOverhead(analysis),
   };
 }
 
@@ -50,6 +52,21 @@ describe('protocol: host → webview', () => {
     assert.equal(reason({ ...good, inputs: [] }), 'inputs: the model has no inputs to feed');
     assert.equal(reason({ ...good, stats: { ...good.stats, rows: [{ name: 'x' }] } }), 'stats.rows[0].kind: expected a string');
     assert.equal(reason({ ...good, convention: 'flops' }), 'convention: expected one of torchstat, macs, fvcore, onnx-tool');
+  });
+
+  it('keeps the SE overhead as sent and refuses a malformed one', () => {
+    const good = realLoad();
+    const parsed = parseHostMessage(structuredClone(good));
+    assert.ok(parsed.ok && parsed.value.type === 'load');
+    assert.deepEqual(parsed.value.seOverhead, seOverhead(analyzeOnnx(bytesSource(new Uint8Array(readFileSync('test/fixtures/mobilenet_v3_small.onnx'))))));
+    assert.equal(parsed.value.seOverhead?.blocks, 9);
+    const { seOverhead: _dropped, ...without } = good;
+    const old = parseHostMessage(without);
+    assert.ok(old.ok && old.value.type === 'load' && old.value.seOverhead === undefined, 'a load without it is still accepted');
+    assert.equal(reason({ ...good, seOverhead: null }), 'seOverhead: expected an object');
+    assert.equal(reason({ ...good, seOverhead: { ...good.seOverhead, seMacs: -1 } }), 'seOverhead.seMacs: expected an integer in 0..9007199254740991');
+    assert.equal(reason({ ...good, seOverhead: { ...good.seOverhead, totalParams: '2.5M' } }), 'seOverhead.totalParams: expected a finite number');
+    assert.equal(reason({ ...good, seOverhead: { ...good.seOverhead, notes: [3] } }), 'seOverhead.notes[0]: expected a string');
   });
 
   it('checks input specs: batch 1..64, uniform bounds, image byte counts', () => {

@@ -4,11 +4,14 @@ import type { Model } from '../ir/graph.js';
 import { chooseInputSizes, sizedInputs, type SizeRequest } from '../inputs/sizes.js';
 import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
 import type { InputSizeChoice, LoadMessage, ModelInput } from '../protocol.js';
+import { seOverhead, type SeOverhead } from '../stats/se-overhead.js';
 import type { Convention, StatsTable } from '../stats/table.js';
 import { DEFAULT_SOURCE_RUN, gateModelFromOnnx, gateModelFromSource, type SourceRunOptions } from './gate-model.js';
 
 /** Everything of a `load` message the engine computes; the panel adds the user's settings. */
-export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weightSeed' | 'sizes' | 'imageFit'>;
+export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weightSeed' | 'sizes' | 'imageFit'> & {
+  readonly seOverhead: SeOverhead;
+};
 
 /** A model and its tables, as `analyzeOnnx` / the engine's source units give them. */
 export interface AnalysedModel {
@@ -17,10 +20,12 @@ export interface AnalysedModel {
   table(convention: Convention, blockId?: string): StatsTable;
 }
 
-function tables(a: AnalysedModel, convention: Convention): Pick<Inspection, 'stats' | 'blockStats' | 'convention'> {
+function tables(a: AnalysedModel, convention: Convention): Pick<Inspection, 'stats' | 'blockStats' | 'convention' | 'seOverhead'> {
   return {
     convention,
     stats: a.table(convention),
+    // Its own conventions (torchstat params, torchinfo MACs), whatever the user's: a convention switch keeps it.
+    seOverhead: seOverhead(a),
     blockStats: a.blocks.map((b) => ({ blockId: b.id, table: a.table(convention, b.id) })),
   };
 }

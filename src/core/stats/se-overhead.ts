@@ -11,12 +11,15 @@ export interface SeOverhead {
   readonly notes: readonly string[];
 }
 
+/** What the overhead reads of an analysis (a source unit's engine view has no `block()`). */
+export type OverheadSource = Pick<ModelAnalysis, 'model' | 'blocks' | 'table'>;
+
 /**
  * SE parameters are the blocks' FC weights and biases (each shared MLP once); MACs are torchinfo's
  * Mult-Adds (`macs` convention: Conv and Gemm/MatMul only, at the model's input shape), so the SE share
  * compares like with like. Totals are the whole model's tables in the same conventions.
  */
-export function seOverhead(analysis: ModelAnalysis): SeOverhead {
+export function seOverhead(analysis: OverheadSource): SeOverhead {
   const whole = analysis.table('macs');
   const seParams = analysis.blocks.reduce((n, b) => n + b.params, 0);
   const seMacs = analysis.blocks.reduce((n, b) => n + (analysis.table('macs', b.id).totals.counts['MACs'] ?? 0), 0);
@@ -35,7 +38,7 @@ export function seOverhead(analysis: ModelAnalysis): SeOverhead {
  * network, a block written alone) has no rest to share with. Rule: every node belongs to a block and
  * there is more than one block; a single block alone is the usual reference-block case and needs no word.
  */
-function blocksOnlyNotes(analysis: ModelAnalysis): string[] {
+function blocksOnlyNotes(analysis: OverheadSource): string[] {
   const inBlocks = new Set(analysis.blocks.flatMap((b) => b.nodes));
   const graph = analysis.model.graph;
   if (analysis.blocks.length < 2 || graph.nodes.some((n) => !inBlocks.has(n.id) && n.op !== 'Flatten' && n.op !== 'Unsqueeze')) return [];
@@ -49,7 +52,7 @@ function blocksOnlyNotes(analysis: ModelAnalysis): string[] {
  * Rule: a graph file (no source modules) with convolutions that have a bias, and no BatchNormalization
  * node at all.
  */
-function foldingNotes(analysis: ModelAnalysis): string[] {
+function foldingNotes(analysis: OverheadSource): string[] {
   const graph = analysis.model.graph;
   if (graph.modules) return [];
   const convs = graph.nodes.filter((n) => n.op === 'Conv' || n.op === 'ConvTranspose');

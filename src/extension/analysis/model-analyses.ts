@@ -3,6 +3,7 @@ import type { SEBlock } from '../../core/detect/block.js';
 import { bytesSource } from '../../core/onnx/byte-source.js';
 import type { Inspection } from '../../core/inspect/inspection.js';
 import type { SizeRequest } from '../../core/inputs/sizes.js';
+import { seOverhead, type SeOverhead } from '../../core/stats/se-overhead.js';
 import type { Convention, StatsTable } from '../../core/stats/table.js';
 import type { Engine } from '../engine/api.js';
 import { SeLensError } from '../../core/errors.js';
@@ -20,6 +21,8 @@ export interface ModelView {
   readonly params: number;
   readonly inWorker: boolean;
   table(convention: Convention, blockId?: string): Promise<StatsTable>;
+  /** What the SE blocks cost against the whole model (SENet Table 2), for the SE Blocks view. */
+  overhead(): Promise<SeOverhead>;
   /** The inspector's data: the model with its gates as outputs, and the tables. */
   inspection(convention: Convention, sizes?: SizeRequest): Promise<Inspection>;
   dispose(): void;
@@ -75,6 +78,7 @@ export class ModelAnalyses implements vscode.Disposable {
       params: storedElements(analysis.model.graph),
       inWorker: false,
       table: async (convention, blockId) => analysis.table(convention, blockId),
+      overhead: async () => seOverhead(analysis),
       inspection: async (convention, sizes) => engine.inspectModel(analysis, source, title, convention, path, sizes),
       dispose: () => undefined,
     };

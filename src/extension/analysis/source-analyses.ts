@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SourceAnalysis, SourceUnit } from '../../core/source/analysis.js';
 import type { EngineSourceAnalysis, SourceRequestLocation } from '../engine/api.js';
 import type { SourceLanguage } from '../../core/source/parsers.js';
+import { seOverhead, type SeOverhead } from '../../core/stats/se-overhead.js';
 import type { Engine } from '../engine/api.js';
 import { readSettings } from '../settings.js';
 import { log } from '../log.js';
@@ -80,6 +81,12 @@ export class SourceAnalyses implements vscode.Disposable {
 
   static languageOf(doc: vscode.TextDocument): SourceLanguage | undefined {
     return SOURCE_LANGUAGES[doc.languageId];
+  }
+
+  /** What a unit's SE blocks cost against the whole unit (SENet Table 2), from the engine's tables. */
+  async overhead(unit: SourceUnit): Promise<SeOverhead> {
+    const engine = await this.engine();
+    return seOverhead({ model: unit.model, blocks: unit.blocks, table: (convention, blockId) => engine.unitTable(unit, convention, blockId) });
   }
 
   /** The analysis of the document as it is now; undefined for other languages or when analysis failed (logged). */

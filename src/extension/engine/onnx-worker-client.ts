@@ -39,6 +39,11 @@ export function openModelInWorker(extensionUri: vscode.Uri, uri: vscode.Uri, siz
             if (answer.type === 'table') return answer.table;
             throw new SeLensError('corrupt', answer.type === 'error' ? answer.message : 'unexpected worker reply');
           },
+          overhead: async () => {
+            const answer = await ask({ id: nextId++, type: 'overhead' });
+            if (answer.type === 'overhead') return answer.overhead;
+            throw new SeLensError('corrupt', answer.type === 'error' ? answer.message : 'unexpected worker reply');
+          },
           inspection: async (convention, sizes) => {
             const answer = await ask({ id: nextId++, type: 'inspect', convention, title: uri.path.split('/').pop() ?? '', ...(sizes ? { sizes } : {}) });
             if (answer.type === 'inspection') return answer.inspection;

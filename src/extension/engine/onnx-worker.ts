@@ -9,6 +9,7 @@ import { inspectOnnx } from '../../core/inspect/inspection.js';
 import type { ByteSource, ExternalDataHost } from '../../core/onnx/byte-source.js';
 import { FileSource, folderExternalData } from '../../node/file-source.js';
 import type { WorkerReply, WorkerRequest } from './worker-protocol.js';
+import { seOverhead } from '../../core/stats/se-overhead.js';
 import { storedElements } from '../../core/stats/stored-elements.js';
 
 function fail(id: number, e: unknown): WorkerReply {
@@ -34,6 +35,8 @@ port.on('message', (request: WorkerRequest) => {
   try {
     if (request.type === 'table') {
       port.postMessage({ id: request.id, type: 'table', table: analysis.table(request.convention, request.blockId) } satisfies WorkerReply);
+    } else if (request.type === 'overhead') {
+      port.postMessage({ id: request.id, type: 'overhead', overhead: seOverhead(analysis) } satisfies WorkerReply);
     } else {
       const inspection = inspectOnnx(analysis, source, request.title, request.convention, external, request.sizes);
       port.postMessage({ id: request.id, type: 'inspection', inspection } satisfies WorkerReply);

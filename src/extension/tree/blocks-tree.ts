@@ -7,6 +7,7 @@ import { COMMANDS } from '../commands/ids.js';
 import { blockShapeSummary, formatCount, variantLabel } from '../format.js';
 import { log } from '../log.js';
 import { isModelFile } from '../editor/model-editor.js';
+import { overheadItem, overheadsOf, overheadTooltip, type FoundOverhead } from './overhead-item.js';
 
 /** One SE block found in a file, ready to show: where it is and how to open it. */
 export interface FoundBlock {
@@ -24,6 +25,7 @@ type Node =
   | { readonly type: 'block'; readonly found: FoundBlock }
   | { readonly type: 'workspace'; readonly files: ReadonlyMap<string, FoundBlock[]> }
   | { readonly type: 'file'; readonly uri: vscode.Uri; readonly blocks: FoundBlock[] }
+  | { readonly type: 'overhead'; readonly found: FoundOverhead }
   | { readonly type: 'empty'; readonly message: string };
 
 /**
@@ -95,10 +97,20 @@ export class BlocksTreeProvider implements vscode.TreeDataProvider<Node>, vscode
     return dedupe(found);
   }
 
+  /** The active file's SE overhead, one per source unit with blocks (what the tests read). */
+  async activeOverheads(): Promise<FoundOverhead[]> {
+    const uri = this.active;
+    if (!uri) return [];
+    const doc = isModelFile(uri) ? undefined : vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!isModelFile(uri) && !doc) return [];
+    return overheadsOf(uri, this.models, this.sources, doc);
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
-      const blocks = await this.activeBlocks();
+      const [blocks, overheads] = await Promise.all([this.activeBlocks(), this.activeOverheads()]);
       const nodes: Node[] = blocks.map((found) => ({ type: 'block', found }));
+      for (const found of overheads) nodes.push({ type: 'overhead', found });
       if (this.active && blocks.length === 0) nodes.push({ type: 'empty', message: vscode.l10n.t('No SE blocks in this file') });
       if (this.workspace) nodes.push({ type: 'workspace', files: this.workspace });
       return nodes;
@@ -125,7 +137,17 @@ export class BlocksTreeProvider implements vscode.TreeDataProvider<Node>, vscode
       }
       case 'block':
         return blockItem(node.found);
+      case 'overhead':
+        return overheadItem(node.found);
     }
+  }
+
+  /** A workspace file's SE overhead, read when its row is hovered: the scan itself stays as cheap as it was. */
+  async resolveTreeItem(item: vscode.TreeItem, node: Node): Promise<vscode.TreeItem> {
+    if (node.type !== 'file' || item.tooltip !== undefined) return item;
+    const overheads = await overheadsOf(node.uri, this.models, this.sources);
+    if (overheads.length) item.tooltip = overheadTooltip(overheads);
+    return item;
   }
 
   dispose(): void {

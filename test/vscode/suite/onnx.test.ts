@@ -6,6 +6,7 @@ import { suite, test } from './harness.js';
 import { EXTENSION_ID, until, workspaceUri } from './util.js';
 import { writeWithBigInitializer } from './big-model.js';
 import type { SeLensApi } from '../../../src/extension/extension.js';
+import { seOverheadLines } from '../../../src/core/stats/se-overhead.js';
 
 function api(): SeLensApi {
   return vscode.extensions.getExtension<SeLensApi>(EXTENSION_ID)!.exports;
@@ -102,6 +103,27 @@ suite('ONNX models', () => {
     }
   });
 
+  test('SE overhead: the SE Blocks view shows mobilenet_v3_small\'s row, its tooltip worded as the CLI words it', async () => {
+    const uri = workspaceUri('models', 'mobilenet_v3_small.onnx');
+    const t = await truth('mobilenet_v3_small');
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const tree = api().services.tree;
+    const [found] = await until('the overhead row', async () => {
+      const o = await tree.activeOverheads();
+      return o.length ? o : undefined;
+    });
+    assert.equal(found!.overhead.blocks, t.num_se_blocks);
+    assert.equal(found!.overhead.seParams, t.se_blocks.reduce((n, b) => n + b.params, 0), 'SE params are the blocks\' own (PyTorch\'s count)');
+    assert.ok(found!.overhead.notes.some((n) => n.includes('BatchNorm looks folded')), 'the exported file folds BatchNorm: a note says so');
+    const rows = await tree.getChildren();
+    const row = rows.find((n) => n.type === 'overhead');
+    assert.ok(row, 'an overhead row follows the blocks');
+    const item = tree.getTreeItem(row);
+    assert.equal(item.tooltip, seOverheadLines(found!.overhead).join('\n'));
+    assert.match(String(item.description), /^params \d+\.\d\d % · MACs \d+\.\d\d %$/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   test('a model over the size threshold is read in a worker thread, with the same result', async () => {
     const uri = workspaceUri('models', 'mobilenet_v3_small.onnx');
     const t = await truth('mobilenet_v3_small');
@@ -113,6 +135,12 @@ suite('ONNX models', () => {
       assert.deepEqual(view.blocks.map((b) => [b.channels, b.params]), t.se_blocks.map((b) => [b.channels, b.params]));
       const table = await view.table('torchstat', view.blocks[0]!.id);
       assert.equal(table.totals.params, t.se_blocks[0]!.params);
+      const fromWorker = await view.overhead();
+      api().services.models.forget(uri);
+      await vscode.workspace.getConfiguration('seLens').update('largeModelThresholdMB', undefined, vscode.ConfigurationTarget.Workspace);
+      const inHost = await api().services.models.get(uri);
+      assert.equal(inHost.inWorker, false);
+      assert.deepEqual(fromWorker, await inHost.overhead(), 'the worker answers the SE overhead as the host computes it');
     } finally {
       await vscode.workspace.getConfiguration('seLens').update('largeModelThresholdMB', undefined, vscode.ConfigurationTarget.Workspace);
       api().services.models.forget(uri);

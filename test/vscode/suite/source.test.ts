@@ -32,6 +32,24 @@ suite('PyTorch source', () => {
     assert.deepEqual(inspect.command!.arguments?.slice(1), ['SEBlock', '']);
   });
 
+  test('SE overhead: one row per unit with blocks; the reference block is all of its unit', async () => {
+    const doc = await openDoc('se_block.py');
+    const tree = (await vscode.extensions.getExtension<SeLensApi>(EXTENSION_ID)!.activate()).services.tree;
+    const found = await until('the overhead rows', async () => {
+      const o = await tree.activeOverheads();
+      return o.length ? o : undefined;
+    });
+    assert.equal(doc.uri.toString(), vscode.window.activeTextEditor?.document.uri.toString());
+    // Stem has no block, so no row; SEBlock's 512 params (torchstat's) are all of the unit's.
+    assert.deepEqual(found.map((f) => [f.unitName, f.overhead.blocks, f.overhead.seParams, f.overhead.totalParams]), [['SEBlock', 1, 512, 512]]);
+    assert.equal(found[0]!.overhead.seMacs, found[0]!.overhead.totalMacs);
+    const rows = await tree.getChildren();
+    const row = rows.find((n) => n.type === 'overhead');
+    assert.ok(row);
+    assert.equal(tree.getTreeItem(row).label, 'SE overhead · SEBlock');
+    assert.equal(tree.getTreeItem(row).description, 'params 100.00 % · MACs 100.00 %');
+  });
+
   test('hover on the class name: the torchstat table in module order, totals and the block', async () => {
     const doc = await openDoc('se_block.py');
     const text = await hoverText(doc, positionOf(doc, 'class SEBlock', 'class '.length + 2));
