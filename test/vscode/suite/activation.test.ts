@@ -42,7 +42,7 @@ suite('activation', () => {
     assert.deepEqual(pkg.contributes.views.explorer!.map((v) => v.id), ['seLens.blocks']);
     assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [
       'seLens.backend', 'seLens.codeLens.otherModules', 'seLens.convention', 'seLens.defaultInputShape', 'seLens.defaultInputSize', 'seLens.inlayHints.enabled',
-      'seLens.inline.autoRun', 'seLens.inline.enabled', 'seLens.inline.input', 'seLens.largeModelThresholdMB', 'seLens.scan.exclude', 'seLens.scan.include',
+      'seLens.inline.autoRun', 'seLens.inline.enabled', 'seLens.inline.input', 'seLens.inline.inputFile', 'seLens.largeModelThresholdMB', 'seLens.scan.exclude', 'seLens.scan.include', 'seLens.weights', 'seLens.weightsPrefix',
     ]);
     assert.equal(pkg.capabilities.untrustedWorkspaces.supported, true);
     assert.equal(pkg.capabilities.virtualWorkspaces.supported, true);
