@@ -364,6 +364,8 @@ async function formatsRun() {
     await view.getByText('fixed_input.npy').first().waitFor({ timeout: 120_000 });
     await shot('tflite-npy-picked');
     await view.locator('details.heatmap-table summary').first().click();
+    // The table is drawn when the details open: wait for one cell per gate.
+    await view.locator('details.heatmap-table table tbody tr').first().locator('td').nth(truth.blocks[0].gates.length - 1).waitFor();
     const cells = await view.locator('details.heatmap-table table tbody tr').first().locator('td').allInnerTexts();
     const shown = cells.map(Number).filter((v) => !Number.isNaN(v)).slice(-truth.blocks[0].gates.length);
     assert.equal(shown.length, truth.blocks[0].gates.length, `a row of ${truth.blocks[0].gates.length} gates: ${cells.join(' ')}`);
@@ -376,18 +378,27 @@ async function formatsRun() {
 }
 
 /**
- * VS Code's own open dialog in the browser (a quick input holding a path): it fills in the current folder
- * after it appears, so the path is typed only once that has happened, and Enter waits for the dialog to close.
+ * VS Code's own open dialog in the browser (a quick input holding a path): type the file's path, press Enter,
+ * and wait for the dialog to close.
  */
 async function typeInOpenDialog(page, path) {
-  const quick = page.locator('.quick-input-widget');
-  const input = quick.locator('input');
+  const input = page.locator('.quick-input-widget:visible .quick-input-box input').first();
   await input.waitFor();
-  await page.waitForFunction(() => (document.querySelector('.quick-input-widget input')?.value ?? '').endsWith('/'));
-  await input.fill(path);
-  await page.waitForFunction((p) => document.querySelector('.quick-input-widget input')?.value === p, path);
-  await input.press('Enter');
-  await quick.waitFor({ state: 'hidden' });
+  // The dialog writes its folder into the box once it has listed it, and ignores Enter while it is busy:
+  // type the path again and press Enter until the dialog closes.
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(path);
+    for (let waited = 0; waited < 5_000 && (await input.inputValue()) !== path; waited += 100) await page.waitForTimeout(100);
+    await page.waitForTimeout(300);
+    if ((await input.inputValue()) !== path && attempt < 5) continue;
+    await input.press('Enter');
+    try {
+      await page.locator('.quick-input-widget').first().waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt === 5) throw e;
+    }
+  }
 }
 
 /** A little-endian float32 .npy of `shape`, element i = value(i). */
