@@ -37,59 +37,53 @@ function tensorsOf(v: PyValue, out: { name: string; shape: Dim[] | undefined }[]
 
 /** A Keras SE function as a unit: its first argument is the input tensor (NHWC), the others keep their defaults. */
 export function analyzeKerasFunction(def: FuncDef, directive: number[] | undefined, called: number[] | undefined, options: KerasUnitOptions, program: PythonProgram): SourceUnit {
-  const builder = new GraphBuilder(def.name);
-  const interp = new PyInterpreter(builder, 'graph', options.maxSteps, program);
-  const range = def.node.range;
-  interp.recordLines = { startLine: range.startLine, endLine: range.endLine };
-  const [inputShape, inputShapeSource]: [number[], InputShapeSource] = directive ? [directive, 'comment'] : called ? [called, 'call-site'] : [defaultNHWC(options.defaultInput), 'default'];
-  const outputs: { name: string; shape: Dim[] | undefined }[] = [];
-  try {
-    const x = builder.addInput('input', inputShape);
-    tensorsOf(interp.callFunction(def, [{ k: 'tensor', t: x }], new Map(), def.node), outputs);
-  } catch (e) {
-    builder.note(interruptionNote(e, def.name, options.maxSteps), range);
-  }
-  const model = builder.finish(outputs, interp.keras.layers.map(moduleInfo), 'NHWC', 'se-lens python front-end (Keras)');
-  return finishUnit({
-    name: def.name,
-    kind: 'function',
-    range,
-    model,
-    inputShape,
-    inputShapeSource,
-    arguments: {},
-    unknowns: builder.unknowns,
-    lineShapes: [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes })),
-  });
+  const shape = directive ? { inputShape: directive, source: 'comment' as const } : called ? { inputShape: called, source: 'call-site' as const } : undefined;
+  return kerasUnit(def.name, 'function', def.node, shape, options, program, (interp, input) => interp.callFunction(def, [input()], new Map(), def.node));
 }
 
 /** A `keras.layers.Layer` subclass as a unit: constructed, built from the input shape, then called. */
 export function analyzeKerasClass(def: ClassDef, site: CallSite | undefined, options: KerasUnitOptions, program: PythonProgram): SourceUnit {
-  const builder = new GraphBuilder(def.name);
+  const shape = def.inputDirective
+    ? { inputShape: def.inputDirective, source: 'comment' as const }
+    : site?.inputShape ? { inputShape: site.inputShape, source: 'call-site' as const } : undefined;
+  return kerasUnit(def.name, 'class', def.node, shape, options, program, (interp, input) => {
+    const made = interp.instantiate(def, site ? [...site.args] : [], new Map(site?.kwargs ?? []), def.node);
+    return interp.invoke(made, [input()], new Map(), def.node);
+  });
+}
+
+/**
+ * The frame both Keras unit kinds share: an NHWC input (given, or the default), `apply` on it, then the unit.
+ * `apply` makes the graph input when it needs it, so a class is constructed before its input exists.
+ */
+function kerasUnit(
+  name: string,
+  kind: 'function' | 'class',
+  node: Syn,
+  given: { readonly inputShape: number[]; readonly source: InputShapeSource } | undefined,
+  options: KerasUnitOptions,
+  program: PythonProgram,
+  apply: (interp: PyInterpreter, input: () => PyValue) => PyValue,
+): SourceUnit {
+  const builder = new GraphBuilder(name);
   const interp = new PyInterpreter(builder, 'graph', options.maxSteps, program);
-  const range = def.node.range;
+  const range = node.range;
   interp.recordLines = { startLine: range.startLine, endLine: range.endLine };
-  const [inputShape, inputShapeSource]: [number[], InputShapeSource] = def.inputDirective
-    ? [def.inputDirective, 'comment']
-    : site?.inputShape
-      ? [site.inputShape, 'call-site']
-      : [defaultNHWC(options.defaultInput), 'default'];
+  const inputShape = given?.inputShape ?? defaultNHWC(options.defaultInput);
   const outputs: { name: string; shape: Dim[] | undefined }[] = [];
   try {
-    const made = interp.instantiate(def, site ? [...site.args] : [], new Map(site?.kwargs ?? []), def.node);
-    const x = builder.addInput('input', inputShape);
-    tensorsOf(interp.invoke(made, [{ k: 'tensor', t: x }], new Map(), def.node), outputs);
+    tensorsOf(apply(interp, () => ({ k: 'tensor', t: builder.addInput('input', inputShape) })), outputs);
   } catch (e) {
-    builder.note(interruptionNote(e, def.name, options.maxSteps), range);
+    builder.note(interruptionNote(e, name, options.maxSteps), range);
   }
   const model = builder.finish(outputs, interp.keras.layers.map(moduleInfo), 'NHWC', 'se-lens python front-end (Keras)');
   return finishUnit({
-    name: def.name,
-    kind: 'class',
+    name,
+    kind,
     range,
     model,
     inputShape,
-    inputShapeSource,
+    inputShapeSource: given?.source ?? 'default',
     arguments: {},
     unknowns: builder.unknowns,
     lineShapes: [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes })),
