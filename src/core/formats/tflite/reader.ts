@@ -4,7 +4,8 @@ import { bytesSource, type ByteSource } from '../../onnx/byte-source.js';
 import { dtypeSize } from '../../onnx/dtypes.js';
 import { NhwcBuilder } from '../nhwc-builder.js';
 import { loadStoredValues } from '../stored-values.js';
-import { parseTflite, type TfliteModel, type TfliteTensor } from './schema.js';
+import { BuiltinOptions } from './generated/tflite/builtin-options.js';
+import { parseTflite, type TfliteModel, type TfliteTensor } from './tflite-model.js';
 import { CUSTOM_OPS, TFLITE_OPS, type TfliteOpContext } from './tflite-ops.js';
 
 /** Constants up to this many elements are decoded with the structure (shapes, axes, sizes). */
@@ -100,7 +101,11 @@ class TfliteConverter {
     };
     return {
       b: this.b,
-      options: op.options,
+      options: (tag, table) => {
+        if (op.optionsType === BuiltinOptions.NONE) return undefined;
+        if (op.optionsType !== tag) fail(`operator ${index} carries ${BuiltinOptions[op.optionsType] ?? `options of type ${op.optionsType}`} where ${BuiltinOptions[tag]} belong`);
+        return op.readOptions(table);
+      },
       inputCount: op.inputs.length,
       has: (k) => (op.inputs[k] ?? -1) >= 0,
       output: (k = 0) => {

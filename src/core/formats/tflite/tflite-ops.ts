@@ -1,12 +1,34 @@
 import type { AttrValue } from '../../ir/graph.js';
 import { float, int, ints, type NhwcBuilder, type WindowSpec } from '../nhwc-builder.js';
-import type { CheckedTable } from './checked-table.js';
-import { ACTIVATION, BUILTIN, OPTIONS } from './schema.js';
+import { ActivationFunctionType as ACTIVATION } from './generated/tflite/activation-function-type.js';
+import { AddOptions } from './generated/tflite/add-options.js';
+import { BuiltinOperator as BUILTIN } from './generated/tflite/builtin-operator.js';
+import { BuiltinOptions } from './generated/tflite/builtin-options.js';
+import { ConcatenationOptions } from './generated/tflite/concatenation-options.js';
+import { Conv2DOptions } from './generated/tflite/conv2doptions.js';
+import { DepthwiseConv2DOptions } from './generated/tflite/depthwise-conv2doptions.js';
+import { DivOptions } from './generated/tflite/div-options.js';
+import { FullyConnectedOptions } from './generated/tflite/fully-connected-options.js';
+import { LeakyReluOptions } from './generated/tflite/leaky-relu-options.js';
+import { MirrorPadMode } from './generated/tflite/mirror-pad-mode.js';
+import { MirrorPadOptions } from './generated/tflite/mirror-pad-options.js';
+import { MulOptions } from './generated/tflite/mul-options.js';
+import { Padding } from './generated/tflite/padding.js';
+import { Pool2DOptions } from './generated/tflite/pool2doptions.js';
+import { ReducerOptions } from './generated/tflite/reducer-options.js';
+import { ReshapeOptions } from './generated/tflite/reshape-options.js';
+import { ResizeBilinearOptions } from './generated/tflite/resize-bilinear-options.js';
+import { ResizeNearestNeighborOptions } from './generated/tflite/resize-nearest-neighbor-options.js';
+import { SqueezeOptions } from './generated/tflite/squeeze-options.js';
+import { SubOptions } from './generated/tflite/sub-options.js';
+import { TransposeConvOptions } from './generated/tflite/transpose-conv-options.js';
+import type { OptionsTable } from './tflite-model.js';
 
 /** What an operator converter sees of one TFLite operator. */
 export interface TfliteOpContext {
   readonly b: NhwcBuilder;
-  readonly options: CheckedTable | undefined;
+  /** The operator's builtin options of type `tag`, read by the generated `table`; undefined when it has none (defaults hold). */
+  options<T>(tag: BuiltinOptions, table: OptionsTable<T>): T | undefined;
   readonly inputCount: number;
   has(k: number): boolean;
   /** IR name of output `k`. */
@@ -36,7 +58,7 @@ const DEPTHWISE_TO_OIHW = [3, 0, 1, 2];
 const OHWI_TO_IOHW = [3, 0, 1, 2];
 
 /** The fused activation after an op, written to `output`. */
-function fused(c: TfliteOpContext, x: string, activation: number, output: string): string {
+function fused(c: TfliteOpContext, x: string, activation: ACTIVATION, output: string): string {
   const b = c.b;
   switch (activation) {
     case ACTIVATION.NONE: return b.one('Identity', [x], {}, output);
@@ -49,18 +71,33 @@ function fused(c: TfliteOpContext, x: string, activation: number, output: string
 }
 
 /** Writes `op` to the output directly when there is no fused activation, else through it. */
-function withActivation(c: TfliteOpContext, activation: number, emit: (output: string | undefined) => string): void {
+function withActivation(c: TfliteOpContext, activation: ACTIVATION, emit: (output: string | undefined) => string): void {
   if (activation === ACTIVATION.NONE) emit(c.output());
   else fused(c, emit(undefined), activation, c.output());
 }
 
-function window(o: CheckedTable | undefined, ids: { padding: number; strideW: number; strideH: number; dilationW?: number; dilationH?: number }): WindowSpec {
+/** The window fields the convolution and pooling options tables share. */
+interface WindowOptions {
+  padding(): Padding;
+  strideW(): number;
+  strideH(): number;
+  dilationWFactor?(): number;
+  dilationHFactor?(): number;
+}
+
+/** A stride, filter or dilation of 0 is one the writer left at the table's default: absent, so 1. */
+const atLeastOne = (v: number | undefined) => (v ? v : 1);
+
+function window(o: WindowOptions | undefined): WindowSpec {
   return {
-    strides: [o?.int32(ids.strideH, 1) ?? 1, o?.int32(ids.strideW, 1) ?? 1],
-    dilations: [ids.dilationH === undefined ? 1 : o?.int32(ids.dilationH, 1) ?? 1, ids.dilationW === undefined ? 1 : o?.int32(ids.dilationW, 1) ?? 1],
-    padding: (o?.int8(ids.padding) ?? 0) === 0 ? 'SAME' : 'VALID',
+    strides: [atLeastOne(o?.strideH()), atLeastOne(o?.strideW())],
+    dilations: [atLeastOne(o?.dilationHFactor?.()), atLeastOne(o?.dilationWFactor?.())],
+    padding: (o?.padding() ?? Padding.SAME) === Padding.SAME ? 'SAME' : 'VALID',
   };
 }
+
+/** The fused activation of an options table, NONE when the operator has no options. */
+const activationOf = (o: { fusedActivationFunction(): ACTIVATION } | undefined): ACTIVATION => o?.fusedActivationFunction() ?? ACTIVATION.NONE;
 
 const conv2d: TfliteOp = {
   kind: 'Conv2D',
@@ -71,10 +108,11 @@ const conv2d: TfliteOp = {
     const cin = c.shape(0)?.[3] ?? cinPerGroup;
     const group = cinPerGroup > 0 && cin % cinPerGroup === 0 ? cin / cinPerGroup : 1;
     const bias = c.has(2) ? c.weight(2) : undefined;
-    const spec = window(c.options, OPTIONS.conv);
+    const o = c.options(BuiltinOptions.Conv2DOptions, new Conv2DOptions());
+    const spec = window(o);
     c.b.configure({ in_channels: cin, out_channels: cout, kernel_size: [kh, kw], stride: [...spec.strides], groups: group, bias: Boolean(bias) });
     const weight = c.weight(1, OHWI_TO_OIHW);
-    withActivation(c, c.options?.int8(OPTIONS.conv.activation) ?? 0, (out) => c.b.conv('Conv', c.input(0), weight, bias, spec, group, out));
+    withActivation(c, activationOf(o), (out) => c.b.conv('Conv', c.input(0), weight, bias, spec, group, out));
   },
 };
 
@@ -87,10 +125,11 @@ const depthwise: TfliteOp = {
     const cin = c.shape(0)?.[3];
     if (!cin) c.fail('DEPTHWISE_CONV_2D input channels are unknown');
     const bias = c.has(2) ? c.weight(2) : undefined;
-    const spec = window(c.options, OPTIONS.depthwise);
+    const o = c.options(BuiltinOptions.DepthwiseConv2DOptions, new DepthwiseConv2DOptions());
+    const spec = window(o);
     c.b.configure({ in_channels: cin!, out_channels: cout, kernel_size: [kh, kw], stride: [...spec.strides], groups: cin!, bias: Boolean(bias) });
     const weight = c.weight(1, DEPTHWISE_TO_OIHW, [cout, 1, kh, kw]);
-    withActivation(c, c.options?.int8(OPTIONS.depthwise.activation) ?? 0, (out) => c.b.conv('Conv', c.input(0), weight, bias, spec, cin!, out));
+    withActivation(c, activationOf(o), (out) => c.b.conv('Conv', c.input(0), weight, bias, spec, cin!, out));
   },
 };
 
@@ -102,10 +141,11 @@ const transposeConv: TfliteOp = {
     if (!w || w.length !== 4 || !outShape || outShape.length !== 4) c.fail('TRANSPOSE_CONV needs a constant filter and output shape');
     const [cout, kh, kw, cin] = w as [number, number, number, number];
     const bias = c.inputCount > 3 && c.has(3) ? c.weight(3) : undefined;
-    const spec = window(c.options, OPTIONS.transposeConv);
+    const o = c.options(BuiltinOptions.TransposeConvOptions, new TransposeConvOptions());
+    const spec = window(o);
     c.b.configure({ in_channels: cin, out_channels: cout, kernel_size: [kh, kw], stride: [...spec.strides], groups: 1, bias: Boolean(bias) });
     const weight = c.weight(1, OHWI_TO_IOHW);
-    withActivation(c, c.options?.int8(OPTIONS.transposeConv.activation) ?? 0, (out) => c.b.conv('ConvTranspose', c.input(2), weight, bias, spec, 1, out, [outShape![1]!, outShape![2]!]));
+    withActivation(c, activationOf(o), (out) => c.b.conv('ConvTranspose', c.input(2), weight, bias, spec, 1, out, [outShape![1]!, outShape![2]!]));
   },
 };
 
@@ -137,19 +177,21 @@ const fullyConnected: TfliteOp = {
     c.b.markParameters(weight, bias);
     let x = c.input(0);
     if (c.b.shape(x)?.length !== 2) x = c.b.one('Reshape', [x, c.b.int64('shape', [-1, inF])]);
-    const keep = c.options?.bool(OPTIONS.fullyConnected.keepNumDims) ?? false;
+    const o = c.options(BuiltinOptions.FullyConnectedOptions, new FullyConnectedOptions());
+    const keep = o?.keepNumDims() ?? false;
     const target = c.outputShape();
-    withActivation(c, c.options?.int8(OPTIONS.fullyConnected.activation) ?? 0, (out) => {
+    withActivation(c, activationOf(o), (out) => {
       const y = c.b.one('Gemm', bias ? [x, weight, bias] : [x, weight], { transB: int(1) }, keep ? undefined : out);
       return keep && target ? c.b.one('Reshape', [y, c.b.int64('shape', target.map((d, i) => (i === target.length - 1 ? d : i === 0 ? -1 : d)))], {}, out) : y;
     });
   },
 };
 
-function arithmetic(op: string, kind: string): TfliteOp {
+/** Add, Sub, Mul, Div: each has its own options table holding the fused activation. */
+function arithmetic<T extends { fusedActivationFunction(): ACTIVATION }>(op: string, kind: string, tag: BuiltinOptions, table: () => OptionsTable<T>): TfliteOp {
   return {
     kind,
-    convert: (c) => withActivation(c, c.options?.int8(OPTIONS.arithmetic.activation) ?? 0, (out) => c.b.one(op, [c.input(0), c.input(1)], {}, out)),
+    convert: (c) => withActivation(c, activationOf(c.options(tag, table())), (out) => c.b.one(op, [c.input(0), c.input(1)], {}, out)),
   };
 }
 
@@ -177,11 +219,11 @@ function pool(kind: 'max' | 'avg'): TfliteOp {
   return {
     kind: kind === 'max' ? 'MaxPooling2D' : 'AveragePooling2D',
     convert(c) {
-      const o = c.options;
-      const kernel = [o?.int32(OPTIONS.pool.filterH, 1) ?? 1, o?.int32(OPTIONS.pool.filterW, 1) ?? 1];
-      const spec = window(o, OPTIONS.pool);
+      const o = c.options(BuiltinOptions.Pool2DOptions, new Pool2DOptions());
+      const kernel = [atLeastOne(o?.filterHeight()), atLeastOne(o?.filterWidth())];
+      const spec = window(o);
       c.b.configure({ kernel_size: kernel, stride: [...spec.strides] });
-      withActivation(c, o?.int8(OPTIONS.pool.activation) ?? 0, (out) => c.b.pool(kind, c.input(0), kernel, spec, out));
+      withActivation(c, activationOf(o), (out) => c.b.pool(kind, c.input(0), kernel, spec, out));
     },
   };
 }
@@ -192,18 +234,24 @@ function reduce(op: string, kind: string): TfliteOp {
     convert(c) {
       const axes = c.constant(1);
       if (!axes) c.fail(`${op} has no constant axes`);
-      c.b.one(op, [c.input(0)], { axes: ints(axes!), keepdims: int(c.options?.bool(OPTIONS.reducer.keepDims) ? 1 : 0) }, c.output());
+      c.b.one(op, [c.input(0)], { axes: ints(axes!), keepdims: int(c.options(BuiltinOptions.ReducerOptions, new ReducerOptions())?.keepDims() ? 1 : 0) }, c.output());
     },
   };
 }
 
-function resize(mode: 'linear' | 'nearest', ids: { alignCorners: number; halfPixel: number }): TfliteOp {
+interface ResizeOptions {
+  alignCorners(): boolean;
+  halfPixelCenters(): boolean;
+}
+
+function resize<T extends ResizeOptions>(mode: 'linear' | 'nearest', tag: BuiltinOptions, table: () => OptionsTable<T>): TfliteOp {
   return {
     kind: 'UpSampling2D',
     convert(c) {
       const size = c.constant(1) ?? c.outputShape()?.slice(1, 3);
       if (!size || size.length !== 2) c.fail('RESIZE has no constant size');
-      c.b.resize(c.input(0), size!, mode, c.options?.bool(ids.alignCorners) ?? false, c.options?.bool(ids.halfPixel) ?? false, c.output());
+      const o = c.options(tag, table());
+      c.b.resize(c.input(0), size!, mode, o?.alignCorners() ?? false, o?.halfPixelCenters() ?? false, c.output());
     },
   };
 }
@@ -211,7 +259,9 @@ function resize(mode: 'linear' | 'nearest', ids: { alignCorners: number; halfPix
 const reshape: TfliteOp = {
   kind: 'Reshape',
   convert(c) {
-    const shape = (c.inputCount > 1 && c.has(1) ? c.constant(1) : undefined) ?? (c.options?.int32s(OPTIONS.reshape.newShape).length ? c.options.int32s(OPTIONS.reshape.newShape) : undefined) ?? c.outputShape();
+    const o = c.options(BuiltinOptions.ReshapeOptions, new ReshapeOptions());
+    const newShape = o ? Array.from({ length: o.newShapeLength() }, (_, i) => o.newShape(i)!) : [];
+    const shape = (c.inputCount > 1 && c.has(1) ? c.constant(1) : undefined) ?? (newShape.length ? newShape : undefined) ?? c.outputShape();
     if (!shape) c.fail('RESHAPE has no constant shape');
     c.b.one('Reshape', [c.input(0), c.b.int64('shape', shape!)], {}, c.output());
   },
@@ -227,7 +277,7 @@ function pad(mode: 'constant' | 'reflect'): TfliteOp {
       const pads = [...Array.from({ length: rank }, (_, i) => p![2 * i]!), ...Array.from({ length: rank }, (_, i) => p![2 * i + 1]!)];
       const inputs = [c.input(0), c.b.int64('pads', pads)];
       if (mode === 'constant' && c.inputCount > 2 && c.has(2)) inputs.push(c.input(2));
-      const reflect = mode === 'reflect' && (c.options?.int8(OPTIONS.mirrorPad.mode) ?? 0) === 0;
+      const reflect = mode === 'reflect' && (c.options(BuiltinOptions.MirrorPadOptions, new MirrorPadOptions())?.mode() ?? MirrorPadMode.REFLECT) === MirrorPadMode.REFLECT;
       c.b.one('Pad', inputs, { mode: { type: 'string', value: mode === 'constant' ? 'constant' : reflect ? 'reflect' : 'edge' } }, c.output());
     },
   };
@@ -243,10 +293,10 @@ export const TFLITE_OPS: Readonly<Record<number, TfliteOp>> = {
   [BUILTIN.FULLY_CONNECTED]: fullyConnected,
   [BUILTIN.DEQUANTIZE]: forward,
   [BUILTIN.QUANTIZE]: forward,
-  [BUILTIN.ADD]: arithmetic('Add', 'Add'),
-  [BUILTIN.SUB]: arithmetic('Sub', 'Subtract'),
-  [BUILTIN.MUL]: arithmetic('Mul', 'Multiply'),
-  [BUILTIN.DIV]: arithmetic('Div', 'Divide'),
+  [BUILTIN.ADD]: arithmetic('Add', 'Add', BuiltinOptions.AddOptions, () => new AddOptions()),
+  [BUILTIN.SUB]: arithmetic('Sub', 'Subtract', BuiltinOptions.SubOptions, () => new SubOptions()),
+  [BUILTIN.MUL]: arithmetic('Mul', 'Multiply', BuiltinOptions.MulOptions, () => new MulOptions()),
+  [BUILTIN.DIV]: arithmetic('Div', 'Divide', BuiltinOptions.DivOptions, () => new DivOptions()),
   [BUILTIN.MAXIMUM]: { kind: 'Maximum', convert: (c) => void c.b.one('Max', [c.input(0), c.input(1)], {}, c.output()) },
   [BUILTIN.MINIMUM]: { kind: 'Minimum', convert: (c) => void c.b.one('Min', [c.input(0), c.input(1)], {}, c.output()) },
   [BUILTIN.LOGISTIC]: unary('Sigmoid', 'Activation', 'sigmoid'),
@@ -257,7 +307,7 @@ export const TFLITE_OPS: Readonly<Record<number, TfliteOp>> = {
   [BUILTIN.HARD_SWISH]: unary('HardSwish', 'Activation', 'hardSwish'),
   [BUILTIN.ELU]: unary('Elu', 'Activation', 'elu'),
   [BUILTIN.GELU]: unary('Gelu', 'Activation', 'gelu'),
-  [BUILTIN.LEAKY_RELU]: { kind: 'LeakyReLU', convert: (c) => void c.b.one('LeakyRelu', [c.input(0)], { alpha: float(c.options?.float32(OPTIONS.leakyRelu.alpha, 0.2) ?? 0.2) }, c.output()) },
+  [BUILTIN.LEAKY_RELU]: { kind: 'LeakyReLU', convert: (c) => void c.b.one('LeakyRelu', [c.input(0)], { alpha: float(c.options(BuiltinOptions.LeakyReluOptions, new LeakyReluOptions())?.alpha() ?? 0.2) }, c.output()) },
   [BUILTIN.PRELU]: { kind: 'PReLU', convert: (c) => { const slope = c.weight(1); c.b.markParameters(slope); c.b.one('PRelu', [c.input(0), slope], {}, c.output()); } },
   [BUILTIN.SOFTMAX]: unary('Softmax', 'Softmax', undefined, { axis: int(-1) }),
   [BUILTIN.EXP]: unary('Exp', 'Exp'),
@@ -273,7 +323,8 @@ export const TFLITE_OPS: Readonly<Record<number, TfliteOp>> = {
   [BUILTIN.SQUEEZE]: {
     kind: 'Reshape',
     convert(c) {
-      const dims = c.options?.int32s(OPTIONS.squeeze.dims) ?? [];
+      const o = c.options(BuiltinOptions.SqueezeOptions, new SqueezeOptions());
+      const dims = o ? Array.from({ length: o.squeezeDimsLength() }, (_, i) => o.squeezeDims(i)!) : [];
       c.b.one('Squeeze', dims.length ? [c.input(0), c.b.int64('axes', dims)] : [c.input(0)], {}, c.output());
     },
   },
@@ -289,7 +340,8 @@ export const TFLITE_OPS: Readonly<Record<number, TfliteOp>> = {
     kind: 'Concatenate',
     convert(c) {
       const inputs = Array.from({ length: c.inputCount }, (_, k) => c.input(k));
-      withActivation(c, c.options?.int8(OPTIONS.concatenation.activation) ?? 0, (out) => c.b.one('Concat', inputs, { axis: int(c.options?.int32(OPTIONS.concatenation.axis) ?? 0) }, out));
+      const o = c.options(BuiltinOptions.ConcatenationOptions, new ConcatenationOptions());
+      withActivation(c, activationOf(o), (out) => c.b.one('Concat', inputs, { axis: int(o?.axis() ?? 0) }, out));
     },
   },
   [BUILTIN.ADD_N]: {
@@ -311,8 +363,8 @@ export const TFLITE_OPS: Readonly<Record<number, TfliteOp>> = {
   [BUILTIN.PAD]: pad('constant'),
   [BUILTIN.PADV2]: pad('constant'),
   [BUILTIN.MIRROR_PAD]: pad('reflect'),
-  [BUILTIN.RESIZE_BILINEAR]: resize('linear', OPTIONS.resizeBilinear),
-  [BUILTIN.RESIZE_NEAREST_NEIGHBOR]: resize('nearest', OPTIONS.resizeNearest),
+  [BUILTIN.RESIZE_BILINEAR]: resize('linear', BuiltinOptions.ResizeBilinearOptions, () => new ResizeBilinearOptions()),
+  [BUILTIN.RESIZE_NEAREST_NEIGHBOR]: resize('nearest', BuiltinOptions.ResizeNearestNeighborOptions, () => new ResizeNearestNeighborOptions()),
 };
 
 /** Custom operators known by name (MediaPipe's), looked up when the builtin code is CUSTOM. */
