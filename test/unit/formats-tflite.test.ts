@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import { Builder, ByteBuffer } from 'flatbuffers';
 import * as ort from 'onnxruntime-node';
 import { analyzeModel } from '../../src/core/analyze.js';
+import { SeLensError } from '../../src/core/errors.js';
+import { Model } from '../../src/core/formats/tflite/generated/tflite/model.js';
+import { SubGraph } from '../../src/core/formats/tflite/generated/tflite/sub-graph.js';
+import { Tensor } from '../../src/core/formats/tflite/generated/tflite/tensor.js';
 import { readModelFile } from '../../src/core/formats/read-model.js';
 import { gateModelFromOnnx } from '../../src/core/inspect/gate-model.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
@@ -104,5 +111,89 @@ describe('TFLite models', () => {
     } finally {
       await session.release();
     }
+  });
+});
+
+/** Every `.ts` file under `dir`, by path relative to it, with its text. */
+function tree(dir: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else files.set(relative(dir, join(d, e.name)), readFileSync(join(d, e.name), 'utf8'));
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** The reader's outcome on `bytes`: the model, or the SeLensError's one-line message. */
+function outcome(bytes: Uint8Array): { error?: string; unknown?: string[] } {
+  try {
+    const model = readModelFile(bytesSource(bytes), { name: 'forged' });
+    return { unknown: model.graph.nodes.filter((n) => n.op === 'Unknown').map((n) => n.note ?? '') };
+  } catch (e) {
+    assert.ok(e instanceof SeLensError, `a SeLensError, got ${String(e)}`);
+    assert.ok(!/[\r\n]/.test(e.message), 'one line');
+    return { error: e.message };
+  }
+}
+
+describe('TFLite: the reader stands on code flatc generates', () => {
+  const hasFlatc = spawnSync('flatc', ['--version']).status === 0;
+
+  it('the checked-in generated code is what scripts/generate-tflite-schema.sh writes from tflite.fbs', { skip: !hasFlatc && 'flatc is not installed' }, () => {
+    const out = mkdtempSync(join(tmpdir(), 'se-lens-flatc-'));
+    try {
+      // The script's own steps, into a scratch folder: flatc, then its one import fix.
+      execFileSync('flatc', ['--ts', '-o', out, 'src/core/formats/tflite/tflite.fbs']);
+      const script = readFileSync('scripts/generate-tflite-schema.sh', 'utf8');
+      const sed = /sed -i '([^']+)' "\$out\/([^"]+)"/.exec(script)!;
+      execFileSync('sed', ['-i', sed[1]!, join(out, sed[2]!)]);
+      assert.deepEqual(tree(out), tree('src/core/formats/tflite/generated'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('a vector whose length lies past the file: one line, before any element is read', () => {
+    const bytes = Uint8Array.from(readFileSync(join(pkg, 'selfie_segmentation.tflite')));
+    const bb = new ByteBuffer(bytes);
+    const main = Model.getRootAsModel(bb).subgraphs(0)!;
+    // The tensors vector's length word: the field's target, as the runtime finds it.
+    const lengthAt = bb.__vector(main.bb_pos + bb.__offset(main.bb_pos, 4)) - 4;
+    new DataView(bytes.buffer, bytes.byteOffset).setInt32(lengthAt, 0x7fff_ffff, true);
+    assert.match(outcome(bytes).error ?? '', /corrupt: a vector claims 2147483647 elements/);
+  });
+
+  it('options of another type than the operator\'s: that operator is unmapped, named, the rest read', () => {
+    const bytes = Uint8Array.from(readFileSync(join(pkg, 'selfie_segmentation.tflite')));
+    const bb = new ByteBuffer(bytes);
+    const main = Model.getRootAsModel(bb).subgraphs(0)!;
+    // The first operator carrying Conv2DOptions (union tag 1); its field 3 is the union's type tag.
+    const index = Array.from({ length: main.operatorsLength() }, (_, i) => i).find((i) => main.operators(i)!.builtinOptionsType() === 1)!;
+    const op = main.operators(index)!;
+    bytes[op.bb_pos + bb.__offset(op.bb_pos, 10)] = 5;
+    const { unknown } = outcome(bytes);
+    assert.deepEqual(unknown, [`operator ${index} carries Pool2DOptions where Conv2DOptions belong`]);
+  });
+
+  it('tables that all point at one large vector: refused by the read budget, not read 10^10 times', () => {
+    const b = new Builder(1 << 20);
+    const n = 100_000;
+    const shape = Tensor.createShapeVector(b, new Array<number>(n).fill(1));
+    Tensor.startTensor(b);
+    Tensor.addShape(b, shape);
+    const tensor = Tensor.endTensor(b);
+    const tensors = SubGraph.createTensorsVector(b, new Array<number>(n).fill(tensor));
+    SubGraph.startSubGraph(b);
+    SubGraph.addTensors(b, tensors);
+    const subgraphs = Model.createSubgraphsVector(b, [SubGraph.endSubGraph(b)]);
+    Model.startModel(b);
+    Model.addSubgraphs(b, subgraphs);
+    Model.finishModelBuffer(b, Model.endModel(b));
+    const started = Date.now();
+    assert.match(outcome(b.asUint8Array()).error ?? '', /refer to the same data over and over/);
+    assert.ok(Date.now() - started < 5000, 'stops early');
   });
 });
