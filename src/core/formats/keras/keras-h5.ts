@@ -52,8 +52,8 @@ function manifestWeight(file: Hdf5File, path: string, name: string): ManifestWei
   if (!d) throw new SeLensError('corrupt', `Keras weight "${path}" is not a dataset.`);
   if (d.dtype !== 'float32' && d.dtype !== 'float16' && d.dtype !== 'float64') throw new SeLensError('unsupported', `Keras weight "${path}" has element type ${d.dtype}.`);
   const count = d.shape.reduce((a, b) => a * b, 1);
-  const values = count <= SMALL_ELEMENTS ? Float32Array.from(decodeRaw(d.dtype, file.read(d))) : undefined;
+  // Inline data (compact, or chunked and decoded) is already in memory: it becomes the values.
+  const values = count <= SMALL_ELEMENTS || d.inline ? Float32Array.from(decodeRaw(d.dtype, file.read(d))) : undefined;
   const payload = d.inline ? undefined : { kind: 'embedded' as const, offset: d.offset, length: d.length, encoding: 'raw' as const, stored: { dtype: d.dtype } };
-  if (!payload && !values) throw new SeLensError('unsupported', `Keras weight "${path}" is stored compact and large.`);
   return { name, dtype: 'float32', shape: [...d.shape], payload, values };
 }
