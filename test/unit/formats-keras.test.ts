@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import * as fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { analyzeModel } from '../../src/core/analyze.js';
 import { readModelFile } from '../../src/core/formats/read-model.js';
 import { gateModelFromOnnx } from '../../src/core/inspect/gate-model.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { SeLensError } from '../../src/core/errors.js';
+import { Hdf5File } from '../../src/core/formats/keras/hdf5.js';
 
 interface Truth {
   readonly file: string;
@@ -22,7 +24,17 @@ interface Truth {
 }
 const truth = JSON.parse(readFileSync('test/fixtures/formats/tfjs-layers.truth.json', 'utf8')) as Record<string, Truth>;
 
-const FILES = [...Object.keys(truth).map((name) => [name, 'h5']), ['se_resnet_tiny', 'keras'], ['upsample_se', 'keras']] as const;
+/** Fixtures whose every weight is chunked and gzip-compressed (superblock 2 with v2 headers; h5py's default format). */
+const CHUNKED = new Set(['v108.h5', 'chunked.h5']);
+const FILES = [
+  ...Object.keys(truth).map((name) => [name, 'h5']),
+  // Superblock 3, v2 object headers and link-message groups (libver="latest"), contiguous weights.
+  ['se_resnet_tiny', 'latest.h5'],
+  ['se_resnet_tiny', 'v108.h5'],
+  ['se_resnet_tiny', 'chunked.h5'],
+  ['se_resnet_tiny', 'keras'],
+  ['upsample_se', 'keras'],
+] as const;
 
 describe('Keras .h5 and .keras model files', () => {
   for (const [name, ext] of FILES) {
@@ -39,13 +51,20 @@ describe('Keras .h5 and .keras model files', () => {
       assert.equal(analysis.table('torchstat').totals.params, t.totalParams);
     });
 
-    it(`${name}.${ext}: weights located in the file, not decoded; gates equal TF.js's within 1e-5`, async () => {
-      // jsfive reads from one ArrayBuffer, so the file is read whole once; large weights stay byte ranges in it.
+    const how = CHUNKED.has(ext) ? 'compressed weights decoded' : 'weights located in the file, not decoded';
+    it(`${name}.${ext}: ${how}; gates equal TF.js's within 1e-5`, async () => {
+      // jsfive reads from one ArrayBuffer, so the file is read whole once; contiguous weights stay byte ranges in it.
       const model = readModelFile(bytesSource(bytes), { name });
       const analysis = analyzeModel(model);
-      const big = [...model.graph.initializers.values()].filter((i) => i.payload && !i.values);
-      assert.ok(big.length > 0);
-      for (const w of big) assert.ok(w.payload!.offset + w.payload!.length! <= bytes.length, `${w.name} lies inside the file`);
+      const weights = [...model.graph.initializers.values()].filter((i) => i.payload || (i.values && i.shape.length > 1));
+      const big = weights.filter((i) => i.payload && !i.values);
+      if (CHUNKED.has(ext)) {
+        assert.equal(big.length, 0, 'chunked data cannot be a byte range of the file');
+        assert.ok(weights.length > 0 && weights.every((w) => w.values?.length), 'every weight decoded');
+      } else {
+        assert.ok(big.length > 0);
+        for (const w of big) assert.ok(w.payload!.offset + w.payload!.length! <= bytes.length, `${w.name} lies inside the file`);
+      }
       const gate = gateModelFromOnnx(model, analysis.blocks, bytesSource(bytes));
       const raw = readFileSync(join(t.file, '..', 'input.f32'));
       const x = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
@@ -63,10 +82,56 @@ describe('Keras .h5 and .keras model files', () => {
     });
   }
 
+  it('groups linking to their parent, to themselves and soft links naming themselves: read through, never followed round', () => {
+    // se_resnet_tiny.latest.h5 has these cycles in every layer group; the model itself reads to TF.js's counts above.
+    const h5 = new Hdf5File(bytesSource(new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.latest.h5'))));
+    const kernel = h5.get('model_weights/stem_conv/stem_conv/kernel:0').dataset!;
+    assert.deepEqual(h5.get('model_weights/stem_conv/up/stem_conv/up/stem_conv/self/stem_conv/kernel:0').dataset, kernel);
+    assert.deepEqual([...h5.get('model_weights/stem_conv').links!.keys()].sort(), ['loop', 'self', 'stem_conv', 'up']);
+    assert.throws(() => h5.get('model_weights/stem_conv/loop'), (e: unknown) => e instanceof SeLensError && !/\n/.test(e.message) && /"model_weights\/stem_conv\/loop" lead round more than 16 times \(a cycle\)/.test(e.message));
+  });
+
+  it('names chunked data it does not read (libver="latest" chunk indexes) in one line', () => {
+    const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.latest-chunked.h5'));
+    assert.throws(
+      () => readModelFile(bytesSource(bytes), { name: 'latest-chunked' }),
+      (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /chunked with a version-4 layout/.test(e.message) && !/\n/.test(e.message),
+    );
+  });
+
   it('names a weights-only HDF5 file and refuses an HDF5 file cut short, in one line', () => {
     const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
     for (const cut of [100, 2000, bytes.length - 5000]) {
       assert.throws(() => analyzeModel(readModelFile(bytesSource(bytes.subarray(0, cut)))), (e: unknown) => e instanceof SeLensError && !/\n/.test(e.message));
     }
   });
+});
+
+/** Opens a damaged file to its block tables: a result, or one SeLensError line; anything else fails. */
+function openDamaged(bytes: Uint8Array): void {
+  try {
+    const analysis = analyzeModel(readModelFile(bytesSource(bytes), { name: 'damaged' }));
+    for (const b of analysis.blocks) analysis.table('torchstat', b.id);
+  } catch (e) {
+    if (!(e instanceof SeLensError)) assert.fail(`expected a SeLensError or a result, got ${String(e)}`);
+    assert.ok(e.message.length > 0 && !/[\r\n]/.test(e.message), `one line: ${JSON.stringify(e.message)}`);
+  }
+}
+
+describe('Keras HDF5 read by jsfive: truncated and bit-flipped files of the newer layouts', () => {
+  const LIMIT = { timeout: 2000 };
+  for (const [ext, seed] of [['latest.h5', 23], ['v108.h5', 29]] as const) {
+    const h5 = new Uint8Array(readFileSync(`test/fixtures/formats/keras/se_resnet_tiny.${ext}`));
+    fc.sample(fc.nat({ max: h5.length - 1 }), { numRuns: 10, seed }).forEach((length, i) => {
+      it(`${ext} truncated #${i} to ${length} bytes`, LIMIT, () => openDamaged(Uint8Array.from(h5.subarray(0, Math.max(length, 8)))));
+    });
+    // Flips anywhere past the signature: metadata, B-trees, chunk indexes and gzip streams.
+    fc.sample(fc.array(fc.tuple(fc.nat({ max: h5.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 20, seed: seed + 1 }).forEach((flips, i) => {
+      it(`${ext} flipped #${i}: ${flips.length} bytes`, LIMIT, () => {
+        const bytes = Uint8Array.from(h5);
+        for (const [at, value] of flips) if (at >= 8) bytes[at] = value;
+        openDamaged(bytes);
+      });
+    });
+  }
 });

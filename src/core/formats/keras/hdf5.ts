@@ -5,7 +5,7 @@ import type { ByteSource } from '../../onnx/byte-source.js';
 
 /**
  * HDF5 through jsfive (a maintained pure-JS reader: superblocks 0, 2 and 3, old- and new-style groups,
- * chunked and gzip-compressed datasets), shaped as the Keras readers ask for it: objects by path, their
+ * chunked and gzip-compressed datasets up to layout version 3, i.e. everything but libver="latest" chunks), shaped as the Keras readers ask for it: objects by path, their
  * attributes, and datasets located rather than read. A contiguous dataset is its byte range in the file
  * (read when a run needs it); a compact one is the bytes of its header message; a chunked one is decoded by
  * jsfive and held as float32 values. jsfive reads from one ArrayBuffer, so the file is read whole once.
@@ -23,6 +23,12 @@ const CONTIGUOUS = 1;
 const CHUNKED = 2;
 /** An address of all ones: no storage allocated. */
 const UNDEFINED_ADDRESS = 2n ** 64n - 1n;
+/** Deflate expands data at most about 1032-fold: a chunked dataset claiming more than that of the file lies. */
+const MAX_INFLATE = 1032;
+/** Chunked data is decoded into memory (jsfive builds a plain array first): past this it is refused. */
+const MAX_CHUNKED_ELEMENTS = 2 ** 27;
+/** Soft links followed on one path before it counts as a cycle (HDF5's own default limit, H5L_NUM_LINKS). */
+const MAX_SOFT_LINKS = 16;
 
 export type AttrValue = string | number | string[] | number[];
 
@@ -75,6 +81,11 @@ export class Hdf5File {
 
   /** An object by path from the root (`model_weights/conv1`). */
   get(path: string): H5Object {
+    return this.lookup(path, path, 0);
+  }
+
+  /** `path` walked one link at a time; soft links are resolved here (not by jsfive, which recurses without bound). */
+  private lookup(asked: string, path: string, hops: number): H5Object {
     const parts = path.split('/').filter(Boolean);
     const key = parts.join('/');
     const cached = this.objects.get(key);
@@ -89,10 +100,17 @@ export class Hdf5File {
         at = next;
         continue;
       }
-      const child = guard(`"${next}"`, () => (group.keys.includes(part) ? group.get(part) : null));
-      if (!child) throw new SeLensError('corrupt', `The HDF5 file has no "${path}" (missing "${part}").`);
+      const link = Object.hasOwn(group._links, part) ? group._links[part] : undefined;
+      if (link === undefined) throw new SeLensError('corrupt', `The HDF5 file has no "${shown(asked)}" (missing "${shown(part)}").`);
+      if (typeof link === 'string') {
+        if (hops >= MAX_SOFT_LINKS) throw new SeLensError('corrupt', `The HDF5 file's soft links on the way to "${shown(asked)}" lead round more than ${MAX_SOFT_LINKS} times (a cycle).`);
+        const target = link.startsWith('/') ? link : `${at}/${link}`;
+        return this.lookup(asked, [target, ...parts.slice(i + 1)].join('/'), hops + 1);
+      }
+      const child = guard(`"${shown(next)}"`, () => group.get(part));
+      if (!child) throw new SeLensError('corrupt', `The HDF5 file has no "${shown(asked)}" (missing "${shown(part)}").`);
       if (!isGroup(child)) {
-        if (i !== parts.length - 1) throw new SeLensError('corrupt', `The HDF5 file has no "${path}" ("${next}" is a dataset, not a group).`);
+        if (i !== parts.length - 1) throw new SeLensError('corrupt', `The HDF5 file has no "${shown(asked)}" ("${shown(next)}" is a dataset, not a group).`);
         const obj = this.datasetObject(next, child);
         this.objects.set(key, obj);
         return obj;
@@ -121,7 +139,7 @@ export class Hdf5File {
   }
 
   private groupObject(path: string, group: Group): H5Object {
-    return guard(`group "${path || '/'}"`, () => {
+    return guard(`group "${shown(path) || '/'}"`, () => {
       const links = new Map<string, number>();
       for (const name of group.keys) {
         const target = group._links[name];
@@ -132,7 +150,7 @@ export class Hdf5File {
   }
 
   private datasetObject(path: string, d: Dataset): H5Object {
-    return guard(`dataset "${path}"`, () => ({ address: d._dataobjects.offset, attrs: attributes(d.attrs), dataset: this.dataset(path, d) }));
+    return guard(`dataset "${shown(path)}"`, () => ({ address: d._dataobjects.offset, attrs: attributes(d.attrs), dataset: this.dataset(path, d) }));
   }
 
   private dataset(path: string, d: Dataset): H5Dataset {
@@ -143,30 +161,41 @@ export class Hdf5File {
     if (!item) return { dtype, shape, offset: 0, length: 0 };
     const view = new DataView(this.buffer);
     const message = d._dataobjects.find_msg_type(LAYOUT_MESSAGE)[0]?.get('offset_to_message');
-    if (message === undefined) throw new SeLensError('corrupt', `HDF5 dataset "${path}" has no data layout message.`);
+    if (message === undefined) throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" has no data layout message.`);
     const [version, , layout, properties] = d._dataobjects._get_data_message_properties(message);
     const length = count * item;
     if (layout === CONTIGUOUS) {
       const address = view.getBigUint64(properties, true);
-      if (address === UNDEFINED_ADDRESS) throw new SeLensError('corrupt', `HDF5 dataset "${path}" has no storage allocated.`);
+      if (address === UNDEFINED_ADDRESS) throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" has no storage allocated.`);
       const offset = Number(address);
-      if (offset + length > this.source.size) throw new SeLensError('truncated', `HDF5 dataset "${path}" at ${offset} (${length} bytes) lies past the end of the file.`);
+      if (offset + length > this.source.size) throw new SeLensError('truncated', `HDF5 dataset "${shown(path)}" at ${offset} (${length} bytes) lies past the end of the file.`);
       return { dtype, shape, offset, length };
     }
     if (layout === COMPACT && version >= 3) {
       // Layout message v3+: class, then a 2-byte size and the raw data.
       const size = view.getUint16(properties, true);
-      if (size < length || properties + 2 + size > this.buffer.byteLength) throw new SeLensError('corrupt', `HDF5 dataset "${path}" holds ${size} bytes for ${length}.`);
+      if (size < length || properties + 2 + size > this.buffer.byteLength) throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" holds ${size} bytes for ${length}.`);
       return { dtype, shape, offset: 0, length, inline: new Uint8Array(this.buffer, properties + 2, length) };
     }
     if (layout === CHUNKED) {
-      if (!dtype.startsWith('float')) throw new SeLensError('unsupported', `HDF5 dataset "${path}" is chunked with element type ${dtype}; chunked float datasets are read.`);
+      // Version 4 (libver="latest") indexes chunks by new structures (fixed and extensible arrays, v2 B-trees) jsfive does not read.
+      if (version > 3) throw new SeLensError('unsupported', `HDF5 dataset "${shown(path)}" is chunked with a version-${version} layout (h5py libver="latest"), which is not read; chunked datasets of h5py's default format and libver up to "v108" are.`);
+      if (!dtype.startsWith('float')) throw new SeLensError('unsupported', `HDF5 dataset "${shown(path)}" is chunked with element type ${dtype}; chunked float datasets are read.`);
+      if (length > MAX_INFLATE * this.source.size || count > MAX_CHUNKED_ELEMENTS) {
+        throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" claims ${count} elements, more than its compressed file of ${this.source.size} bytes can hold.`);
+      }
       const values = Float32Array.from(d.value);
-      if (values.length !== count) throw new SeLensError('corrupt', `HDF5 dataset "${path}" decodes to ${values.length} values for shape [${shape}].`);
+      if (values.length !== count) throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" decodes to ${values.length} values for shape [${shape}].`);
       return { dtype: 'float32', shape, offset: 0, length: values.byteLength, inline: new Uint8Array(values.buffer) };
     }
-    throw new SeLensError('unsupported', `HDF5 dataset "${path}" uses storage layout ${layout} (version ${version}), which SE Lens does not read.`);
+    throw new SeLensError('unsupported', `HDF5 dataset "${shown(path)}" uses storage layout ${layout} (version ${version}), which SE Lens does not read.`);
   }
+}
+
+/** A name from the file as a message shows it: on one line whatever bytes it holds, and not too long. */
+export function shown(name: string): string {
+  const line = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
 function isGroup(obj: Group | Dataset): obj is Group {
@@ -192,7 +221,7 @@ function guard<T>(what: string, read: () => T): T {
     return read();
   } catch (e) {
     if (e instanceof SeLensError) throw e;
-    const said = (typeof e === 'string' ? e : e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 160);
+    const said = shown((typeof e === 'string' ? e : e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' '));
     const code: SeLensErrorCode = /not ?implemented|unsupported/i.test(said) ? 'unsupported' : e instanceof RangeError ? 'truncated' : 'corrupt';
     const why = e instanceof RangeError ? 'it points past its end; a truncated file?' : said || 'the file is damaged';
     throw new SeLensError(code, `The HDF5 file could not be read at ${what}: ${why}.`);

@@ -4,7 +4,7 @@ import type { ByteSource } from '../../onnx/byte-source.js';
 import { decodeRaw } from '../../onnx/dtypes.js';
 import { layersModelFromTopology } from '../tfjs/layers-model.js';
 import type { ManifestWeight } from '../tfjs/weights-manifest.js';
-import { Hdf5File, type H5Object } from './hdf5.js';
+import { Hdf5File, shown, type H5Object } from './hdf5.js';
 
 /** Weights up to this many elements are read with the structure (as the TF.js reader does); larger ones stay in the file. */
 const SMALL_ELEMENTS = 64;
@@ -49,8 +49,8 @@ function stringList(obj: H5Object, attr: string): string[] {
 
 function manifestWeight(file: Hdf5File, path: string, name: string): ManifestWeight {
   const d = file.get(path).dataset;
-  if (!d) throw new SeLensError('corrupt', `Keras weight "${path}" is not a dataset.`);
-  if (d.dtype !== 'float32' && d.dtype !== 'float16' && d.dtype !== 'float64') throw new SeLensError('unsupported', `Keras weight "${path}" has element type ${d.dtype}.`);
+  if (!d) throw new SeLensError('corrupt', `Keras weight "${shown(path)}" is not a dataset.`);
+  if (d.dtype !== 'float32' && d.dtype !== 'float16' && d.dtype !== 'float64') throw new SeLensError('unsupported', `Keras weight "${shown(path)}" has element type ${d.dtype}.`);
   const count = d.shape.reduce((a, b) => a * b, 1);
   // Inline data (compact, or chunked and decoded) is already in memory: it becomes the values.
   const values = count <= SMALL_ELEMENTS || d.inline ? Float32Array.from(decodeRaw(d.dtype, file.read(d))) : undefined;

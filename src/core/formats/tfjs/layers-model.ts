@@ -2,6 +2,7 @@ import { SeLensError } from '../../errors.js';
 import { numel, type Dim, type Model } from '../../ir/graph.js';
 import type { ExternalDataHost } from '../../onnx/byte-source.js';
 import { NhwcBuilder } from '../nhwc-builder.js';
+import { permute } from '../stored-values.js';
 import { LAYERS, type LayerCall } from './layer-catalogue.js';
 import { field, readWeightsManifest, type ManifestWeight } from './weights-manifest.js';
 
@@ -146,7 +147,8 @@ class LayersReader {
     const target = shape ? [...shape] : perm ? perm.map((p) => w.shape[p] ?? 1) : w.shape;
     if (numel(target) !== numel(w.shape)) throw new UnmappedLayer(`weight "${w.name}" of shape [${w.shape}] cannot be used as [${target}]`);
     const payload = w.payload ? { ...w.payload, stored: { ...w.payload.stored, ...(perm ? { storedShape: [...w.shape], perm: [...perm] } : {}) } } : undefined;
-    const values = w.values && !perm ? w.values : undefined;
+    // Values already in memory (decoded chunked or compact HDF5 data) have no payload to permute on demand.
+    const values = w.values && perm ? permute(Float32Array.from(w.values), w.shape, perm) : w.values;
     const name = this.b.addInitializer(w.name, { dtype: w.dtype, shape: target, ...(values ? { values } : {}), ...(payload ? { payload } : {}) });
     this.materialized.set(key, name);
     return name;
