@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
+import * as fc from 'fast-check';
 import { Builder, ByteBuffer } from 'flatbuffers';
 import * as ort from 'onnxruntime-node';
 import { analyzeModel } from '../../src/core/analyze.js';
@@ -195,5 +196,91 @@ describe('TFLite: the reader stands on code flatc generates', () => {
     const started = Date.now();
     assert.match(outcome(b.asUint8Array()).error ?? '', /refer to the same data over and over/);
     assert.ok(Date.now() - started < 5000, 'stops early');
+  });
+});
+
+describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by make-tflite-int8.ts)', () => {
+  interface Int8Truth {
+    readonly inputShape: number[];
+    readonly blocks: { mul: string; gate: string; channels: number; squeezeChannels: number; params: number; inputShape: number[]; gates: number[]; floatGates: number[]; quantisationError: number }[];
+  }
+  const int8 = JSON.parse(readFileSync('test/fixtures/formats/tflite-int8.truth.json', 'utf8')) as Int8Truth;
+  const bytes = readFileSync('test/fixtures/formats/tflite-int8.tflite');
+
+  it('SE blocks, channels, squeeze widths and parameters equal the float network\'s', () => {
+    const model = readModelFile(bytesSource(bytes), { name: 'tflite-int8' });
+    assert.ok(!model.graph.nodes.some((n) => n.op === 'Unknown'), 'every operator is mapped');
+    const analysis = analyzeModel(model);
+    assert.deepEqual(
+      analysis.blocks.map((b) => ({ mul: b.tensors.output, gate: b.tensors.gate, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
+      int8.blocks.map(({ mul, gate, channels, squeezeChannels, params, inputShape }) => ({ mul, gate, channels, squeezeChannels, params, inputShape })),
+    );
+  });
+
+  it('int8 weights (per-channel scales) and int32 biases dequantised: lazy, float32, the file\'s scales kept', () => {
+    const model = readModelFile(bytesSource(bytes), { name: 'tflite-int8' });
+    const w = model.graph.initializers.get('conv0/weights#oihw')!;
+    assert.equal(w.dtype, 'float32');
+    assert.equal(w.payload?.stored?.dtype, 'int8');
+    assert.equal(w.payload?.stored?.scale?.length, 16, 'one scale per output channel');
+    assert.equal(w.payload?.stored?.axis, 0);
+    const bias = [...model.graph.initializers.values()].find((i) => i.name.startsWith('conv0/bias'))!;
+    assert.equal(bias.dtype, 'float32');
+  });
+
+  it('runs: gates equal TF.js\'s for the dequantised network within 1e-5, and the float twin\'s within the quantisation error', async () => {
+    const source = bytesSource(bytes);
+    const model = readModelFile(source, { name: 'tflite-int8' });
+    const analysis = analyzeModel(model);
+    const gate = gateModelFromOnnx(model, analysis.blocks, source);
+    const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
+    try {
+      const n = int8.inputShape.reduce((a, b) => a * b, 1);
+      const out = await session.run({ [gate.inputs[0]!.name]: new ort.Tensor('float32', fixedInput(n), int8.inputShape) });
+      analysis.blocks.forEach((b, i) => {
+        const ours = Array.from(out[b.tensors.gate]!.data as Float32Array);
+        const t = int8.blocks[i]!;
+        const worst = (reference: number[]) => Math.max(...reference.map((g, k) => Math.abs(g - ours[k]!)));
+        assert.ok(worst(t.gates) < 1e-5, `${b.id}: max |Δ| ${worst(t.gates)} to the dequantised network`);
+        assert.ok(worst(t.floatGates) <= t.quantisationError + 1e-5, `${b.id}: max |Δ| ${worst(t.floatGates)} to the float twin`);
+        assert.ok(Math.max(...ours) - Math.min(...ours) > 0.1, `${b.id}: gates spread`);
+      });
+    } finally {
+      await session.release();
+    }
+  });
+
+  describe('fuzz: bit-flipped int8 file (quantisation tables, options, int32 buffers)', () => {
+    fc.sample(fc.array(fc.tuple(fc.nat({ max: bytes.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 30, seed: 31 }).forEach((flips, i) => {
+      it(`flipped #${i}: ${flips.length} bytes`, { timeout: 1000 }, () => {
+        const forged = Uint8Array.from(bytes);
+        for (const [at, value] of flips) if (at < 4 || at >= 8) forged[at] = value;
+        const { error } = outcome(forged);
+        if (!error) {
+          const source = bytesSource(forged);
+          const model = readModelFile(source, { name: 'flipped' });
+          // Opened: every located constant must also load, or fail in one line.
+          for (const init of model.graph.initializers.values()) {
+            if (!init.payload) continue;
+            try {
+              loadTensorValues(init, source);
+            } catch (e) {
+              assert.ok(e instanceof SeLensError && !/[\r\n]/.test(e.message), String(e));
+            }
+          }
+        }
+      });
+    });
+  });
+
+  it('per-axis scales that do not match the axis: one line', () => {
+    const forged = Uint8Array.from(bytes);
+    const bb = new ByteBuffer(forged);
+    const main = Model.getRootAsModel(bb).subgraphs(0)!;
+    const index = Array.from({ length: main.tensorsLength() }, (_, i) => i).find((i) => main.tensors(i)!.name() === 'conv0/weights')!;
+    const q = main.tensors(index)!.quantization()!;
+    // The scale vector's (field 2) length word from 16 to 15: one output channel without a scale.
+    new DataView(forged.buffer, forged.byteOffset).setInt32(bb.__vector(q.bb_pos + bb.__offset(q.bb_pos, 8)) - 4, 15, true);
+    assert.match(outcome(forged).error ?? '', /"conv0\/weights" of shape \[16,3,3,3\] has 15 scales and 16 zero points along axis 0/);
   });
 });

@@ -171,6 +171,9 @@ class TfliteConverter {
       throw new SeLensError('corrupt', `The TFLite model is corrupt: constant "${t.name}" needs ${count * size} bytes, its buffer holds ${buffer.length}.`);
     }
     const q = t.quantization;
+    if (q && q.scale.length > 1 && (t.shape[q.axis] !== q.scale.length || (q.zeroPoint.length > 1 && q.zeroPoint.length !== q.scale.length))) {
+      throw new SeLensError('corrupt', `The TFLite model is corrupt: constant "${t.name}" of shape [${t.shape}] has ${q.scale.length} scales and ${q.zeroPoint.length} zero points along axis ${q.axis}.`);
+    }
     const dequantised = t.dtype === 'float16' || (q !== undefined && (t.dtype.startsWith('int') || t.dtype.startsWith('uint')) && t.dtype !== 'int64');
     const dtype = dequantised ? 'float32' : t.dtype;
     const stored: StoredLayout = {

@@ -82,7 +82,8 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
     const signature = list(t.shapeSignatureLength(), 4, (k) => t.shapeSignature(k)!);
     return {
       index,
-      name: t.name() ?? `tensor_${index}`,
+      // Names reach one-line messages: a control character in one (a damaged file) is shown as "?".
+      name: (t.name() ?? `tensor_${index}`).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?'),
       dtype: TENSOR_TYPES[t.type()] ?? 'unknown',
       shape: list(t.shapeLength(), 4, (k) => t.shape(k)!),
       signature: signature.length ? signature : undefined,
