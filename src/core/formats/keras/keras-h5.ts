@@ -40,11 +40,16 @@ export function readKerasH5(source: ByteSource, name: string): Model {
   return layersModelFromTopology(topology, weights, name, String(root.attrs.get('keras_version') ?? ''));
 }
 
+/**
+ * A list attribute as Keras 2 writes it: whole, or (past HDF5's 64 KB header limit) split into `<attr>0`,
+ * `<attr>1`, ... (Keras's `save_attributes_to_hdf5_group`).
+ */
 function stringList(obj: H5Object, attr: string): string[] {
-  const v = obj.attrs.get(attr);
-  if (Array.isArray(v)) return v.map(String);
-  if (typeof v === 'string') return [v];
-  return [];
+  const one = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
+  if (obj.attrs.has(attr)) return one(obj.attrs.get(attr));
+  const out: string[] = [];
+  for (let chunk = 0; obj.attrs.has(`${attr}${chunk}`); chunk++) out.push(...one(obj.attrs.get(`${attr}${chunk}`)));
+  return out;
 }
 
 function manifestWeight(file: Hdf5File, path: string, name: string): ManifestWeight {
