@@ -250,6 +250,27 @@ describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by m
     }
   });
 
+  it('int8 input and output (no QUANTIZE/DEQUANTIZE edges): the input is fed in real units, gates as above', async () => {
+    const source = bytesSource(readFileSync('test/fixtures/formats/tflite-int8-io.tflite'));
+    const model = readModelFile(source, { name: 'tflite-int8-io' });
+    assert.deepEqual(model.graph.inputs.map((v) => [v.name, v.dtype]), [['input_int8', 'float32']]);
+    const analysis = analyzeModel(model);
+    assert.deepEqual(analysis.blocks.map((b) => b.tensors.output), int8.blocks.map((b) => b.mul));
+    const gate = gateModelFromOnnx(model, analysis.blocks, source);
+    const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
+    try {
+      const n = int8.inputShape.reduce((a, b) => a * b, 1);
+      const out = await session.run({ [gate.inputs[0]!.name]: new ort.Tensor('float32', fixedInput(n), int8.inputShape) });
+      analysis.blocks.forEach((b, i) => {
+        const ours = out[b.tensors.gate]!.data as Float32Array;
+        const worst = Math.max(...int8.blocks[i]!.gates.map((g, k) => Math.abs(g - ours[k]!)));
+        assert.ok(worst < 1e-5, `${b.id}: max |Δ| ${worst}`);
+      });
+    } finally {
+      await session.release();
+    }
+  });
+
   describe('fuzz: bit-flipped int8 file (quantisation tables, options, int32 buffers)', () => {
     fc.sample(fc.array(fc.tuple(fc.nat({ max: bytes.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 30, seed: 31 }).forEach((flips, i) => {
       it(`flipped #${i}: ${flips.length} bytes`, { timeout: 1000 }, () => {

@@ -46,7 +46,10 @@ class TfliteConverter {
     for (const i of this.m.inputs) {
       const t = this.tensor(i);
       const shape: Dim[] = t.shape.map((d, k) => ((t.signature?.[k] ?? d) >= 0 ? d : k === 0 ? 'N' : `${this.names[i]}:${k}`));
-      this.b.addInput(this.names[i]!, t.dtype === 'unknown' ? 'float32' : t.dtype, shape);
+      // A quantised input (a full-integer model converted without a QUANTIZE at its edge) is fed in real
+      // units: SE Lens runs the network dequantised, in float.
+      const quantised = t.quantization !== undefined && ['int8', 'uint8', 'int16'].includes(t.dtype);
+      this.b.addInput(this.names[i]!, t.dtype === 'unknown' || quantised ? 'float32' : t.dtype, shape);
     }
     this.m.operators.forEach((op, index) => {
       const outName = op.outputs[0] !== undefined && op.outputs[0] >= 0 ? this.names[op.outputs[0]] : undefined;
