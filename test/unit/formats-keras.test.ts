@@ -91,6 +91,13 @@ describe('Keras .h5 and .keras model files', () => {
     assert.throws(() => h5.get('model_weights/stem_conv/loop'), (e: unknown) => e instanceof SeLensError && !/\n/.test(e.message) && /"model_weights\/stem_conv\/loop" lead round more than 16 times \(a cycle\)/.test(e.message));
   });
 
+  it('a .keras held in a Node Buffer (as VS Code reads files): its weights.h5 member is read, not the zip around it', () => {
+    const buffer = readFileSync('test/fixtures/formats/keras/se_resnet_tiny.keras');
+    assert.ok(Buffer.isBuffer(buffer));
+    const analysis = analyzeModel(readModelFile(bytesSource(buffer), { name: 'se_resnet_tiny' }));
+    assert.deepEqual(analysis.blocks.map((b) => b.params), truth['se_resnet_tiny']!.blocks.map((b) => b.params));
+  });
+
   it('names chunked data it does not read (libver="latest" chunk indexes) in one line', () => {
     const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.latest-chunked.h5'));
     assert.throws(

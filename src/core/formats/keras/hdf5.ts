@@ -72,9 +72,10 @@ export class Hdf5File {
   constructor(private readonly source: ByteSource) {
     if (!isHdf5(source)) throw new SeLensError('not-onnx', 'Not an HDF5 file (no \\x89HDF signature at its start).');
     const bytes = source.read(0, source.size);
-    this.buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
-      ? bytes.buffer
-      : bytes.slice().buffer;
+    // jsfive reads an ArrayBuffer from its start: a view into a larger one (a .keras member, a Node Buffer
+    // from a pool) is copied out. `new Uint8Array(view)` copies; a Buffer's own `slice` would not.
+    const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && Object.prototype.toString.call(bytes.buffer) === '[object ArrayBuffer]';
+    this.buffer = whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer;
     this.file = guard('its superblock and root group', () => new Jsfive(this.buffer, ''));
     this.groups.set('', this.file);
   }
