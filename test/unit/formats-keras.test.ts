@@ -98,6 +98,14 @@ describe('Keras .h5 and .keras model files', () => {
     assert.deepEqual(analysis.blocks.map((b) => b.params), truth['se_resnet_tiny']!.blocks.map((b) => b.params));
   });
 
+  it('names attributes in dense storage (which jsfive would return as none) instead of calling the file topology-less', () => {
+    const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/dense_attributes.h5'));
+    assert.throws(
+      () => readModelFile(bytesSource(bytes), { name: 'dense' }),
+      (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /group "\/" keeps its attributes in dense storage/.test(e.message),
+    );
+  });
+
   it('names chunked data it does not read (libver="latest" chunk indexes) in one line', () => {
     const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.latest-chunked.h5'));
     assert.throws(

@@ -18,6 +18,7 @@ import type { ByteSource } from '../../onnx/byte-source.js';
 const SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 /** HDF5 "data layout" header message type, and its storage classes. */
 const LAYOUT_MESSAGE = 0x0008;
+const ATTRIBUTE_INFO_MESSAGE = 0x0015;
 const COMPACT = 0;
 const CONTIGUOUS = 1;
 const CHUNKED = 2;
@@ -141,12 +142,29 @@ export class Hdf5File {
 
   private groupObject(path: string, group: Group): H5Object {
     return guard(`group "${shown(path) || '/'}"`, () => {
+      if (this.hasDenseAttributes(group)) {
+        throw new SeLensError('unsupported', `HDF5 group "${shown(path) || '/'}" keeps its attributes in dense storage (a fractal heap: libver="latest" with many or large attributes), which is not read.`);
+      }
       const links = new Map<string, number>();
       for (const name of group.keys) {
         const target = group._links[name];
         links.set(name, typeof target === 'number' ? target : NaN);
       }
       return { address: group._dataobjects.offset, attrs: attributes(group.attrs), links };
+    });
+  }
+
+  /**
+   * Whether an Attribute Info message points at a fractal heap: jsfive then returns no attributes at all, and
+   * a Keras file would look like one without a topology.
+   */
+  private hasDenseAttributes(group: Group): boolean {
+    const view = new DataView(this.buffer);
+    return group._dataobjects.find_msg_type(ATTRIBUTE_INFO_MESSAGE).some((m) => {
+      const at = m.get('offset_to_message')!;
+      // Version, flags, an optional 2-byte maximum creation index, then the fractal heap's address.
+      const heap = view.getBigUint64(at + 2 + ((view.getUint8(at + 1) & 1) ? 2 : 0), true);
+      return heap !== UNDEFINED_ADDRESS;
     });
   }
 
