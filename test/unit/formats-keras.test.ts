@@ -14,6 +14,7 @@ import { readModelFile } from '../../src/core/formats/read-model.js';
 import { gateModelFromOnnx } from '../../src/core/inspect/gate-model.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { SeLensError } from '../../src/core/errors.js';
+import { File as Jsfive } from 'jsfive';
 import { Hdf5File } from '../../src/core/formats/keras/hdf5.js';
 
 interface Truth {
@@ -104,6 +105,34 @@ describe('Keras .h5 and .keras model files', () => {
       () => readModelFile(bytesSource(bytes), { name: 'dense' }),
       (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /group "\/" keeps its attributes in dense storage/.test(e.message),
     );
+  });
+
+  it('a group index whose nodes list one child twice, 30 levels deep (2^30 reads for jsfive): refused at once', () => {
+    const original = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
+    // model_weights' symbol table message: its first 8 bytes are the address of the group's B-tree.
+    const group = new Jsfive(original.slice().buffer).get('model_weights')!;
+    const message = group._dataobjects.find_msg_type(0x11)[0]!.get('offset_to_message')!;
+    const levels = 30;
+    const node = 64;
+    const bytes = new Uint8Array(original.length + levels * node);
+    bytes.set(original);
+    const view = new DataView(bytes.buffer);
+    let below = Number(view.getBigUint64(message, true));
+    for (let level = 1; level <= levels; level++) {
+      const at = original.length + (level - 1) * node;
+      bytes.set([0x54, 0x52, 0x45, 0x45, 0, level], at); // "TREE", group nodes, level
+      view.setUint16(at + 6, 2, true);
+      view.setBigUint64(at + 8, 2n ** 64n - 1n, true);
+      view.setBigUint64(at + 16, 2n ** 64n - 1n, true);
+      // key, child, key, child, key: both children are the level below.
+      view.setBigUint64(at + 32, BigInt(below), true);
+      view.setBigUint64(at + 48, BigInt(below), true);
+      below = at;
+    }
+    view.setBigUint64(message, BigInt(below), true);
+    const started = Date.now();
+    assert.throws(() => readModelFile(bytesSource(bytes), { name: 'fan-out' }), (e: unknown) => e instanceof SeLensError && /reaches one node twice/.test(e.message));
+    assert.ok(Date.now() - started < 1000);
   });
 
   it('names chunked data it does not read (libver="latest" chunk indexes) in one line', () => {

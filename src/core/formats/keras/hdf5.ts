@@ -2,6 +2,7 @@ import { File as Jsfive, type AttrValue as JsfiveAttr, type Dataset, type Group 
 import { SeLensError, type SeLensErrorCode } from '../../errors.js';
 import type { DType } from '../../ir/graph.js';
 import type { ByteSource } from '../../onnx/byte-source.js';
+import { BTreeGuard } from './hdf5-btree-guard.js';
 
 /**
  * HDF5 through jsfive (a maintained pure-JS reader: superblocks 0, 2 and 3, old- and new-style groups,
@@ -66,6 +67,7 @@ const ITEM_SIZE: Partial<Record<DType, number>> = { float16: 2, float32: 4, floa
 export class Hdf5File {
   private readonly buffer: ArrayBuffer;
   private readonly file: Jsfive;
+  private readonly btrees: BTreeGuard;
   /** Groups met on the way to objects, by path: jsfive reads a group's links each time it opens one. */
   private readonly groups = new Map<string, Group>();
   private readonly objects = new Map<string, H5Object>();
@@ -77,6 +79,8 @@ export class Hdf5File {
     // from a pool) is copied out. `new Uint8Array(view)` copies; a Buffer's own `slice` would not.
     const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && Object.prototype.toString.call(bytes.buffer) === '[object ArrayBuffer]';
     this.buffer = whole ? (bytes.buffer as ArrayBuffer) : new Uint8Array(bytes).buffer;
+    this.btrees = new BTreeGuard(this.buffer);
+    guard('its root group', () => this.btrees.checkRoot());
     this.file = guard('its superblock and root group', () => new Jsfive(this.buffer, ''));
     this.groups.set('', this.file);
   }
@@ -103,16 +107,19 @@ export class Hdf5File {
         continue;
       }
       const link = Object.hasOwn(group._links, part) ? group._links[part] : undefined;
-      if (link === undefined) throw new SeLensError('corrupt', `The HDF5 file has no "${shown(asked)}" (missing "${shown(part)}").`);
+      if (link === undefined) throw new MissingPath(`The HDF5 file has no "${shown(asked)}" (missing "${shown(part)}").`);
       if (typeof link === 'string') {
         if (hops >= MAX_SOFT_LINKS) throw new SeLensError('corrupt', `The HDF5 file's soft links on the way to "${shown(asked)}" lead round more than ${MAX_SOFT_LINKS} times (a cycle).`);
         const target = link.startsWith('/') ? link : `${at}/${link}`;
         return this.lookup(asked, [target, ...parts.slice(i + 1)].join('/'), hops + 1);
       }
-      const child = guard(`"${shown(next)}"`, () => group.get(part));
-      if (!child) throw new SeLensError('corrupt', `The HDF5 file has no "${shown(asked)}" (missing "${shown(part)}").`);
+      const child = guard(`"${shown(next)}"`, () => {
+        this.btrees.checkGroup(link, `"${shown(next)}"`);
+        return group.get(part);
+      });
+      if (!child) throw new MissingPath(`The HDF5 file has no "${shown(asked)}" (missing "${shown(part)}").`);
       if (!isGroup(child)) {
-        if (i !== parts.length - 1) throw new SeLensError('corrupt', `The HDF5 file has no "${shown(asked)}" ("${shown(next)}" is a dataset, not a group).`);
+        if (i !== parts.length - 1) throw new MissingPath(`The HDF5 file has no "${shown(asked)}" ("${shown(next)}" is a dataset, not a group).`);
         const obj = this.datasetObject(next, child);
         this.objects.set(key, obj);
         return obj;
@@ -126,12 +133,14 @@ export class Hdf5File {
     return obj;
   }
 
+  /** Whether `path` exists; a damaged file on the way is an error, not a "no". */
   has(path: string): boolean {
     try {
       this.get(path);
       return true;
-    } catch {
-      return false;
+    } catch (e) {
+      if (e instanceof MissingPath) return false;
+      throw e;
     }
   }
 
@@ -181,7 +190,7 @@ export class Hdf5File {
     const view = new DataView(this.buffer);
     const message = d._dataobjects.find_msg_type(LAYOUT_MESSAGE)[0]?.get('offset_to_message');
     if (message === undefined) throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" has no data layout message.`);
-    const [version, , layout, properties] = d._dataobjects._get_data_message_properties(message);
+    const [version, dims, layout, properties] = d._dataobjects._get_data_message_properties(message);
     const length = count * item;
     if (layout === CONTIGUOUS) {
       const address = view.getBigUint64(properties, true);
@@ -203,6 +212,9 @@ export class Hdf5File {
       if (length > MAX_INFLATE * this.source.size || count > MAX_CHUNKED_ELEMENTS) {
         throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" claims ${count} elements, more than its compressed file of ${this.source.size} bytes can hold.`);
       }
+      // Layout 3 starts with the rank (+1), then the index's address; 1 and 2 give the rank in the header.
+      const tree = version >= 3 ? properties + 1 : properties;
+      this.btrees.checkChunks(Number(view.getBigUint64(tree, true)), version >= 3 ? view.getUint8(properties) : dims ?? 0, `dataset "${shown(path)}"`);
       const values = Float32Array.from(d.value);
       if (values.length !== count) throw new SeLensError('corrupt', `HDF5 dataset "${shown(path)}" decodes to ${values.length} values for shape [${shape}].`);
       return { dtype: 'float32', shape, offset: 0, length: values.byteLength, inline: new Uint8Array(values.buffer) };
@@ -215,6 +227,13 @@ export class Hdf5File {
 export function shown(name: string): string {
   const line = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/** A path the file does not hold: what `has` answers "no" to. */
+class MissingPath extends SeLensError {
+  constructor(message: string) {
+    super('corrupt', message);
+  }
 }
 
 function isGroup(obj: Group | Dataset): obj is Group {
