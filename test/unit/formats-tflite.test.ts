@@ -294,6 +294,16 @@ describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by m
     });
   });
 
+  it('a constant with a negative dimension: one line (found by fuzzing: it made a typed array of negative length)', () => {
+    const forged = Uint8Array.from(bytes);
+    const bb = new ByteBuffer(forged);
+    const main = Model.getRootAsModel(bb).subgraphs(0)!;
+    const tensor = main.tensors(Array.from({ length: main.tensorsLength() }, (_, i) => i).find((i) => main.tensors(i)!.name() === 'conv0/weights')!)!;
+    // The shape vector (field 0)'s first element.
+    new DataView(forged.buffer, forged.byteOffset).setInt32(bb.__vector(tensor.bb_pos + bb.__offset(tensor.bb_pos, 4)), -16, true);
+    assert.match(outcome(forged).error ?? '', /constant "conv0\/weights" has the shape \[-16,3,3,3\]/);
+  });
+
   it('per-axis scales that do not match the axis: one line', () => {
     const forged = Uint8Array.from(bytes);
     const bb = new ByteBuffer(forged);

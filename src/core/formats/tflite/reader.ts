@@ -170,6 +170,7 @@ class TfliteConverter {
     const buffer = this.m.buffers[t.buffer]!;
     const count = numel(t.shape);
     const size = dtypeSize(t.dtype);
+    if (t.shape.some((d) => d < 0)) throw new SeLensError('corrupt', `The TFLite model is corrupt: constant "${t.name}" has the shape [${t.shape}].`);
     if (!size || buffer.length < count * size || buffer.offset + buffer.length > this.bytes.length) {
       throw new SeLensError('corrupt', `The TFLite model is corrupt: constant "${t.name}" needs ${count * size} bytes, its buffer holds ${buffer.length}.`);
     }
