@@ -8,7 +8,7 @@ out=src/core/formats/tflite/generated
 command -v flatc >/dev/null || { echo "flatc is not on the PATH (apt-get install flatbuffers-compiler)" >&2; exit 1; }
 rm -rf "$out"
 flatc --ts -o "$out" "$schema"
-# flatc imports the union's helper functions into every table holding the union, used or not; our
-# tsconfig's noUnusedLocals refuses that, so the one table holding it imports only the enum.
-sed -i 's/^import { BuiltinOptions, unionToBuiltinOptions, unionListToBuiltinOptions } from/import { BuiltinOptions } from/' "$out/tflite/operator.ts"
+# flatc imports a union's helper functions into every table holding the union, used or not; our
+# tsconfig's noUnusedLocals refuses that, so tables import only the union's enum.
+find "$out" -name '*.ts' -exec sed -E -i 's/^import \{ ([A-Za-z0-9]+), unionTo[A-Za-z0-9]+, unionListTo[A-Za-z0-9]+ \} from/import { \1 } from/' {} +
 echo "$(flatc --version): $schema -> $out"
