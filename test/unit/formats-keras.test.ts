@@ -89,6 +89,9 @@ describe('Keras .h5 and .keras model files', () => {
     const kernel = h5.get('model_weights/stem_conv/stem_conv/kernel:0').dataset!;
     assert.deepEqual(h5.get('model_weights/stem_conv/up/stem_conv/up/stem_conv/self/stem_conv/kernel:0').dataset, kernel);
     assert.deepEqual([...h5.get('model_weights/stem_conv').links!.keys()].sort(), ['loop', 'self', 'stem_conv', 'up']);
+    // Its small weights are compact: the values sit in the dataset's header, read with it.
+    const gamma = h5.get('model_weights/stem_bn/stem_bn/gamma:0').dataset!;
+    assert.ok(gamma.inline && gamma.inline.length === gamma.shape[0]! * 4, 'compact data read from the header');
     assert.throws(() => h5.get('model_weights/stem_conv/loop'), (e: unknown) => e instanceof SeLensError && !/\n/.test(e.message) && /"model_weights\/stem_conv\/loop" lead round more than 16 times \(a cycle\)/.test(e.message));
   });
 
