@@ -178,7 +178,13 @@ export class Hdf5File {
   }
 
   private datasetObject(path: string, d: Dataset): H5Object {
-    return guard(`dataset "${shown(path)}"`, () => ({ address: d._dataobjects.offset, attrs: attributes(d.attrs), dataset: this.dataset(path, d) }));
+    const what = `dataset "${shown(path)}"`;
+    return guard(what, () => {
+      const dataset = this.dataset(path, d);
+      let attrs: Map<string, AttrValue> | undefined;
+      // Decoded when asked: the Keras readers never ask for a dataset's, and jsfive decodes slowly.
+      return { address: d._dataobjects.offset, dataset, get attrs() { return (attrs ??= guard(what, () => attributes(d.attrs))); } };
+    });
   }
 
   private dataset(path: string, d: Dataset): H5Dataset {
