@@ -6,8 +6,8 @@ import { BTreeGuard } from './hdf5-btree-guard.js';
 
 /**
  * HDF5 through jsfive (a maintained pure-JS reader: superblocks 0, 2 and 3, old- and new-style groups,
- * chunked and gzip-compressed datasets up to layout version 3, i.e. everything but libver="latest" chunks), shaped as the Keras readers ask for it: objects by path, their
- * attributes, and datasets located rather than read. A contiguous dataset is its byte range in the file
+ * chunked and gzip-compressed datasets up to layout version 3, i.e. all but libver="latest" chunks), shaped
+ * as the Keras readers ask for it: objects by path, their attributes, and datasets located rather than read. A contiguous dataset is its byte range in the file
  * (read when a run needs it); a compact one is the bytes of its header message; a chunked one is decoded by
  * jsfive and held as float32 values. jsfive reads from one ArrayBuffer, so the file is read whole once.
  *
