@@ -50,6 +50,8 @@ interface State {
   gatesFrom: 'host' | 'webview' | undefined;
   /** The host's gates of this load, until this page's own run of the load's input has been compared with them. */
   hostGates: Map<string, GateMatrix> | undefined;
+  /** This page's own run waits for the host's gates (the load said they are coming). */
+  ownRunDeferred: boolean;
   scores: Map<string, Prunability>;
   selected: string;
   sortByMean: boolean;
@@ -61,7 +63,11 @@ interface State {
 useEarlyWasm();
 const runner = new GateRunner(document.body.dataset.ortBase ?? '');
 const initialBackend = document.body.dataset.backend;
-runner.warmUp(initialBackend === 'webgpu' || initialBackend === 'wasm' ? initialBackend : 'auto');
+// When the host may paint the first heatmap, ORT's JS (a long evaluation) waits for the first run of this page's own,
+// so the host's gates find the page's thread free; the .wasm fetch and compile started by the page's first script go on.
+if (document.body.dataset.hostGates !== 'expected') runner.warmUp(initialBackend === 'webgpu' || initialBackend === 'wasm' ? initialBackend : 'auto');
+/** Longest wait for gates the host said are coming before this page runs its own anyway (a lost message, a stalled host). */
+const HOST_GATES_WAIT_MS = 1500;
 let state: State | undefined;
 /** Each run gets a number; a result that is no longer the latest is dropped. */
 let runCounter = 0;
@@ -195,6 +201,7 @@ async function handle(message: HostMessage): Promise<void> {
         gates: new Map(),
         gatesFrom: undefined,
         hostGates: undefined,
+        ownRunDeferred: false,
         scores: new Map(),
         selected: selectionFor(message),
         sortByMean: state?.sortByMean ?? false,
@@ -206,7 +213,8 @@ async function handle(message: HostMessage): Promise<void> {
       syncControls();
       showBlockList();
       showStats();
-      await run();
+      if (message.hostGatesComing) deferOwnRun(state);
+      else await run();
       return;
     case 'hostGates':
       showHostGates(message);
@@ -355,6 +363,7 @@ async function run(): Promise<void> {
   if (!s) return;
   const id = ++runCounter;
   const input = s.input;
+  s.ownRunDeferred = false;
   showError('');
   status.textContent = `Running ${s.load.blocks.length} block${s.load.blocks.length === 1 ? '' : 's'}…`;
   try {
@@ -404,6 +413,11 @@ async function run(): Promise<void> {
 function showHostGates(message: HostGatesMessage): void {
   const s = state;
   if (!s || message.modelKey !== s.load.modelKey || s.input !== s.load.input) return;
+  if (message.gates.length === 0) {
+    // The host's run failed: nothing to paint or compare.
+    startDeferredRun(s);
+    return;
+  }
   const host = hostMatrices(message);
   if (s.gatesFrom === 'webview') {
     reportComparison(s, compareGates(host, s.gates));
@@ -419,6 +433,20 @@ function showHostGates(message: HostGatesMessage): void {
     ` · input ${describeInput(s.input)}${describeSizes()} · the panel's own runtime is starting…`;
   status.dataset.source = 'host';
   showHeatmap();
+  // A task of its own, so the host's heatmap reaches the screen before ORT's JS is evaluated.
+  setTimeout(() => startDeferredRun(s), 0);
+}
+
+/** The host said it runs this load's gates: this page paints those first and starts its runtime after them. */
+function deferOwnRun(s: State): void {
+  s.ownRunDeferred = true;
+  status.textContent = `Running ${s.load.blocks.length} block${s.load.blocks.length === 1 ? '' : 's'} in the extension host…`;
+  setTimeout(() => startDeferredRun(s), HOST_GATES_WAIT_MS);
+}
+
+function startDeferredRun(s: State): void {
+  if (s !== state || !s.ownRunDeferred) return;
+  void run();
 }
 
 /** Says whether the host's gates and this page's own agree; on a disagreement the page's own are what is shown. */

@@ -83,6 +83,11 @@ export interface LoadMessage {
   readonly imageFit?: 'crop' | 'stretch';
   /** What the SE blocks cost against the whole model (SENet Table 2), shown under the block list. */
   readonly seOverhead?: SeOverhead;
+  /**
+   * The host is running this load's gates and will send them (`hostGates`; with no matrices when its run failed):
+   * the webview paints them first and starts its own runtime after them.
+   */
+  readonly hostGatesComing?: boolean;
 }
 
 /**
@@ -95,6 +100,7 @@ export interface HostGatesMessage {
   readonly type: 'hostGates';
   /** The `load` these gates belong to; the webview drops them for any other model or input. */
   readonly modelKey: string;
+  /** Empty when the host's run failed: the webview then runs its own at once. */
   readonly gates: readonly HostGateMatrix[];
   readonly createMs: number;
   readonly runMs: number;
@@ -378,6 +384,7 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
           ...(o.sizes !== undefined ? { sizes: arr(o.sizes, 'sizes').map((c, i) => sizeChoice(c, `sizes[${i}]`)) } : {}),
           ...(o.imageFit !== undefined ? { imageFit: oneOf(o.imageFit, 'imageFit', ['crop', 'stretch'] as const) } : {}),
           ...(o.seOverhead !== undefined ? { seOverhead: overhead(o.seOverhead, 'seOverhead') } : {}),
+          ...(o.hostGatesComing === true ? { hostGatesComing: true } : {}),
         };
       }
       case 'hostGates':

@@ -14,7 +14,7 @@ import { inspectOnnx, type Inspection } from '../../src/core/inspect/inspection.
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { parseHostMessage, parseWebviewMessage, type HostGatesMessage, type InputSpec } from '../../src/core/protocol.js';
 import { HostGateRunner } from '../../src/extension/inline/gate-runner.js';
-import { HOST_RUN_MAC_BUDGET, hostGates } from '../../src/extension/inspector/host-gates.js';
+import { HOST_RUN_MAC_BUDGET, hostGates, hostRunPlan } from '../../src/extension/inspector/host-gates.js';
 import { GateMatrix } from '../../webview/gates.js';
 import { compareGates, HOST_AGREEMENT, hostMatrices } from '../../webview/host-gates.js';
 
@@ -44,8 +44,7 @@ describe('the first heatmap from the extension host', () => {
 
   it('runs mobilenet_v3_small’s 9 gates for the panel’s samples, equal to onnxruntime-node (≤ 1e-4), and the message passes validation', async () => {
     const inspection = inspect('mobilenet_v3_small');
-    const message = await hostGates(runner, inspection, input);
-    assert.ok(message);
+    const message = await hostGates(runner, inspection, hostRunPlan(inspection, input)!);
     assert.equal(message.modelKey, inspection.modelKey);
     assert.equal(message.gates.length, 9);
     const parsed = parseHostMessage(message);
@@ -62,17 +61,26 @@ describe('the first heatmap from the extension host', () => {
       assert.ok(err <= 1e-4, `${block.id}: max |host − onnxruntime-node| = ${err}`);
     }
     // The seed matters: gates of another input differ, so agreeing above is not agreeing on constants.
-    const other = (await hostGates(runner, inspection, { kind: 'normal', seed: 8, batch: 4 }))!;
+    const other = await hostGates(runner, inspection, hostRunPlan(inspection, { kind: 'normal', seed: 8, batch: 4 })!);
     const cmp = compareGates(matrices, hostMatrices(other));
     assert.ok(cmp.maxAbsDiff > HOST_AGREEMENT, `seed 7 vs 8: max |Δ| ${cmp.maxAbsDiff}`);
   });
 
-  it('leaves a model over the budget (or of unknown cost) to the webview', async () => {
+  it('leaves a model over the budget (or of unknown cost, or without blocks) to the webview', () => {
     const inspection = inspect('mobilenet_v3_small');
-    const samples = Math.ceil(HOST_RUN_MAC_BUDGET / inspection.seOverhead.totalMacs) + 1;
-    assert.ok(samples <= 64, `${samples} samples go over the budget`);
-    assert.equal(await hostGates(runner, inspection, { kind: 'normal', seed: 0, batch: samples }), undefined);
-    assert.equal(await hostGates(runner, { ...inspection, seOverhead: { ...inspection.seOverhead, totalMacs: 0 } }, input), undefined);
+    const most = Math.floor(HOST_RUN_MAC_BUDGET / inspection.seOverhead.totalMacs);
+    assert.ok(most >= 4 && most < 64, `${most} samples fit the budget`);
+    assert.equal(hostRunPlan(inspection, { kind: 'normal', seed: 0, batch: most })?.samples, most);
+    assert.equal(hostRunPlan(inspection, { kind: 'normal', seed: 0, batch: most + 1 }), undefined);
+    assert.equal(hostRunPlan({ ...inspection, seOverhead: { ...inspection.seOverhead, totalMacs: 0 } }, input), undefined);
+    assert.equal(hostRunPlan({ ...inspection, blocks: [] }, input), undefined);
+  });
+
+  it('says the runner is warm only once ORT has created a session', async () => {
+    const cold = new HostGateRunner(join(ortDist, 'ort-wasm-simd-threaded.wasm'), join(ortDist, 'ort-wasm-simd-threaded.mjs'));
+    assert.equal(cold.isWarm, false);
+    await cold.warm(new Uint8Array(readFileSync(join('media', 'examples', 'se_block_c32_r4_avg.onnx'))));
+    assert.equal(cold.isWarm, true);
   });
 
   it('refuses a host gates message whose bytes do not hold rows × cols float32', () => {

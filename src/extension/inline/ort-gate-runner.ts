@@ -41,6 +41,12 @@ export type InlineInput = Extract<InputSpec, { kind: 'normal' | 'uniform' | 'con
  */
 export class GateRunner {
   private ort: Promise<OrtModule> | undefined;
+  private initialised = false;
+
+  /** True once a session has been created: the .wasm is compiled and ORT initialised, a run costs only its own session. */
+  get isWarm(): boolean {
+    return this.initialised;
+  }
 
   constructor(private readonly loadOrt: () => Promise<OrtModule>) {}
 
@@ -54,7 +60,10 @@ export class GateRunner {
   warm(modelBytes: Uint8Array): Promise<void> {
     return this.load()
       .then((ort) => ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] }))
-      .then((s) => s.release());
+      .then((s) => {
+        this.initialised = true;
+        return s.release();
+      });
   }
 
   /**
@@ -86,6 +95,7 @@ export class GateRunner {
     const started = performance.now();
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const createMs = performance.now() - started;
+    this.initialised = true;
     try {
       const ranAt = performance.now();
       const rows = await gateRows(ort, session, plan, blocks);

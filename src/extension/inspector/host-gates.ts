@@ -4,7 +4,7 @@
  * webview's own runtime is still fetching and compiling its .wasm. The webview paints these gates first and compares
  * them with its own run (webview/host-gates.ts).
  */
-import { planSamples } from '../../core/inputs/samples.js';
+import { planSamples, type SamplePlan } from '../../core/inputs/samples.js';
 import type { Inspection } from '../../core/inspect/inspection.js';
 import type { HostGateMatrix, HostGatesMessage, InputSpec } from '../../core/protocol.js';
 import { stackRows, type GateRunner } from '../inline/ort-gate-runner.js';
@@ -17,14 +17,18 @@ import { stackRows, type GateRunner } from '../inline/ort-gate-runner.js';
 export const HOST_RUN_MAC_BUDGET = 1e9;
 
 /**
- * Runs `inspection`'s gate model on `input` in the host: one matrix per gate tensor, as the webview keys them;
- * undefined when there is nothing to run or the run is over the budget (or its cost unknown).
+ * The samples the host would run for `inspection` on `input` (the same plan the webview builds); undefined when there
+ * is nothing to run or the run is over the budget, or its cost unknown: the webview then runs alone.
  */
-export async function hostGates(runner: GateRunner, inspection: Inspection, input: InputSpec): Promise<HostGatesMessage | undefined> {
+export function hostRunPlan(inspection: Inspection, input: InputSpec): SamplePlan | undefined {
   const macs = inspection.seOverhead.totalMacs;
   if (inspection.blocks.length === 0 || macs <= 0) return undefined;
   const plan = planSamples(inspection.inputs, input, inspection.layout, inspection.imageFit);
-  if (macs * plan.samples > HOST_RUN_MAC_BUDGET) return undefined;
+  return macs * plan.samples <= HOST_RUN_MAC_BUDGET ? plan : undefined;
+}
+
+/** Runs `inspection`'s gate model over `plan` in the host: one matrix per gate tensor, as the webview keys them. */
+export async function hostGates(runner: GateRunner, inspection: Inspection, plan: SamplePlan): Promise<HostGatesMessage> {
   const run = await runner.runGateModel(inspection.modelBytes, plan, inspection.blocks);
   const gates: HostGateMatrix[] = [];
   const seen = new Set<string>();

@@ -12,7 +12,8 @@ import type { Convention } from '../../core/stats/table.js';
 import type { GateRunner } from '../inline/ort-gate-runner.js';
 import { errorMessage, log } from '../log.js';
 import { defaultInputSize, readSettings } from '../settings.js';
-import { hostGates } from './host-gates.js';
+import type { SamplePlan } from '../../core/inputs/samples.js';
+import { hostGates, hostRunPlan } from './host-gates.js';
 import { inspectorHtml, makeNonce } from './html.js';
 import { decodeImageFiles, imagesInFolder } from './images.js';
 
@@ -134,6 +135,7 @@ export class InspectorPanel implements vscode.Disposable {
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'inspector.css')).toString(),
       ortBaseUri: `${w.asWebviewUri(vscode.Uri.joinPath(dist, 'ort')).toString()}/`,
       backend: readSettings(this.request.modelFolder).backend,
+      hostGates: this.hostRunner !== undefined,
     });
   }
 
@@ -157,15 +159,16 @@ export class InspectorPanel implements vscode.Disposable {
       const inspection = await this.request.prepare(convention ?? this.convention ?? settings.convention, this.sizeRequest());
       this.convention = inspection.convention;
       this.dynamicSpatial = Boolean(inspection.sizes?.some((c) => c.role === 'height' || c.role === 'width'));
-      const input = this.input;
+      const host = await this.hostRun(inspection, this.input);
       this.post({
         type: 'load',
         ...inspection,
         backend: settings.backend,
-        input,
+        input: this.input,
         ...(this.request.focusBlockId !== undefined ? { focusBlockId: this.request.focusBlockId } : {}),
+        ...(host ? { hostGatesComing: true } : {}),
       });
-      if (this.hostRunner && !this.webviewRan) void this.sendHostGates(this.hostRunner, inspection, input);
+      if (host) void this.sendHostGates(host.runner, host.plan, inspection);
     } catch (e) {
       log().error(`inspector: preparing ${this.request.title}:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
       this.post({ type: 'error', message: errorMessage(e) });
@@ -176,14 +179,32 @@ export class InspectorPanel implements vscode.Disposable {
    * The webview's first heatmap from the host's runner, while the webview's runtime starts (it compares its own
    * run with these). A failure only costs that head start: the webview runs as ever.
    */
-  private async sendHostGates(runner: HostRunnerSource, inspection: Inspection, input: InputSpec): Promise<void> {
+  private async sendHostGates(runner: GateRunner, plan: SamplePlan, inspection: Inspection): Promise<void> {
     try {
-      const message = await hostGates(await runner(), inspection, input);
-      if (!message || this.disposed || this.webviewRan) return;
+      const message = await hostGates(runner, inspection, plan);
       log().info(`inspector: ${inspection.modelKey} gates from the host: session ${message.createMs.toFixed(0)} ms, run ${message.runMs.toFixed(1)} ms`);
       this.post(message);
     } catch (e) {
       log().warn(`inspector: the host's gate run failed, the panel runs its own: ${errorMessage(e)}`);
+      // The webview waits for these: no matrices tells it to start its own run now.
+      this.post({ type: 'hostGates', modelKey: inspection.modelKey, gates: [], createMs: 0, runMs: 0 });
+    }
+  }
+
+  /**
+   * Whether the host runs this load's gates: only before the webview's first own run (its runtime is cold), with the
+   * runner already warm (a cold one would come later than the webview's own), within the budget.
+   */
+  private async hostRun(inspection: Inspection, input: InputSpec): Promise<{ runner: GateRunner; plan: SamplePlan } | undefined> {
+    if (!this.hostRunner || this.webviewRan) return undefined;
+    try {
+      // Asking creates and warms the runner when nothing has yet: the next fresh panel finds it warm.
+      const runner = await this.hostRunner();
+      const plan = runner.isWarm ? hostRunPlan(inspection, input) : undefined;
+      return plan && { runner, plan };
+    } catch (e) {
+      log().warn(`inspector: the host does not run this load's gates, the panel runs its own: ${errorMessage(e)}`);
+      return undefined;
     }
   }
 
