@@ -172,7 +172,7 @@ async function hostClickToHeatmap(browser: Awaited<ReturnType<typeof launch>>, s
     target: '≤ 600 ms (issue #12)',
     note:
       `median of ${CLICK_ITERATIONS} fresh pages (${first.map((t) => t.toFixed(0)).join(', ')} ms); this process plays the host from the navigation's commit: ` +
-      `read + analyse + gate model + session + run in the warm HostGateRunner ${median(hostMs).toFixed(0)} ms (median); the page's own WASM heatmap followed at ` +
+      `read + analyse + gate model + session + run in the warm HostGateRunner ${hostMs.map((t) => t.toFixed(0)).join(', ')} ms (the first pays the JIT of the analysis and of ORT's kernels); the page's own WASM heatmap followed at ` +
       `${median(own).toFixed(0)} ms and agreed every time (max |Δ| ≤ ${Math.max(...diffs).toExponential(1)}, allowed 1e-4); page marks, medians in ms after ` +
       `navigation: ${HOST_MARKS.map((m) => `${m} ${median(timelines.map((t) => t[m] ?? NaN)).toFixed(0)}`).join(', ')}`,
   };

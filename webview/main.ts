@@ -40,6 +40,9 @@ declare function acquireVsCodeApi(): VsCodeApi;
 performance.mark('se-lens:script');
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage): void => vscode.postMessage(message);
+// Said before the page is built: the host's answer (the model) travels while this module builds the page, and cannot
+// arrive before its listener below, as messages are only delivered once this module's evaluation has finished.
+post({ type: 'ready' });
 
 interface State {
   load: LoadMessage;
@@ -578,4 +581,3 @@ function exportMarkdown(): void {
   if (text) post({ type: 'export', format: 'md', fileName: safeFileName(`${s.load.title}-stats`, 'md'), data: text });
 }
 
-post({ type: 'ready' });
