@@ -139,7 +139,7 @@ async function webviewTimeline(frame) {
 async function heatmapPaints(frame, before, timeoutMs = 120_000, marks = ['se-lens:heatmap']) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const n = await frame.locator('body').evaluate((names) => names.reduce((k, name) => k + performance.getEntriesByName(name).length, 0), marks).catch(() => 0);
+    const n = await frame.locator('body').evaluate((_body, names) => names.reduce((k, name) => k + performance.getEntriesByName(name).length, 0), marks).catch(() => 0);
     if (n > before) return n;
     if (Date.now() > deadline) throw new Error(`no heatmap painted within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
