@@ -73,6 +73,8 @@ describe('the first heatmap from the extension host', () => {
       assert.ok(messages.slice(ran).some((m) => m.type === 'rendered' && m.source === 'webview'), 'then repainted with the page’s own gates');
       const marks = await page.timeline();
       assert.ok(marks['heatmap-host']! < marks['ran']!, `host heatmap at ${marks['heatmap-host']} ms, own run done at ${marks['ran']} ms`);
+      // The page left ORT's JS alone until the host's heatmap was up (the load said the host's gates were coming).
+      assert.ok(marks['heatmap-host']! < marks['ort-wasm-imported']!, `ORT imported at ${marks['ort-wasm-imported']} ms, host heatmap at ${marks['heatmap-host']} ms`);
       assert.equal(await page.page.locator('#status').getAttribute('data-host-agreement'), 'agree');
       assert.match((await page.page.locator('#status').textContent()) ?? '', /host's first gates agree/);
       // What is on screen now is the page's own run, and it equals the host's, gate by gate.
