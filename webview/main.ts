@@ -529,7 +529,6 @@ function showHeatmap(): void {
   const ms = heatmap.show(gates, { sortByMean: s.sortByMean, zoom: s.zoom, range });
   heatmap.root.dataset.renderMs = ms.toFixed(2);
   heatmap.root.dataset.blockId = block.id;
-  heatmap.root.dataset.source = s.gatesFrom ?? '';
   performance.mark(s.gatesFrom === 'host' ? 'se-lens:heatmap-host' : 'se-lens:heatmap');
   post({ type: 'rendered', blockId: block.id, rows: gates.rows, cols: gates.cols, ...(s.gatesFrom ? { source: s.gatesFrom } : {}) });
 }

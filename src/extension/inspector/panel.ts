@@ -54,9 +54,6 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRender = this.rendered.event;
   /** Fires after each run with the EP and the timings. */
   readonly onDidRun = this.ran.event;
-  private readonly compared = new vscode.EventEmitter<Extract<WebviewMessage, { type: 'gatesCompared' }>>();
-  /** Fires when the webview has compared the host's first gates with its own run. */
-  readonly onDidCompareGates = this.compared.event;
   private request: InspectorRequest;
   private ready = false;
   /** Posted once the webview is ready: the latest load and what followed it. */
@@ -110,7 +107,6 @@ export class InspectorPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       this.rendered,
       this.ran,
-      this.compared,
     );
     void this.load();
   }
@@ -242,7 +238,6 @@ export class InspectorPanel implements vscode.Disposable {
           const line = `inspector: ${m.modelKey}: the host's gates and the panel's own, ${m.matrices} matrices, max |Δ| ${m.maxAbsDiff.toExponential(2)}`;
           if (m.agree) log().info(`${line}: agree`);
           else log().warn(`${line}: they DISAGREE; the panel shows its own`);
-          this.compared.fire(m);
           return;
         }
         case 'rendered':
