@@ -170,12 +170,23 @@ function externalPayload(proto: TensorProto, host: ExternalDataHost | undefined)
   return { kind: 'external', location, offset, length, encoding: 'raw' };
 }
 
+/**
+ * The fields at `ranges` (in file order) as one message's bytes. Adjacent ranges are read as one: a graph's nodes lie
+ * back to back, so its hundreds of node fields become one read instead of one window copy each.
+ */
 function gather(reader: WindowReader, ranges: [number, number][]): Uint8Array {
+  const runs: [number, number][] = [];
   let total = 0;
-  for (const [s, e] of ranges) total += e - s;
+  for (const [s, e] of ranges) {
+    total += e - s;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === s) last[1] = e;
+    else runs.push([s, e]);
+  }
+  if (runs.length === 1) return reader.bytes(runs[0]![0], total).slice();
   const out = new Uint8Array(total);
   let at = 0;
-  for (const [s, e] of ranges) {
+  for (const [s, e] of runs) {
     out.set(reader.bytes(s, e - s), at);
     at += e - s;
   }
