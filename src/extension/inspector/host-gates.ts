@@ -12,8 +12,8 @@ import { stackRows, type GateRunner } from '../inline/ort-gate-runner.js';
 /**
  * Most multiply-accumulates (whole model × samples) the host runs for a panel. A run blocks the extension host's
  * thread (single-threaded WASM), so a large model is left to the webview. mobilenet_v3_small's 4 samples are 0.22 G
- * and took 90–210 ms (session + run, warm runner) on the loaded 2-core test machine: the whole budget is under a
- * second or so of the host's thread, once per fresh panel.
+ * and took 90–210 ms (session + run, warm runner) on the loaded 2-core test machine: the whole budget is about a
+ * second of the host's thread at most, once per fresh panel.
  */
 export const HOST_RUN_MAC_BUDGET = 1e9;
 
