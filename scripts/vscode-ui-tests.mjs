@@ -132,11 +132,14 @@ async function webviewTimeline(frame) {
   });
 }
 
-/** Waits until the webview has painted its heatmap more than `before` times. */
-async function heatmapPaints(frame, before, timeoutMs = 120_000) {
+/**
+ * Waits until the webview has painted its heatmap more than `before` times; `marks`: the paint marks counted (the
+ * page's own run's, and with `se-lens:heatmap-host` the extension host's first gates on a fresh panel).
+ */
+async function heatmapPaints(frame, before, timeoutMs = 120_000, marks = ['se-lens:heatmap']) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const n = await frame.locator('body').evaluate(() => performance.getEntriesByName('se-lens:heatmap').length).catch(() => 0);
+    const n = await frame.locator('body').evaluate((_body, names) => names.reduce((k, name) => k + performance.getEntriesByName(name).length, 0), marks).catch(() => 0);
     if (n > before) return n;
     if (Date.now() > deadline) throw new Error(`no heatmap painted within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 10));
@@ -204,11 +207,21 @@ async function devRun() {
     const clicked = await runCommand(page, 'SE Lens: Inspect Block at Cursor');
     const inspector = webviewFrame(page);
     await inspector.locator('#title', { hasText: 'SEBlock' }).waitFor();
-    await heatmapPaints(inspector, 0);
+    // The first heatmap may be the extension host's gates (its runner is warm from Run gates), then the page's own.
+    await heatmapPaints(inspector, 0, 120_000, ['se-lens:heatmap', 'se-lens:heatmap-host']);
     const firstMs = Date.now() - clicked;
+    await heatmapPaints(inspector, 0);
+    // The host's gates are painted only before the page's own run, so a host paint mark means the first was the host's.
+    const firstFrom = (await webviewTimeline(inspector))['heatmap-host'] !== undefined ? 'host' : 'webview';
+    const ownMs = Date.now() - clicked;
     await inspector.locator('canvas.heatmap-canvas').first().waitFor({ state: 'visible', timeout: 120_000 });
     console.log('  ✓ F1 "SE Lens: Inspect Block at Cursor" opened the inspector; it ran the block and drew the heatmap');
-    console.log(`  ⏱ Inspect → first heatmap ${firstMs} ms on a fresh panel (from the command's Enter); webview timeline ${JSON.stringify(await webviewTimeline(inspector))}`);
+    const agreement = await inspector.locator('#status').getAttribute('data-host-agreement');
+    console.log(
+      `  ⏱ Inspect → first heatmap ${firstMs} ms on a fresh panel (from the command's Enter; gates from the ${firstFrom === 'host' ? 'extension host' : 'webview'}), ` +
+        `the webview's own ${ownMs} ms${agreement ? ` (host gates ${agreement})` : ''}; webview timeline ${JSON.stringify(await webviewTimeline(inspector))}`,
+    );
+    if (agreement === 'disagree') throw new Error(`the host's first gates and the webview's disagree: ${await inspector.locator('#status').textContent()}`);
     // The second inspection, by the Inspect lens over the class: the kept panel shows it.
     const paints = await inspector.locator('body').evaluate(() => performance.getEntriesByName('se-lens:heatmap').length);
     const inspectLens = page.locator('.codelens-decoration a', { hasText: /^Inspect$/ }).first();

@@ -1,6 +1,12 @@
-/** One block's gate values: rows = samples, cols = channels, row-major. */
+/**
+ * One block's gate values: rows = samples, cols = channels, row-major. What every view of a matrix needs is
+ * computed once per matrix: the value range when the gates arrive (the heatmap's legend reads it on every paint),
+ * the channel means and their order on first use (the sorted view, the across-depth plot, prunability).
+ */
 export class GateMatrix {
-  private range: [number, number] | undefined;
+  private readonly lo: number;
+  private readonly hi: number;
+  private means: Float64Array | undefined;
   private byMean: Int32Array | undefined;
 
   constructor(
@@ -9,35 +15,50 @@ export class GateMatrix {
     readonly values: Float32Array,
   ) {
     if (values.length !== rows * cols) throw new Error(`GateMatrix: ${values.length} values for ${rows}×${cols}.`);
+    let lo = Infinity;
+    let hi = -Infinity;
+    // Indexed, not for-of: V8 runs this about 2.5× faster over typed arrays (2 M values per 1,024 × 2,048 heatmap).
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    this.lo = lo;
+    this.hi = hi;
   }
 
   at(row: number, col: number): number {
     return this.values[row * this.cols + col]!;
   }
 
-  /** Mean over samples, per channel. */
+  /** Mean over samples, per channel. Computed once; callers read it, never write it. */
   channelMeans(): Float64Array {
-    const means = new Float64Array(this.cols);
-    const { rows, cols, values } = this;
-    for (let r = 0; r < rows; r++) {
-      const start = r * cols;
-      for (let c = 0; c < cols; c++) means[c]! += values[start + c]!;
+    if (!this.means) {
+      const means = new Float64Array(this.cols);
+      const { rows, cols, values } = this;
+      for (let r = 0; r < rows; r++) {
+        const start = r * cols;
+        for (let c = 0; c < cols; c++) means[c]! += values[start + c]!;
+      }
+      for (let c = 0; c < cols; c++) means[c]! /= rows;
+      this.means = means;
     }
-    for (let c = 0; c < this.cols; c++) means[c]! /= this.rows;
-    return means;
+    return this.means;
   }
 
   /** Population standard deviation over samples, per channel (0 for a single sample). */
   channelSpread(): Float64Array {
     const means = this.channelMeans();
     const spread = new Float64Array(this.cols);
-    for (let r = 0; r < this.rows; r++) {
-      for (let c = 0; c < this.cols; c++) {
-        const d = this.values[r * this.cols + c]! - means[c]!;
+    const { rows, cols, values } = this;
+    for (let r = 0; r < rows; r++) {
+      const start = r * cols;
+      for (let c = 0; c < cols; c++) {
+        const d = values[start + c]! - means[c]!;
         spread[c]! += d * d;
       }
     }
-    for (let c = 0; c < this.cols; c++) spread[c] = Math.sqrt(spread[c]! / this.rows);
+    for (let c = 0; c < cols; c++) spread[c] = Math.sqrt(spread[c]! / rows);
     return spread;
   }
 
@@ -45,7 +66,7 @@ export class GateMatrix {
   channelsByMean(): Int32Array {
     if (!this.byMean) {
       const means = this.channelMeans();
-      this.byMean = Int32Array.from(Array.from({ length: this.cols }, (_, i) => i).sort((a, b) => means[b]! - means[a]! || a - b));
+      this.byMean = Int32Array.from({ length: this.cols }, (_, i) => i).sort((a, b) => means[b]! - means[a]! || a - b);
     }
     return this.byMean;
   }
@@ -63,27 +84,11 @@ export class GateMatrix {
   }
 
   min(): number {
-    return this.extent()[0];
+    return this.lo;
   }
 
   max(): number {
-    return this.extent()[1];
-  }
-
-  private extent(): [number, number] {
-    if (!this.range) {
-      let lo = Infinity;
-      let hi = -Infinity;
-      // Indexed, not for-of: V8 runs this about 2.5× faster over typed arrays (2 M values per 1,024 × 2,048 heatmap).
-      const values = this.values;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      this.range = [lo, hi];
-    }
-    return this.range;
+    return this.hi;
   }
 }
 

@@ -51,6 +51,7 @@ export class HeatmapView {
     this.live.setAttribute('aria-live', 'polite');
     this.legend = el('canvas', { className: 'heatmap-legend', width: 256, height: 12 });
     this.legend.setAttribute('aria-hidden', 'true');
+    drawLegend(this.legend);
     this.legendLabels = el('div', { className: 'heatmap-legend-labels' });
     this.tableBox = el('details', { className: 'heatmap-table' }, [el('summary', { textContent: 'Values as a table' })]);
     this.tableBox.addEventListener('toggle', () => this.tableBox.open && this.fillTable());
@@ -74,7 +75,7 @@ export class HeatmapView {
     this.options = { ...this.options, ...options };
     this.order = this.options.sortByMean ? gates.channelsByMean() : null;
     this.layout();
-    this.drawLegend();
+    this.labelLegend();
     this.canvas.setAttribute(
       'aria-label',
       `${this.label}: gate heatmap, ${gates.rows} samples by ${gates.cols} channels${this.order ? ', channels sorted by mean gate' : ''}. ` +
@@ -120,15 +121,8 @@ export class HeatmapView {
     }
   }
 
-  private drawLegend(): void {
-    const ctx = this.legend.getContext('2d')!;
-    const image = ctx.createImageData(this.legend.width, this.legend.height);
-    const pixels = new Uint32Array(image.data.buffer);
-    for (let x = 0; x < this.legend.width; x++) {
-      const colour = VIRIDIS_LUT[Math.round((x / (this.legend.width - 1)) * (LUT_SIZE - 1))]!;
-      for (let y = 0; y < this.legend.height; y++) pixels[y * this.legend.width + x] = colour;
-    }
-    ctx.putImageData(image, 0, 0);
+  /** The legend's numbers (its colours never change). */
+  private labelLegend(): void {
     const [lo, hi] = this.options.range;
     const gates = this.gates!;
     this.legendLabels.textContent = `${fmt(lo)} … ${fmt((lo + hi) / 2)} … ${fmt(hi)}  (values here: ${fmt(gates.min())} to ${fmt(gates.max())})`;
@@ -206,6 +200,18 @@ export class HeatmapView {
     this.tableBox.querySelector('.table-scroll')?.remove();
     this.tableBox.append(el('div', { className: 'table-scroll' }, [table]));
   }
+}
+
+/** The colour scale, low to high: drawn once per view. */
+function drawLegend(legend: HTMLCanvasElement): void {
+  const ctx = legend.getContext('2d')!;
+  const image = ctx.createImageData(legend.width, legend.height);
+  const pixels = new Uint32Array(image.data.buffer);
+  for (let x = 0; x < legend.width; x++) {
+    const colour = VIRIDIS_LUT[Math.round((x / (legend.width - 1)) * (LUT_SIZE - 1))]!;
+    for (let y = 0; y < legend.height; y++) pixels[y * legend.width + x] = colour;
+  }
+  ctx.putImageData(image, 0, 0);
 }
 
 export function fmt(v: number): string {

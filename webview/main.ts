@@ -13,7 +13,7 @@ import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import type { SEBlock } from '../src/core/detect/block.js';
 import { planSamples } from '../src/core/inputs/samples.js';
-import type { BackendPreference, HostMessage, InputSizeChoice, InputSpec, LoadMessage, WebviewMessage } from '../src/core/protocol.js';
+import type { BackendPreference, HostGatesMessage, HostMessage, InputSizeChoice, InputSpec, LoadMessage, WebviewMessage } from '../src/core/protocol.js';
 import { MAX_BATCH, MAX_DIM, parseHostMessage } from '../src/core/protocol.js';
 import { seOverheadLines } from '../src/core/stats/se-overhead.js';
 import type { Convention } from '../src/core/stats/table.js';
@@ -26,6 +26,7 @@ import { prunability } from './gates.js';
 import type { Zoom } from './heatmap.js';
 import { HeatmapView, ZOOMS } from './heatmap.js';
 import { useEarlyWasm } from './early-wasm.js';
+import { compareGates, HOST_AGREEMENT, hostMatrices, type GateComparison } from './host-gates.js';
 import { GateRunner } from './ort-runner.js';
 import { renderBlockList, renderPrunability, renderStatsTable, shapeText } from './tables.js';
 
@@ -39,12 +40,21 @@ declare function acquireVsCodeApi(): VsCodeApi;
 performance.mark('se-lens:script');
 const vscode = acquireVsCodeApi();
 const post = (message: WebviewMessage): void => vscode.postMessage(message);
+// Said before the page is built: the host's answer (the model) travels while this module builds the page, and cannot
+// arrive before its listener below, as messages are only delivered once this module's evaluation has finished.
+post({ type: 'ready' });
 
 interface State {
   load: LoadMessage;
   input: InputSpec;
   backend: BackendPreference;
   gates: Map<string, GateMatrix>;
+  /** Whose gates `gates` holds: the extension host's (painted first, on a fresh panel) or this page's own run. */
+  gatesFrom: 'host' | 'webview' | undefined;
+  /** The host's gates of this load, until this page's own run of the load's input has been compared with them. */
+  hostGates: Map<string, GateMatrix> | undefined;
+  /** This page's own run waits for the host's gates (the load said they are coming). */
+  ownRunDeferred: boolean;
   scores: Map<string, Prunability>;
   selected: string;
   sortByMean: boolean;
@@ -56,7 +66,11 @@ interface State {
 useEarlyWasm();
 const runner = new GateRunner(document.body.dataset.ortBase ?? '');
 const initialBackend = document.body.dataset.backend;
-runner.warmUp(initialBackend === 'webgpu' || initialBackend === 'wasm' ? initialBackend : 'auto');
+// When the host may paint the first heatmap, ORT's JS (a long evaluation) waits for the first run of this page's own,
+// so the host's gates find the page's thread free; the .wasm fetch and compile started by the page's first script go on.
+if (document.body.dataset.hostGates !== 'expected') runner.warmUp(initialBackend === 'webgpu' || initialBackend === 'wasm' ? initialBackend : 'auto');
+/** Longest wait for gates the host said are coming before this page runs its own anyway (a lost message, a stalled host). */
+const HOST_GATES_WAIT_MS = 1500;
 let state: State | undefined;
 /** Each run gets a number; a result that is no longer the latest is dropped. */
 let runCounter = 0;
@@ -188,6 +202,9 @@ async function handle(message: HostMessage): Promise<void> {
         input: inputFor(message),
         backend: message.backend,
         gates: new Map(),
+        gatesFrom: undefined,
+        hostGates: undefined,
+        ownRunDeferred: false,
         scores: new Map(),
         selected: selectionFor(message),
         sortByMean: state?.sortByMean ?? false,
@@ -199,7 +216,11 @@ async function handle(message: HostMessage): Promise<void> {
       syncControls();
       showBlockList();
       showStats();
-      await run();
+      if (message.hostGatesComing) deferOwnRun(state);
+      else await run();
+      return;
+    case 'hostGates':
+      showHostGates(message);
       return;
     case 'setInput':
       if (!state) return;
@@ -344,6 +365,8 @@ async function run(): Promise<void> {
   const s = state;
   if (!s) return;
   const id = ++runCounter;
+  const input = s.input;
+  s.ownRunDeferred = false;
   showError('');
   status.textContent = `Running ${s.load.blocks.length} block${s.load.blocks.length === 1 ? '' : 's'}…`;
   try {
@@ -357,12 +380,17 @@ async function run(): Promise<void> {
     );
     if (id !== runCounter || s !== state) return;
     s.gates = result.gates;
+    s.gatesFrom = 'webview';
+    status.dataset.source = 'webview';
+    const comparison = s.hostGates && input === s.load.input ? compareGates(s.hostGates, result.gates) : undefined;
+    s.hostGates = undefined;
     status.textContent =
       `EP: ${result.ep}${result.fallbackReason ? ` (${result.fallbackReason})` : ''} · session ${result.createMs > 0 ? `${result.createMs.toFixed(0)} ms` : 'reused'}` +
       ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}${describeSizes()}` +
       (s.load.weightSeed !== undefined ? ` · weights: framework default init, seed ${s.load.weightSeed}` : '');
     status.dataset.ep = result.ep;
     post({ type: 'ran', modelKey: s.load.modelKey, ep: result.ep, createMs: result.createMs, runMs: result.runMs, samples: plan.samples });
+    if (comparison) reportComparison(s, comparison);
     showHeatmap();
     // The other views after the first heatmap is on screen.
     requestAnimationFrame(() => {
@@ -378,6 +406,59 @@ async function run(): Promise<void> {
     showError(message);
     post({ type: 'error', message });
   }
+}
+
+/**
+ * The host's gates for the current load: painted at once when this page has not run yet (its runtime is still
+ * starting), else compared with the page's own run. Gates of another model, or of an input changed here since
+ * the load, are not the gates this page runs, and are dropped.
+ */
+function showHostGates(message: HostGatesMessage): void {
+  const s = state;
+  if (!s || message.modelKey !== s.load.modelKey || s.input !== s.load.input) return;
+  if (message.gates.length === 0) {
+    // The host's run failed: nothing to paint or compare.
+    startDeferredRun(s);
+    return;
+  }
+  const host = hostMatrices(message);
+  if (s.gatesFrom === 'webview') {
+    reportComparison(s, compareGates(host, s.gates));
+    return;
+  }
+  performance.mark('se-lens:host-gates-received');
+  s.hostGates = host;
+  s.gates = host;
+  s.gatesFrom = 'host';
+  const samples = host.values().next().value?.rows ?? 0;
+  status.textContent =
+    `Gates from the extension host (WASM, session ${message.createMs.toFixed(0)} ms, run ${message.runMs.toFixed(1)} ms) · ${samples} sample${samples === 1 ? '' : 's'}` +
+    ` · input ${describeInput(s.input)}${describeSizes()} · the panel's own runtime is starting…`;
+  status.dataset.source = 'host';
+  showHeatmap();
+  // A task of its own, so the host's heatmap reaches the screen before ORT's JS is evaluated.
+  setTimeout(() => startDeferredRun(s), 0);
+}
+
+/** The host said it runs this load's gates: this page paints those first and starts its runtime after them. */
+function deferOwnRun(s: State): void {
+  s.ownRunDeferred = true;
+  status.textContent = `Running ${s.load.blocks.length} block${s.load.blocks.length === 1 ? '' : 's'} in the extension host…`;
+  setTimeout(() => startDeferredRun(s), HOST_GATES_WAIT_MS);
+}
+
+function startDeferredRun(s: State): void {
+  if (s !== state || !s.ownRunDeferred) return;
+  void run();
+}
+
+/** Says whether the host's gates and this page's own agree; on a disagreement the page's own are what is shown. */
+function reportComparison(s: State, c: GateComparison): void {
+  const diff = c.maxAbsDiff === Number.MAX_VALUE ? 'shapes or NaNs differ' : `max |Δ| ${c.maxAbsDiff.toExponential(1)}`;
+  status.textContent += c.agree ? ` · the host's first gates agree (${diff})` : ` · the host's first gates DISAGREE (${diff})`;
+  status.dataset.hostAgreement = c.agree ? 'agree' : 'disagree';
+  if (!c.agree) showError(`The extension host's gates differ from this panel's own run (${diff}, allowed ${HOST_AGREEMENT}); the heatmap shows the panel's own.`);
+  post({ type: 'gatesCompared', modelKey: s.load.modelKey, maxAbsDiff: c.maxAbsDiff, matrices: c.matrices, agree: c.agree });
 }
 
 function describeInput(input: InputSpec): string {
@@ -448,8 +529,8 @@ function showHeatmap(): void {
   const ms = heatmap.show(gates, { sortByMean: s.sortByMean, zoom: s.zoom, range });
   heatmap.root.dataset.renderMs = ms.toFixed(2);
   heatmap.root.dataset.blockId = block.id;
-  performance.mark('se-lens:heatmap');
-  post({ type: 'rendered', blockId: block.id, rows: gates.rows, cols: gates.cols });
+  performance.mark(s.gatesFrom === 'host' ? 'se-lens:heatmap-host' : 'se-lens:heatmap');
+  post({ type: 'rendered', blockId: block.id, rows: gates.rows, cols: gates.cols, ...(s.gatesFrom ? { source: s.gatesFrom } : {}) });
 }
 
 function showStats(): void {
@@ -499,4 +580,3 @@ function exportMarkdown(): void {
   if (text) post({ type: 'export', format: 'md', fileName: safeFileName(`${s.load.title}-stats`, 'md'), data: text });
 }
 
-post({ type: 'ready' });

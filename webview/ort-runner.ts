@@ -173,7 +173,7 @@ export class GateRunner {
       for (const name of fetches) {
         const tensor = out[name];
         if (!tensor) throw new Error(`The model gave no output ${name}.`);
-        parts.get(name)!.push(Float32Array.from(tensor.data as Float32Array));
+        parts.get(name)!.push((tensor.data as Float32Array).slice());
         tensor.dispose();
       }
     }

@@ -83,10 +83,40 @@ export interface LoadMessage {
   readonly imageFit?: 'crop' | 'stretch';
   /** What the SE blocks cost against the whole model (SENet Table 2), shown under the block list. */
   readonly seOverhead?: SeOverhead;
+  /**
+   * The host is running this load's gates and will send them (`hostGates`; with no matrices when its run failed):
+   * the webview paints them first and starts its own runtime after them.
+   */
+  readonly hostGatesComing?: boolean;
+}
+
+/**
+ * Gates the extension host computed for a `load` (same gate model, same samples, onnxruntime-web WASM in the
+ * host), sent while the webview's own runtime starts: the webview paints them first, then compares them with
+ * its own run. Each matrix is samples × channels, float32 little-endian in `values` (bytes, as binary
+ * payloads travel).
+ */
+export interface HostGatesMessage {
+  readonly type: 'hostGates';
+  /** The `load` these gates belong to; the webview drops them for any other model or input. */
+  readonly modelKey: string;
+  /** Empty when the host's run failed: the webview then runs its own at once. */
+  readonly gates: readonly HostGateMatrix[];
+  readonly createMs: number;
+  readonly runMs: number;
+}
+
+export interface HostGateMatrix {
+  /** The gate tensor's name in the gate model (`SEBlock.tensors.gate`). */
+  readonly tensor: string;
+  readonly rows: number;
+  readonly cols: number;
+  readonly values: Uint8Array;
 }
 
 export type HostMessage =
   | LoadMessage
+  | HostGatesMessage
   | { readonly type: 'setInput'; readonly input: InputSpec }
   | { readonly type: 'setBackend'; readonly backend: BackendPreference }
   | {
@@ -111,10 +141,22 @@ export type WebviewMessage =
   | { readonly type: 'ready' }
   | RunReport
   /** A heatmap is on screen: rows = samples, cols = channels (the VS Code test waits for this). */
-  | { readonly type: 'rendered'; readonly blockId: string; readonly rows: number; readonly cols: number }
+  | {
+      readonly type: 'rendered';
+      readonly blockId: string;
+      readonly rows: number;
+      readonly cols: number;
+      /** Whose gates: the extension host's (a fresh panel's first heatmap) or the webview's own run. */
+      readonly source?: 'host' | 'webview';
+    }
   | { readonly type: 'export'; readonly format: ExportFormat; readonly fileName: string; readonly data: Uint8Array | string }
   | { readonly type: 'pickInput'; readonly kind: PickKind }
   | { readonly type: 'setConvention'; readonly convention: Convention }
+  /**
+   * The webview's own gates against the host's for the same load: largest |difference| over every matrix both
+   * have (`Number.MAX_VALUE` when shapes differ or only one side is NaN).
+   */
+  | { readonly type: 'gatesCompared'; readonly modelKey: string; readonly maxAbsDiff: number; readonly matrices: number; readonly agree: boolean }
   /** The user's sizes for dynamic input dims, by symbol; `{}` forgets them (the next source decides). */
   | { readonly type: 'setSizes'; readonly sizes: Readonly<Record<string, number>> }
   | { readonly type: 'error'; readonly message: string };
@@ -260,6 +302,15 @@ function blockStats(v: unknown, path: string): { blockId: string; table: StatsTa
   });
 }
 
+function hostGateMatrix(v: unknown, path: string): HostGateMatrix {
+  const o = obj(v, path);
+  const rows = int(o.rows, `${path}.rows`, 1, 1 << 20);
+  const cols = int(o.cols, `${path}.cols`, 1, 1 << 20);
+  const values = bytes(o.values, `${path}.values`);
+  if (values.length !== rows * cols * 4) fail(`${path}.values`, `expected ${rows * cols * 4} bytes (${rows} × ${cols} float32), got ${values.length}`);
+  return { tensor: str(o.tensor, `${path}.tensor`), rows, cols, values };
+}
+
 function decodedImage(v: unknown, path: string): DecodedImage {
   const o = obj(v, path);
   const width = int(o.width, `${path}.width`, 1, 1 << 15);
@@ -333,8 +384,17 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
           ...(o.sizes !== undefined ? { sizes: arr(o.sizes, 'sizes').map((c, i) => sizeChoice(c, `sizes[${i}]`)) } : {}),
           ...(o.imageFit !== undefined ? { imageFit: oneOf(o.imageFit, 'imageFit', ['crop', 'stretch'] as const) } : {}),
           ...(o.seOverhead !== undefined ? { seOverhead: overhead(o.seOverhead, 'seOverhead') } : {}),
+          ...(o.hostGatesComing === true ? { hostGatesComing: true } : {}),
         };
       }
+      case 'hostGates':
+        return {
+          type: 'hostGates',
+          modelKey: str(o.modelKey, 'modelKey'),
+          gates: arr(o.gates, 'gates').map((g, i) => hostGateMatrix(g, `gates[${i}]`)),
+          createMs: num(o.createMs, 'createMs'),
+          runMs: num(o.runMs, 'runMs'),
+        };
       case 'setInput':
         return { type: 'setInput', input: inputSpec(o.input) };
       case 'setBackend':
@@ -375,6 +435,7 @@ export function parseWebviewMessage(v: unknown): Parsed<WebviewMessage> {
           blockId: str(o.blockId, 'blockId'),
           rows: int(o.rows, 'rows', 1, Number.MAX_SAFE_INTEGER),
           cols: int(o.cols, 'cols', 1, Number.MAX_SAFE_INTEGER),
+          ...(o.source !== undefined ? { source: oneOf(o.source, 'source', ['host', 'webview'] as const) } : {}),
         };
       case 'export': {
         const format = oneOf(o.format, 'format', ['png', 'csv', 'md'] as const);
@@ -389,6 +450,9 @@ export function parseWebviewMessage(v: unknown): Parsed<WebviewMessage> {
         return { type: 'pickInput', kind: oneOf(o.kind, 'kind', ['image', 'imageFolder', 'npy'] as const) };
       case 'setConvention':
         return { type: 'setConvention', convention: oneOf(o.convention, 'convention', CONVENTIONS) };
+      case 'gatesCompared': {
+        return { type: 'gatesCompared', modelKey: str(o.modelKey, 'modelKey'), maxAbsDiff: num(o.maxAbsDiff, 'maxAbsDiff'), matrices: int(o.matrices, 'matrices', 0, 1 << 20), agree: o.agree === true };
+      }
       case 'setSizes': {
         const sizes = obj(o.sizes, 'sizes');
         const keys = Object.keys(sizes);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { InspectorPanel, type InspectorRequest, type RenderedEvent } from './inspector/panel.js';
+import { InspectorPanel, type HostRunnerSource, type InspectorRequest, type RenderedEvent } from './inspector/panel.js';
 
 /**
  * Opens the inspector (src/extension/inspector/panel.ts) for commands, lenses, the tree and the `.onnx`
@@ -11,15 +11,19 @@ export class InspectorBridge implements vscode.Disposable {
   /** The latest heatmap rendered by any inspector, with its panel's title. */
   lastRender: (RenderedEvent & { readonly title: string }) | undefined;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  /** `hostRunner`: the extension host's gate runner, where a fresh panel's first heatmap may come from it. */
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly hostRunner?: HostRunnerSource,
+  ) {}
 
   open(request: InspectorRequest): InspectorPanel {
-    return this.watch(InspectorPanel.show(this.context, request));
+    return this.watch(InspectorPanel.show(this.context, request, this.hostRunner));
   }
 
   /** The `.onnx` custom editor hands over the panel VS Code created. */
   attach(panel: vscode.WebviewPanel, request: InspectorRequest): InspectorPanel {
-    return this.watch(InspectorPanel.attach(this.context, panel, request));
+    return this.watch(InspectorPanel.attach(this.context, panel, request, this.hostRunner));
   }
 
   private watch(panel: InspectorPanel): InspectorPanel {

@@ -11,7 +11,7 @@ import { extname, join, normalize } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { LoadMessage, WebviewMessage } from '../../src/core/protocol.js';
+import type { HostMessage, LoadMessage, WebviewMessage } from '../../src/core/protocol.js';
 import { inspectorCsp, inspectorHtml, makeNonce } from '../../src/extension/inspector/html.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -50,8 +50,11 @@ function listen(server: Server): Promise<number> {
   return new Promise((done) => server.listen(0, '127.0.0.1', () => done((server.address() as AddressInfo).port)));
 }
 
-/** `backend`: the setting the page is created with (it warms up that runtime). */
-export async function serve(backend: 'auto' | 'webgpu' | 'wasm' = 'auto'): Promise<Served> {
+/**
+ * `backend`: the setting the page is created with (it warms up that runtime); `hostGates`: the page is a panel whose
+ * host may paint the first heatmap (the Node extension host's panels).
+ */
+export async function serve(backend: 'auto' | 'webgpu' | 'wasm' = 'auto', hostGates = false): Promise<Served> {
   const models = new Map<string, Uint8Array>();
   const resources = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -85,6 +88,7 @@ export async function serve(backend: 'auto' | 'webgpu' | 'wasm' = 'auto'): Promi
       styleUri: `${resourceOrigin}/media/inspector.css`,
       ortBaseUri: `${resourceOrigin}/dist/webview/ort/`,
       backend,
+      hostGates,
     });
     res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Security-Policy': inspectorCsp(resourceOrigin, nonce) }).end(html);
   });
@@ -142,17 +146,45 @@ const HOST_SHIM = `
  * the page says ready; the model's bytes are fetched from the page's first moment, standing in for the host
  * preparing them while the page loads.
  */
-const QUEUED_LOAD = (message: unknown, url: string) => `
+const QUEUED_LOAD = (message: unknown, url: string, after: readonly unknown[]) => `
   (() => {
     const bytes = fetch(${JSON.stringify(url)}).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b));
     const message = ${JSON.stringify(message)};
+    const after = ${JSON.stringify(after)};
+    let loadPosted;
+    window.__loadPosted = new Promise((done) => (loadPosted = done));
     const post = window.acquireVsCodeApi().postMessage;
     window.acquireVsCodeApi = () => ({ postMessage: (m) => {
       post(m);
-      if (m && m.type === 'ready') void bytes.then((modelBytes) => { window.__loadPostedAt = performance.now(); window.postMessage({ ...message, modelBytes }, '*'); });
+      if (m && m.type === 'ready') void bytes.then((modelBytes) => {
+        window.__loadPostedAt = performance.now();
+        window.postMessage({ ...message, modelBytes }, '*');
+        for (const a of after) window.postMessage(window.__fromWire(a), '*');
+        loadPosted();
+      });
     } });
   })();
 `;
+
+/** Host messages carry Uint8Arrays; through the init script and `evaluate` they travel as base64 (`{ $bytes }`). */
+const WIRE = `
+  window.__fromWire = (v) => {
+    if (Array.isArray(v)) return v.map(window.__fromWire);
+    if (v && typeof v === 'object') {
+      if (typeof v.$bytes === 'string') return Uint8Array.from(atob(v.$bytes), (c) => c.charCodeAt(0));
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, window.__fromWire(x)]));
+    }
+    return v;
+  };
+`;
+
+/** `message` with every Uint8Array as `{ $bytes: base64 }`, for `__fromWire` in the page. */
+export function toWire(message: unknown): unknown {
+  if (message instanceof Uint8Array) return { $bytes: Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('base64') };
+  if (Array.isArray(message)) return message.map(toWire);
+  if (message && typeof message === 'object') return Object.fromEntries(Object.entries(message).map(([k, v]) => [k, toWire(v)]));
+  return message;
+}
 
 export class InspectorPage {
   readonly consoleLines: string[] = [];
@@ -164,15 +196,38 @@ export class InspectorPage {
 
   /**
    * A fresh page that gets `message` (with the bytes at `url`) as soon as it is ready, like a panel VS Code has
-   * just created; resolves once the page is navigated (the load may still be running).
+   * just created, and the host messages `after` right behind it; resolves once the page is navigated (`load`), or
+   * as soon as the navigation is committed (`commit`: the page is still loading its bundle).
    */
-  static async openWithLoad(launched: Launched, served: Served, message: Omit<LoadMessage, 'modelBytes'>, url: string): Promise<InspectorPage> {
+  static async openWithLoad(
+    launched: Launched,
+    served: Served,
+    message: Omit<LoadMessage, 'modelBytes'>,
+    url: string,
+    after: readonly HostMessage[] = [],
+    waitUntil: 'load' | 'commit' = 'load',
+  ): Promise<InspectorPage> {
     const page = await launched.context.newPage();
     await page.addInitScript(HOST_SHIM);
-    await page.addInitScript(QUEUED_LOAD(message, url));
+    await page.addInitScript(WIRE);
+    await page.addInitScript(QUEUED_LOAD(message, url, after.map(toWire)));
     const inspector = new InspectorPage(page);
-    await page.goto(served.pageUrl);
+    await page.goto(served.pageUrl, { waitUntil });
     return inspector;
+  }
+
+  /**
+   * Posts a host message once the queued load has been (a fresh panel's host gates follow its load); resolves
+   * with the index of the next host-bound message.
+   */
+  async postAfterLoad(message: HostMessage): Promise<number> {
+    const skip = await this.messageCount();
+    await this.page.evaluate(async (m) => {
+      const w = window as unknown as { __loadPosted: Promise<void>; __fromWire(v: unknown): unknown };
+      await w.__loadPosted;
+      window.postMessage(w.__fromWire(m), '*');
+    }, toWire(message));
+    return skip;
   }
 
   /** The page's performance marks (webview/main.ts) by name, its DOM-interactive time and .wasm fetch, in ms since navigation. */

@@ -101,6 +101,9 @@ function readGraph(ctx: LazyContext, start: number, end: number): Graph {
   return toGraph(proto, initializers, ctx.inlineLimit);
 }
 
+/** One decoder for every name and string attribute: a model has hundreds. */
+const UTF8 = new TextDecoder();
+
 /** TensorProto fields a large weight's header usually has: dims, data_type, name. */
 const HEADER_FIELDS = new Set([1, 2, 8]);
 
@@ -136,11 +139,12 @@ function weightHeader(reader: WindowReader, fields: FieldHeader[]): { name: stri
   let dtype: DType = 'unknown';
   const shape: number[] = [];
   for (const h of fields) {
-    const body = new BinaryReader(reader.bytes(h.bodyStart, h.end - h.bodyStart));
-    if (h.field === 8) name = new TextDecoder().decode(reader.bytes(h.bodyStart, h.end - h.bodyStart));
+    if (h.field === 8) name = UTF8.decode(reader.bytes(h.bodyStart, h.end - h.bodyStart));
     else if (h.field === 2) dtype = dtypeFromOnnx(Number(reader.varint(h.bodyStart, h.end)));
-    else if (h.wire === WireType.LengthDelimited) while (body.pos < body.len) shape.push(checkedDim(BigInt(body.int64()), name));
-    else shape.push(checkedDim(reader.varint(h.bodyStart, h.end), name));
+    else if (h.wire === WireType.LengthDelimited) {
+      const packed = new BinaryReader(reader.bytes(h.bodyStart, h.end - h.bodyStart));
+      while (packed.pos < packed.len) shape.push(checkedDim(BigInt(packed.int64()), name));
+    } else shape.push(checkedDim(reader.varint(h.bodyStart, h.end), name));
   }
   return { name, dtype, shape };
 }
@@ -166,12 +170,23 @@ function externalPayload(proto: TensorProto, host: ExternalDataHost | undefined)
   return { kind: 'external', location, offset, length, encoding: 'raw' };
 }
 
+/**
+ * The fields at `ranges` (in file order) as one message's bytes. Adjacent ranges are read as one: a graph's nodes lie
+ * back to back, so its hundreds of node fields become one read instead of one window copy each.
+ */
 function gather(reader: WindowReader, ranges: [number, number][]): Uint8Array {
+  const runs: [number, number][] = [];
   let total = 0;
-  for (const [s, e] of ranges) total += e - s;
+  for (const [s, e] of ranges) {
+    total += e - s;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === s) last[1] = e;
+    else runs.push([s, e]);
+  }
+  if (runs.length === 1) return reader.bytes(runs[0]![0], total).slice();
   const out = new Uint8Array(total);
   let at = 0;
-  for (const [s, e] of ranges) {
+  for (const [s, e] of runs) {
     out.set(reader.bytes(s, e - s), at);
     at += e - s;
   }
@@ -225,10 +240,10 @@ function attrValue(a: AttributeProto, inlineLimit: number): AttrValue | undefine
   switch (a.type) {
     case AttrType.FLOAT: return { type: 'float', value: a.f };
     case AttrType.INT: return { type: 'int', value: Number(a.i) };
-    case AttrType.STRING: return { type: 'string', value: new TextDecoder().decode(a.s) };
+    case AttrType.STRING: return { type: 'string', value: UTF8.decode(a.s) };
     case AttrType.FLOATS: return { type: 'floats', value: [...a.floats] };
     case AttrType.INTS: return { type: 'ints', value: a.ints.map(Number) };
-    case AttrType.STRINGS: return { type: 'strings', value: a.strings.map((s) => new TextDecoder().decode(s)) };
+    case AttrType.STRINGS: return { type: 'strings', value: a.strings.map((s) => UTF8.decode(s)) };
     case AttrType.TENSOR: return a.t ? { type: 'tensor', value: tensorFromProto(a.t, Infinity) } : undefined;
     case AttrType.GRAPH: return a.g ? { type: 'graph', value: toGraph(a.g, [], inlineLimit) } : undefined;
     case AttrType.GRAPHS: return { type: 'graphs', value: a.graphs.map((g) => toGraph(g, [], inlineLimit)) };

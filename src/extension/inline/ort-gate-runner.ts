@@ -2,7 +2,7 @@ import { DEFAULT_INPUT_SIZE } from '../../core/inputs/sizes.js';
 import type * as Ort from 'onnxruntime-web';
 import type { SEBlock } from '../../core/detect/block.js';
 import { gateStrip, type GateStrip } from '../../core/inline/gate-strip.js';
-import { planSamples } from '../../core/inputs/samples.js';
+import { planSamples, type SamplePlan } from '../../core/inputs/samples.js';
 import { gateModelFromSource } from '../../core/inspect/gate-model.js';
 import { gateRows } from '../../core/inspect/gate-rows.js';
 import type { Model } from '../../core/ir/graph.js';
@@ -41,6 +41,12 @@ export type InlineInput = Extract<InputSpec, { kind: 'normal' | 'uniform' | 'con
  */
 export class GateRunner {
   private ort: Promise<OrtModule> | undefined;
+  private initialised = false;
+
+  /** True once a session has been created: the .wasm is compiled and ORT initialised, a run costs only its own session. */
+  get isWarm(): boolean {
+    return this.initialised;
+  }
 
   constructor(private readonly loadOrt: () => Promise<OrtModule>) {}
 
@@ -54,7 +60,10 @@ export class GateRunner {
   warm(modelBytes: Uint8Array): Promise<void> {
     return this.load()
       .then((ort) => ort.InferenceSession.create(modelBytes, { executionProviders: ['wasm'] }))
-      .then((s) => s.release());
+      .then((s) => {
+        this.initialised = true;
+        return s.release();
+      });
   }
 
   /**
@@ -62,31 +71,54 @@ export class GateRunner {
    * already holds (a paired checkpoint) are kept; the others are drawn from `weightSeed`.
    */
   async run(model: Model, blocks: readonly SEBlock[], spec: InlineInput, weightSeed: number, spatial = DEFAULT_INPUT_SIZE.spatial): Promise<GateRunResult> {
-    const ort = await this.load();
     const scheme = model.layout === 'NHWC' ? 'tfjs' : 'pytorch';
     const gm = gateModelFromSource(structuredClone(model), blocks, { scheme, seed: weightSeed, spatial });
+    const plan = planSamples(gm.inputs, spec, model.layout);
+    const { rows, createMs, runMs } = await this.runGateModel(gm.bytes, plan, blocks);
+    const result: BlockGates[] = [];
+    for (const b of blocks) {
+      const list = rows.get(b.id);
+      if (!list?.length) continue;
+      const values = stackRows(list);
+      const channels = list[0]!.length;
+      result.push({ blockId: b.id, values, samples: list.length, channels, strip: gateStrip(values, list.length, channels) });
+    }
+    return { blocks: result, inputLabel: inputLabel(spec, plan.samples), weightSeed, createMs, runMs };
+  }
+
+  /**
+   * Runs a built gate model (every block's gate an output) over `plan` in a session of its own, released after:
+   * the inline strips' runs, and the inspector's first heatmap while the webview's own runtime starts.
+   */
+  async runGateModel(bytes: Uint8Array, plan: SamplePlan, blocks: readonly SEBlock[]): Promise<GateModelRun> {
+    const ort = await this.load();
     const started = performance.now();
-    const session = await ort.InferenceSession.create(gm.bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
     const createMs = performance.now() - started;
+    this.initialised = true;
     try {
-      const plan = planSamples(gm.inputs, spec, model.layout);
       const ranAt = performance.now();
       const rows = await gateRows(ort, session, plan, blocks);
-      const runMs = performance.now() - ranAt;
-      const result: BlockGates[] = [];
-      for (const b of blocks) {
-        const list = rows.get(b.id);
-        if (!list?.length) continue;
-        const channels = list[0]!.length;
-        const values = new Float32Array(list.length * channels);
-        list.forEach((r, i) => values.set(r, i * channels));
-        result.push({ blockId: b.id, values, samples: list.length, channels, strip: gateStrip(values, list.length, channels) });
-      }
-      return { blocks: result, inputLabel: inputLabel(spec, plan.samples), weightSeed, createMs, runMs };
+      return { rows, createMs, runMs: performance.now() - ranAt };
     } finally {
       await session.release();
     }
   }
+}
+
+/** A gate model's run: each block's rows (one per sample) by block id, and the session's timings. */
+export interface GateModelRun {
+  readonly rows: Map<string, Float32Array[]>;
+  readonly createMs: number;
+  readonly runMs: number;
+}
+
+/** Rows of equal length, one after the other: a samples × channels matrix, row-major. */
+export function stackRows(rows: readonly Float32Array[]): Float32Array {
+  const channels = rows[0]?.length ?? 0;
+  const values = new Float32Array(rows.length * channels);
+  rows.forEach((r, i) => values.set(r, i * channels));
+  return values;
 }
 
 function inputLabel(spec: InputSpec, samples: number): string {

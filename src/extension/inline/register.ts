@@ -55,7 +55,7 @@ export function registerInlineHeatmaps(
   context: vscode.ExtensionContext,
   sources: SourceAnalyses,
   createRunner: () => Promise<GateRunner>,
-): { inline: InlineHeatmaps; disposables: vscode.Disposable[] } {
+): { inline: InlineHeatmaps; runner: () => Promise<GateRunner>; disposables: vscode.Disposable[] } {
   let runner: Promise<GateRunner> | undefined;
   const getRunner = (): Promise<GateRunner> => {
     runner ??= createRunner().then((r) => {
@@ -92,5 +92,5 @@ export function registerInlineHeatmaps(
     }),
     vscode.commands.registerCommand(INLINE_COMMANDS.clearInlineHeatmaps, () => inline.clear()),
   ];
-  return { inline, disposables };
+  return { inline, runner: getRunner, disposables };
 }

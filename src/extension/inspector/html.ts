@@ -15,6 +15,11 @@ export interface InspectorPageUris {
   readonly nonce: string;
   /** The backend setting, so the page can start compiling the right ORT runtime before the model arrives. */
   readonly backend: 'auto' | 'webgpu' | 'wasm';
+  /**
+   * The extension host may run the first load's gates (a fresh panel in a host with a warm gate runner): the page
+   * then leaves its own runtime alone until that load says whether they come, so nothing holds its thread when they do.
+   */
+  readonly hostGates?: boolean;
 }
 
 export function inspectorCsp(cspSource: string, nonce: string): string {
@@ -69,7 +74,7 @@ export function inspectorHtml(p: InspectorPageUris): string {
 <title>SE Lens inspector</title>
 <script nonce="${attr(p.nonce)}">${earlyWasmScript(p.ortBaseUri, p.backend)}</script>
 </head>
-<body data-ort-base="${attr(p.ortBaseUri)}" data-backend="${attr(p.backend)}">
+<body data-ort-base="${attr(p.ortBaseUri)}" data-backend="${attr(p.backend)}"${p.hostGates ? ' data-host-gates="expected"' : ''}>
 <main id="app"></main>
 <script type="module" nonce="${attr(p.nonce)}" src="${attr(p.scriptUri)}"></script>
 </body>

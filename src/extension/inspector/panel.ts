@@ -9,8 +9,11 @@ import type { Inspection } from '../../core/inspect/inspection.js';
 import type { SizeRequest } from '../../core/inputs/sizes.js';
 import { MAX_BATCH, parseWebviewMessage, type HostMessage, type InputSpec, type WebviewMessage } from '../../core/protocol.js';
 import type { Convention } from '../../core/stats/table.js';
+import type { GateRunner } from '../inline/ort-gate-runner.js';
 import { errorMessage, log } from '../log.js';
 import { defaultInputSize, readSettings } from '../settings.js';
+import type { SamplePlan } from '../../core/inputs/samples.js';
+import { hostGates, hostRunPlan } from './host-gates.js';
 import { inspectorHtml, makeNonce } from './html.js';
 import { decodeImageFiles, imagesInFolder } from './images.js';
 
@@ -31,10 +34,15 @@ export interface InspectorRequest {
   prepare(convention: Convention, sizes: SizeRequest): Promise<Inspection> | Inspection;
 }
 
+/** The extension host's warm gate runner (the inline strips'), where the host has one: it paints a fresh panel's first heatmap. */
+export type HostRunnerSource = () => Promise<GateRunner>;
+
 export interface RenderedEvent {
   readonly blockId: string;
   readonly rows: number;
   readonly cols: number;
+  /** Whose gates: the host's first ones on a fresh panel, or the webview's own run. */
+  readonly source?: 'host' | 'webview';
 }
 
 export class InspectorPanel implements vscode.Disposable {
@@ -48,7 +56,11 @@ export class InspectorPanel implements vscode.Disposable {
   readonly onDidRun = this.ran.event;
   private request: InspectorRequest;
   private ready = false;
-  private pending: HostMessage | undefined;
+  /** Posted once the webview is ready: the latest load and what followed it. */
+  private pending: HostMessage[] = [];
+  /** Set by the webview's first own run: its runtime is warm, so the host no longer runs gates for it. */
+  private webviewRan = false;
+  private disposed = false;
   /** What the webview runs on: kept across reloads (a new size keeps the picked images). */
   private input: InputSpec = { kind: 'normal', seed: 0, batch: DEFAULT_SAMPLES };
   /** Size of the first picked image, for a model whose H and W are dynamic. */
@@ -59,7 +71,7 @@ export class InspectorPanel implements vscode.Disposable {
   private convention: Convention | undefined;
 
   /** Opens the inspector beside the editor, reusing the open panel. */
-  static show(context: vscode.ExtensionContext, request: InspectorRequest): InspectorPanel {
+  static show(context: vscode.ExtensionContext, request: InspectorRequest, hostRunner?: HostRunnerSource): InspectorPanel {
     const existing = InspectorPanel.current;
     if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside);
@@ -71,20 +83,21 @@ export class InspectorPanel implements vscode.Disposable {
       retainContextWhenHidden: true,
       localResourceRoots: resourceRoots(context, request),
     });
-    InspectorPanel.current = new InspectorPanel(context, panel, request);
+    InspectorPanel.current = new InspectorPanel(context, panel, request, hostRunner);
     return InspectorPanel.current;
   }
 
   /** Takes over a panel VS Code created (the `.onnx` custom editor). */
-  static attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, request: InspectorRequest): InspectorPanel {
+  static attach(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, request: InspectorRequest, hostRunner?: HostRunnerSource): InspectorPanel {
     panel.webview.options = { enableScripts: true, localResourceRoots: resourceRoots(context, request) };
-    return new InspectorPanel(context, panel, request);
+    return new InspectorPanel(context, panel, request, hostRunner);
   }
 
   private constructor(
     private readonly context: vscode.ExtensionContext,
     readonly panel: vscode.WebviewPanel,
     request: InspectorRequest,
+    private readonly hostRunner: HostRunnerSource | undefined,
   ) {
     this.request = request;
     panel.title = request.title;
@@ -118,6 +131,7 @@ export class InspectorPanel implements vscode.Disposable {
       styleUri: w.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'inspector.css')).toString(),
       ortBaseUri: `${w.asWebviewUri(vscode.Uri.joinPath(dist, 'ort')).toString()}/`,
       backend: readSettings(this.request.modelFolder).backend,
+      hostGates: this.hostRunner !== undefined,
     });
   }
 
@@ -141,24 +155,62 @@ export class InspectorPanel implements vscode.Disposable {
       const inspection = await this.request.prepare(convention ?? this.convention ?? settings.convention, this.sizeRequest());
       this.convention = inspection.convention;
       this.dynamicSpatial = Boolean(inspection.sizes?.some((c) => c.role === 'height' || c.role === 'width'));
+      const host = await this.hostRun(inspection, this.input);
       this.post({
         type: 'load',
         ...inspection,
         backend: settings.backend,
         input: this.input,
         ...(this.request.focusBlockId !== undefined ? { focusBlockId: this.request.focusBlockId } : {}),
+        ...(host ? { hostGatesComing: true } : {}),
       });
+      if (host) void this.sendHostGates(host.runner, host.plan, inspection);
     } catch (e) {
       log().error(`inspector: preparing ${this.request.title}:`, e instanceof Error ? (e.stack ?? e.message) : String(e));
       this.post({ type: 'error', message: errorMessage(e) });
     }
   }
 
+  /**
+   * The webview's first heatmap from the host's runner, while the webview's runtime starts (it compares its own
+   * run with these). A failure only costs that head start: the webview runs as ever.
+   */
+  private async sendHostGates(runner: GateRunner, plan: SamplePlan, inspection: Inspection): Promise<void> {
+    try {
+      const message = await hostGates(runner, inspection, plan);
+      log().info(`inspector: ${inspection.modelKey} gates from the host: session ${message.createMs.toFixed(0)} ms, run ${message.runMs.toFixed(1)} ms`);
+      this.post(message);
+    } catch (e) {
+      log().warn(`inspector: the host's gate run failed, the panel runs its own: ${errorMessage(e)}`);
+      // The webview waits for these: no matrices tells it to start its own run now.
+      this.post({ type: 'hostGates', modelKey: inspection.modelKey, gates: [], createMs: 0, runMs: 0 });
+    }
+  }
+
+  /**
+   * Whether the host runs this load's gates: only before the webview's first own run (its runtime is cold), with the
+   * runner already warm (a cold one would come later than the webview's own), within the budget.
+   */
+  private async hostRun(inspection: Inspection, input: InputSpec): Promise<{ runner: GateRunner; plan: SamplePlan } | undefined> {
+    if (!this.hostRunner || this.webviewRan) return undefined;
+    try {
+      // Asking creates and warms the runner when nothing has yet: the next fresh panel finds it warm.
+      const runner = await this.hostRunner();
+      const plan = runner.isWarm ? hostRunPlan(inspection, input) : undefined;
+      return plan && { runner, plan };
+    } catch (e) {
+      log().warn(`inspector: the host does not run this load's gates, the panel runs its own: ${errorMessage(e)}`);
+      return undefined;
+    }
+  }
+
   /** Queued until the webview says it is ready: messages posted before its script runs are lost. */
   private post(message: HostMessage): void {
+    if (this.disposed) return;
     if (!this.ready) {
-      // Only the latest matters: a newer load supersedes an older one.
-      this.pending = message;
+      // A newer load supersedes an older one and what followed it.
+      if (message.type === 'load') this.pending = [message];
+      else this.pending.push(message);
       return;
     }
     void this.panel.webview.postMessage(message);
@@ -175,18 +227,21 @@ export class InspectorPanel implements vscode.Disposable {
       switch (m.type) {
         case 'ready':
           this.ready = true;
-          if (this.pending) {
-            const p = this.pending;
-            this.pending = undefined;
-            this.post(p);
-          }
+          for (const p of this.pending.splice(0)) this.post(p);
           return;
         case 'ran':
           log().info(`inspector: ${m.modelKey} on ${m.ep}: session ${m.createMs.toFixed(0)} ms, run ${m.runMs.toFixed(1)} ms, ${m.samples} samples`);
+          this.webviewRan = true;
           this.ran.fire(m);
           return;
+        case 'gatesCompared': {
+          const line = `inspector: ${m.modelKey}: the host's gates and the panel's own, ${m.matrices} matrices, max |Δ| ${m.maxAbsDiff.toExponential(2)}`;
+          if (m.agree) log().info(`${line}: agree`);
+          else log().warn(`${line}: they DISAGREE; the panel shows its own`);
+          return;
+        }
         case 'rendered':
-          this.rendered.fire({ blockId: m.blockId, rows: m.rows, cols: m.cols });
+          this.rendered.fire({ blockId: m.blockId, rows: m.rows, cols: m.cols, ...(m.source ? { source: m.source } : {}) });
           return;
         case 'error':
           log().warn(`inspector webview: ${m.message}`);
@@ -251,6 +306,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (InspectorPanel.current === this) InspectorPanel.current = undefined;
     for (const d of this.disposables.splice(0)) d.dispose();
     this.panel.dispose();
