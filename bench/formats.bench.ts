@@ -136,7 +136,7 @@ async function measurePthOnce(): Promise<ChildReport> {
   const file = new FileSource(join(PTH_DIR, 'wide.pth'));
   let bytesRead = 0;
   const counting: ByteSource = { size: file.size, read: (o, n) => { const out = file.read(o, n); bytesRead += out.length; return out; } };
-  const paired = pairWeights(unit.model, readWeightsFile(counting).tensors);
+  const paired = pairWeights(unit.model, (await readWeightsFile(counting)).tensors);
   const ms = performance.now() - t;
   file.close();
   if (paired.missing.length || paired.unexpected.length) throw new Error(`pairing failed: ${paired.missing.length} missing, ${paired.unexpected.length} unexpected`);
@@ -161,11 +161,11 @@ function countingFolder(modelPath: string): ExternalDataHost & { bytesRead: numb
 }
 
 /** In the child: open → blocks, one timed run. */
-function measureOnce(path: string): ChildReport {
+async function measureOnce(path: string): Promise<ChildReport> {
   const t = performance.now();
   const source = new FileSource(path);
   const folder = countingFolder(path);
-  const model = readModelFile(source, { folder });
+  const model = await readModelFile(source, { folder });
   const analysis = analyzeModel(model);
   const ms = performance.now() - t;
   source.close();
@@ -227,7 +227,7 @@ const invokedAsScript = process.argv[1] !== undefined && pathToFileURL(resolve(p
 if (invokedAsScript && process.argv[2] === '--child-pth') {
   void measurePthOnce().then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 } else if (invokedAsScript && process.argv[2] === '--child') {
-  process.stdout.write(`${JSON.stringify(measureOnce(process.argv[3]!))}\n`);
+  void measureOnce(process.argv[3]!).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 } else if (invokedAsScript) {
   void run().then((rows) => {
     for (const r of rows) console.log(`${r.median_ms.toFixed(1).padStart(8)} ms  ${r.name}${r.note ? ` (${r.note})` : ''}`);

@@ -20,16 +20,16 @@ interface Truth {
 }
 const truth = JSON.parse(readFileSync('test/fixtures/formats/tflite.truth.json', 'utf8')) as Record<string, Truth>;
 
-function open(name: string) {
+async function open(name: string) {
   const bytes = readFileSync(join(pkg, `${name}.tflite`));
   const source = bytesSource(bytes);
-  return { model: readModelFile(source, { name }), source };
+  return { model: await readModelFile(source, { name }), source };
 }
 
 describe('TFLite models', () => {
   for (const [name, t] of Object.entries(truth)) {
-    it(`${name}: SE blocks as flatc's decoding counts them; decoder gates on other tensors not reported`, () => {
-      const analysis = analyzeModel(open(name).model);
+    it(`${name}: SE blocks as flatc's decoding counts them; decoder gates on other tensors not reported`, async () => {
+      const analysis = analyzeModel((await open(name)).model);
       assert.deepEqual(
         analysis.blocks.map((b) => ({ mul: b.tensors.output, gate: b.tensors.gate, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
         t.blocks.map(({ gates: _, ...b }) => b),
@@ -40,8 +40,8 @@ describe('TFLite models', () => {
     });
   }
 
-  it('follows DEQUANTIZE to float16 weights: lazy payloads inside the file, OIHW for the convolutions', () => {
-    const { model } = open('selfie_segmentation');
+  it('follows DEQUANTIZE to float16 weights: lazy payloads inside the file, OIHW for the convolutions', async () => {
+    const { model } = await open('selfie_segmentation');
     assert.ok(!model.graph.nodes.some((n) => n.op === 'Unknown'), 'every operator is mapped');
     const w = model.graph.initializers.get('conv2d_2/Kernel#oihw');
     assert.ok(w?.payload?.stored, 'the SE weight is a lazy initializer');
@@ -58,9 +58,9 @@ describe('TFLite models', () => {
     const json = JSON.parse(readFileSync(join(models, 'selfie.json'), 'utf8'));
     const bin = readFileSync(join(models, 'selfie.bin'));
     const tfWeights = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights));
-    const { model, source } = open('selfie_segmentation');
+    const { model, source } = await open('selfie_segmentation');
     const analysis = analyzeModel(model);
-    const twin = analyzeModel(readModelFile(bytesSource(readFileSync(join(models, 'selfie.json'))), { folder: folderExternalData(join(models, 'selfie.json')) }));
+    const twin = analyzeModel(await readModelFile(bytesSource(readFileSync(join(models, 'selfie.json'))), { folder: folderExternalData(join(models, 'selfie.json')) }));
     assert.equal(twin.blocks.length, analysis.blocks.length);
     let compared = 0;
     analysis.blocks.forEach((block, i) => {
@@ -86,7 +86,7 @@ describe('TFLite models', () => {
   it('runs: gates equal those TF.js computes with the TF.js twin (its hard-swish set to TFLite\'s exact 1/6)', async () => {
     const t = truth['selfie_segmentation']!;
     const shape = t.twinInputShape!;
-    const { model, source } = open('selfie_segmentation');
+    const { model, source } = await open('selfie_segmentation');
     const analysis = analyzeModel(model);
     const gate = gateModelFromOnnx(model, analysis.blocks, source);
     const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
