@@ -70,6 +70,17 @@ describe('Keras .h5 and .keras model files', () => {
     });
   }
 
+  it('reads a .keras whose JSON entries are deflated (inflated by zip.js); refuses deflated weights in one line', async () => {
+    const t = truth['upsample_se']!;
+    const read = (suffix: string) => readModelFile(bytesSource(new Uint8Array(readFileSync(`test/fixtures/formats/keras/upsample_se_${suffix}.keras`))), { name: 'upsample_se' });
+    const analysis = analyzeModel(await read('deflated_json'));
+    assert.deepEqual(
+      analysis.blocks.map((b) => ({ scale: b.id.split('/').pop(), channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
+      t.blocks.map((b) => ({ scale: b.scale, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
+    );
+    await assert.rejects(read('deflated_weights'), (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /"model\.weights\.h5".*compressed/.test(e.message) && !/\n/.test(e.message));
+  });
+
   it('names a weights-only HDF5 file and refuses an HDF5 file cut short, in one line', async () => {
     const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
     for (const cut of [100, 2000, bytes.length - 5000]) {
