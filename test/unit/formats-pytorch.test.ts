@@ -52,6 +52,7 @@ describe('PyTorch files and safetensors', () => {
       ['se_block_checkpoint.pth', 'checkpoint', 'state_dict'],
       ['se_block_model_state_dict.pt', 'checkpoint', 'model_state_dict'],
       ['se_block_whole.pt', 'module', undefined],
+      ['se_block_whole_legacy.pt', 'module', undefined],
       ['se_block_script.pt', 'torchscript', undefined],
       ['se_block.safetensors', 'safetensors', undefined],
     ];
@@ -105,11 +106,13 @@ describe('PyTorch files and safetensors', () => {
     }
   });
 
-  it('the reference block pickled whole shows torchstat\'s 512 / 992 / 520 / 2.38KB', async () => {
-    const r = cli(`${DIR}/se_block_whole.pt`);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m);
-    assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m);
+  it('the reference block pickled whole (zip and legacy format) shows torchstat\'s 512 / 992 / 520 / 2.38KB', async () => {
+    for (const name of ['se_block_whole.pt', 'se_block_whole_legacy.pt']) {
+      const r = cli(`${DIR}/${name}`);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m, name);
+      assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m, name);
+    }
   });
 
   it('says what is missing for a state dict opened as a model; a TorchScript archive gives its SE blocks from its modules', async () => {

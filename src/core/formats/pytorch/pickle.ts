@@ -96,7 +96,9 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
         // BUILD, rerouted by the scan as (object, state, BUILD) → BINPERSID.
         if (Array.isArray(pid) && pid.length === 3 && pid[2] === BUILD) return setState(pid[0], pid[1]);
         const id = Array.isArray(pid) ? plainArgs(pid) : named(pid);
-        return options.persistentLoad ? options.persistentLoad(id) : id;
+        const loaded = options.persistentLoad ? options.persistentLoad(id) : id;
+        // A class loaded by id (legacy torch.save's `('module', cls, …)`) is then called, as a GLOBAL's would be.
+        return loaded instanceof PyGlobal ? resolve(loaded.module, loaded.name) : loaded;
       },
     },
     extensionResolver: { resolve: (code: number) => new PyGlobal('copyreg.extension', String(code)) },
