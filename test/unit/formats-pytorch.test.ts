@@ -53,12 +53,14 @@ describe('PyTorch files and safetensors', () => {
       ['se_block_model_state_dict.pt', 'checkpoint', 'model_state_dict'],
       ['se_block_whole.pt', 'module', undefined],
       ['se_block_whole_legacy.pt', 'module', undefined],
+      ['se_block_whole_protocol1.pt', 'module', undefined],
       ['se_block_script.pt', 'torchscript', undefined],
       ['se_block.safetensors', 'safetensors', undefined],
     ];
     for (const [name, kind] of cases) {
       const { file, values } = await open(name);
       assert.equal(file.kind, kind, name);
+      if (kind === 'module') assert.equal(file.module?.className, 'se_block_reference.SEBlock', name);
       const names = [...file.tensors.keys()].map((k) => k.replace(/^module\./, ''));
       assert.deepEqual(Object.fromEntries(names.map((n, i) => [n, [...file.tensors].at(i)![1].shape])), truth.se_block.state_dict, name);
       for (const tensor of Object.keys(truth.se_block.state_dict)) {
@@ -106,8 +108,8 @@ describe('PyTorch files and safetensors', () => {
     }
   });
 
-  it('the reference block pickled whole (zip and legacy format) shows torchstat\'s 512 / 992 / 520 / 2.38KB', async () => {
-    for (const name of ['se_block_whole.pt', 'se_block_whole_legacy.pt']) {
+  it('the reference block pickled whole (zip and legacy format, pickle protocols 2 and 1) shows torchstat\'s 512 / 992 / 520 / 2.38KB', async () => {
+    for (const name of ['se_block_whole.pt', 'se_block_whole_legacy.pt', 'se_block_whole_protocol1.pt']) {
       const r = cli(`${DIR}/${name}`);
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m, name);

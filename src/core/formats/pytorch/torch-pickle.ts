@@ -82,6 +82,12 @@ function rebuildParameter(args: readonly unknown[]): unknown {
   return data;
 }
 
+/** An inert instance of the class named first, as the stub for that class would make it. */
+function instanceOf(args: readonly unknown[]): PyObject {
+  const cls = args[0];
+  return cls instanceof PyGlobal ? new PyObject(cls, []) : new PyObject(new PyGlobal('copyreg', '_reconstructor'), args);
+}
+
 function orderedDict(args: readonly unknown[]): Map<unknown, unknown> {
   const out = new Map<unknown, unknown>();
   const pairs = args[0];
@@ -102,6 +108,9 @@ export const TORCH_RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map<
   ['__builtin__.frozenset', (args) => new Set(Array.isArray(args[0]) ? args[0] : [])],
   // Protocols 0–2 write Python 3 bytes as `_codecs.encode(text, 'latin1')`.
   ['_codecs.encode', (args) => (typeof args[0] === 'string' ? Uint8Array.from(args[0], (c) => c.charCodeAt(0) & 0xff) : new Uint8Array(0))],
+  // Protocols 0–1 create an instance as copyreg._reconstructor(cls, object, None), then BUILD its __dict__.
+  ['copyreg._reconstructor', instanceOf],
+  ['copy_reg._reconstructor', instanceOf],
   ['torch._utils._rebuild_tensor', rebuildTensor],
   ['torch._utils._rebuild_tensor_v2', rebuildTensor],
   // torch ≥ 2.1 for dtypes without a typed storage class: (storage, offset, size, stride, requires_grad, hooks, dtype).
