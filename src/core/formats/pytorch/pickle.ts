@@ -101,7 +101,8 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions, start = 0)
         return loaded instanceof PyGlobal ? resolve(loaded.module, loaded.name) : loaded;
       },
     },
-    extensionResolver: { resolve: (code: number) => new PyGlobal('copyreg.extension', String(code)) },
+    // EXT1/2/4 name a global through copyreg's extension registry, which a file cannot bring: a stub.
+    extensionResolver: { resolve: (code: number) => resolve('copyreg.extension', String(code)) },
     unpicklingTypeOfSet: 'Set',
     unpicklingTypeOfDictionary: 'Map',
   });
