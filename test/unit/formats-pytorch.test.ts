@@ -71,7 +71,7 @@ describe('PyTorch files and safetensors', () => {
     assert.equal(reference.values('fc_layers.0.weight').length, 256);
   });
 
-  it('locates payloads without reading them: offsets into the file, values only on demand', async () => {
+  it('locates payloads without reading them: offsets into the file, values only on demand', () => {
     const t = reference.file.tensors.get('fc_layers.2.weight')!;
     assert.equal(t.values, undefined);
     assert.equal(t.payload?.kind, 'embedded');
@@ -127,7 +127,7 @@ describe('PyTorch files and safetensors', () => {
     assert.match((await open('se_block_script.pt')).file.notes.join(' '), /TorchScript code \(code\/\*\.py\), which SE Lens does not interpret/);
   });
 
-  it('reads one value pickled in every protocol (0–5) as Python wrote it', async () => {
+  it('reads one value pickled in every protocol (0–5) as Python wrote it', () => {
     const expected = (JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')) as { pickle_protocols: { protocols: number; value: unknown } }).pickle_protocols;
     const plain = (v: unknown): unknown => {
       if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
@@ -162,7 +162,7 @@ describe('PyTorch files and safetensors', () => {
     assert.equal(existsSync('/tmp/se-lens-pwned'), false);
   });
 
-  it('pairs each weights file with the reference source: torchstat\'s 512 / 992 / 520 / 2.38KB stay', async () => {
+  it('pairs each weights file with the reference source: torchstat\'s 512 / 992 / 520 / 2.38KB stay', () => {
     for (const name of ['se_block_state_dict.pth', 'se_block_checkpoint.pth', 'se_block_legacy.pth', 'se_block.safetensors', 'se_block_script.pt']) {
       const r = cli('test/fixtures/source/se_block_reference.py', '--weights', `${DIR}/${name}`);
       assert.equal(r.code, 0, r.err);
@@ -186,7 +186,7 @@ describe('PyTorch files and safetensors', () => {
     assert.deepEqual(shape.shapeMismatches, [{ name: 'fc_layers.0.weight', source: [8, 32], file: [32, 8] }]);
   });
 
-  it('lists names and shapes that do not pair, and guesses nothing', async () => {
+  it('lists names and shapes that do not pair, and guesses nothing', () => {
     const r = cli('test/fixtures/source/se_block_reference.py', '--weights', `${DIR}/se_block_checkpoint.pth`, '--weights-prefix', 'model.');
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /0 tensors paired/);
