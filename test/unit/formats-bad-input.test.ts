@@ -256,6 +256,20 @@ describe('PyTorch and safetensors: bad input', () => {
     expectError(await openWeights(renamed), 'corrupt', /has no entry "se_block_state_dict\/data\/0"/);
   });
 
+  it('refuses a deflated entry that inflates past the size its headers declare (a zip bomb), in one line', async () => {
+    const bytes = Uint8Array.from(readFileSync('test/fixtures/formats/keras/upsample_se_deflated_json.keras'));
+    const text = new TextDecoder('latin1').decode(bytes);
+    // config.json (4,999 bytes inflated) declared 100 bytes long in its local header and its directory record.
+    for (const [signature, nameAt, sizeAt] of [['PK\x03\x04', 26, 22], ['PK\x01\x02', 28, 24]] as const) {
+      for (let at = text.indexOf(signature); at >= 0; at = text.indexOf(signature, at + 1)) {
+        const nameLength = bytes[at + nameAt]! | (bytes[at + nameAt + 1]! << 8);
+        const nameStart = at + (signature === 'PK\x03\x04' ? 30 : 46);
+        if (text.slice(nameStart, nameStart + nameLength) === 'config.json') new DataView(bytes.buffer).setUint32(at + sizeAt, 100, true);
+      }
+    }
+    expectError(await analyse(bytes), 'corrupt', /damaged: Invalid uncompressed size/);
+  });
+
   it('stops on a module tree whose shared submodules give 2^40 paths, in one line', { timeout: 5000 }, async () => {
     expectError(await openWeights(new Uint8Array(readFileSync(`${PT}/shared_modules.pt`))), 'too-large', /more than 200000 module paths/);
   });
