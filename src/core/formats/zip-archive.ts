@@ -54,7 +54,7 @@ export class ZipArchive {
   static async open(source: ByteSource, label = 'zip archive'): Promise<ZipArchive> {
     let listed: Entry[];
     try {
-      listed = await new ZipReader(new ByteSourceReader(source, label), { useWebWorkers: false }).getEntries();
+      listed = await new ZipReader(new ByteSourceReader(source, label)).getEntries();
     } catch (e) {
       throw zipError(e, label);
     }
@@ -93,7 +93,7 @@ export class ZipArchive {
       return this.source.read(offset, length);
     }
     try {
-      return await this.files.get(name)!.getData(new Uint8ArrayWriter(), { useWebWorkers: false });
+      return await this.files.get(name)!.getData(new Uint8ArrayWriter());
     } catch (e) {
       throw zipError(e, this.label);
     }
