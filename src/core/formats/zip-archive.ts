@@ -1,4 +1,4 @@
-import { configure, Reader, Uint8ArrayWriter, ZipReader, ERR_EOCDR_NOT_FOUND, type Entry, type FileEntry } from '@zip.js/zip.js/index-native.js';
+import type { Entry, FileEntry, Reader } from '@zip.js/zip.js/lib/zip-core-custom.js';
 import { SeLensError } from '../errors.js';
 import type { ByteSource } from '../onnx/byte-source.js';
 
@@ -20,8 +20,23 @@ export interface ZipEntry {
 const LOCAL_HEADER = 0x04034b50;
 const LOCAL_HEADER_LENGTH = 30;
 
-// The core runs in the extension host, the browser and the webview alike: inflate on the calling thread.
-configure({ useWebWorkers: false });
+type ZipJs = typeof import('@zip.js/zip.js/lib/zip-core-custom.js');
+let zipJs: Promise<ZipJs> | undefined;
+
+/**
+ * zip.js, loaded when the first archive is opened: initialising it takes tens of milliseconds, which the
+ * extension's activation and every ONNX or TF.js read would otherwise pay. Its core without bundled codecs
+ * (`zip-core-custom`): it inflates with the platform's `DecompressionStream('deflate-raw')` (Node 20,
+ * browsers), on the calling thread, since the core runs in the extension host, the browser and the webview
+ * alike: no web workers.
+ */
+function loadZipJs(): Promise<ZipJs> {
+  zipJs ??= import('@zip.js/zip.js/lib/zip-core-custom.js').then((z) => {
+    z.configure({ useWebWorkers: false });
+    return z;
+  });
+  return zipJs;
+}
 
 /** Checks the local-header magic only; `ZipArchive.open` says whether the rest is a readable archive. */
 export function isZip(source: ByteSource): boolean {
@@ -30,20 +45,24 @@ export function isZip(source: ByteSource): boolean {
 }
 
 /** zip.js's view of our byte source: only the ranges zip.js asks for are read. */
-class ByteSourceReader extends Reader<ByteSource> {
-  constructor(private readonly source: ByteSource, private readonly label: string) {
-    super(source);
-    this.size = source.size;
-  }
+function byteSourceReader(z: ZipJs, source: ByteSource, label: string): Reader<ByteSource> {
+  class ByteSourceReader extends z.Reader<ByteSource> {
+    constructor() {
+      super(source);
+      this.size = source.size;
+    }
 
-  override async readUint8Array(index: number, length: number): Promise<Uint8Array> {
-    if (index < 0 || length < 0 || index + length > this.source.size) throw new SeLensError('truncated', `The ${this.label} points past its end (offset ${index}); a truncated file?`);
-    return this.source.read(index, length);
+    override async readUint8Array(index: number, length: number): Promise<Uint8Array> {
+      if (index < 0 || length < 0 || index + length > source.size) throw new SeLensError('truncated', `The ${label} points past its end (offset ${index}); a truncated file?`);
+      return source.read(index, length);
+    }
   }
+  return new ByteSourceReader();
 }
 
 export class ZipArchive {
   private constructor(
+    private readonly z: ZipJs,
     private readonly source: ByteSource,
     private readonly label: string,
     readonly entries: ReadonlyMap<string, ZipEntry>,
@@ -52,11 +71,12 @@ export class ZipArchive {
 
   /** Reads the central directory; a truncated or damaged archive is one `SeLensError` line. */
   static async open(source: ByteSource, label = 'zip archive'): Promise<ZipArchive> {
+    const z = await loadZipJs();
     let listed: Entry[];
     try {
-      listed = await new ZipReader(new ByteSourceReader(source, label)).getEntries();
+      listed = await new z.ZipReader(byteSourceReader(z, source, label)).getEntries();
     } catch (e) {
-      throw zipError(e, label);
+      throw zipError(z, e, label);
     }
     const entries = new Map<string, ZipEntry>();
     const files = new Map<string, FileEntry>();
@@ -65,7 +85,7 @@ export class ZipArchive {
       entries.set(e.filename, { name: e.filename, method: e.compressionMethod, compressedSize: e.compressedSize, size: e.uncompressedSize, localHeaderOffset: e.offset });
       files.set(e.filename, e);
     }
-    return new ZipArchive(source, label, entries, files);
+    return new ZipArchive(z, source, label, entries, files);
   }
 
   /**
@@ -93,9 +113,9 @@ export class ZipArchive {
       return this.source.read(offset, length);
     }
     try {
-      return await this.files.get(name)!.getData(new Uint8ArrayWriter());
+      return await this.files.get(name)!.getData(new this.z.Uint8ArrayWriter());
     } catch (e) {
-      throw zipError(e, this.label);
+      throw zipError(this.z, e, this.label);
     }
   }
 
@@ -106,9 +126,9 @@ export class ZipArchive {
   }
 }
 
-function zipError(e: unknown, label: string): SeLensError {
+function zipError(z: ZipJs, e: unknown, label: string): SeLensError {
   if (e instanceof SeLensError) return e;
   const message = e instanceof Error ? e.message : String(e);
-  if (message === ERR_EOCDR_NOT_FOUND) return new SeLensError('truncated', `The ${label} has no end-of-directory record (a truncated file?).`);
+  if (message === z.ERR_EOCDR_NOT_FOUND) return new SeLensError('truncated', `The ${label} has no end-of-directory record (a truncated file?).`);
   return new SeLensError('corrupt', `The ${label} is damaged: ${message.split('\n')[0]}.`);
 }
