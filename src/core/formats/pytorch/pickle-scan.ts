@@ -9,9 +9,10 @@ import { SeLensError } from '../../errors.js';
  *   never stored is refused (the parser would push `undefined`).
  * - **The end.** A legacy `torch.save` stream is five pickles back to back; the scan says where each stops.
  * - **Values it misreads,** replaced by a PERSID whose id names the value read here: LONG1 / LONG4 are
- *   read unsigned and LONG1 past 8 bytes throws (Python writes every int beyond 32 bits so, -2^40 and 2^70 alike), protocol 0's LONG
- *   loses digits past 2^53 and UNICODE keeps its `\uXXXX` escapes. The file's own PERSIDs are rewritten
- *   the same way; the ids carry a random nonce, so that none the file writes can pass for one of these.
+ *   read unsigned and LONG1 past 8 bytes throws (Python writes every int beyond 32 bits so, -2^40 and
+ *   2^70 alike), protocol 0's LONG loses digits past 2^53 and UNICODE keeps its `\uXXXX` escapes. The
+ *   file's own PERSIDs are rewritten the same way; the ids carry a random nonce, so that none the file
+ *   writes can pass for one of these.
  * - **BUILD.** The parser assigns a BUILD state onto any object with `Object.assign` (a list's `length`,
  *   a `__proto__`); BUILD is rerouted as `PERSID build, TUPLE3, BINPERSID`, so the persistent resolver
  *   gets (object, state) and keeps the state on inert stubs only.
