@@ -244,6 +244,14 @@ describe('PyTorch and safetensors: bad input', () => {
     assert.equal(Object.getPrototypeOf(value), Array.prototype);
   });
 
+  it('hands PERSID and BINPERSID ids to the persistent loader as written, one imitating the reader\'s own ids too', () => {
+    const forged = '\u0000se-lens:0:0';
+    // MARK, PERSID 'abc', BINUNICODE 'key' BINPERSID, BINUNICODE <forged> BINPERSID, LIST, STOP.
+    const bytes = pickleOf('(Pabc\n', 'X', [3, 0, 0, 0], 'key', 'Q', 'X', [forged.length, 0, 0, 0], forged, 'Q', 'l.');
+    const { value } = unpickle(bytes, { reconstructors: TORCH_RECONSTRUCTORS, persistentLoad: (id) => ({ loaded: id }) });
+    assert.deepEqual(value, [{ loaded: 'abc' }, { loaded: 'key' }, { loaded: forged }]);
+  });
+
   it('refuses a zip whose directory or entries point past its end, and a storage that is missing', async () => {
     expectError(await openWeights(stateDict.subarray(0, stateDict.length - 30)), 'truncated', /end-of-directory|points past its end/);
     const lying = Uint8Array.from(stateDict);
