@@ -298,6 +298,19 @@ describe('PyTorch and safetensors: bad input', () => {
     expectError(await openWeights(lyingFile), 'corrupt', /data_offsets \[1024, 9999\]/);
   });
 
+  describe('fuzz: opcode soup, a pickle of random opcodes and arguments after PROTO 2', () => {
+    // Opcodes weighted towards the ones that build, call and index (pickleparser's TypeErrors live there).
+    const ops = [...'(.012NJKMGXCUBTI)t]le}dsuab.RQcghqr'].map((c) => c.charCodeAt(0)).concat([0x85, 0x86, 0x87, 0x88, 0x8a, 0x8c, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x81]);
+    const soup = fc.array(fc.oneof(fc.constantFrom(...ops), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 64 });
+    fc.sample(soup, { numRuns: 40, seed: 29 }).forEach((body, i) => {
+      it(`soup #${i}: ${body.length} bytes`, LIMIT, async () => {
+        await tick();
+        await openWeights(Uint8Array.from([0x80, 2, ...body, 0x2e]));
+        await tick();
+      });
+    });
+  });
+
   describe('fuzz: truncated and bit-flipped PyTorch, safetensors and .keras files', () => {
     const keras = new Uint8Array(readFileSync('test/fixtures/formats/keras/upsample_se.keras'));
     for (const [label, bytes] of [['zip', stateDict], ['legacy', legacy], ['safetensors', safetensors], ['keras', keras]] as const) {
