@@ -130,13 +130,15 @@ function ensurePth(): { built: boolean; ms: number } | undefined {
 
 /** In the child: source analysed, state dict opened and paired, one timed run. */
 async function measurePthOnce(): Promise<ChildReport> {
+  // Code is loaded before the clock starts, as the static imports above are: zip.js is imported on first use.
+  await import('@zip.js/zip.js/lib/zip-core-custom.js');
   const t = performance.now();
   const result = await analyzeSource(readFileSync(join(PTH_DIR, 'wide.py'), 'utf8'), 'python', { grammars: nodeGrammars, defaultInput: {} });
   const unit = result.units.find((u) => u.name === 'Wide')!;
   const file = new FileSource(join(PTH_DIR, 'wide.pth'));
   let bytesRead = 0;
   const counting: ByteSource = { size: file.size, read: (o, n) => { const out = file.read(o, n); bytesRead += out.length; return out; } };
-  const paired = pairWeights(unit.model, readWeightsFile(counting).tensors);
+  const paired = pairWeights(unit.model, (await readWeightsFile(counting)).tensors);
   const ms = performance.now() - t;
   file.close();
   if (paired.missing.length || paired.unexpected.length) throw new Error(`pairing failed: ${paired.missing.length} missing, ${paired.unexpected.length} unexpected`);
@@ -161,11 +163,11 @@ function countingFolder(modelPath: string): ExternalDataHost & { bytesRead: numb
 }
 
 /** In the child: open → blocks, one timed run. */
-function measureOnce(path: string): ChildReport {
+async function measureOnce(path: string): Promise<ChildReport> {
   const t = performance.now();
   const source = new FileSource(path);
   const folder = countingFolder(path);
-  const model = readModelFile(source, { folder });
+  const model = await readModelFile(source, { folder });
   const analysis = analyzeModel(model);
   const ms = performance.now() - t;
   source.close();
@@ -210,7 +212,7 @@ export async function run(): Promise<BenchRow[]> {
       name: `PyTorch state dict ${round(s.last.weightBytes / 1024 ** 2, 0)} MB paired with its source (${s.last.nodes} tensors, ${s.last.blocks} SE): open → blocks`,
       median_ms: round(s.ms),
       target: '≤ 150 ms, payloads not read (issue #11)',
-      note: `${RUNS} fresh processes (fastest ${round(s.minMs)} ms), source analysis included; read ${s.last.bytesRead} B of the .pth${pth.built ? `; written by torch in ${round(pth.ms / 1000, 1)} s this run` : ''}`,
+      note: `${RUNS} fresh processes (fastest ${round(s.minMs)} ms), source analysis included, zip.js loaded before the clock as the other imports are; read ${s.last.bytesRead} B of the .pth (zip.js's scans of the last 64 KB for the end records, the central directory, data.pkl, one 30-byte local header per storage)${pth.built ? `; written by torch in ${round(pth.ms / 1000, 1)} s this run` : ''}`,
     });
   } else {
     rows.push({ name: 'PyTorch state dict paired with source: open → blocks', median_ms: NaN, note: 'not measured: /usr/bin/python3 with torch is needed to write the 230 MB state dict' });
@@ -227,7 +229,7 @@ const invokedAsScript = process.argv[1] !== undefined && pathToFileURL(resolve(p
 if (invokedAsScript && process.argv[2] === '--child-pth') {
   void measurePthOnce().then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 } else if (invokedAsScript && process.argv[2] === '--child') {
-  process.stdout.write(`${JSON.stringify(measureOnce(process.argv[3]!))}\n`);
+  void measureOnce(process.argv[3]!).then((r) => process.stdout.write(`${JSON.stringify(r)}\n`));
 } else if (invokedAsScript) {
   void run().then((rows) => {
     for (const r of rows) console.log(`${r.median_ms.toFixed(1).padStart(8)} ms  ${r.name}${r.note ? ` (${r.note})` : ''}`);

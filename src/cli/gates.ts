@@ -84,7 +84,7 @@ async function runnableModel(file: string, args: ReturnType<typeof parseArgs>): 
     let model = report.analysis.model;
     if (args.weights !== undefined) {
       const { withWeights, loadPairedValues } = await import('./weights.js');
-      report = withWeights(report, args.weights, args.weightsPrefix);
+      report = await withWeights(report, args.weights, args.weightsPrefix);
       model = loadPairedValues(report.analysis.model, args.weights);
     }
     const blocks = pick(report.analysis.blocks, args.block);
@@ -97,7 +97,7 @@ async function runnableModel(file: string, args: ReturnType<typeof parseArgs>): 
   const source = new FileSource(file);
   const external = folderExternalData(file);
   try {
-    const model = readModelFile(source, { folder: external, name: basename(file, ext) });
+    const model = await readModelFile(source, { folder: external, name: basename(file, ext) });
     const analysis = analyzeModel(model, args.inputShape ? { inputShape: args.inputShape } : {});
     const blocks = pick(analysis.blocks, args.block);
     // Spatial sizes left open by the file (or by a rebuilt pickled module) run at 16 × 16, as source blocks do.

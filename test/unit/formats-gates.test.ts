@@ -78,7 +78,7 @@ describe('se-lens gates', () => {
     const location = { path, files: new NodeSourceFileSystem([here, site]), searchRoots: [here], pythonPaths: [site] };
     const unit = (await analyzer()).analyze(readFileSync(path, 'utf8'), 'python', { location }).units[0]!;
     const weightsBytes = bytesSource(new Uint8Array(readFileSync(`${DIR}/mobilenet_v3_small_x025_whole.pt`)));
-    const paired = pairWeights(unit.model, readWeightsFile(weightsBytes).tensors);
+    const paired = pairWeights(unit.model, (await readWeightsFile(weightsBytes)).tensors);
     assert.deepEqual([paired.missing, paired.unexpected, paired.shapeMismatches], [[], [], []]);
     const gm = gateModelFromSource(withPairedValues(paired.model, weightsBytes), unit.blocks);
     const x = parseNpy(new Uint8Array(readFileSync(`${DIR}/input_mobilenet.npy`)));

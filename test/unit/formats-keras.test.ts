@@ -43,8 +43,8 @@ describe('Keras .h5 and .keras model files', () => {
     const file = `test/fixtures/formats/keras/${name}.${ext}`;
     const bytes = new Uint8Array(readFileSync(file));
 
-    it(`${name}.${ext}: blocks, channels, squeeze and parameters as TF.js countParams() gives them`, () => {
-      const analysis = analyzeModel(readModelFile(bytesSource(bytes), { name }));
+    it(`${name}.${ext}: blocks, channels, squeeze and parameters as TF.js countParams() gives them`, async () => {
+      const analysis = analyzeModel(await readModelFile(bytesSource(bytes), { name }));
       assert.deepEqual(
         analysis.blocks.map((b) => ({ scale: b.id.split('/').pop(), channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
         t.blocks.map((b) => ({ scale: b.scale, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
@@ -55,7 +55,7 @@ describe('Keras .h5 and .keras model files', () => {
     const how = CHUNKED.has(ext) ? 'compressed weights decoded' : 'weights located in the file, not decoded';
     it(`${name}.${ext}: ${how}; gates equal TF.js's within 1e-5`, async () => {
       // jsfive reads from one ArrayBuffer, so the file is read whole once; contiguous weights stay byte ranges in it.
-      const model = readModelFile(bytesSource(bytes), { name });
+      const model = await readModelFile(bytesSource(bytes), { name });
       const analysis = analyzeModel(model);
       const weights = [...model.graph.initializers.values()].filter((i) => i.payload || (i.values && i.shape.length > 1));
       const big = weights.filter((i) => i.payload && !i.values);
@@ -95,22 +95,22 @@ describe('Keras .h5 and .keras model files', () => {
     assert.throws(() => h5.get('model_weights/stem_conv/loop'), (e: unknown) => e instanceof SeLensError && !/\n/.test(e.message) && /"model_weights\/stem_conv\/loop" lead round more than 16 times \(a cycle\)/.test(e.message));
   });
 
-  it('a .keras held in a Node Buffer (as VS Code reads files): its weights.h5 member is read, not the zip around it', () => {
+  it('a .keras held in a Node Buffer (as VS Code reads files): its weights.h5 member is read, not the zip around it', async () => {
     const buffer = readFileSync('test/fixtures/formats/keras/se_resnet_tiny.keras');
     assert.ok(Buffer.isBuffer(buffer));
-    const analysis = analyzeModel(readModelFile(bytesSource(buffer), { name: 'se_resnet_tiny' }));
+    const analysis = analyzeModel(await readModelFile(bytesSource(buffer), { name: 'se_resnet_tiny' }));
     assert.deepEqual(analysis.blocks.map((b) => b.params), truth['se_resnet_tiny']!.blocks.map((b) => b.params));
   });
 
-  it('names attributes in dense storage (which jsfive would return as none) instead of calling the file topology-less', () => {
+  it('names attributes in dense storage (which jsfive would return as none) instead of calling the file topology-less', async () => {
     const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/dense_attributes.h5'));
-    assert.throws(
+    await assert.rejects(
       () => readModelFile(bytesSource(bytes), { name: 'dense' }),
       (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /group "\/" keeps its attributes in dense storage/.test(e.message),
     );
   });
 
-  it('a group index whose nodes list one child twice, 30 levels deep (2^30 reads for jsfive): refused at once', () => {
+  it('a group index whose nodes list one child twice, 30 levels deep (2^30 reads for jsfive): refused at once', async () => {
     const original = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
     // model_weights' symbol table message: its first 8 bytes are the address of the group's B-tree.
     const group = new Jsfive(original.slice().buffer).get('model_weights')!;
@@ -134,30 +134,41 @@ describe('Keras .h5 and .keras model files', () => {
     }
     view.setBigUint64(message, BigInt(below), true);
     const started = Date.now();
-    assert.throws(() => readModelFile(bytesSource(bytes), { name: 'fan-out' }), (e: unknown) => e instanceof SeLensError && /reaches one node twice/.test(e.message));
+    await assert.rejects(() => readModelFile(bytesSource(bytes), { name: 'fan-out' }), (e: unknown) => e instanceof SeLensError && /reaches one node twice/.test(e.message));
     assert.ok(Date.now() - started < 1000);
   });
 
-  it('names chunked data it does not read (libver="latest" chunk indexes) in one line', () => {
+  it('names chunked data it does not read (libver="latest" chunk indexes) in one line', async () => {
     const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.latest-chunked.h5'));
-    assert.throws(
+    await assert.rejects(
       () => readModelFile(bytesSource(bytes), { name: 'latest-chunked' }),
       (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /chunked with a version-4 layout/.test(e.message) && !/\n/.test(e.message),
     );
   });
 
-  it('names a weights-only HDF5 file and refuses an HDF5 file cut short, in one line', () => {
+  it('reads a .keras whose JSON entries are deflated (inflated by zip.js); refuses deflated weights in one line', async () => {
+    const t = truth['upsample_se']!;
+    const read = (suffix: string) => readModelFile(bytesSource(new Uint8Array(readFileSync(`test/fixtures/formats/keras/upsample_se_${suffix}.keras`))), { name: 'upsample_se' });
+    const analysis = analyzeModel(await read('deflated_json'));
+    assert.deepEqual(
+      analysis.blocks.map((b) => ({ scale: b.id.split('/').pop(), channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
+      t.blocks.map((b) => ({ scale: b.scale, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
+    );
+    await assert.rejects(read('deflated_weights'), (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /"model\.weights\.h5".*compressed/.test(e.message) && !/\n/.test(e.message));
+  });
+
+  it('names a weights-only HDF5 file and refuses an HDF5 file cut short, in one line', async () => {
     const bytes = new Uint8Array(readFileSync('test/fixtures/formats/keras/se_resnet_tiny.h5'));
     for (const cut of [100, 2000, bytes.length - 5000]) {
-      assert.throws(() => analyzeModel(readModelFile(bytesSource(bytes.subarray(0, cut)))), (e: unknown) => e instanceof SeLensError && !/\n/.test(e.message));
+      await assert.rejects(async () => analyzeModel(await readModelFile(bytesSource(bytes.subarray(0, cut)))), (e: unknown) => e instanceof SeLensError && !/\n/.test(e.message));
     }
   });
 });
 
 /** Opens a damaged file to its block tables: a result, or one SeLensError line; anything else fails. */
-function openDamaged(bytes: Uint8Array): void {
+async function openDamaged(bytes: Uint8Array): Promise<void> {
   try {
-    const analysis = analyzeModel(readModelFile(bytesSource(bytes), { name: 'damaged' }));
+    const analysis = analyzeModel(await readModelFile(bytesSource(bytes), { name: 'damaged' }));
     for (const b of analysis.blocks) analysis.table('torchstat', b.id);
   } catch (e) {
     if (!(e instanceof SeLensError)) assert.fail(`expected a SeLensError or a result, got ${String(e)}`);
@@ -170,14 +181,14 @@ describe('Keras HDF5 read by jsfive: truncated and bit-flipped files of the newe
   for (const [ext, seed] of [['latest.h5', 23], ['v108.h5', 29]] as const) {
     const h5 = new Uint8Array(readFileSync(`test/fixtures/formats/keras/se_resnet_tiny.${ext}`));
     fc.sample(fc.nat({ max: h5.length - 1 }), { numRuns: 10, seed }).forEach((length, i) => {
-      it(`${ext} truncated #${i} to ${length} bytes`, LIMIT, () => openDamaged(Uint8Array.from(h5.subarray(0, Math.max(length, 8)))));
+      it(`${ext} truncated #${i} to ${length} bytes`, LIMIT, async () => openDamaged(Uint8Array.from(h5.subarray(0, Math.max(length, 8)))));
     });
     // Flips anywhere past the signature: metadata, B-trees, chunk indexes and gzip streams.
     fc.sample(fc.array(fc.tuple(fc.nat({ max: h5.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 8 }), { numRuns: 20, seed: seed + 1 }).forEach((flips, i) => {
-      it(`${ext} flipped #${i}: ${flips.length} bytes`, LIMIT, () => {
+      it(`${ext} flipped #${i}: ${flips.length} bytes`, LIMIT, async () => {
         const bytes = Uint8Array.from(h5);
         for (const [at, value] of flips) if (at >= 8) bytes[at] = value;
-        openDamaged(bytes);
+        await openDamaged(bytes);
       });
     });
   }

@@ -2,13 +2,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { readWeightsFile } from '../../src/core/formats/weights-file.js';
 import { readModelFile } from '../../src/core/formats/read-model.js';
 import { analyzeModel } from '../../src/core/analyze.js';
 import { FileSource } from '../../src/node/file-source.js';
 import { pairWeights } from '../../src/core/pairing/pair-weights.js';
-import { PyTuple, unpickle } from '../../src/core/formats/pytorch/pickle.js';
+import { unpickle } from '../../src/core/formats/pytorch/pickle.js';
 import { TORCH_RECONSTRUCTORS } from '../../src/core/formats/pytorch/torch-pickle.js';
 import { analyzeFixture, unitNamed } from './source-loader.js';
 import { allModules } from '../../src/core/formats/pytorch/module-tree.js';
@@ -22,9 +22,9 @@ interface Truth {
 }
 const truth = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')) as Truth;
 
-function open(name: string) {
+async function open(name: string) {
   const bytes = new Uint8Array(readFileSync(`${DIR}/${name}`));
-  const file = readWeightsFile(bytesSource(bytes));
+  const file = await readWeightsFile(bytesSource(bytes));
   const values = (tensor: string) => {
     const t = file.tensors.get(tensor);
     assert.ok(t, `${name} holds ${tensor}`);
@@ -40,21 +40,27 @@ function cli(...args: string[]): { code: number | null; out: string; err: string
 }
 
 describe('PyTorch files and safetensors', () => {
-  const reference = open('se_block_state_dict.pth');
+  let reference: Awaited<ReturnType<typeof open>>;
+  before(async () => {
+    reference = await open('se_block_state_dict.pth');
+  });
 
-  it('reads the reference block\'s state dict in every container with the names and shapes torch wrote', () => {
+  it('reads the reference block\'s state dict in every container with the names and shapes torch wrote', async () => {
     const cases: [string, string, string | undefined][] = [
       ['se_block_state_dict.pth', 'state-dict', undefined],
       ['se_block_legacy.pth', 'state-dict', undefined],
       ['se_block_checkpoint.pth', 'checkpoint', 'state_dict'],
       ['se_block_model_state_dict.pt', 'checkpoint', 'model_state_dict'],
       ['se_block_whole.pt', 'module', undefined],
+      ['se_block_whole_legacy.pt', 'module', undefined],
+      ['se_block_whole_protocol1.pt', 'module', undefined],
       ['se_block_script.pt', 'torchscript', undefined],
       ['se_block.safetensors', 'safetensors', undefined],
     ];
     for (const [name, kind] of cases) {
-      const { file, values } = open(name);
+      const { file, values } = await open(name);
       assert.equal(file.kind, kind, name);
+      if (kind === 'module') assert.equal(file.module?.className, 'se_block_reference.SEBlock', name);
       const names = [...file.tensors.keys()].map((k) => k.replace(/^module\./, ''));
       assert.deepEqual(Object.fromEntries(names.map((n, i) => [n, [...file.tensors].at(i)![1].shape])), truth.se_block.state_dict, name);
       for (const tensor of Object.keys(truth.se_block.state_dict)) {
@@ -72,8 +78,8 @@ describe('PyTorch files and safetensors', () => {
     assert.equal(t.payload?.length, 32 * 8 * 4);
   });
 
-  it('reads a whole pickled torchvision mobilenet_v3_small as its module tree, SqueezeExcitation modules where torch has them', () => {
-    const { file } = open('mobilenet_v3_small_x025_whole.pt');
+  it('reads a whole pickled torchvision mobilenet_v3_small as its module tree, SqueezeExcitation modules where torch has them', async () => {
+    const { file } = await open('mobilenet_v3_small_x025_whole.pt');
     const t = truth.mobilenet_v3_small_x025;
     assert.equal(file.kind, 'module');
     assert.equal(file.module?.className, 'torchvision.models.mobilenetv3.MobileNetV3');
@@ -86,11 +92,11 @@ describe('PyTorch files and safetensors', () => {
     assert.equal(fc1.attrs['out_channels'], t.se_blocks[0]!.squeeze, 'constructor facts kept in the instance are read');
   });
 
-  it('finds the SE blocks of a whole pickled module from its structure: channels, squeeze and parameters as torchvision has them', () => {
+  it('finds the SE blocks of a whole pickled module from its structure: channels, squeeze and parameters as torchvision has them', async () => {
     const t = truth.mobilenet_v3_small_x025;
     const source = new FileSource(`${DIR}/mobilenet_v3_small_x025_whole.pt`);
     try {
-      const analysis = analyzeModel(readModelFile(source, { name: 'mnv3' }));
+      const analysis = analyzeModel(await readModelFile(source, { name: 'mnv3' }));
       assert.deepEqual(
         analysis.blocks.map((b) => ({ module: b.id, channels: b.channels, squeeze: b.squeezeChannels, params: b.params })),
         t.se_blocks.map((b) => ({ module: b.module, channels: b.channels, squeeze: b.squeeze, params: b.params })),
@@ -102,21 +108,23 @@ describe('PyTorch files and safetensors', () => {
     }
   });
 
-  it('the reference block pickled whole shows torchstat\'s 512 / 992 / 520 / 2.38KB', () => {
-    const r = cli(`${DIR}/se_block_whole.pt`);
-    assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m);
-    assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m);
+  it('the reference block pickled whole (zip and legacy format, pickle protocols 2 and 1) shows torchstat\'s 512 / 992 / 520 / 2.38KB', async () => {
+    for (const name of ['se_block_whole.pt', 'se_block_whole_legacy.pt', 'se_block_whole_protocol1.pt']) {
+      const r = cli(`${DIR}/${name}`);
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^total\s+512\s+\S+\s+992\s+520\s/m, name);
+      assert.match(r.out, /^Total MemR\+W: 2\.38KB$/m, name);
+    }
   });
 
-  it('says what is missing for a state dict opened as a model; a TorchScript archive gives its SE blocks from its modules', () => {
+  it('says what is missing for a state dict opened as a model; a TorchScript archive gives its SE blocks from its modules', async () => {
     const sd = cli(`${DIR}/se_block_state_dict.pth`);
     assert.equal(sd.code, 2);
     assert.match(sd.err, /^se-lens: This is a PyTorch state dict \(zip format\), 2 tensors: weights without a graph SE Lens can read\. Pair it with the model's source: se-lens model\.py --weights FILE\.\n$/);
     const ts = cli(`${DIR}/se_block_script.pt`);
     assert.equal(ts.code, 0, ts.err);
     assert.match(ts.out, /^total\s+512\s+\S+\s+992\s+520\s/m);
-    assert.match(open('se_block_script.pt').file.notes.join(' '), /TorchScript code \(code\/\*\.py\), which SE Lens does not interpret/);
+    assert.match((await open('se_block_script.pt')).file.notes.join(' '), /TorchScript code \(code\/\*\.py\), which SE Lens does not interpret/);
   });
 
   it('reads one value pickled in every protocol (0–5) as Python wrote it', () => {
@@ -126,22 +134,28 @@ describe('PyTorch files and safetensors', () => {
       if (typeof v === 'number') return v;
       if (typeof v === 'bigint') return { int: v.toString() };
       if (v instanceof Uint8Array) return { bytes: Array.from(v) };
-      if (v instanceof PyTuple) return { tuple: v.items.map(plain) };
       if (v instanceof Set) return { set: [...v].map(plain).sort() };
       if (Array.isArray(v)) return v.map(plain);
       if (v instanceof Map) return { dict: [...v].map(([k, x]) => [plain(k), plain(x)]) };
       return { unexpected: String(v) };
     };
+    // pickleparser reads a tuple as an array, as it reads a list: Python's tuples are compared as lists.
+    const untuple = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(untuple);
+      if (v === null || typeof v !== 'object') return v;
+      if ('tuple' in v) return (v.tuple as unknown[]).map(untuple);
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, untuple(x)]));
+    };
     for (let protocol = 0; protocol < expected.protocols; protocol++) {
       const { value, stubbed } = unpickle(new Uint8Array(readFileSync(`${DIR}/protocol${protocol}.pkl`)), { reconstructors: TORCH_RECONSTRUCTORS });
-      assert.deepEqual(plain(value), expected.value, `protocol ${protocol}`);
+      assert.deepEqual(plain(value), untuple(expected.value), `protocol ${protocol}`);
       assert.deepEqual([...stubbed], [], `protocol ${protocol}`);
     }
   });
 
-  it('runs nothing from a hostile pickle: os.system, eval and exec are recorded, not called', () => {
+  it('runs nothing from a hostile pickle: os.system, eval and exec are recorded, not called', async () => {
     for (const name of ['hostile.pkl', 'hostile.pth']) {
-      const { file } = open(name);
+      const { file } = await open(name);
       assert.equal(file.kind, 'other');
       assert.match(file.notes.join('\n'), name === 'hostile.pkl' ? /posix\.system/ : /builtins?__\.exec|__builtin__\.exec/);
     }

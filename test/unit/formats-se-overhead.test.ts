@@ -9,19 +9,19 @@ import { FileSource, folderExternalData } from '../../src/node/file-source.js';
 import { analyzeFixture, unitNamed } from './source-loader.js';
 import { analysisOf } from '../../src/core/analyze.js';
 
-function open(file: string) {
+async function open(file: string) {
   const source = new FileSource(file);
   try {
-    return analyzeModel(readModelFile(source, { folder: folderExternalData(file) }));
+    return analyzeModel(await readModelFile(source, { folder: folderExternalData(file) }));
   } finally {
     source.close();
   }
 }
 
 describe('SE overhead', () => {
-  it('mobilenet_v3_small.onnx: SE params as torchvision counts them; the folded BatchNorm scales named and counted', () => {
+  it('mobilenet_v3_small.onnx: SE params as torchvision counts them; the folded BatchNorm scales named and counted', async () => {
     const truth = JSON.parse(readFileSync('test/fixtures/mobilenet_v3_small.truth.json', 'utf8')) as { total_params: number; se_blocks: { params: number }[] };
-    const o = seOverhead(open('test/fixtures/mobilenet_v3_small.onnx'));
+    const o = seOverhead(await open('test/fixtures/mobilenet_v3_small.onnx'));
     assert.equal(o.blocks, truth.se_blocks.length);
     assert.equal(o.seParams, truth.se_blocks.reduce((n, b) => n + b.params, 0));
     assert.ok(o.seMacs > 0 && o.seMacs < o.totalMacs);
@@ -41,8 +41,8 @@ describe('SE overhead', () => {
     assert.equal(o.seMacs, o.totalMacs);
   });
 
-  it('a TF.js layers model that keeps its BatchNormalization layers gets no folding note', () => {
-    const o = seOverhead(open('test/fixtures/formats/tfjs-layers/se_resnet_tiny/model.json'));
+  it('a TF.js layers model that keeps its BatchNormalization layers gets no folding note', async () => {
+    const o = seOverhead(await open('test/fixtures/formats/tfjs-layers/se_resnet_tiny/model.json'));
     assert.ok(o.blocks > 0);
     assert.deepEqual(o.notes, []);
   });

@@ -33,12 +33,12 @@ function countingFolder(modelPath: string): ExternalDataHost & { readBytes: numb
   return host;
 }
 
-function open(name: string) {
+async function open(name: string) {
   const path = join(modelsDir, `${name}.json`);
   const folder = countingFolder(path);
   const source = new FileSource(path);
   try {
-    return { model: readModelFile(source, { folder, name }), folder, source };
+    return { model: await readModelFile(source, { folder, name }), folder, source };
   } finally {
     source.close();
   }
@@ -46,8 +46,8 @@ function open(name: string) {
 
 describe('TF.js graph models', () => {
   for (const name of Object.keys(truth)) {
-    it(`${name}: ${truth[name]!.blocks.length} SE blocks, with the channels, squeeze and parameters of TF.js's weights`, () => {
-      const { model } = open(name);
+    it(`${name}: ${truth[name]!.blocks.length} SE blocks, with the channels, squeeze and parameters of TF.js's weights`, async () => {
+      const { model } = await open(name);
       const analysis = analyzeModel(model);
       const expected = truth[name]!.blocks;
       assert.deepEqual(
@@ -64,7 +64,7 @@ describe('TF.js graph models', () => {
   for (const name of Object.keys(truth).filter((n) => truth[n]!.inputShape)) {
     it(`${name}: gates run from the shards' weights equal TF.js's within 1e-4`, async () => {
       const t = truth[name]!;
-      const { model } = open(name);
+      const { model } = await open(name);
       const analysis = analyzeModel(model);
       const gate = gateModelFromOnnx(model, analysis.blocks, bytesSource(new Uint8Array(0)), folderExternalData(join(modelsDir, `${name}.json`)));
       const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
@@ -90,8 +90,8 @@ describe('TF.js graph models', () => {
     });
   }
 
-  it('reads the structure without reading weight payloads: only small constants are read', () => {
-    const { folder } = open('centernet');
+  it('reads the structure without reading weight payloads: only small constants are read', async () => {
+    const { folder } = await open('centernet');
     const size = readFileSync(join(modelsDir, 'centernet.bin')).length;
     assert.ok(folder.readBytes < 16 * 1024, `read ${folder.readBytes} of ${size} bytes`);
   });
@@ -99,7 +99,7 @@ describe('TF.js graph models', () => {
   it('dequantises float16 weights and permutes HWIO kernels to OIHW, as TF.js loads them', async () => {
     const tf = await import('@tensorflow/tfjs');
     await tf.setBackend('cpu');
-    const { model } = open('centernet');
+    const { model } = await open('centernet');
     const json = JSON.parse(readFileSync(join(modelsDir, 'centernet.json'), 'utf8'));
     const bin = readFileSync(join(modelsDir, 'centernet.bin'));
     const specs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
@@ -117,7 +117,7 @@ describe('TF.js graph models', () => {
   it('dequantises uint8 weights (q · scale + min) and lays depthwise filters out as ONNX groups, as TF.js loads them', async () => {
     const tf = await import('@tensorflow/tfjs');
     await tf.setBackend('cpu');
-    const { model } = open('rvm');
+    const { model } = await open('rvm');
     const json = JSON.parse(readFileSync(join(modelsDir, 'rvm.json'), 'utf8'));
     const bin = readFileSync(join(modelsDir, 'rvm.bin'));
     const specs = json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights);
@@ -168,7 +168,7 @@ describe('TF.js graph models', () => {
       writeFileSync(join(dir, 'weights.bin'), data);
 
       const source = new FileSource(join(dir, 'model.json'));
-      const model = readModelFile(source, { folder: folderExternalData(join(dir, 'model.json')) });
+      const model = await readModelFile(source, { folder: folderExternalData(join(dir, 'model.json')) });
       source.close();
       const analysis = analyzeModel(model);
       assert.equal(analysis.blocks.length, 1);
@@ -191,9 +191,9 @@ describe('TF.js graph models', () => {
     }
   });
 
-  it('tells file formats apart by content, not by name', () => {
-    assert.equal(sniffFormat(bytesSource(new TextEncoder().encode('  {"modelTopology": {}}'))), 'tfjs');
-    assert.equal(sniffFormat(bytesSource(Uint8Array.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33]))), 'tflite');
-    assert.equal(sniffFormat(bytesSource(readFileSync('test/fixtures/seed_se_c32_r4_avg.onnx'))), 'onnx');
+  it('tells file formats apart by content, not by name', async () => {
+    assert.equal(await sniffFormat(bytesSource(new TextEncoder().encode('  {"modelTopology": {}}'))), 'tfjs');
+    assert.equal(await sniffFormat(bytesSource(Uint8Array.from([0x1c, 0, 0, 0, 0x54, 0x46, 0x4c, 0x33]))), 'tflite');
+    assert.equal(await sniffFormat(bytesSource(readFileSync('test/fixtures/seed_se_c32_r4_avg.onnx'))), 'onnx');
   });
 });

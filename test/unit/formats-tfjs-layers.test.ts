@@ -19,10 +19,10 @@ interface Truth {
 }
 const truth = JSON.parse(readFileSync('test/fixtures/formats/tfjs-layers.truth.json', 'utf8')) as Record<string, Truth>;
 
-function open(file: string) {
+async function open(file: string) {
   const source = new FileSource(file);
   try {
-    return readModelFile(source, { folder: folderExternalData(file) });
+    return await readModelFile(source, { folder: folderExternalData(file) });
   } finally {
     source.close();
   }
@@ -30,8 +30,8 @@ function open(file: string) {
 
 describe('TF.js layers models saved by @tensorflow/tfjs', () => {
   for (const [name, t] of Object.entries(truth)) {
-    it(`${name}: blocks, channels, squeeze and parameters as TF.js countParams() gives them`, () => {
-      const analysis = analyzeModel(open(t.file));
+    it(`${name}: blocks, channels, squeeze and parameters as TF.js countParams() gives them`, async () => {
+      const analysis = analyzeModel(await open(t.file));
       assert.deepEqual(
         analysis.blocks.map((b) => ({ scale: b.id.split('/').pop(), channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
         t.blocks.map((b) => ({ scale: b.scale, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params })),
@@ -41,7 +41,7 @@ describe('TF.js layers models saved by @tensorflow/tfjs', () => {
     });
 
     it(`${name}: gates from the saved weights equal TF.js's gates within 1e-5`, async () => {
-      const model = open(t.file);
+      const model = await open(t.file);
       const analysis = analyzeModel(model);
       const gate = gateModelFromOnnx(model, analysis.blocks, bytesSource(new Uint8Array(0)), folderExternalData(t.file));
       const raw = readFileSync(join(t.file, '..', 'input.f32'));
@@ -65,7 +65,7 @@ describe('TF.js layers models saved by @tensorflow/tfjs', () => {
     });
   }
 
-  it('reads weights that span two shard files as one stream, as TF.js does', () => {
+  it('reads weights that span two shard files as one stream, as TF.js does', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'se-lens-shards-'));
     try {
       const src = 'test/fixtures/formats/tfjs-layers/se_resnet_tiny';
@@ -77,8 +77,8 @@ describe('TF.js layers models saved by @tensorflow/tfjs', () => {
       writeFileSync(join(dir, 'part2.bin'), bin.subarray(cut));
       json.weightsManifest[0].paths = ['part1.bin', 'part2.bin'];
       writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-      const split = open(join(dir, 'model.json'));
-      const whole = open(join(src, 'model.json'));
+      const split = await open(join(dir, 'model.json'));
+      const whole = await open(join(src, 'model.json'));
       const spanning = [...split.graph.initializers.values()].filter((i) => i.payload?.stored?.spans);
       assert.equal(spanning.length, 1, 'one weight crosses the cut');
       for (const init of split.graph.initializers.values()) {
@@ -92,7 +92,7 @@ describe('TF.js layers models saved by @tensorflow/tfjs', () => {
     }
   });
 
-  it('reads the Keras 3 form of the same topology (inbound nodes as call arguments with keras_history)', () => {
+  it('reads the Keras 3 form of the same topology (inbound nodes as call arguments with keras_history)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'se-lens-keras3-'));
     try {
       const src = 'test/fixtures/formats/tfjs-layers/se_resnet_tiny';
@@ -104,8 +104,8 @@ describe('TF.js layers models saved by @tensorflow/tfjs', () => {
       json.modelTopology.config.input_layers = json.modelTopology.config.input_layers[0];
       writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
       writeFileSync(join(dir, 'weights.bin'), readFileSync(join(src, 'weights.bin')));
-      const keras3 = analyzeModel(open(join(dir, 'model.json')));
-      const keras2 = analyzeModel(open(join(src, 'model.json')));
+      const keras3 = analyzeModel(await open(join(dir, 'model.json')));
+      const keras2 = analyzeModel(await open(join(src, 'model.json')));
       assert.deepEqual(keras3.blocks.map((b) => [b.id, b.params]), keras2.blocks.map((b) => [b.id, b.params]));
       assert.equal(keras3.blocks.length, 2);
     } finally {

@@ -13,6 +13,7 @@ import { Model } from '../../src/core/formats/tflite/generated/tflite/model.js';
 import { SubGraph } from '../../src/core/formats/tflite/generated/tflite/sub-graph.js';
 import { Tensor } from '../../src/core/formats/tflite/generated/tflite/tensor.js';
 import { readModelFile } from '../../src/core/formats/read-model.js';
+import { readTflite } from '../../src/core/formats/tflite/reader.js';
 import { gateModelFromOnnx } from '../../src/core/inspect/gate-model.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
@@ -28,16 +29,16 @@ interface Truth {
 }
 const truth = JSON.parse(readFileSync('test/fixtures/formats/tflite.truth.json', 'utf8')) as Record<string, Truth>;
 
-function open(name: string) {
+async function open(name: string) {
   const bytes = readFileSync(join(pkg, `${name}.tflite`));
   const source = bytesSource(bytes);
-  return { model: readModelFile(source, { name }), source };
+  return { model: await readModelFile(source, { name }), source };
 }
 
 describe('TFLite models', () => {
   for (const [name, t] of Object.entries(truth)) {
-    it(`${name}: SE blocks as flatc's decoding counts them; decoder gates on other tensors not reported`, () => {
-      const analysis = analyzeModel(open(name).model);
+    it(`${name}: SE blocks as flatc's decoding counts them; decoder gates on other tensors not reported`, async () => {
+      const analysis = analyzeModel((await open(name)).model);
       assert.deepEqual(
         analysis.blocks.map((b) => ({ mul: b.tensors.output, gate: b.tensors.gate, channels: b.channels, squeezeChannels: b.squeezeChannels, params: b.params, inputShape: b.inputShape })),
         t.blocks.map(({ gates: _, ...b }) => b),
@@ -48,8 +49,8 @@ describe('TFLite models', () => {
     });
   }
 
-  it('follows DEQUANTIZE to float16 weights: lazy payloads inside the file, OIHW for the convolutions', () => {
-    const { model } = open('selfie_segmentation');
+  it('follows DEQUANTIZE to float16 weights: lazy payloads inside the file, OIHW for the convolutions', async () => {
+    const { model } = await open('selfie_segmentation');
     assert.ok(!model.graph.nodes.some((n) => n.op === 'Unknown'), 'every operator is mapped');
     const w = model.graph.initializers.get('conv2d_2/Kernel#oihw');
     assert.ok(w?.payload?.stored, 'the SE weight is a lazy initializer');
@@ -66,9 +67,9 @@ describe('TFLite models', () => {
     const json = JSON.parse(readFileSync(join(models, 'selfie.json'), 'utf8'));
     const bin = readFileSync(join(models, 'selfie.bin'));
     const tfWeights = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), json.weightsManifest.flatMap((g: { weights: unknown[] }) => g.weights));
-    const { model, source } = open('selfie_segmentation');
+    const { model, source } = await open('selfie_segmentation');
     const analysis = analyzeModel(model);
-    const twin = analyzeModel(readModelFile(bytesSource(readFileSync(join(models, 'selfie.json'))), { folder: folderExternalData(join(models, 'selfie.json')) }));
+    const twin = analyzeModel(await readModelFile(bytesSource(readFileSync(join(models, 'selfie.json'))), { folder: folderExternalData(join(models, 'selfie.json')) }));
     assert.equal(twin.blocks.length, analysis.blocks.length);
     let compared = 0;
     analysis.blocks.forEach((block, i) => {
@@ -94,7 +95,7 @@ describe('TFLite models', () => {
   it('runs: gates equal those TF.js computes with the TF.js twin (its hard-swish set to TFLite\'s exact 1/6)', async () => {
     const t = truth['selfie_segmentation']!;
     const shape = t.twinInputShape!;
-    const { model, source } = open('selfie_segmentation');
+    const { model, source } = await open('selfie_segmentation');
     const analysis = analyzeModel(model);
     const gate = gateModelFromOnnx(model, analysis.blocks, source);
     const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
@@ -131,7 +132,7 @@ function tree(dir: string): Map<string, string> {
 /** The reader's outcome on `bytes`: the model, or the SeLensError's one-line message. */
 function outcome(bytes: Uint8Array): { error?: string; unknown?: string[] } {
   try {
-    const model = readModelFile(bytesSource(bytes), { name: 'forged' });
+    const model = readTflite(bytesSource(bytes), 'forged');
     return { unknown: model.graph.nodes.filter((n) => n.op === 'Unknown').map((n) => n.note ?? '') };
   } catch (e) {
     assert.ok(e instanceof SeLensError, `a SeLensError, got ${String(e)}`);
@@ -208,7 +209,7 @@ describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by m
   const bytes = readFileSync('test/fixtures/formats/tflite-int8.tflite');
 
   it('SE blocks, channels, squeeze widths and parameters equal the float network\'s', () => {
-    const model = readModelFile(bytesSource(bytes), { name: 'tflite-int8' });
+    const model = readTflite(bytesSource(bytes), 'tflite-int8');
     assert.ok(!model.graph.nodes.some((n) => n.op === 'Unknown'), 'every operator is mapped');
     const analysis = analyzeModel(model);
     assert.deepEqual(
@@ -218,7 +219,7 @@ describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by m
   });
 
   it('int8 weights (per-channel scales) and int32 biases dequantised: lazy, float32, the file\'s scales kept', () => {
-    const model = readModelFile(bytesSource(bytes), { name: 'tflite-int8' });
+    const model = readTflite(bytesSource(bytes), 'tflite-int8');
     const w = model.graph.initializers.get('conv0/weights#oihw')!;
     assert.equal(w.dtype, 'float32');
     assert.equal(w.payload?.stored?.dtype, 'int8');
@@ -230,7 +231,7 @@ describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by m
 
   it('runs: gates equal TF.js\'s for the dequantised network within 1e-5, and the float twin\'s within the quantisation error', async () => {
     const source = bytesSource(bytes);
-    const model = readModelFile(source, { name: 'tflite-int8' });
+    const model = readTflite(source, 'tflite-int8');
     const analysis = analyzeModel(model);
     const gate = gateModelFromOnnx(model, analysis.blocks, source);
     const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
@@ -252,7 +253,7 @@ describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by m
 
   it('int8 input and output (no QUANTIZE/DEQUANTIZE edges): the input is fed in real units, gates as above', async () => {
     const source = bytesSource(readFileSync('test/fixtures/formats/tflite-int8-io.tflite'));
-    const model = readModelFile(source, { name: 'tflite-int8-io' });
+    const model = readTflite(source, 'tflite-int8-io');
     assert.deepEqual(model.graph.inputs.map((v) => [v.name, v.dtype]), [['input_int8', 'float32']]);
     const analysis = analyzeModel(model);
     assert.deepEqual(analysis.blocks.map((b) => b.tensors.output), int8.blocks.map((b) => b.mul));
@@ -279,7 +280,7 @@ describe('TFLite: a fully int8-quantised model (tflite-int8.tflite, written by m
         const { error } = outcome(forged);
         if (!error) {
           const source = bytesSource(forged);
-          const model = readModelFile(source, { name: 'flipped' });
+          const model = readTflite(source, 'flipped');
           // Opened: every located constant must also load, or fail in one line.
           for (const init of model.graph.initializers.values()) {
             if (!init.payload) continue;

@@ -4,7 +4,7 @@ import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
 import { readOnnx } from '../onnx/reader.js';
 import { readTfjsModel } from './tfjs/model-json.js';
 import { readTflite } from './tflite/reader.js';
-import { isLegacyTorch, isTorchZip } from './pytorch/torch-file.js';
+import { isLegacyTorch, torchPickleEntry } from './pytorch/torch-file.js';
 import { isSafetensors } from './safetensors/safetensors.js';
 import { readWeightsFile } from './weights-file.js';
 import { moduleBlocksModel } from './pytorch/module-se.js';
@@ -19,18 +19,27 @@ export type ModelFormat = 'onnx' | 'tfjs' | 'tflite' | 'pytorch' | 'safetensors'
 const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
 /** Which reader a file needs, from its first bytes (not its name): `{` for TF.js, `TFL3` at byte 4 for TFLite, `\x89HDF` for Keras, a zip or pickle for PyTorch. */
-export function sniffFormat(source: ByteSource): ModelFormat {
+export async function sniffFormat(source: ByteSource): Promise<ModelFormat> {
+  return (await sniff(source)).format;
+}
+
+/** The format, and the zip archive when the file is one (opened once, read by the format's reader). */
+async function sniff(source: ByteSource): Promise<{ format: ModelFormat; zip?: ZipArchive }> {
   const head = source.read(0, Math.min(source.size, 64));
   let i = 0;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
-  if (head[i] === 0x7b) return 'tfjs';
-  if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return 'tflite';
-  if (isHdf5(source)) return 'keras-h5';
-  if (isZip(source) && isKerasArchive(new ZipArchive(source, 'zip archive'))) return 'keras';
-  if (isTorchZip(source) || isLegacyTorch(source)) return 'pytorch';
-  if (isSafetensors(source)) return 'safetensors';
-  return 'onnx';
+  if (head[i] === 0x7b) return { format: 'tfjs' };
+  if (head.length >= 8 && String.fromCharCode(...head.subarray(4, 8)) === 'TFL3') return { format: 'tflite' };
+  if (isHdf5(source)) return { format: 'keras-h5' };
+  if (isZip(source)) {
+    const zip = await ZipArchive.open(source);
+    if (isKerasArchive(zip)) return { format: 'keras', zip };
+    if (torchPickleEntry(zip)) return { format: 'pytorch', zip };
+  }
+  if (isLegacyTorch(source)) return { format: 'pytorch' };
+  if (isSafetensors(source)) return { format: 'safetensors' };
+  return { format: 'onnx' };
 }
 
 export interface ReadModelOptions {
@@ -42,8 +51,8 @@ export interface ReadModelOptions {
 }
 
 /** Reads any supported model file into the IR, lazily: weights are located, not loaded. */
-export function readModelFile(source: ByteSource, options: ReadModelOptions = {}): Model {
-  const format = sniffFormat(source);
+export async function readModelFile(source: ByteSource, options: ReadModelOptions = {}): Promise<Model> {
+  const { format, zip } = await sniff(source);
   if (format === 'tfjs') {
     if (source.size > MAX_JSON_BYTES) throw new SeLensError('too-large', `The JSON file is ${source.size} bytes, too large for a TF.js model.json.`);
     return readTfjsModel(new TextDecoder().decode(source.read(0, source.size)), options.folder, options.name);
@@ -52,9 +61,9 @@ export function readModelFile(source: ByteSource, options: ReadModelOptions = {}
     return readTflite(source, options.name);
   }
   if (format === 'keras-h5') return readKerasH5(source, options.name ?? 'model');
-  if (format === 'keras') return readKerasArchive(source, new ZipArchive(source, '.keras archive'), options.name ?? 'model');
+  if (format === 'keras') return readKerasArchive(source, zip!, options.name ?? 'model');
   if (format === 'pytorch' || format === 'safetensors') {
-    const file = readWeightsFile(source);
+    const file = await readWeightsFile(source, zip);
     if ((file.kind === 'module' || file.kind === 'torchscript') && file.module) {
       const model = moduleBlocksModel(file.module, file.tensors, options.name ?? file.module.className);
       if (model.graph.nodes.length) return model;

@@ -4,6 +4,7 @@ import type { ByteSource } from '../onnx/byte-source.js';
 import type { TorchModule } from './pytorch/module-tree.js';
 import { readTorchFile, type TorchFile } from './pytorch/torch-file.js';
 import { isSafetensors, readSafetensors } from './safetensors/safetensors.js';
+import type { ZipArchive } from './zip-archive.js';
 
 /** Trained tensors by name, from a file that holds weights without a graph to run them in. */
 export interface WeightsFile {
@@ -16,14 +17,17 @@ export interface WeightsFile {
   readonly notes: readonly string[];
 }
 
-/** A PyTorch `.pt`/`.pth`/`.bin` (zip or legacy pickle) or a `.safetensors` file, told apart by content. */
-export function readWeightsFile(source: ByteSource): WeightsFile {
+/**
+ * A PyTorch `.pt`/`.pth`/`.bin` (zip or legacy pickle) or a `.safetensors` file, told apart by content;
+ * `zip` when the caller has already opened the PyTorch archive.
+ */
+export async function readWeightsFile(source: ByteSource, zip?: ZipArchive): Promise<WeightsFile> {
   if (source.size === 0) throw new SeLensError('truncated', 'The weights file is empty.');
   if (isSafetensors(source)) {
     const { tensors } = readSafetensors(source);
     return { format: 'safetensors', kind: 'safetensors', description: `safetensors file, ${tensors.size} tensor${tensors.size === 1 ? '' : 's'}`, tensors, notes: [] };
   }
-  const file = readTorchFile(source);
+  const file = await readTorchFile(source, zip);
   const what = { 'state-dict': 'state dict', checkpoint: 'checkpoint', module: 'whole pickled module', torchscript: 'TorchScript archive', other: 'pickle' }[file.kind];
   const under = file.stateDictKey ? `, state dict under "${file.stateDictKey}"` : '';
   const root = file.module ? `, ${file.module.className}` : '';

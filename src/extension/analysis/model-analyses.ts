@@ -68,7 +68,7 @@ export class ModelAnalyses implements vscode.Disposable {
     const started = Date.now();
     const source = bytesSource(bytes);
     const path = uri.scheme === 'file' ? uri.fsPath : undefined;
-    const analysis = engine.analyzeModel(source, path);
+    const analysis = await engine.analyzeModel(source, path);
     const title = uri.path.split('/').pop() ?? '';
     log().info(`read ${uri.toString(true)} (${bytes.length} B) in ${Date.now() - started} ms: ${analysis.blocks.length} SE blocks`);
     return {

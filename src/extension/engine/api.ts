@@ -51,7 +51,7 @@ export interface Engine {
   /** The unit's table under a convention, whole unit or one block. */
   unitTable(unit: SourceUnit, convention: Convention, blockId?: string): StatsTable;
   /** `path`: the model's file, when it has one, so tensors stored beside it (external data) can be read. */
-  analyzeModel(source: ByteSource, path?: string): ModelAnalysis;
+  analyzeModel(source: ByteSource, path?: string): Promise<ModelAnalysis>;
   formatTable(table: StatsTable, format: StatsFormat): string;
   /** What the inspector webview runs and shows for a source unit (framework-default weights, fixed seed). */
   inspectSource(unit: SourceUnit, title: string, convention: Convention, sizes?: SizeRequest): Inspection;

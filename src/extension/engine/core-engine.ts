@@ -45,9 +45,9 @@ export function buildEngine(front: SourceAnalyzerPort, externalData?: (modelPath
       return table;
     },
     // Any model format, told apart by content; TF.js shards and ONNX external data are read beside `path`.
-    analyzeModel: (source, path) => {
+    analyzeModel: async (source, path) => {
       const host = external(path);
-      return analyzeModel(readModelFile(source, { ...(host ? { folder: host } : {}), ...(path ? { name: modelName(path) } : {}) }));
+      return analyzeModel(await readModelFile(source, { ...(host ? { folder: host } : {}), ...(path ? { name: modelName(path) } : {}) }));
     },
     inspectSource: (unit, title, convention, sizes) =>
       inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes),

@@ -20,16 +20,19 @@ const port = parentPort!;
 let analysis: ModelAnalysis | undefined;
 let source: ByteSource | undefined;
 let external: ExternalDataHost | undefined;
-try {
-  const { path } = workerData as { path: string };
-  source = new FileSource(path);
-  external = folderExternalData(path);
-  // The reader keeps lazy payload references but never reads them for blocks and tables; the file stays open for the worker's life.
-  analysis = analyzeModel(readModelFile(source, { folder: external, name: basename(path, extname(path)) }));
-  port.postMessage({ id: 0, type: 'ready', blocks: [...analysis.blocks], params: storedElements(analysis.model.graph) } satisfies WorkerReply);
-} catch (e) {
-  port.postMessage(fail(0, e));
+async function open(): Promise<void> {
+  try {
+    const { path } = workerData as { path: string };
+    source = new FileSource(path);
+    external = folderExternalData(path);
+    // The reader keeps lazy payload references but never reads them for blocks and tables; the file stays open for the worker's life.
+    analysis = analyzeModel(await readModelFile(source, { folder: external, name: basename(path, extname(path)) }));
+    port.postMessage({ id: 0, type: 'ready', blocks: [...analysis.blocks], params: storedElements(analysis.model.graph) } satisfies WorkerReply);
+  } catch (e) {
+    port.postMessage(fail(0, e));
+  }
 }
+void open();
 port.on('message', (request: WorkerRequest) => {
   if (!analysis || !source) return;
   try {

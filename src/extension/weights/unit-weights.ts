@@ -35,7 +35,7 @@ export async function trainedWeightsFor(unit: SourceUnit, document: vscode.Uri):
   const { label, bytes } = await readWorkspaceFile(written, base, document, what);
   const prefix = config.get<string>('weightsPrefix', '') || undefined;
   const source = bytesSource(bytes);
-  const file = readWeightsFile(source);
+  const file = await readWeightsFile(source);
   const pairing = pairWeights(unit.model, file.tensors, prefix);
   const notes = pairingSummary(pairing, label);
   if (pairing.paired.length === 0) throw new Error(notes.join('; '));

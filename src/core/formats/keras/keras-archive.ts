@@ -23,13 +23,13 @@ export function isKerasArchive(zip: ZipArchive): boolean {
  * in the archive, not read. Variables are stored by index under `layers/<name>/vars`; `variableNames`
  * gives them the names the layer catalogue matches.
  */
-export function readKerasArchive(source: ByteSource, zip: ZipArchive, name: string): Model {
-  const text = (entry: string) => new TextDecoder().decode(zip.read(entry, MAX_CONFIG_BYTES));
+export async function readKerasArchive(source: ByteSource, zip: ZipArchive, name: string): Promise<Model> {
+  const text = async (entry: string) => new TextDecoder().decode(await zip.read(entry, MAX_CONFIG_BYTES));
   let config: unknown;
   let metadata: unknown = {};
   try {
-    config = JSON.parse(text('config.json'));
-    if (zip.entries.has('metadata.json')) metadata = JSON.parse(text('metadata.json'));
+    config = JSON.parse(await text('config.json'));
+    if (zip.entries.has('metadata.json')) metadata = JSON.parse(await text('metadata.json'));
   } catch (e) {
     if (e instanceof SeLensError) throw e;
     throw new SeLensError('corrupt', 'config.json or metadata.json of the .keras archive is not valid JSON.');

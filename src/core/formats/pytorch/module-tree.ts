@@ -1,5 +1,5 @@
 import { SeLensError } from '../../errors.js';
-import { PyGlobal, PyObject, PyTuple } from './pickle.js';
+import { PyGlobal, PyObject } from './pickle.js';
 import { TorchTensor } from './torch-pickle.js';
 
 /**
@@ -81,7 +81,7 @@ function mapOf(v: unknown): Map<unknown, unknown> {
 
 function setAttr(attrs: Record<string, number | boolean | string | number[]>, key: string, v: unknown): void {
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') attrs[key] = v;
-  else if (v instanceof PyTuple && v.items.every((x): x is number => typeof x === 'number')) attrs[key] = [...v.items];
+  else if (Array.isArray(v) && v.every((x): x is number => typeof x === 'number')) attrs[key] = [...v];
 }
 
 /** Every module of the tree, parents before children (as `named_modules()`). */

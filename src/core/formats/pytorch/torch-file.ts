@@ -32,28 +32,25 @@ export function isLegacyTorch(source: ByteSource): boolean {
   return head[0] === 0x80 && head[1] !== undefined && head[1] <= 5;
 }
 
-export function isTorchZip(source: ByteSource): boolean {
-  if (!isZip(source)) return false;
-  try {
-    return [...new ZipArchive(source).entries.keys()].some((n) => n === 'data.pkl' || n.endsWith('/data.pkl'));
-  } catch {
-    return false;
-  }
+/** The pickle of a PyTorch zip archive (`data.pkl`, or `<name>/data.pkl` as torch.save writes it). */
+export function torchPickleEntry(zip: ZipArchive): string | undefined {
+  return [...zip.entries.keys()].find((n) => n === 'data.pkl' || /^[^/]+\/data\.pkl$/.test(n));
 }
 
-export function readTorchFile(source: ByteSource): TorchFile {
-  if (isZip(source)) return readZip(source);
+/** A PyTorch file; `zip` when the caller has already opened the archive (to tell it from a `.keras` one). */
+export async function readTorchFile(source: ByteSource, zip?: ZipArchive): Promise<TorchFile> {
+  if (zip) return readZip(zip);
+  if (isZip(source)) return readZip(await ZipArchive.open(source, 'PyTorch archive'));
   if (isLegacyTorch(source)) return readLegacy(source);
   throw new SeLensError('unsupported', 'Not a PyTorch file: neither a zip archive nor a pickle.');
 }
 
-function readZip(source: ByteSource): TorchFile {
-  const zip = new ZipArchive(source, 'PyTorch archive');
-  const pkl = [...zip.entries.keys()].find((n) => n === 'data.pkl' || /^[^/]+\/data\.pkl$/.test(n));
+async function readZip(zip: ZipArchive): Promise<TorchFile> {
+  const pkl = torchPickleEntry(zip);
   if (!pkl) throw new SeLensError('unsupported', 'This zip archive is not a PyTorch file (no data.pkl).');
   const prefix = pkl.slice(0, pkl.length - 'data.pkl'.length);
   const isScript = [...zip.entries.keys()].some((n) => n.startsWith(`${prefix}code/`)) || zip.entries.has(`${prefix}constants.pkl`);
-  const main = unpickle(zip.read(pkl, MAX_PICKLE_BYTES), { reconstructors: TORCH_RECONSTRUCTORS, persistentLoad: (id) => torchPersistentLoad(id, false) });
+  const main = unpickle(await zip.read(pkl, MAX_PICKLE_BYTES), { reconstructors: TORCH_RECONSTRUCTORS, persistentLoad: (id) => torchPersistentLoad(id, false) });
   const locate = (storage: TorchStorage) => zip.range(`${prefix}data/${storage.key}`);
   return interpret(main, locate, 'zip', isScript);
 }

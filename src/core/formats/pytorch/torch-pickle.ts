@@ -1,5 +1,5 @@
 import type { DType } from '../../ir/graph.js';
-import { PyGlobal, PyObject, PyTuple, type Reconstructor } from './pickle.js';
+import { PyGlobal, PyObject, type Reconstructor } from './pickle.js';
 
 /**
  * What PyTorch's pickles mean, as data: the storage classes, the tensor and parameter reconstructors,
@@ -49,13 +49,13 @@ export function storageDtype(g: unknown): DType | undefined {
  * whose `('module', type, source_file, source)` ids name a pickled class (kept as its `PyGlobal`).
  */
 export function torchPersistentLoad(id: unknown, legacy: boolean): unknown {
-  const items = id instanceof PyTuple ? id.items : [];
+  const items = Array.isArray(id) ? id : [];
   if (items[0] === 'module') return items[1];
   if (items[0] !== 'storage') return new PyObject(new PyGlobal('persistent', String(items[0])), items);
   const dtype = storageDtype(items[1]) ?? 'unknown';
   const key = String(items[2]);
   if (!legacy) return { key, dtype, numel: typeof items[4] === 'number' ? items[4] : undefined, viewOffset: 0 } satisfies TorchStorage;
-  const view = items[5] instanceof PyTuple ? items[5].items : undefined;
+  const view = Array.isArray(items[5]) ? items[5] : undefined;
   return { key, dtype, numel: undefined, viewOffset: view && typeof view[1] === 'number' ? view[1] : 0 } satisfies TorchStorage;
 }
 
@@ -64,7 +64,7 @@ function isStorage(v: unknown): v is TorchStorage {
 }
 
 function ints(v: unknown): readonly number[] | undefined {
-  const items: readonly unknown[] | undefined = v instanceof PyTuple ? v.items : Array.isArray(v) ? v : v instanceof PyObject && v.cls.qualified === 'torch.Size' ? (v.args[0] instanceof PyTuple ? v.args[0].items : []) : undefined;
+  const items: readonly unknown[] | undefined = Array.isArray(v) ? v : v instanceof PyObject && v.cls.qualified === 'torch.Size' ? (Array.isArray(v.args[0]) ? v.args[0] : []) : undefined;
   return items && items.every((x): x is number => typeof x === 'number') ? items : undefined;
 }
 
@@ -82,12 +82,18 @@ function rebuildParameter(args: readonly unknown[]): unknown {
   return data;
 }
 
+/** An inert instance of the class named first, as the stub for that class would make it. */
+function instanceOf(args: readonly unknown[]): PyObject {
+  const cls = args[0];
+  return cls instanceof PyGlobal ? new PyObject(cls, []) : new PyObject(new PyGlobal('copyreg', '_reconstructor'), args);
+}
+
 function orderedDict(args: readonly unknown[]): Map<unknown, unknown> {
   const out = new Map<unknown, unknown>();
   const pairs = args[0];
   if (Array.isArray(pairs)) {
     for (const p of pairs) {
-      const kv = p instanceof PyTuple ? p.items : Array.isArray(p) ? p : [];
+      const kv = Array.isArray(p) ? p : [];
       if (kv.length === 2) out.set(kv[0], kv[1]);
     }
   }
@@ -102,6 +108,9 @@ export const TORCH_RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map<
   ['__builtin__.frozenset', (args) => new Set(Array.isArray(args[0]) ? args[0] : [])],
   // Protocols 0–2 write Python 3 bytes as `_codecs.encode(text, 'latin1')`.
   ['_codecs.encode', (args) => (typeof args[0] === 'string' ? Uint8Array.from(args[0], (c) => c.charCodeAt(0) & 0xff) : new Uint8Array(0))],
+  // Protocols 0–1 create an instance as copyreg._reconstructor(cls, object, None), then BUILD its __dict__.
+  ['copyreg._reconstructor', instanceOf],
+  ['copy_reg._reconstructor', instanceOf],
   ['torch._utils._rebuild_tensor', rebuildTensor],
   ['torch._utils._rebuild_tensor_v2', rebuildTensor],
   // torch ≥ 2.1 for dtypes without a typed storage class: (storage, offset, size, stride, requires_grad, hooks, dtype).
@@ -116,6 +125,6 @@ export const TORCH_RECONSTRUCTORS: ReadonlyMap<string, Reconstructor> = new Map<
   ['torch._tensor._rebuild_from_type_v2', (args) => {
     const [fn, , inner] = args;
     const build = fn instanceof PyGlobal && fn.qualified !== 'torch._tensor._rebuild_from_type_v2' ? TORCH_RECONSTRUCTORS.get(fn.qualified) : undefined;
-    return build && inner instanceof PyTuple ? build(inner.items) : new PyObject(new PyGlobal('torch._tensor', '_rebuild_from_type_v2'), args);
+    return build && Array.isArray(inner) ? build(inner) : new PyObject(new PyGlobal('torch._tensor', '_rebuild_from_type_v2'), args);
   }],
 ]);
