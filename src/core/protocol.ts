@@ -75,6 +75,8 @@ export interface LoadMessage {
   readonly input: InputSpec;
   /** Source blocks: the seed their weights were drawn from (shown, so a run can be repeated). */
   readonly weightSeed?: number;
+  /** Source blocks: trained weights from a file, or framework defaults from `weightSeed`. */
+  readonly weights?: WeightsOrigin;
   /** Block to show first (the one the user clicked), else the first. */
   readonly focusBlockId?: string;
   /** The model's dynamic input dims and the sizes chosen for them (empty when every size is fixed). */
@@ -84,6 +86,11 @@ export interface LoadMessage {
   /** What the SE blocks cost against the whole model (SENet Table 2), shown under the block list. */
   readonly seOverhead?: SeOverhead;
 }
+
+/** Where a source unit's weights came from; `label` is the panel's line for it, in the user's language (the host translates). */
+export type WeightsOrigin =
+  | { readonly kind: 'trained'; readonly file: string; readonly label: string; readonly notes: string[] }
+  | { readonly kind: 'default'; readonly seed: number; readonly label: string };
 
 export type HostMessage =
   | LoadMessage
@@ -253,6 +260,14 @@ function overhead(v: unknown, path: string): SeOverhead {
   };
 }
 
+function weightsOrigin(v: unknown, path: string): WeightsOrigin {
+  const o = obj(v, path);
+  const label = str(o.label, `${path}.label`);
+  if (o.kind === 'default') return { kind: 'default', seed: int(o.seed, `${path}.seed`, 0, 0xffffffff), label };
+  if (o.kind !== 'trained') fail(`${path}.kind`, 'expected trained or default');
+  return { kind: 'trained', file: str(o.file, `${path}.file`), label, notes: arr(o.notes, `${path}.notes`).map((n, i) => str(n, `${path}.notes[${i}]`)) };
+}
+
 function blockStats(v: unknown, path: string): { blockId: string; table: StatsTable }[] {
   return arr(v, path).map((e, i) => {
     const o = obj(e, `${path}[${i}]`);
@@ -329,6 +344,7 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
           backend: oneOf(o.backend, 'backend', BACKENDS),
           input: inputSpec(o.input),
           ...(o.weightSeed !== undefined ? { weightSeed: int(o.weightSeed, 'weightSeed', 0, 0xffffffff) } : {}),
+          ...(o.weights !== undefined ? { weights: weightsOrigin(o.weights, 'weights') } : {}),
           ...(o.focusBlockId !== undefined ? { focusBlockId: str(o.focusBlockId, 'focusBlockId') } : {}),
           ...(o.sizes !== undefined ? { sizes: arr(o.sizes, 'sizes').map((c, i) => sizeChoice(c, `sizes[${i}]`)) } : {}),
           ...(o.imageFit !== undefined ? { imageFit: oneOf(o.imageFit, 'imageFit', ['crop', 'stretch'] as const) } : {}),

@@ -3,6 +3,7 @@ import type { Model } from '../../core/ir/graph.js';
 import type { Inspection } from '../../core/inspect/inspection.js';
 import type { SizeRequest } from '../../core/inputs/sizes.js';
 import type { ByteSource } from '../../core/onnx/byte-source.js';
+import type { TrainedModel } from '../../core/pairing/trained-model.js';
 import type { DefaultInput, SourceAnalysis, SourceUnit } from '../../core/source/analysis.js';
 import type { SourceLanguage } from '../../core/source/parsers.js';
 import type { Convention, StatsTable } from '../../core/stats/table.js';
@@ -53,8 +54,8 @@ export interface Engine {
   /** `path`: the model's file, when it has one, so tensors stored beside it (external data) can be read. */
   analyzeModel(source: ByteSource, path?: string): ModelAnalysis;
   formatTable(table: StatsTable, format: StatsFormat): string;
-  /** What the inspector webview runs and shows for a source unit (framework-default weights, fixed seed). */
-  inspectSource(unit: SourceUnit, title: string, convention: Convention, sizes?: SizeRequest): Inspection;
+  /** What the inspector webview runs and shows for a source unit: with `trained` (a paired checkpoint) when given, else framework-default weights from a fixed seed. */
+  inspectSource(unit: SourceUnit, title: string, convention: Convention, sizes?: SizeRequest, trained?: TrainedModel): Inspection;
   /** The same for a model file: gates as outputs, weights read from `source`. */
   inspectModel(analysis: ModelAnalysis, source: ByteSource, title: string, convention: Convention, path?: string, sizes?: SizeRequest): Inspection;
   /** ONNX bytes of a unit's graph, with initialised weights, through the core's writer. */

@@ -49,8 +49,8 @@ export function buildEngine(front: SourceAnalyzerPort, externalData?: (modelPath
       const host = external(path);
       return analyzeModel(readModelFile(source, { ...(host ? { folder: host } : {}), ...(path ? { name: modelName(path) } : {}) }));
     },
-    inspectSource: (unit, title, convention, sizes) =>
-      inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes),
+    inspectSource: (unit, title, convention, sizes, trained) =>
+      inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes, trained),
     inspectModel: (analysis, source, title, convention, path, sizes) => inspectOnnx(analysis, source, title, convention, external(path), sizes),
     formatTable: (table, format) => formatTable(table, format),
     exportOnnx(unit) {

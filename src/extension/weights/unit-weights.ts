@@ -1,30 +1,40 @@
 import * as vscode from 'vscode';
-import { readWeightsFile } from '../../core/formats/weights-file.js';
-import type { Model } from '../../core/ir/graph.js';
-import { bytesSource } from '../../core/onnx/byte-source.js';
-import { pairWeights, pairingSummary, withPairedValues } from '../../core/pairing/pair-weights.js';
+import type { WeightsFile } from '../../core/formats/weights-file.js';
+import { isJsonObject, readShardIndex } from '../../core/formats/sharded/shard-index.js';
+import { readWeights } from '../../core/formats/sharded/sharded-weights.js';
+import { bytesSource, type ByteSource, type ExternalDataHost } from '../../core/onnx/byte-source.js';
+import { trainedModel, type TrainedModel } from '../../core/pairing/trained-model.js';
 import type { SourceUnit } from '../../core/source/analysis.js';
-import { readWorkspaceFile } from './workspace-file.js';
-
-/** A source unit's model with a checkpoint's tensors in it, and what to tell the user about them. */
-export interface TrainedWeights {
-  readonly model: Model;
-  /** The weights file, relative to the workspace folder. */
-  readonly file: string;
-  /** How the file's names met the source's: paired count, then missing / unexpected / mismatched names. */
-  readonly notes: readonly string[];
-}
+import { fetchFiles } from './fetched-files.js';
+import { statWorkspaceFile } from './workspace-file.js';
 
 export const WEIGHTS_SETTING = 'seLens.weights';
+
+/** A weights file read and parsed, with the bytes its tensors point into. */
+interface ReadWeights {
+  readonly weights: WeightsFile;
+  readonly source: ByteSource;
+  readonly shards?: ExternalDataHost;
+  readonly version: string;
+}
+
+/** The last weights files read, by URI and version: a convention switch or a second run does not read a checkpoint again. */
+const recent = new Map<string, Promise<ReadWeights>>();
+const RECENT_FILES = 2;
+/** Pairings per unit (a new analysis makes new units), by file and version. */
+const paired = new WeakMap<SourceUnit, Map<string, TrainedModel>>();
 
 /**
  * The trained weights for `unit`: its `# se-lens: weights=…` comment (a path relative to the source file's
  * folder) wins over the `seLens.weights` setting (relative to the workspace folder); `undefined` when
  * neither names one, so the unit runs on framework-default weights. The file's tensors pair with the
  * source's weights by state-dict name (`seLens.weightsPrefix`, else a shared prefix the names prove):
- * names that do not pair are listed in the notes, never guessed.
+ * names that do not pair are listed in the notes, never guessed. A sharded checkpoint's index reads its
+ * shards from the index's folder through `workspace.fs` (so the web host reads them too).
  */
-export async function trainedWeightsFor(unit: SourceUnit, document: vscode.Uri): Promise<TrainedWeights | undefined> {
+export async function trainedWeightsFor(unit: SourceUnit, cellOrFile: vscode.Uri): Promise<TrainedModel | undefined> {
+  // A notebook cell's paths are the notebook file's: relative to its folder, inside its workspace folder.
+  const document = notebookOf(cellOrFile) ?? cellOrFile;
   const config = vscode.workspace.getConfiguration('seLens', document);
   const fromSetting = config.get<string>('weights', '').trim();
   const written = unit.weightsDirective ?? (fromSetting || undefined);
@@ -32,12 +42,41 @@ export async function trainedWeightsFor(unit: SourceUnit, document: vscode.Uri):
   const folder = vscode.workspace.getWorkspaceFolder(document);
   const base = unit.weightsDirective ? vscode.Uri.joinPath(document, '..') : (folder?.uri ?? vscode.Uri.joinPath(document, '..'));
   const what = unit.weightsDirective ? vscode.l10n.t('The weights comment') : vscode.l10n.t('The seLens.weights setting');
-  const { label, bytes } = await readWorkspaceFile(written, base, document, what);
+  const { uri, label, stat } = await statWorkspaceFile(written, base, document, what);
   const prefix = config.get<string>('weightsPrefix', '') || undefined;
-  const source = bytesSource(bytes);
-  const file = readWeightsFile(source);
-  const pairing = pairWeights(unit.model, file.tensors, prefix);
-  const notes = pairingSummary(pairing, label);
-  if (pairing.paired.length === 0) throw new Error(notes.join('; '));
-  return { model: withPairedValues(pairing.model, source), file: label, notes: [...notes, ...file.notes] };
+  const key = `${uri.toString()}\u0000${stat.size}:${stat.mtime}`;
+  let file = recent.get(key);
+  if (!file) {
+    file = readWeightsAt(uri, label, `${stat.size}:${stat.mtime}`, document);
+    recent.set(key, file);
+    file.catch(() => recent.delete(key));
+    while (recent.size > RECENT_FILES) recent.delete(recent.keys().next().value!);
+  }
+  const read = await file;
+  const pairingKey = `${key}\u0000${read.version}\u0000${prefix ?? ''}`;
+  let perUnit = paired.get(unit);
+  if (!perUnit) paired.set(unit, (perUnit = new Map()));
+  let trained = perUnit.get(pairingKey);
+  if (!trained) {
+    const description = `${label}: ${read.weights.description}`;
+    trained = trainedModel(unit.model, { ...read.weights, notes: [description, ...read.weights.notes] }, read, { label, version: read.version, ...(prefix ? { prefix } : {}) });
+    perUnit.clear();
+    perUnit.set(pairingKey, trained);
+  }
+  return trained;
+}
+
+function notebookOf(cell: vscode.Uri): vscode.Uri | undefined {
+  if (cell.scheme !== 'vscode-notebook-cell') return undefined;
+  const key = cell.toString();
+  return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === key))?.uri;
+}
+
+/** The file, or a shard index and the shards it names (each inside the index's folder and the workspace folder). */
+async function readWeightsAt(uri: vscode.Uri, label: string, version: string, document: vscode.Uri): Promise<ReadWeights> {
+  const source = bytesSource(await vscode.workspace.fs.readFile(uri));
+  if (!isJsonObject(source)) return { weights: readWeights(source), source, version };
+  const index = readShardIndex(source);
+  const shards = await fetchFiles(index.shards, vscode.Uri.joinPath(uri, '..'), document, vscode.l10n.t('A shard of {0}', label));
+  return { weights: readWeights(source, shards.host), source, shards: shards.host, version: [version, ...shards.versions].join(',') };
 }
