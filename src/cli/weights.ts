@@ -1,6 +1,6 @@
 import { analysisOf } from '../core/analyze.js';
 import { SeLensError } from '../core/errors.js';
-import { readWeights } from '../core/formats/sharded/sharded-weights.js';
+import { readWeights } from '../core/pairing/read-weights.js';
 import type { Model } from '../core/ir/graph.js';
 import { pairWeights, pairingSummary, withPairedValues, type Pairing } from '../core/pairing/pair-weights.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';

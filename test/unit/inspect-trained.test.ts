@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { readWeights } from '../../src/core/formats/sharded/sharded-weights.js';
+import { readWeights } from '../../src/core/pairing/read-weights.js';
 import { inspectSource, type AnalysedModel, type Inspection } from '../../src/core/inspect/inspection.js';
 import { parseNpy } from '../../src/core/inputs/npy.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readWeights } from '../../src/core/formats/sharded/sharded-weights.js';
+import { readWeights } from '../../src/core/pairing/read-weights.js';
 import { bytesSource, type ExternalDataHost } from '../../src/core/onnx/byte-source.js';
 import { isSeLensError } from '../../src/core/errors.js';
 
@@ -84,7 +84,7 @@ describe('sharded checkpoints', () => {
     assert.match(r.err, /outside the index's folder/);
   });
 
-  it('hostile and broken indexes: absolute, drive and scheme paths refused; missing shards, bad JSON and no weight_map are one line each', () => {
+  it('hostile and broken indexes: absolute, drive and scheme paths refused; missing shards, bad JSON and a broken model.json are one line each', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'se-lens-shards-'));
     try {
       const cases: [string, RegExp][] = [
@@ -95,7 +95,8 @@ describe('sharded checkpoints', () => {
         [JSON.stringify({ weight_map: { a: 'absent.safetensors' } }), /absent\.safetensors/],
         [JSON.stringify({ weight_map: { a: 7 } }), /not a file name/],
         [JSON.stringify({ weight_map: {} }), /empty/],
-        [JSON.stringify({ modelTopology: {} }), /no "weight_map"/],
+        // JSON without a weight_map is read as a TF.js model.json, and this one is none.
+        [JSON.stringify({ modelTopology: {} }), /layers model/],
         ['{ "weight_map": ', /does not parse/],
       ];
       for (const [i, [text, message]] of cases.entries()) {

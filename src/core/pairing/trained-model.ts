@@ -1,8 +1,8 @@
 import { SeLensError } from '../errors.js';
-import type { WeightsFile } from '../formats/weights-file.js';
 import type { Model } from '../ir/graph.js';
 import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
 import { pairWeights, pairingSummary, withPairedValues, type Pairing } from './pair-weights.js';
+import type { NamedWeights } from './read-weights.js';
 
 /** A source unit's model with a checkpoint's values in it, and what tells this pairing from any other. */
 export interface TrainedModel {
@@ -24,7 +24,7 @@ export interface TrainedModel {
  */
 export function trainedModel(
   model: Model,
-  weights: WeightsFile,
+  weights: NamedWeights,
   read: { readonly source: ByteSource; readonly shards?: ExternalDataHost },
   file: { readonly label: string; readonly version: string; readonly prefix?: string },
 ): TrainedModel {

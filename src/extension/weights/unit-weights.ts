@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type { WeightsFile } from '../../core/formats/weights-file.js';
-import { isJsonObject, readShardIndex } from '../../core/formats/sharded/shard-index.js';
-import { readWeights } from '../../core/formats/sharded/sharded-weights.js';
+import { manifestFiles } from '../../core/formats/sharded/manifest-files.js';
+import { readWeights, type NamedWeights } from '../../core/pairing/read-weights.js';
 import { bytesSource, type ByteSource, type ExternalDataHost } from '../../core/onnx/byte-source.js';
 import { trainedModel, type TrainedModel } from '../../core/pairing/trained-model.js';
 import type { SourceUnit } from '../../core/source/analysis.js';
@@ -12,7 +11,7 @@ export const WEIGHTS_SETTING = 'seLens.weights';
 
 /** A weights file read and parsed, with the bytes its tensors point into. */
 interface ReadWeights {
-  readonly weights: WeightsFile;
+  readonly weights: NamedWeights;
   readonly source: ByteSource;
   readonly shards?: ExternalDataHost;
   readonly version: string;
@@ -72,11 +71,14 @@ function notebookOf(cell: vscode.Uri): vscode.Uri | undefined {
   return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === key))?.uri;
 }
 
-/** The file, or a shard index and the shards it names (each inside the index's folder and the workspace folder). */
+/**
+ * The file and the files its manifest names beside it (a shard index's shards, a TF.js model.json's weight
+ * shards), each inside the manifest's folder and the workspace folder, read ahead for the synchronous readers.
+ */
 async function readWeightsAt(uri: vscode.Uri, label: string, version: string, document: vscode.Uri): Promise<ReadWeights> {
   const source = bytesSource(await vscode.workspace.fs.readFile(uri));
-  if (!isJsonObject(source)) return { weights: readWeights(source), source, version };
-  const index = readShardIndex(source);
-  const shards = await fetchFiles(index.shards, vscode.Uri.joinPath(uri, '..'), document, vscode.l10n.t('A shard of {0}', label));
-  return { weights: readWeights(source, shards.host), source, shards: shards.host, version: [version, ...shards.versions].join(',') };
+  const names = manifestFiles(source);
+  if (names.length === 0) return { weights: readWeights(source), source, version };
+  const beside = await fetchFiles(names, vscode.Uri.joinPath(uri, '..'), document, vscode.l10n.t('A file named by {0}', label));
+  return { weights: readWeights(source, beside.host), source, shards: beside.host, version: [version, ...beside.versions].join(',') };
 }

@@ -12,8 +12,8 @@ export interface ShardIndex {
   readonly shards: readonly string[];
 }
 
-/** An index is a few MB at most even for 100-billion-parameter models; beyond this it is not one. */
-const MAX_INDEX_BYTES = 64 * 1024 * 1024;
+/** A shard index is a few MB even for 100-billion-parameter models, a TF.js model.json's topology rarely more. */
+const MAX_INDEX_BYTES = 256 * 1024 * 1024;
 
 /** A JSON object's first byte (after a BOM and whitespace): no weights file begins with `{` (safetensors begins with its header length). */
 export function isJsonObject(source: ByteSource): boolean {
@@ -23,19 +23,27 @@ export function isJsonObject(source: ByteSource): boolean {
   return head[i] === 0x7b;
 }
 
+/** The JSON text of a file that starts like a JSON object (a manifest, an index); one-line errors. */
+export function readJson(source: ByteSource, what: string): unknown {
+  if (source.size > MAX_INDEX_BYTES) throw new SeLensError('too-large', `The JSON file is ${source.size} bytes, too large for ${what}.`);
+  try {
+    return JSON.parse(new TextDecoder().decode(source.read(0, source.size)).replace(/^\uFEFF/, ''));
+  } catch {
+    throw new SeLensError('corrupt', `The weights file is JSON that does not parse; expected ${what}.`);
+  }
+}
+
+/** Whether parsed JSON is a shard index (has a `weight_map`), not a TF.js model.json. */
+export function isShardIndex(json: unknown): boolean {
+  return typeof json === 'object' && json !== null && 'weight_map' in json;
+}
+
 /**
  * Reads and checks the index. Every shard name is checked before any shard is opened: a name that is
  * absolute, has a scheme or a drive, or climbs with `..` is refused, so a hostile index reads nothing.
  */
-export function readShardIndex(source: ByteSource): ShardIndex {
-  if (source.size > MAX_INDEX_BYTES) throw new SeLensError('too-large', `The JSON file is ${source.size} bytes, too large for a shard index.`);
-  let json: unknown;
-  try {
-    json = JSON.parse(new TextDecoder().decode(source.read(0, source.size)).replace(/^\uFEFF/, ''));
-  } catch {
-    throw new SeLensError('corrupt', 'The weights file is JSON that does not parse; expected a shard index with a "weight_map".');
-  }
-  const map = typeof json === 'object' && json !== null ? (json as { weight_map?: unknown }).weight_map : undefined;
+export function readShardIndex(json: unknown): ShardIndex {
+  const map = isShardIndex(json) ? (json as { weight_map?: unknown }).weight_map : undefined;
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
     throw new SeLensError('unsupported', 'This JSON file is no shard index: it has no "weight_map" object of tensor names and shard files.');
   }
@@ -52,7 +60,7 @@ export function readShardIndex(source: ByteSource): ShardIndex {
 }
 
 /** A relative path that stays below its folder: no root, drive, scheme, `..` segment or NUL. */
-function insideFolder(path: string): boolean {
+export function insideFolder(path: string): boolean {
   if (path.includes('\0') || /^[\\/]/.test(path) || /^[a-zA-Z][\w+.-]*:/.test(path)) return false;
   return path.split(/[\\/]/).every((segment) => segment !== '..');
 }

@@ -1,17 +1,16 @@
 import { SeLensError } from '../../errors.js';
 import type { TensorConst } from '../../ir/graph.js';
-import type { ByteSource, ExternalDataHost } from '../../onnx/byte-source.js';
+import type { ExternalDataHost } from '../../onnx/byte-source.js';
 import { readWeightsFile, type WeightsFile } from '../weights-file.js';
-import { isJsonObject, readShardIndex } from './shard-index.js';
+import { readShardIndex } from './shard-index.js';
 
 /**
- * A weights file a source unit can be paired with: a PyTorch or safetensors file, or a sharded checkpoint's
- * index whose shards `folder` opens (the index's folder; it refuses what leaves it). Each shard's header is
- * read to locate its tensors; payloads stay unread, each pointing into its shard by name.
+ * A sharded checkpoint: its index, and the shards `folder` opens (the index's folder; it refuses what leaves
+ * it). Each shard's header is read to locate its tensors; payloads stay unread, each pointing into its shard
+ * by name.
  */
-export function readWeights(source: ByteSource, folder?: ExternalDataHost): WeightsFile {
-  if (source.size === 0 || !isJsonObject(source)) return readWeightsFile(source);
-  const index = readShardIndex(source);
+export function readShardedWeights(json: unknown, folder: ExternalDataHost | undefined): WeightsFile {
+  const index = readShardIndex(json);
   if (!folder) throw new SeLensError('refused-path', 'This is a shard index; its shards cannot be read here.');
   const tensors = new Map<string, TensorConst>();
   const notes: string[] = [];
