@@ -4,7 +4,7 @@ import type { SourceUnit } from '../../core/source/analysis.js';
 import { SOURCE_SELECTOR, type SourceAnalyses } from '../analysis/source-analyses.js';
 import { log } from '../log.js';
 import { defaultInputSize } from '../settings.js';
-import { readWorkspaceFile } from '../weights/workspace-file.js';
+import { notebookOf, readWorkspaceFile } from '../weights/workspace-file.js';
 import { trainedWeightsFor } from '../weights/unit-weights.js';
 import type { GateRunner, GateRunResult, InlineInput } from './ort-gate-runner.js';
 import { INLINE_SECTION, InlineHeatmaps } from './inline-heatmaps.js';
@@ -21,7 +21,7 @@ async function inputSpec(uri: vscode.Uri): Promise<InlineInput> {
   const config = vscode.workspace.getConfiguration(INLINE_SECTION, uri);
   const file = config.get<string>('inputFile', '').trim();
   if (file) {
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const folder = vscode.workspace.getWorkspaceFolder(notebookOf(uri) ?? uri);
     const { label, bytes } = await readWorkspaceFile(file, folder?.uri ?? vscode.Uri.joinPath(uri, '..'), uri, vscode.l10n.t('The seLens.inline.inputFile setting'));
     return { kind: 'npy', name: label, bytes };
   }

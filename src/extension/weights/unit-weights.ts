@@ -5,7 +5,7 @@ import { bytesSource, type ByteSource, type ExternalDataHost } from '../../core/
 import { trainedModel, type TrainedModel } from '../../core/pairing/trained-model.js';
 import type { SourceUnit } from '../../core/source/analysis.js';
 import { fetchFiles } from './fetched-files.js';
-import { statWorkspaceFile } from './workspace-file.js';
+import { notebookOf, statWorkspaceFile } from './workspace-file.js';
 
 export const WEIGHTS_SETTING = 'seLens.weights';
 
@@ -63,12 +63,6 @@ export async function trainedWeightsFor(unit: SourceUnit, cellOrFile: vscode.Uri
     perUnit.set(pairingKey, trained);
   }
   return trained;
-}
-
-function notebookOf(cell: vscode.Uri): vscode.Uri | undefined {
-  if (cell.scheme !== 'vscode-notebook-cell') return undefined;
-  const key = cell.toString();
-  return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document.uri.toString() === key))?.uri;
 }
 
 /**

@@ -31,15 +31,16 @@ function npyFloat32(bytes: Uint8Array): Float32Array {
 }
 
 /** The inspection behind the heatmap the inspector drew for `file` (its weights' file names it). */
-async function inspected(uri: vscode.Uri, file: string | undefined): Promise<Inspection> {
-  await vscode.commands.executeCommand('seLens.inspectBlock', uri, 'SEBlock');
+async function inspected(uri: vscode.Uri, file: string | undefined, unit = 'SEBlock'): Promise<Inspection> {
+  await vscode.commands.executeCommand('seLens.inspectBlock', uri, unit);
   return until(`the inspector's heatmap with weights ${file ?? 'defaults'}`, () => {
     const r = api().services.inspector.lastRender;
-    const w = r?.title === 'SEBlock' ? r.inspection?.weights : undefined;
+    const w = r?.title === unit ? r.inspection?.weights : undefined;
     return w && (w.kind === 'trained' ? w.file === file : file === undefined) ? r!.inspection : undefined;
   }, 600);
 }
 
+/** Every block's gates, in block order, one after the other. */
 async function gatesOf(inspection: Inspection, x: Float32Array): Promise<number[]> {
   const ort = await import('onnxruntime-web/wasm');
   ort.env.wasm.numThreads = 1;
@@ -49,7 +50,7 @@ async function gatesOf(inspection: Inspection, x: Float32Array): Promise<number[
   try {
     const input = inspection.inputs[0]!;
     const out = await session.run({ [input.name]: new ort.Tensor('float32', x, input.shape as number[]) });
-    return Array.from(out[inspection.blocks[0]!.tensors.gate]!.data as Float32Array);
+    return inspection.blocks.flatMap((b) => Array.from(out[b.tensors.gate]!.data as Float32Array));
   } finally {
     await session.release();
   }
@@ -106,5 +107,57 @@ suite('the inspector with trained weights', () => {
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(api().services.inspector.lastRender, before, 'nothing rendered');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('a notebook: `# se-lens: weights=` in the class\'s cell (relative to the notebook\'s folder) drives the strip and the inspector', async () => {
+    const truth = (JSON.parse(await readFile(pytorch('pytorch', 'pytorch.truth.json'), 'utf8')) as { se_block: { blocks: { gates: number[][] }[] } }).se_block.blocks[0]!.gates;
+    await place(pytorch('pytorch', 'se_block_state_dict.pth'), 'nb/trained.pth');
+    await place(pytorch('pytorch', 'input.npy'), 'nb/input.npy');
+    const nbUri = await place(workspaceUri('se_notebook.ipynb').fsPath, 'nb/se_notebook_trained.ipynb', (text) => {
+      const nb = JSON.parse(text) as { cells: { source: string[] | string }[] };
+      for (const cell of nb.cells) {
+        const src = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+        cell.source = src.replace('class SEBlock(nn.Module):', '# se-lens: weights=trained.pth\nclass SEBlock(nn.Module):');
+      }
+      return JSON.stringify(nb);
+    });
+    const inline = vscode.workspace.getConfiguration('seLens.inline');
+    await inline.update('inputFile', `${DIR}/nb/input.npy`, vscode.ConfigurationTarget.Workspace);
+    try {
+      const notebook = await vscode.workspace.openNotebookDocument(nbUri);
+      await vscode.window.showNotebookDocument(notebook);
+      const cell = notebook.getCells().find((c) => c.document.getText().includes('class SEBlock'))!.document;
+      const [state] = await until('a strip on the class cell', async () => {
+        const s = (await vscode.commands.executeCommand<{ weightsFile?: string; gates: number[][] }[]>('seLens.runGates', cell.uri, 'SEBlock')) ?? [];
+        return s.length ? s : undefined;
+      }, 50, 300);
+      assert.equal(state!.weightsFile, `${DIR}/nb/trained.pth`);
+      const worst = Math.max(...state!.gates.flatMap((row, s) => row.map((g, c) => Math.abs(g - truth[s]![c]!))));
+      assert.ok(worst < 1e-4, `max |Δ| ${worst}`);
+      const inspection = await inspected(cell.uri, `${DIR}/nb/trained.pth`);
+      assert.equal(inspection.weights?.label, `weights: ${DIR}/nb/trained.pth (trained)`);
+    } finally {
+      await inline.update('inputFile', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('seLens.clearInlineHeatmaps');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  test('a TF.js builder with `// se-lens: weights=model.json`: the layers model\'s weights pair by layer name, TF.js\'s gates', async () => {
+    const truth = (JSON.parse(await readFile(pytorch('tfjs-source', 'tfjs-source.truth.json'), 'utf8')) as Record<string, { unit: string; input: string; blocks: { gates: number[] }[] }>)['se_resnet']!;
+    for (const f of ['model.json', 'weights.bin']) await place(pytorch('tfjs-source', 'se_resnet', f), `tfjs/se_resnet/${f}`);
+    const uri = await place(pytorch('tfjs-source', 'se_resnet.ts'), 'tfjs/se_resnet.ts');
+    try {
+      const inspection = await inspected(uri, `${DIR}/tfjs/se_resnet/model.json`, truth.unit);
+      assert.ok(inspection.weights?.kind === 'trained' && inspection.weights.notes.some((n) => /37 tensors paired/.test(n)), JSON.stringify(inspection.weights));
+      const raw = await readFile(join(pytorch('tfjs-source'), truth.input));
+      const gates = await gatesOf(inspection, new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength)));
+      const expected = truth.blocks.flatMap((b) => b.gates);
+      assert.equal(gates.length, expected.length);
+      const worst = Math.max(...gates.map((g, i) => Math.abs(g - expected[i]!)));
+      assert.ok(worst < 1e-4, `max |Δ| ${worst}`);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
   });
 });
