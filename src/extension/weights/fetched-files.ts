@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { SeLensError } from '../../core/errors.js';
-import { bytesSource, type ExternalDataHost } from '../../core/onnx/byte-source.js';
+import { bytesSource, type ByteSource, type ExternalDataHost } from '../../core/onnx/byte-source.js';
+import type { Engine, ModelPlace } from '../engine/api.js';
 import { readWorkspaceFile } from './workspace-file.js';
 
 /**
@@ -22,4 +23,14 @@ export async function fetchFiles(names: readonly string[], folder: vscode.Uri, d
     },
     versions: read.map((f) => f.version),
   };
+}
+
+/** A model file's place when it is not on the local disk: the files its reader opens, fetched from its folder. */
+export async function fetchedBeside(uri: vscode.Uri, source: ByteSource, engine: Pick<Engine, 'filesBeside'>): Promise<ModelPlace> {
+  const file = uri.path.split('/').pop() ?? '';
+  const name = file.includes('.') ? file.slice(0, file.lastIndexOf('.')) : file;
+  const names = engine.filesBeside(source);
+  if (names.length === 0) return { name };
+  const { host } = await fetchFiles(names, vscode.Uri.joinPath(uri, '..'), uri, vscode.l10n.t('A file named by {0}', file));
+  return { name, beside: host };
 }

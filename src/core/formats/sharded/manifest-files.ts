@@ -1,5 +1,5 @@
 import { SeLensError } from '../../errors.js';
-import type { ByteSource } from '../../onnx/byte-source.js';
+import type { ByteSource, ExternalDataHost } from '../../onnx/byte-source.js';
 import { insideFolder, isJsonObject, isShardIndex, readJson, readShardIndex } from './shard-index.js';
 
 /**
@@ -26,4 +26,34 @@ export function manifestFiles(source: ByteSource): string[] {
     }
   }
   return files;
+}
+
+/**
+ * Every file beside a model that its reader opens (TF.js weight shards, ONNX external data, a shard index's
+ * shards), found by reading its structure once against a folder that only takes names down (each checked to
+ * stay inside the folder) and answers with a stand-in no structure walk reads from. `read` is the format's
+ * reader (`readModelFile` or `readWeights`); an error it throws is left for the real read to report.
+ */
+export function filesReadBeside(source: ByteSource, read: (source: ByteSource, folder: ExternalDataHost) => unknown): string[] {
+  const listed = manifestFiles(source);
+  if (listed.length) return listed;
+  const asked: string[] = [];
+  const standIn: ByteSource = {
+    size: Number.MAX_SAFE_INTEGER,
+    read: () => {
+      throw new SeLensError('unsupported', 'a file beside the model was read while listing them');
+    },
+  };
+  try {
+    read(source, {
+      open(location) {
+        if (!insideFolder(location)) throw new SeLensError('refused-path', `"${location}" lies outside the model's folder; refused.`);
+        if (!asked.includes(location)) asked.push(location);
+        return standIn;
+      },
+    });
+  } catch {
+    // The read with the fetched files says what is wrong, in one line.
+  }
+  return asked;
 }
