@@ -12,6 +12,9 @@ import { describe, it } from 'node:test';
 import { readWeights } from '../../src/core/pairing/read-weights.js';
 import { bytesSource, type ExternalDataHost } from '../../src/core/onnx/byte-source.js';
 import { isSeLensError } from '../../src/core/errors.js';
+import { manifestFiles } from '../../src/core/formats/sharded/manifest-files.js';
+import { folderExternalData } from '../../src/node/file-source.js';
+import * as fc from 'fast-check';
 
 const DIR = 'test/fixtures/formats/sharded';
 const PYTORCH = 'test/fixtures/formats/pytorch';
@@ -110,6 +113,39 @@ describe('sharded checkpoints', () => {
       }
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  describe('fuzz: edited shard indexes and TF.js manifests (one-line SeLensError or a result; nothing opened outside the folder)', () => {
+    const cases: [string, string][] = [
+      ['safetensors index', `${DIR}/se_block_st/model.safetensors.index.json`],
+      ['torch index', `${DIR}/se_basic_block_bin/pytorch_model.bin.index.json`],
+      ['TF.js model.json', 'test/fixtures/formats/tfjs-source/se_resnet/model.json'],
+    ];
+    for (const [label, path] of cases) {
+      const text = readFileSync(path, 'utf8');
+      const folder = path.slice(0, path.lastIndexOf('/'));
+      const edits = fc.sample(fc.tuple(fc.nat({ max: text.length - 1 }), fc.nat({ max: 40 }), fc.constantFrom('', '0', '"', '[', '}', 'null', '"../x.bin"', '"/etc/passwd"', '"a/../../b"')), { numRuns: 25, seed: 29 });
+      edits.forEach(([at, cut, insert], i) => {
+        it(`${label} #${i}: ${cut} chars at ${at} replaced by ${JSON.stringify(insert)}`, { timeout: 2000 }, () => {
+          const source = bytesSource(new TextEncoder().encode(text.slice(0, at) + insert + text.slice(at + cut)));
+          const real = folderExternalData(`${folder}/index.json`);
+          const opened: string[] = [];
+          const host: ExternalDataHost = { open: (location) => (opened.push(location), real.open(location)) };
+          try {
+            const listed = manifestFiles(source);
+            assert.ok(listed.every((n) => !n.split('/').includes('..') && !n.startsWith('/')), listed.join(','));
+            readWeights(source, host);
+          } catch (e) {
+            assert.ok(isSeLensError(e), `expected SeLensError, got ${String(e)}`);
+            assert.ok(e.message.length > 0 && !/[\r\n]/.test(e.message), e.message);
+          } finally {
+            real.close();
+          }
+          // The folder refuses what leaves it; the index's own check refuses it before opening.
+          assert.ok(opened.every((n) => !n.split('/').includes('..') && !n.startsWith('/')), opened.join(','));
+        });
+      });
     }
   });
 });
