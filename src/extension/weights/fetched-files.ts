@@ -10,7 +10,7 @@ import { readWorkspaceFile } from './workspace-file.js';
  * each checked to stay inside the workspace folder. Only the names given are served, so the core can ask
  * for nothing else.
  */
-export async function fetchFiles(names: readonly string[], folder: vscode.Uri, document: vscode.Uri, what: string): Promise<{ host: ExternalDataHost; versions: string[] }> {
+export async function fetchFiles(names: readonly string[], folder: vscode.Uri, document: vscode.Uri, what: string): Promise<{ host: ExternalDataHost; uris: vscode.Uri[]; versions: string[] }> {
   const read = await Promise.all(names.map((name) => readWorkspaceFile(name, folder, document, what)));
   const byName = new Map(names.map((name, i) => [name, read[i]!.bytes]));
   return {
@@ -21,6 +21,7 @@ export async function fetchFiles(names: readonly string[], folder: vscode.Uri, d
         return bytesSource(bytes);
       },
     },
+    uris: read.map((f) => f.uri),
     versions: read.map((f) => f.version),
   };
 }

@@ -14,12 +14,18 @@ interface ReadWeights {
   readonly weights: NamedWeights;
   readonly source: ByteSource;
   readonly shards?: ExternalDataHost;
+  /** The files the manifest names, checked again before the read is reused (a shard may change alone). */
+  readonly beside: readonly vscode.Uri[];
+  /** Sizes and modification times of the file and of `beside`. */
   readonly version: string;
 }
 
-/** The last weights files read, by URI and version: a convention switch or a second run does not read a checkpoint again. */
+/**
+ * The last weights file read, by URI and version: a convention switch or a second run does not read a
+ * checkpoint again. One only: a checkpoint may take hundreds of MB.
+ */
 const recent = new Map<string, Promise<ReadWeights>>();
-const RECENT_FILES = 2;
+const RECENT_FILES = 1;
 /** Pairings per unit (a new analysis makes new units), by file and version. */
 const paired = new WeakMap<SourceUnit, Map<string, TrainedModel>>();
 
@@ -45,6 +51,10 @@ export async function trainedWeightsFor(unit: SourceUnit, cellOrFile: vscode.Uri
   const prefix = config.get<string>('weightsPrefix', '') || undefined;
   const key = `${uri.toString()}\u0000${stat.size}:${stat.mtime}`;
   let file = recent.get(key);
+  if (file && !(await unchanged(await file.catch(() => undefined), `${stat.size}:${stat.mtime}`))) {
+    recent.delete(key);
+    file = undefined;
+  }
   if (!file) {
     file = readWeightsAt(uri, label, `${stat.size}:${stat.mtime}`, document);
     recent.set(key, file);
@@ -72,7 +82,14 @@ export async function trainedWeightsFor(unit: SourceUnit, cellOrFile: vscode.Uri
 async function readWeightsAt(uri: vscode.Uri, label: string, version: string, document: vscode.Uri): Promise<ReadWeights> {
   const source = bytesSource(await vscode.workspace.fs.readFile(uri));
   const names = manifestFiles(source);
-  if (names.length === 0) return { weights: readWeights(source), source, version };
+  if (names.length === 0) return { weights: readWeights(source), source, beside: [], version };
   const beside = await fetchFiles(names, vscode.Uri.joinPath(uri, '..'), document, vscode.l10n.t('A file named by {0}', label));
-  return { weights: readWeights(source, beside.host), source, shards: beside.host, version: [version, ...beside.versions].join(',') };
+  return { weights: readWeights(source, beside.host), source, shards: beside.host, beside: beside.uris, version: [version, ...beside.versions].join(',') };
+}
+
+/** Whether a read is still the files' content: its own version, and each file it fetched beside it. */
+async function unchanged(read: ReadWeights | undefined, version: string): Promise<boolean> {
+  if (!read) return false;
+  const stats = await Promise.all(read.beside.map((uri) => Promise.resolve(vscode.workspace.fs.stat(uri)).then((s) => `${s.size}:${s.mtime}`, () => 'gone')));
+  return read.version === [version, ...stats].join(',');
 }

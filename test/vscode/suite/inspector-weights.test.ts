@@ -86,15 +86,32 @@ suite('the inspector with trained weights', () => {
     }
   });
 
-  test('a sharded checkpoint\'s index as the weights: the shards are read from its folder, same gates', async () => {
+  test('a sharded checkpoint\'s index as the weights: the shards are read from its folder, same gates; a shard changed alone is read again under a new model key', async () => {
     const truth = (JSON.parse(await readFile(pytorch('sharded', 'sharded.truth.json'), 'utf8')) as Record<string, { blocks: { gates: number[][] }[] }>)['se_block_st']!;
     for (const f of ['model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']) await place(pytorch('sharded', 'se_block_st', f), `shards/${f}`);
     const uri = await place(join(root(), 'test', 'fixtures', 'source', 'se_block_reference.py'), 'se_block_sharded.py', withComment('shards/model.safetensors.index.json'));
     try {
       const trained = await inspected(uri, `${DIR}/shards/model.safetensors.index.json`);
-      const gates = await gatesOf(trained, npyFloat32(await readFile(pytorch('pytorch', 'input.npy'))));
+      const x = npyFloat32(await readFile(pytorch('pytorch', 'input.npy')));
+      const gates = await gatesOf(trained, x);
       const expected = truth.blocks[0]!.gates.flat();
       assert.ok(Math.max(...gates.map((g, i) => Math.abs(g - expected[i]!))) < 1e-4);
+
+      // One shard changes alone (its weights negated: the sign bit of every float32 flipped): the inspector reads
+      // it again, under another model key, and the gates follow.
+      const shard = workspaceUri(DIR, 'shards', 'model-00002-of-00002.safetensors');
+      const bytes = new Uint8Array(await readFile(shard.fsPath));
+      const dataStart = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+      for (let i = dataStart + 3; i < bytes.length; i += 4) bytes[i]! ^= 0x80;
+      await new Promise((r) => setTimeout(r, 20));
+      await writeFile(shard.fsPath, bytes);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const changed = await until('an inspection of the changed shard', async () => {
+        const next = await inspected(uri, `${DIR}/shards/model.safetensors.index.json`);
+        return next.modelKey !== trained.modelKey ? next : undefined;
+      }, 20, 200);
+      const after = await gatesOf(changed, x);
+      assert.ok(Math.max(...after.map((g, i) => Math.abs(g - expected[i]!))) > 1e-2, 'the negated weights give other gates');
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
