@@ -4,6 +4,7 @@
  * from the same source file (test/fixtures/formats/tfjs-source/make-tfjs-source.ts).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,27 @@ describe('TF.js source units with trained weights', () => {
       }
     });
   }
+
+  it('the CLI: se-lens gates se_resnet.ts --weights se_resnet/model.json --input x.npy gives TF.js\'s gates', () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'se-lens-tfjs-cli-'));
+    try {
+      // The fixture's input.f32 as a float32 .npy of the unit's NHWC shape.
+      const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${truth.inputShape.join(', ')}), }`;
+      const padded = header + ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+      const npy = join(tmp, 'x.npy');
+      writeFileSync(npy, Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, padded.length & 0xff, padded.length >> 8]), Buffer.from(padded, 'latin1'), Buffer.from(input().buffer)]));
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'gates', truth.source, '--weights', join(DIR, 'se_resnet', 'model.json'), '--input', npy, '--format', 'json'], { timeout: 120_000 });
+      assert.equal(r.status, 0, r.stderr.toString());
+      const doc = JSON.parse(r.stdout.toString()) as { blocks: { gates: number[][] }[] };
+      assert.equal(doc.blocks.length, truth.blocks.length);
+      doc.blocks.forEach((b, i) => {
+        const worst = Math.max(...b.gates[0]!.map((g, c) => Math.abs(g - truth.blocks[i]!.gates[c]!)));
+        assert.ok(worst < 1e-4, `${truth.blocks[i]!.layer}: max |Δ| ${worst}`);
+      });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 
   it('a model.json whose weight shard leaves its folder is refused in one line, the shard not read', async () => {
     const u = await unit();
