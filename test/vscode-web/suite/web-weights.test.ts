@@ -1,3 +1,5 @@
+import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema, TensorProto_DataLocation } from 'onnx-buf';
 import * as vscode from 'vscode';
 import { suite, test } from '../../vscode/suite/harness.js';
 import { equal, ok } from './check.js';
@@ -44,5 +46,42 @@ suite('web extension host: files beside models and checkpoints', () => {
       await inline.update('inputFile', undefined, vscode.ConfigurationTarget.Workspace);
       await vscode.commands.executeCommand('seLens.clearInlineHeatmaps');
     }
+  });
+
+  test('an ONNX model whose weights are external data: the file it names is fetched, the model runs as the embedded one does', async () => {
+    // The seed SE block exported by PyTorch, every initializer moved to one file beside it (ONNX's external data layout).
+    const original = await vscode.workspace.fs.readFile(workspaceUri('models', 'seed_se_c32_r4_avg.onnx'));
+    const proto = fromBinary(ModelProtoSchema, original);
+    const parts: Uint8Array[] = [];
+    let offset = 0;
+    for (const init of proto.graph!.initializer) {
+      const raw = init.rawData.length ? init.rawData : new Uint8Array(Float32Array.from(init.floatData).buffer);
+      if (raw.length === 0) continue;
+      init.rawData = new Uint8Array();
+      init.floatData = [];
+      init.dataLocation = TensorProto_DataLocation.EXTERNAL;
+      init.externalData = [['location', 'seed_ext.weights'], ['offset', String(offset)], ['length', String(raw.length)]].map(([key, value]) => ({ key: key!, value: value!, $typeName: 'onnx.StringStringEntryProto' as const }));
+      parts.push(raw);
+      offset += raw.length;
+    }
+    ok(parts.length > 0, 'weights moved out');
+    const data = new Uint8Array(offset);
+    parts.reduce((at, p) => (data.set(p, at), at + p.length), 0);
+    await vscode.workspace.fs.writeFile(workspaceUri('formats', 'ext', 'seed_ext.weights'), data);
+    const uri = workspaceUri('formats', 'ext', 'seed_ext.onnx');
+    await vscode.workspace.fs.writeFile(uri, toBinary(ModelProtoSchema, proto));
+
+    await vscode.commands.executeCommand('vscode.open', uri);
+    const render = await until('the heatmap in the editor', () => {
+      const r = api().services.inspector.lastRender;
+      return r?.title === 'seed_ext.onnx' ? r : undefined;
+    }, 900);
+    equal([render.rows, render.cols], [4, 32]);
+    // The model the inspector runs is the one it runs for the embedded original, byte for byte.
+    const external = await (await api().services.models.get(uri)).inspection('torchstat');
+    const embedded = await (await api().services.models.get(workspaceUri('models', 'seed_se_c32_r4_avg.onnx'))).inspection('torchstat');
+    equal(external.modelBytes.length, embedded.modelBytes.length);
+    ok(external.modelBytes.every((b, i) => b === embedded.modelBytes[i]), 'same gate model bytes');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
