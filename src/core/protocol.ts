@@ -73,9 +73,7 @@ export interface LoadMessage {
   readonly convention: Convention;
   readonly backend: BackendPreference;
   readonly input: InputSpec;
-  /** Source blocks: the seed their weights were drawn from (shown, so a run can be repeated). */
-  readonly weightSeed?: number;
-  /** Source blocks: trained weights from a file, or framework defaults from `weightSeed`. */
+  /** Source blocks: trained weights from a file, or framework defaults and the seed they were drawn from (shown, so a run can be repeated). */
   readonly weights?: WeightsOrigin;
   /** Block to show first (the one the user clicked), else the first. */
   readonly focusBlockId?: string;
@@ -343,7 +341,6 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
           convention: oneOf(o.convention, 'convention', CONVENTIONS),
           backend: oneOf(o.backend, 'backend', BACKENDS),
           input: inputSpec(o.input),
-          ...(o.weightSeed !== undefined ? { weightSeed: int(o.weightSeed, 'weightSeed', 0, 0xffffffff) } : {}),
           ...(o.weights !== undefined ? { weights: weightsOrigin(o.weights, 'weights') } : {}),
           ...(o.focusBlockId !== undefined ? { focusBlockId: str(o.focusBlockId, 'focusBlockId') } : {}),
           ...(o.sizes !== undefined ? { sizes: arr(o.sizes, 'sizes').map((c, i) => sizeChoice(c, `sizes[${i}]`)) } : {}),

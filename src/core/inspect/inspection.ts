@@ -10,7 +10,7 @@ import type { Convention, StatsTable } from '../stats/table.js';
 import { DEFAULT_SOURCE_RUN, gateModelFromOnnx, gateModelFromSource, type SourceRunOptions } from './gate-model.js';
 
 /** Everything of a `load` message the engine computes; the panel adds the user's settings. */
-export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weightSeed' | 'weights' | 'sizes' | 'imageFit'> & {
+export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weights' | 'sizes' | 'imageFit'> & {
   readonly seOverhead: SeOverhead;
 };
 
@@ -101,7 +101,6 @@ export function inspectSource(a: AnalysedModel, title: string, convention: Conve
     inputs: gm.inputs,
     layout: a.model.layout,
     blocks: [...a.blocks],
-    weightSeed: run.seed,
     weights,
     sizes,
     imageFit: imageFit(sizes),
