@@ -36,7 +36,7 @@ export function activateSeLens(context: vscode.ExtensionContext, platform: HostP
   const tree = new BlocksTreeProvider(sources, models);
   const inspector = new InspectorBridge(context);
   const services: Services = { context, engine, sources, models, tree, inspector };
-  const inline = registerInlineHeatmaps(context, sources, () => platform.gateRunner());
+  const inline = registerInlineHeatmaps(context, sources, () => platform.gateRunner(), engine);
   context.subscriptions.push(
     log(),
     sources,

@@ -31,6 +31,19 @@ export interface SourceRequestLocation {
   readonly unsaved: Readonly<Record<string, string>>;
 }
 
+/** A weights file as the host read it, and what identifies it. */
+export interface WeightsBytes {
+  readonly bytes: Uint8Array;
+  /** Files its manifest names (shards), fetched, by the names it gives them. */
+  readonly beside?: ExternalDataHost;
+  /** The file as the user named it (relative to the workspace folder). */
+  readonly label: string;
+  /** Sizes and modification times of the file and of `beside`. */
+  readonly version: string;
+  /** Taken off the file's names before pairing (`seLens.weightsPrefix`); absent: a shared prefix is tried. */
+  readonly prefix?: string;
+}
+
 /** Where a model file's neighbours come from. */
 export interface ModelPlace {
   /** The file's path on disk: files beside it are opened from its folder when read (the Node host). */
@@ -70,6 +83,12 @@ export interface Engine {
   inspectSource(unit: SourceUnit, title: string, convention: Convention, sizes?: SizeRequest, trained?: TrainedModel): Inspection;
   /** The same for a model file: gates as outputs, weights read from `source`. */
   inspectModel(analysis: ModelAnalysis, source: ByteSource, title: string, convention: Convention, place?: ModelPlace, sizes?: SizeRequest): Inspection;
+  /**
+   * A weights file paired with a unit by state-dict or layer name, its paired values read: a PyTorch file,
+   * safetensors, a shard index (its shards in `file.beside`), a TF.js model.json or a Keras file. Throws, in
+   * one line, when nothing pairs.
+   */
+  pairWeights(unit: SourceUnit, file: WeightsBytes): TrainedModel;
   /** ONNX bytes of a unit's graph, with initialised weights, through the core's writer. */
   exportOnnx(unit: SourceUnit): Uint8Array;
   forget(key: string): void;

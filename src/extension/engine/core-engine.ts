@@ -11,7 +11,9 @@ import type { SourceUnit } from '../../core/source/analysis.js';
 import { formatCsv, formatMarkdown } from '../../core/stats/format.js';
 import { computeStats } from '../../core/stats/stats.js';
 import type { Convention, StatsTable } from '../../core/stats/table.js';
-import type { ExternalDataHost } from '../../core/onnx/byte-source.js';
+import { bytesSource, type ExternalDataHost } from '../../core/onnx/byte-source.js';
+import { readWeights } from '../../core/pairing/read-weights.js';
+import { trainedModel } from '../../core/pairing/trained-model.js';
 import type { Engine, EngineSourceAnalysis, ModelPlace, SourceRequest, StatsFormat } from './api.js';
 import { filesReadBeside } from '../../core/formats/sharded/manifest-files.js';
 
@@ -56,6 +58,12 @@ export function buildEngine(front: SourceAnalyzerPort, externalData?: (modelPath
       inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes, trained),
     inspectModel: (analysis, source, title, convention, place, sizes) => inspectOnnx(analysis, source, title, convention, external(place), sizes),
     formatTable: (table, format) => formatTable(table, format),
+    pairWeights(unit, file) {
+      const source = bytesSource(file.bytes);
+      const weights = readWeights(source, file.beside);
+      const described = { ...weights, notes: [`${file.label}: ${weights.description}`, ...weights.notes] };
+      return trainedModel(unit.model, described, { source, ...(file.beside ? { shards: file.beside } : {}) }, { label: file.label, version: file.version, ...(file.prefix ? { prefix: file.prefix } : {}) });
+    },
     exportOnnx(unit) {
       const report = initialiseWeights(unit.model, unit.model.layout === 'NHWC' ? 'tfjs' : 'pytorch', EXPORT_SEED);
       if (report.missing.length) {

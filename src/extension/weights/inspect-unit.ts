@@ -13,7 +13,7 @@ import { trainedWeightsFor } from './unit-weights.js';
  * about the weights in the user's language.
  */
 export async function inspectUnit(engine: Engine, unit: SourceUnit, document: vscode.Uri, convention: Convention, sizes: SizeRequest): Promise<Inspection> {
-  const inspection = engine.inspectSource(unit, unit.name, convention, sizes, await trainedWeightsFor(unit, document));
+  const inspection = engine.inspectSource(unit, unit.name, convention, sizes, await trainedWeightsFor(engine, unit, document));
   return inspection.weights ? { ...inspection, weights: localized(inspection.weights) } : inspection;
 }
 
