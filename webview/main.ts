@@ -362,8 +362,7 @@ async function run(): Promise<void> {
     s.gates = result.gates;
     status.textContent =
       `EP: ${result.ep}${result.fallbackReason ? ` (${result.fallbackReason})` : ''} · session ${result.createMs > 0 ? `${result.createMs.toFixed(0)} ms` : 'reused'}` +
-      ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}${describeSizes()}` +
-      (s.load.weights ? ` · ${s.load.weights.label}` : '');
+      ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}${describeSizes()}`;
     status.dataset.ep = result.ep;
     post({ type: 'ran', modelKey: s.load.modelKey, ep: result.ep, createMs: result.createMs, runMs: result.runMs, samples: plan.samples });
     showHeatmap();
