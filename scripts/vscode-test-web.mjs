@@ -4,7 +4,7 @@
 // runs an extension in its Node host whenever package.json has `main`, so the suite runs against a copy of the
 // extension folder whose package.json keeps only `browser` (the packaged extension keeps both). The suite itself
 // checks that it ran in the web host. Usage: node scripts/vscode-test-web.mjs [--verbose]; needs `npm run build`.
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepareRun, repoRoot } from './vscode-harness.mjs';
 import { runExtensionTests } from './vscode-test-host.mjs';
@@ -20,6 +20,12 @@ for (const file of [join(repoRoot, 'dist', 'web', 'extension.js'), suite]) {
   }
 }
 const paths = prepareRun('web');
+// Model files beyond ONNX whose neighbours the web host must fetch: a TF.js layers model and its weight shard, a
+// sharded checkpoint and its shards, with their truth and the checkpoint's input.
+const formats = join(repoRoot, 'test', 'fixtures', 'formats');
+for (const [from, to] of [['tfjs-layers/se_resnet_tiny', 'se_resnet_tiny'], ['tfjs-layers.truth.json', 'tfjs-layers.truth.json'], ['sharded/se_block_st', 'se_block_st'], ['sharded/sharded.truth.json', 'sharded.truth.json'], ['pytorch/input.npy', 'input.npy']]) {
+  cpSync(join(formats, from), join(paths.workspace, 'formats', to), { recursive: true });
+}
 const extension = join(paths.dir, 'web-extension');
 mkdirSync(extension, { recursive: true });
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));

@@ -80,6 +80,8 @@ let runCounter = 0;
 const app = document.getElementById('app') ?? document.body;
 const status = el('div', { className: 'status', id: 'status', textContent: 'Waiting for a model…' });
 status.setAttribute('role', 'status');
+/** Source units: which weights ran (a checkpoint's file, or framework defaults and their seed) and the pairing notes. */
+const weightsBox = el('div', { className: 'weights', id: 'weights', hidden: true });
 const errorBox = el('div', { className: 'error', id: 'error', hidden: true });
 errorBox.setAttribute('role', 'alert');
 const blockListBox = el('div', { id: 'blocks' });
@@ -178,7 +180,7 @@ const tabs = custom('vscode-tabs', { 'selected-index': '0' }, [
   ...tab('Prunability', [pruneBox]),
   ...tab('Table', [statsControls, statsBox]),
 ]);
-app.append(el('header', {}, [el('h1', { id: 'title', textContent: 'SE Lens inspector' }), status]), errorBox, controls, sizesBox, blockListBox, tabs);
+app.append(el('header', {}, [el('h1', { id: 'title', textContent: 'SE Lens inspector' }), weightsBox, status]), errorBox, controls, sizesBox, blockListBox, tabs);
 
 
 // ---- messages ----------------------------------------------------------------------------------
@@ -212,6 +214,7 @@ async function handle(message: HostMessage): Promise<void> {
         zoom: state?.zoom ?? 'fit',
       };
       document.getElementById('title')!.textContent = message.title;
+      showWeights(message.weights);
       showSizes();
       syncControls();
       showBlockList();
@@ -386,8 +389,7 @@ async function run(): Promise<void> {
     s.hostGates = undefined;
     status.textContent =
       `EP: ${result.ep}${result.fallbackReason ? ` (${result.fallbackReason})` : ''} · session ${result.createMs > 0 ? `${result.createMs.toFixed(0)} ms` : 'reused'}` +
-      ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}${describeSizes()}` +
-      (s.load.weightSeed !== undefined ? ` · weights: framework default init, seed ${s.load.weightSeed}` : '');
+      ` · run ${result.runMs.toFixed(1)} ms · ${plan.samples} sample${plan.samples === 1 ? '' : 's'} · input ${describeInput(s.input)}${describeSizes()}`;
     status.dataset.ep = result.ep;
     post({ type: 'ran', modelKey: s.load.modelKey, ep: result.ep, createMs: result.createMs, runMs: result.runMs, samples: plan.samples });
     if (comparison) reportComparison(s, comparison);
@@ -459,6 +461,13 @@ function reportComparison(s: State, c: GateComparison): void {
   status.dataset.hostAgreement = c.agree ? 'agree' : 'disagree';
   if (!c.agree) showError(`The extension host's gates differ from this panel's own run (${diff}, allowed ${HOST_AGREEMENT}); the heatmap shows the panel's own.`);
   post({ type: 'gatesCompared', modelKey: s.load.modelKey, maxAbsDiff: c.maxAbsDiff, matrices: c.matrices, agree: c.agree });
+}
+
+function showWeights(weights: LoadMessage['weights']): void {
+  weightsBox.hidden = !weights;
+  weightsBox.dataset.kind = weights?.kind ?? '';
+  const notes = weights?.kind === 'trained' ? weights.notes : [];
+  weightsBox.replaceChildren(...(weights ? [el('strong', { textContent: weights.label })] : []), ...(notes.length ? [el('ul', {}, notes.map((n) => el('li', { textContent: n })))] : []));
 }
 
 function describeInput(input: InputSpec): string {

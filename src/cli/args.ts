@@ -23,7 +23,7 @@ export interface CliArgs {
 
 export const USAGE = `usage: se-lens <model.onnx | model.py | notebook.ipynb | model.ts> [--block ID] [--unit NAME] [--convention torchstat|macs|fvcore|onnx-tool]
                 [--input-shape 1,3,224,224] [--format table|json|markdown|csv] [--python-path DIR]...
-                [--weights state_dict.pth|model.safetensors [--weights-prefix module.]]
+                [--weights state_dict.pth|model.safetensors|model.safetensors.index.json|model.json|model.h5 [--weights-prefix module.]]
        se-lens gates <model> [--weights CKPT] [--input IMAGE|DIR|X.npy] [--format table|csv|json|npy] [--png FILE]
 With no file, inspects the bundled example (the reference SE block, input [4,32,16,16]).
 Imports of a source file are read from its project (the nearest folder up holding .git, pyproject.toml,

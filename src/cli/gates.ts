@@ -85,7 +85,7 @@ async function runnableModel(file: string, args: ReturnType<typeof parseArgs>): 
     if (args.weights !== undefined) {
       const { withWeights, loadPairedValues } = await import('./weights.js');
       report = await withWeights(report, args.weights, args.weightsPrefix);
-      model = loadPairedValues(report.analysis.model, args.weights);
+      model = await loadPairedValues(report.analysis.model, args.weights);
     }
     const blocks = pick(report.analysis.blocks, args.block);
     const scheme = model.layout === 'NHWC' ? 'tfjs' : 'pytorch';

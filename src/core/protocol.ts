@@ -73,8 +73,8 @@ export interface LoadMessage {
   readonly convention: Convention;
   readonly backend: BackendPreference;
   readonly input: InputSpec;
-  /** Source blocks: the seed their weights were drawn from (shown, so a run can be repeated). */
-  readonly weightSeed?: number;
+  /** Source blocks: trained weights from a file, or framework defaults and the seed they were drawn from (shown, so a run can be repeated). */
+  readonly weights?: WeightsOrigin;
   /** Block to show first (the one the user clicked), else the first. */
   readonly focusBlockId?: string;
   /** The model's dynamic input dims and the sizes chosen for them (empty when every size is fixed). */
@@ -113,6 +113,11 @@ export interface HostGateMatrix {
   readonly cols: number;
   readonly values: Uint8Array;
 }
+
+/** Where a source unit's weights came from; `label` is the panel's line for it, in the user's language (the host translates). */
+export type WeightsOrigin =
+  | { readonly kind: 'trained'; readonly file: string; readonly label: string; readonly notes: string[] }
+  | { readonly kind: 'default'; readonly seed: number; readonly label: string };
 
 export type HostMessage =
   | LoadMessage
@@ -295,6 +300,14 @@ function overhead(v: unknown, path: string): SeOverhead {
   };
 }
 
+function weightsOrigin(v: unknown, path: string): WeightsOrigin {
+  const o = obj(v, path);
+  const label = str(o.label, `${path}.label`);
+  if (o.kind === 'default') return { kind: 'default', seed: int(o.seed, `${path}.seed`, 0, 0xffffffff), label };
+  if (o.kind !== 'trained') fail(`${path}.kind`, 'expected trained or default');
+  return { kind: 'trained', file: str(o.file, `${path}.file`), label, notes: arr(o.notes, `${path}.notes`).map((n, i) => str(n, `${path}.notes[${i}]`)) };
+}
+
 function blockStats(v: unknown, path: string): { blockId: string; table: StatsTable }[] {
   return arr(v, path).map((e, i) => {
     const o = obj(e, `${path}[${i}]`);
@@ -379,7 +392,7 @@ export function parseHostMessage(v: unknown): Parsed<HostMessage> {
           convention: oneOf(o.convention, 'convention', CONVENTIONS),
           backend: oneOf(o.backend, 'backend', BACKENDS),
           input: inputSpec(o.input),
-          ...(o.weightSeed !== undefined ? { weightSeed: int(o.weightSeed, 'weightSeed', 0, 0xffffffff) } : {}),
+          ...(o.weights !== undefined ? { weights: weightsOrigin(o.weights, 'weights') } : {}),
           ...(o.focusBlockId !== undefined ? { focusBlockId: str(o.focusBlockId, 'focusBlockId') } : {}),
           ...(o.sizes !== undefined ? { sizes: arr(o.sizes, 'sizes').map((c, i) => sizeChoice(c, `sizes[${i}]`)) } : {}),
           ...(o.imageFit !== undefined ? { imageFit: oneOf(o.imageFit, 'imageFit', ['crop', 'stretch'] as const) } : {}),

@@ -34,7 +34,7 @@ export function activateSeLens(context: vscode.ExtensionContext, platform: HostP
   const sources = new SourceAnalyses(engine, context.workspaceState, platform.importLocations((doc) => SourceAnalyses.languageOf(doc) !== undefined));
   const models = new ModelAnalyses(engine, platform.models);
   const tree = new BlocksTreeProvider(sources, models);
-  const inline = registerInlineHeatmaps(context, sources, () => platform.gateRunner());
+  const inline = registerInlineHeatmaps(context, sources, () => platform.gateRunner(), engine);
   // The Node host's runner paints a fresh panel's first heatmap; in the web host the webview runs alone.
   const inspector = new InspectorBridge(context, platform.name === 'node' ? inline.runner : undefined);
   const services: Services = { context, engine, sources, models, tree, inspector };

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { Inspection } from '../core/inspect/inspection.js';
 import { InspectorPanel, type HostRunnerSource, type InspectorRequest, type RenderedEvent } from './inspector/panel.js';
 
 /**
@@ -8,8 +9,8 @@ import { InspectorPanel, type HostRunnerSource, type InspectorRequest, type Rend
 export class InspectorBridge implements vscode.Disposable {
   private readonly watched = new WeakSet<InspectorPanel>();
   private readonly panels = new Set<InspectorPanel>();
-  /** The latest heatmap rendered by any inspector, with its panel's title. */
-  lastRender: (RenderedEvent & { readonly title: string }) | undefined;
+  /** The latest heatmap rendered by any inspector, with its panel's title and what the panel ran. */
+  lastRender: (RenderedEvent & { readonly title: string; readonly inspection?: Inspection }) | undefined;
 
   /** `hostRunner`: the extension host's gate runner, where a fresh panel's first heatmap may come from it. */
   constructor(
@@ -30,7 +31,7 @@ export class InspectorBridge implements vscode.Disposable {
     if (this.watched.has(panel)) return panel;
     this.watched.add(panel);
     this.panels.add(panel);
-    panel.onDidRender((e) => (this.lastRender = { ...e, title: panel.panel.title }));
+    panel.onDidRender((e) => (this.lastRender = { ...e, title: panel.panel.title, ...(panel.inspection ? { inspection: panel.inspection } : {}) }));
     panel.panel.onDidDispose(() => this.panels.delete(panel));
     return panel;
   }

@@ -46,7 +46,7 @@ describe('source blocks in the inspector', () => {
         'torchstat',
       );
       assert.equal(inspection.origin, 'source');
-      assert.equal(inspection.weightSeed, 0);
+      assert.deepEqual(inspection.weights, { kind: 'default', seed: 0, label: 'framework-default weights, seed 0' });
       assert.equal(inspection.blockStats.length, unit.blocks.length);
       assert.ok(inspection.modelBytes.length > 2048, 'weights are written');
       assert.deepEqual([...unit.model.graph.initializers.values()].map((i) => i.values), before);

@@ -1,15 +1,16 @@
 import { analyzeModel } from '../analyze.js';
 import type { SEBlock } from '../detect/block.js';
 import type { Model } from '../ir/graph.js';
+import type { TrainedModel } from '../pairing/trained-model.js';
 import { chooseInputSizes, sizedInputs, type SizeRequest } from '../inputs/sizes.js';
 import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
-import type { InputSizeChoice, LoadMessage, ModelInput } from '../protocol.js';
+import type { InputSizeChoice, LoadMessage, ModelInput, WeightsOrigin } from '../protocol.js';
 import { seOverhead, type SeOverhead } from '../stats/se-overhead.js';
 import type { Convention, StatsTable } from '../stats/table.js';
 import { DEFAULT_SOURCE_RUN, gateModelFromOnnx, gateModelFromSource, type SourceRunOptions } from './gate-model.js';
 
 /** Everything of a `load` message the engine computes; the panel adds the user's settings. */
-export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weightSeed' | 'sizes' | 'imageFit'> & {
+export type Inspection = Pick<LoadMessage, 'modelKey' | 'title' | 'origin' | 'modelBytes' | 'inputs' | 'layout' | 'blocks' | 'stats' | 'blockStats' | 'convention' | 'weights' | 'sizes' | 'imageFit'> & {
   readonly seOverhead: SeOverhead;
 };
 
@@ -76,21 +77,31 @@ export function inspectOnnx(a: AnalysedModel, source: ByteSource, title: string,
   };
 }
 
-/** A source unit (PyTorch / TF.js): framework-default weights from a visible seed; dynamic dims sized by `sizes`. */
-export function inspectSource(a: AnalysedModel, title: string, convention: Convention, options: Partial<SourceRunOptions> = {}, request: SizeRequest = {}): Inspection {
+/**
+ * A source unit (PyTorch / TF.js): run with `trained` (a checkpoint paired with it) when given, else with
+ * framework-default weights from a visible seed; dynamic dims sized by `sizes`. The model key names the weights
+ * (file, its version, the pairing; or scheme and seed), so a panel or session reused across a change of
+ * weights never shows the gates of the old ones.
+ */
+export function inspectSource(a: AnalysedModel, title: string, convention: Convention, options: Partial<SourceRunOptions> = {}, request: SizeRequest = {}, trained?: TrainedModel): Inspection {
   const run: SourceRunOptions = { ...DEFAULT_SOURCE_RUN, scheme: a.model.layout === 'NHWC' ? 'tfjs' : 'pytorch', ...options };
-  const sizes = chooseInputSizes(graphInputs(a.model), a.model.layout, request, a.model.metadata);
-  const model: Model = { ...a.model, graph: { ...a.model.graph, inputs: sizedInputs(a.model.graph.inputs, sizes) } };
+  const base = trained?.model ?? a.model;
+  const sizes = chooseInputSizes(graphInputs(base), base.layout, request, base.metadata);
+  const model: Model = { ...base, graph: { ...base.graph, inputs: sizedInputs(base.graph.inputs, sizes) } };
   const gm = gateModelFromSource(model, a.blocks, run);
+  const weights: WeightsOrigin = trained
+    ? { kind: 'trained', file: trained.file, label: `weights: ${trained.file} (trained)`, notes: [...trained.notes] }
+    : { kind: 'default', seed: run.seed, label: `framework-default weights, seed ${run.seed}` };
+  const weightsKey = trained ? `trained=${trained.file}@${trained.version}#${trained.pairing}` : `${run.scheme}:${run.seed}`;
   return {
-    modelKey: `source:${title}:${run.scheme}:${run.seed}:${gm.bytes.length}:${sizesKey(sizes)}`,
+    modelKey: `source:${title}:${weightsKey}:${gm.bytes.length}:${sizesKey(sizes)}`,
     title,
     origin: 'source',
     modelBytes: gm.bytes,
     inputs: gm.inputs,
     layout: a.model.layout,
     blocks: [...a.blocks],
-    weightSeed: run.seed,
+    weights,
     sizes,
     imageFit: imageFit(sizes),
     ...tables(a, convention),

@@ -1,5 +1,5 @@
 import type { Initializer, Model, TensorConst } from '../ir/graph.js';
-import type { ByteSource } from '../onnx/byte-source.js';
+import type { ByteSource, ExternalDataHost } from '../onnx/byte-source.js';
 import { loadTensorValues } from '../onnx/tensor-data.js';
 
 /** How a file's tensors met the weights a source front-end made, by state-dict name (`fc_layers.0.weight`). */
@@ -121,12 +121,15 @@ export function pairingSummary(p: Pairing, file: string): string[] {
   return lines;
 }
 
-/** The paired weights' values read from the weights file into a copy of the model, so it can be written and run. */
-export function withPairedValues(model: Model, weights: ByteSource): Model {
+/**
+ * The paired weights' values read from the weights file into a copy of the model, so it can be written and run.
+ * `shards`: the files a sharded checkpoint's tensors point into (beside its index).
+ */
+export function withPairedValues(model: Model, weights: ByteSource, shards?: ExternalDataHost): Model {
   const initializers = new Map(model.graph.initializers);
   for (const [name, init] of initializers) {
     if (!init.payload || init.values !== undefined) continue;
-    const values = loadTensorValues(init, weights);
+    const values = loadTensorValues(init, weights, shards);
     initializers.set(name, { name, dtype: 'float32', shape: init.shape, values: values instanceof Float32Array ? values : Float32Array.from(values) });
   }
   return { ...model, graph: { ...model.graph, initializers } };

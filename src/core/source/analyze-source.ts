@@ -6,7 +6,17 @@ import { StatementCache } from './statement-cache.js';
 import { PythonFileCache } from './modules/python-files.js';
 import type { SourceLocation } from './modules/source-files.js';
 import { errorRanges } from './syntax.js';
+import { weightsDirectiveAt } from './input-comment.js';
 import { analyzeTypeScript } from './typescript/analyze-typescript.js';
+
+/** TF.js units' `// se-lens: weights=model.json` comments, read as the Python front-end reads its classes' (after its cache). */
+function withWeightsDirectives(units: SourceUnit[], text: string): SourceUnit[] {
+  const lines = text.split('\n');
+  return units.map((u) => {
+    const weights = weightsDirectiveAt(lines, u.range.startLine);
+    return weights ? { ...u, weightsDirective: weights } : u;
+  });
+}
 
 export interface AnalyzeSourceOptions {
   /** Same key for successive versions of one document: the previous tree and results are reused. */
@@ -57,7 +67,7 @@ export class SourceAnalyzer {
       const syntaxErrors = root.hasError ? errorRanges(root) : [];
       let units: SourceUnit[];
       if (language === 'python') units = analyzePython(root, text, doc.statements, doc.python, { defaultInput, maxSteps, location: options.location, pythonFiles: this.pythonFiles });
-      else units = analyzeTypeScript(root, text, doc.statements, { defaultInput, maxSteps, location: options.location });
+      else units = withWeightsDirectives(analyzeTypeScript(root, text, doc.statements, { defaultInput, maxSteps, location: options.location }), text);
       doc.statements.commit();
       return { language, units, syntaxErrors };
     } finally {

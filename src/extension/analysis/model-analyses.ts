@@ -11,6 +11,7 @@ import type { ModelHosting } from '../platform.js';
 import { storedElements } from '../../core/stats/stored-elements.js';
 import { log } from '../log.js';
 import { readSettings } from '../settings.js';
+import { fetchedBeside } from '../weights/fetched-files.js';
 
 /** A model file as the surfaces see it; tables are async because a large model lives in a worker. */
 export interface ModelView {
@@ -67,8 +68,9 @@ export class ModelAnalyses implements vscode.Disposable {
     const [bytes, engine] = await Promise.all([vscode.workspace.fs.readFile(uri), this.engine()]);
     const started = Date.now();
     const source = bytesSource(bytes);
-    const path = uri.scheme === 'file' ? uri.fsPath : undefined;
-    const analysis = await engine.analyzeModel(source, path);
+    // Off the local disk (the web host, virtual file systems) the files beside the model are fetched first.
+    const place = uri.scheme === 'file' ? { path: uri.fsPath } : await fetchedBeside(uri, source, engine);
+    const analysis = await engine.analyzeModel(source, place);
     const title = uri.path.split('/').pop() ?? '';
     log().info(`read ${uri.toString(true)} (${bytes.length} B) in ${Date.now() - started} ms: ${analysis.blocks.length} SE blocks`);
     return {
@@ -79,7 +81,7 @@ export class ModelAnalyses implements vscode.Disposable {
       inWorker: false,
       table: async (convention, blockId) => analysis.table(convention, blockId),
       overhead: async () => seOverhead(analysis),
-      inspection: async (convention, sizes) => engine.inspectModel(analysis, source, title, convention, path, sizes),
+      inspection: async (convention, sizes) => engine.inspectModel(analysis, source, title, convention, place, sizes),
       dispose: () => undefined,
     };
   }

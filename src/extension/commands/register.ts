@@ -16,6 +16,7 @@ import { COMMANDS, MODEL_OPTION_EDITOR, ONNX_EDITOR } from './ids.js';
 import { isModelFile, isOpenAsModel } from '../editor/model-editor.js';
 import { isModelPath, PICKER_EXTENSIONS } from '../editor/model-files.js';
 import type { SourceRange } from '../../core/ir/graph.js';
+import { inspectUnit } from '../weights/inspect-unit.js';
 
 const isModel = isModelFile;
 
@@ -63,7 +64,7 @@ export function registerCommands(s: Services): vscode.Disposable[] {
       modelFolder: vscode.Uri.joinPath(ref.doc.uri, '..'),
       ...(block ? { focusBlockId: block.id } : {}),
       modelId: `${ref.doc.uri.toString()}#${unit.name}`,
-      prepare: (convention, sizes) => engine.inspectSource(unit, unit.name, convention, sizes),
+      prepare: (convention, sizes) => inspectUnit(engine, unit, ref.doc.uri, convention, sizes),
     });
     return { unit: unit.name, blockId: block?.id };
   };

@@ -11,8 +11,11 @@ import type { SourceUnit } from '../../core/source/analysis.js';
 import { formatCsv, formatMarkdown } from '../../core/stats/format.js';
 import { computeStats } from '../../core/stats/stats.js';
 import type { Convention, StatsTable } from '../../core/stats/table.js';
-import type { ExternalDataHost } from '../../core/onnx/byte-source.js';
-import type { Engine, EngineSourceAnalysis, SourceRequest, StatsFormat } from './api.js';
+import { bytesSource, type ExternalDataHost } from '../../core/onnx/byte-source.js';
+import { readWeights } from '../../core/pairing/read-weights.js';
+import { trainedModel } from '../../core/pairing/trained-model.js';
+import type { Engine, EngineSourceAnalysis, ModelPlace, SourceRequest, StatsFormat } from './api.js';
+import { filesReadBeside } from '../../core/formats/sharded/manifest-files.js';
 
 /** Seed for the weights of exported source blocks, so an export is reproducible. */
 export const EXPORT_SEED = 0;
@@ -25,7 +28,7 @@ export interface SourceAnalyzerPort {
 
 /** `externalData`: tensors stored beside a model file; absent where models have no readable folder (the web host). */
 export function buildEngine(front: SourceAnalyzerPort, externalData?: (modelPath: string) => ExternalDataHost): Engine {
-  const external = (path?: string) => (path && externalData ? externalData(path) : undefined);
+  const external = (place?: ModelPlace) => place?.beside ?? (place?.path && externalData ? externalData(place.path) : undefined);
   const tables = new WeakMap<SourceUnit, Map<string, StatsTable>>();
   const engine: Engine = {
     analyzeSource: (request) => front.analyze(request),
@@ -44,15 +47,23 @@ export function buildEngine(front: SourceAnalyzerPort, externalData?: (modelPath
       }
       return table;
     },
-    // Any model format, told apart by content; TF.js shards and ONNX external data are read beside `path`.
-    analyzeModel: async (source, path) => {
-      const host = external(path);
-      return analyzeModel(await readModelFile(source, { ...(host ? { folder: host } : {}), ...(path ? { name: modelName(path) } : {}) }));
+    // Any model format, told apart by content; TF.js shards and ONNX external data are read beside it.
+    analyzeModel: async (source, place) => {
+      const host = external(place);
+      const name = place?.name ?? (place?.path ? modelName(place.path) : undefined);
+      return analyzeModel(await readModelFile(source, { ...(host ? { folder: host } : {}), ...(name ? { name } : {}) }));
     },
-    inspectSource: (unit, title, convention, sizes) =>
-      inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes),
-    inspectModel: (analysis, source, title, convention, path, sizes) => inspectOnnx(analysis, source, title, convention, external(path), sizes),
+    filesBeside: (source) => filesReadBeside(source, (s, folder) => readModelFile(s, { folder })),
+    inspectSource: (unit, title, convention, sizes, trained) =>
+      inspectSource({ model: unit.model, blocks: unit.blocks, table: (c, id) => engine.unitTable(unit, c, id) }, title, convention, {}, sizes, trained),
+    inspectModel: (analysis, source, title, convention, place, sizes) => inspectOnnx(analysis, source, title, convention, external(place), sizes),
     formatTable: (table, format) => formatTable(table, format),
+    async pairWeights(unit, file) {
+      const source = bytesSource(file.bytes);
+      const weights = await readWeights(source, file.beside);
+      const described = { ...weights, notes: [`${file.label}: ${weights.description}`, ...weights.notes] };
+      return trainedModel(unit.model, described, { source, ...(file.beside ? { shards: file.beside } : {}) }, { label: file.label, version: file.version, ...(file.prefix ? { prefix: file.prefix } : {}) });
+    },
     exportOnnx(unit) {
       const report = initialiseWeights(unit.model, unit.model.layout === 'NHWC' ? 'tfjs' : 'pytorch', EXPORT_SEED);
       if (report.missing.length) {

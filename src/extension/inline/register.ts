@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { parseNpy } from '../../core/inputs/npy.js';
 import type { SourceUnit } from '../../core/source/analysis.js';
+import type { Engine } from '../engine/api.js';
 import { SOURCE_SELECTOR, type SourceAnalyses } from '../analysis/source-analyses.js';
 import { log } from '../log.js';
 import { defaultInputSize } from '../settings.js';
-import { readWorkspaceFile } from '../weights/workspace-file.js';
+import { notebookOf, readWorkspaceFile } from '../weights/workspace-file.js';
 import { trainedWeightsFor } from '../weights/unit-weights.js';
 import type { GateRunner, GateRunResult, InlineInput } from './ort-gate-runner.js';
 import { INLINE_SECTION, InlineHeatmaps } from './inline-heatmaps.js';
@@ -21,7 +22,7 @@ async function inputSpec(uri: vscode.Uri): Promise<InlineInput> {
   const config = vscode.workspace.getConfiguration(INLINE_SECTION, uri);
   const file = config.get<string>('inputFile', '').trim();
   if (file) {
-    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const folder = vscode.workspace.getWorkspaceFolder(notebookOf(uri) ?? uri);
     const { label, bytes } = await readWorkspaceFile(file, folder?.uri ?? vscode.Uri.joinPath(uri, '..'), uri, vscode.l10n.t('The seLens.inline.inputFile setting'));
     return { kind: 'npy', name: label, bytes };
   }
@@ -39,8 +40,8 @@ function spatialFor(spec: InlineInput, uri: vscode.Uri): number {
 }
 
 /** A unit's run: its trained weights when a comment or `seLens.weights` names them, seeded defaults otherwise. */
-async function runUnit(runner: GateRunner, unit: SourceUnit, uri: vscode.Uri): Promise<GateRunResult> {
-  const [trained, spec] = await Promise.all([trainedWeightsFor(unit, uri), inputSpec(uri)]);
+async function runUnit(runner: GateRunner, engine: Engine, unit: SourceUnit, uri: vscode.Uri): Promise<GateRunResult> {
+  const [trained, spec] = await Promise.all([trainedWeightsFor(engine, unit, uri), inputSpec(uri)]);
   const result = await runner.run(trained?.model ?? unit.model, unit.blocks, spec, WEIGHT_SEED, spatialFor(spec, uri));
   return trained ? { ...result, weights: { file: trained.file, notes: trained.notes } } : result;
 }
@@ -55,6 +56,7 @@ export function registerInlineHeatmaps(
   context: vscode.ExtensionContext,
   sources: SourceAnalyses,
   createRunner: () => Promise<GateRunner>,
+  engine: () => Promise<Engine>,
 ): { inline: InlineHeatmaps; runner: () => Promise<GateRunner>; disposables: vscode.Disposable[] } {
   let runner: Promise<GateRunner> | undefined;
   const getRunner = (): Promise<GateRunner> => {
@@ -69,7 +71,7 @@ export function registerInlineHeatmaps(
     runner.catch(() => (runner = undefined));
     return runner;
   };
-  const inline = new InlineHeatmaps(sources, async (unit, uri) => runUnit(await getRunner(), unit, uri));
+  const inline = new InlineHeatmaps(sources, async (unit, uri) => runUnit(await getRunner(), await engine(), unit, uri));
   const lenses: vscode.CodeLensProvider = {
     onDidChangeCodeLenses: inline.onDidChangeCodeLenses,
     provideCodeLenses: async (doc, token) => {

@@ -69,6 +69,8 @@ export class InspectorPanel implements vscode.Disposable {
   private dynamicSpatial = false;
   /** The convention last shown, so a reload for new sizes keeps it. */
   private convention: Convention | undefined;
+  /** What the webview was last sent to run (its model, blocks and weights' origin). */
+  inspection: Inspection | undefined;
 
   /** Opens the inspector beside the editor, reusing the open panel. */
   static show(context: vscode.ExtensionContext, request: InspectorRequest, hostRunner?: HostRunnerSource): InspectorPanel {
@@ -154,6 +156,7 @@ export class InspectorPanel implements vscode.Disposable {
     try {
       const inspection = await this.request.prepare(convention ?? this.convention ?? settings.convention, this.sizeRequest());
       this.convention = inspection.convention;
+      this.inspection = inspection;
       this.dynamicSpatial = Boolean(inspection.sizes?.some((c) => c.role === 'height' || c.role === 'width'));
       const host = await this.hostRun(inspection, this.input);
       this.post({

@@ -13,6 +13,7 @@ import './modules.test.js';
 import './formats.test.js';
 import './formats-weights.test.js';
 import './inline-weights.test.js';
+import './inspector-weights.test.js';
 
 /** A filter written by the runner (SE_LENS_TEST_GREP): the remote extension host has its own environment. */
 async function grep(): Promise<string | undefined> {
