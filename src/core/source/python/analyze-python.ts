@@ -27,11 +27,21 @@ const CHANNEL_PARAMS = new Set([
 /** Globals that remember which top-level statement bound each name, and which names a unit read. */
 class GlobalScope extends ModuleScope {
   readonly owners = new Map<string, number>();
+  /**
+   * Statements that changed a list, dict or object in place (`WIDTHS.append(n)`, `CFG['x'] = 1`, a helper doing
+   * so): what they changed may be reached from any name, so a unit that read a container depends on all of them.
+   */
+  readonly mutators: number[] = [];
   current = -1;
   reads: Set<string> | undefined;
 
   override get(name: string): PyValue | undefined {
     this.reads?.add(name);
+    return super.get(name);
+  }
+
+  /** A name's value, not counted as read. */
+  peek(name: string): PyValue | undefined {
     return super.get(name);
   }
 
@@ -145,7 +155,9 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
           if (def.isModule || isKerasLayerClass(def)) classes.push({ def, stmtId: top.id, syn: stmt });
         }
       } else {
+        const changes = inPlaceChanges.count;
         site.exec(stmt, globals, {});
+        if (inPlaceChanges.count !== changes) globals.mutators.push(top.id);
         const fnNode = stmt.type === 'function_definition' ? stmt : classNode?.type === 'function_definition' ? classNode : undefined;
         const fn = fnNode && globals.get(textOf(child(fnNode, 'name') ?? fnNode));
         if (mentionsKeras && fnNode && fn?.k === 'func' && isKerasFunction(fnNode)) kerasFunctions.push({ def: fn.def, directive: directiveAbove });
@@ -253,9 +265,15 @@ function baseIds(def: ClassDef, ids: ReadonlyMap<ClassDef, number>, seen = new S
   return out.join(',');
 }
 
+/** The statements that bound what a unit read, and those that changed in place what it may have reached. */
 function depKeyOf(reads: readonly string[], globals: GlobalScope): string {
-  return reads.map((r) => globals.owners.get(r) ?? '').join(',');
+  const owners = reads.map((r) => globals.owners.get(r) ?? '').join(',');
+  const container = globals.mutators.length > 0 && reads.some((r) => MUTABLE.has(globals.peek(r)?.k ?? 'none'));
+  return container ? `${owners}|${globals.mutators.join(',')}` : owners;
 }
+
+/** Values that hold (or reach) lists, dicts or objects a statement can change in place. */
+const MUTABLE = new Set<PyValue['k']>(['list', 'dict', 'object', 'tuple', 'stub', 'pymodule', 'partial', 'func', 'class']);
 
 function topStatements(root: TsNode, source: string, statements: StatementCache): TopStatement[] {
   const out: TopStatement[] = [];
