@@ -190,3 +190,17 @@ export function recordFields(def: ClassDef, seen = new Set<ClassDef>()): string[
   const own = def.fields ?? [];
   return [...inherited.filter((f) => !own.includes(f)), ...own];
 }
+
+/** A `keras.layers.Layer` (or `keras.Model`) subclass: built from its input shape, then called. */
+export function isKerasLayerClass(def: ClassDef, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && /^(keras|tensorflow\.keras|tf\.keras)\.(layers\.Layer|Layer|Model|models\.Model)$/.test(b.path)) || (b.k === 'class' && isKerasLayerClass(b.def, seen)));
+}
+
+/** Whether a class derives (through classes of the program) from the library class at `path`. */
+export function derivesFrom(def: ClassDef, path: string, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && (b.path === path || b.path.replace(/\.function\./, '.') === path)) || (b.k === 'class' && derivesFrom(b.def, path, seen)));
+}
