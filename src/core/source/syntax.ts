@@ -1,5 +1,6 @@
 import type { Language, Node as TsNode } from 'web-tree-sitter';
 import type { SourceRange } from '../ir/graph.js';
+import { cursorReader } from './tree-cursor-reader.js';
 
 /** Row and column of an index into a top-level statement's text, from its start position. */
 class LineIndex {
@@ -110,14 +111,13 @@ export function snapshot(node: TsNode, src: string): Syn {
   const checkMissing = node.hasError;
   const language = node.tree.language;
   const { types, fields } = language;
-  const namedTypes = namedTypesOf(language);
-  const cursor = node.walk();
+  const named = namedTypesOf(language);
+  const cursor = cursorReader(node);
   try {
-    // Each cursor property is a call into WebAssembly: the type id is read once per node, and whether
-    // it is named comes from a per-grammar table, not from another call.
-    let typeId = cursor.nodeTypeId;
+    // The type id is read once per node, and whether it is named comes from a per-grammar table.
+    let typeId = cursor.typeId();
     const current = (field: string | null): Syn =>
-      new Syn(types[typeId] || 'ERROR', src, isNamed(namedTypes, language, typeId), field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
+      new Syn(types[typeId] || 'ERROR', src, isNamed(named, language, typeId), field, cursor.startIndex() - base, cursor.endIndex() - base, checkMissing && cursor.isMissing(), lines);
     const root = current(null);
     // Iterative so that pathological nesting in user code cannot exhaust the JS stack.
     const stack: (Syn | undefined)[] = [root];
@@ -141,9 +141,9 @@ export function snapshot(node: TsNode, src: string): Syn {
     /** Copies the cursor's node under `parent` when it is kept; `undefined` for a skipped token (and its subtree). */
     function visit(parent: Syn | undefined): Syn | undefined {
       if (!parent) return undefined;
-      typeId = cursor.nodeTypeId;
-      const field = fields[cursor.currentFieldId] ?? null;
-      if (!field && !isNamed(namedTypes, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
+      typeId = cursor.typeId();
+      const field = fields[cursor.fieldId()] ?? null;
+      if (!field && !isNamed(named, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
       const syn = current(field);
       parent.addChild(syn);
       return syn;
@@ -153,19 +153,21 @@ export function snapshot(node: TsNode, src: string): Syn {
   }
 }
 
-const namedTypeTables = new WeakMap<Language, Map<number, boolean>>();
+const namedTypeTables = new WeakMap<Language, boolean[]>();
 
-function namedTypesOf(language: Language): Map<number, boolean> {
+/** Whether each node type of a grammar is named, asked once per grammar (not during a walk: see tree-cursor-reader). */
+function namedTypesOf(language: Language): boolean[] {
   let table = namedTypeTables.get(language);
-  if (!table) namedTypeTables.set(language, (table = new Map()));
+  if (!table) {
+    table = language.types.map((_, id) => language.nodeTypeIsNamed(id));
+    namedTypeTables.set(language, table);
+  }
   return table;
 }
 
-/** Whether a node type is named is a property of the grammar's symbol: asked once per type id. */
-function isNamed(table: Map<number, boolean>, language: Language, typeId: number): boolean {
-  let named = table.get(typeId);
-  if (named === undefined) table.set(typeId, (named = language.nodeTypeIsNamed(typeId)));
-  return named;
+/** ERROR (id 65535) and other ids past the grammar's symbols are asked directly (that call leaves cursors alone). */
+function isNamed(table: readonly boolean[], language: Language, typeId: number): boolean {
+  return typeId < table.length ? table[typeId]! : language.nodeTypeIsNamed(typeId);
 }
 
 export function child(node: Syn, field: string): Syn | undefined {
