@@ -5,10 +5,13 @@ import { cursorReader, publicCursorReader, type CursorReader } from '../../src/c
 import { generatedPythonFile } from '../fixtures/source/generated-python.js';
 import { analyzer, fixtureText } from './source-loader.js';
 
-/** Every node in document order as the reader sees it: type, field, offsets, missing. */
+/** Every node in document order as the reader sees it: type, field, offsets, start position, missing. */
 function walk(reader: CursorReader): string[] {
   const out: string[] = [];
-  const visit = () => out.push(`${reader.typeId()}:${reader.fieldId()}:${reader.startIndex()}-${reader.endIndex()}:${reader.isMissing()}`);
+  const visit = () => {
+    const p = reader.startPosition();
+    out.push(`${reader.typeId()}:${reader.fieldId()}:${reader.startIndex()}-${reader.endIndex()}:${p.row},${p.column}:${reader.isMissing()}`);
+  };
   try {
     for (;;) {
       visit();

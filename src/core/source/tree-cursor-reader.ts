@@ -19,6 +19,7 @@ export interface CursorReader {
   fieldId(): number;
   startIndex(): number;
   endIndex(): number;
+  startPosition(): { row: number; column: number };
   isMissing(): boolean;
   /** Frees the cursor; the reader is not used afterwards. */
   delete(): void;
@@ -35,6 +36,8 @@ interface CursorRuntime {
   _ts_tree_cursor_current_field_id_wasm(tree: number): number;
   _ts_tree_cursor_start_index_wasm(tree: number): number;
   _ts_tree_cursor_end_index_wasm(tree: number): number;
+  /** Writes the row and column over the first two slots of the transfer buffer. */
+  _ts_tree_cursor_start_position_wasm(tree: number): void;
   _ts_tree_cursor_current_node_is_missing_wasm(tree: number): number;
 }
 
@@ -47,6 +50,7 @@ const FUNCTIONS = [
   '_ts_tree_cursor_current_field_id_wasm',
   '_ts_tree_cursor_start_index_wasm',
   '_ts_tree_cursor_end_index_wasm',
+  '_ts_tree_cursor_start_position_wasm',
   '_ts_tree_cursor_current_node_is_missing_wasm',
 ] as const;
 
@@ -109,6 +113,9 @@ class PublicReader implements CursorReader {
   endIndex(): number {
     return this.cursor.endIndex;
   }
+  startPosition(): { row: number; column: number } {
+    return this.cursor.startPosition;
+  }
   isMissing(): boolean {
     return this.cursor.nodeIsMissing;
   }
@@ -154,6 +161,19 @@ class DirectReader implements CursorReader {
   }
   endIndex(): number {
     return this.rt._ts_tree_cursor_end_index_wasm(this.tree);
+  }
+  startPosition(): { row: number; column: number } {
+    // The point comes back where the cursor's first two handles are: they are put back after reading it.
+    const t = this.transfer;
+    const heap = this.rt.HEAP32;
+    const h0 = heap[t]!;
+    const h1 = heap[t + 1]!;
+    this.rt._ts_tree_cursor_start_position_wasm(this.tree);
+    const row = heap[t]! >>> 0;
+    const column = heap[t + 1]! >>> 0;
+    heap[t] = h0;
+    heap[t + 1] = h1;
+    return { row, column };
   }
   isMissing(): boolean {
     return this.rt._ts_tree_cursor_current_node_is_missing_wasm(this.tree) === 1;
