@@ -86,7 +86,8 @@ export class Syn {
 
   /** Named children without comments; computed once, since the interpreters ask again on every visit. */
   get namedChildren(): Syn[] {
-    this.cachedNamed ??= this.children.filter((c) => c.named && c.type !== 'comment');
+    // Most nodes keep only named children: the same array then serves both.
+    this.cachedNamed ??= this.children.every(isNamedNode) ? this.children : this.children.filter(isNamedNode);
     return this.cachedNamed;
   }
 
@@ -105,6 +106,10 @@ export class Syn {
 
 const NAMED = 1;
 const MISSING = 2;
+
+function isNamedNode(c: Syn): boolean {
+  return c.named && c.type !== 'comment';
+}
 
 /** A top-level comment as a leaf, without a cursor of its own (files have many of them). */
 export function commentSyn(src: string, row: number, column: number): Syn {
@@ -148,6 +153,8 @@ export function snapshotAt(cursor: CursorReader, language: Language, src: string
   // when the node is left, rather than one grown by pushes (most of its slots empty).
   const stack: (Syn | undefined)[] = [root];
   const pending: Syn[][] = [[]];
+  // How many of `pending[d]` are in use: the arrays are kept (emptying one would free its backing store).
+  const counts: number[] = [0];
   for (;;) {
     // Tokens (and skipped subtrees) have no children worth a call.
     const top = stack[stack.length - 1];
@@ -173,17 +180,18 @@ export function snapshotAt(cursor: CursorReader, language: Language, src: string
     const field = fields[cursor.fieldId()] ?? null;
     if (!field && !isNamed(named, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
     const syn = current(field);
-    (pending[stack.length - 1] ??= []).push(syn);
+    const depth = stack.length - 1;
+    (pending[depth] ??= [])[(counts[depth] = (counts[depth] ?? 0) + 1) - 1] = syn;
     return syn;
   }
   /** Pops the deepest node, giving it its children. */
   function leave(): void {
     const depth = stack.length - 1;
     const node = stack.pop();
-    const children = pending[depth];
-    if (node && children && children.length > 0) {
-      node.children = children.slice();
-      children.length = 0;
+    const count = counts[depth] ?? 0;
+    if (node && count > 0) {
+      node.children = pending[depth]!.slice(0, count);
+      counts[depth] = 0;
     }
   }
 }

@@ -13,7 +13,7 @@ import { containerOf, findClassAttr, findMethod, isKerasLayerClass, layerBaseOf,
 import type { PythonProgram } from './program.js';
 import { BudgetExceeded, firstLine, type Frame } from './evaluator.js';
 import { ExpressionInterpreter } from './expressions.js';
-import { NONE, Scope, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 export { BudgetExceeded, type CallSite } from './evaluator.js';
 
@@ -42,14 +42,15 @@ export class PyInterpreter extends ExpressionInterpreter {
     if (!fnNode) return unknown('incomplete call');
     const fn = this.eval(fnNode, scope, frame);
     const args: PyValue[] = [];
-    const kwargs = new Map<string, PyValue>();
+    // Most calls pass no keywords: they share one empty map.
+    let kwargs = NO_KWARGS;
     if (argsNode?.type === 'generator_expression') args.push(this.eval(argsNode, scope, frame));
     else if (argsNode) {
       for (const a of namedChildren(argsNode)) {
         if (a.type === 'keyword_argument') {
           const k = child(a, 'name');
           const v = child(a, 'value');
-          if (k && v) kwargs.set(this.text(k), this.eval(v, scope, frame));
+          if (k && v) (kwargs = kwargs === NO_KWARGS ? new Map() : kwargs).set(this.text(k), this.eval(v, scope, frame));
         } else if (a.type === 'list_splat') {
           const inner = namedChildren(a)[0];
           const items = inner ? this.iterate(this.eval(inner, scope, frame)) : undefined;
@@ -59,6 +60,7 @@ export class PyInterpreter extends ExpressionInterpreter {
           const inner = namedChildren(a)[0];
           const d = inner ? this.eval(inner, scope, frame) : undefined;
           if (d?.k !== 'dict') return this.fail(`'${this.text(a)}' cannot be expanded`, a);
+          if (kwargs === NO_KWARGS) kwargs = new Map();
           for (const [k, v] of d.entries) kwargs.set(k, v);
         } else args.push(this.eval(a, scope, frame));
       }
@@ -236,7 +238,7 @@ export class PyInterpreter extends ExpressionInterpreter {
         }
         if (containerOf(obj) === 'Sequential' && !(obj.def && findMethod(obj.def, 'forward'))) {
           let v = args[0] ?? unknown('Sequential called without input');
-          for (const c of obj.children.values()) v = this.callModule(c, [v], new Map(), node);
+          for (const c of obj.children.values()) v = this.callModule(c, [v], NO_KWARGS, node);
           return v;
         }
         if (obj.def) {

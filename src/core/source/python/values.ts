@@ -132,6 +132,9 @@ export class Scope {
 
 export const NONE: PyValue = { k: 'none' };
 
+/** The keyword arguments of a call that passes none. Shared by every such call: never written. */
+export const NO_KWARGS: Map<string, PyValue> = new Map();
+
 /**
  * Counts changes made in place to lists, dicts and plain objects (`append`, `d[k] = v`, `obj.a = v`). An
  * analysis whose own code changed one may have changed a value of an imported module, which is then not
