@@ -243,6 +243,7 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
   }
   // Read after the cache: a comment is its own statement, so editing it must not wait for the class to change.
+  if (!source.includes('se-lens:')) return units;
   const sourceLines = source.split('\n');
   return units.map((u) => {
     const weights = weightsDirectiveAt(sourceLines, u.range.startLine);
@@ -305,6 +306,8 @@ function directiveInside(cls: Syn): number[] | undefined {
 }
 
 function findDirectiveInside(cls: Syn): number[] | undefined {
+  // Most classes have none: their text says so without a walk.
+  if (!textOf(cls).includes('se-lens:')) return undefined;
   const body = child(cls, 'body');
   const firstStatement = body ? namedChildren(body)[0] : undefined;
   const limit = firstStatement?.range.startLine ?? cls.range.startLine;

@@ -12,7 +12,7 @@ export class TensorOps {
   }
 
   private node(op: string, inputs: string[], outputShape: Shape, attrs?: Record<string, AttrValue>): TensorRef {
-    return this.b.one({ op, inputs, outputShape, range: this.range, ...(attrs ? { attrs } : {}) });
+    return this.b.one(attrs ? { op, inputs, outputShape, range: this.range, attrs } : { op, inputs, outputShape, range: this.range });
   }
 
   unknown(note: string, inputs: TensorRef[]): TensorRef {
