@@ -178,3 +178,47 @@ describe('source front-ends: module-level mutations', () => {
     a.forget(key);
   });
 });
+
+describe('source front-ends: a model changed after it is built', () => {
+  const file = [
+    'import torch',
+    'import torch.nn as nn',
+    '',
+    '',
+    'class Net(nn.Module):',
+    '    def __init__(self, channels=32):',
+    '        super().__init__()',
+    '        self.conv = nn.Conv2d(3, channels, 3, padding=1)',
+    '        self.pool = nn.AvgPool2d(7)',
+    '        self.head = nn.Linear(channels, 1000)',
+    '',
+    '    def forward(self, x):',
+    '        x = self.pool(self.conv(x))',
+    '        return self.head(x.flatten(1))',
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    model = Net()',
+    '    model.pool = nn.AdaptiveAvgPool2d(1)',
+    '    model.head = nn.Linear(32, 10)',
+    '    y = model(torch.rand(2, 3, 16, 16))',
+    '',
+  ].join('\n');
+
+  it('layers set on the instance at top level replace those of __init__, and edits to them re-analyse the class', async () => {
+    const a = await analyzer();
+    const key = 'incremental-assigned';
+    const head = (text: string) => {
+      const r = a.analyze(text, 'python', { documentKey: key });
+      assert.equal(serialize(r), serialize(a.analyze(text, 'python')), 'the same as from scratch');
+      const unit = unitNamed(r, 'Net');
+      assert.deepEqual(unit.unknowns, [], 'the 16x16 input fits the adaptive pool set at top level');
+      const modules = unit.model.graph.modules ?? [];
+      assert.deepEqual(modules.map((m) => m.kind), ['Conv2d', 'AdaptiveAvgPool2d', 'Linear']);
+      return modules.find((m) => m.path === 'head')!.config.out_features;
+    };
+    assert.equal(head(file), 10);
+    assert.equal(head(file.replace('nn.Linear(32, 10)', 'nn.Linear(32, 5)')), 5);
+    a.forget(key);
+  });
+});

@@ -14,6 +14,7 @@ import { analyzeKerasClass, analyzeKerasFunction, isKerasFunction } from './anal
 import { decoratorNames, findMethod, isKerasLayerClass } from './classes.js';
 import { ModuleScope, PythonProgram, type FileStamps } from './program.js';
 import type { PythonFileCache } from '../modules/python-files.js';
+import { setModuleAttr } from './library/host.js';
 import { Scope, describe, inPlaceChanges, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 /** Constructor parameters that usually carry the input's channel count. */
@@ -252,7 +253,33 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
 }
 
 function siteKeyOf(callSite: CallSite): string {
-  return JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape]);
+  const assigned = [...(callSite.assigned ?? [])].map(([k, v]) => [k, v.k === 'module' ? moduleKey(v.obj) : describe(v)]);
+  return JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape, assigned]);
+}
+
+/** A library module by what it is: its class, configuration and children. */
+function moduleKey(obj: ModuleObj): string {
+  return `${obj.className}${JSON.stringify(obj.layer?.config ?? {})}[${[...obj.children].map(([k, c]) => `${k}=${moduleKey(c)}`).join(',')}]`;
+}
+
+/**
+ * Applies what the top-level code set on the instance after building it. Modules made there get ids of this
+ * interpreter (they were made by the top-level one); values it could not follow (instances of user classes,
+ * which top-level code only records) are noted.
+ */
+function applyAssigned(interp: PyInterpreter, builder: GraphBuilder, made: ModuleObj, site: CallSite): void {
+  const adopt = (obj: ModuleObj): ModuleObj => {
+    const copy = interp.newModule(obj.className, obj.range, { ...(obj.layer ? { layer: obj.layer } : {}), ...(obj.def ? { def: obj.def } : {}) });
+    for (const [k, c] of obj.children) copy.children.set(k, adopt(c));
+    for (const [k, v] of obj.attrs) copy.attrs.set(k, v);
+    copy.ownParams = obj.ownParams;
+    return copy;
+  };
+  for (const [name, value] of site.assigned ?? []) {
+    if (value.k === 'module') setModuleAttr(made, name, { k: 'module', obj: adopt(value.obj) });
+    else if (value.k === 'stub' || value.k === 'unknown') builder.note(`'${name}' set after ${made.className} was built is not followed: ${value.k === 'stub' ? `an instance of ${value.def.name}` : value.why}`, site.at);
+    else setModuleAttr(made, name, value);
+  }
 }
 
 /** Statement ids of the classes `def` inherits from: a method found through a base depends on its text. */
@@ -392,6 +419,7 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
   const outputs: { name: string; shape: Dim[] | undefined }[] = [];
   try {
     const made = interp.instantiate(def, args, kwargs, def.node);
+    if (made.k === 'module' && site?.assigned) applyAssigned(interp, builder, made.obj, site);
     if (made.k === 'module') {
       const leaves = assignPaths(made.obj, byPath);
       const x = builder.addInput('input', inputShape);

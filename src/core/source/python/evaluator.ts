@@ -42,6 +42,8 @@ export interface CallSite {
   /** The instance made at the call site, for classes (Keras layers) whose call is recorded on the object. */
   readonly object?: PyValue;
   inputShape?: number[];
+  /** Attributes the top-level code set on the instance once built (`model.avgpool = nn.AdaptiveAvgPool2d(1)`). */
+  assigned?: Map<string, PyValue>;
 }
 
 /** Iterations of one loop or comprehension before it is cut off. */

@@ -282,6 +282,10 @@ export abstract class StatementInterpreter extends Evaluator {
         else if (owner.k === 'object') {
           owner.attrs.set(name, value);
           inPlaceChanges.count++;
+        } else if (owner.k === 'stub') {
+          // A model built at top level, then changed (`model.fc = nn.Linear(512, 10)`): its unit is built so.
+          const site = this.callSites.find((s) => s.args === owner.args && s.def === owner.def);
+          if (site) (site.assigned ??= new Map()).set(name, value);
         }
         return;
       }
