@@ -253,31 +253,28 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
 }
 
 function siteKeyOf(callSite: CallSite): string {
-  const assigned = [...(callSite.assigned ?? [])].map(([k, v]) => [k, v.k === 'module' ? moduleKey(v.obj) : describe(v)]);
+  const assigned = [...(callSite.assigned ?? [])].map(([k, a]) => [k, a.expr ? textOf(a.expr) : describe(a.value)]);
   return JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape, assigned]);
 }
 
-/** A library module by what it is: its class, configuration and children. */
-function moduleKey(obj: ModuleObj): string {
-  return `${obj.className}${JSON.stringify(obj.layer?.config ?? {})}[${[...obj.children].map(([k, c]) => `${k}=${moduleKey(c)}`).join(',')}]`;
-}
-
 /**
- * Applies what the top-level code set on the instance after building it. Modules made there get ids of this
- * interpreter (they were made by the top-level one); values it could not follow (instances of user classes,
- * which top-level code only records) are noted.
+ * Applies what the top-level code set on the instance after building it: each assigned expression is read again
+ * with the instance's name bound to the built module (so `model.fc.in_features` is known; modules it makes belong
+ * to this interpreter). Values that stay unknown are noted.
  */
 function applyAssigned(interp: PyInterpreter, builder: GraphBuilder, made: ModuleObj, site: CallSite): void {
-  const adopt = (obj: ModuleObj): ModuleObj => {
-    const copy = interp.newModule(obj.className, obj.range, { ...(obj.layer ? { layer: obj.layer } : {}), ...(obj.def ? { def: obj.def } : {}) });
-    for (const [k, c] of obj.children) copy.children.set(k, adopt(c));
-    for (const [k, v] of obj.attrs) copy.attrs.set(k, v);
-    copy.ownParams = obj.ownParams;
-    return copy;
-  };
-  for (const [name, value] of site.assigned ?? []) {
-    if (value.k === 'module') setModuleAttr(made, name, { k: 'module', obj: adopt(value.obj) });
-    else if (value.k === 'stub' || value.k === 'unknown') builder.note(`'${name}' set after ${made.className} was built is not followed: ${value.k === 'stub' ? `an instance of ${value.def.name}` : value.why}`, site.at);
+  for (const [name, a] of site.assigned ?? []) {
+    let value = a.value;
+    if (a.expr) {
+      const scope = new Scope(a.scope);
+      if (a.owner) scope.set(a.owner, { k: 'module', obj: made });
+      try {
+        value = interp.eval(a.expr, scope, {});
+      } catch (e) {
+        value = unknown(interruptionNote(e, `'${textOf(a.expr)}'`, interp.maxSteps));
+      }
+    }
+    if (value.k === 'stub' || value.k === 'unknown') builder.note(`'${name}' set after ${made.className} was built is not followed: ${value.k === 'stub' ? `an instance of ${value.def.name}` : value.why}`, site.at);
     else setModuleAttr(made, name, value);
   }
 }

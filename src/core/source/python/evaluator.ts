@@ -43,7 +43,18 @@ export interface CallSite {
   readonly object?: PyValue;
   inputShape?: number[];
   /** Attributes the top-level code set on the instance once built (`model.avgpool = nn.AdaptiveAvgPool2d(1)`). */
-  assigned?: Map<string, PyValue>;
+  assigned?: Map<string, AssignedAttribute>;
+}
+
+/** `model.fc = nn.Linear(model.fc.in_features, 10)` at top level, where `model` is a call site's instance. */
+export interface AssignedAttribute {
+  /** The value as top-level code saw it (it knows the instance only by its constructor arguments). */
+  readonly value: PyValue;
+  /** The assigned expression and its scope, to be read again with `owner` bound to the built instance. */
+  readonly expr: Syn | undefined;
+  readonly scope: Scope;
+  /** The name the instance had in that statement (`model`). */
+  readonly owner: string | undefined;
 }
 
 /** Iterations of one loop or comprehension before it is cut off. */
@@ -67,7 +78,7 @@ export abstract class Evaluator implements LibraryHost {
   constructor(
     readonly b: GraphBuilder,
     readonly mode: 'graph' | 'site',
-    private readonly maxSteps: number,
+    readonly maxSteps: number,
     readonly program: PythonProgram = new PythonProgram(undefined, undefined),
   ) {
     this.tensorOps = new TensorOps(b, { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 });

@@ -9,6 +9,8 @@ import { NONE, dictKey, inPlaceChanges, keyValue, intOf, truthy, unknown, type P
 
 /** Python statements: blocks, assignments and their targets, `if` / `for` / `while` / `try`, definitions. */
 export abstract class StatementInterpreter extends Evaluator {
+  /** The right-hand side of the assignment being bound, while it is. */
+  private assigning: Syn | undefined;
   /** Lines inside this range record the shapes of what they assign. */
   recordLines: { readonly startLine: number; readonly endLine: number } | undefined;
   readonly lineShapes = new Map<number, { names: string[]; shapes: Shape[] }>();
@@ -213,7 +215,12 @@ export abstract class StatementInterpreter extends Evaluator {
     if (!left) return;
     if (!right) return; // annotation only: `x: int`
     const value = right.type === 'assignment' ? this.chain(right, scope, frame) : this.eval(right, scope, frame);
-    this.bindTarget(left, value, scope, frame);
+    this.assigning = right;
+    try {
+      this.bindTarget(left, value, scope, frame);
+    } finally {
+      this.assigning = undefined;
+    }
     this.recordLine(node, targetNames(left), value);
   }
 
@@ -285,7 +292,8 @@ export abstract class StatementInterpreter extends Evaluator {
         } else if (owner.k === 'stub') {
           // A model built at top level, then changed (`model.fc = nn.Linear(512, 10)`): its unit is built so.
           const site = this.callSites.find((s) => s.args === owner.args && s.def === owner.def);
-          if (site) (site.assigned ??= new Map()).set(name, value);
+          const ownerName = obj.type === 'identifier' ? this.text(obj) : undefined;
+          if (site) (site.assigned ??= new Map()).set(name, { value, expr: this.assigning, scope, owner: ownerName });
         }
         return;
       }
