@@ -129,7 +129,7 @@ export function readClassWith(evaluate: (node: Syn, scope: Scope) => PyValue, no
     bases.push(evaluate(b, scope));
   }
   const methods = new Map<string, Syn>();
-  const methodKinds = new Map<string, 'static' | 'class'>();
+  const methodKinds = new Map<string, 'static' | 'class' | 'property'>();
   const attrs = new Map<string, PyValue>();
   const fields: string[] = [];
   const body = child(node, 'body');
@@ -138,10 +138,13 @@ export function readClassWith(evaluate: (node: Syn, scope: Scope) => PyValue, no
     if (def?.type === 'function_definition') {
       const n = child(def, 'name');
       if (!n) continue;
-      methods.set(textOf(n), def);
       const kinds = stmt.type === 'decorated_definition' ? decoratorNames(stmt) : [];
+      // A property's setter and deleter (`@hidden.setter`) share its name: the getter is what reads see.
+      if (kinds.includes('setter') || kinds.includes('deleter')) continue;
+      methods.set(textOf(n), def);
       if (kinds.includes('staticmethod')) methodKinds.set(textOf(n), 'static');
       else if (kinds.includes('classmethod')) methodKinds.set(textOf(n), 'class');
+      else if (kinds.includes('property') || kinds.includes('cached_property')) methodKinds.set(textOf(n), 'property');
     } else if (stmt.type === 'expression_statement') {
       const a = namedChildren(stmt)[0];
       const left = a?.type === 'assignment' ? child(a, 'left') : undefined;
@@ -172,6 +175,12 @@ export function readClassWith(evaluate: (node: Syn, scope: Scope) => PyValue, no
 }
 
 /** A method looked up on a class: bound to `self` unless static; a classmethod binds the class. */
+/** Whether `name` is a `@property` of the class (or of a base it inherits it from). */
+export function isProperty(def: ClassDef, name: string): boolean {
+  const m = findMethod(def, name);
+  return m?.cls.methodKinds?.get(name) === 'property';
+}
+
 export function methodValue(def: ClassDef, name: string, self: PyValue | undefined): PyValue | undefined {
   const m = findMethod(def, name);
   if (!m) return undefined;

@@ -3,11 +3,11 @@ import { child, childrenOf, namedChildren, type Syn } from '../syntax.js';
 import { layerTensor } from './library/nn-layers.js';
 import { dimValue } from './library/host.js';
 import { binaryOp, compareValues, sliceBounds } from './operators.js';
-import { containerOf, derivesFrom, dunderAttr, findClassAttr, findMethod, layerBaseOf, methodValue, recordFields } from './classes.js';
+import { containerOf, derivesFrom, dunderAttr, findClassAttr, findMethod, isProperty, layerBaseOf, methodValue, recordFields } from './classes.js';
 import { ModuleScope } from './program.js';
 import { firstLine, MAX_LOOP, type Frame } from './evaluator.js';
 import { StatementInterpreter } from './statements.js';
-import { NONE, Scope, describe, dictKey, int, intOf, truthy, unknown, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, truthy, unknown, type PyValue } from './values.js';
 
 const BUILTINS = new Set([
   'all', 'any', 'callable', 'issubclass', 'dir',
@@ -38,11 +38,11 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
       case 'ellipsis':
         return { k: 'ref', path: 'Ellipsis' };
       case 'string':
-        return this.stringValue(node);
+        return this.stringValue(node, scope, frame);
       case 'concatenated_string': {
         let s = '';
         for (const part of namedChildren(node)) {
-          const v = this.stringValue(part);
+          const v = this.stringValue(part, scope, frame);
           if (v.k !== 'str') return v;
           s += v.v;
         }
@@ -140,11 +140,18 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     }
   }
 
-  private stringValue(node: Syn): PyValue {
+  /** A string literal; an f-string's `{expr}` parts are formatted as `str()` would (conversions and format specs are not). */
+  private stringValue(node: Syn, scope: Scope, frame: Frame): PyValue {
     if (node.type !== 'string') return unknown('string');
     let s = '';
     for (const part of node.children) {
-      if (part.type === 'interpolation') return unknown('f-string');
+      if (part.type === 'interpolation') {
+        const expr = child(part, 'expression');
+        if (!expr || child(part, 'type_conversion') || child(part, 'format_specifier')) return unknown('f-string');
+        const text = strOf(this.eval(expr, scope, frame));
+        if (text === undefined) return unknown(`f-string part '${this.text(expr)}' is not known`);
+        s += text;
+      }
       if (part.type === 'string_content' || part.type === 'escape_sequence') s += this.text(part);
     }
     return { k: 'str', v: s };
@@ -286,7 +293,7 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         if (a) return a;
         if (obj.def) {
           const m = methodValue(obj.def, name, owner);
-          if (m) return m;
+          if (m) return isProperty(obj.def, name) ? this.invoke(m, [], NO_KWARGS, at) : m;
           const classAttr = findClassAttr(obj.def, name);
           if (classAttr) return classAttr;
         }
@@ -320,7 +327,9 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
           if (name === '_replace' || name === '_asdict') return { k: 'method', self: owner, name };
           if (name === '_fields') return { k: 'tuple', items: recordFields(owner.def).map((v) => ({ k: 'str', v }) as PyValue) };
         }
-        return methodValue(owner.def, name, owner) ?? findClassAttr(owner.def, name) ?? unknown(`'${owner.def.name}' object has no attribute '${name}'`);
+        const m = methodValue(owner.def, name, owner);
+        if (m) return isProperty(owner.def, name) ? this.invoke(m, [], NO_KWARGS, at) : m;
+        return findClassAttr(owner.def, name) ?? unknown(`'${owner.def.name}' object has no attribute '${name}'`);
       }
       case 'pymodule':
         return owner.ns.get(name) ?? unknown(`module '${owner.ns.name}' has no attribute '${name}'`);
@@ -431,5 +440,23 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
 
   binaryOp(op: string, a: PyValue, b: PyValue, node: Syn): PyValue {
     return binaryOp(this, op, a, b, node);
+  }
+}
+
+/** `str(v)` of a known number, bool or string. */
+function strOf(v: PyValue): string | undefined {
+  switch (v.k) {
+    case 'str':
+      return v.v;
+    case 'int':
+      return String(v.v);
+    case 'float':
+      return Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
+    case 'bool':
+      return v.v ? 'True' : 'False';
+    case 'none':
+      return 'None';
+    default:
+      return undefined;
   }
 }

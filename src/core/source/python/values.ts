@@ -62,8 +62,8 @@ export interface ClassDef {
   readonly node: Syn;
   readonly bases: readonly PyValue[];
   readonly methods: Map<string, Syn>;
-  /** `@staticmethod` and `@classmethod` methods; the others bind `self`. */
-  readonly methodKinds?: ReadonlyMap<string, 'static' | 'class'>;
+  /** `@staticmethod`, `@classmethod` and `@property` methods; the others bind `self`. */
+  readonly methodKinds?: ReadonlyMap<string, 'static' | 'class' | 'property'>;
   /** Class-level assignments (`expansion = 4`). */
   readonly attrs: Map<string, PyValue>;
   readonly closure: Scope;
