@@ -56,11 +56,17 @@ export async function measure(): Promise<Row[]> {
     const d = process.cpuUsage(start);
     return (d.user + d.system) / 1000;
   };
-  // The floor: tree-sitter's parse alone, and the parse with the statement snapshots every analysis starts from
-  // (the least work before any class is interpreted), measured beside the full analysis in the same process.
+  // The floor beside the full analysis, interleaved so that each round sees the same load: tree-sitter's parse
+  // alone, and the parse with the statement snapshots every analysis starts from (the least work before any class
+  // is interpreted).
   const parseOnly: number[] = [];
   const floor: number[] = [];
   const copyCpu: number[] = [];
+  const full: number[] = [];
+  const fullCpu: number[] = [];
+  let units = 0;
+  let blocks = 0;
+  let blockParams = 0;
   for (let i = 0; i < repetitions(21); i++) {
     let t0 = performance.now();
     analyzer.parsers.python.parse(text)?.delete();
@@ -68,23 +74,17 @@ export async function measure(): Promise<Row[]> {
     t0 = performance.now();
     const tree = analyzer.parsers.python.parse(text);
     if (!tree) break;
-    const c0 = process.cpuUsage();
+    let c0 = process.cpuUsage();
     new StatementCache().topStatements(tree.rootNode, text);
     copyCpu.push(cpuMs(c0));
     floor.push(performance.now() - t0);
     tree.delete();
-  }
-  const full: number[] = [];
-  const fullCpu: number[] = [];
-  let units = 0;
-  let blocks = 0;
-  let params = 0;
-  for (let i = 0; i < repetitions(21); i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
+
+    c0 = process.cpuUsage();
+    t0 = performance.now();
     const r = analyzer.analyze(text, 'python');
     // What a lens shows: each unit's blocks with their channels and parameters.
-    for (const u of r.units) for (const b of u.blocks) params += b.params + b.channels;
+    blockParams = r.units.reduce((a, u) => a + u.blocks.reduce((p, b) => p + b.params, 0), 0);
     full.push(performance.now() - t0);
     fullCpu.push(cpuMs(c0));
     units = r.units.length;
@@ -134,7 +134,7 @@ export async function measure(): Promise<Row[]> {
     {
       name: 'source: full analysis, 5,000-line Python file, 100 classes',
       median_ms: median(full),
-      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks (their channels and params read, as a lens does); esbuild bundle, fresh process, parsers preloaded; median of ${full.length}; CPU ${ms(median(fullCpu))} ms (the GC runs partly on other threads); floor in the same run: tree-sitter parse alone ${ms(median(parseOnly))} ms, parse + statement snapshots ${ms(median(floor))} ms (snapshots ${ms(median(copyCpu))} ms CPU)`,
+      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks holding ${blockParams} params (read per unit, as a lens does); esbuild bundle, fresh process, parsers preloaded; median of ${full.length}; CPU ${ms(median(fullCpu))} ms (the GC runs partly on other threads); floor in the same rounds: tree-sitter parse alone ${ms(median(parseOnly))} ms, parse + statement snapshots ${ms(median(floor))} ms (snapshots ${ms(median(copyCpu))} ms CPU)`,
     },
     {
       name: 'source: re-analysis after a one-line edit (same file)',
