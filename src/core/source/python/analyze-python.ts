@@ -211,7 +211,7 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   }
   // Keras SE functions: interpreted on the input their call site gives (not cached: they are few and small).
   for (const { def, directive } of kerasFunctions) {
-    units.push(analyzeKerasFunction(def, directive, site.functionInputs.get(def.node), options, program));
+    units.push(analyzeKerasFunction(def, directive, site.functionCalls.get(def.node), options, program));
   }
   // Models built from classes of other files (a package's model, torchvision's `mobilenet_v3_small()`): one unit each.
   const built = new Set<ClassDef>();

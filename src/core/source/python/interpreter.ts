@@ -19,6 +19,15 @@ export { BudgetExceeded, type CallSite } from './evaluator.js';
 
 const MAX_DEPTH = 48;
 
+/** The document's top-level code calling one of its functions on a tensor (`se_conv(x, 48, se_ratio=0.5)`). */
+export interface FunctionCall {
+  /** The tensor's shape, when all of it is known. */
+  readonly input: number[] | undefined;
+  /** The other arguments. */
+  readonly args: PyValue[];
+  readonly kwargs: Map<string, PyValue>;
+}
+
 /**
  * Abstract interpreter for the subset of Python that defines and runs PyTorch modules. It follows
  * values, not types: integers are computed, tensors are IR values with shapes, modules are objects
@@ -33,8 +42,8 @@ export class PyInterpreter extends ExpressionInterpreter {
   private nextModuleId = 0;
   private readonly activeCalls = new Set<unknown>();
   private readonly activeClasses = new Set<ClassDef>();
-  /** Inputs the top-level code passed to functions of the document (`se_block(keras.Input((32, 32, 64)))`). */
-  readonly functionInputs = new Map<Syn, number[]>();
+  /** The first call the top-level code made of each function of the document on a tensor (`se_block(keras.Input((32, 32, 64)))`). */
+  readonly functionCalls = new Map<Syn, FunctionCall>();
 
   protected call(node: Syn, scope: Scope, frame: Frame): PyValue {
     const fnNode = child(node, 'function');
@@ -75,7 +84,7 @@ export class PyInterpreter extends ExpressionInterpreter {
       case 'keras': {
         const lambda = this.keras.lambdas.get(fn.layer);
         if (lambda) return this.invoke(lambda, args, kwargs, node);
-        return applyKeras(this.keras, this.mode === 'graph' ? this.b : undefined, fn.layer, args[0], this.here(node));
+        return applyKeras(this.keras, this.b, fn.layer, args[0], this.here(node));
       }
       case 'class':
         return this.instantiate(fn.def, args, kwargs, node);
@@ -122,8 +131,9 @@ export class PyInterpreter extends ExpressionInterpreter {
 
   callFunction(def: FuncDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn, cls?: ClassDef): PyValue {
     const selfArg = args[0];
-    if (this.mode === 'site' && selfArg?.k === 'tensor' && selfArg.t.shape?.every((d) => typeof d === 'number') && !this.functionInputs.has(def.node)) {
-      this.functionInputs.set(def.node, selfArg.t.shape as number[]);
+    if (this.mode === 'site' && selfArg?.k === 'tensor' && !this.functionCalls.get(def.node)?.input) {
+      const shape = selfArg.t.shape?.every((d) => typeof d === 'number') ? (selfArg.t.shape as number[]) : undefined;
+      this.functionCalls.set(def.node, { input: shape, args: args.slice(1), kwargs });
     }
     const key = selfArg?.k === 'module' ? `${def.name}:${def.node.range.startLine}:${def.node.range.startColumn}:${selfArg.obj.id}` : def.node;
     return this.enter(key, `'${def.name}'`, node, args, () => this.within(def.closure, node, () => {
