@@ -4,10 +4,10 @@ import type { Node as TsNode, TreeCursor } from 'web-tree-sitter';
  * What copying a subtree reads from a tree-sitter cursor, one node at a time.
  *
  * web-tree-sitter's `TreeCursor` copies its four handles into the runtime's transfer buffer before every call
- * and back after every move (eight `setValue`/`getValue` calls, each a type switch), so reading a node's type,
- * field and offsets costs far more in that glue than in WebAssembly. The cursor functions of the runtime read
- * (and, when moving, write back) the cursor in that same buffer, so a walk that keeps its cursor there calls
- * them directly: its handles go in once and come back once.
+ * and back after every move (eight `setValue`/`getValue` calls, each a type switch). The cursor functions of the
+ * runtime read (and, when moving, write back) the cursor in that same buffer, so a walk that keeps its cursor
+ * there calls them directly: its handles go in once and come back once. Copying the statements of the 5,000-line
+ * bench file took 13.7 ms of CPU through `TreeCursor` and 5.6 ms this way (same process, interleaved).
  */
 export interface CursorReader {
   /** Whether it calls the runtime's cursor functions directly. */
