@@ -48,8 +48,8 @@ export async function measure(): Promise<Row[]> {
   const analyzer = await sourceAnalyzer(nodeGrammars);
   const text = generatedPythonFile();
   const lineCount = text.split('\n').length;
-  // Warm-up: JIT and the grammar's first parse.
-  for (let i = 0; i < repetitions(3); i++) analyzer.analyze(text, 'python');
+  // Warm-up: the JIT (the interpreter is large: fewer rounds leave part of it unoptimised) and the first parse.
+  for (let i = 0; i < repetitions(10); i++) analyzer.analyze(text, 'python');
 
   // CPU time beside wall time: on a shared machine the wall clock also counts other processes.
   const cpuMs = (start: NodeJS.CpuUsage) => {
