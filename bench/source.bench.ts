@@ -134,7 +134,7 @@ export async function measure(): Promise<Row[]> {
     {
       name: 'source: full analysis, 5,000-line Python file, 100 classes',
       median_ms: median(full),
-      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks holding ${blockParams} params (read per unit, as a lens does); esbuild bundle, fresh process, parsers preloaded; median of ${full.length}; CPU ${ms(median(fullCpu))} ms (the GC runs partly on other threads); floor in the same rounds: tree-sitter parse alone ${ms(median(parseOnly))} ms, parse + statement snapshots ${ms(median(floor))} ms (snapshots ${ms(median(copyCpu))} ms CPU)`,
+      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks holding ${blockParams} params (read per unit, as a lens does); esbuild bundle, fresh process, parsers preloaded; median of ${full.length} (fastest ${ms(Math.min(...full))} ms, as the machine's load allows); CPU ${ms(median(fullCpu))} ms (the GC runs partly on other threads); floor in the same rounds: tree-sitter parse alone ${ms(median(parseOnly))} ms (fastest ${ms(Math.min(...parseOnly))}), parse + statement snapshots ${ms(median(floor))} ms (fastest ${ms(Math.min(...floor))}) (snapshots ${ms(median(copyCpu))} ms CPU)`,
     },
     {
       name: 'source: re-analysis after a one-line edit (same file)',
