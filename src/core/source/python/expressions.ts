@@ -418,24 +418,39 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     return { k: 'slice', start: parts[0]!, stop: parts[1]!, step: parts[2]! };
   }
 
-  /** `y[:, :, None, None]` and `y[..., None]`: full slices and new axes only. */
+  /** `y[:, :, None, None]`, `y[..., None]`, `out[:, :self.oup]`: slices with step 1 on known dimensions, and new axes. */
   private indexTensor(t: TensorRef, keys: PyValue[], node: Syn): PyValue {
     const newAxes: number[] = [];
+    const sliced: { axis: number; start: number; end: number }[] = [];
     const rank = t.shape?.length;
     const ellipsisAt = keys.findIndex((k) => k.k === 'ref' && k.path === 'Ellipsis');
+    // `pos`: the axis in the result (new axes count); `axis`: the axis of `t` a key applies to.
     let pos = 0;
+    let axis = 0;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i]!;
       if (k.k === 'none') newAxes.push(pos++);
-      else if (k.k === 'slice' && k.start.k === 'none' && k.stop.k === 'none' && k.step.k === 'none') pos++;
-      else if (i === ellipsisAt) {
+      else if (k.k === 'slice' && k.start.k === 'none' && k.stop.k === 'none' && k.step.k === 'none') {
+        pos++;
+        axis++;
+      } else if (i === ellipsisAt) {
         if (rank === undefined) return this.fail(`'${this.text(node)}' on a tensor of unknown rank`, node, [t]);
         const consumed = keys.filter((x, j) => j !== ellipsisAt && x.k !== 'none').length;
         pos += rank - consumed;
+        axis += rank - consumed;
+      } else if (k.k === 'slice') {
+        const dim = t.shape?.[axis];
+        const [start, end] = typeof dim === 'number' ? sliceBounds(k, dim) : [undefined, undefined];
+        if (start === undefined || end === undefined) return this.fail(`tensor slice '${this.text(node)}' is not interpreted`, node, [t]);
+        sliced.push({ axis, start, end });
+        pos++;
+        axis++;
       } else return this.fail(`tensor indexing '${this.text(node)}' is not interpreted`, node, [t]);
     }
-    if (newAxes.length === 0) return { k: 'tensor', t };
-    return { k: 'tensor', t: this.ops(node).unsqueeze(t, newAxes) };
+    let out = t;
+    if (sliced.length > 0) out = this.ops(node).slice(t, sliced.map((x) => x.axis), sliced.map((x) => x.start), sliced.map((x) => x.end));
+    if (newAxes.length === 0) return { k: 'tensor', t: out };
+    return { k: 'tensor', t: this.ops(node).unsqueeze(out, newAxes) };
   }
 
   binaryOp(op: string, a: PyValue, b: PyValue, node: Syn): PyValue {
