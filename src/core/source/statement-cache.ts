@@ -36,8 +36,11 @@ export class StatementCache {
   private shift = 0;
   private nextId = 0;
 
-  /** The root's named children, read with one cursor (cheaper than a wasm node object per child). */
-  topStatements(root: TsNode, source: string): TopStatement[] {
+  /**
+   * The root's named children, read with one cursor (cheaper than a wasm node object per child). Nodes of
+   * `leafTypes` are copied without their subtrees (see `snapshot`); a document keeps one set.
+   */
+  topStatements(root: TsNode, source: string, leafTypes?: ReadonlySet<string>): TopStatement[] {
     // An analysis that stopped before `commit`: what it took is still good.
     if (this.open) this.commit();
     this.open = true;
@@ -56,7 +59,7 @@ export class StatementCache {
         const place = `${pos.row}:${pos.column}:${type}:${text.length}`;
         let entry = this.take(place, text, pos.row);
         if (!entry) {
-          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshot(cursor.currentNode, text);
+          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshot(cursor.currentNode, text, leafTypes);
           entry = { syn, id: this.nextId++, text, row: pos.row, taken: this.analysis };
         } else if (entry.row !== pos.row) {
           this.shift = pos.row - entry.row;

@@ -37,7 +37,7 @@ class LineIndex {
 const NO_CHILDREN: Syn[] = Object.freeze([]) as unknown as Syn[];
 
 export class Syn {
-  /** Set while the snapshot is taken (`addChild`), read-only afterwards. */
+  /** Set once, when the snapshot leaves this node; read-only afterwards. */
   children: Syn[] = NO_CHILDREN;
   private cachedRange: SourceRange | undefined;
   /** The statement's row `cachedRange` was computed for. */
@@ -87,11 +87,6 @@ export class Syn {
   moveTo(row: number): void {
     this.lines.row = row;
   }
-
-  addChild(c: Syn): void {
-    if (this.children === NO_CHILDREN) this.children = [c];
-    else this.children.push(c);
-  }
 }
 
 /** A top-level comment as a leaf, without a cursor of its own (files have many of them). */
@@ -102,8 +97,10 @@ export function commentSyn(src: string, row: number, column: number): Syn {
 /**
  * Copies `node`'s subtree. Indices become relative to `node` and `src` is `node`'s own text, so a
  * snapshot stays valid when text before it changes length (rows and columns are kept absolute).
+ * Nodes of `leafTypes` are copied without their subtrees: a front-end that never reads inside them
+ * (TypeScript type annotations) does not pay WebAssembly calls for the nodes there.
  */
-export function snapshot(node: TsNode, src: string): Syn {
+export function snapshot(node: TsNode, src: string, leafTypes?: ReadonlySet<string>): Syn {
   const base = node.startIndex;
   const start = node.startPosition;
   const lines = new LineIndex(src, start.row, start.column);
@@ -119,24 +116,38 @@ export function snapshot(node: TsNode, src: string): Syn {
     const current = (field: string | null): Syn =>
       new Syn(types[typeId] || 'ERROR', src, isNamed(namedTypes, language, typeId), field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
     const root = current(null);
-    // Iterative so that pathological nesting in user code cannot exhaust the JS stack.
+    // Iterative so that pathological nesting in user code cannot exhaust the JS stack. `kids[d]` collects
+    // the children of `stack[d]`, copied into an array of their exact size when the node is left (an
+    // array grown by `push` keeps room for 17: most of a snapshot's memory, and of its GC time).
     const stack: (Syn | undefined)[] = [root];
+    const kids: Syn[][] = [[]];
     for (;;) {
       // Tokens (and skipped subtrees) have no children worth a call.
       const top = stack[stack.length - 1];
-      if (top && cursor.gotoFirstChild()) {
-        stack.push(visit(top));
+      if (top && !leafTypes?.has(top.type) && cursor.gotoFirstChild()) {
+        enter(visit(top));
         continue;
       }
       for (;;) {
-        stack.pop();
+        leave();
         if (stack.length === 0) return root;
         if (cursor.gotoNextSibling()) {
-          stack.push(visit(stack[stack.length - 1]));
+          enter(visit(stack[stack.length - 1]));
           break;
         }
         cursor.gotoParent();
       }
+    }
+    function enter(syn: Syn | undefined): void {
+      stack.push(syn);
+      const depth = stack.length - 1;
+      if (kids.length === depth) kids.push([]);
+      else kids[depth]!.length = 0;
+    }
+    function leave(): void {
+      const list = kids[stack.length - 1]!;
+      const syn = stack.pop();
+      if (syn && list.length > 0) syn.children = list.slice();
     }
     /** Copies the cursor's node under `parent` when it is kept; `undefined` for a skipped token (and its subtree). */
     function visit(parent: Syn | undefined): Syn | undefined {
@@ -145,7 +156,7 @@ export function snapshot(node: TsNode, src: string): Syn {
       const field = fields[cursor.currentFieldId] ?? null;
       if (!field && !isNamed(namedTypes, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
       const syn = current(field);
-      parent.addChild(syn);
+      kids[stack.length - 1]!.push(syn);
       return syn;
     }
   } finally {

@@ -356,12 +356,11 @@ export class TsInterpreter {
   }
 
   bind(target: Syn, v: TsValue, scope: TsScope, declare: boolean): void {
-    const set = (name: string, value: TsValue) => (declare ? scope.declare(name, value) : scope.assign(name, value));
-    const prop = (key: string): TsValue => this.member(v, key);
     switch (target.type) {
       case 'identifier':
       case 'shorthand_property_identifier_pattern':
-        set(textOf(target), v);
+        if (declare) scope.declare(textOf(target), v);
+        else scope.assign(textOf(target), v);
         return;
       case 'array_pattern': {
         // Holes (`const [, , , c] = x.shape`) are commas without a node: positions come from the text.
@@ -378,20 +377,20 @@ export class TsInterpreter {
       }
       case 'object_pattern':
         for (const p of namedChildren(target)) {
-          if (p.type === 'shorthand_property_identifier_pattern') set(textOf(p), prop(textOf(p)));
+          if (p.type === 'shorthand_property_identifier_pattern') this.bind(p, this.member(v, textOf(p)), scope, declare);
           else if (p.type === 'pair_pattern') {
             const key = child(p, 'key');
             const value = child(p, 'value');
-            if (key && value) this.bind(value, prop(keyText(key)), scope, declare);
+            if (key && value) this.bind(value, this.member(v, keyText(key)), scope, declare);
           } else if (p.type === 'object_assignment_pattern') {
             const left = child(p, 'left');
             const right = child(p, 'right');
             if (!left) continue;
-            const found = prop(textOf(left));
+            const found = this.member(v, textOf(left));
             this.bind(left, found.k !== 'undef' ? found : right ? this.eval(right, scope) : UNDEF, scope, declare);
           } else if (p.type === 'rest_pattern') {
             const id = namedChildren(p)[0];
-            if (id) set(textOf(id), v);
+            if (id) this.bind(id, v, scope, declare);
           }
         }
         return;
