@@ -12,6 +12,7 @@ import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
 import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
+import { ANONYMOUS } from './values.js';
 import { finishUnit } from '../finish-unit.js';
 import { classUnit, firstParamIsTensor, functionUnit, layoutOf, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
@@ -121,7 +122,7 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
   for (const [name, value] of exportedValues) {
     const node = value.k === 'func' ? value.def.node : value.k === 'class' ? value.cls.node : undefined;
     if (!node || declared.some((d) => (d.value.k === 'func' ? d.value.def.node : d.value.k === 'class' ? d.value.cls.node : undefined) === node)) continue;
-    declared.push({ name: value.k === 'func' && value.def.name !== '<anonymous>' ? value.def.name : name, decl: node, directive: undefined, value });
+    declared.push({ name: value.k === 'func' && value.def.name !== ANONYMOUS ? value.def.name : name, decl: node, directive: undefined, value });
     ranges.push(node.range);
   }
   // A block is shown at the innermost function or class of the document that wrote all of its nodes,

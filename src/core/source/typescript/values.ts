@@ -27,6 +27,9 @@ export type TsValue =
   | { readonly k: 'method'; readonly self: TsValue; readonly name: string }
   | { readonly k: 'unknown'; readonly why: string };
 
+/** The name of a function expression no declaration names: its calls add no call-path segment. */
+export const ANONYMOUS = '<anonymous>';
+
 export interface TsFunc {
   readonly name: string;
   readonly node: Syn;
