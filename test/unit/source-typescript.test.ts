@@ -116,7 +116,8 @@ describe('TF.js front-end', () => {
     const src = [
       "import * as tf from '@tensorflow/tfjs';",
       'function block(x: tf.SymbolicTensor) {',
-      '  const y = tf.layers.convLstm2d({ filters: 8, kernelSize: 3 }).apply(x) as tf.SymbolicTensor;',
+      // Not a TF.js layer (Keras has it): reported, never guessed.
+      '  const y = tf.layers.multiHeadAttention({ numHeads: 2, keyDim: 8 }).apply(x) as tf.SymbolicTensor;',
       "  const z = tf.layers.dense({ units: 4, activation: 'hardSwish' }).apply(x) as tf.SymbolicTensor;",
       '  return tf.layers.add().apply([x, z]);',
       '}',
@@ -124,12 +125,12 @@ describe('TF.js front-end', () => {
     const unit = unitNamed(await analyzeText(src, 'typescript', { defaultInput: { channels: 4 } }), 'block');
     assert.equal(unit.partial, true);
     assert.deepEqual(unit.unknowns.map((u) => [u.range.startLine, u.note]), [
-      [2, 'tf.layers.convLstm2d is not interpreted'],
+      [2, 'tf.layers.multiHeadAttention is not interpreted'],
       [3, "activation 'hardSwish' is not interpreted"],
     ]);
     assert.deepEqual(unit.inputShape, [1, 56, 56, 4]);
     assert.deepEqual(ops(unit.model), ['Unknown', 'MatMul', 'Add', 'Unknown', 'Add']);
-    assert.equal(unit.model.graph.nodes[0]!.note, 'tf.layers.convLstm2d is not interpreted');
+    assert.equal(unit.model.graph.nodes[0]!.note, 'tf.layers.multiHeadAttention is not interpreted');
     assert.deepEqual(graphProblems(unit.model), []);
   });
 });

@@ -258,14 +258,14 @@ export class TsInterpreter {
   }
 
   /** A new `tf.layers.*` layer object, named as TF.js would name it unless the options give a name. */
-  newLayer(factory: string, cls: string, options: TfLayer['options'], range: SourceRange): TfLayer {
+  newLayer(factory: string, cls: string, options: TfLayer['options'], range: SourceRange, inner: TfLayer[] = []): TfLayer {
     const given = options.get('name');
     let name: string;
     if (typeof given === 'string' && given && !this.layerNames.has(`=${given}`)) {
       name = given;
       this.layerNames.set(`=${given}`, 1);
     } else name = this.uniqueLayerName(factory.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
-    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, nodeIds: [] };
+    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, nodeIds: [], ...(inner.length > 0 ? { inner } : {}) };
     this.layers.push(layer);
     return layer;
   }

@@ -1,7 +1,7 @@
 import type { Dim } from '../../ir/graph.js';
 import type { Syn } from '../syntax.js';
-import { LAYER_CLASSES } from './layer-catalogue.js';
-import type { LayerOption } from './layers.js';
+import { INNER_LAYER_OPTIONS, LAYER_CLASSES } from './layer-catalogue.js';
+import type { LayerOption, TfLayer } from './layers.js';
 import type { TsInterpreter } from './interpreter.js';
 import { applyModel } from './sub-models.js';
 import { emitTensorOp, isTensorOp, TensorOpError } from './tensor-ops.js';
@@ -39,6 +39,16 @@ function layerOptions(opts: TsValue | undefined): Map<string, LayerOption> | und
   if (opts?.k === 'obj') for (const [k, v] of opts.props) options.set(k, optionOf(v));
   else if (opts && opts.k !== 'undef') return undefined;
   return options;
+}
+
+/** The layers an options object holds (`{layer: tf.layers.lstm(...)}`, `{cell: [c1, c2]}`). */
+function innerLayers(opts: TsValue | undefined): TfLayer[] {
+  if (opts?.k !== 'obj') return [];
+  return INNER_LAYER_OPTIONS.flatMap((key) => {
+    const v = opts.props.get(key);
+    const items = v?.k === 'arr' ? v.items : v ? [v] : [];
+    return items.flatMap((item) => (item.k === 'layer' ? [item.layer] : []));
+  });
 }
 
 function toNumber(v: TsValue | undefined, parse: (s: string) => number): TsValue {
@@ -136,7 +146,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensors);
     const options = layerOptions(args[0]);
     if (!options) return interp.fail(`tf.layers.${last} options are not known`, n);
-    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range) };
+    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0])) };
   }
   if (parts.length !== 2) return interp.fail(`${path}() is not interpreted`, n, tensors);
   switch (last) {
