@@ -101,7 +101,7 @@ function toChannelsLast(b: GraphBuilder, x: TensorRef, range: SourceRange): Tens
   return b.one({ op: 'Transpose', inputs: [x.name], outputShape: perm.map((p) => s[p]!), range, attrs: { perm: attrInts(perm) } });
 }
 
-function samePads(input: Dim, k: number, stride: number, dilation: number): [number, number] {
+export function samePads(input: Dim, k: number, stride: number, dilation: number): [number, number] {
   if (typeof input !== 'number') return [Math.floor((dilation * (k - 1)) / 2), dilation * (k - 1) - Math.floor((dilation * (k - 1)) / 2)];
   const out = Math.ceil(input / stride);
   const total = Math.max((out - 1) * stride + dilation * (k - 1) + 1 - input, 0);
