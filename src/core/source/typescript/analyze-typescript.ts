@@ -144,7 +144,9 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
   // Entry points: builders that make a model themselves run first; then parameterless functions that
   // may call them (`main`).
   const entries = declared.flatMap((d) => entriesOf(d).map((entry) => ({ d, entry })));
-  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel));
+  // Builders that need arguments run last: one that another entry calls (`gateSeq(c)` inside `buildModel`)
+  // is covered by it, with the arguments it really gets.
+  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel) || Number(a.entry.needsArguments) - Number(b.entry.needsArguments));
   // A model the top-level code made by calling an entry point is that entry's unit, run on its own (with
   // the top-level call's arguments), so that what the rest of the script does is not in its notes.
   // Only when the top-level code made one model there: `small = build(16); big = build(64)` stay two units.
@@ -268,6 +270,8 @@ interface Entry {
   readonly node: Syn;
   /** Its own code calls `tf.model` / `tf.sequential`. */
   readonly buildsModel: boolean;
+  /** A parameter without a default: called with none, its model would be built from values nobody gave. */
+  readonly needsArguments: boolean;
   /** Runs the entry in `interp`, giving what it returns. */
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
 }
@@ -281,7 +285,7 @@ function entriesOf(d: Declared): Entry[] {
     const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
     if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
     if (firstParamIsTensor(def.node)) return [];
-    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
+    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;
@@ -291,6 +295,7 @@ function entriesOf(d: Declared): Entry[] {
       name: `${cls.name}.${name}`,
       node: m,
       buildsModel: true,
+      needsArguments: !paramsOf(m).every((p) => p.hasDefault || p.pattern?.type === 'object_pattern'),
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
         const self = construct(interp, cls, [], m);
         const def: TsFunc = { name, node: m, closure: cls.closure, self, owner: cls };
