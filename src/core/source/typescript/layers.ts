@@ -317,6 +317,13 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const w = windowOf(layer, what, input.spatial, 'poolSize', kernel);
       layer.params = 0;
       layer.config = { kernel_size: w.kernel, stride: w.strides, padding: String(o.get('padding') ?? 'valid') };
+      // A window as wide as the input (`averagePooling2d({poolSize: [7, 7]})` on 7x7, as Keras ports squeeze) is a
+      // global pool: reduced over the spatial axes where they are, without transposes.
+      if (input.spatial.every((d, i) => d === w.kernel[i]) && w.pads.every((p) => p === 0)) {
+        const axes = input.spatial.map((_, i) => i + (input.first ? 2 : 1));
+        const reduced = input.first ? [input.s[0]!, input.c, ...w.out] : [input.s[0]!, ...w.out, input.c];
+        return b.one({ op: cls.startsWith('Max') ? 'ReduceMax' : 'ReduceMean', inputs: [x.name], range, outputShape: reduced, attrs: { axes: attrInts(axes), keepdims: attrInt(1) } });
+      }
       const nchw = into(b, x, range, input.first);
       const op = cls.startsWith('Max') ? 'MaxPool' : 'AveragePool';
       const pool = b.one({ op, inputs: [nchw.name], range, outputShape: [input.s[0]!, input.c, ...w.out], attrs: { kernel_shape: attrInts(w.kernel), strides: attrInts(w.strides), pads: attrInts(w.pads) } });
