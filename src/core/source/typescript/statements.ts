@@ -1,8 +1,8 @@
-import { child, namedChildren, textOf, type Syn } from '../syntax.js';
+import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
 import { readClass } from './classes.js';
 import type { Signal, TsInterpreter } from './interpreter.js';
 import { keyText } from './syntax-values.js';
-import { firstLine, numV, strV, truthy, TsScope, UNDEF, type TsValue } from './values.js';
+import { binary, firstLine, numV, strV, truthy, TsScope, UNDEF, type TsValue } from './values.js';
 
 /**
  * Statements of TF.js programs: declarations (functions hoisted), control flow with loops bounded, and
@@ -87,6 +87,10 @@ export function execStatement(interp: TsInterpreter, s: Syn, scope: TsScope): Si
       return forLoop(interp, s, scope);
     case 'while_statement':
       return whileLoop(interp, s, scope);
+    case 'do_statement':
+      return doLoop(interp, s, scope);
+    case 'switch_statement':
+      return switchStatement(interp, s, scope);
     case 'function_declaration':
     case 'generator_function_declaration':
       declareFunction(interp, s, scope);
@@ -194,9 +198,46 @@ function whileLoop(interp: TsInterpreter, s: Syn, scope: TsScope): Signal {
   return loop(interp, s, new TsScope(scope), child(s, 'condition'), child(s, 'body'), undefined);
 }
 
-function loop(interp: TsInterpreter, s: Syn, inner: TsScope, cond: Syn | undefined, body: Syn | undefined, inc: Syn | undefined): Signal {
+/** `do { ... } while (c)`: the body once before the condition is read. */
+function doLoop(interp: TsInterpreter, s: Syn, scope: TsScope): Signal {
+  return loop(interp, s, new TsScope(scope), child(s, 'condition'), child(s, 'body'), undefined, true);
+}
+
+/**
+ * `switch (v) { case a: ... }`: the first case equal to `v` (else `default`), falling through until a
+ * `break`. A value that is not known runs no case, with a note.
+ */
+function switchStatement(interp: TsInterpreter, s: Syn, scope: TsScope): Signal {
+  const value = child(s, 'value');
+  const body = child(s, 'body');
+  if (!value || !body) return undefined;
+  const v = interp.eval(value, scope);
+  const cases = namedChildren(body).filter((c) => c.type === 'switch_case' || c.type === 'switch_default');
+  let start = -1;
+  for (let i = 0; i < cases.length && start === -1; i++) {
+    const test = cases[i]!.type === 'switch_case' ? child(cases[i]!, 'value') : undefined;
+    if (!test) continue;
+    const same = truthy(binary('===', v, interp.eval(test, scope)));
+    if (same === undefined) {
+      interp.fail(`switch on '${firstLine(textOf(value))}' is not known`, value);
+      return undefined;
+    }
+    if (same) start = i;
+  }
+  if (start === -1) start = cases.findIndex((c) => c.type === 'switch_default');
+  if (start === -1) return undefined;
+  const inner = new TsScope(scope);
+  for (const c of cases.slice(start)) {
+    const signal = interp.execBlock(childrenOf(c, 'body'), inner);
+    if (signal?.kind === 'break') return undefined;
+    if (signal) return signal;
+  }
+  return undefined;
+}
+
+function loop(interp: TsInterpreter, s: Syn, inner: TsScope, cond: Syn | undefined, body: Syn | undefined, inc: Syn | undefined, bodyFirst = false): Signal {
   for (let i = 0; i < MAX_LOOP; i++) {
-    if (cond && cond.type !== 'empty_statement' && cond.type !== ';') {
+    if (cond && !(bodyFirst && i === 0) && cond.type !== 'empty_statement' && cond.type !== ';') {
       const expr = cond.type === 'expression_statement' ? namedChildren(cond)[0] ?? cond : cond;
       const c = truthy(interp.eval(expr, inner));
       if (c === undefined) {
