@@ -143,7 +143,8 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
 
   // Entry points: builders that make a model themselves run first; then parameterless functions that
   // may call them (`main`).
-  const entries = declared.flatMap((d) => entriesOf(d).map((entry) => ({ d, entry })));
+  const newArgs = (cls: TsClass) => script.newSites.find((site) => site.cls === cls)?.args ?? writtenNewArgs(cls, tops, script, globals);
+  const entries = declared.flatMap((d) => entriesOf(d, newArgs).map((entry) => ({ d, entry })));
   // Builders that need arguments run last: one that another entry calls (`gateSeq(c)` inside `buildModel`)
   // is covered by it, with the arguments it really gets.
   entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel) || Number(a.entry.needsArguments) - Number(b.entry.needsArguments));
@@ -276,8 +277,11 @@ interface Entry {
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
 }
 
-/** Entry points a declaration offers: the function itself, or the model-building methods of a plain class. */
-function entriesOf(d: Declared): Entry[] {
+/**
+ * Entry points a declaration offers: the function itself, or the model-building methods of a plain class,
+ * on an instance made with `newArgs` (the program's own `new C(...)`, else none).
+ */
+function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined): Entry[] {
   if (d.value.k === 'func') {
     const def = d.value.def;
     const body = child(def.node, 'body');
@@ -297,11 +301,54 @@ function entriesOf(d: Declared): Entry[] {
       buildsModel: true,
       needsArguments: !paramsOf(m).every((p) => p.hasDefault || p.pattern?.type === 'object_pattern'),
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
-        const self = construct(interp, cls, [], m);
+        const models = interp.models.length;
+        const sequentials = interp.sequentials.length;
+        const self = construct(interp, cls, newArgs(cls) ?? [], m);
+        // The constructor built the model with this very method (`this.model = this.createModel()`): that model, not a second one.
+        const model = interp.models.slice(models).find((x) => x.creator === m);
+        if (model) return { k: 'model', model };
+        const seq = interp.sequentials.slice(sequentials).find((x) => x.creator === m);
+        if (seq) return { k: 'seq', seq };
         const def: TsFunc = { name, node: m, closure: cls.closure, self, owner: cls };
         return interp.callFunction(def, args ?? defaultArgs(m), m, true);
       },
     }));
+}
+
+/**
+ * The arguments of a `new C(...)` written in the document whose arguments are all known at module level
+ * (`new PolicyValueNet(15, 15)` in a training function nobody calls): the instance the code really makes.
+ * Arguments that call or construct anything are not evaluated here, outside the code that runs them.
+ */
+function writtenNewArgs(cls: TsClass, tops: readonly Top[], script: TsInterpreter, globals: TsScope): TsValue[] | undefined {
+  const written = `new ${cls.name}(`;
+  for (const top of tops) {
+    if (!textOf(top.syn).includes(written)) continue;
+    const stack = [top.syn];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      const ctor = n.type === 'new_expression' ? child(n, 'constructor') : undefined;
+      const argsNode = ctor && textOf(ctor) === cls.name ? child(n, 'arguments') : undefined;
+      if (argsNode && !makesAnything(argsNode)) {
+        const args = script.evalArgs(argsNode, globals);
+        if (args.every((a) => a.k !== 'unknown')) return args;
+      }
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    }
+  }
+  return undefined;
+}
+
+const MAKERS = new Set(['call_expression', 'new_expression', 'arrow_function', 'function_expression', 'function', 'class', 'await_expression']);
+
+function makesAnything(node: Syn): boolean {
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (MAKERS.has(n.type)) return true;
+    stack.push(...n.children);
+  }
+  return false;
 }
 
 /** Arguments for a builder called with none: an empty options object where one is destructured. */
