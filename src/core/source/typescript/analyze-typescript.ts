@@ -119,6 +119,10 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
   const moduleExports = globals.get('module');
   const assigned = moduleExports?.k === 'obj' ? moduleExports.props.get('exports') : undefined;
   const exportedValues: [string, TsValue][] = assigned?.k === 'obj' ? [...assigned.props] : assigned?.k === 'func' || assigned?.k === 'class' ? [['default', assigned]] : [];
+  // `export default function () { ... }`: an entry named `default`.
+  const esDefault = globals.get('%exports');
+  const defaultValue = esDefault?.k === 'obj' ? esDefault.props.get('default') : undefined;
+  if (defaultValue?.k === 'func' || defaultValue?.k === 'class') exportedValues.push(['default', defaultValue]);
   for (const [name, value] of exportedValues) {
     const node = value.k === 'func' ? value.def.node : value.k === 'class' ? value.cls.node : undefined;
     if (!node || declared.some((d) => (d.value.k === 'func' ? d.value.def.node : d.value.k === 'class' ? d.value.cls.node : undefined) === node)) continue;
