@@ -70,9 +70,15 @@ export class Syn {
     return this.cachedRange;
   }
 
-  /** Named children without comments; computed once, since the interpreters ask again on every visit. */
+  /**
+   * Named children without comments; computed once, since the interpreters ask again on every visit. Most
+   * nodes keep no anonymous token and no comment: their children array itself, not a copy.
+   */
   get namedChildren(): Syn[] {
-    this.cachedNamed ??= this.children.filter((c) => c.named && c.type !== 'comment');
+    if (this.cachedNamed === undefined) {
+      const kept = this.children.every((c) => c.named && c.type !== 'comment');
+      this.cachedNamed = kept ? this.children : this.children.filter((c) => c.named && c.type !== 'comment');
+    }
     return this.cachedNamed;
   }
 
