@@ -162,7 +162,10 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     }
     case 'model': {
       const opts = args[0]?.k === 'obj' ? args[0].props : undefined;
-      const model: TfModel = { name: interp.declaring ?? `model_${interp.models.length}`, range: interp.here(n), inputs: tensorsOf(opts?.get('inputs')), outputs: tensorsOf(opts?.get('outputs')), creator: interp.currentFunction };
+      const model: TfModel = {
+        name: interp.declaring ?? `model_${interp.models.length}`, range: interp.here(n), inputs: tensorsOf(opts?.get('inputs')), outputs: tensorsOf(opts?.get('outputs')),
+        creator: interp.currentFunction, notesBefore: interp.b.unknowns.filter((u) => u.nodeId === ''),
+      };
       if (model.outputs.length === 0) return interp.fail('tf.model outputs are not known tensors', n);
       interp.models.push(model);
       return { k: 'model', model };

@@ -254,7 +254,7 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
   full.values.forEach((v, k) => used.has(k) && graph.values.set(k, v));
   const layers = interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id)));
   graph.modules = layers.map((l) => moduleInfo(l, keep));
-  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : true));
+  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : !model.notesBefore || model.notesBefore.includes(u)));
   const inputShape = graph.inputs[0]?.shape ?? [];
   const defaulted = graph.inputs.map((i) => interp.defaultedInputs.get(i.name)).find((source) => source !== undefined);
   return withCallSites(withUniqueBlockIds(finishUnit(

@@ -1,5 +1,5 @@
 import type { SourceRange } from '../../ir/graph.js';
-import type { TensorRef } from '../graph-builder.js';
+import type { SourceUnknown, TensorRef } from '../graph-builder.js';
 import type { Syn } from '../syntax.js';
 import type { LayerOption, TfLayer } from './layers.js';
 
@@ -86,6 +86,11 @@ export interface TfModel {
   readonly creator?: Syn | undefined;
   /** Applied to a tensor by the program (a backbone inside a bigger model): not a model of its own. */
   usedAsLayer?: boolean;
+  /**
+   * The notes without a node made before it (a `tf.model` is fixed once made): later ones, about code that
+   * trains or runs it (`model.predict(x).argMax(-1)`), are not about the model.
+   */
+  readonly notesBefore?: readonly SourceUnknown[];
 }
 
 export class TsScope {
