@@ -94,28 +94,29 @@ export interface TfModel {
 }
 
 export class TsScope {
-  private readonly vars = new Map<string, TsValue>();
+  /** Made on the first declaration: most scopes (a block, a loop body, an arrow's call) declare nothing. */
+  private vars: Map<string, TsValue> | undefined;
   constructor(readonly parent?: TsScope) {}
   get(name: string): TsValue | undefined {
     for (let s: TsScope | undefined = this; s; s = s.parent) {
-      const v = s.vars.get(name);
+      const v = s.vars?.get(name);
       if (v !== undefined) return v;
     }
     return undefined;
   }
   has(name: string): boolean {
-    return this.vars.has(name);
+    return this.vars?.has(name) ?? false;
   }
   declare(name: string, value: TsValue): void {
-    this.vars.set(name, value);
+    (this.vars ??= new Map()).set(name, value);
   }
   assign(name: string, value: TsValue): void {
-    if (this.vars.has(name) || !this.parent) this.vars.set(name, value);
+    if (this.vars?.has(name) || !this.parent) this.declare(name, value);
     else this.parent.assign(name, value);
   }
   /** Names declared in this scope itself (a module's top level, for its exports). */
   own(): IterableIterator<[string, TsValue]> {
-    return this.vars.entries();
+    return (this.vars ??= new Map()).entries();
   }
 }
 
