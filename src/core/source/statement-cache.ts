@@ -1,5 +1,5 @@
 import type { Node as TsNode } from 'web-tree-sitter';
-import { commentSyn, snapshot, type Syn } from './syntax.js';
+import { commentSyn, snapshot, type SnapshotOptions, type Syn } from './syntax.js';
 
 export interface TopStatement {
   readonly syn: Syn;
@@ -37,10 +37,10 @@ export class StatementCache {
   private nextId = 0;
 
   /**
-   * The root's named children, read with one cursor (cheaper than a wasm node object per child). Nodes of
-   * `leafTypes` are copied without their subtrees (see `snapshot`); a document keeps one set.
+   * The root's named children, read with one cursor (cheaper than a wasm node object per child), copied
+   * with `options` (see `snapshot`); a document keeps the same options.
    */
-  topStatements(root: TsNode, source: string, leafTypes?: ReadonlySet<string>): TopStatement[] {
+  topStatements(root: TsNode, source: string, options?: SnapshotOptions): TopStatement[] {
     // An analysis that stopped before `commit`: what it took is still good.
     if (this.open) this.commit();
     this.open = true;
@@ -59,7 +59,7 @@ export class StatementCache {
         const place = `${pos.row}:${pos.column}:${type}:${text.length}`;
         let entry = this.take(place, text, pos.row);
         if (!entry) {
-          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshot(cursor.currentNode, text, leafTypes);
+          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshot(cursor.currentNode, text, options);
           entry = { syn, id: this.nextId++, text, row: pos.row, taken: this.analysis };
         } else if (entry.row !== pos.row) {
           this.shift = pos.row - entry.row;

@@ -8,7 +8,7 @@ import { TypeScriptModules } from '../modules/typescript-modules.js';
 import type { SourceLocation } from '../modules/source-files.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
-import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
+import { child, namedChildren, snapshot, textOf, type SnapshotOptions, type Syn } from '../syntax.js';
 import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
@@ -223,12 +223,15 @@ const TYPE_SUBTREES: ReadonlySet<string> = new Set([
   'lookup_type', 'index_type_query', 'type_query', 'literal_type', 'parenthesized_type', 'readonly_type', 'template_literal_type',
 ]);
 
+/** Type syntax copied as leaves; function bodies copied when an entry point first runs them. */
+export const TYPESCRIPT_SNAPSHOT: SnapshotOptions = { leafTypes: TYPE_SUBTREES, deferBodies: true };
+
 /** Top-level statements with their input comments; `all` receives every statement, comments included. */
 function readTops(root: TsNode, source: string, statements: StatementCache, all: TopStatement[]): Top[] {
   const tops: Top[] = [];
   let pending: number[] | undefined;
   let lastComment = -2;
-  for (const top of statements.topStatements(root, source, TYPE_SUBTREES)) {
+  for (const top of statements.topStatements(root, source, TYPESCRIPT_SNAPSHOT)) {
     all.push(top);
     const syn = top.syn;
     if (syn.type === 'comment') {
@@ -409,7 +412,7 @@ function parserFor(root: TsNode): (text: string) => Syn[] {
       const tree = parser.parse(text);
       if (!tree) return [];
       try {
-        return tree.rootNode.namedChildren.flatMap((c) => (c && c.type !== 'comment' ? [snapshot(c, text.slice(c.startIndex, c.endIndex), TYPE_SUBTREES)] : []));
+        return tree.rootNode.namedChildren.flatMap((c) => (c && c.type !== 'comment' ? [snapshot(c, text.slice(c.startIndex, c.endIndex), TYPESCRIPT_SNAPSHOT)] : []));
       } finally {
         tree.delete();
       }
