@@ -74,8 +74,8 @@ export function emitWindowOp(b: GraphBuilder, name: string, x: TensorRef, args: 
   let outC = c;
   let group = 1;
   if (pool) {
-    kernel = perAxis(args[1], n, NaN, 'filterSize');
-    if (kernel.some(Number.isNaN)) throw new WindowOpError('filterSize is not known');
+    if (args[1] === undefined || args[1].k === 'undef') throw new WindowOpError('filterSize is not known');
+    kernel = perAxis(args[1], n, 1, 'filterSize');
   } else {
     const filter = args[1];
     const fs = filter?.k === 'tensor' || filter?.k === 'weight' ? filter.t.shape : undefined;
