@@ -25,7 +25,7 @@ export interface TfLayer {
 
 export class TfLayerError extends Error {}
 
-export function ints(v: LayerOption, n: number, what: string): number[] {
+function ints(v: LayerOption, n: number, what: string): number[] {
   if (typeof v === 'number') return Array(n).fill(v) as number[];
   if (Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number')) return v as number[];
   throw new TfLayerError(`${what} is not known`);
