@@ -134,6 +134,18 @@ export function tensorsOf(v: TsValue | undefined): TensorRef[] {
   return [];
 }
 
+/** A parsed JSON value (a configuration file) as a value of the program. */
+export function fromJson(json: unknown, depth = 0): TsValue {
+  if (depth > 32) return unknown('JSON nested too deeply');
+  if (json === null) return { k: 'null' };
+  if (typeof json === 'number') return numV(json);
+  if (typeof json === 'string') return strV(json);
+  if (typeof json === 'boolean') return { k: 'bool', v: json };
+  if (Array.isArray(json)) return { k: 'arr', items: json.map((x) => fromJson(x, depth + 1)) };
+  if (typeof json === 'object') return { k: 'obj', props: new Map(Object.entries(json).map(([k, v]) => [k, fromJson(v, depth + 1)])) };
+  return UNDEF;
+}
+
 /** Numbers of a list (a shape, an axis list); undefined when any is not known. */
 export function numbers(v: TsValue | undefined): number[] | undefined {
   if (v?.k !== 'arr') return undefined;
