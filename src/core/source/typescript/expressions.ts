@@ -191,6 +191,8 @@ export function evaluate(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue
           const t = truthy(v);
           return t === undefined ? unknown('!') : { k: 'bool', v: !t };
         }
+        case '~':
+          return v.k === 'num' ? numV(~v.v) : unknown('~');
         case 'typeof':
           return typeOf(v);
         case 'void':
