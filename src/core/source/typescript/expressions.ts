@@ -13,7 +13,7 @@ import { ANONYMOUS, binary, firstLine, numV, strV, textValue, truthy, UNDEF, unk
  */
 
 /** Names a builtin may be called by without being declared. */
-const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis']);
+const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis', 'structuredClone']);
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
 export function evaluate(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue {

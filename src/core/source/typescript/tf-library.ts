@@ -5,7 +5,7 @@ import type { LayerOption, TfLayer } from './layers.js';
 import type { TsInterpreter } from './interpreter.js';
 import { applyModel } from './sub-models.js';
 import { emitTensorOp, isTensorOp, TensorOpError } from './tensor-ops.js';
-import { num, numV, optionOf, strV, tensorsOf, textValue, truthy, UNDEF, unknown, type TfModel, type TfSequential, type TsValue } from './values.js';
+import { fromJson, num, numV, optionOf, strV, tensorsOf, textValue, toJson, truthy, UNDEF, unknown, type TfModel, type TfSequential, type TsValue } from './values.js';
 
 /** `@tensorflow/tfjs`, `-node`, `-node-gpu`, `-layers`, `-core`: every TF.js package reads as `tf`. */
 export function tfModulePath(specifier: string): boolean {
@@ -129,6 +129,23 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     }
     case 'Object.freeze':
       return args[0] ?? UNDEF;
+    // Configuration copies and round trips (`JSON.parse(JSON.stringify(DEFAULTS))`, `structuredClone(cfg)`).
+    case 'JSON.stringify': {
+      const json = args[0] ? toJson(args[0]) : undefined;
+      return json === undefined ? unknown('JSON.stringify() of a value that is not plain known data') : strV(JSON.stringify(json));
+    }
+    case 'JSON.parse': {
+      if (args[0]?.k !== 'str') return unknown('JSON.parse() of text that is not known');
+      try {
+        return fromJson(JSON.parse(args[0].v) as unknown);
+      } catch {
+        return interp.fail('JSON.parse() of text that is not JSON', n);
+      }
+    }
+    case 'structuredClone': {
+      const json = args[0] ? toJson(args[0]) : undefined;
+      return json === undefined ? unknown('structuredClone() of a value that is not plain known data') : fromJson(json);
+    }
   }
   if (path.startsWith('Math.')) {
     const f = MATH[path.slice(5)];

@@ -146,6 +146,35 @@ export function fromJson(json: unknown, depth = 0): TsValue {
   return UNDEF;
 }
 
+/** A value of the program as JSON data (`JSON.stringify`, `structuredClone`); undefined when any part is not plain known data. */
+export function toJson(v: TsValue, depth = 0): unknown {
+  if (depth > 32) return undefined;
+  switch (v.k) {
+    case 'num':
+    case 'str':
+    case 'bool':
+      return v.v;
+    case 'null':
+      return null;
+    case 'arr': {
+      const items = v.items.map((x) => (x.k === 'undef' ? null : toJson(x, depth + 1)));
+      return items.includes(undefined) ? undefined : items;
+    }
+    case 'obj': {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of v.props) {
+        if (x.k === 'undef') continue;
+        const j = toJson(x, depth + 1);
+        if (j === undefined) return undefined;
+        out[k] = j;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** Numbers of a list (a shape, an axis list); undefined when any is not known. */
 export function numbers(v: TsValue | undefined): number[] | undefined {
   if (v?.k !== 'arr') return undefined;
