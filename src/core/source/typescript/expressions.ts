@@ -62,8 +62,9 @@ export function evaluate(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue
     case 'satisfies_expression':
     case 'non_null_expression':
     case 'type_assertion': {
-      const inner = namedChildren(n).find((c) => !isTypeNode(c));
-      return inner ? interp.eval(inner, scope) : unknown('empty expression');
+      // A loop, not `find` with a closure: every `x as tf.SymbolicTensor` of model code passes here.
+      for (const c of namedChildren(n)) if (!isTypeNode(c)) return interp.eval(c, scope);
+      return unknown('empty expression');
     }
     case 'sequence_expression': {
       let last: TsValue = UNDEF;
