@@ -1,7 +1,7 @@
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
 import { construct, layerConfig, readClass, runConstructor } from './classes.js';
 import type { TsInterpreter } from './interpreter.js';
-import { superMember } from './members.js';
+import { prototypeOf, superMember } from './members.js';
 import { instanceOf, isTypeNode, keyText, typeOf, unescape } from './syntax-values.js';
 import { callLibrary } from './tf-library.js';
 import { ANONYMOUS, binary, firstLine, numV, strV, textValue, truthy, UNDEF, unknown, type TsScope, type TsValue } from './values.js';
@@ -143,6 +143,12 @@ export function evaluate(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue
       const args = argsNode ? interp.evalArgs(argsNode, scope) : [];
       if (c.k === 'class') return construct(interp, c.cls, args, n);
       if (c.k === 'ref') return callLibrary(interp, `new ${c.path}`, args, n);
+      if (c.k === 'func' && c.def.node.type !== 'arrow_function') {
+        // An ES5 constructor: a new object with its prototype's methods, `this` in the function.
+        const self: TsValue = { k: 'obj', props: new Map(prototypeOf(c.def).props) };
+        const returned = interp.callFunction({ ...c.def, self }, args, n);
+        return returned.k === 'obj' || returned.k === 'instance' ? returned : self;
+      }
       return interp.fail(`'new ${ctor ? firstLine(textOf(ctor)) : ''}' is not interpreted`, n);
     }
     case 'arrow_function':
@@ -290,7 +296,16 @@ function callExpression(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue 
     else if (self?.k === 'instance') layerConfig(self, args[0]);
     return UNDEF;
   }
-  const fn = interp.eval(fnNode, scope);
+  // `obj.method()`: the object is `this` in the method (an arrow function keeps its own).
+  const objectNode = fnNode.type === 'member_expression' ? child(fnNode, 'object') : undefined;
+  const receiver = objectNode && objectNode.type !== 'super' ? interp.eval(objectNode, scope) : undefined;
+  const propertyNode = objectNode ? child(fnNode, 'property') : undefined;
+  let fn: TsValue;
+  if (receiver && propertyNode) {
+    if ((receiver.k === 'undef' || receiver.k === 'null') && fnNode.children.some((c) => c.field === 'optional_chain' || c.type === 'optional_chain')) return UNDEF;
+    fn = interp.member(receiver, textOf(propertyNode), fnNode);
+  } else fn = interp.eval(fnNode, scope);
+  if (fn.k === 'func' && receiver?.k === 'obj' && !fn.def.self && fn.def.node.type !== 'arrow_function') fn = { k: 'func', def: { ...fn.def, self: receiver } };
   if ((fn.k === 'undef' || fn.k === 'null') && n.children.some((c) => c.type === 'optional_chain')) return UNDEF;
   // Promise plumbing of an async entry (`main().catch(console.error)`): nothing for the model.
   const property = fnNode.type === 'member_expression' ? child(fnNode, 'property') : undefined;

@@ -3,7 +3,7 @@ import { findMethod } from './classes.js';
 import { isLayerClass, layerName } from './custom-layers.js';
 import type { TsInterpreter } from './interpreter.js';
 import { libraryMember } from './tf-library.js';
-import { numV, strV, UNDEF, unknown, type TsScope, type TsValue } from './values.js';
+import { numV, strV, UNDEF, unknown, type TsFunc, type TsScope, type TsValue } from './values.js';
 
 /**
  * Reading a property of a value (`o.name`): fields of option objects, `length`, a tensor's `shape` as
@@ -12,6 +12,16 @@ import { numV, strV, UNDEF, unknown, type TsScope, type TsValue } from './values
  */
 
 const OBJECT_METHODS = new Set(['hasOwnProperty']);
+const FUNCTION_METHODS = new Set(['call', 'apply', 'bind']);
+
+/** Each function's `prototype` object (ES5 classes: `F.prototype.m = function () { ... }`), made on first read. */
+const prototypes = new WeakMap<TsFunc, TsValue & { k: 'obj' }>();
+
+export function prototypeOf(def: TsFunc): TsValue & { k: 'obj' } {
+  let proto = prototypes.get(def);
+  if (!proto) prototypes.set(def, (proto = { k: 'obj', props: new Map() }));
+  return proto;
+}
 
 /** `o.name`: data, methods of library objects and of the program's classes. */
 export function member(interp: TsInterpreter, o: TsValue, name: string, at?: Syn): TsValue {
@@ -66,6 +76,11 @@ export function member(interp: TsInterpreter, o: TsValue, name: string, at?: Syn
       const def = interp.func(name, m.node, m.cls.closure, { self: o, owner: m.cls });
       return m.cls.getters.has(name) ? (at ? interp.callFunction(def, [], at, true) : unknown(`getter '${name}'`)) : { k: 'func', def };
     }
+    case 'func':
+      if (name === 'prototype') return prototypeOf(o.def);
+      if (name === 'name') return strV(o.def.name);
+      if (FUNCTION_METHODS.has(name)) return { k: 'method', self: o, name };
+      return unknown(`property '${name}' of a function`);
     case 'unknown':
       return o;
     case 'undef':

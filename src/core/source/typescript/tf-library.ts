@@ -276,6 +276,14 @@ export function libraryMethod(interp: TsInterpreter, self: TsValue, name: string
       if (name === 'setWeights' || name === 'dispose') return UNDEF;
       if (name === 'countParams' && self.layer.nodeIds.length > 0) return numV(self.layer.params);
       break;
+    case 'func': {
+      // `f.call(thisArg, ...args)`, `f.apply(thisArg, [args])`, `f.bind(thisArg)`.
+      const bound: TsValue = { k: 'func', def: { ...self.def, self: args[0] ?? UNDEF } };
+      if (name === 'call') return interp.invoke(bound, args.slice(1), n);
+      if (name === 'apply') return interp.invoke(bound, args[1]?.k === 'arr' ? args[1].items : [], n);
+      if (name === 'bind' && args.length <= 1) return bound;
+      break;
+    }
     case 'arr':
       return arrayMethod(interp, self.items, name, args, n);
     case 'str':
