@@ -85,9 +85,9 @@ export class Syn {
     const d = this.deferred!;
     this.deferred = undefined;
     const source = d.source;
-    let node = source.tree.rootNode.descendantForIndex(source.base + this.startIndex, source.base + this.endIndex);
-    while (node && node.type !== this.type && node.parent && node.parent.startIndex === node.startIndex && node.parent.endIndex === node.endIndex) node = node.parent;
     try {
+      let node = source.tree.rootNode.descendantForIndex(source.base + this.startIndex, source.base + this.endIndex);
+      while (node && node.type !== this.type && node.parent && node.parent.startIndex === node.startIndex && node.parent.endIndex === node.endIndex) node = node.parent;
       if (node?.type === this.type && node.startIndex === source.base + this.startIndex) copySubtree(this, node, source.base, this.lines, d.options, source);
     } finally {
       // The statement's own copy of the tree goes when its last deferred body is copied (else with the snapshot, by GC).
