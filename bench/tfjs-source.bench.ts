@@ -53,8 +53,8 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
     blocks = r.units.reduce((a, u) => a + u.blocks.length, 0);
   }
   // The floor in the same run: tree-sitter's parse alone, the copy of the tree into statement snapshots (all of
-  // it, and as the TF.js front-end takes it: type syntax as leaves, function bodies when first run), and a
-  // cursor visiting every node reading nothing (the least any copy through web-tree-sitter's API costs).
+  // it, and as the TF.js front-end takes it: type syntax as leaves), and a cursor visiting every node reading
+  // nothing (the least any copy through web-tree-sitter's API costs).
   const parseOnly: number[] = [];
   const copyCpu: number[] = [];
   const frontEndCopyCpu: number[] = [];
@@ -125,7 +125,7 @@ export async function run(): Promise<{ name: string; median_ms: number; note?: s
       name: 'tfjs source: full analysis, 3,000-line TF.js file, 50 helper calls',
       median_ms: median(full),
       target: '≤ 50 ms (issue #10)',
-      note: `${lines} lines, ${units} units, ${blocks} SE blocks (one per call site); parsers preloaded; median of ${full.length} after ${repetitions(3)} warm-up analyses; CPU ${ms(median(cpu))} ms; of which, as CPU in the same run: tree-sitter parse alone ${ms(median(parseOnly))} ms, statement snapshots of the whole tree ${ms(median(copyCpu))} ms, as the front-end takes them (type syntax as leaves, bodies deferred) ${ms(median(frontEndCopyCpu))} ms (a cursor visiting all ${nodeCount} nodes, reading nothing: ${ms(median(walkCpu))} ms)`,
+      note: `${lines} lines, ${units} units, ${blocks} SE blocks (one per call site); parsers preloaded; median of ${full.length} after ${repetitions(3)} warm-up analyses; CPU ${ms(median(cpu))} ms; of which, as CPU in the same run: tree-sitter parse alone ${ms(median(parseOnly))} ms, statement snapshots of the whole tree ${ms(median(copyCpu))} ms, as the front-end takes them (type syntax as leaves) ${ms(median(frontEndCopyCpu))} ms (a cursor visiting all ${nodeCount} nodes, reading nothing: ${ms(median(walkCpu))} ms)`,
     },
     {
       name: 'tfjs source: full analysis, same file, in a long-lived host',

@@ -150,7 +150,7 @@ describe('TF.js front-end: classes', () => {
   });
 });
 
-describe('TF.js front-end: function bodies copied when first run', () => {
+describe('TF.js front-end: a helper first run by a later version of a document', () => {
   const SE_MODEL = (body: string) => `import * as tf from '@tensorflow/tfjs';
 // Größe, 尺寸 and 🙂: text before a body moves its offsets in UTF-16 and in bytes differently.
 function seBlock(c: number, x: tf.SymbolicTensor): tf.SymbolicTensor {
@@ -169,19 +169,19 @@ export function build(): tf.LayersModel {
 }
 `;
 
-  it('a body no entry ran is copied from its statement\'s own tree when a later version of the document runs it (the document\'s tree is gone by then)', async () => {
+  it('gives what a fresh analysis gives, with ranges right after non-ASCII text (its statement\'s snapshot is kept from the first version)', async () => {
     const a = await analyzer();
     const key = 'deferred-bodies.ts';
     try {
       // seBlock's first parameter is no tensor: nothing runs it until build calls it.
       const first = a.analyze(SE_MODEL('x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;'), 'typescript', { documentKey: key });
       assert.deepEqual(first.units.map((u) => [u.name, u.blocks.length]), [['build', 0]]);
-      // Only build's body changes: seBlock's statement keeps its snapshot, whose body was never copied.
+      // Only build's body changes: seBlock's statement keeps its snapshot.
       const text = SE_MODEL('x = seBlock(32, x);');
       const second = a.analyze(text, 'typescript', { documentKey: key });
       assert.deepEqual(unitNamed(second, 'build').blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [[32, 8, 552]]);
       assert.equal(serialize(second), serialize(await analyzeText(text, 'typescript')));
-      // Ranges inside the body copied late are the document's own.
+      // Ranges inside the kept statement are the document's own.
       const lines = text.split('\n');
       const squeeze = unitNamed(second, 'build').model.graph.modules!.find((m) => m.kind === 'Dense' && m.params === 264)!;
       assert.equal(squeeze.range?.startLine, lines.findIndex((l) => l.includes('«squeeze»')));

@@ -1,4 +1,4 @@
-import type { Language, Node as TsNode, Tree } from 'web-tree-sitter';
+import type { Language, Node as TsNode } from 'web-tree-sitter';
 import type { SourceRange } from '../ir/graph.js';
 
 /** Row and column of an index into a top-level statement's text, from its start position. */
@@ -37,9 +37,8 @@ class LineIndex {
 const NO_CHILDREN: Syn[] = Object.freeze([]) as unknown as Syn[];
 
 export class Syn {
-  private kids: Syn[] = NO_CHILDREN;
-  /** A function body not copied yet (see `SnapshotOptions.deferBodies`): copied when its children are first read. */
-  private deferred: Deferred | undefined;
+  /** Set once, when the snapshot leaves this node; read-only afterwards. */
+  children: Syn[] = NO_CHILDREN;
   private cachedRange: SourceRange | undefined;
   /** The statement's row `cachedRange` was computed for. */
   private rangeRow = -1;
@@ -59,41 +58,6 @@ export class Syn {
     readonly missing: boolean,
     private readonly lines: LineIndex,
   ) {}
-
-  /** Set once, when the snapshot leaves this node; read-only afterwards. */
-  get children(): Syn[] {
-    if (this.deferred) this.copyDeferred();
-    return this.kids;
-  }
-
-  set children(kids: Syn[]) {
-    this.kids = kids;
-  }
-
-  /** Whether the subtree is still to be copied (a snapshot does not descend into it). */
-  get isDeferred(): boolean {
-    return this.deferred !== undefined;
-  }
-
-  /** Leaves the subtree to be copied from the statement's tree when it is first read. */
-  defer(deferred: Deferred): void {
-    this.deferred = deferred;
-    deferred.source.pending++;
-  }
-
-  private copyDeferred(): void {
-    const d = this.deferred!;
-    this.deferred = undefined;
-    const source = d.source;
-    try {
-      let node = source.tree.rootNode.descendantForIndex(source.base + this.startIndex, source.base + this.endIndex);
-      while (node && node.type !== this.type && node.parent && node.parent.startIndex === node.startIndex && node.parent.endIndex === node.endIndex) node = node.parent;
-      if (node?.type === this.type && node.startIndex === source.base + this.startIndex) copySubtree(this, node, source.base, this.lines, d.options, source);
-    } finally {
-      // The statement's own copy of the tree goes when its last deferred body is copied (else with the snapshot, by GC).
-      if (--source.pending === 0) source.tree.delete();
-    }
-  }
 
   /** Lines are absolute (0-based), computed on first use. */
   get range(): SourceRange {
@@ -142,75 +106,44 @@ export interface SnapshotOptions {
    * annotations) does not pay WebAssembly calls for the nodes there.
    */
   readonly leafTypes?: ReadonlySet<string>;
-  /**
-   * Function bodies are copied when first read, from the statement's own copy of the tree (tree-sitter
-   * trees share their nodes: a copy costs one call, and edits to the document's tree do not reach it).
-   * Bodies that no entry point runs are never copied.
-   */
-  readonly deferBodies?: boolean;
 }
-
-/** Where deferred bodies of one statement are copied from. */
-interface DeferredSource {
-  readonly tree: Tree;
-  /** The statement's start in `tree`: snapshot indices are relative to it. */
-  readonly base: number;
-  pending: number;
-}
-
-interface Deferred {
-  readonly source: DeferredSource;
-  readonly options: SnapshotOptions;
-}
-
-/** Parents whose `body` field is a function body. */
-const FUNCTION_TYPES = new Set(['function_declaration', 'generator_function_declaration', 'function_expression', 'function', 'generator_function', 'arrow_function', 'method_definition']);
 
 /**
  * Copies `node`'s subtree. Indices become relative to `node` and `src` is `node`'s own text, so a
  * snapshot stays valid when text before it changes length (rows and columns are kept absolute).
  */
 export function snapshot(node: TsNode, src: string, options: SnapshotOptions = {}): Syn {
+  const base = node.startIndex;
   const start = node.startPosition;
   const lines = new LineIndex(src, start.row, start.column);
-  const language = node.tree.language;
-  const root = new Syn(language.types[node.typeId] || 'ERROR', src, node.isNamed, null, 0, node.endIndex - node.startIndex, node.isMissing, lines);
-  copySubtree(root, node, node.startIndex, lines, options, options.deferBodies ? { tree: node.tree, base: node.startIndex } : undefined);
-  return root;
-}
-
-/**
- * Copies the children of `node` (whose copy is `root`) and below; indices relative to `base`. With
- * `deferFrom`, function bodies are left deferred, read later from a copy of `deferFrom.tree`.
- */
-function copySubtree(root: Syn, node: TsNode, base: number, lines: LineIndex, options: SnapshotOptions, deferFrom: { readonly tree: Tree; readonly base: number } | undefined): void {
-  const src = root.src;
   const checkMissing = node.hasError;
   const language = node.tree.language;
   const { types, fields } = language;
   const namedTypes = namedTypesOf(language);
   const leafTypes = options.leafTypes;
-  let source: DeferredSource | undefined;
   const cursor = node.walk();
   try {
     // Each cursor property is a call into WebAssembly: the type id is read once per node, and whether
     // it is named comes from a per-grammar table, not from another call.
     let typeId = cursor.nodeTypeId;
+    const current = (field: string | null): Syn =>
+      new Syn(types[typeId] || 'ERROR', src, isNamed(namedTypes, language, typeId), field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
+    const root = current(null);
     // Iterative so that pathological nesting in user code cannot exhaust the JS stack. `kids[d]` collects
     // the children of `stack[d]`, copied into an array of their exact size when the node is left (an
     // array grown by `push` keeps room for 17: most of a snapshot's memory, and of its GC time).
     const stack: (Syn | undefined)[] = [root];
     const kids: Syn[][] = [[]];
     for (;;) {
-      // Tokens, leaf types and deferred bodies: no children worth a call now.
+      // Tokens, skipped subtrees and leaf types: no children worth a call.
       const top = stack[stack.length - 1];
-      if (top && !leafTypes?.has(top.type) && !top.isDeferred && cursor.gotoFirstChild()) {
+      if (top && !leafTypes?.has(top.type) && cursor.gotoFirstChild()) {
         enter(visit(top));
         continue;
       }
       for (;;) {
         leave();
-        if (stack.length === 0) return;
+        if (stack.length === 0) return root;
         if (cursor.gotoNextSibling()) {
           enter(visit(stack[stack.length - 1]));
           break;
@@ -235,12 +168,8 @@ function copySubtree(root: Syn, node: TsNode, base: number, lines: LineIndex, op
       typeId = cursor.nodeTypeId;
       const field = fields[cursor.currentFieldId] ?? null;
       if (!field && !isNamed(namedTypes, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
-      const syn = new Syn(types[typeId] || 'ERROR', src, isNamed(namedTypes, language, typeId), field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
+      const syn = current(field);
       kids[stack.length - 1]!.push(syn);
-      if (deferFrom && field === 'body' && syn.type === 'statement_block' && FUNCTION_TYPES.has(parent.type)) {
-        source ??= { tree: deferFrom.tree.copy(), base: deferFrom.base, pending: 0 };
-        syn.defer({ source, options });
-      }
       return syn;
     }
   } finally {

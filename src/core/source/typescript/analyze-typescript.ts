@@ -223,8 +223,8 @@ const TYPE_SUBTREES: ReadonlySet<string> = new Set([
   'lookup_type', 'index_type_query', 'type_query', 'literal_type', 'parenthesized_type', 'readonly_type', 'template_literal_type',
 ]);
 
-/** Type syntax copied as leaves; function bodies copied when an entry point first runs them. */
-export const TYPESCRIPT_SNAPSHOT: SnapshotOptions = { leafTypes: TYPE_SUBTREES, deferBodies: true };
+/** How the front-end copies statements: type syntax as leaves. */
+export const TYPESCRIPT_SNAPSHOT: SnapshotOptions = { leafTypes: TYPE_SUBTREES };
 
 /** Top-level statements with their input comments; `all` receives every statement, comments included. */
 function readTops(root: TsNode, source: string, statements: StatementCache, all: TopStatement[]): Top[] {
