@@ -122,3 +122,103 @@ describe('source front-ends: inheritance', () => {
     assert.equal(serialize(second), serialize(a.analyze(edited, 'python')));
   });
 });
+
+describe('source front-ends: module-level mutations', () => {
+  // The class reads the globals when it is built (after every top-level statement has run), so a statement below
+  // the class that changes them in place changes the class' numbers. Channels: the default input's 64.
+  const file = [
+    'import torch',
+    'import torch.nn as nn',
+    '',
+    'RATIOS = [16]',
+    "CFG = {'extra': 1}",
+    '',
+    '',
+    'class SE(nn.Module):',
+    '    def __init__(self, channels):',
+    '        super().__init__()',
+    "        r = RATIOS[-1] * CFG['extra']",
+    '        self.pool = nn.AdaptiveAvgPool2d(1)',
+    '        self.fc1 = nn.Conv2d(channels, channels // r, 1)',
+    '        self.act = nn.ReLU()',
+    '        self.fc2 = nn.Conv2d(channels // r, channels, 1)',
+    '',
+    '    def forward(self, x):',
+    '        return x * torch.sigmoid(self.fc2(self.act(self.fc1(self.pool(x)))))',
+    '',
+    '',
+    'RATIOS.append(4)',
+    "CFG['extra'] = 1",
+    '',
+  ].join('\n');
+
+  it('editing a mutation below the class (append, item assignment, +=, through a helper) re-analyses the class', async () => {
+    const a = await analyzer();
+    const key = 'incremental-mutation';
+    const squeeze = (text: string) => {
+      const r = a.analyze(text, 'python', { documentKey: key });
+      assert.equal(serialize(r), serialize(a.analyze(text, 'python')), 'the same as from scratch');
+      const b = unitNamed(r, 'SE').blocks[0]!;
+      assert.equal(b.channels, 64);
+      return b.squeezeChannels;
+    };
+    assert.equal(squeeze(file), 16);
+    const appended = file.replace('RATIOS.append(4)', 'RATIOS.append(8)');
+    assert.equal(squeeze(appended), 8);
+    const item = appended.replace("CFG['extra'] = 1", "CFG['extra'] = 2");
+    assert.equal(squeeze(item), 4);
+    const extended = item.replace('RATIOS.append(8)', 'RATIOS += [2]');
+    assert.equal(squeeze(extended), 16);
+    const extend = extended.replace('RATIOS += [2]', 'RATIOS.extend([4, 1])');
+    assert.equal(squeeze(extend), 32);
+    // Through an alias and a helper function: the statement that calls it changes the list.
+    const helper = extend.replace('RATIOS.extend([4, 1])', 'def grow(rs, n):\n    rs.append(n)\n\n\nalias = RATIOS\ngrow(alias, 16)');
+    assert.equal(squeeze(helper), 2);
+    assert.equal(squeeze(helper.replace('grow(alias, 16)', 'grow(alias, 4)')), 8);
+    a.forget(key);
+  });
+});
+
+describe('source front-ends: a model changed after it is built', () => {
+  const file = [
+    'import torch',
+    'import torch.nn as nn',
+    '',
+    '',
+    'class Net(nn.Module):',
+    '    def __init__(self, channels=32):',
+    '        super().__init__()',
+    '        self.conv = nn.Conv2d(3, channels, 3, padding=1)',
+    '        self.pool = nn.AvgPool2d(7)',
+    '        self.head = nn.Linear(channels, 1000)',
+    '',
+    '    def forward(self, x):',
+    '        x = self.pool(self.conv(x))',
+    '        return self.head(x.flatten(1))',
+    '',
+    '',
+    'if __name__ == "__main__":',
+    '    model = Net()',
+    '    model.pool = nn.AdaptiveAvgPool2d(1)',
+    '    model.head = nn.Linear(32, 10)',
+    '    y = model(torch.rand(2, 3, 16, 16))',
+    '',
+  ].join('\n');
+
+  it('layers set on the instance at top level replace those of __init__, and edits to them re-analyse the class', async () => {
+    const a = await analyzer();
+    const key = 'incremental-assigned';
+    const head = (text: string) => {
+      const r = a.analyze(text, 'python', { documentKey: key });
+      assert.equal(serialize(r), serialize(a.analyze(text, 'python')), 'the same as from scratch');
+      const unit = unitNamed(r, 'Net');
+      assert.deepEqual(unit.unknowns, [], 'the 16x16 input fits the adaptive pool set at top level');
+      const modules = unit.model.graph.modules ?? [];
+      assert.deepEqual(modules.map((m) => m.kind), ['Conv2d', 'AdaptiveAvgPool2d', 'Linear']);
+      return modules.find((m) => m.path === 'head')!.config.out_features;
+    };
+    assert.equal(head(file), 10);
+    assert.equal(head(file.replace('nn.Linear(32, 10)', 'nn.Linear(32, 5)')), 5);
+    a.forget(key);
+  });
+});

@@ -8,8 +8,9 @@ import type { SourceUnit } from './analysis.js';
 export type UnitDraft = Omit<SourceUnit, 'blocks' | 'table' | 'partial'>;
 
 /**
- * Runs the engine's detector and torchstat table on a unit's graph. A block gets the source range the
- * front-end gives for it (the module object it sits in, the function that builds it), else the unit's range.
+ * Runs the engine's detector on a unit's graph. A block gets the source range the front-end gives for it (the
+ * module object it sits in, the function that builds it), else the unit's range. The torchstat table is made
+ * when first read: a lens needs the blocks, and most units' tables are never opened.
  */
 export function finishUnit(
   draft: UnitDraft,
@@ -17,7 +18,6 @@ export function finishUnit(
 ): SourceUnit {
   const unknowns = [...draft.unknowns];
   let blocks: SEBlock[] = [];
-  let table: StatsTable | undefined;
   // The engine is written for ONNX graphs; a graph from half-typed code must not take the analysis down.
   try {
     const byId = new Map(draft.model.graph.nodes.map((n) => [n.id, n]));
@@ -28,10 +28,21 @@ export function finishUnit(
   } catch (e) {
     unknowns.push({ nodeId: '', note: `SE detection failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
   }
-  try {
-    table = computeStats(draft.model, 'torchstat');
-  } catch (e) {
-    unknowns.push({ nodeId: '', note: `statistics failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
-  }
-  return { ...draft, unknowns, partial: unknowns.length > 0, blocks, table };
+  const unit = { ...draft, unknowns, partial: unknowns.length > 0, blocks } as Omit<SourceUnit, 'table'>;
+  let table: StatsTable | undefined | null = null;
+  // Enumerable, so that copies (JSON, structured clone, spread) carry the table like any field.
+  return Object.defineProperty(unit, 'table', {
+    enumerable: true,
+    get(): StatsTable | undefined {
+      if (table === null) {
+        try {
+          table = computeStats(draft.model, 'torchstat');
+        } catch (e) {
+          table = undefined;
+          unknowns.push({ nodeId: '', note: `statistics failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
+        }
+      }
+      return table;
+    },
+  }) as SourceUnit;
 }

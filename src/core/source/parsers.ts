@@ -1,4 +1,5 @@
 import { Edit, Language, Parser, type Tree } from 'web-tree-sitter';
+import { useTreeSitterRuntime } from './tree-cursor-reader.js';
 
 /** The three WebAssembly files the source front-ends need; the host knows where they live. */
 export type GrammarFile = 'web-tree-sitter.wasm' | 'tree-sitter-python.wasm' | 'tree-sitter-typescript.wasm';
@@ -43,9 +44,12 @@ export function loadSourceParsers(loader: GrammarLoader): Promise<SourceParsers>
 
 async function createParsers(loader: GrammarLoader): Promise<SourceParsers> {
   if (!runtimeReady) {
-    runtimeReady = loader.load('web-tree-sitter.wasm').then((wasmBinary) =>
-      Parser.init({ wasmBinary } as Parameters<typeof Parser.init>[0]),
-    );
+    runtimeReady = loader.load('web-tree-sitter.wasm').then(async (wasmBinary) => {
+      // Emscripten makes this object the runtime's module: cursors can then be read without the per-call glue.
+      const moduleOptions = { wasmBinary };
+      await Parser.init(moduleOptions as Parameters<typeof Parser.init>[0]);
+      useTreeSitterRuntime(moduleOptions);
+    });
     runtimeReady.catch(() => (runtimeReady = undefined));
   }
   await runtimeReady;

@@ -1,5 +1,6 @@
 import type { Node as TsNode } from 'web-tree-sitter';
-import { commentSyn, snapshot, type SnapshotOptions, type Syn } from './syntax.js';
+import { commentSyn, isNamedType, snapshotAt, type SnapshotOptions, type Syn } from './syntax.js';
+import { cursorReader } from './tree-cursor-reader.js';
 
 export interface TopStatement {
   readonly syn: Syn;
@@ -37,8 +38,8 @@ export class StatementCache {
   private nextId = 0;
 
   /**
-   * The root's named children, read with one cursor (cheaper than a wasm node object per child), copied
-   * with `options` (see `snapshot`); a document keeps the same options.
+   * The root's named children, read with one cursor that also copies each changed statement, with `options`
+   * (see `snapshot`); a document keeps the same options.
    */
   topStatements(root: TsNode, source: string, options?: SnapshotOptions): TopStatement[] {
     // An analysis that stopped before `commit`: what it took is still good.
@@ -47,19 +48,23 @@ export class StatementCache {
     this.analysis++;
     this.shift = 0;
     const out: TopStatement[] = [];
-    const cursor = root.walk();
+    // Read before the cursor exists: a direct cursor owns the runtime's transfer buffer until it is deleted.
+    const { language } = root.tree;
+    const checkMissing = root.hasError;
+    const cursor = cursorReader(root);
     try {
       if (!cursor.gotoFirstChild()) return out;
       do {
-        if (!cursor.nodeIsNamed) continue;
-        const start = cursor.startIndex;
-        const text = source.slice(start, cursor.endIndex);
-        const pos = cursor.startPosition;
-        const type = cursor.nodeType;
+        const typeId = cursor.typeId();
+        if (!isNamedType(language, typeId)) continue;
+        const start = cursor.startIndex();
+        const text = source.slice(start, cursor.endIndex());
+        const pos = cursor.startPosition();
+        const type = language.types[typeId] || 'ERROR';
         const place = `${pos.row}:${pos.column}:${type}:${text.length}`;
         let entry = this.take(place, text, pos.row);
         if (!entry) {
-          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshot(cursor.currentNode, text, options);
+          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshotAt(cursor, language, text, pos, checkMissing, options);
           entry = { syn, id: this.nextId++, text, row: pos.row, taken: this.analysis };
         } else if (entry.row !== pos.row) {
           this.shift = pos.row - entry.row;

@@ -1,11 +1,13 @@
 import type { Language, Node as TsNode } from 'web-tree-sitter';
 import type { SourceRange } from '../ir/graph.js';
+import { cursorReader, type CursorReader } from './tree-cursor-reader.js';
 
 /** Row and column of an index into a top-level statement's text, from its start position. */
 class LineIndex {
   private starts: number[] | undefined;
   constructor(
-    private readonly src: string,
+    /** The top-level statement's text. */
+    readonly src: string,
     /** Changes when lines are inserted or removed above an unchanged statement (its snapshot is kept). */
     public row: number,
     private readonly column: number,
@@ -37,7 +39,7 @@ class LineIndex {
 const NO_CHILDREN: Syn[] = Object.freeze([]) as unknown as Syn[];
 
 export class Syn {
-  /** Set once, when the snapshot leaves this node; read-only afterwards. */
+  /** Set once, when the snapshot has visited all of them. */
   children: Syn[] = NO_CHILDREN;
   private cachedRange: SourceRange | undefined;
   /** The statement's row `cachedRange` was computed for. */
@@ -46,18 +48,30 @@ export class Syn {
 
   constructor(
     readonly type: string,
-    /** Text the indices point into: the top-level statement this node belongs to. */
-    readonly src: string,
-    readonly named: boolean,
+    /** `NAMED` and `MISSING` bits: one field instead of two on every node of every snapshot. */
+    private readonly flags: number,
     /** Field name under the parent (`name`, `body`, `left`, ...), `null` when it has none. */
     readonly field: string | null,
     /** UTF-16 offsets into `src`. */
     readonly startIndex: number,
     readonly endIndex: number,
-    /** A token the parser invented to recover from a syntax error. */
-    readonly missing: boolean,
+    /** The top-level statement this node belongs to: its text and where it starts. */
     private readonly lines: LineIndex,
   ) {}
+
+  /** Text the indices point into: the top-level statement this node belongs to. */
+  get src(): string {
+    return this.lines.src;
+  }
+
+  get named(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+
+  /** A token the parser invented to recover from a syntax error. */
+  get missing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
 
   /** Lines are absolute (0-based), computed on first use. */
   get range(): SourceRange {
@@ -70,21 +84,16 @@ export class Syn {
     return this.cachedRange;
   }
 
-  /**
-   * Named children without comments; computed once, since the interpreters ask again on every visit. Most
-   * nodes keep no anonymous token and no comment: their children array itself, not a copy.
-   */
+  /** Named children without comments; computed once, since the interpreters ask again on every visit. */
   get namedChildren(): Syn[] {
-    if (this.cachedNamed === undefined) {
-      const kept = this.children.every((c) => c.named && c.type !== 'comment');
-      this.cachedNamed = kept ? this.children : this.children.filter((c) => c.named && c.type !== 'comment');
-    }
+    // Most nodes keep only named children: the same array then serves both.
+    this.cachedNamed ??= this.children.every(isNamedNode) ? this.children : this.children.filter(isNamedNode);
     return this.cachedNamed;
   }
 
   /** The same node under another type name (TS shorthand properties read as identifiers). */
   as(type: string): Syn {
-    const copy = new Syn(type, this.src, this.named, this.field, this.startIndex, this.endIndex, this.missing, this.lines);
+    const copy = new Syn(type, this.flags, this.field, this.startIndex, this.endIndex, this.lines);
     copy.children = this.children;
     return copy;
   }
@@ -95,9 +104,16 @@ export class Syn {
   }
 }
 
+const NAMED = 1;
+const MISSING = 2;
+
+function isNamedNode(c: Syn): boolean {
+  return c.named && c.type !== 'comment';
+}
+
 /** A top-level comment as a leaf, without a cursor of its own (files have many of them). */
 export function commentSyn(src: string, row: number, column: number): Syn {
-  return new Syn('comment', src, true, null, 0, src.length, false, new LineIndex(src, row, column));
+  return new Syn('comment', NAMED, null, 0, src.length, new LineIndex(src, row, column));
 }
 
 export interface SnapshotOptions {
@@ -113,83 +129,102 @@ export interface SnapshotOptions {
  * snapshot stays valid when text before it changes length (rows and columns are kept absolute).
  */
 export function snapshot(node: TsNode, src: string, options: SnapshotOptions = {}): Syn {
-  const base = node.startIndex;
+  // Read before the cursor exists: a direct cursor owns the runtime's transfer buffer until it is deleted.
+  const { language } = node.tree;
   const start = node.startPosition;
-  const lines = new LineIndex(src, start.row, start.column);
   const checkMissing = node.hasError;
-  const language = node.tree.language;
-  const { types, fields } = language;
-  const namedTypes = namedTypesOf(language);
-  const leafTypes = options.leafTypes;
-  const cursor = node.walk();
+  const cursor = cursorReader(node);
   try {
-    // Each cursor property is a call into WebAssembly: the type id is read once per node, and whether
-    // it is named comes from a per-grammar table, not from another call.
-    let typeId = cursor.nodeTypeId;
-    const current = (field: string | null): Syn =>
-      new Syn(types[typeId] || 'ERROR', src, isNamed(namedTypes, language, typeId), field, cursor.startIndex - base, cursor.endIndex - base, checkMissing && cursor.nodeIsMissing, lines);
-    const root = current(null);
-    // Iterative so that pathological nesting in user code cannot exhaust the JS stack. `kids[d]` collects
-    // the children of `stack[d]`, copied into an array of their exact size when the node is left (an
-    // array grown by `push` keeps room for 17: most of a snapshot's memory, and of its GC time).
-    const stack: (Syn | undefined)[] = [root];
-    const kids: Syn[][] = [[]];
-    for (;;) {
-      // Tokens, skipped subtrees and leaf types: no children worth a call.
-      const top = stack[stack.length - 1];
-      if (top && !leafTypes?.has(top.type) && cursor.gotoFirstChild()) {
-        enter(visit(top));
-        continue;
-      }
-      for (;;) {
-        leave();
-        if (stack.length === 0) return root;
-        if (cursor.gotoNextSibling()) {
-          enter(visit(stack[stack.length - 1]));
-          break;
-        }
-        cursor.gotoParent();
-      }
-    }
-    function enter(syn: Syn | undefined): void {
-      stack.push(syn);
-      const depth = stack.length - 1;
-      if (kids.length === depth) kids.push([]);
-      else kids[depth]!.length = 0;
-    }
-    function leave(): void {
-      const list = kids[stack.length - 1]!;
-      const syn = stack.pop();
-      if (syn && list.length > 0) syn.children = list.slice();
-    }
-    /** Copies the cursor's node under `parent` when it is kept; `undefined` for a skipped token (and its subtree). */
-    function visit(parent: Syn | undefined): Syn | undefined {
-      if (!parent) return undefined;
-      typeId = cursor.nodeTypeId;
-      const field = fields[cursor.currentFieldId] ?? null;
-      if (!field && !isNamed(namedTypes, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
-      const syn = current(field);
-      kids[stack.length - 1]!.push(syn);
-      return syn;
-    }
+    return snapshotAt(cursor, language, src, start, checkMissing, options);
   } finally {
     cursor.delete();
   }
 }
 
-const namedTypeTables = new WeakMap<Language, Map<number, boolean>>();
+/**
+ * Copies the subtree at the cursor's node (whose text is `src` and which starts at `start`) and leaves the cursor
+ * there, so that one cursor can copy a file's statements in turn. `checkMissing`: whether the tree has errors
+ * (only then can a node be missing).
+ */
+export function snapshotAt(cursor: CursorReader, language: Language, src: string, start: { row: number; column: number }, checkMissing: boolean, options: SnapshotOptions = {}): Syn {
+  const leafTypes = options.leafTypes;
+  const base = cursor.startIndex();
+  const lines = new LineIndex(src, start.row, start.column);
+  const { types, fields } = language;
+  const named = namedTypesOf(language);
+  // The type id is read once per node, and whether it is named comes from a per-grammar table.
+  let typeId = cursor.typeId();
+  const current = (field: string | null): Syn =>
+    new Syn(types[typeId] || 'ERROR', (isNamed(named, language, typeId) ? NAMED : 0) | (checkMissing && cursor.isMissing() ? MISSING : 0), field, cursor.startIndex() - base, cursor.endIndex() - base, lines);
+  const root = current(null);
+  // Iterative so that pathological nesting in user code cannot exhaust the JS stack. `stack[d]` is the node at
+  // depth d (undefined for a skipped token), `pending[d]` its children so far: an array of the right size is made
+  // when the node is left, rather than one grown by pushes (most of its slots empty).
+  const stack: (Syn | undefined)[] = [root];
+  const pending: Syn[][] = [[]];
+  // How many of `pending[d]` are in use: the arrays are kept (emptying one would free its backing store).
+  const counts: number[] = [0];
+  for (;;) {
+    // Tokens, skipped subtrees and leaf types: no children worth a call.
+    const top = stack[stack.length - 1];
+    if (top && !leafTypes?.has(top.type) && cursor.gotoFirstChild()) {
+      stack.push(visit(top));
+      continue;
+    }
+    for (;;) {
+      leave();
+      // Back at the node it started from: the cursor stays there.
+      if (stack.length === 0) return root;
+      if (cursor.gotoNextSibling()) {
+        stack.push(visit(stack[stack.length - 1]));
+        break;
+      }
+      cursor.gotoParent();
+    }
+  }
+  /** Copies the cursor's node under `parent` when it is kept; `undefined` for a skipped token (and its subtree). */
+  function visit(parent: Syn | undefined): Syn | undefined {
+    if (!parent) return undefined;
+    typeId = cursor.typeId();
+    const field = fields[cursor.fieldId()] ?? null;
+    if (!field && !isNamed(named, language, typeId) && parent.type !== 'slice' && types[typeId] !== 'readonly') return undefined;
+    const syn = current(field);
+    const depth = stack.length - 1;
+    (pending[depth] ??= [])[(counts[depth] = (counts[depth] ?? 0) + 1) - 1] = syn;
+    return syn;
+  }
+  /** Pops the deepest node, giving it its children. */
+  function leave(): void {
+    const depth = stack.length - 1;
+    const node = stack.pop();
+    const count = counts[depth] ?? 0;
+    if (node && count > 0) {
+      node.children = pending[depth]!.slice(0, count);
+      counts[depth] = 0;
+    }
+  }
+}
 
-function namedTypesOf(language: Language): Map<number, boolean> {
+const namedTypeTables = new WeakMap<Language, boolean[]>();
+
+/** Whether each node type of a grammar is named, asked once per grammar (not during a walk: see tree-cursor-reader). */
+function namedTypesOf(language: Language): boolean[] {
   let table = namedTypeTables.get(language);
-  if (!table) namedTypeTables.set(language, (table = new Map()));
+  if (!table) {
+    table = language.types.map((_, id) => language.nodeTypeIsNamed(id));
+    namedTypeTables.set(language, table);
+  }
   return table;
 }
 
-/** Whether a node type is named is a property of the grammar's symbol: asked once per type id. */
-function isNamed(table: Map<number, boolean>, language: Language, typeId: number): boolean {
-  let named = table.get(typeId);
-  if (named === undefined) table.set(typeId, (named = language.nodeTypeIsNamed(typeId)));
-  return named;
+/** ERROR (id 65535) and other ids past the grammar's symbols are asked directly (that call leaves cursors alone). */
+function isNamed(table: readonly boolean[], language: Language, typeId: number): boolean {
+  return typeId < table.length ? table[typeId]! : language.nodeTypeIsNamed(typeId);
+}
+
+/** Whether nodes of this type are named (not punctuation or keywords). */
+export function isNamedType(language: Language, typeId: number): boolean {
+  return isNamed(namedTypesOf(language), language, typeId);
 }
 
 export function child(node: Syn, field: string): Syn | undefined {

@@ -1,5 +1,6 @@
 import type { Parser } from 'web-tree-sitter';
-import { namedChildren, snapshot, type Syn } from '../syntax.js';
+import { isNamedType, namedChildren, snapshotAt, type Syn } from '../syntax.js';
+import { cursorReader } from '../tree-cursor-reader.js';
 import type { SourceFileSystem } from './source-files.js';
 
 /** One imported Python file, parsed once: its top-level statements as plain-JavaScript trees. */
@@ -57,14 +58,17 @@ export class PythonFileCache {
     const tree = this.parser.parse(text);
     if (!tree) return { statements: [], syntaxErrors: true };
     const out: Syn[] = [];
+    // Read before the cursor exists: a direct cursor owns the runtime's transfer buffer until it is deleted.
     const syntaxErrors = tree.rootNode.hasError;
-    const cursor = tree.rootNode.walk();
+    const { language } = tree;
+    const cursor = cursorReader(tree.rootNode);
     try {
       if (!cursor.gotoFirstChild()) return { statements: out, syntaxErrors };
       do {
-        if (!cursor.nodeIsNamed || cursor.nodeType === 'comment') continue;
-        const node = cursor.currentNode;
-        const syn = snapshot(node, text.slice(cursor.startIndex, cursor.endIndex));
+        const typeId = cursor.typeId();
+        if (!isNamedType(language, typeId) || language.types[typeId] === 'comment') continue;
+        // One cursor reads the statements and copies each in place.
+        const syn = snapshotAt(cursor, language, text.slice(cursor.startIndex(), cursor.endIndex()), cursor.startPosition(), syntaxErrors);
         // A statement the parser could not finish: the complete statements it kept inside still count.
         if (syn.type === 'ERROR') out.push(...namedChildren(syn).filter((c) => STATEMENT.test(c.type)));
         else out.push(syn);

@@ -5,7 +5,7 @@ import { GraphBuilder } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import { child, textOf, type Syn } from '../syntax.js';
 import type { TfLayer } from '../typescript/layers.js';
-import { PyInterpreter, type CallSite } from './interpreter.js';
+import { PyInterpreter, type CallSite, type FunctionCall } from './interpreter.js';
 import type { PythonProgram } from './program.js';
 import type { ClassDef, FuncDef, PyValue } from './values.js';
 
@@ -35,10 +35,13 @@ function tensorsOf(v: PyValue, out: { name: string; shape: Dim[] | undefined }[]
   return out;
 }
 
-/** A Keras SE function as a unit: its first argument is the input tensor (NHWC), the others keep their defaults. */
-export function analyzeKerasFunction(def: FuncDef, directive: number[] | undefined, called: number[] | undefined, options: KerasUnitOptions, program: PythonProgram): SourceUnit {
-  const shape = directive ? { inputShape: directive, source: 'comment' as const } : called ? { inputShape: called, source: 'call-site' as const } : undefined;
-  return kerasUnit(def.name, 'function', def.node, shape, options, program, (interp, input) => interp.callFunction(def, [input()], new Map(), def.node));
+/**
+ * A Keras SE function as a unit: its first argument is the input tensor (NHWC); the others are those of its first
+ * call at top level (`se_conv(x, 48)`), else their defaults.
+ */
+export function analyzeKerasFunction(def: FuncDef, directive: number[] | undefined, called: FunctionCall | undefined, options: KerasUnitOptions, program: PythonProgram): SourceUnit {
+  const shape = directive ? { inputShape: directive, source: 'comment' as const } : called?.input ? { inputShape: called.input, source: 'call-site' as const } : undefined;
+  return kerasUnit(def.name, 'function', def.node, shape, options, program, (interp, input) => interp.callFunction(def, [input(), ...(called?.args ?? [])], new Map(called?.kwargs ?? []), def.node));
 }
 
 /** A `keras.layers.Layer` subclass as a unit: constructed, built from the input shape, then called. */

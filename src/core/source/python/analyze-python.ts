@@ -9,11 +9,12 @@ import { finishUnit } from '../finish-unit.js';
 import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
-import { isKerasLayerClass, PyInterpreter, readClass, type CallSite } from './interpreter.js';
+import { PyInterpreter, readClass, type CallSite } from './interpreter.js';
 import { analyzeKerasClass, analyzeKerasFunction, isKerasFunction } from './analyze-keras.js';
-import { decoratorNames, findMethod } from './classes.js';
+import { decoratorNames, findMethod, isKerasLayerClass } from './classes.js';
 import { ModuleScope, PythonProgram, type FileStamps } from './program.js';
 import type { PythonFileCache } from '../modules/python-files.js';
+import { setModuleAttr } from './library/host.js';
 import { Scope, describe, inPlaceChanges, int, intOf, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 /** Constructor parameters that usually carry the input's channel count. */
@@ -27,11 +28,21 @@ const CHANNEL_PARAMS = new Set([
 /** Globals that remember which top-level statement bound each name, and which names a unit read. */
 class GlobalScope extends ModuleScope {
   readonly owners = new Map<string, number>();
+  /**
+   * Statements that changed a list, dict or object in place (`WIDTHS.append(n)`, `CFG['x'] = 1`, a helper doing
+   * so): what they changed may be reached from any name, so a unit that read a container depends on all of them.
+   */
+  readonly mutators: number[] = [];
   current = -1;
   reads: Set<string> | undefined;
 
   override get(name: string): PyValue | undefined {
     this.reads?.add(name);
+    return super.get(name);
+  }
+
+  /** A name's value, not counted as read. */
+  peek(name: string): PyValue | undefined {
     return super.get(name);
   }
 
@@ -145,7 +156,9 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
           if (def.isModule || isKerasLayerClass(def)) classes.push({ def, stmtId: top.id, syn: stmt });
         }
       } else {
+        const changes = inPlaceChanges.count;
         site.exec(stmt, globals, {});
+        if (inPlaceChanges.count !== changes) globals.mutators.push(top.id);
         const fnNode = stmt.type === 'function_definition' ? stmt : classNode?.type === 'function_definition' ? classNode : undefined;
         const fn = fnNode && globals.get(textOf(child(fnNode, 'name') ?? fnNode));
         if (mentionsKeras && fnNode && fn?.k === 'func' && isKerasFunction(fnNode)) kerasFunctions.push({ def: fn.def, directive: directiveAbove });
@@ -198,7 +211,7 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   }
   // Keras SE functions: interpreted on the input their call site gives (not cached: they are few and small).
   for (const { def, directive } of kerasFunctions) {
-    units.push(analyzeKerasFunction(def, directive, site.functionInputs.get(def.node), options, program));
+    units.push(analyzeKerasFunction(def, directive, site.functionCalls.get(def.node), options, program));
   }
   // Models built from classes of other files (a package's model, torchvision's `mobilenet_v3_small()`): one unit each.
   const built = new Set<ClassDef>();
@@ -231,6 +244,7 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
   }
   // Read after the cache: a comment is its own statement, so editing it must not wait for the class to change.
+  if (!source.includes('se-lens:')) return units;
   const sourceLines = source.split('\n');
   return units.map((u) => {
     const weights = weightsDirectiveAt(sourceLines, u.range.startLine);
@@ -239,7 +253,30 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
 }
 
 function siteKeyOf(callSite: CallSite): string {
-  return JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape]);
+  const assigned = [...(callSite.assigned ?? [])].map(([k, a]) => [k, a.expr ? textOf(a.expr) : describe(a.value)]);
+  return JSON.stringify([callSite.args.map(describe), [...callSite.kwargs].map(([k, v]) => [k, describe(v)]), callSite.inputShape, assigned]);
+}
+
+/**
+ * Applies what the top-level code set on the instance after building it: each assigned expression is read again
+ * with the instance's name bound to the built module (so `model.fc.in_features` is known; modules it makes belong
+ * to this interpreter). Values that stay unknown are noted.
+ */
+function applyAssigned(interp: PyInterpreter, builder: GraphBuilder, made: ModuleObj, site: CallSite): void {
+  for (const [name, a] of site.assigned ?? []) {
+    let value = a.value;
+    if (a.expr) {
+      const scope = new Scope(a.scope);
+      if (a.owner) scope.set(a.owner, { k: 'module', obj: made });
+      try {
+        value = interp.eval(a.expr, scope, {});
+      } catch (e) {
+        value = unknown(interruptionNote(e, `'${textOf(a.expr)}'`, interp.maxSteps));
+      }
+    }
+    if (value.k === 'stub' || value.k === 'unknown') builder.note(`'${name}' set after ${made.className} was built is not followed: ${value.k === 'stub' ? `an instance of ${value.def.name}` : value.why}`, site.at);
+    else setModuleAttr(made, name, value);
+  }
 }
 
 /** Statement ids of the classes `def` inherits from: a method found through a base depends on its text. */
@@ -253,9 +290,15 @@ function baseIds(def: ClassDef, ids: ReadonlyMap<ClassDef, number>, seen = new S
   return out.join(',');
 }
 
+/** The statements that bound what a unit read, and those that changed in place what it may have reached. */
 function depKeyOf(reads: readonly string[], globals: GlobalScope): string {
-  return reads.map((r) => globals.owners.get(r) ?? '').join(',');
+  const owners = reads.map((r) => globals.owners.get(r) ?? '').join(',');
+  const container = globals.mutators.length > 0 && reads.some((r) => MUTABLE.has(globals.peek(r)?.k ?? 'none'));
+  return container ? `${owners}|${globals.mutators.join(',')}` : owners;
 }
+
+/** Values that hold (or reach) lists, dicts or objects a statement can change in place. */
+const MUTABLE = new Set<PyValue['k']>(['list', 'dict', 'object', 'tuple', 'stub', 'pymodule', 'partial', 'func', 'class']);
 
 function topStatements(root: TsNode, source: string, statements: StatementCache): TopStatement[] {
   const out: TopStatement[] = [];
@@ -287,6 +330,8 @@ function directiveInside(cls: Syn): number[] | undefined {
 }
 
 function findDirectiveInside(cls: Syn): number[] | undefined {
+  // Most classes have none: their text says so without a walk.
+  if (!textOf(cls).includes('se-lens:')) return undefined;
   const body = child(cls, 'body');
   const firstStatement = body ? namedChildren(body)[0] : undefined;
   const limit = firstStatement?.range.startLine ?? cls.range.startLine;
@@ -371,6 +416,7 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
   const outputs: { name: string; shape: Dim[] | undefined }[] = [];
   try {
     const made = interp.instantiate(def, args, kwargs, def.node);
+    if (made.k === 'module' && site?.assigned) applyAssigned(interp, builder, made.obj, site);
     if (made.k === 'module') {
       const leaves = assignPaths(made.obj, byPath);
       const x = builder.addInput('input', inputShape);

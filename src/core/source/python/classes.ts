@@ -129,7 +129,7 @@ export function readClassWith(evaluate: (node: Syn, scope: Scope) => PyValue, no
     bases.push(evaluate(b, scope));
   }
   const methods = new Map<string, Syn>();
-  const methodKinds = new Map<string, 'static' | 'class'>();
+  const methodKinds = new Map<string, 'static' | 'class' | 'property'>();
   const attrs = new Map<string, PyValue>();
   const fields: string[] = [];
   const body = child(node, 'body');
@@ -138,10 +138,13 @@ export function readClassWith(evaluate: (node: Syn, scope: Scope) => PyValue, no
     if (def?.type === 'function_definition') {
       const n = child(def, 'name');
       if (!n) continue;
-      methods.set(textOf(n), def);
       const kinds = stmt.type === 'decorated_definition' ? decoratorNames(stmt) : [];
+      // A property's setter and deleter (`@hidden.setter`) share its name: the getter is what reads see.
+      if (kinds.includes('setter') || kinds.includes('deleter')) continue;
+      methods.set(textOf(n), def);
       if (kinds.includes('staticmethod')) methodKinds.set(textOf(n), 'static');
       else if (kinds.includes('classmethod')) methodKinds.set(textOf(n), 'class');
+      else if (kinds.includes('property') || kinds.includes('cached_property')) methodKinds.set(textOf(n), 'property');
     } else if (stmt.type === 'expression_statement') {
       const a = namedChildren(stmt)[0];
       const left = a?.type === 'assignment' ? child(a, 'left') : undefined;
@@ -172,6 +175,12 @@ export function readClassWith(evaluate: (node: Syn, scope: Scope) => PyValue, no
 }
 
 /** A method looked up on a class: bound to `self` unless static; a classmethod binds the class. */
+/** Whether `name` is a `@property` of the class (or of a base it inherits it from). */
+export function isProperty(def: ClassDef, name: string): boolean {
+  const m = findMethod(def, name);
+  return m?.cls.methodKinds?.get(name) === 'property';
+}
+
 export function methodValue(def: ClassDef, name: string, self: PyValue | undefined): PyValue | undefined {
   const m = findMethod(def, name);
   if (!m) return undefined;
@@ -189,4 +198,18 @@ export function recordFields(def: ClassDef, seen = new Set<ClassDef>()): string[
   const inherited = def.bases.flatMap((b) => (b.k === 'class' && b.def.record ? recordFields(b.def, seen) : []));
   const own = def.fields ?? [];
   return [...inherited.filter((f) => !own.includes(f)), ...own];
+}
+
+/** A `keras.layers.Layer` (or `keras.Model`) subclass: built from its input shape, then called. */
+export function isKerasLayerClass(def: ClassDef, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && /^(keras|tensorflow\.keras|tf\.keras)\.(layers\.Layer|Layer|Model|models\.Model)$/.test(b.path)) || (b.k === 'class' && isKerasLayerClass(b.def, seen)));
+}
+
+/** Whether a class derives (through classes of the program) from the library class at `path`. */
+export function derivesFrom(def: ClassDef, path: string, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && (b.path === path || b.path.replace(/\.function\./, '.') === path)) || (b.k === 'class' && derivesFrom(b.def, path, seen)));
 }

@@ -12,7 +12,7 @@ export class TensorOps {
   }
 
   private node(op: string, inputs: string[], outputShape: Shape, attrs?: Record<string, AttrValue>): TensorRef {
-    return this.b.one({ op, inputs, outputShape, range: this.range, ...(attrs ? { attrs } : {}) });
+    return this.b.one(attrs ? { op, inputs, outputShape, range: this.range, attrs } : { op, inputs, outputShape, range: this.range });
   }
 
   unknown(note: string, inputs: TensorRef[]): TensorRef {
@@ -129,6 +129,15 @@ export class TensorOps {
     }
     if (out && out.every((d) => typeof d === 'number')) return this.reshape(x, out as number[]);
     return this.unknown(`flatten(${start}, ${end}) of a tensor whose shape is not known`, [x]);
+  }
+
+  /** `x[a:b]` on some axes (step 1), as torch.onnx writes it: one Slice with starts, ends and axes. */
+  slice(x: TensorRef, axes: number[], starts: number[], ends: number[]): TensorRef {
+    const shape: Shape = x.shape ? [...x.shape] : undefined;
+    axes.forEach((a, i) => {
+      if (shape) shape[a] = Math.max(0, ends[i]! - starts[i]!);
+    });
+    return this.node('Slice', [x.name, this.b.int64('starts', starts), this.b.int64('ends', ends), this.b.int64('axes', axes)], shape);
   }
 
   unsqueeze(x: TensorRef, axes: number[]): TensorRef {

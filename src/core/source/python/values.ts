@@ -62,8 +62,8 @@ export interface ClassDef {
   readonly node: Syn;
   readonly bases: readonly PyValue[];
   readonly methods: Map<string, Syn>;
-  /** `@staticmethod` and `@classmethod` methods; the others bind `self`. */
-  readonly methodKinds?: ReadonlyMap<string, 'static' | 'class'>;
+  /** `@staticmethod`, `@classmethod` and `@property` methods; the others bind `self`. */
+  readonly methodKinds?: ReadonlyMap<string, 'static' | 'class' | 'property'>;
   /** Class-level assignments (`expansion = 4`). */
   readonly attrs: Map<string, PyValue>;
   readonly closure: Scope;
@@ -131,6 +131,9 @@ export class Scope {
 }
 
 export const NONE: PyValue = { k: 'none' };
+
+/** The keyword arguments of a call that passes none. Shared by every such call: never written. */
+export const NO_KWARGS: Map<string, PyValue> = new Map();
 
 /**
  * Counts changes made in place to lists, dicts and plain objects (`append`, `d[k] = v`, `obj.a = v`). An

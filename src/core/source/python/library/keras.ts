@@ -27,10 +27,36 @@ const LAYERS: Record<string, { readonly cls: string; readonly positional: readon
   Dropout: { cls: 'Dropout', positional: ['rate'] },
   ReLU: { cls: 'ReLU', positional: [] },
   BatchNormalization: { cls: 'BatchNormalization', positional: ['axis', 'momentum', 'epsilon'] },
+  Conv1D: { cls: 'Conv1D', positional: ['filters', 'kernelSize', 'strides', 'padding'] },
+  Conv3D: { cls: 'Conv3D', positional: ['filters', 'kernelSize', 'strides', 'padding'] },
+  Conv2DTranspose: { cls: 'Conv2DTranspose', positional: ['filters', 'kernelSize', 'strides', 'padding'] },
+  DepthwiseConv2D: { cls: 'DepthwiseConv2D', positional: ['kernelSize', 'strides', 'padding', 'depthMultiplier'] },
+  SeparableConv2D: { cls: 'SeparableConv2D', positional: ['filters', 'kernelSize', 'strides', 'padding'] },
+  MaxPooling1D: { cls: 'MaxPooling1D', positional: ['poolSize', 'strides', 'padding'] },
+  MaxPooling2D: { cls: 'MaxPooling2D', positional: ['poolSize', 'strides', 'padding'] },
+  MaxPooling3D: { cls: 'MaxPooling3D', positional: ['poolSize', 'strides', 'padding'] },
+  MaxPool2D: { cls: 'MaxPooling2D', positional: ['poolSize', 'strides', 'padding'] },
+  AveragePooling1D: { cls: 'AveragePooling1D', positional: ['poolSize', 'strides', 'padding'] },
+  AveragePooling2D: { cls: 'AveragePooling2D', positional: ['poolSize', 'strides', 'padding'] },
+  AveragePooling3D: { cls: 'AveragePooling3D', positional: ['poolSize', 'strides', 'padding'] },
+  AvgPool2D: { cls: 'AveragePooling2D', positional: ['poolSize', 'strides', 'padding'] },
+  GlobalAveragePooling1D: { cls: 'GlobalAveragePooling1D', positional: ['dataFormat'] },
+  GlobalMaxPooling1D: { cls: 'GlobalMaxPooling1D', positional: ['dataFormat'] },
+  ZeroPadding2D: { cls: 'ZeroPadding2D', positional: ['padding'] },
+  Cropping2D: { cls: 'Cropping2D', positional: ['cropping'] },
+  UpSampling2D: { cls: 'UpSampling2D', positional: ['size'] },
+  Concatenate: { cls: 'Concatenate', positional: ['axis'] },
+  Permute: { cls: 'Permute', positional: ['dims'] },
+  LayerNormalization: { cls: 'LayerNormalization', positional: ['axis', 'epsilon'] },
+  LeakyReLU: { cls: 'LeakyReLU', positional: ['alpha'] },
+  PReLU: { cls: 'PReLU', positional: [] },
+  ELU: { cls: 'ELU', positional: ['alpha'] },
+  Softmax: { cls: 'Softmax', positional: ['axis'] },
+  Rescaling: { cls: 'Rescaling', positional: ['scale', 'offset'] },
 };
 
 /** Functional forms (`layers.multiply([a, b])`): a layer made and applied at once. */
-const FUNCTIONAL: Record<string, string> = { multiply: 'Multiply', add: 'Add' };
+const FUNCTIONAL: Record<string, string> = { multiply: 'Multiply', add: 'Add', concatenate: 'Concatenate' };
 
 /** Keras activation names → TF.js names where they differ. */
 const ACTIVATIONS: Record<string, string> = { hard_sigmoid: 'hardSigmoid', hard_swish: 'hardSwish', silu: 'swish' };
@@ -136,7 +162,8 @@ export class KerasLayers {
 /** What a Keras name does when called: make a layer, apply a functional merge, or answer a backend query. */
 export function kerasCall(
   keras: KerasLayers,
-  b: GraphBuilder | undefined,
+  /** The unit's builder, or top-level code's (whose graph is dropped: it gives the shapes that reach call sites). */
+  b: GraphBuilder,
   path: string,
   args: PyValue[],
   kwargs: Map<string, PyValue>,
@@ -151,7 +178,7 @@ export function kerasCall(
     const dims = shape && (shape.k === 'tuple' || shape.k === 'list') ? shape.items.map((d) => (d.k === 'int' ? d.v : undefined)) : undefined;
     if (!dims || dims.some((d) => d === undefined)) return unknown('keras.Input with a shape that is not known');
     const full = [batch?.k === 'int' ? batch.v : 1, ...(dims as number[])];
-    return { k: 'tensor', t: b && b.graph.inputs.length === 0 ? b.addInput('input', full) : { name: '', shape: full } };
+    return { k: 'tensor', t: b.graph.inputs.length === 0 ? b.addInput('input', full) : { name: '', shape: full } };
   }
   if (last === 'int_shape' && args[0]?.k === 'tensor') {
     const s = args[0].t.shape;
@@ -167,7 +194,7 @@ export function kerasCall(
   }
   const functional = FUNCTIONAL[last];
   if (functional) {
-    const layer = keras.create(functional === 'Multiply' ? 'Multiply' : 'Add', [], kwargs, range);
+    const layer = keras.create(functional, [], kwargs, range);
     if (typeof layer === 'string') return unknown(layer);
     return applyKeras(keras, b, layer, args[0], range);
   }
@@ -179,10 +206,9 @@ export function kerasCall(
 }
 
 /** Calls a layer on `x` (a tensor, or a list of tensors for Multiply/Add). */
-export function applyKeras(keras: KerasLayers, b: GraphBuilder | undefined, layer: TfLayer, x: PyValue | undefined, range: SourceRange): PyValue {
+export function applyKeras(keras: KerasLayers, b: GraphBuilder, layer: TfLayer, x: PyValue | undefined, range: SourceRange): PyValue {
   const items = x?.k === 'list' || x?.k === 'tuple' ? x.items : x ? [x] : [];
   const tensors = items.flatMap((v) => (v.k === 'tensor' ? [v.t] : []));
   if (tensors.length === 0 || tensors.length !== items.length) return unknown(`${layer.name} called on values that are not known tensors`);
-  if (!b) return { k: 'tensor', t: { name: '', shape: undefined } };
   return { k: 'tensor', t: keras.apply(b, layer, tensors, range) };
 }

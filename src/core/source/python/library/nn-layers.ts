@@ -334,7 +334,7 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, input: TensorRef, ran
   let x = input;
   let s = x.shape;
   const node = (op: string, inputs: string[], outputShape: Shape, attrs?: Record<string, AttrValue>) =>
-    b.one({ op, inputs, outputShape, range, ...(attrs ? { attrs } : {}) });
+    b.one(attrs ? { op, inputs, outputShape, range, attrs } : { op, inputs, outputShape, range });
   switch (spec.kind) {
     case 'Linear': {
       const inF = c.in_features as number;

@@ -19,7 +19,7 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
   // The Keras backend's tensor functions (`K.mean`, `K.sigmoid`) are TensorFlow ops under other names.
   const backend = keras?.startsWith('keras.backend.') ? BACKEND_OPS[keras.slice(14)] : undefined;
   if (backend && host.mode === 'graph') return tensorflowCall(host, backend, args, kwargs, node);
-  if (keras) return kerasCall(host.keras, host.mode === 'graph' ? host.b : undefined, keras, args, kwargs, node, host.here(node));
+  if (keras) return kerasCall(host.keras, host.b, keras, args, kwargs, node, host.here(node));
   if (path.startsWith('tensorflow.') && host.mode === 'graph') return tensorflowCall(host, path.slice(11), args, kwargs, node);
   const p = canonical(path);
   const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
