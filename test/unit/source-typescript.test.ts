@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { attrFloat, attrInt, attrInts } from '../../src/core/ir/graph-index.js';
-import { analyzeFixture, analyzeText, fixtureText, graphProblems, ops, unitNamed } from './source-loader.js';
+import { analyzeFixture, analyzeText, analyzer, fixtureText, graphProblems, ops, serialize, unitNamed } from './source-loader.js';
 
 describe('TF.js front-end', () => {
   it('finds the usual functional SE block (C 64, r 16) with 580 params and NHWC shapes, in the model the file builds', async () => {
@@ -116,7 +116,8 @@ describe('TF.js front-end', () => {
     const src = [
       "import * as tf from '@tensorflow/tfjs';",
       'function block(x: tf.SymbolicTensor) {',
-      '  const y = tf.layers.convLstm2d({ filters: 8, kernelSize: 3 }).apply(x) as tf.SymbolicTensor;',
+      // Not a TF.js layer (Keras has it): reported, never guessed.
+      '  const y = tf.layers.multiHeadAttention({ numHeads: 2, keyDim: 8 }).apply(x) as tf.SymbolicTensor;',
       "  const z = tf.layers.dense({ units: 4, activation: 'hardSwish' }).apply(x) as tf.SymbolicTensor;",
       '  return tf.layers.add().apply([x, z]);',
       '}',
@@ -124,12 +125,12 @@ describe('TF.js front-end', () => {
     const unit = unitNamed(await analyzeText(src, 'typescript', { defaultInput: { channels: 4 } }), 'block');
     assert.equal(unit.partial, true);
     assert.deepEqual(unit.unknowns.map((u) => [u.range.startLine, u.note]), [
-      [2, 'tf.layers.convLstm2d is not interpreted'],
+      [2, 'tf.layers.multiHeadAttention is not interpreted'],
       [3, "activation 'hardSwish' is not interpreted"],
     ]);
     assert.deepEqual(unit.inputShape, [1, 56, 56, 4]);
     assert.deepEqual(ops(unit.model), ['Unknown', 'MatMul', 'Add', 'Unknown', 'Add']);
-    assert.equal(unit.model.graph.nodes[0]!.note, 'tf.layers.convLstm2d is not interpreted');
+    assert.equal(unit.model.graph.nodes[0]!.note, 'tf.layers.multiHeadAttention is not interpreted');
     assert.deepEqual(graphProblems(unit.model), []);
   });
 });
@@ -146,5 +147,47 @@ describe('TF.js front-end: classes', () => {
     assert.deepEqual([unit.blocks[0]!.channels, unit.blocks[0]!.squeezeChannels, unit.blocks[0]!.params], [128, 16, 2 * 128 * 16]);
     assert.deepEqual(unit.blocks[0]!.range, unit.range);
     assert.deepEqual(graphProblems(unit.model), []);
+  });
+});
+
+describe('TF.js front-end: a helper first run by a later version of a document', () => {
+  const SE_MODEL = (body: string) => `import * as tf from '@tensorflow/tfjs';
+// Größe, 尺寸 and 🙂: text before a body moves its offsets in UTF-16 and in bytes differently.
+function seBlock(c: number, x: tf.SymbolicTensor): tf.SymbolicTensor {
+  // 🙂 a comment inside the body.
+  let s = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+  s = tf.layers.dense({ units: c / 4, activation: 'relu' }).apply(s) as tf.SymbolicTensor; // «squeeze»
+  s = tf.layers.dense({ units: c, activation: 'sigmoid' }).apply(s) as tf.SymbolicTensor;
+  s = tf.layers.reshape({ targetShape: [1, 1, c] }).apply(s) as tf.SymbolicTensor;
+  return tf.layers.multiply().apply([x, s]) as tf.SymbolicTensor;
+}
+export function build(): tf.LayersModel {
+  const input = tf.input({ shape: [8, 8, 16] });
+  let x = tf.layers.conv2d({ filters: 32, kernelSize: 1 }).apply(input) as tf.SymbolicTensor;
+  ${body}
+  return tf.model({ inputs: input, outputs: x });
+}
+`;
+
+  it('gives what a fresh analysis gives, with ranges right after non-ASCII text (its statement\'s snapshot is kept from the first version)', async () => {
+    const a = await analyzer();
+    const key = 'deferred-bodies.ts';
+    try {
+      // seBlock's first parameter is no tensor: nothing runs it until build calls it.
+      const first = a.analyze(SE_MODEL('x = tf.layers.reLU().apply(x) as tf.SymbolicTensor;'), 'typescript', { documentKey: key });
+      assert.deepEqual(first.units.map((u) => [u.name, u.blocks.length]), [['build', 0]]);
+      // Only build's body changes: seBlock's statement keeps its snapshot.
+      const text = SE_MODEL('x = seBlock(32, x);');
+      const second = a.analyze(text, 'typescript', { documentKey: key });
+      assert.deepEqual(unitNamed(second, 'build').blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [[32, 8, 552]]);
+      assert.equal(serialize(second), serialize(await analyzeText(text, 'typescript')));
+      // Ranges inside the kept statement are the document's own.
+      const lines = text.split('\n');
+      const squeeze = unitNamed(second, 'build').model.graph.modules!.find((m) => m.kind === 'Dense' && m.params === 264)!;
+      assert.equal(squeeze.range?.startLine, lines.findIndex((l) => l.includes('«squeeze»')));
+      assert.equal(squeeze.range?.startColumn, lines[squeeze.range!.startLine]!.indexOf('tf.layers.dense'));
+    } finally {
+      a.forget(key);
+    }
   });
 });

@@ -93,6 +93,65 @@ export function build() {
   });
 });
 
+describe('TF.js front-end: bad input to wrappers, tf ops and control flow', () => {
+  it('wrappers without their layer, rnn without cells, dot and window ops on values that are not known: one note each, the graph whole', async () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+class Raw extends tf.layers.Layer {
+  build(s: tf.Shape) { this.k = this.addWeight('k', [3, 3, 99, 4], 'float32'); }
+  call(inputs: tf.Tensor) {
+    const x = inputs as tf.Tensor4D;
+    const a = tf.conv2d(x, this.k.read(), 1, 'same');
+    const b = tf.avgPool(x, undefined, 1, 'valid');
+    const c = tf.depthwiseConv2d(x, 'kernel', 1, 'same');
+    return tf.maxPool(tf.add(tf.add(a, b), c), [2, 2], 1, [[1]]);
+  }
+}
+export function build() {
+  const x = tf.input({ shape: [8, 8, 3] });
+  const s = tf.input({ shape: [5, 4] });
+  const a = tf.layers.bidirectional({ layer: undefined }).apply(s);
+  const b = tf.layers.timeDistributed({}).apply(x);
+  const c = tf.layers.rnn({ cell: [] }).apply(s);
+  const d = tf.layers.dot({ axes: [7, 9] }).apply([s, s]);
+  const e = tf.layers.dot({ axes: 1 }).apply(x);
+  const f = tf.layers.convLstm2d({ filters: 2, kernelSize: 3 }).apply(x);
+  const g = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 2 }), mergeMode: null }).apply(s);
+  const r = new Raw({}).apply(x);
+  let n = 0;
+  switch (Number(process.env.MODE)) { case 1: n = 1; }
+  switch ('a') { case 'b': n = 2; break; default: n = 3; case 'c': n += 1; }
+  do { n++; } while (n > 0);
+  return tf.model({ inputs: [x, s], outputs: [a, b, c, d, e, f, g, r] as tf.SymbolicTensor[] });
+}
+`;
+    const analysis = await analyzeText(text, 'typescript', { maxSteps: 50_000 });
+    const unit = analysis.units.find((u) => u.name === 'build')!;
+    assert.ok(unit, 'the builder is a unit');
+    assert.deepEqual(graphProblems(unit.model), []);
+    const notes = unit.unknowns.map((u) => u.note);
+    for (const expected of ['bidirectional: its layer is not a known recurrent layer', 'timeDistributed: its layer is not known', 'rnn: its cells are not known', 'dot: axes out of range', 'dot needs two known tensors of rank 2 or 3', 'convLstm2d: the input is not a known [batch, steps, height, width, channels] tensor', 'bidirectional: mergeMode null is not interpreted', 'conv2d: the filter reads 99 channels, the input has 3', 'avgPool: filterSize is not known', 'depthwiseConv2d: the filter is not a known tensor', 'loop did not end within 4096 iterations']) {
+      assert.ok(notes.some((n) => n.includes(expected)), `${expected} in ${JSON.stringify(notes)}`);
+    }
+  });
+
+  it('a document whose only new C(...) passes C itself or a call: the arguments are not evaluated outside the code', async () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+class Net {
+  constructor(private readonly size: number) {}
+  make() {
+    const x = tf.input({ shape: [this.size, this.size, 3] });
+    return tf.model({ inputs: x, outputs: tf.layers.conv2d({ filters: 4, kernelSize: 1 }).apply(x) as tf.SymbolicTensor });
+  }
+}
+function later() { return new Net(new Net(sideEffect())); }
+`;
+    const analysis = await analyzeText(text, 'typescript');
+    const unit = analysis.units.find((u) => u.name === 'Net.make')!;
+    assert.equal(unit.inputShapeSource, 'default');
+    assert.deepEqual(graphProblems(unit.model), []);
+  });
+});
+
 describe('TF.js front-end: many entry points', () => {
   it('two hundred parameterless functions that loop share one budget for the document', async () => {
     const fns = Array.from({ length: 200 }, (_, i) => `export function f${i}() {\n  let n = 0;\n  for (let k = 0; k < 4000; k++) n += k;\n  return n;\n}\n`).join('');

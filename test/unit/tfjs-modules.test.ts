@@ -145,3 +145,38 @@ describe('TF.js results of an unchanged document', () => {
     a.forget('cache-test');
   });
 });
+
+describe('TF.js configuration files', () => {
+  it("require('./config.json'), require('./config') and import of a JSON file give its values; a changed file changes the model", async () => {
+    const config = JSON.stringify({ model: { channels: REF.channels, ratio: RATIO } });
+    const build = (load: string) => `${load}
+exports.build = function () {
+  const x = tf.input({ shape: [8, 8, cfg.model.channels] });
+  return tf.model({ inputs: x, outputs: se(x, cfg.model.ratio) });
+};
+function se(x, r) {${SE_BODY}}
+`;
+    for (const [path, load] of [
+      ['/w/a.js', "const tf = require('@tensorflow/tfjs-node');\nconst cfg = require('./config.json');"],
+      ['/w/b.js', "const tf = require('@tensorflow/tfjs-node');\nconst cfg = require('./config');"],
+      ['/w/c.mjs', "import * as tf from '@tensorflow/tfjs';\nimport cfg from './config.json' with { type: 'json' };"],
+    ] as const) {
+      const files = new MemoryFileSystem({ [path]: build(load), '/w/config.json': config });
+      assert.deepEqual((await blocksOf(files, path)).blocks, [EXPECTED], path);
+    }
+    const a = await analyzer();
+    const files = new MemoryFileSystem({ '/w/a.js': build("const tf = require('@tensorflow/tfjs-node');\nconst cfg = require('./config.json');"), '/w/config.json': config });
+    const options = { documentKey: 'json-config', location: locationOf(files, '/w/a.js') };
+    const text = files.readText('/w/a.js')!;
+    assert.equal(a.analyze(text, 'typescript', options).units[0]!.blocks[0]!.channels, REF.channels);
+    files.write('/w/config.json', JSON.stringify({ model: { channels: 2 * REF.channels, ratio: RATIO } }));
+    assert.equal(a.analyze(text, 'typescript', options).units[0]!.blocks[0]!.channels, 2 * REF.channels);
+    a.forget('json-config');
+  });
+
+  it('a JSON file that does not parse is a note naming it', async () => {
+    const files = new MemoryFileSystem({ '/w/a.js': "const tf = require('@tensorflow/tfjs');\nconst cfg = require('./config.json');\nexports.build = () => { const x = tf.input({ shape: [4] }); return tf.model({ inputs: x, outputs: tf.layers.dense({ units: cfg.units }).apply(x) }); };\n", '/w/config.json': '{ units: 4, }' });
+    const { unit } = await blocksOf(files, '/w/a.js');
+    assert.ok(unit.unknowns.some((u) => u.note === '/w/config.json is not JSON that can be read'), JSON.stringify(unit.unknowns));
+  });
+});

@@ -5,6 +5,46 @@ import { analyzeText, graphProblems, unitNamed } from './source-loader.js';
 const HEAD = "import * as tf from '@tensorflow/tfjs';\n";
 
 describe('TF.js values and classes', () => {
+  it('configuration copies (JSON round trip, structuredClone, Object.assign), switch, do-while and ~~ give the widths JavaScript gives', async () => {
+    const text = `${HEAD}
+const DEFAULTS = { widths: [12, 20], ratio: 4, mode: 'se' };
+export function build(overrides = { ratio: 2 }) {
+  const cfg = Object.assign(JSON.parse(JSON.stringify(DEFAULTS)), overrides);
+  const copy = structuredClone(cfg);
+  const input = tf.input({ shape: [6, 6, 3] });
+  let x: tf.SymbolicTensor = input;
+  let i = 0;
+  do {
+    const w = copy.widths[i];
+    x = tf.layers.conv2d({ filters: w, kernelSize: 1 }).apply(x) as tf.SymbolicTensor;
+    let units = 0;
+    switch (copy.mode) {
+      case 'plain':
+        units = w;
+        break;
+      case 'se':
+      case 'squeeze':
+        units = ~~(w / copy.ratio);
+        break;
+      default:
+        units = 1;
+    }
+    const s = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor;
+    const z = tf.layers.dense({ units, activation: 'relu' }).apply(s) as tf.SymbolicTensor;
+    const g = tf.layers.dense({ units: w, activation: 'sigmoid' }).apply(z) as tf.SymbolicTensor;
+    x = tf.layers.multiply().apply([x, tf.layers.reshape({ targetShape: [1, 1, w] }).apply(g) as tf.SymbolicTensor]) as tf.SymbolicTensor;
+    i++;
+  } while (i < copy.widths.length);
+  return tf.model({ inputs: input, outputs: x });
+}
+`;
+    const unit = unitNamed(await analyzeText(text, 'typescript'), 'build');
+    assert.deepEqual(unit.unknowns, []);
+    // The same code run by JavaScript: ratio 2 from the overrides, squeeze widths 6 and 10.
+    const expected = [12, 20].map((w) => [w, ~~(w / 2)]);
+    assert.deepEqual(unit.blocks.map((b) => [b.channels, b.squeezeChannels]), expected);
+  });
+
   it('array-pattern holes, getters, static factory methods and Object.entries loops give the right widths', async () => {
     const text = `${HEAD}
 const WIDTHS = { small: 16, large: 48 };

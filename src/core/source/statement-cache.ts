@@ -1,5 +1,5 @@
 import type { Node as TsNode } from 'web-tree-sitter';
-import { commentSyn, isNamedType, snapshotAt, type Syn } from './syntax.js';
+import { commentSyn, isNamedType, snapshotAt, type SnapshotOptions, type Syn } from './syntax.js';
 import { cursorReader } from './tree-cursor-reader.js';
 
 export interface TopStatement {
@@ -37,8 +37,11 @@ export class StatementCache {
   private shift = 0;
   private nextId = 0;
 
-  /** The root's named children, read with one cursor that also copies each changed statement. */
-  topStatements(root: TsNode, source: string): TopStatement[] {
+  /**
+   * The root's named children, read with one cursor that also copies each changed statement, with `options`
+   * (see `snapshot`); a document keeps the same options.
+   */
+  topStatements(root: TsNode, source: string, options?: SnapshotOptions): TopStatement[] {
     // An analysis that stopped before `commit`: what it took is still good.
     if (this.open) this.commit();
     this.open = true;
@@ -61,7 +64,7 @@ export class StatementCache {
         const place = `${pos.row}:${pos.column}:${type}:${text.length}`;
         let entry = this.take(place, text, pos.row);
         if (!entry) {
-          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshotAt(cursor, language, text, pos, checkMissing);
+          const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshotAt(cursor, language, text, pos, checkMissing, options);
           entry = { syn, id: this.nextId++, text, row: pos.row, taken: this.analysis };
         } else if (entry.row !== pos.row) {
           this.shift = pos.row - entry.row;

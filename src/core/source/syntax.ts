@@ -116,18 +116,26 @@ export function commentSyn(src: string, row: number, column: number): Syn {
   return new Syn('comment', NAMED, null, 0, src.length, new LineIndex(src, row, column));
 }
 
+export interface SnapshotOptions {
+  /**
+   * Nodes copied without their subtrees: a front-end that never reads inside them (TypeScript type
+   * annotations) does not pay WebAssembly calls for the nodes there.
+   */
+  readonly leafTypes?: ReadonlySet<string>;
+}
+
 /**
  * Copies `node`'s subtree. Indices become relative to `node` and `src` is `node`'s own text, so a
  * snapshot stays valid when text before it changes length (rows and columns are kept absolute).
  */
-export function snapshot(node: TsNode, src: string): Syn {
+export function snapshot(node: TsNode, src: string, options: SnapshotOptions = {}): Syn {
   // Read before the cursor exists: a direct cursor owns the runtime's transfer buffer until it is deleted.
   const { language } = node.tree;
   const start = node.startPosition;
   const checkMissing = node.hasError;
   const cursor = cursorReader(node);
   try {
-    return snapshotAt(cursor, language, src, start, checkMissing);
+    return snapshotAt(cursor, language, src, start, checkMissing, options);
   } finally {
     cursor.delete();
   }
@@ -138,7 +146,8 @@ export function snapshot(node: TsNode, src: string): Syn {
  * there, so that one cursor can copy a file's statements in turn. `checkMissing`: whether the tree has errors
  * (only then can a node be missing).
  */
-export function snapshotAt(cursor: CursorReader, language: Language, src: string, start: { row: number; column: number }, checkMissing: boolean): Syn {
+export function snapshotAt(cursor: CursorReader, language: Language, src: string, start: { row: number; column: number }, checkMissing: boolean, options: SnapshotOptions = {}): Syn {
+  const leafTypes = options.leafTypes;
   const base = cursor.startIndex();
   const lines = new LineIndex(src, start.row, start.column);
   const { types, fields } = language;
@@ -156,9 +165,9 @@ export function snapshotAt(cursor: CursorReader, language: Language, src: string
   // How many of `pending[d]` are in use: the arrays are kept (emptying one would free its backing store).
   const counts: number[] = [0];
   for (;;) {
-    // Tokens (and skipped subtrees) have no children worth a call.
+    // Tokens, skipped subtrees and leaf types: no children worth a call.
     const top = stack[stack.length - 1];
-    if (top && cursor.gotoFirstChild()) {
+    if (top && !leafTypes?.has(top.type) && cursor.gotoFirstChild()) {
       stack.push(visit(top));
       continue;
     }

@@ -1,8 +1,8 @@
 import type { Syn } from '../syntax.js';
 import { dirnamePath, isInside, joinPath, normalizePath, type SourceFileSystem, type SourceLocation } from './source-files.js';
 
-/** Extensions tried for a specifier without one, in TypeScript's order (sources before JavaScript). */
-const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+/** Extensions tried for a specifier without one, in TypeScript's order (sources before JavaScript); JSON last, as `require` does. */
+const EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.json'];
 /** `./x.js` written in TypeScript ESM means `./x.ts` (and `.mjs` → `.mts`, `.cjs` → `.cts`). */
 const SOURCE_FOR_OUTPUT: Readonly<Record<string, readonly string[]>> = { '.js': ['.ts', '.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'], '.jsx': ['.tsx'] };
 
@@ -92,6 +92,17 @@ export class TypeScriptModules {
     cache.set(path, { version, statements });
     while (cache.size > MAX_CACHED_FILES) cache.delete(cache.keys().next().value as string);
     return statements;
+  }
+
+  /** A JSON file's value (`require('./config.json')`, `import config from './config.json'`); undefined when it cannot be read or parsed. */
+  json(path: string): unknown {
+    const text = this.location.files.readText(path);
+    if (text === undefined || text.length > MAX_MODULE_CHARS) return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

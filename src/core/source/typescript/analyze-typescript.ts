@@ -8,10 +8,11 @@ import { TypeScriptModules } from '../modules/typescript-modules.js';
 import type { SourceLocation } from '../modules/source-files.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
-import { child, namedChildren, snapshot, textOf, type Syn } from '../syntax.js';
+import { child, namedChildren, snapshot, textOf, type SnapshotOptions, type Syn } from '../syntax.js';
 import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
+import { ANONYMOUS } from './values.js';
 import { finishUnit } from '../finish-unit.js';
 import { classUnit, firstParamIsTensor, functionUnit, layoutOf, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
@@ -118,10 +119,14 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
   const moduleExports = globals.get('module');
   const assigned = moduleExports?.k === 'obj' ? moduleExports.props.get('exports') : undefined;
   const exportedValues: [string, TsValue][] = assigned?.k === 'obj' ? [...assigned.props] : assigned?.k === 'func' || assigned?.k === 'class' ? [['default', assigned]] : [];
+  // `export default function () { ... }`: an entry named `default`.
+  const esDefault = globals.get('%exports');
+  const defaultValue = esDefault?.k === 'obj' ? esDefault.props.get('default') : undefined;
+  if (defaultValue?.k === 'func' || defaultValue?.k === 'class') exportedValues.push(['default', defaultValue]);
   for (const [name, value] of exportedValues) {
     const node = value.k === 'func' ? value.def.node : value.k === 'class' ? value.cls.node : undefined;
     if (!node || declared.some((d) => (d.value.k === 'func' ? d.value.def.node : d.value.k === 'class' ? d.value.cls.node : undefined) === node)) continue;
-    declared.push({ name: value.k === 'func' && value.def.name !== '<anonymous>' ? value.def.name : name, decl: node, directive: undefined, value });
+    declared.push({ name: value.k === 'func' && value.def.name !== ANONYMOUS ? value.def.name : name, decl: node, directive: undefined, value });
     ranges.push(node.range);
   }
   // A block is shown at the innermost function or class of the document that wrote all of its nodes,
@@ -142,8 +147,11 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
 
   // Entry points: builders that make a model themselves run first; then parameterless functions that
   // may call them (`main`).
-  const entries = declared.flatMap((d) => entriesOf(d).map((entry) => ({ d, entry })));
-  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel));
+  const newArgs = (cls: TsClass) => script.newSites.find((site) => site.cls === cls)?.args ?? writtenNewArgs(cls, tops, script, globals);
+  const entries = declared.flatMap((d) => entriesOf(d, newArgs).map((entry) => ({ d, entry })));
+  // Builders that need arguments run last: one that another entry calls (`gateSeq(c)` inside `buildModel`)
+  // is covered by it, with the arguments it really gets.
+  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel) || Number(a.entry.needsArguments) - Number(b.entry.needsArguments));
   // A model the top-level code made by calling an entry point is that entry's unit, run on its own (with
   // the top-level call's arguments), so that what the rest of the script does is not in its notes.
   // Only when the top-level code made one model there: `small = build(16); big = build(64)` stay two units.
@@ -204,12 +212,26 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
 const zero = { startLine: 0, startColumn: 0, endLine: 0, endColumn: 0 };
 const TOTAL_BUDGET_UNITS = 5;
 
+/**
+ * Type syntax the interpreter never looks into (it skips a type node whole, and reads no declaration of
+ * one): copied as leaves, about one node in twelve of typed model code.
+ */
+const TYPE_SUBTREES: ReadonlySet<string> = new Set([
+  'type_annotation', 'omitting_type_annotation', 'adding_type_annotation', 'opting_type_annotation', 'asserts_annotation', 'type_predicate_annotation',
+  'type_arguments', 'type_parameters', 'nested_type_identifier', 'generic_type', 'interface_body', 'implements_clause', 'extends_type_clause',
+  'object_type', 'union_type', 'intersection_type', 'array_type', 'tuple_type', 'function_type', 'constructor_type', 'conditional_type',
+  'lookup_type', 'index_type_query', 'type_query', 'literal_type', 'parenthesized_type', 'readonly_type', 'template_literal_type',
+]);
+
+/** How the front-end copies statements: type syntax as leaves. */
+export const TYPESCRIPT_SNAPSHOT: SnapshotOptions = { leafTypes: TYPE_SUBTREES };
+
 /** Top-level statements with their input comments; `all` receives every statement, comments included. */
 function readTops(root: TsNode, source: string, statements: StatementCache, all: TopStatement[]): Top[] {
   const tops: Top[] = [];
   let pending: number[] | undefined;
   let lastComment = -2;
-  for (const top of statements.topStatements(root, source)) {
+  for (const top of statements.topStatements(root, source, TYPESCRIPT_SNAPSHOT)) {
     all.push(top);
     const syn = top.syn;
     if (syn.type === 'comment') {
@@ -256,12 +278,17 @@ interface Entry {
   readonly node: Syn;
   /** Its own code calls `tf.model` / `tf.sequential`. */
   readonly buildsModel: boolean;
+  /** A parameter without a default: called with none, its model would be built from values nobody gave. */
+  readonly needsArguments: boolean;
   /** Runs the entry in `interp`, giving what it returns. */
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
 }
 
-/** Entry points a declaration offers: the function itself, or the model-building methods of a plain class. */
-function entriesOf(d: Declared): Entry[] {
+/**
+ * Entry points a declaration offers: the function itself, or the model-building methods of a plain class,
+ * on an instance made with `newArgs` (the program's own `new C(...)`, else none).
+ */
+function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined): Entry[] {
   if (d.value.k === 'func') {
     const def = d.value.def;
     const body = child(def.node, 'body');
@@ -269,7 +296,7 @@ function entriesOf(d: Declared): Entry[] {
     const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
     if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
     if (firstParamIsTensor(def.node)) return [];
-    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
+    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;
@@ -279,12 +306,56 @@ function entriesOf(d: Declared): Entry[] {
       name: `${cls.name}.${name}`,
       node: m,
       buildsModel: true,
+      needsArguments: !paramsOf(m).every((p) => p.hasDefault || p.pattern?.type === 'object_pattern'),
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
-        const self = construct(interp, cls, [], m);
+        const models = interp.models.length;
+        const sequentials = interp.sequentials.length;
+        const self = construct(interp, cls, newArgs(cls) ?? [], m);
+        // The constructor built the model with this very method (`this.model = this.createModel()`): that model, not a second one.
+        const model = interp.models.slice(models).find((x) => x.creator === m);
+        if (model) return { k: 'model', model };
+        const seq = interp.sequentials.slice(sequentials).find((x) => x.creator === m);
+        if (seq) return { k: 'seq', seq };
         const def: TsFunc = { name, node: m, closure: cls.closure, self, owner: cls };
         return interp.callFunction(def, args ?? defaultArgs(m), m, true);
       },
     }));
+}
+
+/**
+ * The arguments of a `new C(...)` written in the document whose arguments are all known at module level
+ * (`new PolicyValueNet(15, 15)` in a training function nobody calls): the instance the code really makes.
+ * Arguments that call or construct anything are not evaluated here, outside the code that runs them.
+ */
+function writtenNewArgs(cls: TsClass, tops: readonly Top[], script: TsInterpreter, globals: TsScope): TsValue[] | undefined {
+  const written = `new ${cls.name}(`;
+  for (const top of tops) {
+    if (!textOf(top.syn).includes(written)) continue;
+    const stack = [top.syn];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      const ctor = n.type === 'new_expression' ? child(n, 'constructor') : undefined;
+      const argsNode = ctor && textOf(ctor) === cls.name ? child(n, 'arguments') : undefined;
+      if (argsNode && !makesAnything(argsNode)) {
+        const args = script.evalArgs(argsNode, globals);
+        if (args.every((a) => a.k !== 'unknown')) return args;
+      }
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+    }
+  }
+  return undefined;
+}
+
+const MAKERS = new Set(['call_expression', 'new_expression', 'arrow_function', 'function_expression', 'function', 'class', 'await_expression']);
+
+function makesAnything(node: Syn): boolean {
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (MAKERS.has(n.type)) return true;
+    stack.push(...n.children);
+  }
+  return false;
 }
 
 /** Arguments for a builder called with none: an empty options object where one is destructured. */
@@ -341,7 +412,7 @@ function parserFor(root: TsNode): (text: string) => Syn[] {
       const tree = parser.parse(text);
       if (!tree) return [];
       try {
-        return tree.rootNode.namedChildren.flatMap((c) => (c && c.type !== 'comment' ? [snapshot(c, text.slice(c.startIndex, c.endIndex))] : []));
+        return tree.rootNode.namedChildren.flatMap((c) => (c && c.type !== 'comment' ? [snapshot(c, text.slice(c.startIndex, c.endIndex), TYPESCRIPT_SNAPSHOT)] : []));
       } finally {
         tree.delete();
       }

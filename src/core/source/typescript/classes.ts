@@ -30,13 +30,19 @@ export function readClass(interp: TsInterpreter, s: Syn, scope: TsScope, fallbac
       if (/\bset\s*$/.test(head)) continue;
       if (/\bget\s*$/.test(head)) getters.add(keyText(n));
       methods.set(keyText(n), m);
-    } else if (m.type === 'public_field_definition' && m.children.some((c) => c.type === 'static')) {
+    } else if (m.type === 'public_field_definition' && isStatic(m)) {
       const n = child(m, 'name');
       const value = child(m, 'value');
       if (n) statics.set(keyText(n), value ? interp.eval(value, scope) : UNDEF);
     }
   }
   return cls;
+}
+
+/** `static x = ...`: the keyword is not kept in the tree copy, so it is read from the text before the name. */
+function isStatic(field: Syn): boolean {
+  const name = child(field, 'name');
+  return name !== undefined && /\bstatic\b/.test(textOf(field).slice(0, name.startIndex - field.startIndex));
 }
 
 /** `new C(args)`: field initialisers, parameter properties, then the constructor body (and `super(...)`). */
@@ -56,7 +62,7 @@ export function runConstructor(interp: TsInterpreter, cls: TsClass, self: Instan
   const fieldScope = new TsScope(cls.closure);
   fieldScope.declare('this', self);
   for (const member of body ? namedChildren(body) : []) {
-    if (member.type !== 'public_field_definition' || member.children.some((c) => c.type === 'static')) continue;
+    if (member.type !== 'public_field_definition' || isStatic(member)) continue;
     const name = child(member, 'name');
     const value = child(member, 'value');
     if (name) self.props.set(keyText(name), value ? interp.eval(value, fieldScope) : UNDEF);

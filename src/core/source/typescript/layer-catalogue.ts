@@ -9,6 +9,7 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   conv2d: 'Conv2D',
   conv3d: 'Conv3D',
   conv2dTranspose: 'Conv2DTranspose',
+  conv3dTranspose: 'Conv3DTranspose',
   depthwiseConv2d: 'DepthwiseConv2D',
   separableConv2d: 'SeparableConv2D',
   maxPooling1d: 'MaxPooling1D',
@@ -45,6 +46,10 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   masking: 'Masking',
   inputLayer: 'InputLayer',
   rescaling: 'Rescaling',
+  resizing: 'Resizing',
+  centerCrop: 'CenterCrop',
+  categoryEncoding: 'CategoryEncoding',
+  randomWidth: 'RandomWidth',
   activation: 'Activation',
   reLU: 'ReLU',
   leakyReLU: 'LeakyReLU',
@@ -58,6 +63,7 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   maximum: 'Maximum',
   minimum: 'Minimum',
   concatenate: 'Concatenate',
+  dot: 'Dot',
   zeroPadding2d: 'ZeroPadding2D',
   upSampling2d: 'UpSampling2D',
   cropping2D: 'Cropping2D',
@@ -65,10 +71,22 @@ export const LAYER_CLASSES: Readonly<Record<string, string>> = {
   lstm: 'LSTM',
   gru: 'GRU',
   simpleRNN: 'SimpleRNN',
+  convLstm2d: 'ConvLSTM2D',
+  rnn: 'RNN',
+  lstmCell: 'LSTMCell',
+  gruCell: 'GRUCell',
+  simpleRNNCell: 'SimpleRNNCell',
+  convLstm2dCell: 'ConvLSTM2DCell',
+  stackedRNNCells: 'StackedRNNCells',
+  bidirectional: 'Bidirectional',
+  timeDistributed: 'TimeDistributed',
 };
 
-/** Recurrent layers: class → number of gates (weight blocks of `units` each). */
-export const RECURRENT_GATES: Readonly<Record<string, number>> = { LSTM: 4, GRU: 3, SimpleRNN: 1 };
+/** Options that hold other layers (a wrapper's layer, an RNN's cell or cells): the layer's `inner` layers. */
+export const INNER_LAYER_OPTIONS: readonly string[] = ['layer', 'cell', 'cells'];
+
+/** Recurrent layers and their cells: class → number of gates (weight blocks of `units` each). */
+export const RECURRENT_GATES: Readonly<Record<string, number>> = { LSTM: 4, GRU: 3, SimpleRNN: 1, LSTMCell: 4, GRUCell: 3, SimpleRNNCell: 1, ConvLSTM2D: 4, ConvLSTM2DCell: 4 };
 
 /** Element-wise merge layers: class → ONNX op. */
 export const MERGE_OPS: Readonly<Record<string, string>> = {

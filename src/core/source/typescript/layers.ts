@@ -1,7 +1,8 @@
 import type { AttrValue, Dim, Shape, SourceRange } from '../../ir/graph.js';
 import type { GraphBuilder, TensorRef } from '../graph-builder.js';
 import { broadcast, product, reshapeTarget, windowOut } from '../shape-math.js';
-import { IDENTITY_LAYERS, MERGE_OPS, RECURRENT_GATES } from './layer-catalogue.js';
+import { IDENTITY_LAYERS, MERGE_OPS } from './layer-catalogue.js';
+import { applyComposite } from './composite-layers.js';
 
 /** Option values of a `tf.layers.*({...})` call, as far as they are known. */
 export type LayerOption = number | string | boolean | null | number[] | number[][] | undefined;
@@ -18,6 +19,8 @@ export interface TfLayer {
   config: Record<string, number | boolean | string | number[]>;
   weights?: Map<string, string>;
   readonly nodeIds: string[];
+  /** Layers given in its options (`bidirectional({layer})`, `rnn({cell})`, `stackedRNNCells({cells})`), in order. */
+  readonly inner?: readonly TfLayer[];
 }
 
 export class TfLayerError extends Error {}
@@ -31,7 +34,7 @@ function ints(v: LayerOption, n: number, what: string): number[] {
 const attrInts = (value: number[]): AttrValue => ({ type: 'ints', value });
 const attrInt = (value: number): AttrValue => ({ type: 'int', value });
 
-function weightOf(b: GraphBuilder, layer: TfLayer, name: string, shape: number[]): string {
+export function weightOf(b: GraphBuilder, layer: TfLayer, name: string, shape: number[]): string {
   layer.weights ??= new Map();
   let w = layer.weights.get(name);
   if (!w) {
@@ -98,7 +101,7 @@ function toChannelsLast(b: GraphBuilder, x: TensorRef, range: SourceRange): Tens
   return b.one({ op: 'Transpose', inputs: [x.name], outputShape: perm.map((p) => s[p]!), range, attrs: { perm: attrInts(perm) } });
 }
 
-function samePads(input: Dim, k: number, stride: number, dilation: number): [number, number] {
+export function samePads(input: Dim, k: number, stride: number, dilation: number): [number, number] {
   if (typeof input !== 'number') return [Math.floor((dilation * (k - 1)) / 2), dilation * (k - 1) - Math.floor((dilation * (k - 1)) / 2)];
   const out = Math.ceil(input / stride);
   const total = Math.max((out - 1) * stride + dilation * (k - 1) + 1 - input, 0);
@@ -114,7 +117,7 @@ interface Window {
 }
 
 /** Kernel, strides, dilation and padding of a convolution or pooling window over `spatial` axes. */
-function windowOf(layer: TfLayer, what: string, spatial: Dim[], kernelKey: string, defaultStrides?: number[]): Window {
+export function windowOf(layer: TfLayer, what: string, spatial: Dim[], kernelKey: string, defaultStrides?: number[]): Window {
   const o = layer.options;
   const n = spatial.length;
   const kernel = kernelKey === 'poolSize' && !o.has('poolSize') ? Array(n).fill(2) : ints(o.get(kernelKey), n, `${what}: ${kernelKey}`);
@@ -279,16 +282,21 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const y = convolution(b, layer, depthwise, range, { ...input, s: depthwise.shape! }, one, ['pointwise_kernel', [filters, mid, 1, 1]], useBias ? ['bias', filters] : undefined, 1);
       return emitActivation(b, activation, y, range);
     }
-    case 'Conv2DTranspose': {
+    case 'Conv2DTranspose':
+    case 'Conv3DTranspose': {
+      const rank = cls === 'Conv2DTranspose' ? 4 : 5;
+      const what = cls === 'Conv2DTranspose' ? 'conv2dTranspose' : 'conv3dTranspose';
       const filters = o.get('filters');
-      if (typeof filters !== 'number') throw new TfLayerError('conv2dTranspose: filters is not known');
-      const input = spatialInput(layer, x, 4, 'conv2dTranspose');
+      if (typeof filters !== 'number') throw new TfLayerError(`${what}: filters is not known`);
+      const input = spatialInput(layer, x, rank, what);
       const inC = input.c;
-      const kernel = ints(o.get('kernelSize'), 2, 'conv2dTranspose: kernelSize');
-      const strides = o.has('strides') ? ints(o.get('strides'), 2, 'conv2dTranspose: strides') : [1, 1];
+      const n = rank - 2;
+      const kernel = ints(o.get('kernelSize'), n, `${what}: kernelSize`);
+      const strides = o.has('strides') ? ints(o.get('strides'), n, `${what}: strides`) : kernel.map(() => 1);
       const same = o.get('padding') === 'same';
-      const out = input.spatial.map((d, i) => (typeof d === 'number' ? (same ? d * strides[i]! : (d - 1) * strides[i]! + kernel[i]!) : d));
-      layer.params = kernel[0]! * kernel[1]! * inC * filters + (useBias ? filters : 0);
+      // TF.js deconvLength: `same` multiplies by the stride, `valid` adds what the kernel reaches past it.
+      const out = input.spatial.map((d, i) => (typeof d === 'number' ? d * strides[i]! + (same ? 0 : Math.max(kernel[i]! - strides[i]!, 0)) : d));
+      layer.params = kernel.reduce((a, k) => a * k, 1) * inC * filters + (useBias ? filters : 0);
       layer.config = { filters, kernel_size: kernel, stride: strides, in_channels: inC, out_channels: filters, bias: useBias };
       const nchw = into(b, x, range, input.first);
       const ins = [nchw.name, weightOf(b, layer, 'kernel', [inC, filters, ...kernel])];
@@ -309,6 +317,13 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const w = windowOf(layer, what, input.spatial, 'poolSize', kernel);
       layer.params = 0;
       layer.config = { kernel_size: w.kernel, stride: w.strides, padding: String(o.get('padding') ?? 'valid') };
+      // A window as wide as the input (`averagePooling2d({poolSize: [7, 7]})` on 7x7, as Keras ports squeeze) is a
+      // global pool: reduced over the spatial axes where they are, without transposes.
+      if (input.spatial.every((d, i) => d === w.kernel[i]) && w.pads.every((p) => p === 0)) {
+        const axes = input.spatial.map((_, i) => i + (input.first ? 2 : 1));
+        const reduced = input.first ? [input.s[0]!, input.c, ...w.out] : [input.s[0]!, ...w.out, input.c];
+        return b.one({ op: cls.startsWith('Max') ? 'ReduceMax' : 'ReduceMean', inputs: [x.name], range, outputShape: reduced, attrs: { axes: attrInts(axes), keepdims: attrInt(1) } });
+      }
       const nchw = into(b, x, range, input.first);
       const op = cls.startsWith('Max') ? 'MaxPool' : 'AveragePool';
       const pool = b.one({ op, inputs: [nchw.name], range, outputShape: [input.s[0]!, input.c, ...w.out], attrs: { kernel_shape: attrInts(w.kernel), strides: attrInts(w.strides), pads: attrInts(w.pads) } });
@@ -473,23 +488,6 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       const [h, w] = [grow(input.spatial[0]!, size[0]!), grow(input.spatial[1]!, size[1]!)];
       return b.one({ op: 'Resize', inputs: [x.name], outputShape: input.first ? [input.s[0]!, input.c, h, w] : [input.s[0]!, h, w, input.c], range, attrs: { mode: { type: 'string', value: 'nearest' } } });
     }
-    case 'LSTM':
-    case 'GRU':
-    case 'SimpleRNN': {
-      const units = o.get('units');
-      const gates = RECURRENT_GATES[cls]!;
-      const inDim = s?.[2];
-      if (typeof units !== 'number') throw new TfLayerError(`${cls.toLowerCase()}: units is not known`);
-      if (!s || s.length !== 3 || typeof inDim !== 'number') throw new TfLayerError(`${cls.toLowerCase()}: the input is not a known [batch, steps, features] tensor`);
-      // TF.js: kernel [in, g*u], recurrent kernel [u, g*u], one bias [g*u] (GRU without resetAfter).
-      layer.params = gates * units * (inDim + units + (useBias ? 1 : 0));
-      layer.config = { units, input_size: inDim, hidden_size: units, bias: useBias };
-      const ins = [x.name, weightOf(b, layer, 'kernel', [inDim, gates * units]), weightOf(b, layer, 'recurrent_kernel', [units, gates * units])];
-      if (useBias) ins.push(weightOf(b, layer, 'bias', [gates * units]));
-      const sequences = o.get('returnSequences') === true;
-      const op = cls === 'SimpleRNN' ? 'RNN' : cls;
-      return b.one({ op, inputs: ins, outputShape: sequences ? [s[0]!, s[1]!, units] : [s[0]!, units], range, attrs: { hidden_size: attrInt(units) } });
-    }
     case 'Embedding': {
       const inputDim = o.get('inputDim');
       const outputDim = o.get('outputDim');
@@ -498,7 +496,69 @@ export function applyLayer(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[],
       layer.config = { num_embeddings: inputDim, embedding_dim: outputDim };
       return b.one({ op: 'Gather', inputs: [weightOf(b, layer, 'embeddings', [inputDim, outputDim]), x.name], outputShape: s ? [...s, outputDim] : undefined, range });
     }
+    case 'Dot':
+      return dot(b, layer, inputs, range);
+    case 'Resizing':
+    case 'CenterCrop': {
+      const what = cls === 'Resizing' ? 'resizing' : 'centerCrop';
+      const input = spatialInput(layer, x, 4, what);
+      const height = o.get('height');
+      const width = o.get('width');
+      if (typeof height !== 'number' || typeof width !== 'number') throw new TfLayerError(`${what}: height or width is not known`);
+      layer.params = 0;
+      layer.config = { height, width };
+      const outputShape = [input.s[0]!, height, width, input.c];
+      if (cls === 'CenterCrop') return b.one({ op: 'Slice', inputs: [x.name], outputShape, range });
+      const mode = o.get('interpolation') === 'nearest' ? 'nearest' : 'linear';
+      return b.one({ op: 'Resize', inputs: [x.name], outputShape, range, attrs: { mode: { type: 'string', value: mode } } });
+    }
+    case 'RandomWidth': {
+      const input = spatialInput(layer, x, 4, 'randomWidth');
+      layer.params = 0;
+      layer.config = {};
+      // TF.js draws the width factor on every call, at inference too: the width is not known statically.
+      const mode = o.get('interpolation') === 'nearest' ? 'nearest' : 'linear';
+      return b.one({ op: 'Resize', inputs: [x.name], outputShape: [input.s[0]!, input.spatial[0]!, '?', input.c], range, attrs: { mode: { type: 'string', value: mode } } });
+    }
+    case 'CategoryEncoding': {
+      const numTokens = o.get('numTokens');
+      if (typeof numTokens !== 'number' || !s) throw new TfLayerError('categoryEncoding: numTokens or the input is not known');
+      layer.params = 0;
+      layer.config = { numTokens, outputMode: String(o.get('outputMode') ?? 'multiHot') };
+      // Token ids in, one slot per token out (`oneHot`, `multiHot`, `count` alike, for rank-1 or rank-2 input).
+      return b.one({ op: 'OneHot', inputs: [x.name], outputShape: [s[0]!, numTokens], range });
+    }
     default:
-      throw new TfLayerError(`${cls} is not interpreted`);
+      return applyComposite(b, layer, inputs, range);
   }
+}
+
+/**
+ * `tf.layers.dot`: the inputs contracted over one axis each (TF.js `Dot`, rank ≤ 3), as one Einsum.
+ * The output is what is left of the first input, then of the second without its batch; a lone
+ * dimension gets a trailing 1.
+ */
+function dot(b: GraphBuilder, layer: TfLayer, inputs: TensorRef[], range: SourceRange): TensorRef {
+  const [x, y] = inputs;
+  const sx = x?.shape;
+  const sy = y?.shape;
+  if (inputs.length !== 2 || !sx || !sy || sx.length > 3 || sy.length > 3) throw new TfLayerError('dot needs two known tensors of rank 2 or 3');
+  const given = layer.options.get('axes');
+  const pair = typeof given === 'number' ? [given, given] : Array.isArray(given) && given.length === 2 && given.every((a) => typeof a === 'number') ? (given as number[]) : undefined;
+  if (!pair) throw new TfLayerError('dot: axes is not known');
+  const ax = pair[0]! < 0 ? pair[0]! + sx.length : pair[0]!;
+  const ay = pair[1]! < 0 ? pair[1]! + sy.length : pair[1]!;
+  if (ax < 1 || ay < 1 || ax >= sx.length || ay >= sy.length) throw new TfLayerError('dot: axes out of range');
+  layer.params = 0;
+  layer.config = { axes: [ax, ay] };
+  // Letters: b batch, c the contracted axis, others distinct per input.
+  const free = 'defghijk';
+  const lx = sx.map((_, i) => (i === 0 ? 'b' : i === ax ? 'c' : free[i]!));
+  const ly = sy.map((_, i) => (i === 0 ? 'b' : i === ay ? 'c' : free[i + 3]!));
+  const outLetters = ['b', ...lx.slice(1).filter((l) => l !== 'c'), ...ly.slice(1).filter((l) => l !== 'c')];
+  const outShape: Dim[] = [sx[0]!, ...sx.filter((_, i) => i !== 0 && i !== ax), ...sy.filter((_, i) => i !== 0 && i !== ay)];
+  const equation = `${lx.join('')},${ly.join('')}->${outLetters.join('')}`;
+  const product = b.one({ op: 'Einsum', inputs: [x!.name, y!.name], outputShape: outShape, range, attrs: { equation: { type: 'string', value: equation } } });
+  if (outShape.length > 1) return product;
+  return b.one({ op: 'Unsqueeze', inputs: [product.name, b.int64('axes', [1])], outputShape: [outShape[0]!, 1], range });
 }

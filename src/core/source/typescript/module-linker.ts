@@ -2,7 +2,7 @@ import { child, namedChildren, textOf, type Syn } from '../syntax.js';
 import type { Signal, TsInterpreter } from './interpreter.js';
 import { keyText } from './syntax-values.js';
 import { tfModulePath } from './tf-library.js';
-import { TsScope, UNDEF, unknown, type TsValue } from './values.js';
+import { fromJson, TsScope, UNDEF, unknown, type TsValue } from './values.js';
 
 /**
  * `import` / `export` / `require` between the files of the program: each file runs once per
@@ -65,6 +65,10 @@ export class TsModuleLinker {
     }
     const path = resolved.path;
     if (path === this.interp.modules.documentPath) return this.interp.contextFail(`'${specifier}' imports the document itself`, at);
+    if (path.endsWith('.json')) {
+      const json = this.interp.modules.json(path);
+      return json === undefined ? this.interp.contextFail(`${path} is not JSON that can be read`, at) : fromJson(json);
+    }
     const running = this.exports.get(path);
     if (running) return { k: 'obj', props: running };
     const statements = this.interp.modules.statements(path);

@@ -2,6 +2,7 @@ import type { AttrValue, Dim, Shape, SourceRange } from '../../ir/graph.js';
 import type { GraphBuilder, TensorRef } from '../graph-builder.js';
 import { broadcast, normAxis, reduce, reshapeTarget } from '../shape-math.js';
 import { num, numbers, type TsValue } from './values.js';
+import { convBias, emitWindowOp, WindowOpError, WINDOW_OPS } from './window-ops.js';
 
 /** `tf.*` functions and tensor methods (`x.mul(y)`) that model and custom-layer code uses: name → ONNX op. */
 const UNARY: Readonly<Record<string, string>> = {
@@ -58,7 +59,7 @@ function axesOf(v: TsValue | undefined): number[] | undefined {
 
 /** True when `name` is an op this module emits (as `tf.name(...)` or as a tensor method). */
 export function isTensorOp(name: string): boolean {
-  return name in UNARY || name in BINARY || name in REDUCE || OTHER.has(name);
+  return name in UNARY || name in BINARY || name in REDUCE || OTHER.has(name) || WINDOW_OPS.has(name);
 }
 
 const OTHER = new Set(['matMul', 'dot', 'reshape', 'expandDims', 'squeeze', 'clipByValue', 'relu6', 'concat', 'transpose', 'softmax', 'leakyRelu']);
@@ -80,6 +81,8 @@ export function emitTensorOp(b: GraphBuilder, name: string, args: TsValue[], ran
     const y = operand(b, args[1]);
     const gate = hardSigmoidForm(b, binary, x, y, range);
     if (gate) return gate;
+    const biased = binary === 'Add' ? convBias(b, x, y) : undefined;
+    if (biased) return biased;
     return node(binary, [x.name, y.name], broadcast(x.shape, y.shape));
   }
   const reduceOp = REDUCE[name];
@@ -91,6 +94,14 @@ export function emitTensorOp(b: GraphBuilder, name: string, args: TsValue[], ran
     const keep = args[2]?.k === 'bool' ? args[2].v : false;
     const attrs: Record<string, AttrValue> = { keepdims: { type: 'int', value: keep ? 1 : 0 }, ...(axes ? { axes: { type: 'ints', value: axes } } : {}) };
     return node(reduceOp, [x.name], reduce(x.shape, axes, keep), attrs);
+  }
+  if (WINDOW_OPS.has(name)) {
+    try {
+      return emitWindowOp(b, name, operand(b, args[0]), args, range);
+    } catch (e) {
+      if (e instanceof WindowOpError) throw new TensorOpError(e.message);
+      throw e;
+    }
   }
   switch (name) {
     case 'relu6': {

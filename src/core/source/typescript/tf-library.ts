@@ -1,11 +1,11 @@
 import type { Dim } from '../../ir/graph.js';
 import type { Syn } from '../syntax.js';
-import { LAYER_CLASSES } from './layer-catalogue.js';
-import type { LayerOption } from './layers.js';
+import { INNER_LAYER_OPTIONS, LAYER_CLASSES } from './layer-catalogue.js';
+import type { LayerOption, TfLayer } from './layers.js';
 import type { TsInterpreter } from './interpreter.js';
 import { applyModel } from './sub-models.js';
 import { emitTensorOp, isTensorOp, TensorOpError } from './tensor-ops.js';
-import { num, numV, optionOf, strV, tensorsOf, textValue, truthy, UNDEF, unknown, type TfModel, type TfSequential, type TsValue } from './values.js';
+import { fromJson, num, numV, optionOf, strV, tensorsOf, textValue, toJson, truthy, UNDEF, unknown, type TfModel, type TfSequential, type TsValue } from './values.js';
 
 /** `@tensorflow/tfjs`, `-node`, `-node-gpu`, `-layers`, `-core`: every TF.js package reads as `tf`. */
 export function tfModulePath(specifier: string): boolean {
@@ -39,6 +39,16 @@ function layerOptions(opts: TsValue | undefined): Map<string, LayerOption> | und
   if (opts?.k === 'obj') for (const [k, v] of opts.props) options.set(k, optionOf(v));
   else if (opts && opts.k !== 'undef') return undefined;
   return options;
+}
+
+/** The layers an options object holds (`{layer: tf.layers.lstm(...)}`, `{cell: [c1, c2]}`). */
+function innerLayers(opts: TsValue | undefined): TfLayer[] {
+  if (opts?.k !== 'obj') return [];
+  return INNER_LAYER_OPTIONS.flatMap((key) => {
+    const v = opts.props.get(key);
+    const items = v?.k === 'arr' ? v.items : v ? [v] : [];
+    return items.flatMap((item) => (item.k === 'layer' ? [item.layer] : []));
+  });
 }
 
 function toNumber(v: TsValue | undefined, parse: (s: string) => number): TsValue {
@@ -119,6 +129,23 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     }
     case 'Object.freeze':
       return args[0] ?? UNDEF;
+    // Configuration copies and round trips (`JSON.parse(JSON.stringify(DEFAULTS))`, `structuredClone(cfg)`).
+    case 'JSON.stringify': {
+      const json = args[0] ? toJson(args[0]) : undefined;
+      return json === undefined ? unknown('JSON.stringify() of a value that is not plain known data') : strV(JSON.stringify(json));
+    }
+    case 'JSON.parse': {
+      if (args[0]?.k !== 'str') return unknown('JSON.parse() of text that is not known');
+      try {
+        return fromJson(JSON.parse(args[0].v) as unknown);
+      } catch {
+        return interp.fail('JSON.parse() of text that is not JSON', n);
+      }
+    }
+    case 'structuredClone': {
+      const json = args[0] ? toJson(args[0]) : undefined;
+      return json === undefined ? unknown('structuredClone() of a value that is not plain known data') : fromJson(json);
+    }
   }
   if (path.startsWith('Math.')) {
     const f = MATH[path.slice(5)];
@@ -136,7 +163,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensors);
     const options = layerOptions(args[0]);
     if (!options) return interp.fail(`tf.layers.${last} options are not known`, n);
-    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range) };
+    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0])) };
   }
   if (parts.length !== 2) return interp.fail(`${path}() is not interpreted`, n, tensors);
   switch (last) {
@@ -152,7 +179,10 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     }
     case 'model': {
       const opts = args[0]?.k === 'obj' ? args[0].props : undefined;
-      const model: TfModel = { name: interp.declaring ?? `model_${interp.models.length}`, range: interp.here(n), inputs: tensorsOf(opts?.get('inputs')), outputs: tensorsOf(opts?.get('outputs')), creator: interp.currentFunction };
+      const model: TfModel = {
+        name: interp.declaring ?? `model_${interp.models.length}`, range: interp.here(n), inputs: tensorsOf(opts?.get('inputs')), outputs: tensorsOf(opts?.get('outputs')),
+        creator: interp.currentFunction, notesBefore: interp.b.unknowns.filter((u) => u.nodeId === ''),
+      };
       if (model.outputs.length === 0) return interp.fail('tf.model outputs are not known tensors', n);
       interp.models.push(model);
       return { k: 'model', model };
@@ -246,6 +276,14 @@ export function libraryMethod(interp: TsInterpreter, self: TsValue, name: string
       if (name === 'setWeights' || name === 'dispose') return UNDEF;
       if (name === 'countParams' && self.layer.nodeIds.length > 0) return numV(self.layer.params);
       break;
+    case 'func': {
+      // `f.call(thisArg, ...args)`, `f.apply(thisArg, [args])`, `f.bind(thisArg)`.
+      const bound: TsValue = { k: 'func', def: { ...self.def, self: args[0] ?? UNDEF } };
+      if (name === 'call') return interp.invoke(bound, args.slice(1), n);
+      if (name === 'apply') return interp.invoke(bound, args[1]?.k === 'arr' ? args[1].items : [], n);
+      if (name === 'bind' && args.length <= 1) return bound;
+      break;
+    }
     case 'arr':
       return arrayMethod(interp, self.items, name, args, n);
     case 'str':

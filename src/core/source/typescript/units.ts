@@ -249,10 +249,12 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
   graph.nodes.push(...full.nodes.filter((n) => keep.has(n.id)));
   graph.inputs.push(...full.inputs.filter((i) => used.has(i.name) || model.inputs.some((x) => x.name === i.name)));
   for (const o of model.outputs) graph.outputs.push({ name: o.name, dtype: 'float32', shape: o.shape ? [...o.shape] : undefined });
-  for (const [k, v] of full.initializers) if (used.has(k)) graph.initializers.set(k, v);
-  for (const [k, v] of full.values) if (used.has(k)) graph.values.set(k, v);
-  graph.modules = interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id))).map((l) => moduleInfo(l, keep));
-  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : true));
+  // `forEach`, not `for...of` over entries: a 3,000-line model has thousands of values, each entry an array.
+  full.initializers.forEach((v, k) => used.has(k) && graph.initializers.set(k, v));
+  full.values.forEach((v, k) => used.has(k) && graph.values.set(k, v));
+  const layers = interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id)));
+  graph.modules = layers.map((l) => moduleInfo(l, keep));
+  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : !model.notesBefore || model.notesBefore.includes(u)));
   const inputShape = graph.inputs[0]?.shape ?? [];
   const defaulted = graph.inputs.map((i) => interp.defaultedInputs.get(i.name)).find((source) => source !== undefined);
   return withCallSites(withUniqueBlockIds(finishUnit(
@@ -260,7 +262,7 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
       name,
       kind: 'model',
       range,
-      model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: layoutOf(interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id)))) },
+      model: { graph, opsets: [{ domain: '', version: 17 }], irVersion: 8, producer: 'se-lens tfjs front-end', functions: [], layout: layoutOf(layers) },
       inputShape,
       inputShapeSource: defaulted ?? 'call-site',
       arguments: {},

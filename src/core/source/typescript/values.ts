@@ -1,5 +1,5 @@
 import type { SourceRange } from '../../ir/graph.js';
-import type { TensorRef } from '../graph-builder.js';
+import type { SourceUnknown, TensorRef } from '../graph-builder.js';
 import type { Syn } from '../syntax.js';
 import type { LayerOption, TfLayer } from './layers.js';
 
@@ -26,6 +26,9 @@ export type TsValue =
   | { readonly k: 'weight'; readonly t: TensorRef }
   | { readonly k: 'method'; readonly self: TsValue; readonly name: string }
   | { readonly k: 'unknown'; readonly why: string };
+
+/** The name of a function expression no declaration names: its calls add no call-path segment. */
+export const ANONYMOUS = '<anonymous>';
 
 export interface TsFunc {
   readonly name: string;
@@ -83,31 +86,37 @@ export interface TfModel {
   readonly creator?: Syn | undefined;
   /** Applied to a tensor by the program (a backbone inside a bigger model): not a model of its own. */
   usedAsLayer?: boolean;
+  /**
+   * The notes without a node made before it (a `tf.model` is fixed once made): later ones, about code that
+   * trains or runs it (`model.predict(x).argMax(-1)`), are not about the model.
+   */
+  readonly notesBefore?: readonly SourceUnknown[];
 }
 
 export class TsScope {
-  private readonly vars = new Map<string, TsValue>();
+  /** Made on the first declaration: most scopes (a block, a loop body, an arrow's call) declare nothing. */
+  private vars: Map<string, TsValue> | undefined;
   constructor(readonly parent?: TsScope) {}
   get(name: string): TsValue | undefined {
     for (let s: TsScope | undefined = this; s; s = s.parent) {
-      const v = s.vars.get(name);
+      const v = s.vars?.get(name);
       if (v !== undefined) return v;
     }
     return undefined;
   }
   has(name: string): boolean {
-    return this.vars.has(name);
+    return this.vars?.has(name) ?? false;
   }
   declare(name: string, value: TsValue): void {
-    this.vars.set(name, value);
+    (this.vars ??= new Map()).set(name, value);
   }
   assign(name: string, value: TsValue): void {
-    if (this.vars.has(name) || !this.parent) this.vars.set(name, value);
+    if (this.vars?.has(name) || !this.parent) this.declare(name, value);
     else this.parent.assign(name, value);
   }
   /** Names declared in this scope itself (a module's top level, for its exports). */
   own(): IterableIterator<[string, TsValue]> {
-    return this.vars.entries();
+    return (this.vars ??= new Map()).entries();
   }
 }
 
@@ -123,6 +132,47 @@ export function tensorsOf(v: TsValue | undefined): TensorRef[] {
   if (v?.k === 'tensor') return [v.t];
   if (v?.k === 'arr') return v.items.flatMap((i) => (i.k === 'tensor' ? [i.t] : []));
   return [];
+}
+
+/** A parsed JSON value (a configuration file) as a value of the program. */
+export function fromJson(json: unknown, depth = 0): TsValue {
+  if (depth > 32) return unknown('JSON nested too deeply');
+  if (json === null) return { k: 'null' };
+  if (typeof json === 'number') return numV(json);
+  if (typeof json === 'string') return strV(json);
+  if (typeof json === 'boolean') return { k: 'bool', v: json };
+  if (Array.isArray(json)) return { k: 'arr', items: json.map((x) => fromJson(x, depth + 1)) };
+  if (typeof json === 'object') return { k: 'obj', props: new Map(Object.entries(json).map(([k, v]) => [k, fromJson(v, depth + 1)])) };
+  return UNDEF;
+}
+
+/** A value of the program as JSON data (`JSON.stringify`, `structuredClone`); undefined when any part is not plain known data. */
+export function toJson(v: TsValue, depth = 0): unknown {
+  if (depth > 32) return undefined;
+  switch (v.k) {
+    case 'num':
+    case 'str':
+    case 'bool':
+      return v.v;
+    case 'null':
+      return null;
+    case 'arr': {
+      const items = v.items.map((x) => (x.k === 'undef' ? null : toJson(x, depth + 1)));
+      return items.includes(undefined) ? undefined : items;
+    }
+    case 'obj': {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of v.props) {
+        if (x.k === 'undef') continue;
+        const j = toJson(x, depth + 1);
+        if (j === undefined) return undefined;
+        out[k] = j;
+      }
+      return out;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** Numbers of a list (a shape, an axis list); undefined when any is not known. */
