@@ -148,6 +148,22 @@ const TFJS_CASES: Record<string, { call: string | ((rank: number) => string); in
   LSTM: { call: 'tf.layers.lstm({ units: 4 })' },
   GRU: { call: 'tf.layers.gru({ units: 4, returnSequences: true })' },
   SimpleRNN: { call: 'tf.layers.simpleRNN({ units: 4 })' },
+  Conv3DTranspose: { call: 'tf.layers.conv3dTranspose({ filters: 4, kernelSize: 3 })' },
+  Resizing: { call: 'tf.layers.resizing({ height: 4, width: 4 })' },
+  CenterCrop: { call: 'tf.layers.centerCrop({ height: 2, width: 2 })' },
+  CategoryEncoding: { call: "tf.layers.categoryEncoding({ numTokens: 8, outputMode: 'multiHot' })" },
+  RandomWidth: { call: 'tf.layers.randomWidth({ factor: 0.2 })' },
+  Dot: { call: 'tf.layers.dot({ axes: -1 })', inputs: 2 },
+  ConvLSTM2D: { call: 'tf.layers.convLstm2d({ filters: 4, kernelSize: 3 })' },
+  RNN: { call: 'tf.layers.rnn({ cell: tf.layers.simpleRNNCell({ units: 4 }) })' },
+  LSTMCell: { call: 'tf.layers.rnn({ cell: tf.layers.lstmCell({ units: 4 }) })' },
+  GRUCell: { call: 'tf.layers.rnn({ cell: tf.layers.gruCell({ units: 4 }) })' },
+  SimpleRNNCell: { call: 'tf.layers.rnn({ cell: tf.layers.simpleRNNCell({ units: 4 }), returnSequences: true })' },
+  // TF.js runs a ConvLSTM2DCell only inside ConvLSTM2D (its RNN checks the cell's input rank).
+  ConvLSTM2DCell: { call: 'tf.layers.convLstm2d({ filters: 4, kernelSize: 3, returnSequences: true })' },
+  StackedRNNCells: { call: 'tf.layers.rnn({ cell: tf.layers.stackedRNNCells({ cells: [tf.layers.simpleRNNCell({ units: 4 }), tf.layers.simpleRNNCell({ units: 2 })] }) })' },
+  Bidirectional: { call: 'tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4 }) })' },
+  TimeDistributed: { call: 'tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 4 }) })' },
 };
 
 function pythonSource(ctor: string, input: number[]): string {

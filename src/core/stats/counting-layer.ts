@@ -13,6 +13,7 @@ const TORCH_EQUIVALENT: Record<string, string> = {
   Conv3D: 'Conv3d',
   DepthwiseConv2D: 'Conv2d',
   Conv2DTranspose: 'ConvTranspose2d',
+  Conv3DTranspose: 'ConvTranspose3d',
   GlobalAveragePooling1D: 'AdaptiveAvgPool1d',
   GlobalAveragePooling2D: 'AdaptiveAvgPool2d',
   GlobalMaxPooling1D: 'AdaptiveMaxPool1d',
@@ -40,6 +41,7 @@ const CHANNELS_FIRST_OPS = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'Average
  * channels-last ones transposed. Rows still print the layer's own class and shapes.
  */
 export function countingLayer(layer: Layer, model: Model): Layer {
+  if (layer.kind === 'TimeDistributed') return timeDistributedLayer(layer, model);
   const activation = layer.kind === 'Activation' ? ACTIVATION_EQUIVALENT[String(layer.config['activation'])] : undefined;
   const kind = activation ?? TORCH_EQUIVALENT[layer.kind] ?? batchNormKind(layer) ?? layer.kind;
   const mapped = kind === layer.kind ? layer : { ...layer, kind };
@@ -47,6 +49,19 @@ export function countingLayer(layer: Layer, model: Model): Layer {
   // layer norm acts on the last axis in any layout, and its leading dims are positions, not NHWC.
   if (!CHANNEL_AXIS.test(kind) || !channelsLast(layer, model)) return mapped;
   return { ...mapped, input: toNCHW(layer.input), output: toNCHW(layer.output) };
+}
+
+/**
+ * `timeDistributed({layer})` runs its layer once per step with shared weights: counted as the inner layer on
+ * one step (the steps axis dropped from its shapes), which the torchstat rule then multiplies by the steps.
+ */
+function timeDistributedLayer(layer: Layer, model: Model): Layer {
+  const wrapped = layer.config['wrapped'];
+  const steps = layer.input?.[1];
+  if (typeof wrapped !== 'string' || typeof steps !== 'number' || !layer.output) return layer;
+  const dropSteps = (shape: Dim[]): Dim[] => [shape[0]!, ...shape.slice(2)];
+  const step = countingLayer({ ...layer, kind: wrapped, input: dropSteps(layer.input!), output: dropSteps(layer.output) }, model);
+  return { ...step, kind: 'TimeDistributed', config: { ...step.config, wrapped: step.kind, steps } };
 }
 
 /** TF.js BatchNormalization normalises one axis of any rank: the torch class of that rank. */

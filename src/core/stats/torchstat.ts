@@ -74,6 +74,12 @@ export function torchstatCounts(layer: Layer): TorchstatCounts {
       };
     case 'LSTM': case 'GRU': case 'SimpleRNN': case 'RNN':
       return recurrentCounts(layer, inp, out);
+    case 'Bidirectional':
+      return bidirectionalCounts(layer, inp, out);
+    case 'ConvLSTM2D':
+      return convLstmCounts(layer, inp, out);
+    case 'TimeDistributed':
+      return timeDistributedCounts(layer);
     case 'Embedding':
       return { MAdd: 0, Flops: 0, MemRead: (n + prod(out)) * ITEMSIZE, MemWrite: prod(out) * ITEMSIZE, note: 'An embedding is a table lookup: no multiply-adds; MemRead counts the indices and the rows read.' };
     case 'Softmax':
@@ -84,6 +90,58 @@ export function torchstatCounts(layer: Layer): TorchstatCounts {
     default:
       return ZERO;
   }
+}
+
+/** Both directions of the wrapped recurrent layer, each counted as `recurrentCounts` counts it; the merge not counted. */
+function bidirectionalCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
+  const wrapped = String(layer.config['wrapped'] ?? 'RNN');
+  const one = recurrentCounts({ ...layer, kind: wrapped, params: layer.params / 2 }, inp, out);
+  return {
+    MAdd: 2 * one.MAdd,
+    Flops: 2 * one.Flops,
+    MemRead: 2 * one.MemRead,
+    MemWrite: prod(out) * ITEMSIZE,
+    note: `torchstat 0.0.7 has no rule for Bidirectional; counted as two ${wrapped} layers (forward and backward), each as the ${wrapped} row would be; the merge not counted.`,
+  };
+}
+
+/**
+ * `convLstm2d` over [steps, height, width, channels] (channels last, batch dropped): per step one
+ * convolution of the input (channels → 4·filters) and one of the state (filters → 4·filters, no bias),
+ * both with torchstat's Conv2d formulas over the output positions; the gate arithmetic not counted.
+ */
+function convLstmCounts(layer: Layer, inp: number[], out: number[]): TorchstatCounts {
+  const c = layer.config;
+  const [steps = 1, ...rest] = inp;
+  const cin = Number(c['in_channels'] ?? rest[rest.length - 1] ?? 0);
+  const filters = Number(c['filters'] ?? out[out.length - 1] ?? 0);
+  const spatial = out.length === 4 ? out.slice(1, 3) : out.slice(0, 2);
+  const kernel = kernelList(c['kernel_size'], 2);
+  const positions = prod(spatial);
+  const x = convFormula(cin, 4 * filters, kernel, 1, Boolean(c['bias']), positions);
+  const h = convFormula(filters, 4 * filters, kernel, 1, false, positions);
+  return {
+    MAdd: steps * (x.MAdd + h.MAdd),
+    Flops: steps * (x.Flops + h.Flops),
+    MemRead: (prod(inp) + layer.params) * ITEMSIZE,
+    MemWrite: prod(out) * ITEMSIZE,
+    note: `torchstat 0.0.7 has no rule for ConvLSTM2D; counted as ${steps} step(s) of two Conv2d (input ${cin} → ${4 * filters} and state ${filters} → ${4 * filters}, kernel ${kernel.join('×')}), the gate arithmetic not counted.`,
+  };
+}
+
+/** The wrapped layer's counts on one step (see countingLayer), times the steps: its weights are read once. */
+function timeDistributedCounts(layer: Layer): TorchstatCounts {
+  const steps = Number(layer.config['steps'] ?? 1);
+  const wrapped = String(layer.config['wrapped'] ?? '');
+  const one = torchstatCounts({ ...layer, kind: wrapped });
+  const weights = layer.params * ITEMSIZE;
+  return {
+    MAdd: steps * one.MAdd,
+    Flops: steps * one.Flops,
+    MemRead: steps * Math.max(0, one.MemRead - weights) + weights,
+    MemWrite: steps * one.MemWrite,
+    note: `torchstat 0.0.7 has no rule for TimeDistributed; counted as ${steps} step(s) of ${wrapped}${one.note ? ` (${one.note.replace(/\.$/, '')})` : ''}.`,
+  };
 }
 
 /**

@@ -107,7 +107,7 @@ function bidirectional(b: GraphBuilder, layer: TfLayer, x: TensorRef, range: Sou
   const f = recurrent(b, forward, x, range);
   const r = recurrent(b, backward, x, range);
   layer.params = forward.params + backward.params;
-  layer.config = { ...forward.config, mergeMode: mode };
+  layer.config = { ...forward.config, mergeMode: mode, wrapped: inner.className };
   const fs = f.shape;
   let outputShape: Shape = fs;
   if (op === 'Concat' && fs) {
@@ -132,6 +132,6 @@ function timeDistributed(b: GraphBuilder, layer: TfLayer, x: TensorRef, range: S
   if (!ys || ys.slice(1).some((d) => typeof d !== 'number')) throw new TfLayerError('timeDistributed: the inner output is not known');
   const unfolded = [typeof batch === 'number' ? batch : -1, steps, ...(ys.slice(1) as number[])];
   layer.params = inner.params;
-  layer.config = { ...inner.config };
+  layer.config = { ...inner.config, wrapped: inner.className };
   return b.one({ op: 'Reshape', inputs: [y.name, b.int64('shape', unfolded)], outputShape: [batch, steps, ...ys.slice(1)], range });
 }
