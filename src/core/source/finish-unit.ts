@@ -28,7 +28,15 @@ export function finishUnit(
   } catch (e) {
     unknowns.push({ nodeId: '', note: `SE detection failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
   }
-  const unit = { ...draft, unknowns, partial: unknowns.length > 0, blocks } as Omit<SourceUnit, 'table'>;
+  return withLazyTable({ ...draft, unknowns, partial: unknowns.length > 0, blocks } as Omit<SourceUnit, 'table'>, unknowns);
+}
+
+/**
+ * Gives `unit` its torchstat table, made on first read. A function of its own, so that the getter's closure holds
+ * only the unit: one made inside `finishUnit` would share its context, and with it `rangeOf` (which reaches the
+ * interpreter that built the unit, its scopes and values), for as long as the unit lives.
+ */
+function withLazyTable(unit: Omit<SourceUnit, 'table'>, unknowns: SourceUnit['unknowns'][number][]): SourceUnit {
   let table: StatsTable | undefined | null = null;
   // Enumerable, so that copies (JSON, structured clone, spread) carry the table like any field.
   return Object.defineProperty(unit, 'table', {
@@ -36,10 +44,10 @@ export function finishUnit(
     get(): StatsTable | undefined {
       if (table === null) {
         try {
-          table = computeStats(draft.model, 'torchstat');
+          table = computeStats(unit.model, 'torchstat');
         } catch (e) {
           table = undefined;
-          unknowns.push({ nodeId: '', note: `statistics failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
+          unknowns.push({ nodeId: '', note: `statistics failed: ${e instanceof Error ? e.message : String(e)}`, range: unit.range });
         }
       }
       return table;

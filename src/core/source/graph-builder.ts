@@ -81,31 +81,36 @@ export class GraphBuilder {
   }
 
   add(spec: NodeSpec): TensorRef[] {
-    const id = this.fresh(this.scope ? `${this.scope}/${spec.op}` : spec.op);
-    const outputs = spec.outputShapes.map((shape) => {
-      const name = `${id}_out`;
-      const unique = spec.outputShapes.length > 1 ? this.fresh(name) : name;
-      this.graph.values.set(unique, { name: unique, dtype: spec.dtype ?? 'float32', shape: shape ? [...shape] : undefined });
-      return { name: unique, shape: shape ? [...shape] : undefined };
-    });
-    const node: Node = {
-      id,
-      op: spec.op,
-      domain: '',
-      attrs: spec.attrs ?? {},
-      inputs: [...spec.inputs],
-      outputs: outputs.map((o) => o.name),
-      scope: this.scope,
-      ...(spec.range ? { range: spec.range } : {}),
-      ...(spec.note ? { note: spec.note } : {}),
-    };
-    this.graph.nodes.push(node);
-    for (const sink of this.nodeSink) sink.push(id);
+    const id = this.nodeId(spec.op);
+    const single = spec.outputShapes.length === 1;
+    const outputs = spec.outputShapes.map((shape) => this.output(single ? `${id}_out` : this.fresh(`${id}_out`), shape, spec.dtype));
+    this.push(id, spec, outputs.map((o) => o.name));
     return outputs;
   }
 
+  /** `add` with one output, without the spec copy and arrays `add` would make (most nodes have one output). */
   one(spec: Omit<NodeSpec, 'outputShapes'> & { outputShape: Shape }): TensorRef {
-    return this.add({ ...spec, outputShapes: [spec.outputShape] })[0]!;
+    const id = this.nodeId(spec.op);
+    const out = this.output(`${id}_out`, spec.outputShape, spec.dtype);
+    this.push(id, spec, [out.name]);
+    return out;
+  }
+
+  private nodeId(op: string): string {
+    return this.fresh(this.scope ? `${this.scope}/${op}` : op);
+  }
+
+  private output(name: string, shape: Shape, dtype: DType | undefined): TensorRef {
+    this.graph.values.set(name, { name, dtype: dtype ?? 'float32', shape: shape ? [...shape] : undefined });
+    return { name, shape: shape ? [...shape] : undefined };
+  }
+
+  private push(id: string, spec: Omit<NodeSpec, 'outputShapes'>, outputs: string[]): void {
+    const node: { -readonly [K in keyof Node]: Node[K] } = { id, op: spec.op, domain: '', attrs: spec.attrs ?? {}, inputs: [...spec.inputs], outputs, scope: this.scope };
+    if (spec.range) node.range = spec.range;
+    if (spec.note) node.note = spec.note;
+    this.graph.nodes.push(node);
+    for (const sink of this.nodeSink) sink.push(id);
   }
 
   /** What could not be interpreted: an explicit node, so the graph stays connected and the gap visible. */
