@@ -150,8 +150,7 @@ export function snapshotAt(cursor: CursorReader, language: Language, src: string
   const leafTypes = options.leafTypes;
   const base = cursor.startIndex();
   const lines = new LineIndex(src, start.row, start.column);
-  const { types, fields } = language;
-  const named = namedTypesOf(language);
+  const { types, fields, named } = grammarTables(language);
   // The type id is read once per node, and whether it is named comes from a per-grammar table.
   let typeId = cursor.typeId();
   const current = (field: string | null): Syn =>
@@ -205,16 +204,38 @@ export function snapshotAt(cursor: CursorReader, language: Language, src: string
   }
 }
 
-const namedTypeTables = new WeakMap<Language, boolean[]>();
+/** What a snapshot reads of a grammar per node, looked up in arrays made once per grammar. */
+interface GrammarTables {
+  /** Whether each node type is named, asked once per grammar (not during a walk: see tree-cursor-reader). */
+  readonly named: readonly boolean[];
+  /** Type and field names, internalized (see `internalized`). */
+  readonly types: readonly string[];
+  readonly fields: readonly (string | null)[];
+}
 
-/** Whether each node type of a grammar is named, asked once per grammar (not during a walk: see tree-cursor-reader). */
-function namedTypesOf(language: Language): boolean[] {
-  let table = namedTypeTables.get(language);
-  if (!table) {
-    table = language.types.map((_, id) => language.nodeTypeIsNamed(id));
-    namedTypeTables.set(language, table);
+const grammarTableCache = new WeakMap<Language, GrammarTables>();
+
+function grammarTables(language: Language): GrammarTables {
+  let tables = grammarTableCache.get(language);
+  if (!tables) {
+    tables = {
+      named: language.types.map((_, id) => language.nodeTypeIsNamed(id)),
+      types: Array.from(language.types, (t) => (t ? internalized(t) : t)),
+      fields: Array.from(language.fields, (f) => (f ? internalized(f) : null)),
+    };
+    grammarTableCache.set(language, tables);
   }
-  return table;
+  return tables;
+}
+
+/**
+ * The same string as the engine's internalized copy. web-tree-sitter decodes type and field names from the
+ * runtime's memory, so each is a string of its own: every `node.type === 'call'` in the interpreters then compares
+ * characters. Property keys are internalized, as are the literals they are compared with, and two internalized
+ * strings compare by identity.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
 /** ERROR (id 65535) and other ids past the grammar's symbols are asked directly (that call leaves cursors alone). */
@@ -224,7 +245,7 @@ function isNamed(table: readonly boolean[], language: Language, typeId: number):
 
 /** Whether nodes of this type are named (not punctuation or keywords). */
 export function isNamedType(language: Language, typeId: number): boolean {
-  return isNamed(namedTypesOf(language), language, typeId);
+  return isNamed(grammarTables(language).named, language, typeId);
 }
 
 export function child(node: Syn, field: string): Syn | undefined {
