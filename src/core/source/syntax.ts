@@ -2,9 +2,12 @@ import type { Language, Node as TsNode } from 'web-tree-sitter';
 import type { SourceRange } from '../ir/graph.js';
 import { cursorReader, type CursorReader } from './tree-cursor-reader.js';
 
+/** Where the lines of a statement without line breaks start. */
+const ONE_LINE: readonly number[] = Object.freeze([0]);
+
 /** Row and column of an index into a top-level statement's text, from its start position. */
 class LineIndex {
-  private starts: number[] | undefined;
+  private starts: readonly number[] | undefined;
   constructor(
     /** The top-level statement's text. */
     readonly src: string,
@@ -13,19 +16,40 @@ class LineIndex {
     private readonly column: number,
   ) {}
 
-  at(index: number): { line: number; column: number } {
+  /** The range from `start` to `end`, without an object per end (ranges are read for most nodes a unit touches). */
+  range(start: number, end: number): SourceRange {
+    const s = this.lineOf(start);
+    const e = this.lineOf(end);
+    const starts = this.starts!;
+    return {
+      startLine: this.row + s,
+      startColumn: s === 0 ? this.column + start : start - starts[s]!,
+      endLine: this.row + e,
+      endColumn: e === 0 ? this.column + end : end - starts[e]!,
+    };
+  }
+
+  /** Which line of the statement's text `index` is on, counted from its first. */
+  private lineOf(index: number): number {
     if (!this.starts) {
-      this.starts = [0];
-      for (let i = this.src.indexOf('\n'); i !== -1; i = this.src.indexOf('\n', i + 1)) this.starts.push(i + 1);
+      const first = this.src.indexOf('\n');
+      // Most top-level statements of a file are one-line comments: they share one table.
+      if (first === -1) this.starts = ONE_LINE;
+      else {
+        const starts = [0];
+        for (let i = first; i !== -1; i = this.src.indexOf('\n', i + 1)) starts.push(i + 1);
+        this.starts = starts;
+      }
     }
+    const starts = this.starts;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= index) lo = mid;
+      if (starts[mid]! <= index) lo = mid;
       else hi = mid - 1;
     }
-    return { line: this.row + lo, column: lo === 0 ? this.column + index : index - this.starts[lo]! };
+    return lo;
   }
 }
 
@@ -77,9 +101,7 @@ export class Syn {
   get range(): SourceRange {
     if (!this.cachedRange || this.rangeRow !== this.lines.row) {
       this.rangeRow = this.lines.row;
-      const s = this.lines.at(this.startIndex);
-      const e = this.lines.at(this.endIndex);
-      this.cachedRange = { startLine: s.line, startColumn: s.column, endLine: e.line, endColumn: e.column };
+      this.cachedRange = this.lines.range(this.startIndex, this.endIndex);
     }
     return this.cachedRange;
   }

@@ -186,10 +186,11 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     return unit;
   };
   const classIds = new Map(classes.map((c) => [c.def, c.stmtId]));
+  const defaultInputKey = JSON.stringify(options.defaultInput);
   for (const { def, stmtId } of classes) {
     const callSite = site.callSites.find((s) => s.def === def);
     const siteKey = callSite ? siteKeyOf(callSite) : '';
-    const key = `${stmtId}|${baseIds(def, classIds)}|${siteKey}|${JSON.stringify(options.defaultInput)}|${def.inputDirective ?? ''}`;
+    const key = `${stmtId}|${baseIds(def, classIds)}|${siteKey}|${defaultInputKey}|${def.inputDirective ?? ''}`;
     // Two classes with identical text at different places have different ids; the name count guards re-definitions.
     const nth = seen.get(def.name) ?? 0;
     seen.set(def.name, nth + 1);
@@ -222,7 +223,7 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     seen.set(callSite.def.name, nth + 1);
     const cacheKey = `${callSite.def.name}#${nth}`;
     // Any top-level statement may feed the call: the whole top level is the key, with the files read.
-    const key = `model|${topIds}|${siteKeyOf(callSite)}|${JSON.stringify(options.defaultInput)}`;
+    const key = `model|${topIds}|${siteKeyOf(callSite)}|${defaultInputKey}`;
     const cached = cache.units.get(cacheKey);
     if (cached && cached.key === key && program.unchanged(cached.files)) {
       const unit = reuse(cached);
