@@ -20,11 +20,16 @@ const MAX_JSON_BYTES = 256 * 1024 * 1024;
 
 /** Which reader a file needs, from its first bytes (not its name): `{` for TF.js, `TFL3` at byte 4 for TFLite, `\x89HDF` for Keras, a zip or pickle for PyTorch. */
 export async function sniffFormat(source: ByteSource): Promise<ModelFormat> {
-  return (await sniff(source)).format;
+  return (await sniffFile(source)).format;
 }
 
-/** The format, and the zip archive when the file is one (opened once, read by the format's reader). */
-async function sniff(source: ByteSource): Promise<{ format: ModelFormat; zip?: ZipArchive }> {
+/** A file's format, and its zip archive when it is one: opened once, then handed to the format's reader. */
+export interface SniffedFile {
+  readonly format: ModelFormat;
+  readonly zip?: ZipArchive;
+}
+
+export async function sniffFile(source: ByteSource): Promise<SniffedFile> {
   const head = source.read(0, Math.min(source.size, 64));
   let i = 0;
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3;
@@ -50,9 +55,12 @@ export interface ReadModelOptions {
   readonly name?: string;
 }
 
-/** Reads any supported model file into the IR, lazily: weights are located, not loaded. */
-export async function readModelFile(source: ByteSource, options: ReadModelOptions = {}): Promise<Model> {
-  const { format, zip } = await sniff(source);
+/**
+ * Reads any supported model file into the IR, lazily: weights are located, not loaded. `sniffed`: what
+ * `sniffFile` found for this source, when the caller already asked (its zip is not opened again).
+ */
+export async function readModelFile(source: ByteSource, options: ReadModelOptions = {}, sniffed?: SniffedFile): Promise<Model> {
+  const { format, zip } = sniffed ?? (await sniffFile(source));
   if (format === 'tfjs') {
     if (source.size > MAX_JSON_BYTES) throw new SeLensError('too-large', `The JSON file is ${source.size} bytes, too large for a TF.js model.json.`);
     return readTfjsModel(new TextDecoder().decode(source.read(0, source.size)), options.folder, options.name);

@@ -1,4 +1,4 @@
-import { readModelFile, sniffFormat } from '../formats/read-model.js';
+import { readModelFile, sniffFile } from '../formats/read-model.js';
 import { isJsonObject, isShardIndex, readJson } from '../formats/sharded/shard-index.js';
 import { readShardedWeights } from '../formats/sharded/sharded-weights.js';
 import { readWeightsFile } from '../formats/weights-file.js';
@@ -29,13 +29,15 @@ export async function readWeights(source: ByteSource, folder?: ExternalDataHost)
     const json = readJson(source, 'a shard index or a TF.js model.json');
     if (isShardIndex(json)) return readShardedWeights(json, folder);
   }
-  const format = source.size > 0 ? await sniffFormat(source) : 'onnx';
-  if (format === 'tfjs' || format === 'keras-h5' || format === 'keras') {
-    const model = await readModelFile(source, folder ? { folder } : {});
+  // Sniffed once: a zip (.keras, .pt) is opened here and handed on, not opened again by the reader.
+  const sniffed = source.size > 0 ? await sniffFile(source) : undefined;
+  const format = sniffed?.format;
+  if (sniffed && (format === 'tfjs' || format === 'keras-h5' || format === 'keras')) {
+    const model = await readModelFile(source, folder ? { folder } : {}, sniffed);
     const tensors = new Map<string, TensorConst>();
     // Stored weights only: constants the reader makes for the graph (a Reshape's shape) are no layer's weights.
     for (const [name, init] of model.graph.initializers) if (init.payload) tensors.set(name, init);
     return { description: `${MODEL_KINDS[format]}, ${tensors.size} weight${tensors.size === 1 ? '' : 's'}`, tensors, notes: [] };
   }
-  return readWeightsFile(source);
+  return readWeightsFile(source, sniffed?.zip);
 }
