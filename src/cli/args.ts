@@ -38,6 +38,23 @@ export function isSourceExtension(ext: string): boolean {
   return SOURCE_EXTENSIONS.has(ext.toLowerCase());
 }
 
+/**
+ * Walks a command line: each argument as its flag (`--x=v` split at the `=`), with `value()` reading the
+ * flag's value from after the `=` or else from the next argument, which the walk then skips.
+ */
+export function forEachArgument(argv: readonly string[], visit: (flag: string, value: () => string, arg: string) => void): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [flag, inline] = eq >= 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    visit(flag, () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new SeLensError('bad-argument', `${flag} needs a value.`);
+      return v;
+    }, arg);
+  }
+}
+
 export function parseArgs(argv: readonly string[]): CliArgs {
   let file: string | undefined;
   let block: string | undefined;
@@ -49,14 +66,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   let help = false;
   let weights: string | undefined;
   let weightsPrefix: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new SeLensError('bad-argument', `${flag} needs a value.`);
-      return v;
-    };
+  forEachArgument(argv, (flag, value) => {
     switch (flag) {
       case '-h': case '--help': help = true; break;
       case '--block': block = value(); break;
@@ -82,7 +92,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         if (file !== undefined) throw new SeLensError('bad-argument', `One model at a time: got "${file}" and "${flag}".`);
         file = flag;
     }
-  }
+  });
   if (unit !== undefined && (file === undefined || !isSourceExtension(extname(file)))) {
     throw new SeLensError('bad-argument', '--unit names a class or builder of a source file; a model file has none.');
   }

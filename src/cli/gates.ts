@@ -11,7 +11,7 @@ import { gateModelFromOnnx, gateModelFromSource, type GateModel } from '../core/
 import { gateRows } from '../core/inspect/gate-rows.js';
 import { MAX_BATCH, type DecodedImage, type InputSpec } from '../core/protocol.js';
 import { FileSource, folderExternalData } from '../node/file-source.js';
-import { isSourceExtension, parseArgs } from './args.js';
+import { forEachArgument, isSourceExtension, parseArgs } from './args.js';
 import { gatesCsv, heatmapPng, meansTable, npyBytes } from './gates-output.js';
 
 export const GATES_USAGE = `usage: se-lens gates <model file | model.py | notebook.ipynb | model.ts> [--weights CKPT [--weights-prefix P]]
@@ -37,16 +37,10 @@ export interface BlockGates {
 export async function gatesMain(argv: readonly string[]): Promise<{ stdout: string | Uint8Array; stderr?: string }> {
   let input: string | undefined;
   let png: string | undefined;
-  let format: GatesFormat = 'table';
+  // Set inside the walk's callback, which TypeScript's narrowing does not follow.
+  let format = 'table' as GatesFormat;
   const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new SeLensError('bad-argument', `${flag} needs a value.`);
-      return v;
-    };
+  forEachArgument(argv, (flag, value, arg) => {
     if (flag === '--input') input = value();
     else if (flag === '--png') png = value();
     else if (flag === '--format') {
@@ -54,7 +48,7 @@ export async function gatesMain(argv: readonly string[]): Promise<{ stdout: stri
       if (!GATES_FORMATS.includes(v as GatesFormat)) throw new SeLensError('bad-argument', `Unknown gates format "${v}"; use one of ${GATES_FORMATS.join(', ')}.`);
       format = v as GatesFormat;
     } else rest.push(arg);
-  }
+  });
   const args = parseArgs(rest);
   if (args.help) return { stdout: `${GATES_USAGE}\n` };
   if (!args.file) throw new SeLensError('bad-argument', `se-lens gates needs a model file. ${GATES_USAGE.split('\n')[0]}`);
