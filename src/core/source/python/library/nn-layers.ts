@@ -80,6 +80,15 @@ const FACTORY_KWARGS = new Set([
   'InstanceNorm3d', 'GroupNorm', 'LayerNorm', 'PReLU',
 ]);
 
+/** The twelve padding layers (Zero/Constant/Reflection/Replication × 1d/2d/3d) share one rule, read from the name. */
+const PADDING = '(padding layer)';
+const PADDING_LAYER = /^(Zero|Constant|Reflection|Replication)Pad[123]d$/;
+
+/** The case a layer takes in the rules below: its own name, or the family whose members share a rule. */
+function familyOf(kind: string): string {
+  return PADDING_LAYER.test(kind) ? PADDING : kind;
+}
+
 /** Spatial rank of a layer family member: `Conv3d` → 3, `BatchNorm1d` → 1 (0 when the name has none). */
 export function rankOf(kind: string): number {
   const m = /([123])d$/.exec(kind);
@@ -143,7 +152,7 @@ export function constructLayer(kind: string, args: readonly PyValue[], kwargs: R
   const bound = bind(kind, args, kwargs);
   if (typeof bound === 'string') throw new LayerError(bound);
   const a = bound;
-  switch (kind) {
+  switch (familyOf(kind)) {
     case 'Linear': {
       const inF = need(a, 'in_features', kind);
       const outF = need(a, 'out_features', kind);
@@ -210,18 +219,7 @@ export function constructLayer(kind: string, args: readonly PyValue[], kwargs: R
     case 'ELU':
     case 'CELU':
       return { kind, params: 0, config: { alpha: num(a.get('alpha')) ?? 1 } };
-    case 'ZeroPad1d':
-    case 'ZeroPad2d':
-    case 'ZeroPad3d':
-    case 'ConstantPad1d':
-    case 'ConstantPad2d':
-    case 'ConstantPad3d':
-    case 'ReflectionPad1d':
-    case 'ReflectionPad2d':
-    case 'ReflectionPad3d':
-    case 'ReplicationPad1d':
-    case 'ReplicationPad2d':
-    case 'ReplicationPad3d': {
+    case PADDING: {
       const rank = rankOf(kind);
       const pads = intsOf(a.get('padding'));
       if (!pads || (pads.length !== 1 && pads.length !== 2 * rank)) throw new LayerError(`${kind}: padding is not known`);
@@ -335,7 +333,7 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, input: TensorRef, ran
   let s = x.shape;
   const node = (op: string, inputs: string[], outputShape: Shape, attrs?: Record<string, AttrValue>) =>
     b.one(attrs ? { op, inputs, outputShape, range, attrs } : { op, inputs, outputShape, range });
-  switch (spec.kind) {
+  switch (familyOf(spec.kind)) {
     case 'Linear': {
       const inF = c.in_features as number;
       const outF = c.out_features as number;
@@ -420,18 +418,7 @@ export function emitLayer(b: GraphBuilder, obj: ModuleObj, input: TensorRef, ran
     }
     case 'ELU':
       return node('Elu', [x.name], s, { alpha: float(c.alpha as number) });
-    case 'ZeroPad1d':
-    case 'ZeroPad2d':
-    case 'ZeroPad3d':
-    case 'ConstantPad1d':
-    case 'ConstantPad2d':
-    case 'ConstantPad3d':
-    case 'ReflectionPad1d':
-    case 'ReflectionPad2d':
-    case 'ReflectionPad3d':
-    case 'ReplicationPad1d':
-    case 'ReplicationPad2d':
-    case 'ReplicationPad3d': {
+    case PADDING: {
       // PyTorch lists (begin, end) from the last axis backwards; ONNX all begins, then all ends.
       const torchPads = c.padding as number[];
       if (!s) return b.unknown(`${spec.kind} on an input of unknown rank`, range, [x]);
