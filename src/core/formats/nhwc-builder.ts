@@ -1,7 +1,6 @@
 import { SeLensError } from '../errors.js';
 import { emptyGraph, numel, type AttrValue, type Dim, type DType, type Graph, type Model, type ModuleInfo, type Node, type TensorConst } from '../ir/graph.js';
-import type { InferContext } from '../shapes/infer-context.js';
-import { SHAPE_RULES } from '../shapes/ops.js';
+import { applyShapeRule } from '../shapes/infer.js';
 
 const OPSET = 17;
 /** Folded shape-math values are kept up to this many elements, as the model-wide inference does. */
@@ -220,29 +219,11 @@ export class NhwcBuilder {
 
   private infer(node: Node): void {
     const graph = this.graph;
-    const value = (i: number) => (node.inputs[i] ? graph.values.get(node.inputs[i]!) : undefined);
-    const ctx: InferContext = {
-      node,
-      opset: OPSET,
-      dtype: (i) => value(i)?.dtype ?? 'unknown',
-      shape: (i) => value(i)?.shape,
-      constant: (i) => {
-        const v = node.inputs[i] ? this.constants.get(node.inputs[i]!) : undefined;
-        return v && v.every((d): d is number => typeof d === 'number') ? v : undefined;
-      },
-      dims: (i) => (node.inputs[i] ? this.constants.get(node.inputs[i]!) : undefined),
-      has: (i) => Boolean(node.inputs[i]),
-    };
-    const rule = SHAPE_RULES[node.op];
-    let results: ReturnType<NonNullable<typeof rule>> = [];
-    try {
-      results = rule ? rule(ctx) : [];
-    } catch {
-      results = [];
-    }
+    const results = applyShapeRule(node, graph.values, this.constants, OPSET);
+    const firstInput = node.inputs[0] ? graph.values.get(node.inputs[0]) : undefined;
     node.outputs.forEach((name, i) => {
       const r = results[i];
-      graph.values.set(name, { name, dtype: r && r.dtype !== 'unknown' ? r.dtype : ctx.dtype(0), shape: r?.shape });
+      graph.values.set(name, { name, dtype: r && r.dtype !== 'unknown' ? r.dtype : firstInput?.dtype ?? 'unknown', shape: r?.shape });
       if (r?.constant && r.constant.length <= MAX_FOLDED) this.constants.set(name, r.constant);
     });
   }

@@ -1,5 +1,5 @@
-import { opsetVersion, type Dim, type Graph, type Model, type ValueInfo } from '../ir/graph.js';
-import type { InferContext } from './infer-context.js';
+import { opsetVersion, type Dim, type Graph, type Model, type Node, type ValueInfo } from '../ir/graph.js';
+import type { InferContext, InferredOutput } from './infer-context.js';
 import { isUnknown } from './dims.js';
 import { applyInputSymbols, readableInputSymbols } from './input-symbols.js';
 import { SHAPE_RULES } from './ops.js';
@@ -25,30 +25,7 @@ function inferGraph(graph: Graph, opset: number): void {
     if (init.values && init.values.length <= MAX_FOLDED && init.dtype.startsWith('int')) constants.set(init.name, Array.from(init.values));
   }
   for (const node of graph.nodes) {
-    const value = (i: number): ValueInfo | undefined => {
-      const n = node.inputs[i];
-      return n ? graph.values.get(n) : undefined;
-    };
-    const ctx: InferContext = {
-      node,
-      opset,
-      dtype: (i) => value(i)?.dtype ?? 'unknown',
-      shape: (i) => value(i)?.shape,
-      constant: (i) => {
-        const v = node.inputs[i] ? constants.get(node.inputs[i]!) : undefined;
-        return v && v.every((d): d is number => typeof d === 'number') ? v : undefined;
-      },
-      dims: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
-      has: (i) => Boolean(node.inputs[i]),
-    };
-    const rule = node.domain === '' || node.domain === 'ai.onnx' ? SHAPE_RULES[node.op] : undefined;
-    let results: ReturnType<NonNullable<typeof rule>> = [];
-    try {
-      results = rule ? rule(ctx) : [];
-    } catch {
-      // A malformed node (missing attribute, wrong arity) leaves its outputs unknown, like an unknown op.
-      results = [];
-    }
+    const results = applyShapeRule(node, graph.values, constants, opset);
     node.outputs.forEach((name, i) => {
       if (!name) return;
       const r = results[i];
@@ -61,6 +38,36 @@ function inferGraph(graph: Graph, opset: number): void {
       if (attr.type === 'graph') inferGraph(attr.value, opset);
       else if (attr.type === 'graphs') attr.value.forEach((g) => inferGraph(g, opset));
     }
+  }
+}
+
+/**
+ * What `node`'s op rule infers from what is known of its inputs (`values`) and of the small shape-math
+ * constants (`constants`): one entry per output, none for an op without a rule or a malformed node.
+ */
+export function applyShapeRule(node: Node, values: ReadonlyMap<string, ValueInfo>, constants: ReadonlyMap<string, Dim[]>, opset: number): (InferredOutput | undefined)[] {
+  const value = (i: number): ValueInfo | undefined => {
+    const n = node.inputs[i];
+    return n ? values.get(n) : undefined;
+  };
+  const ctx: InferContext = {
+    node,
+    opset,
+    dtype: (i) => value(i)?.dtype ?? 'unknown',
+    shape: (i) => value(i)?.shape,
+    constant: (i) => {
+      const v = node.inputs[i] ? constants.get(node.inputs[i]!) : undefined;
+      return v && v.every((d): d is number => typeof d === 'number') ? v : undefined;
+    },
+    dims: (i) => (node.inputs[i] ? constants.get(node.inputs[i]!) : undefined),
+    has: (i) => Boolean(node.inputs[i]),
+  };
+  const rule = node.domain === '' || node.domain === 'ai.onnx' ? SHAPE_RULES[node.op] : undefined;
+  try {
+    return rule ? rule(ctx) : [];
+  } catch {
+    // A malformed node (missing attribute, wrong arity) leaves its outputs unknown, like an unknown op.
+    return [];
   }
 }
 
