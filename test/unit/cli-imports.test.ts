@@ -5,11 +5,10 @@
  * the project's `.venv` site-packages. truth.json was written by generate_truth.py from real PyTorch.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { builtCliWithScratch, se } from '../helpers/cli.js';
 
 const PROJECT = 'test/fixtures/cli-project';
 const FILE = `${PROJECT}/models/se.py`;
@@ -17,19 +16,8 @@ const FILE = `${PROJECT}/models/se.py`;
 interface Truth { unit: string; input_shape: number[]; channels: number; squeeze_channels: number; gate: string; params: number }
 interface JsonReport { blocks: { channels: number; squeezeChannels: number | null; params: number; gate: string; inputShape: unknown }[]; totals: Record<string, number>; notes?: string[] }
 
-function se(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/cli.js', ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
 describe('se-lens CLI: imports of other files', () => {
-  let tmp = '';
-  before(() => {
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(build.status, 0, build.stderr);
-    tmp = mkdtempSync(join(tmpdir(), 'se-lens-cli-imports-'));
-  });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const scratch = builtCliWithScratch('se-lens-cli-imports-');
 
   it('a sibling module, a --python-path package and the project .venv: the block PyTorch builds', () => {
     const truth = JSON.parse(readFileSync(`${PROJECT}/truth.json`, 'utf8')) as Truth;
@@ -55,7 +43,7 @@ describe('se-lens CLI: imports of other files', () => {
 
   it('a --python-path folder of 10,000 modules: the one imported is read, the result is the same', () => {
     const truth = JSON.parse(readFileSync(`${PROJECT}/truth.json`, 'utf8')) as Truth;
-    const project = join(tmp, 'big');
+    const project = join(scratch.dir, 'big');
     cpSync(PROJECT, project, { recursive: true });
     for (let i = 0; i < 10_000; i++) writeFileSync(join(project, 'extlib', `module_${i}.py`), `VALUE_${i} = ${i}\n`);
     const r = se(join(project, 'models', 'se.py'), '--python-path', join(project, 'extlib'), '--format', 'json');

@@ -5,13 +5,11 @@
  * on [4,32,16,16], documented with test/fixtures/source/se_block_reference.py.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
+import { builtCliWithScratch, se } from '../helpers/cli.js';
 
-const CLI = 'dist/cli.js';
 const REFERENCE = 'test/fixtures/source/se_block_reference.py';
 const REFERENCE_SUMMARY = ['Total params: 512', 'Total MAdd: 992MAdd', 'Total Flops: 520Flops', 'Total MemR+W: 2.38KB'];
 
@@ -21,11 +19,6 @@ interface JsonReport {
   totals: Record<string, number>;
   summary: string[];
   notes?: string[];
-}
-
-function se(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function json(...args: string[]): JsonReport {
@@ -54,14 +47,7 @@ function notebook(cells: { type: 'code' | 'markdown'; source: string }[], langua
 }
 
 describe('se-lens CLI on source', () => {
-  let tmp = '';
-
-  before(() => {
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(build.status, 0, build.stderr);
-    tmp = mkdtempSync(join(tmpdir(), 'se-lens-cli-source-'));
-  });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const scratch = builtCliWithScratch('se-lens-cli-source-');
 
   it('the reference file reports its entry point with the reference numbers', () => {
     const report = json(REFERENCE);
@@ -73,7 +59,7 @@ describe('se-lens CLI on source', () => {
   describe('honest output', () => {
     it('the entry point has no SE block: it is reported, one line says so and names the units that have one', () => {
       const { classCell } = referenceCells();
-      const file = join(tmp, 'plain_entry.py');
+      const file = join(scratch.dir, 'plain_entry.py');
       writeFileSync(file, `${classCell}\n\n\nclass Stem(nn.Module):\n    def __init__(self, c):\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, 3, padding=1)\n\n    def forward(self, x):\n        return self.conv(x)\n\n\nif __name__ == "__main__":\n    model = Stem(32)\n    print(model(torch.rand(4, 32, 16, 16)).shape)\n`);
       const r = se(file);
       assert.equal(r.status, 0, r.stderr);
@@ -90,7 +76,7 @@ describe('se-lens CLI on source', () => {
 
     it('a model only constructed at the top level (never called) is still the one reported', () => {
       const { classCell } = referenceCells();
-      const file = join(tmp, 'constructed_entry.py');
+      const file = join(scratch.dir, 'constructed_entry.py');
       writeFileSync(file, `${classCell}\n\n\nclass Stem(nn.Module):\n    def __init__(self, c):\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, 3, padding=1)\n\n    def forward(self, x):\n        return self.conv(x)\n\n\nif __name__ == "__main__":\n    model = Stem(32)\n    print(sum(p.numel() for p in model.parameters()))\n`);
       const r = se(file);
       assert.equal(r.status, 0, r.stderr);
@@ -104,7 +90,7 @@ describe('se-lens CLI on source', () => {
 
     it('without an entry point the first unit with blocks is reported and the others are named', () => {
       const { classCell } = referenceCells();
-      const file = join(tmp, 'two_blocks.py');
+      const file = join(scratch.dir, 'two_blocks.py');
       writeFileSync(file, `${classCell}\n\n\nclass SEBlock2(SEBlock):\n    pass\n`);
       const r = se(file);
       assert.equal(r.status, 0, r.stderr);
@@ -114,7 +100,7 @@ describe('se-lens CLI on source', () => {
 
     it('--unit NAME reports that unit; an unknown name is a user error listing the units', () => {
       const { classCell } = referenceCells();
-      const file = join(tmp, 'pick_unit.py');
+      const file = join(scratch.dir, 'pick_unit.py');
       writeFileSync(file, `${classCell}\n\n\nclass Stem(nn.Module):\n    def __init__(self, c=32):\n        super().__init__()\n        self.conv = nn.Conv2d(c, c, 3, padding=1)\n\n    def forward(self, x):\n        return self.conv(x)\n\n\nif __name__ == "__main__":\n    Stem()(torch.rand(4, 32, 16, 16))\n`);
       const stem = json(file);
       assert.deepEqual(stem.blocks, []);
@@ -130,7 +116,7 @@ describe('se-lens CLI on source', () => {
     });
 
     it('a partial unit names the line that stopped it', () => {
-      const file = join(tmp, 'partial.py');
+      const file = join(scratch.dir, 'partial.py');
       writeFileSync(file, [
         'import torch', 'import torch.nn as nn', 'from mystery import width_of', '', '',
         'class Gate(nn.Module):', '    def __init__(self, c):', '        super().__init__()', '        self.pool = nn.AdaptiveAvgPool2d(1)',
@@ -149,7 +135,7 @@ describe('se-lens CLI on source', () => {
   describe('notebooks', () => {
     it('the class in one cell, the model built and called in a later one: the reference numbers', () => {
       const { classCell, mainCell } = referenceCells();
-      const file = join(tmp, 'se_block.ipynb');
+      const file = join(scratch.dir, 'se_block.ipynb');
       writeFileSync(file, notebook([
         { type: 'markdown', source: '# Squeeze-and-Excitation\nThe reference block.' },
         { type: 'code', source: '%matplotlib inline\n!pip install torch\n' + classCell },
@@ -170,12 +156,12 @@ describe('se-lens CLI on source', () => {
     });
 
     it('a notebook that is not JSON, or not Python, is one clear error line', () => {
-      const broken = join(tmp, 'broken.ipynb');
+      const broken = join(scratch.dir, 'broken.ipynb');
       writeFileSync(broken, '{"cells": [');
       const r = se(broken);
       assert.equal(r.status, 2);
       assert.match(r.stderr, /^se-lens: Not a Jupyter notebook: the file is not JSON \(.*\)\.\n$/);
-      const julia = join(tmp, 'julia.ipynb');
+      const julia = join(scratch.dir, 'julia.ipynb');
       writeFileSync(julia, notebook([{ type: 'code', source: 'x = 1' }], 'julia'));
       const j = se(julia);
       assert.equal(j.status, 2);
@@ -185,9 +171,9 @@ describe('se-lens CLI on source', () => {
 
   describe('--python-path', () => {
     it('is repeatable and named folders must not break the analysis when empty or missing', () => {
-      const empty = join(tmp, 'empty-env');
+      const empty = join(scratch.dir, 'empty-env');
       mkdirSync(empty, { recursive: true });
-      const report = json(REFERENCE, '--python-path', empty, '--python-path', join(tmp, 'missing'));
+      const report = json(REFERENCE, '--python-path', empty, '--python-path', join(scratch.dir, 'missing'));
       assert.equal(report.totals['params'], 512);
       const r = se(REFERENCE, '--python-path');
       assert.equal(r.status, 2);

@@ -1,15 +1,13 @@
 /** The built `se-lens` CLI, spawned as a user runs it: exit codes, stdout formats, one-line errors. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { externalModel } from '../helpers/external-model.js';
 import { writeOnnx } from '../../src/core/onnx/writer.js';
 import { efficientNetLike, positiveCase } from '../helpers/se-graphs.js';
+import { builtCliWithScratch, se } from '../helpers/cli.js';
 
-const CLI = 'dist/cli.js';
 const FIXTURES = ['seed_se_c32_r4_avg', 'seed_se_c32_r4_max', 'var_se_conv1x1_bias', 'var_eca', 'mobilenet_v3_small', 'mobilenet_v2'];
 const BLOCK_KEYS = ['id', 'variant', 'channels', 'squeezeChannels', 'reductionRatio', 'pooling', 'fcKind', 'fcBias', 'innerActivation', 'gate', 'params', 'inputShape', 'inputShapeText', 'tensors', 'nodes'];
 
@@ -26,11 +24,6 @@ interface JsonReport {
   totals: Record<string, number>;
   summary: string[];
   seOverhead: { blocks: number; seParams: number; totalParams: number; seMacs: number; totalMacs: number; notes: string[] };
-}
-
-function se(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 function json(...args: string[]): JsonReport {
@@ -56,14 +49,7 @@ function assertUserError(r: ReturnType<typeof se>, mention?: string): string {
 }
 
 describe('se-lens CLI', () => {
-  let tmp = '';
-
-  before(() => {
-    const build = spawnSync(process.execPath, ['scripts/build.mjs', 'cli'], { encoding: 'utf8', timeout: 120_000 });
-    assert.equal(build.status, 0, build.stderr);
-    tmp = mkdtempSync(join(tmpdir(), 'se-lens-cli-'));
-  });
-  after(() => rmSync(tmp, { recursive: true, force: true }));
+  const scratch = builtCliWithScratch('se-lens-cli-');
 
   describe('fixtures', () => {
     for (const name of FIXTURES) {
@@ -227,11 +213,11 @@ describe('se-lens CLI', () => {
 
   describe('bad files: exit 2, one stderr line, no stack', () => {
     it('a missing file is named', () => {
-      assertUserError(se(join(tmp, 'nope.onnx')), 'nope.onnx');
+      assertUserError(se(join(scratch.dir, 'nope.onnx')), 'nope.onnx');
     });
 
     it('a folder', () => {
-      assertUserError(se(tmp));
+      assertUserError(se(scratch.dir));
     });
 
     it('non-ONNX files: JSON text, a PNG header, an empty file', () => {
@@ -241,8 +227,8 @@ describe('se-lens CLI', () => {
         ['empty.onnx', new Uint8Array(0)],
       ];
       for (const [name, bytes] of files) {
-        writeFileSync(join(tmp, name), bytes);
-        assertUserError(se(join(tmp, name)));
+        writeFileSync(join(scratch.dir, name), bytes);
+        assertUserError(se(join(scratch.dir, name)));
       }
     });
 
@@ -250,14 +236,14 @@ describe('se-lens CLI', () => {
       for (const name of ['var_eca', 'mobilenet_v3_small']) {
         const bytes = readFileSync(`test/fixtures/${name}.onnx`);
         for (const cut of [20, Math.floor(bytes.length / 2), bytes.length - 3]) {
-          const path = join(tmp, `${name}_cut${cut}.onnx`);
+          const path = join(scratch.dir, `${name}_cut${cut}.onnx`);
           writeFileSync(path, bytes.subarray(0, cut));
           const r = se(path);
           // A cut inside raw_data after the structure may still read as a partial model; otherwise exit 2.
           if (r.status !== 0) assertUserError(r);
         }
       }
-      const path = join(tmp, 'eca_head.onnx');
+      const path = join(scratch.dir, 'eca_head.onnx');
       writeFileSync(path, readFileSync('test/fixtures/var_eca.onnx').subarray(0, 200));
       assertUserError(se(path), 'truncated');
     });
@@ -271,20 +257,20 @@ describe('se-lens CLI', () => {
       corrupt[at + 1] = 0xff;
       corrupt[at + 2] = 0xff;
       corrupt[at + 3] = 0x7f;
-      writeFileSync(join(tmp, 'corrupt.onnx'), corrupt);
-      assertUserError(se(join(tmp, 'corrupt.onnx')));
+      writeFileSync(join(scratch.dir, 'corrupt.onnx'), corrupt);
+      assertUserError(se(join(scratch.dir, 'corrupt.onnx')));
     });
 
     it('external data leaving the folder is refused, naming the location', () => {
-      writeFileSync(join(tmp, 'ext.onnx'), externalModel('../../etc/passwd'));
-      assertUserError(se(join(tmp, 'ext.onnx')), '../../etc/passwd');
+      writeFileSync(join(scratch.dir, 'ext.onnx'), externalModel('../../etc/passwd'));
+      assertUserError(se(join(scratch.dir, 'ext.onnx')), '../../etc/passwd');
     });
   });
 
   describe('generated models', () => {
     it('an EfficientNet-like network: every MBConv SE block, by module id', () => {
       const c = efficientNetLike({ stemChannels: 8, inputSize: 16, stages: [{ channels: 8, repeats: 1, expand: 1, stride: 1 }, { channels: 16, repeats: 2, expand: 4, stride: 2 }] });
-      const path = join(tmp, 'effnet.onnx');
+      const path = join(scratch.dir, 'effnet.onnx');
       writeFileSync(path, writeOnnx(c.model));
       const report = json(path);
       assert.deepEqual(report.blocks.map((b) => [b['id'], b['variant'], b['channels'], b['squeezeChannels'], b['params']]), c.blocks.map((b) => [b.id, b.variant, b.channels, b.squeezeChannels, b.params]));
@@ -292,7 +278,7 @@ describe('se-lens CLI', () => {
 
     it('a dynamic-batch opset-18 block: --input-shape with a symbol', () => {
       const c = positiveCase('cbam_conv', { opset: 18, dynamic: true, module: 'stage.0.ca' });
-      const path = join(tmp, 'cbam.onnx');
+      const path = join(scratch.dir, 'cbam.onnx');
       writeFileSync(path, writeOnnx(c.model));
       const report = json(path, '--block', 'stage.0.ca', '--input-shape', 'B,16,8,8');
       assert.deepEqual(report.blocks[0]!['inputShape'], ['B', 16, 8, 8]);

@@ -1,16 +1,10 @@
 /** `se-lens` on model files beyond ONNX, and `se-lens gates`: the built CLI, spawned as a user runs it. */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
+import { se } from '../helpers/cli.js';
 
-const CLI = 'dist/cli.js';
-
-function se(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function blocksOf(file: string): { id: string; channels: number; params: number }[] {
   const r = se(file, '--format', 'json');
