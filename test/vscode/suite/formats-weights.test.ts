@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { say, suite, test } from './harness.js';
 import { api, assertGates, inspectorGates, openInEditor } from './model-runs.js';
-import { EXTENSION_ID, workspaceUri } from './util.js';
+import { EXTENSION_ID, placeInWorkspace } from './util.js';
 
 // Keras (.keras, legacy .h5) and PyTorch files in the model editor. Their readers and fixtures come from the
 // `formats` branch (test/fixtures/formats/keras, …/pytorch, with the scripts that wrote them): until it is
@@ -30,12 +30,7 @@ function readNpyFloat32(bytes: Uint8Array): Float32Array {
   return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
 }
 
-async function place(from: string, ...to: string[]): Promise<vscode.Uri> {
-  const uri = workspaceUri('weights', ...to);
-  await mkdir(join(uri.fsPath, '..'), { recursive: true });
-  await copyFile(from, uri.fsPath);
-  return uri;
-}
+const place = (from: string, ...to: string[]) => placeInWorkspace(from, ['weights', ...to]);
 
 suite('model formats: Keras and PyTorch files', () => {
   if (!existsSync(fixtureDir('keras')) || !existsSync(fixtureDir('pytorch'))) {

@@ -1,10 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { InlineState } from '../../../src/extension/inline/inline-heatmaps.js';
 import { suite, test } from './harness.js';
-import { EXTENSION_ID, hoverText, workspaceUri } from './util.js';
+import { EXTENSION_ID, hoverText, placeInWorkspace } from './util.js';
 
 // Trained weights in the inline strips: the reference SEBlock's state dict, written by PyTorch 1.13
 // (test/fixtures/formats/pytorch/make_pytorch.py), paired with its source by a comment or the setting;
@@ -13,13 +13,7 @@ const repo = (...parts: string[]) => join(vscode.extensions.getExtension(EXTENSI
 const pytorch = (name: string) => repo('test', 'fixtures', 'formats', 'pytorch', name);
 const DIR = 'inline-weights';
 
-async function place(from: string, name: string, edit?: (text: string) => string): Promise<vscode.Uri> {
-  const uri = workspaceUri(DIR, name);
-  await mkdir(join(uri.fsPath, '..'), { recursive: true });
-  if (edit) await writeFile(uri.fsPath, edit(await readFile(from, 'utf8')));
-  else await copyFile(from, uri.fsPath);
-  return uri;
-}
+const place = (from: string, name: string, edit?: (text: string) => string) => placeInWorkspace(from, [DIR, name], edit);
 
 async function runGates(uri: vscode.Uri): Promise<InlineState[]> {
   return (await vscode.commands.executeCommand<InlineState[]>('seLens.runGates', uri, 'SEBlock')) ?? [];

@@ -1,10 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { suite, test } from './harness.js';
 import { api, root } from './model-runs.js';
-import { until, workspaceUri } from './util.js';
+import { placeInWorkspace, until, workspaceUri } from './util.js';
+import { parseNpy } from '../../../src/core/inputs/npy.js';
 import type { Inspection } from '../../../src/core/inspect/inspection.js';
 
 // The inspector for a source unit paired with a checkpoint: it runs the model with the checkpoint's values, says
@@ -13,22 +14,10 @@ import type { Inspection } from '../../../src/core/inspect/inspection.js';
 const pytorch = (...parts: string[]) => join(root(), 'test', 'fixtures', 'formats', ...parts);
 const DIR = 'inspector-weights';
 
-async function place(from: string, name: string, edit?: (text: string) => string): Promise<vscode.Uri> {
-  const uri = workspaceUri(DIR, name);
-  await mkdir(join(uri.fsPath, '..'), { recursive: true });
-  if (edit) await writeFile(uri.fsPath, edit(await readFile(from, 'utf8')));
-  else await copyFile(from, uri.fsPath);
-  return uri;
-}
+const place = (from: string, name: string, edit?: (text: string) => string) => placeInWorkspace(from, [DIR, name], edit);
 
 const withComment = (path: string) => (text: string) => text.replace('class SEBlock(nn.Module):', `# se-lens: weights=${path}\nclass SEBlock(nn.Module):`);
 
-/** A float32 C-order .npy's values. */
-function npyFloat32(bytes: Uint8Array): Float32Array {
-  const headerLength = bytes[8]! | (bytes[9]! << 8);
-  const data = bytes.subarray(10 + headerLength);
-  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
-}
 
 /** The inspection behind the heatmap the inspector drew for `file` (its weights' file names it). */
 async function inspected(uri: vscode.Uri, file: string | undefined, unit = 'SEBlock'): Promise<Inspection> {
@@ -61,7 +50,7 @@ suite('the inspector with trained weights', () => {
     const truth = (JSON.parse(await readFile(pytorch('pytorch', 'pytorch.truth.json'), 'utf8')) as { se_block: { input: number[]; blocks: { gates: number[][] }[] } }).se_block;
     await place(pytorch('pytorch', 'se_block_state_dict.pth'), 'trained.pth');
     const uri = await place(join(root(), 'test', 'fixtures', 'source', 'se_block_reference.py'), 'se_block_commented.py', withComment('trained.pth'));
-    const x = npyFloat32(await readFile(pytorch('pytorch', 'input.npy')));
+    const x = parseNpy(await readFile(pytorch('pytorch', 'input.npy'))).data;
     try {
       const trained = await inspected(uri, `${DIR}/trained.pth`);
       assert.deepEqual(trained.inputs[0]!.shape, truth.input);
@@ -92,7 +81,7 @@ suite('the inspector with trained weights', () => {
     const uri = await place(join(root(), 'test', 'fixtures', 'source', 'se_block_reference.py'), 'se_block_sharded.py', withComment('shards/model.safetensors.index.json'));
     try {
       const trained = await inspected(uri, `${DIR}/shards/model.safetensors.index.json`);
-      const x = npyFloat32(await readFile(pytorch('pytorch', 'input.npy')));
+      const x = parseNpy(await readFile(pytorch('pytorch', 'input.npy'))).data;
       const gates = await gatesOf(trained, x);
       const expected = truth.blocks[0]!.gates.flat();
       assert.ok(Math.max(...gates.map((g, i) => Math.abs(g - expected[i]!))) < 1e-4);

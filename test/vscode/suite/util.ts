@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 
 export const EXTENSION_ID = 'se-lens.se-lens';
@@ -7,6 +9,15 @@ export function workspaceUri(...parts: string[]): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the tests need a workspace folder');
   return vscode.Uri.joinPath(folder.uri, ...parts);
+}
+
+/** Copies `from` into the workspace at `to` (folders made as needed), through `edit` when given. */
+export async function placeInWorkspace(from: string, to: readonly string[], edit?: (text: string) => string): Promise<vscode.Uri> {
+  const uri = workspaceUri(...to);
+  await mkdir(join(uri.fsPath, '..'), { recursive: true });
+  if (edit) await writeFile(uri.fsPath, edit(await readFile(from, 'utf8')));
+  else await copyFile(from, uri.fsPath);
+  return uri;
 }
 
 export async function openDoc(...parts: string[]): Promise<vscode.TextDocument> {
