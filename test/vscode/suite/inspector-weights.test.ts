@@ -92,13 +92,24 @@ suite('the inspector with trained weights', () => {
       const bytes = new Uint8Array(await readFile(shard.fsPath));
       const dataStart = 8 + Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
       for (let i = dataStart + 3; i < bytes.length; i += 4) bytes[i]! ^= 0x80;
-      await new Promise((r) => setTimeout(r, 20));
+      const before = await vscode.workspace.fs.stat(shard);
       await writeFile(shard.fsPath, bytes);
+      // The file keeps its size, so only its mtime tells the rewrite apart; on a file system whose clock ticks
+      // coarsely the rewrite can carry the old one, and a user's later save would not: write again until it differs.
+      await until('a new mtime on the rewritten shard', async () => {
+        if ((await vscode.workspace.fs.stat(shard)).mtime !== before.mtime) return true;
+        await writeFile(shard.fsPath, bytes);
+        return undefined;
+      }, 100, 50);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-      const changed = await until('an inspection of the changed shard', async () => {
-        const next = await inspected(uri, `${DIR}/shards/model.safetensors.index.json`);
-        return next.modelKey !== trained.modelKey ? next : undefined;
-      }, 20, 200);
+      // One request, then the render it leads to: a fresh panel loads its webview first, and asking again meanwhile
+      // would only restart that wait.
+      await vscode.commands.executeCommand('seLens.inspectBlock', uri, 'SEBlock');
+      const changed = await until('an inspection of the changed shard', () => {
+        const r = api().services.inspector.lastRender;
+        const w = r?.title === 'SEBlock' ? r.inspection?.weights : undefined;
+        return w?.kind === 'trained' && w.file === `${DIR}/shards/model.safetensors.index.json` && r!.inspection!.modelKey !== trained.modelKey ? r!.inspection : undefined;
+      }, 600);
       const after = await gatesOf(changed, x);
       assert.ok(Math.max(...after.map((g, i) => Math.abs(g - expected[i]!))) > 1e-2, 'the negated weights give other gates');
     } finally {
