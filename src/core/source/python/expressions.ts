@@ -272,6 +272,8 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     const container = cls.isModule ? containerOf({ def: cls }) : undefined;
     if (container && name === '__init__') return { k: 'method', self: frame.self, name: `${container}.__init__` };
     if (cls.record === 'dataclass' && name === '__init__' && frame.self.k === 'object') return { k: 'method', self: frame.self, name: 'dataclass.__init__' };
+    // `object.__getattribute__`, which a `__getattr__` hook falls back to: lookup without the hook.
+    if (name === '__getattribute__' && frame.self.k === 'object') return { k: 'method', self: frame.self, name: 'object.__getattribute__' };
     // A subclass of a torch.nn layer (`class SameConv(nn.Conv2d)`): the layer's constructor makes its weights.
     const layer = cls.isModule ? layerBaseOf(cls) : undefined;
     if (layer && name === '__init__') return { k: 'method', self: frame.self, name: `layer.__init__:${layer}` };
@@ -329,7 +331,7 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         }
         const m = methodValue(owner.def, name, owner);
         if (m) return isProperty(owner.def, name) ? this.invoke(m, [], NO_KWARGS, at) : m;
-        return findClassAttr(owner.def, name) ?? unknown(`'${owner.def.name}' object has no attribute '${name}'`);
+        return findClassAttr(owner.def, name) ?? this.missingAttr(owner, name, at);
       }
       case 'pymodule':
         return owner.ns.get(name) ?? unknown(`module '${owner.ns.name}' has no attribute '${name}'`);
@@ -355,6 +357,22 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     }
   }
 
+  /** Objects whose `__getattr__` is running: a lookup it makes on its own missing names does not recurse. */
+  private readonly inGetattr = new Set<PyValue>();
+
+  /** Python calls `__getattr__` only for names normal lookup does not find (`Norm.BATCH` on a layer factory). */
+  private missingAttr(owner: Extract<PyValue, { k: 'object' }>, name: string, at: Syn): PyValue {
+    const hook = methodValue(owner.def, '__getattr__', owner);
+    const missing = unknown(`'${owner.def.name}' object has no attribute '${name}'`);
+    if (!hook || this.inGetattr.has(owner)) return missing;
+    this.inGetattr.add(owner);
+    try {
+      return this.invoke(hook, [{ k: 'str', v: name }], NO_KWARGS, at);
+    } finally {
+      this.inGetattr.delete(owner);
+    }
+  }
+
   private subscript(node: Syn, scope: Scope, frame: Frame): PyValue {
     const valueNode = child(node, 'value');
     const subs = childrenOf(node, 'subscript');
@@ -362,6 +380,9 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     const owner = this.eval(valueNode, scope, frame);
     const keys = subs.map((s) => (s.type === 'slice' ? this.slice(s, scope, frame) : this.eval(s, scope, frame)));
     if (owner.k === 'tensor') return this.indexTensor(owner.t, keys, node);
+    // A class of the program's own that defines `__getitem__` (a layer factory, a registry): `f[a, b]` passes `(a, b)`.
+    const getItem = owner.k === 'object' || (owner.k === 'module' && owner.obj.def) ? methodValue(owner.k === 'object' ? owner.def : owner.obj.def!, '__getitem__', owner) : undefined;
+    if (getItem) return this.invoke(getItem, [keys.length === 1 ? keys[0]! : { k: 'tuple', items: keys }], NO_KWARGS, node);
     if (keys.length !== 1) return unknown(`'${this.text(node)}'`);
     const key = keys[0]!;
     if (owner.k === 'object' && owner.def.record === 'namedtuple') {

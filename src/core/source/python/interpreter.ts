@@ -9,7 +9,7 @@ import { moduleMethod } from './library/module-methods.js';
 import { tensorMethod } from './library/tensor-methods.js';
 import { builtinMethod } from './builtin-methods.js';
 import { bindParams } from './parameters.js';
-import { containerOf, findClassAttr, findMethod, isKerasLayerClass, layerBaseOf, ownerOf, readClassWith, recordFields } from './classes.js';
+import { containerOf, findClassAttr, findMethod, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
 import type { PythonProgram } from './program.js';
 import { BudgetExceeded, firstLine, type Frame } from './evaluator.js';
 import { ExpressionInterpreter } from './expressions.js';
@@ -142,7 +142,7 @@ export class PyInterpreter extends ExpressionInterpreter {
       const bound = bindParams(params, args, kwargs, scope, (n, sc) => this.eval(n, sc, {}));
       if (bound) this.fail(`call of '${def.name}': ${bound}`, node);
       const self = args[0];
-      const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : undefined);
+      const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : self?.k === 'object' ? ownerOf(self.def, def.node) : undefined);
       const frame: Frame = { ...(owner ? { cls: owner } : {}), ...(self ? { self } : {}) };
       const body = child(def.node, 'body');
       if (def.node.type === 'lambda') return body ? this.eval(body, scope, frame) : NONE;
@@ -269,6 +269,10 @@ export class PyInterpreter extends ExpressionInterpreter {
       const attrs = new Map(self.attrs);
       for (const [k, v] of kwargs) attrs.set(k, v);
       return { k: 'object', def: self.def, attrs };
+    }
+    if (self.k === 'object' && name === 'object.__getattribute__') {
+      const attr = args[0]?.k === 'str' ? args[0].v : undefined;
+      return attr === undefined ? unknown('__getattribute__ of a name not known') : (self.attrs.get(attr) ?? methodValue(self.def, attr, self) ?? findClassAttr(self.def, attr) ?? this.fail(`'${self.def.name}' object has no attribute '${attr}'`, node));
     }
     if (self.k === 'object' && name === 'dataclass.__init__') {
       // A subclass's `super().__init__(...)` into the `__init__` @dataclass wrote for its fields.

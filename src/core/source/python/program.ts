@@ -176,8 +176,13 @@ function boundNames(stmt: Syn): string[] {
       return n ? [textOf(n)] : [];
     }
     case 'decorated_definition': {
+      // `@Act.factory_function("swish")` registers the function in `Act`: the statement runs with that name too.
       const d = child(stmt, 'definition');
-      return d ? boundNames(d) : [];
+      const registries = d?.type === 'function_definition' ? namedChildren(stmt).filter((c) => c.type === 'decorator').flatMap((dec) => {
+        const e = namedChildren(dec)[0];
+        return e && e.type !== 'identifier' ? [headName(e)].filter((h): h is string => !!h) : [];
+      }) : [];
+      return [...(d ? boundNames(d) : []), ...registries];
     }
     case 'expression_statement':
       return namedChildren(stmt).flatMap((e) => {

@@ -81,7 +81,8 @@ export abstract class StatementInterpreter extends Evaluator {
           if (cls) scope.set(cls.name, { k: 'class', def: cls });
           return undefined;
         }
-        return def ? this.exec(def, scope, frame) : undefined;
+        if (def?.type === 'function_definition') this.decorateFunction(stmt, def, scope, frame);
+        return undefined;
       }
       case 'class_definition': {
         const def = this.classStatement(stmt, scope, []);
@@ -253,6 +254,25 @@ export abstract class StatementInterpreter extends Evaluator {
     this.lineShapes.set(line, { names, shapes: tensors.map((t) => t.shape) });
   }
 
+  /**
+   * `@registry.register("name")` over a function: a decorator of the program's own runs, innermost first, so a
+   * registry records the function (`Act["swish"]` finds it later). The name stays bound to the function as
+   * written: model code's wrappers (`@handle_legacy_interface`, `@register_model()`) return a function that
+   * forwards `*args, **kwargs` to it, so the function itself is what a call means, and it can be read.
+   */
+  private decorateFunction(decorated: Syn, def: Syn, scope: Scope, frame: Frame): void {
+    const nameNode = child(def, 'name');
+    if (!nameNode) return;
+    const name = this.text(nameNode);
+    const fn: PyValue = { k: 'func', def: { name, node: def, closure: scope } };
+    scope.set(name, fn);
+    for (const d of namedChildren(decorated).filter((c) => c.type === 'decorator').reverse()) {
+      const expr = namedChildren(d)[0];
+      const decorator = expr ? this.eval(expr, scope, frame) : undefined;
+      if (decorator?.k === 'func' || decorator?.k === 'partial' || decorator?.k === 'object') this.invoke(decorator, [fn], new Map(), d);
+    }
+  }
+
   bindTarget(target: Syn, value: PyValue, scope: Scope, frame: Frame): void {
     switch (target.type) {
       case 'identifier':
@@ -265,8 +285,14 @@ export abstract class StatementInterpreter extends Evaluator {
       case 'list':
       case 'expression_list': {
         const targets = namedChildren(target);
-        const items = this.iterate(value);
+        const iterated = this.iterate(value);
+        // `head, *rest = xs`: the starred name takes what the others leave, as a list.
+        const star = targets.findIndex((t) => t.type === 'list_splat_pattern');
+        const items = iterated && star >= 0 && iterated.length >= targets.length - 1
+          ? [...iterated.slice(0, star), { k: 'list', items: iterated.slice(star, iterated.length - (targets.length - 1 - star)) } as PyValue, ...iterated.slice(iterated.length - (targets.length - 1 - star))]
+          : iterated;
         targets.forEach((t, i) => {
+          if (t.type === 'list_splat_pattern') t = namedChildren(t)[0] ?? t;
           const item = items?.[i] ?? unknown(`cannot unpack '${this.text(target)}'`);
           this.bindTarget(t, item, scope, frame);
         });
