@@ -421,9 +421,11 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
     if (made.k === 'module') {
       const leaves = assignPaths(made.obj, byPath);
       const x = builder.addInput('input', inputShape);
+      // A forward of several tensors (`decoder_block(x, skip)`) gets the others the call site passed.
+      const more = inputShapeSource === 'call-site' ? (site?.moreInputShapes ?? []).map((shape, i): PyValue => ({ k: 'tensor', t: builder.addInput(`input${i + 1}`, shape) })) : [];
       const forward = findMethod(def, 'forward');
       const callAt = forward?.node ?? def.node;
-      const y = interp.callModule(made.obj, [{ k: 'tensor', t: x }], new Map(), callAt);
+      const y = interp.callModule(made.obj, [{ k: 'tensor', t: x }, ...more], new Map(), callAt);
       collectTensors(y, outputs);
       for (const obj of leaves) modules.push(moduleInfo(obj, builder));
     } else builder.note(`${def.name} could not be built: ${made.k === 'unknown' ? made.why : made.k}`, classRange);

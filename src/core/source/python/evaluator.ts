@@ -42,6 +42,8 @@ export interface CallSite {
   /** The instance made at the call site, for classes (Keras layers) whose call is recorded on the object. */
   readonly object?: PyValue;
   inputShape?: number[];
+  /** The shapes of the further tensors the call passes (`block(x, skip)`), in order, up to the first that is not one. */
+  moreInputShapes?: number[][];
   /** Attributes the top-level code set on the instance once built (`model.avgpool = nn.AdaptiveAvgPool2d(1)`). */
   assigned?: Map<string, AssignedAttribute>;
 }

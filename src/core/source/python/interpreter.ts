@@ -105,7 +105,12 @@ export class PyInterpreter extends ExpressionInterpreter {
         if (this.mode === 'site') {
           const site = this.callSites.find((s) => s.args === fn.args && s.def === fn.def);
           const x = args[0];
-          if (site && x?.k === 'tensor' && x.t.shape?.every((d) => typeof d === 'number') && !site.inputShape) site.inputShape = x.t.shape as number[];
+          if (site && x?.k === 'tensor' && x.t.shape?.every((d) => typeof d === 'number') && !site.inputShape) {
+            site.inputShape = x.t.shape as number[];
+            const more = args.slice(1);
+            const end = more.findIndex((a) => a.k !== 'tensor' || !a.t.shape?.every((d) => typeof d === 'number'));
+            site.moreInputShapes = more.slice(0, end < 0 ? more.length : end).map((a) => (a as Extract<PyValue, { k: 'tensor' }>).t.shape as number[]);
+          }
           return { k: 'tensor', t: { name: '', shape: undefined } };
         }
         return unknown('call site');

@@ -88,6 +88,8 @@ export function sliceBounds(s: Extract<PyValue, { k: 'slice' }>, length: number)
   return [norm(s.start, 0), norm(s.stop, length)];
 }
 
+const NEVER_A_STRING = new Set<PyValue['k']>(['int', 'float', 'bool', 'tuple', 'list', 'dict', 'ref', 'class', 'func', 'module', 'partial']);
+
 export function compareValues(op: string, a: PyValue, b: PyValue): boolean | undefined {
   const x = num(a);
   const y = num(b);
@@ -127,7 +129,8 @@ export function compareValues(op: string, a: PyValue, b: PyValue): boolean | und
     if (x !== undefined && y !== undefined) eq = x === y;
     else if (a.k === 'str' && b.k === 'str') eq = a.v === b.v;
     else if (a.k === 'none' || b.k === 'none') eq = a.k === b.k ? true : a.k === 'unknown' || b.k === 'unknown' ? undefined : false;
-    else if ((a.k === 'str' && (b.k === 'int' || b.k === 'float')) || (b.k === 'str' && (a.k === 'int' || a.k === 'float'))) eq = false;
+    // A string never equals a value of another built-in kind (`use_batchnorm == "inplace"` with `True`).
+    else if ((a.k === 'str' && NEVER_A_STRING.has(b.k)) || (b.k === 'str' && NEVER_A_STRING.has(a.k))) eq = false;
     return eq === undefined ? undefined : op === '==' ? eq : !eq;
   }
   if (x === undefined || y === undefined) return undefined;

@@ -140,6 +140,12 @@ export class TensorOps {
     return this.node('Slice', [x.name, this.b.int64('starts', starts), this.b.int64('ends', ends), this.b.int64('axes', axes)], shape);
   }
 
+  /** `F.interpolate` to known spatial sizes: ONNX's Resize, which the counting conventions call Upsample. */
+  resize(x: TensorRef, spatial: number[], mode: string): TensorRef {
+    const shape: Shape = x.shape ? [...x.shape.slice(0, 2), ...spatial] : undefined;
+    return this.node('Resize', [x.name], shape, { mode: { type: 'string', value: mode } });
+  }
+
   unsqueeze(x: TensorRef, axes: number[]): TensorRef {
     let shape: Shape = x.shape ? [...x.shape] : undefined;
     const normalized: number[] = [];

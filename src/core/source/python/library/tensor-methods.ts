@@ -25,6 +25,19 @@ export function tensorMethod(host: LibraryHost, t: TensorRef, self: PyValue, nam
       if (!s || s.some((d) => typeof d !== 'number')) return unknown('numel()');
       return int((s as number[]).reduce((x, y) => x * y, 1));
     }
+    case 'split':
+    case 'chunk': {
+      // Res2Net-style blocks split channels into groups: a tuple of slices along `dim`.
+      const d = intOf(arg(1, 'dim') ?? int(0));
+      const axis = d !== undefined && s ? (d < 0 ? s.length + d : d) : undefined;
+      const n = axis !== undefined ? s?.[axis] : undefined;
+      const how = arg(0, name === 'split' ? 'split_size_or_sections' : 'chunks');
+      if (typeof n !== 'number' || axis === undefined || !how) return host.fail(`${name}() of a tensor whose size along dim is not known`, node, [t]);
+      const sizes = splitSizes(n, name, how);
+      if (!sizes) return host.fail(`${name}() with sizes that are not known`, node, [t]);
+      let start = 0;
+      return { k: 'tuple', items: sizes.map((size) => tensor(ops.slice(t, [axis], [start], [(start += size)]))) };
+    }
     case 'sigmoid':
     case 'sigmoid_':
       return tensor(ops.unary('Sigmoid', t));
@@ -150,4 +163,16 @@ export function tensorMethod(host: LibraryHost, t: TensorRef, self: PyValue, nam
     }
   }
   return host.fail(`tensor method '${name}' is not interpreted`, node, [t]);
+}
+
+/** The piece sizes of `x.split(size)`, `x.split([a, b])` and `x.chunk(n)` along an axis of `n` elements. */
+function splitSizes(n: number, name: string, how: PyValue): number[] | undefined {
+  const sections = how.k === 'list' || how.k === 'tuple' ? intsOf(how) : undefined;
+  if (sections) return sections.reduce((a, b) => a + b, 0) === n ? sections : undefined;
+  const k = intOf(how);
+  if (k === undefined || k <= 0) return undefined;
+  const size = name === 'chunk' ? Math.ceil(n / k) : k;
+  const sizes: number[] = [];
+  for (let left = n; left > 0; left -= size) sizes.push(Math.min(size, left));
+  return sizes;
 }

@@ -241,6 +241,8 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     case 'torch.flatten':
       if (!t) return host.fail(`${path} without a tensor`, node);
       return { k: 'tensor', t: ops.flatten(t, intOf(arg(1, 'start_dim')) ?? 0, intOf(arg(2, 'end_dim')) ?? -1) };
+    case 'torch.split':
+    case 'torch.chunk':
     case 'torch.mean':
     case 'torch.sum':
     case 'torch.amax':
@@ -254,6 +256,23 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     case 'torch.jit.is_tracing':
     case 'torch.onnx.is_in_onnx_export':
       return { k: 'bool', v: false };
+    case 'F.interpolate':
+    case 'F.upsample': {
+      // Output size as PyTorch computes it: `size` as given, or floor(input * scale_factor) per spatial axis.
+      const spatial = t?.shape?.slice(2);
+      const sizeArg = arg(1, 'size');
+      const scaleArg = arg(2, 'scale_factor');
+      const mode = arg(3, 'mode');
+      const per = <T>(v: T[] | undefined): T[] | undefined => (v && spatial ? (v.length === 1 ? spatial.map(() => v[0]!) : v) : undefined);
+      let out: number[] | undefined;
+      if (sizeArg && sizeArg.k !== 'none') out = per(intsOf(sizeArg));
+      else if (scaleArg && scaleArg.k !== 'none') {
+        const scales = per(scaleArg.k === 'tuple' || scaleArg.k === 'list' ? scaleArg.items.map(num) : [num(scaleArg)]);
+        out = spatial?.every((d) => typeof d === 'number') && scales?.every((f) => f !== undefined) ? spatial.map((d, i) => Math.floor((d as number) * scales[i]!)) : undefined;
+      }
+      if (!t || !out || out.length !== spatial?.length) return host.fail(`${path} with a size that is not known`, node, tensorArgs(args));
+      return { k: 'tensor', t: ops.resize(t, out, mode?.k === 'str' ? mode.v : 'nearest') };
+    }
     case 'F.pad': {
       const pads = intsOf(arg(1, 'pad'));
       const modeArg = arg(2, 'mode') ?? { k: 'str', v: 'constant' };
