@@ -1,4 +1,5 @@
-import { NONE, dictKey, inPlaceChanges, intOf, keyValue, unknown, type PyValue } from './values.js';
+import { compareValues } from './operators.js';
+import { NONE, dictKey, inPlaceChanges, int, intOf, keyValue, unknown, type PyValue } from './values.js';
 
 const str = (v: string): PyValue => ({ k: 'str', v });
 
@@ -9,6 +10,14 @@ const str = (v: string): PyValue => ({ k: 'str', v });
  */
 export function builtinMethod(self: PyValue, name: string, args: readonly PyValue[], iterate: (v: PyValue) => PyValue[] | undefined): PyValue | undefined {
   const [a, b] = args;
+  if ((self.k === 'list' || self.k === 'tuple') && (name === 'index' || name === 'count')) {
+    // `order.index('norm')`: positions and counts of known values (one that cannot be compared is unknown).
+    const same = self.items.map((item) => (a ? compareValues('==', item, a) : undefined));
+    if (same.some((eq) => eq === undefined)) return unknown(`${self.k}.${name}() of values that are not known`);
+    if (name === 'count') return int(same.filter(Boolean).length);
+    const i = same.indexOf(true);
+    return i >= 0 ? int(i) : unknown(`ValueError: ${self.k}.index(): value not in ${self.k}`);
+  }
   if (self.k === 'list') {
     switch (name) {
       case 'append':

@@ -5,6 +5,7 @@ import { dimValue } from './library/host.js';
 import { binaryOp, compareValues, sliceBounds } from './operators.js';
 import { containerOf, derivesFrom, dunderAttr, findClassAttr, findMethod, isProperty, layerBaseOf, methodValue, recordFields } from './classes.js';
 import { ModuleScope } from './program.js';
+import { evaluateDefaults } from './parameters.js';
 import { firstLine, MAX_LOOP, type Frame } from './evaluator.js';
 import { StatementInterpreter } from './statements.js';
 import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, truthy, unknown, type PyValue } from './values.js';
@@ -131,8 +132,10 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         return this.comprehension(node, scope, frame);
       case 'keyword_argument':
         return unknown('keyword argument outside a call');
-      case 'lambda':
-        return { k: 'func', def: { name: '<lambda>', node, closure: scope } };
+      case 'lambda': {
+        const defaults = evaluateDefaults(child(node, 'parameters'), (d) => this.eval(d, scope, frame));
+        return { k: 'func', def: { name: '<lambda>', node, closure: scope, ...(defaults ? { defaults } : {}) } };
+      }
       case 'ERROR':
         return unknown(`cannot read '${firstLine(this.text(node))}'`);
       default:

@@ -144,7 +144,7 @@ export class PyInterpreter extends ExpressionInterpreter {
     return this.enter(key, `'${def.name}'`, node, args, () => this.within(def.closure, node, () => {
       const scope = new Scope(def.closure);
       const params = child(def.node, 'parameters');
-      const bound = bindParams(params, args, kwargs, scope, (n, sc) => this.eval(n, sc, {}));
+      const bound = bindParams(params, args, kwargs, scope, (n, sc) => this.eval(n, sc, {}), def.defaults);
       if (bound) this.fail(`call of '${def.name}': ${bound}`, node);
       const self = args[0];
       const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : self?.k === 'object' ? ownerOf(self.def, def.node) : undefined);

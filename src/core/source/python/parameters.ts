@@ -2,7 +2,7 @@ import { child, namedChildren, textOf, type Syn } from '../syntax.js';
 import { unknown, type PyValue, type Scope } from './values.js';
 
 /** Binds call arguments to a `parameters` node; returns a problem description or undefined. */
-export function bindParams(params: Syn | undefined, args: PyValue[], kwargs: Map<string, PyValue>, scope: Scope, evaluate: (node: Syn, scope: Scope) => PyValue): string | undefined {
+export function bindParams(params: Syn | undefined, args: PyValue[], kwargs: Map<string, PyValue>, scope: Scope, evaluate: (node: Syn, scope: Scope) => PyValue, defaults?: ReadonlyMap<Syn, PyValue>): string | undefined {
   if (!params) return undefined;
   let i = 0;
   let problem: string | undefined;
@@ -59,7 +59,7 @@ export function bindParams(params: Syn | undefined, args: PyValue[], kwargs: Map
     } else if (rest.has(name)) {
       scope.set(name, rest.get(name)!);
       rest.delete(name);
-    } else if (def) scope.set(name, evaluate(def, scope.parent ?? scope));
+    } else if (def) scope.set(name, defaults?.get(def) ?? evaluate(def, scope.parent ?? scope));
     else {
       scope.set(name, unknown(`argument '${name}' has no value`));
       problem ??= `argument '${name}' has no value`;
@@ -67,4 +67,14 @@ export function bindParams(params: Syn | undefined, args: PyValue[], kwargs: Map
   }
   if (i < args.length) problem ??= `${args.length - i} extra positional arguments`;
   return problem;
+}
+
+/** The default values of a `parameters` node, evaluated now (where the function is defined). */
+export function evaluateDefaults(params: Syn | undefined, evaluate: (node: Syn) => PyValue): ReadonlyMap<Syn, PyValue> | undefined {
+  const defaults = new Map<Syn, PyValue>();
+  for (const p of params ? namedChildren(params) : []) {
+    const value = p.type === 'default_parameter' || p.type === 'typed_default_parameter' ? child(p, 'value') : undefined;
+    if (value) defaults.set(value, evaluate(value));
+  }
+  return defaults.size > 0 ? defaults : undefined;
 }

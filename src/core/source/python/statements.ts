@@ -2,6 +2,7 @@ import type { Shape } from '../../ir/graph.js';
 import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js';
 import { setModuleAttr } from './library/host.js';
 import { bindImports } from './imports.js';
+import { evaluateDefaults } from './parameters.js';
 import { PythonTypeError } from './errors.js';
 import { containerOf, decoratorNames, recordFields } from './classes.js';
 import { Evaluator, firstLine, MAX_LOOP, type Frame, type Signal } from './evaluator.js';
@@ -71,7 +72,10 @@ export abstract class StatementInterpreter extends Evaluator {
         return { kind: 'continue' };
       case 'function_definition': {
         const name = child(stmt, 'name');
-        if (name) scope.set(this.text(name), { k: 'func', def: { name: this.text(name), node: stmt, closure: scope } });
+        // A function defined inside another (or a loop there) keeps the defaults of its definition; at module
+        // level the module's names do not change between definition and call, so they are read when called.
+        const defaults = scope.parent ? evaluateDefaults(child(stmt, 'parameters'), (d) => this.eval(d, scope, frame)) : undefined;
+        if (name) scope.set(this.text(name), { k: 'func', def: { name: this.text(name), node: stmt, closure: scope, ...(defaults ? { defaults } : {}) } });
         return undefined;
       }
       case 'decorated_definition': {

@@ -55,6 +55,11 @@ export interface FuncDef {
   readonly node: Syn;
   /** Scope the function was defined in (module globals or an enclosing function). */
   readonly closure: Scope;
+  /**
+   * Default values evaluated where the function was defined, by their expression node: Python evaluates
+   * them once, so `lambda layer=layer: layer` in a loop keeps each iteration's value.
+   */
+  readonly defaults?: ReadonlyMap<Syn, PyValue>;
 }
 
 export interface ClassDef {
