@@ -11,7 +11,7 @@ import { StatementInterpreter } from './statements.js';
 import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, truthy, unknown, type PyValue } from './values.js';
 
 const BUILTINS = new Set([
-  'all', 'any', 'callable', 'issubclass', 'dir',
+  'set', 'all', 'any', 'callable', 'issubclass', 'dir',
   'int', 'float', 'round', 'max', 'min', 'abs', 'len', 'range', 'print', 'super', 'tuple', 'list', 'isinstance',
   'bool', 'str', 'sum', 'enumerate', 'zip', 'getattr', 'hasattr', 'setattr', 'dict', 'reversed', 'divmod', 'pow',
 ]);
@@ -353,6 +353,8 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
       case 'dict':
       case 'str':
         return { k: 'method', self: owner, name };
+      case 'array':
+        return name === 'shape' ? { k: 'tuple', items: [int(owner.data.length)] } : { k: 'method', self: owner, name };
       case 'unknown':
         return owner;
       default:

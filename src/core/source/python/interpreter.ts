@@ -8,6 +8,7 @@ import { applyKeras } from './library/keras.js';
 import { moduleMethod } from './library/module-methods.js';
 import { tensorMethod } from './library/tensor-methods.js';
 import { builtinMethod } from './builtin-methods.js';
+import { arrayMethod } from './library/arrays.js';
 import { bindParams } from './parameters.js';
 import { containerOf, findClassAttr, findMethod, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
 import type { PythonProgram } from './program.js';
@@ -269,6 +270,7 @@ export class PyInterpreter extends ExpressionInterpreter {
   method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     const own = builtinMethod(self, name, args, (v) => this.iterate(v));
     if (own) return own;
+    if (self.k === 'array') return arrayMethod(self, name, args) ?? this.fail(`method '${name}' of an array is not interpreted`, node);
     if (self.k === 'object' && self.def.record === 'namedtuple' && (name === '_replace' || name === '_asdict')) {
       if (name === '_asdict') return { k: 'dict', entries: new Map(self.attrs) };
       const attrs = new Map(self.attrs);

@@ -1,4 +1,5 @@
 import { textOf, type Syn } from '../syntax.js';
+import { arrayBinary } from './library/arrays.js';
 import { canonical, type LibraryHost } from './library/host.js';
 import { dictKey, int, intOf, num, unknown, type PyValue } from './values.js';
 
@@ -35,6 +36,7 @@ export function binaryOp(host: LibraryHost, op: string, a: PyValue, b: PyValue, 
     }
     return host.fail(`operator '${op}' on tensors is not interpreted`, node, [a, b].flatMap((v) => (v.k === 'tensor' ? [v.t] : [])));
   }
+  if (a.k === 'array' || b.k === 'array') return arrayBinary(op, a, b) ?? unknown(`operator '${op}' on arrays`);
   if ((a.k === 'tuple' || a.k === 'list') && op === '+' && b.k === a.k) return { k: a.k, items: [...a.items, ...b.items] };
   if ((a.k === 'tuple' || a.k === 'list') && op === '*' && intOf(b) !== undefined) {
     const n = Math.min(Math.max(intOf(b)!, 0), MAX_LOOP);

@@ -3,6 +3,7 @@ import { child, childrenOf, namedChildren, textOf, type Syn } from '../syntax.js
 import { setModuleAttr } from './library/host.js';
 import { bindImports } from './imports.js';
 import { evaluateDefaults } from './parameters.js';
+import { arrayItems } from './library/arrays.js';
 import { PythonTypeError } from './errors.js';
 import { containerOf, decoratorNames, recordFields } from './classes.js';
 import { Evaluator, firstLine, MAX_LOOP, type Frame, type Signal } from './evaluator.js';
@@ -167,6 +168,8 @@ export abstract class StatementInterpreter extends Evaluator {
         return [...value.entries.keys()].map(keyValue);
       case 'str':
         return [...value.v].map((v) => ({ k: 'str', v }) as PyValue);
+      case 'array':
+        return arrayItems(value);
       case 'module':
         if (containerOf(value.obj) === 'ModuleDict') return [...value.obj.children.keys()].map((v) => ({ k: 'str', v }) as PyValue);
         if (containerOf(value.obj)) {

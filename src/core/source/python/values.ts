@@ -19,6 +19,8 @@ export type PyValue =
   | { readonly k: 'slice'; readonly start: PyValue; readonly stop: PyValue; readonly step: PyValue }
   /** `param`: made by `nn.Parameter`, so assigning it to a module registers parameters. */
   | { readonly k: 'tensor'; readonly t: TensorRef; readonly param?: boolean }
+  /** A one-dimensional numeric array of known values (torch / numpy arithmetic on architecture tables). */
+  | { readonly k: 'array'; readonly data: readonly number[]; readonly dtype: 'int' | 'f32' | 'f64' }
   | { readonly k: 'module'; readonly obj: ModuleObj }
   /** A dotted library name (`torch.nn.Linear`, `torch.nn.functional.relu`, `math.log2`). */
   | { readonly k: 'ref'; readonly path: string }

@@ -1,5 +1,5 @@
 import type { Syn } from '../../syntax.js';
-import { NONE, int, intOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
+import { NONE, dictKey, int, intOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { canonical, setModuleAttr, type LibraryHost } from './host.js';
 import { catalogueNames } from './catalogue.js';
 
@@ -65,6 +65,18 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       const x = intOf(a);
       const y = intOf(args[1]);
       return x === undefined || !y ? unknown('divmod()') : { k: 'tuple', items: [int(Math.floor(x / y)), int(x - Math.floor(x / y) * y)] };
+    }
+    case 'set': {
+      // A set of known values: its distinct items, kept in first-seen order (only membership and len() are read).
+      const items = a ? host.iterate(a) : [];
+      if (!items) return unknown('set() of values that are not known');
+      const seen = new Map<string, PyValue>();
+      for (const item of items) {
+        const key = dictKey(item);
+        if (key === undefined) return unknown('set() of values that are not known');
+        if (!seen.has(key)) seen.set(key, item);
+      }
+      return { k: 'tuple', items: [...seen.values()] };
     }
     case 'len': {
       if (!a) return unknown('len()');

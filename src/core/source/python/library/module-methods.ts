@@ -21,6 +21,7 @@ export function moduleMethod(host: LibraryHost, obj: ModuleObj, name: string, ar
     if (!obj.layer || x?.k !== 'tensor') return host.fail(`${obj.className}.forward() without a layer or a tensor`, node, tensorArgs(args));
     return { k: 'tensor', t: emitLayer(host.b, obj, x.t, host.here(node)) };
   }
+  if (obj.className === 'FloatFunctional' && !obj.def) return floatFunctional(host, name, args, kwargs, node);
   switch (name) {
     case 'ModuleDict.__init__': {
       const first = args[0];
@@ -95,4 +96,25 @@ export function moduleMethod(host: LibraryHost, obj: ModuleObj, name: string, ar
       return { k: 'module', obj };
   }
   return host.fail(`${obj.className}.${name}() is not interpreted`, node, tensorArgs(args));
+}
+
+/** `torch.ao.nn.quantized.FloatFunctional`: in a float model each method is the plain op. */
+function floatFunctional(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const [a, b] = args;
+  switch (name) {
+    case 'add':
+    case 'add_scalar':
+      return a && b ? host.binaryOp('+', a, b, node) : host.fail(`FloatFunctional.${name}() needs two operands`, node, tensorArgs(args));
+    case 'mul':
+    case 'mul_scalar':
+      return a && b ? host.binaryOp('*', a, b, node) : host.fail(`FloatFunctional.${name}() needs two operands`, node, tensorArgs(args));
+    case 'add_relu': {
+      const sum = a && b ? host.binaryOp('+', a, b, node) : undefined;
+      return sum?.k === 'tensor' ? { k: 'tensor', t: host.ops(node).unary('Relu', sum.t) } : host.fail('FloatFunctional.add_relu() of values that are not known tensors', node, tensorArgs(args));
+    }
+    case 'cat':
+      return host.invoke({ k: 'ref', path: 'torch.cat' }, args, kwargs, node);
+    default:
+      return host.fail(`FloatFunctional.${name}() is not interpreted`, node, tensorArgs(args));
+  }
 }

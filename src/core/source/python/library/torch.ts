@@ -2,6 +2,7 @@ import type { Syn } from '../../syntax.js';
 import type { TensorRef } from '../../graph-builder.js';
 import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
 import { NONE, Scope, int, intOf, intsOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
+import { arrayCall } from './arrays.js';
 import { builtinCall, mathCall } from './builtins.js';
 import { kerasCall, kerasPath } from './keras.js';
 import { PythonTypeError } from '../errors.js';
@@ -25,6 +26,13 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
   const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
   if (p.startsWith('builtins.')) return builtinCall(host, p.slice(9), args, kwargs, node);
   if (p.startsWith('math.')) return mathCall(p.slice(5), args);
+  // Quantization-ready models (`torchvision.models.quantization`): the stubs pass float tensors through,
+  // FloatFunctional's methods are the float ops they stand for.
+  const quant = /(?:^|\.)(QuantStub|DeQuantStub|FloatFunctional)$/.exec(p)?.[1];
+  if (quant && /^(torch\.(ao\.)?quantization|nn\.quantized|torch\.ao\.nn\.quantized)\./.test(p)) {
+    const layer = quant === 'FloatFunctional' ? undefined : constructLayer('Identity', [], new Map());
+    return { k: 'module', obj: host.newModule(quant, host.here(node), layer ? { layer } : {}) };
+  }
   if (p.startsWith('nn.') && !p.startsWith('nn.functional.')) {
     const kind = p.slice(3);
     if (kind === 'Module.__init__' || kind === 'Module') return NONE;
@@ -96,6 +104,10 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     return { k: 'dict', entries };
   }
   if (p.startsWith('re.')) return regexCall(p.slice(3), args);
+  // Arithmetic on known values (`torch.arange(depth) * w_a + w_0`, `np.power(w_m, ks)`): architecture tables.
+  const numeric = /^(torch|numpy)\.(\w+)$/.exec(p);
+  const computed = numeric ? arrayCall(numeric[1] as 'torch' | 'numpy', numeric[2]!, args, kwargs) : undefined;
+  if (computed) return computed;
   if (p === 'copy.copy' || p === 'copy.deepcopy') {
     const v = args[0];
     if (v?.k === 'object') return { k: 'object', def: v.def, attrs: new Map(v.attrs) };
