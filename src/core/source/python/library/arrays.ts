@@ -102,8 +102,13 @@ export function arrayCall(library: 'torch' | 'numpy', name: string, args: PyValu
     }
   }
   const first = arg(0, 'input');
-  if (first?.k !== 'array' && args[1]?.k !== 'array') return undefined;
   const unary = UNARY[name];
+  // numpy's functions take plain numbers too (`np.log(w_m)`): a float64 scalar.
+  if (library === 'numpy' && unary && (first?.k === 'int' || first?.k === 'float')) {
+    const v = unary(first.v);
+    return name === 'round' || name === 'floor' || name === 'ceil' ? { k: 'float', v } : first.k === 'int' && name === 'abs' ? int(v) : { k: 'float', v };
+  }
+  if (first?.k !== 'array' && args[1]?.k !== 'array') return undefined;
   if (unary) {
     const x = asArray(first, library);
     if (!x) return undefined;
