@@ -1,3 +1,4 @@
+import { MAX_LOOP } from '../evaluator.js';
 import { int, intOf, num, unknown, type PyValue } from '../values.js';
 
 /**
@@ -89,6 +90,7 @@ export function arrayCall(library: 'torch' | 'numpy', name: string, args: PyValu
       if (nums.length === 0 || nums.some((v) => v === undefined)) return unknown(`${library}.arange() of values that are not known`);
       const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
       if (step === 0) return unknown(`${library}.arange() with step 0`);
+      if ((stop - start) / step > MAX_LOOP) return unknown(`${library}.arange() of more than ${MAX_LOOP} values is not interpreted`);
       const data: number[] = [];
       for (let v = start; step > 0 ? v < stop : v > stop; v += step) data.push(v);
       return array(data, args.every((a) => a.k === 'int') ? 'int' : floatOf(library));

@@ -2,6 +2,7 @@ import type { Syn } from '../../syntax.js';
 import type { TensorRef } from '../../graph-builder.js';
 import { int, intOf, intsOf, num, truthy, unknown, type PyValue } from '../values.js';
 import { dimValue, type LibraryHost } from './host.js';
+import { MAX_LOOP } from '../evaluator.js';
 
 /** Methods of `torch.Tensor` as forward code calls them: shapes, reductions, views, arithmetic. */
 export function tensorMethod(host: LibraryHost, t: TensorRef, self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
@@ -172,6 +173,7 @@ function splitSizes(n: number, name: string, how: PyValue): number[] | undefined
   const k = intOf(how);
   if (k === undefined || k <= 0) return undefined;
   const size = name === 'chunk' ? Math.ceil(n / k) : k;
+  if (n / size > MAX_LOOP) return undefined;
   const sizes: number[] = [];
   for (let left = n; left > 0; left -= size) sizes.push(Math.min(size, left));
   return sizes;
