@@ -49,6 +49,18 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
   if (self.k === 'dict') {
     const key = dictKey(a);
     switch (name) {
+      case '__getitem__':
+        if (key === undefined) return unknown('dict[key] with a key that is not known');
+        return self.entries.get(key) ?? unknown(`KeyError: '${key}'`);
+      case '__setitem__':
+        if (key === undefined || !b) return unknown('dict[key] = value with a key that is not known');
+        self.entries.set(key, b);
+        inPlaceChanges.count++;
+        return NONE;
+      case '__contains__':
+        return key === undefined ? unknown('key in dict with a key that is not known') : { k: 'bool', v: self.entries.has(key) };
+      case '__len__':
+        return int(self.entries.size);
       case 'get':
         if (a && key === undefined) return unknown('dict.get() with a key that is not known');
         return self.entries.get(key!) ?? b ?? NONE;

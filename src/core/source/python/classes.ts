@@ -213,3 +213,21 @@ export function derivesFrom(def: ClassDef, path: string, seen = new Set<ClassDef
   seen.add(def);
   return def.bases.some((b) => (b.k === 'ref' && (b.path === path || b.path.replace(/\.function\./, '.') === path)) || (b.k === 'class' && derivesFrom(b.def, path, seen)));
 }
+
+const DICT_BASES = new Set(['builtins.dict', 'collections.OrderedDict', 'typing.OrderedDict', 'typing.Dict', 'collections.UserDict']);
+
+/** Whether a plain class derives from `dict` / `OrderedDict` (a registry such as transformers' `ClassInstantier`). */
+export function isDictClass(def: ClassDef, seen = new Set<ClassDef>()): boolean {
+  if (seen.has(def)) return false;
+  seen.add(def);
+  return def.bases.some((b) => (b.k === 'ref' && DICT_BASES.has(b.path)) || (b.k === 'class' && isDictClass(b.def, seen)));
+}
+
+/** Where an instance of a dict subclass keeps its items: a name no identifier can be. */
+export const DICT_ITEMS = '<dict items>';
+
+/** The items of an instance of a dict subclass. */
+export function dictItemsOf(obj: { readonly def: ClassDef; readonly attrs: Map<string, PyValue> }): Extract<PyValue, { k: 'dict' }> | undefined {
+  const items = obj.attrs.get(DICT_ITEMS);
+  return items?.k === 'dict' ? items : undefined;
+}

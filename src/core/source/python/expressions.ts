@@ -3,7 +3,7 @@ import { child, childrenOf, namedChildren, type Syn } from '../syntax.js';
 import { layerTensor } from './library/nn-layers.js';
 import { dimValue } from './library/host.js';
 import { binaryOp, compareValues, sliceBounds } from './operators.js';
-import { containerOf, derivesFrom, dunderAttr, findClassAttr, findMethod, isProperty, layerBaseOf, methodValue, recordFields } from './classes.js';
+import { containerOf, derivesFrom, dictItemsOf, dunderAttr, findClassAttr, findMethod, isDictClass, isProperty, layerBaseOf, methodValue, recordFields } from './classes.js';
 import { ModuleScope } from './program.js';
 import { evaluateDefaults } from './parameters.js';
 import { firstLine, MAX_LOOP, type Frame } from './evaluator.js';
@@ -275,6 +275,10 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     const container = cls.isModule ? containerOf({ def: cls }) : undefined;
     if (container && name === '__init__') return { k: 'method', self: frame.self, name: `${container}.__init__` };
     if (cls.record === 'dataclass' && name === '__init__' && frame.self.k === 'object') return { k: 'method', self: frame.self, name: 'dataclass.__init__' };
+    // A dict subclass's `super().__getitem__(key)`, `super().__init__(...)`: dict's own, on the items it holds.
+    const items = frame.self.k === 'object' && isDictClass(cls) ? dictItemsOf(frame.self) : undefined;
+    if (items && name === '__init__') return { k: 'method', self: frame.self, name: 'dict.__init__' };
+    if (items) return { k: 'method', self: items, name };
     // `object.__getattribute__`, which a `__getattr__` hook falls back to: lookup without the hook.
     if (name === '__getattribute__' && frame.self.k === 'object') return { k: 'method', self: frame.self, name: 'object.__getattribute__' };
     // A subclass of a torch.nn layer (`class SameConv(nn.Conv2d)`): the layer's constructor makes its weights.
@@ -334,6 +338,8 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         }
         const m = methodValue(owner.def, name, owner);
         if (m) return isProperty(owner.def, name) ? this.invoke(m, [], NO_KWARGS, at) : m;
+        const items = dictItemsOf(owner);
+        if (items && !findClassAttr(owner.def, name)) return { k: 'method', self: items, name };
         return findClassAttr(owner.def, name) ?? this.missingAttr(owner, name, at);
       }
       case 'pymodule':
@@ -388,6 +394,8 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     // A class of the program's own that defines `__getitem__` (a layer factory, a registry): `f[a, b]` passes `(a, b)`.
     const getItem = owner.k === 'object' || (owner.k === 'module' && owner.obj.def) ? methodValue(owner.k === 'object' ? owner.def : owner.obj.def!, '__getitem__', owner) : undefined;
     if (getItem) return this.invoke(getItem, [keys.length === 1 ? keys[0]! : { k: 'tuple', items: keys }], NO_KWARGS, node);
+    const items = owner.k === 'object' ? dictItemsOf(owner) : undefined;
+    if (items && keys.length === 1) return this.method(items, '__getitem__', keys, NO_KWARGS, node);
     if (keys.length !== 1) return unknown(`'${this.text(node)}'`);
     const key = keys[0]!;
     if (owner.k === 'object' && owner.def.record === 'namedtuple') {

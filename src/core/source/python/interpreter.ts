@@ -10,11 +10,11 @@ import { tensorMethod } from './library/tensor-methods.js';
 import { builtinMethod } from './builtin-methods.js';
 import { arrayMethod } from './library/arrays.js';
 import { bindParams } from './parameters.js';
-import { containerOf, findClassAttr, findMethod, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
+import { containerOf, dictItemsOf, DICT_ITEMS, findClassAttr, findMethod, isDictClass, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
 import type { PythonProgram } from './program.js';
 import { BudgetExceeded, firstLine, type Frame } from './evaluator.js';
 import { ExpressionInterpreter } from './expressions.js';
-import { NONE, NO_KWARGS, Scope, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, dictKey, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 export { BudgetExceeded, type CallSite } from './evaluator.js';
 
@@ -199,6 +199,11 @@ export class PyInterpreter extends ExpressionInterpreter {
   /** An instance of a plain class: fields bound for records, else `__init__` run on a fresh object. */
   private newObject(def: ClassDef, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
     const obj: Extract<PyValue, { k: 'object' }> = { k: 'object', def, attrs: new Map() };
+    if (isDictClass(def)) {
+      // A dict subclass holds its items as the dict it is; without an `__init__` of its own, dict's takes the arguments.
+      obj.attrs.set(DICT_ITEMS, { k: 'dict', entries: new Map() });
+      if (!findMethod(def, '__init__')) this.method(obj, 'dict.__init__', args, kwargs, node);
+    }
     if (this.mode === 'site' && isKerasLayerClass(def)) this.callSites.push({ def, args, kwargs, at: this.here(node), object: obj });
     const init = findMethod(def, '__init__');
     if (def.record && (!init || def.record === 'namedtuple')) {
@@ -276,6 +281,18 @@ export class PyInterpreter extends ExpressionInterpreter {
       const attrs = new Map(self.attrs);
       for (const [k, v] of kwargs) attrs.set(k, v);
       return { k: 'object', def: self.def, attrs };
+    }
+    if (self.k === 'object' && name === 'dict.__init__') {
+      const items = dictItemsOf(self);
+      const first = args[0];
+      const pairs = first?.k === 'dict' ? [...first.entries] : first?.k === 'object' && dictItemsOf(first) ? [...dictItemsOf(first)!.entries] : undefined;
+      if (items && pairs) for (const [k, v] of pairs) items.entries.set(k, v);
+      else if (items && first) for (const pair of this.iterate(first) ?? []) {
+        const key = pair.k === 'tuple' || pair.k === 'list' ? dictKey(pair.items[0]) : undefined;
+        if (key !== undefined && (pair as { items: PyValue[] }).items[1]) items.entries.set(key, (pair as { items: PyValue[] }).items[1]!);
+      }
+      if (items) for (const [k, v] of kwargs) items.entries.set(k, v);
+      return NONE;
     }
     if (self.k === 'object' && name === 'object.__getattribute__') {
       const attr = args[0]?.k === 'str' ? args[0].v : undefined;

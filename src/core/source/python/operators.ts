@@ -1,5 +1,6 @@
 import { textOf, type Syn } from '../syntax.js';
 import { arrayBinary } from './library/arrays.js';
+import { dictItemsOf } from './classes.js';
 import { canonical, type LibraryHost } from './library/host.js';
 import { dictKey, int, intOf, num, unknown, type PyValue } from './values.js';
 
@@ -106,6 +107,9 @@ export function compareValues(op: string, a: PyValue, b: PyValue): boolean | und
     return undefined;
   }
   if (op === 'in' || op === 'not in') {
+    // An instance of a dict subclass holds its keys as the dict it is.
+    const held = b.k === 'object' ? dictItemsOf(b) : undefined;
+    if (held) return compareValues(op, a, held);
     if (b.k === 'dict') {
       const key = dictKey(a);
       if (key === undefined) return undefined;

@@ -5,7 +5,7 @@ import { bindImports } from './imports.js';
 import { evaluateDefaults } from './parameters.js';
 import { arrayItems } from './library/arrays.js';
 import { PythonTypeError } from './errors.js';
-import { containerOf, decoratorNames, recordFields } from './classes.js';
+import { containerOf, decoratorNames, dictItemsOf, recordFields } from './classes.js';
 import { Evaluator, firstLine, MAX_LOOP, type Frame, type Signal } from './evaluator.js';
 import { NONE, dictKey, inPlaceChanges, keyValue, intOf, truthy, unknown, type PyValue, type Scope } from './values.js';
 
@@ -161,9 +161,12 @@ export abstract class StatementInterpreter extends Evaluator {
       case 'tuple':
       case 'list':
         return value.items;
-      case 'object':
-        // A named tuple unpacks and indexes like the tuple it is.
+      case 'object': {
+        // A named tuple unpacks and indexes like the tuple it is; a dict subclass iterates its keys.
+        const items = dictItemsOf(value);
+        if (items) return [...items.entries.keys()].map(keyValue);
         return value.def.record === 'namedtuple' ? recordFields(value.def).map((f) => value.attrs.get(f) ?? unknown(`field '${f}'`)) : undefined;
+      }
       case 'dict':
         return [...value.entries.keys()].map(keyValue);
       case 'str':
