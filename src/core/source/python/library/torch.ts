@@ -205,17 +205,17 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
       }
       return { k: 'tensor', t: ops.conv(t, w, bias, kernel as number[], stride, [...padding, ...padding], dilation, groups) };
     }
-    case 'F.adaptive_avg_pool1d':
-    case 'F.adaptive_avg_pool3d':
-    case 'F.adaptive_max_pool1d':
-    case 'F.adaptive_max_pool3d':
     case 'F.softmax':
     case 'torch.softmax': {
       const dim = intOf(arg(1, 'dim'));
       return t && dim !== undefined ? { k: 'tensor', t: ops.unary('Softmax', t, { axis: { type: 'int', value: dim } }) } : host.fail(`${path} with a dim that is not known`, node, tensorArgs(args));
     }
+    case 'F.adaptive_avg_pool1d':
     case 'F.adaptive_avg_pool2d':
-    case 'F.adaptive_max_pool2d': {
+    case 'F.adaptive_avg_pool3d':
+    case 'F.adaptive_max_pool1d':
+    case 'F.adaptive_max_pool2d':
+    case 'F.adaptive_max_pool3d': {
       const size = intsOf(arg(1, 'output_size'));
       if (t && size && size.every((s) => s === 1)) return { k: 'tensor', t: ops.globalPool(fn.startsWith('F.adaptive_avg') ? 'GlobalAveragePool' : 'GlobalMaxPool', t) };
       return host.fail(`${path} with output size other than 1 is not interpreted`, node, tensorArgs(args));
