@@ -1,12 +1,13 @@
 import { MemoryFileSystem, joinPath, type SourceLocation } from '../../modules/source-files.js';
 import { MMCV_MODULES } from './mmcv-modules.js';
+import { SPEECHBRAIN_MODULES } from './speechbrain-modules.js';
 import { TIMM_MODULES } from './timm-modules.js';
 import { TORCHVISION_MODULES } from './torchvision-modules.js';
 
 /**
  * Library knowledge: which imported names the evaluator answers from its catalogue instead of reading
  * source. `torch` and the standard library are always the catalogue (their source is C extensions and
- * dispatch code, not model definitions); torchvision, timm and mmcv / mmengine are read from disk when their source is
+ * dispatch code, not model definitions); torchvision, timm, mmcv / mmengine and speechbrain are read from disk when their source is
  * found, else their catalogue entries stand in.
  */
 const CATALOGUE_ONLY = new Set([
@@ -15,7 +16,7 @@ const CATALOGUE_ONLY = new Set([
   'torchstat', 'tensorflow', 'keras', 'tf_keras',
 ]);
 
-const CATALOGUE_FALLBACK = new Set(['torchvision', 'timm', 'mmcv', 'mmengine']);
+const CATALOGUE_FALLBACK = new Set(['torchvision', 'timm', 'mmcv', 'mmengine', 'speechbrain']);
 
 function rootOf(name: string): string {
   return name.split('.', 1)[0]!;
@@ -40,7 +41,7 @@ let catalogue: SourceLocation | undefined;
 export function catalogueLocation(): SourceLocation {
   if (!catalogue) {
     const files = new MemoryFileSystem();
-    for (const [path, text] of Object.entries({ ...TORCHVISION_MODULES, ...TIMM_MODULES, ...MMCV_MODULES })) files.write(joinPath(CATALOGUE_ROOT, path), text);
+    for (const [path, text] of Object.entries({ ...TORCHVISION_MODULES, ...TIMM_MODULES, ...MMCV_MODULES, ...SPEECHBRAIN_MODULES })) files.write(joinPath(CATALOGUE_ROOT, path), text);
     catalogue = { path: joinPath(CATALOGUE_ROOT, '__main__.py'), files, searchRoots: [CATALOGUE_ROOT], pythonPaths: [] };
   }
   return catalogue;
