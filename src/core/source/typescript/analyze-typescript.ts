@@ -282,6 +282,15 @@ interface Entry {
   readonly needsArguments: boolean;
   /** Runs the entry in `interp`, giving what it returns. */
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
+  /** Its parameters (and its class's constructor's) that no code gives a known value, with the call site's arguments. */
+  readonly unsupplied: (args: TsValue[] | undefined) => string[];
+}
+
+/** The parameters without a default to which `args` (a call site's, else none) give no known value. */
+function unsuppliedParameters(fn: Syn, args: TsValue[] | undefined): string[] {
+  return paramsOf(fn)
+    .filter((p, i) => !p.hasDefault && (args?.[i] === undefined || args[i]!.k === 'undef' || args[i]!.k === 'unknown'))
+    .map((p) => p.name.replace(/\s+/g, ' '));
 }
 
 /**
@@ -296,7 +305,7 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
     const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
     if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
     if (firstParamIsTensor(def.node)) return [];
-    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
+    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true), unsupplied: (args) => unsuppliedParameters(def.node, args) }];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;
@@ -307,6 +316,12 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
       node: m,
       buildsModel: true,
       needsArguments: !paramsOf(m).every((p) => p.hasDefault || p.pattern?.type === 'object_pattern'),
+      unsupplied: (args: TsValue[] | undefined) => {
+        const ctor = cls.methods.get('constructor');
+        const made = newArgs(cls);
+        const ctorParams = ctor ? unsuppliedParameters(ctor, made) : [];
+        return [...(ctorParams.length > 0 ? [`new ${cls.name}(${ctorParams.join(', ')})`] : []), ...unsuppliedParameters(m, args)];
+      },
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
         const models = interp.models.length;
         const sequentials = interp.sequentials.length;
@@ -371,6 +386,11 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   const site = script.callSites.find((s) => s.def.node === entry.node);
   // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.
   for (const u of script.contextNotes) interp.b.note(u.note, u.range);
+  // Sizes left unknown below often come from a parameter nobody gives: said before them, as their cause
+  // (before the run, so the models it makes count it among the notes that precede them).
+  const unsupplied = entry.unsupplied(site?.args);
+  const cause = unsupplied.length > 0 ? { nodeId: '', note: `${entry.name}: no call in the workspace gives a value for ${unsupplied.join(', ')}; sizes computed from ${unsupplied.length > 1 ? 'them' : 'it'} are not known`, range: d.decl.range } : undefined;
+  if (cause) interp.b.unknowns.push(cause);
   let returned: TsValue | undefined;
   let interrupted = false;
   try {
@@ -379,6 +399,8 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     interrupted = true;
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
+  // Nothing was left unknown: the parameters had defaults enough.
+  if (cause && !interp.b.unknowns.some((u) => u.nodeId !== '')) interp.b.unknowns.splice(interp.b.unknowns.indexOf(cause), 1);
   // The model the builder returns is named after it; other models it made keep their variable names.
   const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
   const ownModels = interp.models.filter((m) => (!m.usedAsLayer || m === main) && (!m.creator || !modelMakers.has(m.creator) || m.creator === entry.node));

@@ -12,8 +12,11 @@ import { ANONYMOUS, binary, firstLine, numV, strV, textValue, truthy, UNDEF, unk
  * reason; they are reported where a model needs them.
  */
 
-/** Names a builtin may be called by without being declared. */
-const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis', 'structuredClone']);
+/**
+ * Names a builtin may be called by without being declared. `tf` among them: pages that load TF.js with a
+ * `<script>` tag (its UMD bundle) use the global `tf` it defines, with no import.
+ */
+const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis', 'structuredClone', 'tf']);
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
 export function evaluate(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue {

@@ -41,6 +41,14 @@ function layerOptions(opts: TsValue | undefined): Map<string, LayerOption> | und
   return options;
 }
 
+/** Why each option of a layer call that has no value has none. */
+function unknownOptionsOf(opts: TsValue | undefined): Map<string, string> | undefined {
+  if (opts?.k !== 'obj') return undefined;
+  const whys = new Map<string, string>();
+  for (const [key, v] of opts.props) if (v.k === 'unknown') whys.set(key, v.why);
+  return whys;
+}
+
 /** The layers an options object holds (`{layer: tf.layers.lstm(...)}`, `{cell: [c1, c2]}`). */
 function innerLayers(opts: TsValue | undefined): TfLayer[] {
   if (opts?.k !== 'obj') return [];
@@ -163,7 +171,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensors);
     const options = layerOptions(args[0]);
     if (!options) return interp.fail(`tf.layers.${last} options are not known`, n);
-    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0])) };
+    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0]), unknownOptionsOf(args[0])) };
   }
   if (parts.length !== 2) return interp.fail(`${path}() is not interpreted`, n, tensors);
   switch (last) {
