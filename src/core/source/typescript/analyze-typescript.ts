@@ -282,8 +282,8 @@ interface Entry {
   readonly needsArguments: boolean;
   /** Runs the entry in `interp`, giving what it returns. */
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
-  /** Its parameters (and its class's constructor's) that no code gives a known value, with the call site's arguments. */
-  readonly unsupplied: (args: TsValue[] | undefined) => string[];
+  /** Its parameters (and its class's constructor's) that no code gives a known value, with the call site's arguments: how to name them, and how many. */
+  readonly unsupplied: (args: TsValue[] | undefined) => { readonly names: string[]; readonly count: number };
 }
 
 /** The parameters without a default to which `args` (a call site's, else none) give no known value. */
@@ -305,7 +305,10 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
     const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
     if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
     if (firstParamIsTensor(def.node)) return [];
-    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true), unsupplied: (args) => unsuppliedParameters(def.node, args) }];
+    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true), unsupplied: (args) => {
+        const names = unsuppliedParameters(def.node, args);
+        return { names, count: names.length };
+      } }];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;
@@ -320,7 +323,8 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
         const ctor = cls.methods.get('constructor');
         const made = newArgs(cls);
         const ctorParams = ctor ? unsuppliedParameters(ctor, made) : [];
-        return [...(ctorParams.length > 0 ? [`new ${cls.name}(${ctorParams.join(', ')})`] : []), ...unsuppliedParameters(m, args)];
+        const own = unsuppliedParameters(m, args);
+        return { names: [...(ctorParams.length > 0 ? [`new ${cls.name}(${ctorParams.join(', ')})`] : []), ...own], count: ctorParams.length + own.length };
       },
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
         const models = interp.models.length;
@@ -389,8 +393,9 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   // Sizes left unknown below often come from a parameter nobody gives: said before them, as their cause
   // (before the run, so the models it makes count it among the notes that precede them).
   const unsupplied = entry.unsupplied(site?.args);
-  const cause = unsupplied.length > 0 ? { nodeId: '', note: `${entry.name}: no call in the workspace gives a value for ${unsupplied.join(', ')}; sizes computed from ${unsupplied.length > 1 ? 'them' : 'it'} are not known`, range: d.decl.range } : undefined;
+  const cause = unsupplied.count > 0 ? { nodeId: '', note: `${entry.name}: no call in the workspace gives a value for ${unsupplied.names.join(', ')}; sizes computed from ${unsupplied.count > 1 ? 'them' : 'it'} are not known`, range: d.decl.range } : undefined;
   if (cause) interp.b.unknowns.push(cause);
+  const notesBeforeRun = interp.b.unknowns.length;
   let returned: TsValue | undefined;
   let interrupted = false;
   try {
@@ -399,8 +404,8 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     interrupted = true;
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
-  // Nothing was left unknown: the parameters had defaults enough.
-  if (cause && !interp.b.unknowns.some((u) => u.nodeId !== '')) interp.b.unknowns.splice(interp.b.unknowns.indexOf(cause), 1);
+  // The run noted nothing: the missing parameters were not needed.
+  if (cause && interp.b.unknowns.length === notesBeforeRun) interp.b.unknowns.splice(interp.b.unknowns.indexOf(cause), 1);
   // The model the builder returns is named after it; other models it made keep their variable names.
   const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
   const ownModels = interp.models.filter((m) => (!m.usedAsLayer || m === main) && (!m.creator || !modelMakers.has(m.creator) || m.creator === entry.node));

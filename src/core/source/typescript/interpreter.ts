@@ -298,7 +298,8 @@ export class TsInterpreter {
       if (!(e instanceof TfLayerError)) throw e;
       // `filters is not known` says where; the option's own reason says why (the parameter no call gives).
       const why = [...(layer.unknownOptions ?? [])].find(([key]) => e.message.includes(`${key} is not known`))?.[1];
-      out = { k: 'tensor', t: this.b.unknown(why ? `${e.message}: ${why}` : e.message, range, inputs) };
+      // Its first clause: the cause's own note (the paths tried) is printed where the cause is.
+      out = { k: 'tensor', t: this.b.unknown(why ? `${e.message}: ${why.split(';')[0]}` : e.message, range, inputs) };
     }
     for (const node of this.b.graph.nodes.slice(start)) layer.nodeIds.push(node.id);
     return out;
