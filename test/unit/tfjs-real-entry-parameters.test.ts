@@ -76,6 +76,31 @@ export class PolicyNet {
     assert.equal(notesOf(unit)[0], '3: PolicyNet.build: no call in the workspace gives a value for new PolicyNet(rows, cols); sizes computed from them are not known');
   });
 
+  it('a class whose constructor makes the model, never constructed in its file, is a unit that names the constructor call', async () => {
+    // Shaped like a WaveNet port: gated activations (tanh × sigmoid, no pooling) are not SE blocks either way.
+    const text = `${HEAD}
+class WaveNet {
+  constructor(channels, kernelSize = 2, levels = 3) {
+    const input = tf.input({ shape: [null, channels] });
+    let residual = tf.layers.conv1d({ filters: channels, kernelSize, padding: 'causal' }).apply(input);
+    for (let j = 0; j < levels; j++) {
+      const dilated = tf.layers.conv1d({ filters: channels, kernelSize, dilationRate: 2 ** j, padding: 'causal' }).apply(residual);
+      residual = tf.layers.multiply().apply([
+        tf.layers.activation({ activation: 'tanh' }).apply(dilated),
+        tf.layers.activation({ activation: 'sigmoid' }).apply(dilated),
+      ]);
+    }
+    this.model = tf.model({ inputs: input, outputs: residual });
+  }
+}
+`;
+    const analysis = await analyzeText(text, 'typescript');
+    const unit = analysis.units[0]!;
+    assert.equal(unit.name, 'WaveNet');
+    assert.equal(notesOf(unit)[0], '3: WaveNet: no call in the workspace gives a value for new WaveNet(channels); sizes computed from it are not known');
+    assert.deepEqual(analysis.units.flatMap((u) => u.blocks), []);
+  });
+
   it('says nothing of parameters when the file calls the builder with values, or its defaults suffice', async () => {
     const text = `${HEAD}
 import { WIDTH } from './settings';

@@ -12,7 +12,7 @@ import { child, namedChildren, snapshot, textOf, type SnapshotOptions, type Syn 
 import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
-import { ANONYMOUS } from './values.js';
+import { ANONYMOUS, UNDEF } from './values.js';
 import { finishUnit } from '../finish-unit.js';
 import { classUnit, firstParamIsTensor, functionUnit, layoutOf, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
@@ -151,7 +151,12 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
   const entries = declared.flatMap((d) => entriesOf(d, newArgs).map((entry) => ({ d, entry })));
   // Builders that need arguments run last: one that another entry calls (`gateSeq(c)` inside `buildModel`)
   // is covered by it, with the arguments it really gets.
-  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel) || Number(a.entry.needsArguments) - Number(b.entry.needsArguments));
+  entries.sort(
+    (a, b) =>
+      Number(Boolean(a.entry.fromConstructor)) - Number(Boolean(b.entry.fromConstructor)) ||
+      Number(b.entry.buildsModel) - Number(a.entry.buildsModel) ||
+      Number(a.entry.needsArguments) - Number(b.entry.needsArguments),
+  );
   // A model the top-level code made by calling an entry point is that entry's unit, run on its own (with
   // the top-level call's arguments), so that what the rest of the script does is not in its notes.
   // Only when the top-level code made one model there: `small = build(16); big = build(64)` stay two units.
@@ -282,6 +287,8 @@ interface Entry {
   readonly needsArguments: boolean;
   /** Runs the entry in `interp`, giving what it returns. */
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
+  /** A class's constructor that makes the model: run after all other entries. */
+  readonly fromConstructor?: boolean;
   /** Its parameters (and its class's constructor's) that no code gives a known value, with the call site's arguments: how to name them, and how many. */
   readonly unsupplied: (args: TsValue[] | undefined) => { readonly names: string[]; readonly count: number };
 }
@@ -312,6 +319,42 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;
+  return [...methodEntries(cls, newArgs), ...constructorEntries(cls, newArgs)];
+}
+
+/**
+ * A class whose constructor makes the model itself (`this._model = tf.model(...)` in `constructor(channels)`):
+ * the instance the program makes, else one made with no arguments. It runs after every other entry, so a
+ * function or method that constructs the class (with its real arguments) covers it first.
+ */
+function constructorEntries(cls: TsClass, newArgs: (cls: TsClass) => TsValue[] | undefined): Entry[] {
+  const ctor = cls.methods.get('constructor');
+  if (!ctor || !BUILDS_MODEL.test(textOf(child(ctor, 'body') ?? ctor))) return [];
+  return [{
+    name: cls.name,
+    node: ctor,
+    buildsModel: true,
+    needsArguments: !paramsOf(ctor).every((p) => p.hasDefault || p.pattern?.type === 'object_pattern'),
+    fromConstructor: true,
+    unsupplied: () => {
+      const names = unsuppliedParameters(ctor, newArgs(cls));
+      return { names: names.length > 0 ? [`new ${cls.name}(${names.join(', ')})`] : [], count: names.length };
+    },
+    run: (interp: TsInterpreter) => {
+      const models = interp.models.length;
+      const sequentials = interp.sequentials.length;
+      construct(interp, cls, newArgs(cls) ?? defaultArgs(ctor), ctor);
+      // The last model it made is the one it keeps (`this.model`); a target network made before it is its own unit.
+      const model = interp.models.slice(models).at(-1);
+      if (model) return { k: 'model', model };
+      const seq = interp.sequentials.slice(sequentials).at(-1);
+      return seq ? { k: 'seq', seq } : UNDEF;
+    },
+  }];
+}
+
+/** The model-building methods of a plain class, on an instance made with the program's own arguments. */
+function methodEntries(cls: TsClass, newArgs: (cls: TsClass) => TsValue[] | undefined): Entry[] {
   return [...cls.methods]
     .filter(([name, m]) => name !== 'constructor' && BUILDS_MODEL.test(textOf(child(m, 'body') ?? m)) && !firstParamIsTensor(m))
     .map(([name, m]) => ({
