@@ -29,7 +29,7 @@ describe('TF.js builders whose parameters no call gives', () => {
     assert.deepEqual(analysis.units.flatMap((u) => u.blocks), []);
   });
 
-  it('a default-exported builder taking a destructured options object names the options', async () => {
+  it('a default-exported builder taking a destructured options object names the options, and the Keras values it took for them', async () => {
     const text = `${HEAD}
 const seBlock = (inputs, filters, ratio = 4) => {
   let x = tf.layers.globalAveragePooling2d({}).apply(inputs);
@@ -51,7 +51,10 @@ export default mobileNet;
     const analysis = await analyzeText(text, 'typescript');
     const unit = analysis.units[0]!;
     assert.equal(unit.name, 'mobileNet');
-    assert.equal(notesOf(unit)[0], '11: mobileNet: no call in the workspace gives a value for { inputShape, alpha }; sizes computed from it are not known');
+    assert.deepEqual(notesOf(unit), ['11: mobileNet: no call in the workspace gives a value for { inputShape, alpha }; inputShape = [224, 224, 3], alpha = 1 taken, as Keras applications default them']);
+    assert.deepEqual(unit.inputShape, [1, 224, 224, 3]);
+    // 16 channels at alpha 1: reduce to 4, expand to 16, both with bias.
+    assert.deepEqual(unit.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [[16, 4, 16 * 4 + 4 + 4 * 16 + 16]]);
   });
 
   it('a class whose constructor takes the board size names the constructor call', async () => {

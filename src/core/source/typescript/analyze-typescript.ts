@@ -13,6 +13,7 @@ import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
 import { ANONYMOUS, UNDEF } from './values.js';
+import { applicationDefaults, conventionText } from './application-defaults.js';
 import { finishUnit } from '../finish-unit.js';
 import { classUnit, firstParamIsTensor, functionUnit, layoutOf, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
@@ -290,7 +291,7 @@ interface Entry {
   /** A class's constructor that makes the model: run after all other entries. */
   readonly fromConstructor?: boolean;
   /** Its parameters (and its class's constructor's) that no code gives a known value, with the call site's arguments: how to name them, and how many. */
-  readonly unsupplied: (args: TsValue[] | undefined) => { readonly names: string[]; readonly count: number };
+  readonly unsupplied: (args: TsValue[] | undefined) => { readonly names: string[]; readonly count: number; readonly taken?: string[] };
 }
 
 /** The parameters without a default to which `args` (a call site's, else none) give no known value. */
@@ -314,7 +315,7 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
     if (firstParamIsTensor(def.node)) return [];
     return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true), unsupplied: (args) => {
         const names = unsuppliedParameters(def.node, args);
-        return { names, count: names.length };
+        return { names, count: names.length, taken: conventionalValuesTaken(def.node, args) };
       } }];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
@@ -420,9 +421,20 @@ function makesAnything(node: Syn): boolean {
   return false;
 }
 
-/** Arguments for a builder called with none: an empty options object where one is destructured. */
+/**
+ * Arguments for a builder called with none: where an options object is destructured, one holding the values
+ * Keras applications give the conventional options it names (`alpha`, `includeTop`), else empty.
+ */
 function defaultArgs(fn: Syn): TsValue[] {
-  return paramsOf(fn).map((p) => (p.pattern?.type === 'object_pattern' && !p.hasDefault ? { k: 'obj', props: new Map() } : { k: 'undef' }));
+  return paramsOf(fn).map((p) => (p.pattern?.type === 'object_pattern' && !p.hasDefault ? { k: 'obj', props: applicationDefaults(p.pattern) } : { k: 'undef' }));
+}
+
+/** `alpha = 1, includeTop = true`: the conventional option values `defaultArgs` gives a builder called with none. */
+function conventionalValuesTaken(fn: Syn, args: TsValue[] | undefined): string[] {
+  if (args !== undefined) return [];
+  return paramsOf(fn).flatMap((p) =>
+    p.pattern?.type === 'object_pattern' && !p.hasDefault ? [...applicationDefaults(p.pattern)].map(([name, v]) => `${name} = ${conventionText(v)}`) : [],
+  );
 }
 
 /** Runs one entry point in its own graph; its models and sequentials become units. */
@@ -436,7 +448,9 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   // Sizes left unknown below often come from a parameter nobody gives: said before them, as their cause
   // (before the run, so the models it makes count it among the notes that precede them).
   const unsupplied = entry.unsupplied(site?.args);
-  const cause = unsupplied.count > 0 ? { nodeId: '', note: `${entry.name}: no call in the workspace gives a value for ${unsupplied.names.join(', ')}; sizes computed from ${unsupplied.count > 1 ? 'them' : 'it'} are not known`, range: d.decl.range } : undefined;
+  // Conventional values taken for some (`alpha = 1`) are said in any case: the sizes rest on them.
+  const taken = unsupplied.taken?.length ? `; ${unsupplied.taken.join(', ')} taken, as Keras applications default them` : '';
+  const cause = unsupplied.count > 0 ? { nodeId: '', note: `${entry.name}: no call in the workspace gives a value for ${unsupplied.names.join(', ')}${taken}${taken ? '' : `; sizes computed from ${unsupplied.count > 1 ? 'them' : 'it'} are not known`}`, range: d.decl.range } : undefined;
   if (cause) interp.b.unknowns.push(cause);
   const notesBeforeRun = interp.b.unknowns.length;
   let returned: TsValue | undefined;
@@ -448,7 +462,7 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
   // The run noted nothing: the missing parameters were not needed.
-  if (cause && interp.b.unknowns.length === notesBeforeRun) interp.b.unknowns.splice(interp.b.unknowns.indexOf(cause), 1);
+  if (cause && !taken && interp.b.unknowns.length === notesBeforeRun) interp.b.unknowns.splice(interp.b.unknowns.indexOf(cause), 1);
   // The model the builder returns is named after it; other models it made keep their variable names.
   const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
   const ownModels = interp.models.filter((m) => (!m.usedAsLayer || m === main) && (!m.creator || !modelMakers.has(m.creator) || m.creator === entry.node));
