@@ -74,6 +74,18 @@ describe('TF.js module forms', () => {
     assert.deepEqual(blocks, [EXPECTED]);
   });
 
+  it("a project's own module that re-exports TF.js (export *, or named re-exports) is the library where it is imported", async () => {
+    const files = new MemoryFileSystem({
+      '/w/model.ts': MODEL("import * as tf from './tf';\nimport { se } from './se';"),
+      '/w/tf.ts': "export * from '@tensorflow/tfjs-node';\nexport const VERSION_NOTE = 'node backend';\n",
+      '/w/se.ts': `import { layers } from './tf-layers';\nconst tf = { layers };\nexport function se(x, r) {${SE_BODY}}\n`,
+      '/w/tf-layers.ts': "export { layers } from '@tensorflow/tfjs';\n",
+    });
+    const { unit, blocks } = await blocksOf(files, '/w/model.ts');
+    assert.equal(unit.partial, false, unit.unknowns.map((u) => u.note).join('; '));
+    assert.deepEqual(blocks, [EXPECTED]);
+  });
+
   it('tsconfig paths with comments and trailing commas', () => {
     const config = readTsConfigPaths('{ /* c */ "compilerOptions": { "baseUrl": "src", // x\n "paths": { "@se/*": ["blocks/*", "more/*"], }, }, }', '/w');
     assert.deepEqual(config, { baseUrl: '/w/src', paths: [['@se/*', ['blocks/*', 'more/*']]] });
