@@ -86,6 +86,24 @@ describe('TF.js module forms', () => {
     assert.deepEqual(blocks, [EXPECTED]);
   });
 
+  it("TF.js reached as the page's global (window.tf, globalThis.tf) or by a dynamic import (await import(), import().then)", async () => {
+    const body = (prelude: string) => `${prelude}
+  const x = tf.input({ shape: [8, 8, ${REF.channels}] });
+  const r = ${RATIO};${SE_BODY.replace('return tf.layers.multiply().apply([x, s]);', 'return tf.model({ inputs: x, outputs: tf.layers.multiply().apply([x, s]) });')}`;
+    const sources: Record<string, string> = {
+      '/w/window.js': `function build() {${body('const tf = window.tf;')}}\n`,
+      '/w/global.js': `function build() {${body('const tf = globalThis.tf;')}}\n`,
+      '/w/awaited.ts': `export async function build() {${body("const tf = await import('@tensorflow/tfjs');")}}\n`,
+      '/w/then.js': `import('@tensorflow/tfjs').then((tf) => {${body('')}});\n`,
+    };
+    const files = new MemoryFileSystem(sources);
+    for (const path of Object.keys(sources)) {
+      const { unit, blocks } = await blocksOf(files, path);
+      assert.deepEqual(blocks, [EXPECTED], path);
+      assert.equal(unit.partial, false, `${path}: ${unit.unknowns.map((u) => u.note).join('; ')}`);
+    }
+  });
+
   it('tsconfig paths with comments and trailing commas', () => {
     const config = readTsConfigPaths('{ /* c */ "compilerOptions": { "baseUrl": "src", // x\n "paths": { "@se/*": ["blocks/*", "more/*"], }, }, }', '/w');
     assert.deepEqual(config, { baseUrl: '/w/src', paths: [['@se/*', ['blocks/*', 'more/*']]] });

@@ -13,7 +13,10 @@ export function tfModulePath(specifier: string): boolean {
 }
 
 /** Library calls with no effect on the model (logging, registration, memory management). */
-const NO_EFFECT = new Set(['console', 'tf.serialization', 'tf.util', 'tf.dispose', 'tf.setBackend', 'tf.ready', 'tf.enableProdMode', 'tf.disposeVariables', 'tf.engine', 'tf.env', 'super']);
+const NO_EFFECT = new Set(['console', 'window', 'self', 'tf.serialization', 'tf.util', 'tf.dispose', 'tf.setBackend', 'tf.ready', 'tf.enableProdMode', 'tf.disposeVariables', 'tf.engine', 'tf.env', 'super']);
+
+/** The page's global object, by its names: TF.js's script bundle puts `tf` on it (`window.tf`). */
+const PAGE_GLOBALS = new Set(['globalThis', 'window', 'self']);
 
 const CONFIG_FACTORIES = new Set(['tf.initializers', 'tf.regularizers', 'tf.constraints', 'tf.train', 'tf.losses', 'tf.metrics', 'tf.callbacks']);
 
@@ -25,6 +28,7 @@ const MATH: Readonly<Record<string, (...a: number[]) => number>> = {
 /** `a.b` where `a` is a library name: namespaces stay names; constants and the environment are values. */
 export function libraryMember(interp: TsInterpreter, path: string, name: string, at: Syn | undefined): TsValue {
   if (path === 'Math' && (name === 'PI' || name === 'E' || name === 'SQRT2')) return numV(Math[name]);
+  if (PAGE_GLOBALS.has(path) && name === 'tf') return { k: 'ref', path: 'tf' };
   if (path === 'process.env') {
     // The environment of the run is not known statically: `process.env.X || 64` takes its fallback.
     if (at) interp.contextFail(`process.env.${name} is not known statically; the fallback written after it was taken`, at);
