@@ -467,8 +467,9 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
   const ownModels = interp.models.filter((m) => (!m.usedAsLayer || m === main) && (!m.creator || !modelMakers.has(m.creator) || m.creator === entry.node));
   const made = ownModels.length + interp.sequentials.filter((q) => !q.usedAsLayer).length;
-  if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
-    // Stopped before its model was made: what was built so far, with the reason.
+  if (made === 0 && (interrupted || entry.buildsModel) && interp.b.graph.nodes.length > 0) {
+    // Stopped before its model was made (an exception, or a `tf.model` whose tensors were not known):
+    // what was built so far, with the reason, rather than no builder at all.
     for (const node of interp.reached) covered.add(node);
     const model = interp.b.finish([], interp.layers.map((l) => moduleInfo(l)), layoutOf(interp.layers), 'se-lens tfjs front-end');
     const inputShape = interp.b.graph.inputs[0]?.shape ?? [];
