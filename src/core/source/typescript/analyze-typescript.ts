@@ -313,10 +313,19 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
     const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
     if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
     if (firstParamIsTensor(def.node)) return [];
-    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true), unsupplied: (args) => {
-        const names = unsuppliedParameters(def.node, args);
-        return { names, count: names.length, taken: conventionalValuesTaken(def.node, args) };
-      } }];
+    return [
+      {
+        name: d.name,
+        node: def.node,
+        buildsModel: BUILDS_MODEL.test(textOf(body)),
+        needsArguments: !noArgs,
+        run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true),
+        unsupplied: (args) => {
+          const names = unsuppliedParameters(def.node, args);
+          return { names, count: names.length, taken: conventionalValuesTaken(def.node, args) };
+        },
+      },
+    ];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;

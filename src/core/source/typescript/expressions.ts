@@ -14,7 +14,8 @@ import { ANONYMOUS, binary, firstLine, numV, strV, textValue, truthy, UNDEF, unk
 
 /**
  * Names a builtin may be called by without being declared. `tf` among them: pages that load TF.js with a
- * `<script>` tag (its UMD bundle) use the global `tf` it defines, with no import.
+ * `<script>` tag (its UMD bundle) use the global `tf` it defines, with no import, or read it off the page's
+ * global object (`window.tf`, `self.tf` in a worker).
  */
 const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis', 'window', 'self', 'structuredClone', 'tf']);
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
