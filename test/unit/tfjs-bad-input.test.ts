@@ -34,6 +34,26 @@ export function build() {
     assert.deepEqual(graphProblems(unit.model), []);
   });
 
+  it('a builder whose tf.model outputs are not known tensors is still a unit: the blocks built before, and the reason', async () => {
+    const text = `import * as tf from '@tensorflow/tfjs';
+import { heads } from './heads-not-written-yet';
+${SE}
+export function build() {
+  const input = tf.input({ shape: [8, 8, 16] });
+  const features = se(input, 4);
+  return tf.model({ inputs: input, outputs: Object.values(heads(features)) as tf.SymbolicTensor[] });
+}
+`;
+    const analysis = await analyzeText(text, 'typescript');
+    const unit = analysis.units[0]!;
+    assert.equal(unit.name, 'build');
+    assert.ok(unit.unknowns.some((u) => u.note === 'tf.model outputs are not known tensors' && u.range.startLine + 1 === 15), unit.unknowns.map((u) => u.note).join('; '));
+    // The same block as the one analysed whole: the outputs change nothing before them.
+    const whole = await analyzeText(text.replace('Object.values(heads(features)) as tf.SymbolicTensor[]', 'features'), 'typescript');
+    assert.deepEqual(unit.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), whole.units[0]!.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]));
+    assert.equal(unit.blocks.length, 1);
+  });
+
   it('10,000 call sites of a helper: stops at the step budget with a note, in bounded time', async () => {
     const calls = Array.from({ length: 10_000 }, () => '  x = se(x, 4);').join('\n');
     const text = `import * as tf from '@tensorflow/tfjs';\n${SE}\nexport function build() {\n  let x = tf.input({ shape: [4, 4, 8] });\n  const input = x;\n${calls}\n  return tf.model({ inputs: input, outputs: x });\n}\n`;

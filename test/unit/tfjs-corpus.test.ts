@@ -12,6 +12,8 @@ interface Truth {
   readonly kind: 'builder' | 'layer';
   /** Arguments the generator called the entry with; the analysis, finding no call, uses defaults. */
   readonly args: unknown[];
+  /** The arguments are the values Keras applications give the options the builder destructures: the analysis takes them too. */
+  readonly conventional?: boolean;
   readonly params: number;
   readonly inputShape: number[];
   readonly outputShapes: number[][];
@@ -38,9 +40,11 @@ describe('TF.js corpus against real TF.js', () => {
       assert.deepEqual(graphProblems(unit.model), []);
       assert.deepEqual(unit.inputShape, [1, ...t.inputShape]);
       if (t.kind === 'layer') assert.deepEqual([unit.kind, unit.inputShapeSource], ['class', 'default']);
-      if (t.args.length === 0) {
-        // The only notes: environment variables read with a fallback.
-        assert.deepEqual(unit.unknowns.filter((u) => !u.note.startsWith('process.env.')).map((u) => `${u.range.startLine + 1}: ${u.note}`), []);
+      if (t.args.length === 0 || t.conventional) {
+        // The only notes: environment variables read with a fallback, and the conventional option values taken.
+        const expected = (u: { note: string }) => u.note.startsWith('process.env.') || (t.conventional === true && u.note.endsWith('taken, as Keras applications default them'));
+        assert.deepEqual(unit.unknowns.filter((u) => !expected(u)).map((u) => `${u.range.startLine + 1}: ${u.note}`), []);
+        if (t.conventional) assert.equal(unit.unknowns.filter(expected).length, 1);
         assert.deepEqual(unit.model.graph.outputs.map((o) => o.shape), t.outputShapes.map((s) => [1, ...s]));
         // Parameters per layer as TF.js countParams() gives them, summed over the model.
         assert.equal((unit.model.graph.modules ?? []).reduce((n, m) => n + m.params, 0), t.params);

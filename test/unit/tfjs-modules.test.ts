@@ -74,6 +74,36 @@ describe('TF.js module forms', () => {
     assert.deepEqual(blocks, [EXPECTED]);
   });
 
+  it("a project's own module that re-exports TF.js (export *, or named re-exports) is the library where it is imported", async () => {
+    const files = new MemoryFileSystem({
+      '/w/model.ts': MODEL("import * as tf from './tf';\nimport { se } from './se';"),
+      '/w/tf.ts': "export * from '@tensorflow/tfjs-node';\nexport const VERSION_NOTE = 'node backend';\n",
+      '/w/se.ts': `import { layers } from './tf-layers';\nconst tf = { layers };\nexport function se(x, r) {${SE_BODY}}\n`,
+      '/w/tf-layers.ts': "export { layers } from '@tensorflow/tfjs';\n",
+    });
+    const { unit, blocks } = await blocksOf(files, '/w/model.ts');
+    assert.equal(unit.partial, false, unit.unknowns.map((u) => u.note).join('; '));
+    assert.deepEqual(blocks, [EXPECTED]);
+  });
+
+  it("TF.js reached as the page's global (window.tf, globalThis.tf) or by a dynamic import (await import(), import().then)", async () => {
+    const body = (prelude: string) => `${prelude}
+  const x = tf.input({ shape: [8, 8, ${REF.channels}] });
+  const r = ${RATIO};${SE_BODY.replace('return tf.layers.multiply().apply([x, s]);', 'return tf.model({ inputs: x, outputs: tf.layers.multiply().apply([x, s]) });')}`;
+    const sources: Record<string, string> = {
+      '/w/window.js': `function build() {${body('const tf = window.tf;')}}\n`,
+      '/w/global.js': `function build() {${body('const tf = globalThis.tf;')}}\n`,
+      '/w/awaited.ts': `export async function build() {${body("const tf = await import('@tensorflow/tfjs');")}}\n`,
+      '/w/then.js': `import('@tensorflow/tfjs').then((tf) => {${body('')}});\n`,
+    };
+    const files = new MemoryFileSystem(sources);
+    for (const path of Object.keys(sources)) {
+      const { unit, blocks } = await blocksOf(files, path);
+      assert.deepEqual(blocks, [EXPECTED], path);
+      assert.equal(unit.partial, false, `${path}: ${unit.unknowns.map((u) => u.note).join('; ')}`);
+    }
+  });
+
   it('tsconfig paths with comments and trailing commas', () => {
     const config = readTsConfigPaths('{ /* c */ "compilerOptions": { "baseUrl": "src", // x\n "paths": { "@se/*": ["blocks/*", "more/*"], }, }, }', '/w');
     assert.deepEqual(config, { baseUrl: '/w/src', paths: [['@se/*', ['blocks/*', 'more/*']]] });

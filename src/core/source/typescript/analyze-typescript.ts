@@ -12,7 +12,8 @@ import { child, namedChildren, snapshot, textOf, type SnapshotOptions, type Syn 
 import { construct } from './classes.js';
 import { isLayerClass } from './custom-layers.js';
 import { TsInterpreter, TsScope, type TsClass, type TsFunc, type TsRun, type TsValue } from './interpreter.js';
-import { ANONYMOUS } from './values.js';
+import { ANONYMOUS, UNDEF } from './values.js';
+import { applicationDefaults, conventionText } from './application-defaults.js';
 import { finishUnit } from '../finish-unit.js';
 import { classUnit, firstParamIsTensor, functionUnit, layoutOf, moduleInfo, modelUnit, paramsOf, sequentialUnit, withUniqueBlockIds, type UnitContext } from './units.js';
 
@@ -151,7 +152,12 @@ function analyzeProgram(tops: Top[], modules: TypeScriptModules | undefined, opt
   const entries = declared.flatMap((d) => entriesOf(d, newArgs).map((entry) => ({ d, entry })));
   // Builders that need arguments run last: one that another entry calls (`gateSeq(c)` inside `buildModel`)
   // is covered by it, with the arguments it really gets.
-  entries.sort((a, b) => Number(b.entry.buildsModel) - Number(a.entry.buildsModel) || Number(a.entry.needsArguments) - Number(b.entry.needsArguments));
+  entries.sort(
+    (a, b) =>
+      Number(Boolean(a.entry.fromConstructor)) - Number(Boolean(b.entry.fromConstructor)) ||
+      Number(b.entry.buildsModel) - Number(a.entry.buildsModel) ||
+      Number(a.entry.needsArguments) - Number(b.entry.needsArguments),
+  );
   // A model the top-level code made by calling an entry point is that entry's unit, run on its own (with
   // the top-level call's arguments), so that what the rest of the script does is not in its notes.
   // Only when the top-level code made one model there: `small = build(16); big = build(64)` stay two units.
@@ -282,6 +288,17 @@ interface Entry {
   readonly needsArguments: boolean;
   /** Runs the entry in `interp`, giving what it returns. */
   readonly run: (interp: TsInterpreter, args: TsValue[] | undefined) => TsValue;
+  /** A class's constructor that makes the model: run after all other entries. */
+  readonly fromConstructor?: boolean;
+  /** Its parameters (and its class's constructor's) that no code gives a known value, with the call site's arguments: how to name them, and how many. */
+  readonly unsupplied: (args: TsValue[] | undefined) => { readonly names: string[]; readonly count: number; readonly taken?: string[] };
+}
+
+/** The parameters without a default to which `args` (a call site's, else none) give no known value. */
+function unsuppliedParameters(fn: Syn, args: TsValue[] | undefined): string[] {
+  return paramsOf(fn)
+    .filter((p, i) => !p.hasDefault && (args?.[i] === undefined || args[i]!.k === 'undef' || args[i]!.k === 'unknown'))
+    .map((p) => p.name.replace(/\s+/g, ' '));
 }
 
 /**
@@ -296,10 +313,58 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
     const noArgs = params.every((p) => p.hasDefault || p.pattern?.type === 'object_pattern');
     if (!body || !(BUILDS_MODEL.test(textOf(body)) || (noArgs && params.length === 0))) return [];
     if (firstParamIsTensor(def.node)) return [];
-    return [{ name: d.name, node: def.node, buildsModel: BUILDS_MODEL.test(textOf(body)), needsArguments: !noArgs, run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true) }];
+    return [
+      {
+        name: d.name,
+        node: def.node,
+        buildsModel: BUILDS_MODEL.test(textOf(body)),
+        needsArguments: !noArgs,
+        run: (interp, args) => interp.callFunction(def, args ?? defaultArgs(def.node), def.node, true),
+        unsupplied: (args) => {
+          const names = unsuppliedParameters(def.node, args);
+          return { names, count: names.length, taken: conventionalValuesTaken(def.node, args) };
+        },
+      },
+    ];
   }
   if (d.value.k !== 'class' || isLayerClass(d.value.cls)) return [];
   const cls: TsClass = d.value.cls;
+  return [...methodEntries(cls, newArgs), ...constructorEntries(cls, newArgs)];
+}
+
+/**
+ * A class whose constructor makes the model itself (`this._model = tf.model(...)` in `constructor(channels)`):
+ * the instance the program makes, else one made with no arguments. It runs after every other entry, so a
+ * function or method that constructs the class (with its real arguments) covers it first.
+ */
+function constructorEntries(cls: TsClass, newArgs: (cls: TsClass) => TsValue[] | undefined): Entry[] {
+  const ctor = cls.methods.get('constructor');
+  if (!ctor || !BUILDS_MODEL.test(textOf(child(ctor, 'body') ?? ctor))) return [];
+  return [{
+    name: cls.name,
+    node: ctor,
+    buildsModel: true,
+    needsArguments: !paramsOf(ctor).every((p) => p.hasDefault || p.pattern?.type === 'object_pattern'),
+    fromConstructor: true,
+    unsupplied: () => {
+      const names = unsuppliedParameters(ctor, newArgs(cls));
+      return { names: names.length > 0 ? [`new ${cls.name}(${names.join(', ')})`] : [], count: names.length };
+    },
+    run: (interp: TsInterpreter) => {
+      const models = interp.models.length;
+      const sequentials = interp.sequentials.length;
+      construct(interp, cls, newArgs(cls) ?? defaultArgs(ctor), ctor);
+      // The last model it made is the one it keeps (`this.model`); a target network made before it is its own unit.
+      const model = interp.models.slice(models).at(-1);
+      if (model) return { k: 'model', model };
+      const seq = interp.sequentials.slice(sequentials).at(-1);
+      return seq ? { k: 'seq', seq } : UNDEF;
+    },
+  }];
+}
+
+/** The model-building methods of a plain class, on an instance made with the program's own arguments. */
+function methodEntries(cls: TsClass, newArgs: (cls: TsClass) => TsValue[] | undefined): Entry[] {
   return [...cls.methods]
     .filter(([name, m]) => name !== 'constructor' && BUILDS_MODEL.test(textOf(child(m, 'body') ?? m)) && !firstParamIsTensor(m))
     .map(([name, m]) => ({
@@ -307,6 +372,13 @@ function entriesOf(d: Declared, newArgs: (cls: TsClass) => TsValue[] | undefined
       node: m,
       buildsModel: true,
       needsArguments: !paramsOf(m).every((p) => p.hasDefault || p.pattern?.type === 'object_pattern'),
+      unsupplied: (args: TsValue[] | undefined) => {
+        const ctor = cls.methods.get('constructor');
+        const made = newArgs(cls);
+        const ctorParams = ctor ? unsuppliedParameters(ctor, made) : [];
+        const own = unsuppliedParameters(m, args);
+        return { names: [...(ctorParams.length > 0 ? [`new ${cls.name}(${ctorParams.join(', ')})`] : []), ...own], count: ctorParams.length + own.length };
+      },
       run: (interp: TsInterpreter, args: TsValue[] | undefined) => {
         const models = interp.models.length;
         const sequentials = interp.sequentials.length;
@@ -358,9 +430,20 @@ function makesAnything(node: Syn): boolean {
   return false;
 }
 
-/** Arguments for a builder called with none: an empty options object where one is destructured. */
+/**
+ * Arguments for a builder called with none: where an options object is destructured, one holding the values
+ * Keras applications give the conventional options it names (`alpha`, `includeTop`), else empty.
+ */
 function defaultArgs(fn: Syn): TsValue[] {
-  return paramsOf(fn).map((p) => (p.pattern?.type === 'object_pattern' && !p.hasDefault ? { k: 'obj', props: new Map() } : { k: 'undef' }));
+  return paramsOf(fn).map((p) => (p.pattern?.type === 'object_pattern' && !p.hasDefault ? { k: 'obj', props: applicationDefaults(p.pattern) } : { k: 'undef' }));
+}
+
+/** `alpha = 1, includeTop = true`: the conventional option values `defaultArgs` gives a builder called with none. */
+function conventionalValuesTaken(fn: Syn, args: TsValue[] | undefined): string[] {
+  if (args !== undefined) return [];
+  return paramsOf(fn).flatMap((p) =>
+    p.pattern?.type === 'object_pattern' && !p.hasDefault ? [...applicationDefaults(p.pattern)].map(([name, v]) => `${name} = ${conventionText(v)}`) : [],
+  );
 }
 
 /** Runs one entry point in its own graph; its models and sequentials become units. */
@@ -371,6 +454,14 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
   const site = script.callSites.find((s) => s.def.node === entry.node);
   // What stopped the top-level code (an unresolved import, an environment variable) concerns the entry too.
   for (const u of script.contextNotes) interp.b.note(u.note, u.range);
+  // Sizes left unknown below often come from a parameter nobody gives: said before them, as their cause
+  // (before the run, so the models it makes count it among the notes that precede them).
+  const unsupplied = entry.unsupplied(site?.args);
+  // Conventional values taken for some (`alpha = 1`) are said in any case: the sizes rest on them.
+  const taken = unsupplied.taken?.length ? `; ${unsupplied.taken.join(', ')} taken, as Keras applications default them` : '';
+  const cause = unsupplied.count > 0 ? { nodeId: '', note: `${entry.name}: no call in the workspace gives a value for ${unsupplied.names.join(', ')}${taken}${taken ? '' : `; sizes computed from ${unsupplied.count > 1 ? 'them' : 'it'} are not known`}`, range: d.decl.range } : undefined;
+  if (cause) interp.b.unknowns.push(cause);
+  const notesBeforeRun = interp.b.unknowns.length;
   let returned: TsValue | undefined;
   let interrupted = false;
   try {
@@ -379,12 +470,15 @@ function runEntry(entry: Entry, d: Declared, script: TsInterpreter, ctx: UnitCon
     interrupted = true;
     interp.b.note(interruptionNote(e, entry.name, options.maxSteps), d.decl.range);
   }
+  // The run noted nothing: the missing parameters were not needed.
+  if (cause && !taken && interp.b.unknowns.length === notesBeforeRun) interp.b.unknowns.splice(interp.b.unknowns.indexOf(cause), 1);
   // The model the builder returns is named after it; other models it made keep their variable names.
   const main = returned?.k === 'model' ? returned.model : returned?.k === 'seq' ? returned.seq : undefined;
   const ownModels = interp.models.filter((m) => (!m.usedAsLayer || m === main) && (!m.creator || !modelMakers.has(m.creator) || m.creator === entry.node));
   const made = ownModels.length + interp.sequentials.filter((q) => !q.usedAsLayer).length;
-  if (made === 0 && interrupted && interp.b.graph.nodes.length > 0) {
-    // Stopped before its model was made: what was built so far, with the reason.
+  if (made === 0 && (interrupted || entry.buildsModel) && interp.b.graph.nodes.length > 0) {
+    // Stopped before its model was made (an exception, or a `tf.model` whose tensors were not known):
+    // what was built so far, with the reason, rather than no builder at all.
     for (const node of interp.reached) covered.add(node);
     const model = interp.b.finish([], interp.layers.map((l) => moduleInfo(l)), layoutOf(interp.layers), 'se-lens tfjs front-end');
     const inputShape = interp.b.graph.inputs[0]?.shape ?? [];

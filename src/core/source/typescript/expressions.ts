@@ -12,8 +12,12 @@ import { ANONYMOUS, binary, firstLine, numV, strV, textValue, truthy, UNDEF, unk
  * reason; they are reported where a model needs them.
  */
 
-/** Names a builtin may be called by without being declared. */
-const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis', 'structuredClone']);
+/**
+ * Names a builtin may be called by without being declared. `tf` among them: pages that load TF.js with a
+ * `<script>` tag (its UMD bundle) use the global `tf` it defines, with no import, or read it off the page's
+ * global object (`window.tf`, `self.tf` in a worker).
+ */
+const GLOBALS = new Set(['Math', 'Number', 'String', 'Boolean', 'parseInt', 'parseFloat', 'Array', 'Object', 'JSON', 'console', 'process', 'require', 'isFinite', 'isNaN', 'Infinity', 'NaN', 'globalThis', 'window', 'self', 'structuredClone', 'tf']);
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 
 export function evaluate(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue {
@@ -286,7 +290,8 @@ function callExpression(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue 
   const fnNode = child(n, 'function');
   const argsNode = child(n, 'arguments');
   if (!fnNode) return unknown('incomplete call');
-  if (fnNode.type === 'import') return interp.fail('dynamic import() is not interpreted', n);
+  // `await import('@tensorflow/tfjs')` (a page that loads TF.js only where it runs): as `require`, promises being transparent here.
+  if (fnNode.type === 'import') return callLibrary(interp, 'require', argsNode ? interp.evalArgs(argsNode, scope) : [], n);
   if (fnNode.type === 'super') {
     const self = scope.get('this');
     const owner = scope.get('%owner');
@@ -310,6 +315,11 @@ function callExpression(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue 
   // Promise plumbing of an async entry (`main().catch(console.error)`): nothing for the model.
   const property = fnNode.type === 'member_expression' ? child(fnNode, 'property') : undefined;
   if (property && fn.k === 'undef' && PROMISE_METHODS.has(textOf(property))) return UNDEF;
+  // `import('@tensorflow/tfjs').then((tf) => ...)`: the callback gets the module.
+  if (receiver && property && textOf(property) === 'then' && objectNode?.type === 'call_expression' && child(objectNode, 'function')?.type === 'import') {
+    const callback = argsNode ? interp.evalArgs(argsNode, scope)[0] : undefined;
+    return callback ? interp.invoke(callback, [receiver], n) : receiver;
+  }
   const args = argsNode ? (argsNode.type === 'template_string' ? [interp.eval(argsNode, scope)] : interp.evalArgs(argsNode, scope)) : [];
   return interp.invoke(fn, args, n);
 }

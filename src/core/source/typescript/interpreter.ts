@@ -258,14 +258,14 @@ export class TsInterpreter {
   }
 
   /** A new `tf.layers.*` layer object, named as TF.js would name it unless the options give a name. */
-  newLayer(factory: string, cls: string, options: TfLayer['options'], range: SourceRange, inner: TfLayer[] = []): TfLayer {
+  newLayer(factory: string, cls: string, options: TfLayer['options'], range: SourceRange, inner: TfLayer[] = [], unknownOptions?: TfLayer['unknownOptions']): TfLayer {
     const given = options.get('name');
     let name: string;
     if (typeof given === 'string' && given && !this.layerNames.has(`=${given}`)) {
       name = given;
       this.layerNames.set(`=${given}`, 1);
     } else name = this.uniqueLayerName(factory.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
-    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, nodeIds: [], ...(inner.length > 0 ? { inner } : {}) };
+    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, nodeIds: [], ...(inner.length > 0 ? { inner } : {}), ...(unknownOptions?.size ? { unknownOptions } : {}) };
     this.layers.push(layer);
     return layer;
   }
@@ -296,7 +296,10 @@ export class TsInterpreter {
       out = { k: 'tensor', t: applyLayer(this.b, layer, inputs, range) };
     } catch (e) {
       if (!(e instanceof TfLayerError)) throw e;
-      out = { k: 'tensor', t: this.b.unknown(e.message, range, inputs) };
+      // `filters is not known` says where; the option's own reason says why (the parameter no call gives).
+      const why = [...(layer.unknownOptions ?? [])].find(([key]) => e.message.includes(`${key} is not known`))?.[1];
+      // Its first clause: the cause's own note (the paths tried) is printed where the cause is.
+      out = { k: 'tensor', t: this.b.unknown(why ? `${e.message}: ${why.split(';')[0]}` : e.message, range, inputs) };
     }
     for (const node of this.b.graph.nodes.slice(start)) layer.nodeIds.push(node.id);
     return out;

@@ -21,6 +21,8 @@ export interface TfLayer {
   readonly nodeIds: string[];
   /** Layers given in its options (`bidirectional({layer})`, `rnn({cell})`, `stackedRNNCells({cells})`), in order. */
   readonly inner?: readonly TfLayer[];
+  /** Why an option written in the call has no value (`filters: cfg.numFilters` of a parameter no call gives), by option. */
+  readonly unknownOptions?: ReadonlyMap<string, string>;
 }
 
 export class TfLayerError extends Error {}

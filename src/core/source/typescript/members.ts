@@ -29,7 +29,7 @@ export function member(interp: TsInterpreter, o: TsValue, name: string, at?: Syn
     case 'ref':
       return libraryMember(interp, o.path, name, at);
     case 'obj':
-      return o.props.get(name) ?? (OBJECT_METHODS.has(name) ? { k: 'method', self: o, name } : UNDEF);
+      return o.props.get(name) ?? (o.base ? member(interp, o.base, name, at) : OBJECT_METHODS.has(name) ? { k: 'method', self: o, name } : UNDEF);
     case 'arr':
       if (name === 'length') return numV(o.items.length);
       return { k: 'method', self: o, name };

@@ -12,6 +12,8 @@ import { fromJson, TsScope, UNDEF, unknown, type TsValue } from './values.js';
 export class TsModuleLinker {
   /** Exports of the files run so far, by path; a file still running is present (a cycle sees it partial, as in ES modules). */
   private readonly exports = new Map<string, Map<string, TsValue>>();
+  /** Files that re-export TF.js (`export * from '@tensorflow/tfjs-node'`, a project's own `tf.ts`): what they do not export themselves is `tf`'s. */
+  private readonly tfReexports = new Set<string>();
 
   constructor(private readonly interp: TsInterpreter) {}
 
@@ -34,7 +36,14 @@ export class TsModuleLinker {
     }
     const tf = tfModulePath(from);
     const exports = tf ? undefined : this.load(from, s);
-    const exported = (name: string): TsValue => (tf ? (name === 'default' ? { k: 'ref', path: 'tf' } : { k: 'ref', path: `tf.${name}` }) : exports?.k === 'obj' ? exports.props.get(name) ?? unknown(`'${name}' is not exported by '${from}'`) : exports ?? unknown(`'${from}'`));
+    const exported = (name: string): TsValue =>
+      tf
+        ? name === 'default'
+          ? { k: 'ref', path: 'tf' }
+          : { k: 'ref', path: `tf.${name}` }
+        : exports?.k === 'obj'
+          ? exports.props.get(name) ?? (exports.base ? this.interp.member(exports, name) : unknown(`'${name}' is not exported by '${from}'`))
+          : exports ?? unknown(`'${from}'`);
     for (const c of namedChildren(clause)) {
       if (c.type === 'identifier') scope.declare(textOf(c), tf ? { k: 'ref', path: 'tf' } : exports?.k === 'obj' && exports.props.has('default') ? exports.props.get('default')! : exports ?? UNDEF);
       else if (c.type === 'namespace_import') {
@@ -70,7 +79,7 @@ export class TsModuleLinker {
       return json === undefined ? this.interp.contextFail(`${path} is not JSON that can be read`, at) : fromJson(json);
     }
     const running = this.exports.get(path);
-    if (running) return { k: 'obj', props: running };
+    if (running) return this.exportsObject(path, running);
     const statements = this.interp.modules.statements(path);
     if (!statements) return this.interp.contextFail(`${path} cannot be read`, at);
     const exports = new Map<string, TsValue>();
@@ -91,8 +100,12 @@ export class TsModuleLinker {
           exports.set('default', final);
           if (final.k === 'func' || final.k === 'class') return final;
         }
-        return { k: 'obj', props: exports };
+        return this.exportsObject(path, exports);
     });
+  }
+
+  private exportsObject(path: string, props: Map<string, TsValue>): TsValue {
+    return this.tfReexports.has(path) ? { k: 'obj', props, base: { k: 'ref', path: 'tf' } } : { k: 'obj', props };
   }
 
   exportStatement(s: Syn, scope: TsScope): Signal {
@@ -125,7 +138,11 @@ export class TsModuleLinker {
       return undefined;
     }
     const source = child(s, 'source');
-    const from = source ? this.load(textOf(source).slice(1, -1), s) : undefined;
+    const specifier = source ? textOf(source).slice(1, -1) : undefined;
+    // Re-exporting TF.js: the package is the library, never read.
+    const reexportsTf = specifier !== undefined && tfModulePath(specifier);
+    if (reexportsTf && !namedChildren(s).some((c) => c.type === 'export_clause') && this.interp.file) this.tfReexports.add(this.interp.file);
+    const from = specifier === undefined ? undefined : reexportsTf ? ({ k: 'ref', path: 'tf' } as TsValue) : this.load(specifier, s);
     const clause = namedChildren(s).find((c) => c.type === 'export_clause');
     if (clause) {
       for (const spec of namedChildren(clause)) {

@@ -13,7 +13,10 @@ export function tfModulePath(specifier: string): boolean {
 }
 
 /** Library calls with no effect on the model (logging, registration, memory management). */
-const NO_EFFECT = new Set(['console', 'tf.serialization', 'tf.util', 'tf.dispose', 'tf.setBackend', 'tf.ready', 'tf.enableProdMode', 'tf.disposeVariables', 'tf.engine', 'tf.env', 'super']);
+const NO_EFFECT = new Set(['console', 'window', 'self', 'tf.serialization', 'tf.util', 'tf.dispose', 'tf.setBackend', 'tf.ready', 'tf.enableProdMode', 'tf.disposeVariables', 'tf.engine', 'tf.env', 'super']);
+
+/** The page's global object, by its names: TF.js's script bundle puts `tf` on it (`window.tf`). */
+const PAGE_GLOBALS = new Set(['globalThis', 'window', 'self']);
 
 const CONFIG_FACTORIES = new Set(['tf.initializers', 'tf.regularizers', 'tf.constraints', 'tf.train', 'tf.losses', 'tf.metrics', 'tf.callbacks']);
 
@@ -25,6 +28,7 @@ const MATH: Readonly<Record<string, (...a: number[]) => number>> = {
 /** `a.b` where `a` is a library name: namespaces stay names; constants and the environment are values. */
 export function libraryMember(interp: TsInterpreter, path: string, name: string, at: Syn | undefined): TsValue {
   if (path === 'Math' && (name === 'PI' || name === 'E' || name === 'SQRT2')) return numV(Math[name]);
+  if (PAGE_GLOBALS.has(path) && name === 'tf') return { k: 'ref', path: 'tf' };
   if (path === 'process.env') {
     // The environment of the run is not known statically: `process.env.X || 64` takes its fallback.
     if (at) interp.contextFail(`process.env.${name} is not known statically; the fallback written after it was taken`, at);
@@ -39,6 +43,14 @@ function layerOptions(opts: TsValue | undefined): Map<string, LayerOption> | und
   if (opts?.k === 'obj') for (const [k, v] of opts.props) options.set(k, optionOf(v));
   else if (opts && opts.k !== 'undef') return undefined;
   return options;
+}
+
+/** Why each option of a layer call that has no value has none. */
+function unknownOptionsOf(opts: TsValue | undefined): Map<string, string> | undefined {
+  if (opts?.k !== 'obj') return undefined;
+  const whys = new Map<string, string>();
+  for (const [key, v] of opts.props) if (v.k === 'unknown') whys.set(key, v.why);
+  return whys;
 }
 
 /** The layers an options object holds (`{layer: tf.layers.lstm(...)}`, `{cell: [c1, c2]}`). */
@@ -163,7 +175,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensors);
     const options = layerOptions(args[0]);
     if (!options) return interp.fail(`tf.layers.${last} options are not known`, n);
-    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0])) };
+    return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0]), unknownOptionsOf(args[0])) };
   }
   if (parts.length !== 2) return interp.fail(`${path}() is not interpreted`, n, tensors);
   switch (last) {

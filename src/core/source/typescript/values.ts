@@ -11,7 +11,8 @@ export type TsValue =
   | { readonly k: 'null' }
   | { readonly k: 'undef' }
   | { readonly k: 'arr'; readonly items: TsValue[] }
-  | { readonly k: 'obj'; readonly props: Map<string, TsValue> }
+  /** `base`: where names it does not hold are read (a module that re-exports TF.js: `export * from '@tensorflow/tfjs'`). */
+  | { readonly k: 'obj'; readonly props: Map<string, TsValue>; readonly base?: TsValue }
   | { readonly k: 'tensor'; readonly t: TensorRef }
   | { readonly k: 'layer'; readonly layer: TfLayer }
   | { readonly k: 'seq'; readonly seq: TfSequential }
