@@ -76,7 +76,9 @@ async function runnableModel(file: string, args: ReturnType<typeof parseArgs>, s
   const ext = extname(file).toLowerCase();
   if (isSourceExtension(ext)) {
     const { analyzeSourceFile } = await import('./source-file.js');
-    let report = await analyzeSourceFile(file, args);
+    // A `.npy` input says the input shape the source is traced at, unless --input-shape does.
+    const shaped = args.inputShape === undefined && spec.kind === 'npy' ? { ...args, inputShape: parseNpy(spec.bytes).shape } : args;
+    let report = await analyzeSourceFile(file, shaped);
     let model = report.analysis.model;
     if (args.weights !== undefined) {
       const { withWeights, loadPairedValues } = await import('./weights.js');
