@@ -40,11 +40,16 @@ class LayersReader {
 
   constructor(weights: Map<string, ManifestWeight>, name: string, private readonly hardSigmoidSlope: number) {
     this.b = new NhwcBuilder(name);
-    for (const w of weights.values()) {
-      // `block/conv/kernel`, `conv/kernel_1` (TF.js's unique suffix): indexed by `<layer>/<param>`.
+    // `block/conv/kernel`, `conv/kernel_1` (TF.js's unique suffix): indexed by `<layer>/<param>`. A layer whose
+    // own name holds slashes (keras.applications: `expanded_conv/squeeze_excite/Conv`) is found by its whole
+    // name first; `<last part>/<param>` serves the rest (names inside a nested model's scope).
+    const split = [...weights.values()].filter((w) => w.name.includes('/')).map((w) => {
       const parts = w.name.split('/');
-      if (parts.length < 2) continue;
-      const key = `${parts[parts.length - 2]}/${parts[parts.length - 1]!.replace(/_\d+$/, '')}`;
+      return { w, scope: parts.slice(0, -1), param: parts[parts.length - 1]!.replace(/_\d+$/, '') };
+    });
+    for (const { w, scope, param } of split) if (!this.byLayerParam.has(`${scope.join('/')}/${param}`)) this.byLayerParam.set(`${scope.join('/')}/${param}`, w);
+    for (const { w, scope, param } of split) {
+      const key = `${scope[scope.length - 1]}/${param}`;
       if (!this.byLayerParam.has(key)) this.byLayerParam.set(key, w);
       this.byLayerParam.set(`=${w.name}`, w);
     }
@@ -85,14 +90,14 @@ class LayersReader {
     inputRefs.forEach((ref, i) => {
       if (Array.isArray(ref) && inputs[i]) tensors.set(`${String(ref[0])}:${Number(ref[1] ?? 0)}:${Number(ref[2] ?? 0)}`, inputs[i]!);
     });
-    const calls = layers.filter((l) => l.className !== 'InputLayer').flatMap((layer) => layer.inbound.map((refs, k) => ({ layer, k, refs: inboundRefs(refs, layer.name) })));
+    const calls = layers.filter((l) => l.className !== 'InputLayer').flatMap((layer) => layer.inbound.map((node, k) => ({ layer, k, ...inboundCall(node, layer.name) })));
     // Layers are listed in an order Keras can rebuild; shared layers may need a later pass.
     let pending = calls;
     while (pending.length) {
       const next = pending.filter((call) => {
         const ins = call.refs.map((r) => tensors.get(r));
         if (ins.some((t) => t === undefined)) return true;
-        tensors.set(`${call.layer.name}:${call.k}:0`, this.callLayer(call.layer, ins as string[], prefix, depth, call.k));
+        tensors.set(`${call.layer.name}:${call.k}:0`, this.callLayer(call.layer, ins as string[], prefix, depth, call.k, call.kwargs));
         return false;
       });
       if (next.length === pending.length) {
@@ -110,7 +115,7 @@ class LayersReader {
     });
   }
 
-  private callLayer(layer: LayerSpec, inputs: string[], prefix: string, depth: number, callIndex = 0): string {
+  private callLayer(layer: LayerSpec, inputs: string[], prefix: string, depth: number, callIndex = 0, kwargs: Readonly<Record<string, unknown>> = {}): string {
     const path = `${prefix}${layer.name}${callIndex > 0 ? `#${callIndex}` : ''}`;
     if (CONTAINERS.has(layer.className)) return this.callModel(layer, inputs, `${prefix}${layer.name}/`, depth + 1)[0]!;
     const convert = LAYERS[layer.className];
@@ -121,6 +126,7 @@ class LayersReader {
         config: layer.config,
         b: this.b,
         inputs,
+        kwargs,
         hardSigmoidSlope: this.hardSigmoidSlope,
         weight: (param, perm, shape) => this.weight(layer.name, param, perm, shape),
         weightShape: (param) => this.byLayerParam.get(`${layer.name}/${param}`)?.shape,
@@ -172,17 +178,38 @@ function layerList(spec: LayerSpec): LayerSpec[] {
   return layers.map(layerSpec);
 }
 
+const refKey = (r: readonly unknown[]): string => `${String(r[0])}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
+const isRef = (v: unknown): v is unknown[] => Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number';
+
 /**
- * One call's input tensors as `layer:node:tensor` keys. Keras 2 (and TF.js) write `[[layer, node, tensor,
- * kwargs], ...]`; Keras 3 writes `{"args": [...], "kwargs": {}}` with each tensor's `keras_history` inside.
+ * One call's input tensors as `layer:node:tensor` keys, and its keyword arguments. Keras 2 (and TF.js) write
+ * `[[layer, node, tensor, kwargs], ...]`, or for a layer that keeps its call's structure (TFOpLambda, the
+ * `x + 3.0` of keras.applications' hard sigmoid) the one `[layer, node, tensor, {"y": 3.0}]`; a tensor
+ * passed as a keyword (`{"y": [layer, node, tensor]}`) becomes a further input, after the first.
+ * Keras 3 writes `{"args": [...], "kwargs": {}}` with each tensor's `keras_history` inside.
  */
-function inboundRefs(refs: unknown, layer: string): string[] {
-  if (Array.isArray(refs)) {
-    return refs.map((r) => {
-      if (!Array.isArray(r) || typeof r[0] !== 'string') throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
-      return `${r[0]}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
+function inboundCall(node: unknown, layer: string): { refs: string[]; kwargs: Record<string, unknown> } {
+  if (Array.isArray(node)) {
+    const entries = isRef(node) ? [node] : node;
+    const refs = entries.map((r) => {
+      if (!isRef(r)) throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
+      return refKey(r);
     });
+    const last = entries[entries.length - 1] as unknown[] | undefined;
+    const given = last?.[3];
+    const kwargs: Record<string, unknown> = given && typeof given === 'object' && !Array.isArray(given) ? { ...(given as Record<string, unknown>) } : {};
+    for (const [key, value] of Object.entries(kwargs)) {
+      if (!isRef(value)) continue;
+      kwargs[key] = { input: refs.length };
+      refs.push(refKey(value));
+    }
+    return { refs, kwargs };
   }
+  return { refs: inboundRefs(node, layer), kwargs: {} };
+}
+
+/** Keras 3's `{"args": [...], "kwargs": {}}`: every tensor named by a `keras_history` inside. */
+function inboundRefs(refs: unknown, layer: string): string[] {
   const found: string[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (depth > 16) return;
