@@ -3,6 +3,7 @@ import { numel, type Dim, type Model } from '../../ir/graph.js';
 import type { ExternalDataHost } from '../../onnx/byte-source.js';
 import { NhwcBuilder } from '../nhwc-builder.js';
 import { permute } from '../stored-values.js';
+import { isOperation, KERAS_OPS } from './keras-ops.js';
 import { LAYERS, type LayerCall } from './layer-catalogue.js';
 import { field, readWeightsManifest, type ManifestWeight } from './weights-manifest.js';
 
@@ -12,6 +13,8 @@ interface LayerSpec {
   readonly config: Record<string, unknown>;
   /** Keras 2 form: one list per call of `[layer, nodeIndex, tensorIndex, kwargs]` references. */
   readonly inbound: unknown[];
+  /** Keras 3's `module`: `keras.layers`, or `keras.src.ops.*` for an operation applied to a tensor (`x + 3.0`). */
+  readonly module: string | undefined;
 }
 
 const CONTAINERS = new Set(['Sequential', 'Model', 'Functional']);
@@ -118,7 +121,7 @@ class LayersReader {
   private callLayer(layer: LayerSpec, inputs: string[], prefix: string, depth: number, callIndex = 0, kwargs: Readonly<Record<string, unknown>> = {}): string {
     const path = `${prefix}${layer.name}${callIndex > 0 ? `#${callIndex}` : ''}`;
     if (CONTAINERS.has(layer.className)) return this.callModel(layer, inputs, `${prefix}${layer.name}/`, depth + 1)[0]!;
-    const convert = LAYERS[layer.className];
+    const convert = isOperation(layer.module) ? KERAS_OPS[layer.className] : LAYERS[layer.className];
     return this.b.within(path, layer.className, () => {
       const call: LayerCall = {
         className: layer.className,
@@ -169,7 +172,8 @@ function layerSpec(value: unknown, index: number): LayerSpec {
   if (typeof className !== 'string' || !config || typeof config !== 'object') throw new SeLensError('corrupt', `Layer ${index} of the layers model has no class_name and config.`);
   const name = field(value, 'name') ?? field(config, 'name') ?? `${className}_${index}`;
   const inbound = field(value, 'inbound_nodes');
-  return { className, name: String(name), config: config as Record<string, unknown>, inbound: Array.isArray(inbound) ? inbound : [] };
+  const module = field(value, 'module');
+  return { className, name: String(name), config: config as Record<string, unknown>, inbound: Array.isArray(inbound) ? inbound : [], module: typeof module === 'string' ? module : undefined };
 }
 
 function layerList(spec: LayerSpec): LayerSpec[] {
@@ -205,7 +209,16 @@ function inboundCall(node: unknown, layer: string): { refs: string[]; kwargs: Re
     }
     return { refs, kwargs };
   }
-  return { refs: inboundRefs(node, layer), kwargs: {} };
+  // Keras 3: an operation's numbers are positional (`{"args": [tensor, 3.0]}`); each argument is kept as a
+  // number or as `{input: k}`, the k-th tensor.
+  const refs = inboundRefs(node, layer);
+  const args = field(node, 'args');
+  const kwargs: Record<string, unknown> = {};
+  if (Array.isArray(args)) {
+    let tensor = 0;
+    kwargs['args'] = args.map((a) => (typeof a === 'number' ? a : field(field(a, 'config'), 'keras_history') !== undefined ? { input: tensor++ } : null));
+  }
+  return { refs, kwargs };
 }
 
 /** Keras 3's `{"args": [...], "kwargs": {}}`: every tensor named by a `keras_history` inside. */
