@@ -4,7 +4,7 @@ import type { FcKind, GateKind, Pooling, SEBlock, SEVariant } from './block.js';
 import { constantValues, weightOf, type Weight } from './weights.js';
 
 /** Ops that only move or re-view data between the squeeze, the excitation and the scale. */
-const GLUE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Expand', 'Dropout', 'Cast', 'Pad']);
+const GLUE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Expand', 'Dropout', 'Cast', 'Pad', 'QuantizeLinear', 'DequantizeLinear']);
 /** Normalisations inside the excitation (timm's SEModule `norm_layer`): their scale and shift count with the block. */
 const NORMS = new Set(['BatchNormalization', 'InstanceNormalization', 'LayerNormalization']);
 const ACTIVATIONS: Record<string, string> = {
