@@ -100,7 +100,8 @@ class LayersReader {
       const next = pending.filter((call) => {
         const ins = call.refs.map((r) => tensors.get(r));
         if (ins.some((t) => t === undefined)) return true;
-        tensors.set(`${call.layer.name}:${call.k}:0`, this.callLayer(call.layer, ins as string[], prefix, depth, call.k, call.kwargs));
+        const out = this.callLayer(call.layer, ins as string[], prefix, depth, call.k, call.kwargs);
+        for (const key of callKeys(call.layer, call.k)) if (!tensors.has(key)) tensors.set(key, out);
         return false;
       });
       if (next.length === pending.length) {
@@ -180,6 +181,18 @@ function layerList(spec: LayerSpec): LayerSpec[] {
   const layers = field(spec.config, 'layers') ?? (Array.isArray(spec.config) ? spec.config : undefined);
   if (!Array.isArray(layers)) throw new SeLensError('corrupt', `Model "${spec.name}" has no list of layers.`);
   return layers.map(layerSpec);
+}
+
+/**
+ * The keys other layers use for call `k`'s output. A nested model's first node links its own input to its
+ * output, so Keras 2, Keras 3 and TF.js number the calls of a nested functional model from 1 (`kept_nodes
+ * = 1`, `keptNodes = layer instanceof Container ? 1 : 0`); a nested Sequential is numbered from 1 or 0
+ * depending on the writer. The expected number comes first; the other is an alias where free.
+ */
+function callKeys(layer: LayerSpec, k: number): string[] {
+  if (!CONTAINERS.has(layer.className)) return [`${layer.name}:${k}:0`];
+  const keys = [`${layer.name}:${k + 1}:0`, `${layer.name}:${k}:0`];
+  return layer.className === 'Sequential' ? keys.reverse() : keys;
 }
 
 const refKey = (r: readonly unknown[]): string => `${String(r[0])}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
