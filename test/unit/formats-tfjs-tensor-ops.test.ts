@@ -136,6 +136,22 @@ const CASES: OpCase[] = [
   },
 ];
 
+describe('TF tensor ops of graph models: forged arguments', () => {
+  it('a Split or Unpack claiming a billion outputs stays one unconverted node, allocated nothing', () => {
+    const topology = {
+      node: [
+        { name: 'x', op: 'Placeholder', attr: { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '2' }, { size: '6' }] } } } },
+        { name: 'axis', op: 'Const', attr: { dtype: { type: 'DT_INT32' } } },
+        { name: 's', op: 'Split', input: ['axis', 'x'], attr: { num_split: i(1e9) } },
+        { name: 'u', op: 'Unpack', input: ['x'], attr: { num: i(1e9), axis: i(0) } },
+      ],
+    };
+    const data = shard([c32('axis', [1], [])]);
+    const model = readTfjsGraphModel({ format: 'graph-model', modelTopology: topology, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'axis', shape: [], dtype: 'int32' }] }] }, { open: () => bytesSource(data) });
+    assert.deepEqual(model.graph.nodes.filter((n) => n.op === 'Unknown').map((n) => n.note).sort(), ['Split "s" has no constant axis or a count of 1000000000', 'Unpack "u" has a count of 1000000000']);
+  });
+});
+
 /** The model's constants in one shard, as the converter lays them out. */
 function shard(consts: Weight[]): Uint8Array {
   return new Uint8Array(Buffer.concat(consts.map((w) => Buffer.from((w.dtype === 'int32' ? Int32Array.from(w.values) : Float32Array.from(w.values)).buffer))));

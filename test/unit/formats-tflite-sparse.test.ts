@@ -82,6 +82,8 @@ describe('sparse TFLite constants', () => {
     for (const [sparsity, kept] of forged) {
       assert.throws(() => densify(kept, base.shape, sparsity, 'w'), (e: unknown) => e instanceof SeLensError && e.code === 'corrupt' && !e.message.includes('\n'));
     }
+    // A dense shape no memory holds is refused before anything is allocated.
+    assert.throws(() => densify(base.kept, [2 ** 20, 2 ** 20], base.sparsity, 'w'), (e: unknown) => e instanceof SeLensError && e.code === 'too-large');
   });
 
   it('reads MediaPipe\'s face_detection_full_range_sparse.tflite: every DENSIFY followed, each densified weight holds exactly the kept values', () => {

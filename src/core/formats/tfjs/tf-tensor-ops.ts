@@ -82,6 +82,9 @@ const pack: TfOp = {
   },
 };
 
+/** More outputs than any real split has: a forged count is refused before anything is allocated for it. */
+const MAX_PARTS = 4096;
+
 /** Output `k` of a multi-output TF node is the tensor `name:k` (`name` itself for the first). */
 const outputName = (c: TfOpContext, k: number): string => (k === 0 ? c.output : `${c.output}:${k}`);
 
@@ -91,7 +94,7 @@ const unpack: TfOp = {
   convert(c) {
     const num = c.attrs.int('num') ?? 0;
     const axis = c.attrs.int('axis') ?? 0;
-    if (num < 1) c.fail(`Unpack "${c.node.name}" has no count`);
+    if (num < 1 || num > MAX_PARTS) c.fail(`Unpack "${c.node.name}" has a count of ${num}`);
     const parts = c.b.node('Split', [c.input(0)], { axis: int(axis) }, Array.from({ length: num }, (_, k) => `${c.output}#part${k}`));
     parts.forEach((p, k) => c.b.one('Squeeze', [p, c.b.int64('axes', [axis])], {}, outputName(c, k)));
   },
@@ -103,7 +106,7 @@ const split: TfOp = {
   convert(c) {
     const axis = constantArg(c, 0, 'axis');
     const num = c.attrs.int('num_split') ?? 0;
-    if (axis.length !== 1 || num < 1) c.fail(`Split "${c.node.name}" has no constant axis or count`);
+    if (axis.length !== 1 || num < 1 || num > MAX_PARTS) c.fail(`Split "${c.node.name}" has no constant axis or a count of ${num}`);
     c.b.node('Split', [c.input(1)], { axis: int(axis[0]!) }, Array.from({ length: num }, (_, k) => outputName(c, k)));
   },
 };
@@ -114,7 +117,7 @@ const splitV: TfOp = {
   convert(c) {
     const sizes = constantArg(c, 1, 'sizes');
     const axis = constantArg(c, 2, 'axis');
-    if (axis.length !== 1) c.fail(`SplitV "${c.node.name}" has no constant axis`);
+    if (axis.length !== 1 || sizes.length > MAX_PARTS) c.fail(`SplitV "${c.node.name}" has no constant axis or ${sizes.length} parts`);
     const x = c.input(0);
     let known = sizes;
     if (sizes.includes(-1)) {

@@ -9,6 +9,9 @@ import type { TfliteSparsity } from './tflite-model.js';
  * stored value. Every index is checked, so forged metadata is a one-line error, not a stray write or a
  * runaway walk (at most one step per element and level).
  */
+/** Dense values a sparse constant may expand to (1 GiB of float32): beyond any mobile model, within memory. */
+const MAX_DENSE = 2 ** 28;
+
 export function densify(stored: ArrayLike<number>, shape: readonly number[], sparsity: TfliteSparsity, name: string): Float32Array {
   const corrupt = (why: string): never => {
     throw new SeLensError('corrupt', `The TFLite model is corrupt: sparse constant "${name}" ${why}.`);
@@ -22,8 +25,10 @@ export function densify(stored: ArrayLike<number>, shape: readonly number[], spa
     if (dim < 0 || dim >= rank || size <= 0 || shape[dim]! % size !== 0) corrupt(`splits dim ${dim} into blocks of ${size}`);
     return size;
   });
+  const size = numel(shape);
+  if (!Number.isSafeInteger(size) || size > MAX_DENSE) throw new SeLensError('too-large', `Sparse constant "${name}" would densify to ${size} values; SE Lens densifies at most ${MAX_DENSE}.`);
   const strides = shape.map((_, d) => numel(shape.slice(d + 1)));
-  const dense = new Float32Array(numel(shape));
+  const dense = new Float32Array(size);
   const index = new Array<number>(levels.length).fill(0);
   let next = 0;
 
