@@ -84,7 +84,7 @@ describe('Keras .h5 and .keras model files', () => {
     });
   }
 
-  for (const [ext, how] of [['h5', 'Keras 2 TFOpLambda layers'], ['keras', 'Keras 3 operations (keras.src.ops.numpy Add / Multiply / Mean)'], ['nested.h5', 'nested in an outer model, its calls numbered from 1']] as const) {
+  for (const [ext, how] of [['h5', 'Keras 2 TFOpLambda layers'], ['keras', 'Keras 3 operations (keras.src.ops.numpy Add / Multiply / Mean)'], ['nested.h5', 'nested in an outer model, its calls numbered from 1, its hard sigmoid 3.0 + x']] as const) {
     it(`applications_se${ext === 'nested.h5' ? '_nested.h5' : `.${ext}`} (${how}: keras.applications' MobileNetV3 hard sigmoid x + 3 … * 1/6, a mean over H and W, x · gate): both blocks, PyTorch's gates within 1e-5`, async () => {
       const dir = 'test/fixtures/formats/keras';
       const expected = JSON.parse(readFileSync(`${dir}/applications_se.truth.json`, 'utf8')) as { blocks: { gate: string; channels: number; squeeze: number; params: number; gates: number[][] }[] };

@@ -195,6 +195,9 @@ function callKeys(layer: LayerSpec, k: number): string[] {
   return layer.className === 'Sequential' ? keys.reverse() : keys;
 }
 
+/** Keras 2's marker for a first call argument that is a constant, not a tensor. */
+const CONSTANT_VALUE = '_CONSTANT_VALUE';
+
 const refKey = (r: readonly unknown[]): string => `${String(r[0])}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
 const isRef = (v: unknown): v is unknown[] => Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number';
 
@@ -208,13 +211,16 @@ const isRef = (v: unknown): v is unknown[] => Array.isArray(v) && typeof v[0] ==
 function inboundCall(node: unknown, layer: string): { refs: string[]; kwargs: Record<string, unknown> } {
   if (Array.isArray(node)) {
     const entries = isRef(node) ? [node] : node;
-    const refs = entries.map((r) => {
+    // `3.0 + x` saves its constant first argument as `["_CONSTANT_VALUE", -1, 3.0, kwargs]`: kept as keyword `x`.
+    const constant = entries.length === 1 && Array.isArray(entries[0]) && entries[0][0] === CONSTANT_VALUE ? (entries[0] as unknown[]) : undefined;
+    const refs = constant ? [] : entries.map((r) => {
       if (!isRef(r)) throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
       return refKey(r);
     });
     const last = entries[entries.length - 1] as unknown[] | undefined;
     const given = last?.[3];
     const kwargs: Record<string, unknown> = given && typeof given === 'object' && !Array.isArray(given) ? { ...(given as Record<string, unknown>) } : {};
+    if (constant) kwargs['x'] = constant[2];
     for (const [key, value] of Object.entries(kwargs)) {
       if (!isRef(value)) continue;
       kwargs[key] = { input: refs.length };

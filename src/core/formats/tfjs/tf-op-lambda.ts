@@ -33,10 +33,12 @@ function axesOf(c: LayerCall): number[] {
 
 export const tfOpLambda: LayerConverter = (c) => {
   const fn = String(c.config['function'] ?? '');
-  const x = c.inputs[0]!;
   const b = c.b;
   const binary = BINARY[fn];
-  if (binary) return b.one(binary, [x, operand(c, 'y')]);
+  // `3.0 - x`: the first argument is the constant, the tensor comes as `y`.
+  if (binary) return b.one(binary, [typeof c.kwargs['x'] === 'number' ? b.scalar('x', c.kwargs['x']) : c.inputs[0]!, operand(c, 'y')]);
+  const x = c.inputs[0];
+  if (x === undefined) return c.fail(`TFOpLambda "${c.name}" has no tensor argument`);
   switch (fn) {
     case 'nn.relu': return b.one('Relu', [x]);
     case 'nn.relu6': return b.one('Clip', [x, b.scalar('min', 0), b.scalar('max', 6)]);
