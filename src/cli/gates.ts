@@ -6,7 +6,10 @@ import { analyzeModel } from '../core/analyze.js';
 import type { SEBlock } from '../core/detect/block.js';
 import { SeLensError } from '../core/errors.js';
 import { readModelFile } from '../core/formats/read-model.js';
+import type { Model } from '../core/ir/graph.js';
+import { parseNpy } from '../core/inputs/npy.js';
 import { planSamples } from '../core/inputs/samples.js';
+import { chooseInputSizes, DEFAULT_INPUT_SIZE, type SizeRequest } from '../core/inputs/sizes.js';
 import { gateModelFromOnnx, gateModelFromSource, type GateModel } from '../core/inspect/gate-model.js';
 import { gateRows } from '../core/inspect/gate-rows.js';
 import { MAX_BATCH, type DecodedImage, type InputSpec } from '../core/protocol.js';
@@ -22,7 +25,6 @@ Without --input: seeded normal noise (seed 0), 4 samples. npy: float32 [samples,
 type GatesFormat = 'table' | 'csv' | 'json' | 'npy';
 const GATES_FORMATS: readonly GatesFormat[] = ['table', 'csv', 'json', 'npy'];
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
-const SPATIAL = 16;
 const WASM = 'ort-wasm-simd-threaded.wasm';
 const GLUE = 'ort-wasm-simd-threaded.mjs';
 
@@ -52,8 +54,8 @@ export async function gatesMain(argv: readonly string[]): Promise<{ stdout: stri
   const args = parseArgs(rest);
   if (args.help) return { stdout: `${GATES_USAGE}\n` };
   if (!args.file) throw new SeLensError('bad-argument', `se-lens gates needs a model file. ${GATES_USAGE.split('\n')[0]}`);
-  const { gm, blocks, layout, notes } = await runnableModel(args.file, args);
   const spec = inputSpec(input);
+  const { gm, blocks, layout, notes } = await runnableModel(args.file, args, spec);
   const results = await runGates(gm, blocks, spec, layout);
   if (png) writeFileSync(png, heatmapPng(results));
   const inputLabel = input ?? 'seeded normal noise (seed 0), 4 samples';
@@ -70,11 +72,13 @@ export async function gatesMain(argv: readonly string[]): Promise<{ stdout: stri
 }
 
 /** The model with every gate as an output: a model file as it is, a source unit with its paired or default weights. */
-async function runnableModel(file: string, args: ReturnType<typeof parseArgs>): Promise<{ gm: GateModel; blocks: readonly SEBlock[]; layout: 'NCHW' | 'NHWC'; notes: string[] }> {
+async function runnableModel(file: string, args: ReturnType<typeof parseArgs>, spec: InputSpec): Promise<{ gm: GateModel; blocks: readonly SEBlock[]; layout: 'NCHW' | 'NHWC'; notes: string[] }> {
   const ext = extname(file).toLowerCase();
   if (isSourceExtension(ext)) {
     const { analyzeSourceFile } = await import('./source-file.js');
-    let report = await analyzeSourceFile(file, args);
+    // A `.npy` input says the input shape the source is traced at, unless --input-shape does.
+    const shaped = args.inputShape === undefined && spec.kind === 'npy' ? { ...args, inputShape: parseNpy(spec.bytes).shape } : args;
+    let report = await analyzeSourceFile(file, shaped);
     let model = report.analysis.model;
     if (args.weights !== undefined) {
       const { withWeights, loadPairedValues } = await import('./weights.js');
@@ -94,15 +98,42 @@ async function runnableModel(file: string, args: ReturnType<typeof parseArgs>): 
     const model = await readModelFile(source, { folder: external, name: basename(file, ext) });
     const analysis = analyzeModel(model, args.inputShape ? { inputShape: args.inputShape } : {});
     const blocks = pick(analysis.blocks, args.block);
-    // Spatial sizes left open by the file (or by a rebuilt pickled module) run at 16 × 16, as source blocks do.
-    const open = model.graph.inputs.filter((i) => i.shape?.some((d, k) => k > 0 && typeof d !== 'number'));
-    for (const i of open) i.shape = i.shape!.map((d, k) => (k > 0 && typeof d !== 'number' ? SPATIAL : d));
-    const notes = open.length ? [`open input sizes (H, W) set to ${SPATIAL}`] : [];
+    const notes = sizeOpenInputs(model, spec);
     return { gm: gateModelFromOnnx(model, blocks, source, external), blocks, layout: model.layout, notes };
   } finally {
     source.close();
     external.close();
   }
+}
+
+/**
+ * Sizes the dims a model file leaves open (PaddleOCR's `[N, 3, H, W]`), as the inspector does: from the
+ * `--input` array's own shape or image, else a metadata hint, else `seLens.defaultInputSize` (224), the size
+ * real backbones are built for (a strided FPN does not line up at 16 × 16). Returns the note saying so.
+ */
+function sizeOpenInputs(model: Model, spec: InputSpec): string[] {
+  const inputs = model.graph.inputs.map((i) => ({ name: i.name, dtype: i.dtype, shape: i.shape ?? [] }));
+  const choices = chooseInputSizes(inputs, model.layout, sizeRequest(inputs[0]?.shape ?? [], spec), model.metadata).filter((c) => c.role !== 'batch');
+  if (!choices.length) return [];
+  const values = new Map(choices.map((c) => [c.symbol, c.value]));
+  for (const i of model.graph.inputs) i.shape = i.shape?.map((d, k) => (k > 0 && typeof d !== 'number' ? values.get(d) ?? DEFAULT_INPUT_SIZE.spatial : d));
+  return [`open input sizes set to ${choices.map((c) => `${c.symbol}=${c.value} (${c.source === 'panel' ? 'the input array' : c.source})`).join(', ')}`];
+}
+
+/** The `--input` as a size request: an array's dims name the first input's open dims, an image its H and W. */
+function sizeRequest(firstShape: readonly (number | string)[], spec: InputSpec): SizeRequest {
+  if (spec.kind === 'images' && spec.images[0]) return { image: { height: spec.images[0].height, width: spec.images[0].width } };
+  if (spec.kind !== 'npy') return {};
+  const shape = parseNpy(spec.bytes).shape;
+  // `[samples, …]` or one sample without the batch dim.
+  const offset = shape.length === firstShape.length ? 0 : shape.length === firstShape.length - 1 ? -1 : undefined;
+  if (offset === undefined) return {};
+  const panel: Record<string, number> = {};
+  firstShape.forEach((d, k) => {
+    const size = shape[k + offset];
+    if (k > 0 && typeof d === 'string' && size !== undefined) panel[d] = size;
+  });
+  return { panel };
 }
 
 function pick(blocks: readonly SEBlock[], id: string | undefined): readonly SEBlock[] {

@@ -190,6 +190,20 @@ describe('TFLite: bad input', () => {
   });
 });
 
+describe('TFLite sparse constants: fuzz', () => {
+  // MediaPipe's sparse BlazeFace: bit flips land in CSR segments and indices as well as in weights and tables.
+  const sparse = readFileSync('test/fixtures/formats/tflite-sparse/face_detection_full_range_sparse.tflite');
+  fc.sample(fc.array(fc.tuple(fc.nat({ max: sparse.length - 1 }), fc.nat({ max: 255 })), { minLength: 1, maxLength: 64 }), { numRuns: 30, seed: 11 }).forEach((flips, i) => {
+    it(`flipped #${i}: ${flips.length} bytes`, LIMIT, async () => {
+      await tick();
+      const bytes = Uint8Array.from(sparse);
+      for (const [at, value] of flips) if (at < 4 || at >= 8) bytes[at] = value;
+      await analyse(bytes);
+      await tick();
+    });
+  });
+});
+
 /** Opens a weights file and reads every tensor it located: a result, or one SeLensError line. */
 async function openWeights(bytes: Uint8Array): Promise<Outcome> {
   try {

@@ -116,6 +116,28 @@ describe('se-lens gates', () => {
     });
   });
 
+  it('a source that never calls its model is traced at the shape of the --input array (torchvision\'s model built at module level)', (t) => {
+    const site = '/usr/lib/python3/dist-packages';
+    if (!existsSync(`${site}/torchvision/models/mobilenetv3.py`)) return t.skip('no torchvision sources (install python3-torchvision)');
+    const mnv3 = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')).mobilenet_v3_small_x025 as { blocks: { module: string; gates: number[][] }[] };
+    const dir = mkdtempSync(join(tmpdir(), 'se-lens-uncalled-'));
+    try {
+      // The fixture's source without its sample call: nothing in the file says the input is 3 × 64 × 64.
+      const source = readFileSync(`${DIR}/mobilenet_v3_small_x025.py`, 'utf8').split('\n').filter((line) => !line.startsWith('model(')).join('\n');
+      writeFileSync(join(dir, 'model.py'), source);
+      const r = gates(join(dir, 'model.py'), '--python-path', site, '--weights', `${DIR}/mobilenet_v3_small_x025_whole.pt`, '--input', `${DIR}/input_mobilenet.npy`, '--format', 'json');
+      assert.equal(r.code, 0, r.err);
+      const doc = JSON.parse(r.out) as { blocks: { id: string; gates: number[][] }[] };
+      assert.deepEqual(doc.blocks.map((b) => b.id), mnv3.blocks.map((b) => b.module));
+      doc.blocks.forEach((b, i) => {
+        const worst = Math.max(...b.gates.flatMap((row, s) => row.map((g, c) => Math.abs(g - mnv3.blocks[i]!.gates[s]![c]!))));
+        assert.ok(worst < 1e-4, `${b.id}: max |Δ| ${worst}`);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('trained gates spread away from 0.5 where default weights stay near it', () => {
     const spread = (args: string[]) => {
       const doc = JSON.parse(gates(SOURCE, ...args, '--input', `${DIR}/input.npy`, '--format', 'json').out) as { blocks: { gates: number[][] }[] };

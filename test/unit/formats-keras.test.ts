@@ -11,6 +11,7 @@ import * as fc from 'fast-check';
 import * as ort from 'onnxruntime-node';
 import { analyzeModel } from '../../src/core/analyze.js';
 import { readModelFile } from '../../src/core/formats/read-model.js';
+import { parseNpy } from '../../src/core/inputs/npy.js';
 import { gateModelFromOnnx } from '../../src/core/inspect/gate-model.js';
 import { bytesSource } from '../../src/core/onnx/byte-source.js';
 import { SeLensError } from '../../src/core/errors.js';
@@ -75,6 +76,36 @@ describe('Keras .h5 and .keras model files', () => {
         analysis.blocks.forEach((b, i) => {
           const ours = Array.from(out[b.tensors.gate]!.data as Float32Array);
           const worst = Math.max(...ours.map((v, k) => Math.abs(v - t.blocks[i]!.gates[k]!)));
+          assert.ok(worst < 1e-5, `${b.id}: max |Δ| ${worst}`);
+        });
+      } finally {
+        await session.release();
+      }
+    });
+  }
+
+  for (const [ext, how] of [['h5', 'Keras 2 TFOpLambda layers'], ['keras', 'Keras 3 operations (keras.src.ops.numpy Add / Multiply / Mean)'], ['nested.h5', 'nested in an outer model, its calls numbered from 1, its hard sigmoid 3.0 + x']] as const) {
+    it(`applications_se${ext === 'nested.h5' ? '_nested.h5' : `.${ext}`} (${how}: keras.applications' MobileNetV3 hard sigmoid x + 3 … * 1/6, a mean over H and W, x · gate): both blocks, PyTorch's gates within 1e-5`, async () => {
+      const dir = 'test/fixtures/formats/keras';
+      const expected = JSON.parse(readFileSync(`${dir}/applications_se.truth.json`, 'utf8')) as { blocks: { gate: string; channels: number; squeeze: number; params: number; gates: number[][] }[] };
+      const bytes = new Uint8Array(readFileSync(`${dir}/applications_se${ext === 'nested.h5' ? '_nested.h5' : `.${ext}`}`));
+      const model = await readModelFile(bytesSource(bytes), { name: 'applications_se' });
+      assert.deepEqual(model.graph.nodes.filter((n) => n.op === 'Unknown').map((n) => n.note), []);
+      const analysis = analyzeModel(model);
+      assert.deepEqual(
+        analysis.blocks.map((b) => [b.channels, b.squeezeChannels, b.params, b.gate]),
+        expected.blocks.map((b, i) => [b.channels, b.squeeze, b.params, i === 0 ? 'hardsigmoid_relu6_div6' : 'sigmoid']),
+      );
+      const x = parseNpy(new Uint8Array(readFileSync(`${dir}/applications_se.input.npy`)));
+      const gate = gateModelFromOnnx(model, analysis.blocks, bytesSource(bytes));
+      const session = await ort.InferenceSession.create(gate.bytes, { graphOptimizationLevel: 'disabled' });
+      try {
+        const out = await session.run({ [gate.inputs[0]!.name]: new ort.Tensor('float32', x.data, x.shape) });
+        analysis.blocks.forEach((b, i) => {
+          const ours = Array.from(out[b.tensors.gate]!.data as Float32Array);
+          const theirs = expected.blocks[i]!.gates.flat();
+          assert.equal(ours.length, theirs.length);
+          const worst = Math.max(...ours.map((v, k) => Math.abs(v - theirs[k]!)));
           assert.ok(worst < 1e-5, `${b.id}: max |Δ| ${worst}`);
         });
       } finally {

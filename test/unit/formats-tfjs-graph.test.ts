@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyzeModel } from '../../src/core/analyze.js';
+import { SeLensError } from '../../src/core/errors.js';
 import { bytesSource, type ByteSource, type ExternalDataHost } from '../../src/core/onnx/byte-source.js';
 import { loadTensorValues } from '../../src/core/onnx/tensor-data.js';
 import { readModelFile, sniffFormat } from '../../src/core/formats/read-model.js';
@@ -189,6 +190,16 @@ describe('TF.js graph models', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('rvm: its gates lie behind tf.cond (Switch / Merge on an input): running them is a one-line error naming the first node not converted', async () => {
+    const { model, source } = await open('rvm');
+    const analysis = analyzeModel(model);
+    assert.equal(analysis.blocks.length, 8);
+    assert.throws(
+      () => gateModelFromOnnx(model, analysis.blocks, source),
+      (e: unknown) => e instanceof SeLensError && e.code === 'unsupported' && /^Cannot run the gates: "[^"]+" on the way to them was not converted \(TF op Switch is not mapped\) \(and \d+ more nodes\)\.$/.test(e.message),
+    );
   });
 
   it('tells file formats apart by content, not by name', async () => {

@@ -4,7 +4,7 @@ import type { FcKind, GateKind, Pooling, SEBlock, SEVariant } from './block.js';
 import { constantValues, weightOf, type Weight } from './weights.js';
 
 /** Ops that only move or re-view data between the squeeze, the excitation and the scale. */
-const GLUE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Expand', 'Dropout', 'Cast', 'Pad']);
+const GLUE = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Transpose', 'Identity', 'Expand', 'Dropout', 'Cast', 'Pad', 'QuantizeLinear', 'DequantizeLinear']);
 /** Normalisations inside the excitation (timm's SEModule `norm_layer`): their scale and shift count with the block. */
 const NORMS = new Set(['BatchNormalization', 'InstanceNormalization', 'LayerNormalization']);
 const ACTIVATIONS: Record<string, string> = {
@@ -127,10 +127,12 @@ function matchGate(tensor: string, index: GraphIndex): Gate | undefined {
   if (!node) return undefined;
   if (node.op === 'Sigmoid') return { kind: 'sigmoid', tensor, pre: node.inputs[0]!, nodes: [node] };
   if (node.op === 'HardSigmoid') return { kind: 'hardsigmoid', tensor, pre: node.inputs[0]!, nodes: [node] };
-  // relu6(z + 3) / 6, as timm's hard_sigmoid exports: Add(3) -> Relu? -> Clip(0, 6) -> Div(6).
-  if (node.op === 'Div' && constantScalar(node.inputs[1], index) === 6) {
+  // relu6(z + 3) / 6, as timm's hard_sigmoid exports: Add(3) -> Relu? -> Clip(0, 6) -> Div(6); or the same
+  // times 1/6, as keras.applications' MobileNetV3 writes it (`ReLU(6.)(x + 3.) * (1. / 6.)`).
+  const sixth = node.op === 'Mul' ? [0, 1].find((k) => Math.abs(6 * (constantScalar(node.inputs[1 - k], index) ?? 0) - 1) < 1e-3) : undefined;
+  if ((node.op === 'Div' && constantScalar(node.inputs[1], index) === 6) || sixth !== undefined) {
     const nodes: Node[] = [node];
-    let t = node.inputs[0]!;
+    let t = node.inputs[sixth ?? 0]!;
     let p = index.producer(t);
     while (p && (p.op === 'Clip' || p.op === 'Relu')) {
       nodes.push(p);

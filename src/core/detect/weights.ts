@@ -10,20 +10,24 @@ export interface Weight {
 
 /**
  * The initializer (or Constant) behind `tensor`, following the `Identity` nodes that torch's initializer
- * de-duplication inserts. The name returned is the initializer's, so shared weights count once.
+ * de-duplication inserts and the `DequantizeLinear` of a quantised weight (QDQ models: the weight is the
+ * float tensor it stands for). The name returned is the initializer's, so shared weights count once.
  */
 export function weightOf(tensor: string, index: GraphIndex): Weight | undefined {
   let t = tensor;
+  let dequantised = false;
   for (let hop = 0; hop < 16; hop++) {
     const init = index.graph.initializers.get(t);
-    if (init) return { name: init.name, shape: init.shape, dtype: init.dtype };
+    if (init) return { name: init.name, shape: init.shape, dtype: dequantised ? 'float32' : init.dtype };
     const p = index.producer(t);
     if (!p) return undefined;
     if (p.op === 'Constant') {
       const v = p.attrs['value'];
-      return v?.type === 'tensor' ? { name: t, shape: v.value.shape, dtype: v.value.dtype } : undefined;
+      return v?.type === 'tensor' ? { name: t, shape: v.value.shape, dtype: dequantised ? 'float32' : v.value.dtype } : undefined;
     }
-    if (p.op !== 'Identity' || !p.inputs[0]) return undefined;
+    if (p.op === 'DequantizeLinear') dequantised = true;
+    else if (p.op !== 'Identity') return undefined;
+    if (!p.inputs[0]) return undefined;
     t = p.inputs[0];
   }
   return undefined;

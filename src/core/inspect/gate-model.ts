@@ -22,7 +22,8 @@ export interface GateModel {
 export function gateModelFromOnnx(model: Model, blocks: readonly SEBlock[], source: ByteSource, external?: ExternalDataHost): GateModel {
   if (blocks.length === 0) throw new SeLensError('bad-argument', 'The model has no SE blocks to inspect.');
   const pruned = withGateOutputs(model, blocks);
-  const bytes = writeOnnx(pruned, { valuesOf: (t: TensorConst) => loadTensorValues(t, source, external) });
+  // A float16 model runs in float32 (see WriteOptions.widenFloat16).
+  const bytes = writeOnnx(pruned, { valuesOf: (t: TensorConst) => loadTensorValues(t, source, external), widenFloat16: true });
   return { bytes, inputs: inputsOf(pruned) };
 }
 
@@ -64,7 +65,7 @@ export function gateModelFromSource(source: Model, blocks: readonly SEBlock[], o
 function inputsOf(model: Model): ModelInput[] {
   return model.graph.inputs.map((i) => ({
     name: i.name,
-    dtype: i.dtype === 'unknown' ? 'float32' : i.dtype,
+    dtype: i.dtype === 'unknown' || i.dtype === 'float16' ? 'float32' : i.dtype,
     shape: i.shape ?? [],
   }));
 }

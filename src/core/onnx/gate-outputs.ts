@@ -1,4 +1,5 @@
 import type { SEBlock } from '../detect/block.js';
+import { SeLensError } from '../errors.js';
 import type { Graph, Model, Node } from '../ir/graph.js';
 
 /**
@@ -24,6 +25,14 @@ export function withGateOutputs(model: Model, blocks: readonly SEBlock[]): Model
     for (const i of p.inputs) if (i) stack.push(i);
   }
   const nodes = graph.nodes.filter((n) => needed.has(n));
+  // A node a front-end could not convert (a TF `Switch` of tf.cond before the encoder, an op no catalogue maps)
+  // would reach onnxruntime as op `Unknown`; say which one stops the run instead.
+  const unknown = nodes.filter((n) => n.op === 'Unknown');
+  if (unknown.length) {
+    const first = unknown[0]!;
+    const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more node${unknown.length > 2 ? 's' : ''})` : '';
+    throw new SeLensError('unsupported', `Cannot run the gates: "${first.outputs[0] ?? first.op}" on the way to them was not converted${first.note ? ` (${first.note})` : ''}${more}.`);
+  }
   const used = new Set(nodes.flatMap((n) => n.inputs));
   const pruned: Graph = {
     name: graph.name,

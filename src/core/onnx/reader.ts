@@ -279,5 +279,8 @@ function inlineValues(t: TensorProto, inlineLimit: number): TensorConst['values'
   if (t.int32Data.length) return [...t.int32Data];
   if (t.doubleData.length) return [...t.doubleData];
   if (t.uint64Data.length) return t.uint64Data.map(Number);
+  // An empty tensor (Paddle2ONNX writes Resize's unused `roi` as a float tensor of shape [0]) has no data
+  // field at all: its values are known, and there are none.
+  if (t.dims.some((d) => d === 0n)) return [];
   return undefined;
 }

@@ -16,6 +16,12 @@ export interface WriteOptions {
   /** Values of tensors whose payload was left lazy by the reader (`loadTensorValues` over the source file). */
   readonly valuesOf?: (tensor: TensorConst, name: string) => Float32Array | number[];
   readonly producer?: string;
+  /**
+   * Write float16 tensors, values and casts as float32: the gates of a half-precision model are run in
+   * float32 (its weights exactly, its activations unrounded), as quantised TFLite files are run dequantised;
+   * onnxruntime-web has few float16 kernels and the inputs SE Lens makes are float32.
+   */
+  readonly widenFloat16?: boolean;
 }
 
 /** IR → ModelProto bytes, encoded by the generated schema. The inverse of `readOnnx` for what the IR holds. */
@@ -39,17 +45,26 @@ function graphProto(graph: Graph, options: WriteOptions): MessageInitShape<typeo
       domain: n.domain,
       input: [...n.inputs],
       output: [...n.outputs],
-      attribute: Object.entries(n.attrs).map(([name, value]) => attributeProto(name, value, options)),
+      attribute: Object.entries(n.attrs).map(([name, value]) => attributeProto(name, options.widenFloat16 && n.op === 'Cast' && name === 'to' ? widenedCastTarget(value) : value, options)),
       ...(n.note ? { docString: n.note } : {}),
     })),
     initializer: [...graph.initializers.values()].map((t) => tensorProto(t, t.name, options)),
-    input: graph.inputs.map(valueInfoProto),
-    output: graph.outputs.map(valueInfoProto),
-    valueInfo: [...graph.values.values()].filter((v) => !declared.has(v.name) && !graph.initializers.has(v.name) && v.shape && v.dtype !== 'unknown').map(valueInfoProto),
+    input: graph.inputs.map((v) => valueInfoProto(v, options)),
+    output: graph.outputs.map((v) => valueInfoProto(v, options)),
+    valueInfo: [...graph.values.values()].filter((v) => !declared.has(v.name) && !graph.initializers.has(v.name) && v.shape && v.dtype !== 'unknown').map((v) => valueInfoProto(v, options)),
   };
 }
 
-function valueInfoProto(v: ValueInfo): MessageInitShape<typeof ValueInfoProtoSchema> {
+/** ONNX's FLOAT16 and FLOAT element types. */
+const ONNX_FLOAT16 = 10;
+const ONNX_FLOAT = 1;
+
+function widenedCastTarget(value: AttrValue): AttrValue {
+  return value.type === 'int' && value.value === ONNX_FLOAT16 ? { type: 'int', value: ONNX_FLOAT } : value;
+}
+
+function valueInfoProto(value: ValueInfo, options: WriteOptions): MessageInitShape<typeof ValueInfoProtoSchema> {
+  const v = options.widenFloat16 && value.dtype === 'float16' ? { ...value, dtype: 'float32' as const } : value;
   return {
     name: v.name,
     type: {
@@ -79,8 +94,10 @@ function attributeProto(name: string, a: AttrValue, options: WriteOptions): Mess
 }
 
 /** Little-endian `raw_data`, the encoding torch.onnx writes and ORT reads fastest. */
-function tensorProto(t: TensorConst, name: string, options: WriteOptions): TensorProto {
-  const values = t.values ?? (t.payload ? options.valuesOf?.(t, name) : undefined);
+function tensorProto(stored: TensorConst, name: string, options: WriteOptions): TensorProto {
+  const values = stored.values ?? (stored.payload ? options.valuesOf?.(stored, name) : undefined);
+  // The values are read as stored (float16); they are written as float32.
+  const t = options.widenFloat16 && stored.dtype === 'float16' ? { ...stored, dtype: 'float32' as const } : stored;
   if (!values) throw new SeLensError('bad-argument', `Tensor "${name}" has no values to write; initialise the weights first.`);
   const size = dtypeSize(t.dtype);
   const raw = new Uint8Array(values.length * size);

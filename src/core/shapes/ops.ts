@@ -317,6 +317,10 @@ const cast: ShapeRule = (c) => {
   return [{ dtype: dtypes[to] ?? 'unknown', shape: c.shape(0), ...(c.dims(0) ? { constant: c.dims(0)! } : {}) }];
 };
 
+/** QDQ quantisation (onnxruntime's static quantisation): the shape passes through; the type is the zero point's, or float. */
+const quantizeLinear: ShapeRule = (c) => [{ dtype: c.has(2) ? c.dtype(2) : 'uint8', shape: c.shape(0) }];
+const dequantizeLinear: ShapeRule = (c) => [{ dtype: c.has(1) && c.dtype(1) !== 'unknown' ? c.dtype(1) : 'float32', shape: c.shape(0) }];
+
 const pad: ShapeRule = (c) => {
   const x = c.shape(0);
   const pads = attrInts(c.node, 'pads') ?? c.constant(1);
@@ -364,5 +368,5 @@ export const SHAPE_RULES: Readonly<Record<string, ShapeRule>> = {
   ReduceMean: (c) => reduce(c, 18), ReduceMax: (c) => reduce(c, 18), ReduceMin: (c) => reduce(c, 18), ReduceSum: (c) => reduce(c, 13),
   Flatten: flatten, Reshape: reshape, Squeeze: squeeze, Unsqueeze: unsqueeze, Transpose: transpose, Concat: concat, Split: split,
   Slice: slice, Gather: gather, Shape: shapeOp, Expand: expand, Constant: constant, ConstantOfShape: constantOfShape, Cast: cast,
-  Pad: pad, Resize: resize, Upsample: resize,
+  Pad: pad, Resize: resize, Upsample: resize, QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear,
 };

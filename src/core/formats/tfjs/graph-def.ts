@@ -85,6 +85,12 @@ export class TfAttrs {
     return field(this.node.attr[name], 'b') === true;
   }
 
+  /** `{"i": "3"}` (int64 as a string in the converter's JSON); undefined when absent or not an integer. */
+  int(name: string): number | undefined {
+    const v = Number(field(this.node.attr[name], 'i'));
+    return Number.isSafeInteger(v) ? v : undefined;
+  }
+
   str(name: string): string | undefined {
     const v = field(this.node.attr[name], 's');
     return typeof v === 'string' ? decodeBase64(v) : undefined;

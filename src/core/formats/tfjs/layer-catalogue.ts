@@ -1,5 +1,6 @@
 import type { AttrValue } from '../../ir/graph.js';
 import { float, int, ints, type NhwcBuilder, type WindowSpec } from '../nhwc-builder.js';
+import { tfOpLambda } from './tf-op-lambda.js';
 
 /** What a layer converter sees of one call of a Keras / TF.js layer. */
 export interface LayerCall {
@@ -8,6 +9,8 @@ export interface LayerCall {
   readonly config: Readonly<Record<string, unknown>>;
   readonly b: NhwcBuilder;
   readonly inputs: readonly string[];
+  /** The call's keyword arguments (Keras 2); a tensor among them is `{input: k}`, the k-th of `inputs`. */
+  readonly kwargs: Readonly<Record<string, unknown>>;
   /** Slope of `hard_sigmoid`: 0.2 in TF.js and Keras 2 (clip(0.2·x + 0.5, 0, 1)), 1/6 in Keras 3 (relu6(x + 3) / 6). */
   readonly hardSigmoidSlope: number;
   /** The layer's weight `param` (`kernel`, `bias`, `gamma`, ...) as an initializer, permuted and reshaped when asked; undefined when absent. */
@@ -226,6 +229,7 @@ export const LAYERS: Readonly<Record<string, LayerConverter>> = {
     return c.b.one('Transpose', [c.inputs[0]!], { perm: ints([0, ...(dims as number[])]) });
   },
   Dropout: identity, SpatialDropout2D: identity, GaussianNoise: identity, GaussianDropout: identity, AlphaDropout: identity,
+  TFOpLambda: tfOpLambda,
   Multiply: merge('Mul'), Add: merge('Add'), Subtract: merge('Sub'), Maximum: merge('Max'), Minimum: merge('Min'),
   Concatenate: (c) => c.b.one('Concat', [...c.inputs], { axis: int(num(c.config['axis'], -1)) }),
   ZeroPadding2D: (c) => {

@@ -3,6 +3,7 @@ import { numel, type Dim, type Model } from '../../ir/graph.js';
 import type { ExternalDataHost } from '../../onnx/byte-source.js';
 import { NhwcBuilder } from '../nhwc-builder.js';
 import { permute } from '../stored-values.js';
+import { isOperation, KERAS_OPS } from './keras-ops.js';
 import { LAYERS, type LayerCall } from './layer-catalogue.js';
 import { field, readWeightsManifest, type ManifestWeight } from './weights-manifest.js';
 
@@ -12,6 +13,8 @@ interface LayerSpec {
   readonly config: Record<string, unknown>;
   /** Keras 2 form: one list per call of `[layer, nodeIndex, tensorIndex, kwargs]` references. */
   readonly inbound: unknown[];
+  /** Keras 3's `module`: `keras.layers`, or `keras.src.ops.*` for an operation applied to a tensor (`x + 3.0`). */
+  readonly module: string | undefined;
 }
 
 const CONTAINERS = new Set(['Sequential', 'Model', 'Functional']);
@@ -40,11 +43,16 @@ class LayersReader {
 
   constructor(weights: Map<string, ManifestWeight>, name: string, private readonly hardSigmoidSlope: number) {
     this.b = new NhwcBuilder(name);
-    for (const w of weights.values()) {
-      // `block/conv/kernel`, `conv/kernel_1` (TF.js's unique suffix): indexed by `<layer>/<param>`.
+    // `block/conv/kernel`, `conv/kernel_1` (TF.js's unique suffix): indexed by `<layer>/<param>`. A layer whose
+    // own name holds slashes (keras.applications: `expanded_conv/squeeze_excite/Conv`) is found by its whole
+    // name first; `<last part>/<param>` serves the rest (names inside a nested model's scope).
+    const split = [...weights.values()].filter((w) => w.name.includes('/')).map((w) => {
       const parts = w.name.split('/');
-      if (parts.length < 2) continue;
-      const key = `${parts[parts.length - 2]}/${parts[parts.length - 1]!.replace(/_\d+$/, '')}`;
+      return { w, scope: parts.slice(0, -1), param: parts[parts.length - 1]!.replace(/_\d+$/, '') };
+    });
+    for (const { w, scope, param } of split) if (!this.byLayerParam.has(`${scope.join('/')}/${param}`)) this.byLayerParam.set(`${scope.join('/')}/${param}`, w);
+    for (const { w, scope, param } of split) {
+      const key = `${scope[scope.length - 1]}/${param}`;
       if (!this.byLayerParam.has(key)) this.byLayerParam.set(key, w);
       this.byLayerParam.set(`=${w.name}`, w);
     }
@@ -85,14 +93,15 @@ class LayersReader {
     inputRefs.forEach((ref, i) => {
       if (Array.isArray(ref) && inputs[i]) tensors.set(`${String(ref[0])}:${Number(ref[1] ?? 0)}:${Number(ref[2] ?? 0)}`, inputs[i]!);
     });
-    const calls = layers.filter((l) => l.className !== 'InputLayer').flatMap((layer) => layer.inbound.map((refs, k) => ({ layer, k, refs: inboundRefs(refs, layer.name) })));
+    const calls = layers.filter((l) => l.className !== 'InputLayer').flatMap((layer) => layer.inbound.map((node, k) => ({ layer, k, ...inboundCall(node, layer.name) })));
     // Layers are listed in an order Keras can rebuild; shared layers may need a later pass.
     let pending = calls;
     while (pending.length) {
       const next = pending.filter((call) => {
         const ins = call.refs.map((r) => tensors.get(r));
         if (ins.some((t) => t === undefined)) return true;
-        tensors.set(`${call.layer.name}:${call.k}:0`, this.callLayer(call.layer, ins as string[], prefix, depth, call.k));
+        const out = this.callLayer(call.layer, ins as string[], prefix, depth, call.k, call.kwargs);
+        for (const key of callKeys(call.layer, call.k)) if (!tensors.has(key)) tensors.set(key, out);
         return false;
       });
       if (next.length === pending.length) {
@@ -110,10 +119,10 @@ class LayersReader {
     });
   }
 
-  private callLayer(layer: LayerSpec, inputs: string[], prefix: string, depth: number, callIndex = 0): string {
+  private callLayer(layer: LayerSpec, inputs: string[], prefix: string, depth: number, callIndex = 0, kwargs: Readonly<Record<string, unknown>> = {}): string {
     const path = `${prefix}${layer.name}${callIndex > 0 ? `#${callIndex}` : ''}`;
     if (CONTAINERS.has(layer.className)) return this.callModel(layer, inputs, `${prefix}${layer.name}/`, depth + 1)[0]!;
-    const convert = LAYERS[layer.className];
+    const convert = isOperation(layer.module) ? KERAS_OPS[layer.className] : LAYERS[layer.className];
     return this.b.within(path, layer.className, () => {
       const call: LayerCall = {
         className: layer.className,
@@ -121,6 +130,7 @@ class LayersReader {
         config: layer.config,
         b: this.b,
         inputs,
+        kwargs,
         hardSigmoidSlope: this.hardSigmoidSlope,
         weight: (param, perm, shape) => this.weight(layer.name, param, perm, shape),
         weightShape: (param) => this.byLayerParam.get(`${layer.name}/${param}`)?.shape,
@@ -163,7 +173,8 @@ function layerSpec(value: unknown, index: number): LayerSpec {
   if (typeof className !== 'string' || !config || typeof config !== 'object') throw new SeLensError('corrupt', `Layer ${index} of the layers model has no class_name and config.`);
   const name = field(value, 'name') ?? field(config, 'name') ?? `${className}_${index}`;
   const inbound = field(value, 'inbound_nodes');
-  return { className, name: String(name), config: config as Record<string, unknown>, inbound: Array.isArray(inbound) ? inbound : [] };
+  const module = field(value, 'module');
+  return { className, name: String(name), config: config as Record<string, unknown>, inbound: Array.isArray(inbound) ? inbound : [], module: typeof module === 'string' ? module : undefined };
 }
 
 function layerList(spec: LayerSpec): LayerSpec[] {
@@ -173,16 +184,64 @@ function layerList(spec: LayerSpec): LayerSpec[] {
 }
 
 /**
- * One call's input tensors as `layer:node:tensor` keys. Keras 2 (and TF.js) write `[[layer, node, tensor,
- * kwargs], ...]`; Keras 3 writes `{"args": [...], "kwargs": {}}` with each tensor's `keras_history` inside.
+ * The keys other layers use for call `k`'s output. A nested model's first node links its own input to its
+ * output, so Keras 2, Keras 3 and TF.js number the calls of a nested functional model from 1 (`kept_nodes
+ * = 1`, `keptNodes = layer instanceof Container ? 1 : 0`); a nested Sequential is numbered from 1 or 0
+ * depending on the writer. The expected number comes first; the other is an alias where free.
  */
-function inboundRefs(refs: unknown, layer: string): string[] {
-  if (Array.isArray(refs)) {
-    return refs.map((r) => {
-      if (!Array.isArray(r) || typeof r[0] !== 'string') throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
-      return `${r[0]}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
+function callKeys(layer: LayerSpec, k: number): string[] {
+  if (!CONTAINERS.has(layer.className)) return [`${layer.name}:${k}:0`];
+  const keys = [`${layer.name}:${k + 1}:0`, `${layer.name}:${k}:0`];
+  return layer.className === 'Sequential' ? keys.reverse() : keys;
+}
+
+/** Keras 2's marker for a first call argument that is a constant, not a tensor. */
+const CONSTANT_VALUE = '_CONSTANT_VALUE';
+
+const refKey = (r: readonly unknown[]): string => `${String(r[0])}:${Number(r[1] ?? 0)}:${Number(r[2] ?? 0)}`;
+const isRef = (v: unknown): v is unknown[] => Array.isArray(v) && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number';
+
+/**
+ * One call's input tensors as `layer:node:tensor` keys, and its keyword arguments. Keras 2 (and TF.js) write
+ * `[[layer, node, tensor, kwargs], ...]`, or for a layer that keeps its call's structure (TFOpLambda, the
+ * `x + 3.0` of keras.applications' hard sigmoid) the one `[layer, node, tensor, {"y": 3.0}]`; a tensor
+ * passed as a keyword (`{"y": [layer, node, tensor]}`) becomes a further input, after the first.
+ * Keras 3 writes `{"args": [...], "kwargs": {}}` with each tensor's `keras_history` inside.
+ */
+function inboundCall(node: unknown, layer: string): { refs: string[]; kwargs: Record<string, unknown> } {
+  if (Array.isArray(node)) {
+    const entries = isRef(node) ? [node] : node;
+    // `3.0 + x` saves its constant first argument as `["_CONSTANT_VALUE", -1, 3.0, kwargs]`: kept as keyword `x`.
+    const constant = entries.length === 1 && Array.isArray(entries[0]) && entries[0][0] === CONSTANT_VALUE ? (entries[0] as unknown[]) : undefined;
+    const refs = constant ? [] : entries.map((r) => {
+      if (!isRef(r)) throw new SeLensError('corrupt', `Layer "${layer}" has a malformed inbound reference.`);
+      return refKey(r);
     });
+    const last = entries[entries.length - 1] as unknown[] | undefined;
+    const given = last?.[3];
+    const kwargs: Record<string, unknown> = given && typeof given === 'object' && !Array.isArray(given) ? { ...(given as Record<string, unknown>) } : {};
+    if (constant) kwargs['x'] = constant[2];
+    for (const [key, value] of Object.entries(kwargs)) {
+      if (!isRef(value)) continue;
+      kwargs[key] = { input: refs.length };
+      refs.push(refKey(value));
+    }
+    return { refs, kwargs };
   }
+  // Keras 3: an operation's numbers are positional (`{"args": [tensor, 3.0]}`); each argument is kept as a
+  // number or as `{input: k}`, the k-th tensor.
+  const refs = inboundRefs(node, layer);
+  const args = field(node, 'args');
+  const kwargs: Record<string, unknown> = {};
+  if (Array.isArray(args)) {
+    let tensor = 0;
+    kwargs['args'] = args.map((a) => (typeof a === 'number' ? a : field(field(a, 'config'), 'keras_history') !== undefined ? { input: tensor++ } : null));
+  }
+  return { refs, kwargs };
+}
+
+/** Keras 3's `{"args": [...], "kwargs": {}}`: every tensor named by a `keras_history` inside. */
+function inboundRefs(refs: unknown, layer: string): string[] {
   const found: string[] = [];
   const walk = (v: unknown, depth: number): void => {
     if (depth > 16) return;

@@ -1,6 +1,7 @@
 import type { AttrValue } from '../../ir/graph.js';
 import { float, int, ints, type NhwcBuilder, type Padding, type WindowSpec } from '../nhwc-builder.js';
 import type { TfAttrs, TfNode } from './graph-def.js';
+import { TF_TENSOR_OPS } from './tf-tensor-ops.js';
 
 /** What an op converter sees of one TF node. */
 export interface TfOpContext {
@@ -290,4 +291,5 @@ export const TF_OPS: Readonly<Record<string, TfOp>> = {
   ClipByValue: { kind: 'Activation', convert: (c) => void c.b.one('Clip', [c.input(0), c.input(1), c.input(2)], {}, c.output) },
   Cast: { kind: 'Cast', convert: (c) => void c.b.one('Cast', [c.input(0)], { to: int(c.attrs.type('DstT') === 'DT_FLOAT' ? 1 : c.attrs.type('DstT') === 'DT_INT32' ? 6 : 7) }, c.output) },
   Shape: { kind: 'Shape', convert: (c) => void c.b.one('Shape', [c.input(0)], {}, c.output) },
+  ...TF_TENSOR_OPS,
 };

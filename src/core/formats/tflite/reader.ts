@@ -1,9 +1,10 @@
 import { SeLensError } from '../../errors.js';
 import { numel, type Dim, type Model, type PayloadRef, type StoredLayout, type TensorConst } from '../../ir/graph.js';
 import { bytesSource, type ByteSource } from '../../onnx/byte-source.js';
-import { dtypeSize } from '../../onnx/dtypes.js';
+import { decodeRaw, dtypeSize } from '../../onnx/dtypes.js';
 import { NhwcBuilder } from '../nhwc-builder.js';
-import { loadStoredValues } from '../stored-values.js';
+import { loadStoredValues, permute } from '../stored-values.js';
+import { densify } from './densify.js';
 import { BuiltinOptions } from './generated/tflite/builtin-options.js';
 import { parseTflite, type TfliteModel, type TfliteTensor } from './tflite-model.js';
 import { CUSTOM_OPS, TFLITE_OPS, type TfliteOpContext } from './tflite-ops.js';
@@ -171,6 +172,7 @@ class TfliteConverter {
     const count = numel(t.shape);
     const size = dtypeSize(t.dtype);
     if (t.shape.some((d) => d < 0)) throw new SeLensError('corrupt', `The TFLite model is corrupt: constant "${t.name}" has the shape [${t.shape}].`);
+    if (t.sparsity) return this.sparseConst(t, perm, shape);
     if (!size || buffer.length < count * size || buffer.offset + buffer.length > this.bytes.length) {
       throw new SeLensError('corrupt', `The TFLite model is corrupt: constant "${t.name}" needs ${count * size} bytes, its buffer holds ${buffer.length}.`);
     }
@@ -194,6 +196,34 @@ class TfliteConverter {
       return { ...tensor, values: dtype.startsWith('float') ? values : Array.from(values) };
     }
     return tensor;
+  }
+
+  /**
+   * A sparse constant, densified and dequantised when the file is read: its kept values sit in traversal
+   * order, not at their places, so no payload reference can stand for it. Sparse models are small mobile
+   * networks (the sparsity pass exists to shrink them), so reading these few buffers costs little.
+   */
+  private sparseConst(t: TfliteTensor, perm: readonly number[] | undefined, shape: readonly number[] | undefined): TensorConst {
+    const buffer = this.m.buffers[t.buffer]!;
+    const size = dtypeSize(t.dtype);
+    if (!size || buffer.offset + buffer.length > this.bytes.length) throw new SeLensError('corrupt', `The TFLite model is corrupt: sparse constant "${t.name}" of type ${t.dtype} has no readable buffer.`);
+    const kept = decodeRaw(t.dtype, this.bytes.subarray(buffer.offset, buffer.offset + buffer.length));
+    let values = densify(kept, t.shape, t.sparsity!, t.name);
+    const q = t.quantization;
+    const quantised = q !== undefined && (t.dtype.startsWith('int') || t.dtype.startsWith('uint')) && t.dtype !== 'int64';
+    if (quantised) {
+      if (q.scale.length > 1 && t.shape[q.axis] !== q.scale.length) throw new SeLensError('corrupt', `The TFLite model is corrupt: sparse constant "${t.name}" of shape [${t.shape}] has ${q.scale.length} scales along axis ${q.axis}.`);
+      const slice = q.scale.length > 1 ? numel(t.shape.slice(q.axis + 1)) : values.length;
+      values = values.map((v, i) => {
+        const c = q.scale.length > 1 ? Math.floor(i / slice) % q.scale.length : 0;
+        return (v - (q.zeroPoint[q.zeroPoint.length > 1 ? c : 0] ?? 0)) * q.scale[c]!;
+      });
+    }
+    if (perm) values = permute(values, t.shape, perm);
+    const target = shape ? [...shape] : perm ? perm.map((p) => t.shape[p] ?? 1) : [...t.shape];
+    if (numel(target) !== values.length) throw new UnmappedOperator(`constant "${t.name}" of shape [${t.shape}] cannot be used as [${target}]`);
+    const float = quantised || t.dtype === 'float16' || t.dtype.startsWith('float');
+    return { dtype: float ? 'float32' : t.dtype, shape: target, values: float ? values : Array.from(values) };
   }
 }
 

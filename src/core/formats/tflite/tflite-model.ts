@@ -2,8 +2,14 @@ import { SeLensError } from '../../errors.js';
 import type { DType } from '../../ir/graph.js';
 import { CheckedByteBuffer } from './checked-byte-buffer.js';
 import { BuiltinOptions } from './generated/tflite/builtin-options.js';
+import { DimensionType } from './generated/tflite/dimension-type.js';
+import { Int32Vector } from './generated/tflite/int32vector.js';
 import { Model } from './generated/tflite/model.js';
+import { SparseIndexVector } from './generated/tflite/sparse-index-vector.js';
+import type { SparsityParameters } from './generated/tflite/sparsity-parameters.js';
 import { TensorType } from './generated/tflite/tensor-type.js';
+import { Uint16Vector } from './generated/tflite/uint16vector.js';
+import { Uint8Vector } from './generated/tflite/uint8vector.js';
 
 /**
  * A `.tflite` file (FlatBuffers, identifier `TFL3`) as SE Lens reads it: the main subgraph's tensors and
@@ -19,6 +25,20 @@ export interface TfliteTensor {
   readonly signature: number[] | undefined;
   readonly buffer: number;
   readonly quantization: { readonly scale: number[]; readonly zeroPoint: number[]; readonly axis: number } | undefined;
+  /** Set on a sparse constant: its buffer holds only the kept values, in this traversal. */
+  readonly sparsity: TfliteSparsity | undefined;
+}
+
+/**
+ * TFLite's `SparsityParameters`: the dense tensor's dims (plus one per block dim) visited in `traversalOrder`;
+ * level `k` of the visit is dense (`size` steps) or compressed (CSR: under parent position `p`, the positions
+ * `segments[p] … segments[p + 1] - 1`, each standing for index `indices[i]`). `blockMap[j]` is the dense dim
+ * that block dim `j` splits.
+ */
+export interface TfliteSparsity {
+  readonly traversalOrder: number[];
+  readonly blockMap: number[];
+  readonly levels: { readonly dense: boolean; readonly size: number; readonly segments: number[]; readonly indices: number[] }[];
 }
 
 /** A generated options table class: read in place at a position of the buffer. */
@@ -67,6 +87,31 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
   const list = <T>(length: number, size: number, at: (i: number) => T): T[] => Array.from({ length: bb.checkLength(length, size) }, (_, i) => at(i));
   const present = <T>(value: T | null, what: string): T => value ?? bb.corrupt(`${what} is missing`);
 
+  /** A CSR index array: one of three element widths, by the union's tag. */
+  const indexVector = (type: SparseIndexVector, read: <T>(table: T) => T | null): number[] => {
+    const table = type === SparseIndexVector.Int32Vector ? new Int32Vector() : type === SparseIndexVector.Uint16Vector ? new Uint16Vector() : type === SparseIndexVector.Uint8Vector ? new Uint8Vector() : undefined;
+    const v = table && read(table);
+    if (!v) return [];
+    const size = v instanceof Int32Vector ? 4 : v instanceof Uint16Vector ? 2 : 1;
+    return list(v.valuesLength(), size, (k) => v.values(k)!);
+  };
+  const sparsityOf = (sp: SparsityParameters | null): TfliteSparsity | undefined => {
+    if (!sp) return undefined;
+    return {
+      traversalOrder: list(sp.traversalOrderLength(), 4, (k) => sp.traversalOrder(k)!),
+      blockMap: list(sp.blockMapLength(), 4, (k) => sp.blockMap(k)!),
+      levels: list(sp.dimMetadataLength(), 4, (k) => {
+        const d = present(sp.dimMetadata(k), `sparsity level ${k}`);
+        const dense = d.format() === DimensionType.DENSE;
+        return {
+          dense,
+          size: d.denseSize(),
+          segments: dense ? [] : indexVector(d.arraySegmentsType(), (t) => d.arraySegments(t)),
+          indices: dense ? [] : indexVector(d.arrayIndicesType(), (t) => d.arrayIndices(t)),
+        };
+      }),
+    };
+  };
   const codes = list(model.operatorCodesLength(), 4, (i) => {
     const c = present(model.operatorCodes(i), 'an operator code');
     // Builtin codes past 127 live in the newer int32 field; older files only fill the byte.
@@ -89,6 +134,7 @@ export function parseTflite(bytes: Uint8Array): TfliteModel {
       signature: signature.length ? signature : undefined,
       buffer: t.buffer(),
       quantization: q && scale.length ? { scale, zeroPoint: list(q.zeroPointLength(), 8, (k) => Number(q.zeroPoint(k)!)), axis: q.quantizedDimension() } : undefined,
+      sparsity: sparsityOf(t.sparsity()),
     };
   });
   const operators = list(main.operatorsLength(), 4, (index): TfliteOperator => {

@@ -6,6 +6,7 @@ import { BuiltinOperator as BUILTIN } from './generated/tflite/builtin-operator.
 import { BuiltinOptions } from './generated/tflite/builtin-options.js';
 import { ConcatenationOptions } from './generated/tflite/concatenation-options.js';
 import { Conv2DOptions } from './generated/tflite/conv2doptions.js';
+import { DepthToSpaceOptions } from './generated/tflite/depth-to-space-options.js';
 import { DepthwiseConv2DOptions } from './generated/tflite/depthwise-conv2doptions.js';
 import { DivOptions } from './generated/tflite/div-options.js';
 import { FullyConnectedOptions } from './generated/tflite/fully-connected-options.js';
@@ -45,7 +46,7 @@ export interface TfliteOpContext {
 
 export interface TfliteOp {
   readonly kind: string;
-  /** DEQUANTIZE / QUANTIZE of a constant: the output is the constant itself, dequantised on demand. */
+  /** DEQUANTIZE / QUANTIZE / DENSIFY of a constant: the output is the constant itself, dequantised and densified on demand. */
   readonly forwardsConstant?: boolean;
   convert(c: TfliteOpContext): void;
 }
@@ -267,6 +268,24 @@ const reshape: TfliteOp = {
   },
 };
 
+/**
+ * DEPTH_TO_SPACE (MediaPipe detector heads): `out[n, h·b + i, w·b + j, c] = in[n, h, w, (i·b + j)·C + c]`,
+ * written in NHWC as reshape → transpose → reshape, which the shape rules and every runtime know.
+ */
+const depthToSpace: TfliteOp = {
+  kind: 'Reshape',
+  convert(c) {
+    const block = c.options(BuiltinOptions.DepthToSpaceOptions, new DepthToSpaceOptions())?.blockSize() ?? 0;
+    const shape = c.shape(0);
+    if (!shape || shape.length !== 4 || shape.some((d) => d < 1) || block < 1 || shape[3]! % (block * block) !== 0) c.fail(`DEPTH_TO_SPACE of block ${block} on [${shape}] is not mapped`);
+    const [n, h, w, depth] = shape as [number, number, number, number];
+    const channels = depth / (block * block);
+    const split = c.b.one('Reshape', [c.input(0), c.b.int64('shape', [n, h, w, block, block, channels])]);
+    const moved = c.b.one('Transpose', [split], { perm: ints([0, 1, 3, 2, 4, 5]) });
+    c.b.one('Reshape', [moved, c.b.int64('shape', [n, h * block, w * block, channels])], {}, c.output());
+  },
+};
+
 function pad(mode: 'constant' | 'reflect'): TfliteOp {
   return {
     kind: 'ZeroPadding2D',
@@ -291,7 +310,7 @@ export const TFLITE_OPS: Readonly<Record<number, TfliteOp>> = {
   [BUILTIN.DEPTHWISE_CONV_2D]: depthwise,
   [BUILTIN.TRANSPOSE_CONV]: transposeConv,
   [BUILTIN.FULLY_CONNECTED]: fullyConnected,
-  [BUILTIN.DEQUANTIZE]: forward,
+  [BUILTIN.DEQUANTIZE]: forward, [BUILTIN.DENSIFY]: forward,
   [BUILTIN.QUANTIZE]: forward,
   [BUILTIN.ADD]: arithmetic('Add', 'Add', BuiltinOptions.AddOptions, () => new AddOptions()),
   [BUILTIN.SUB]: arithmetic('Sub', 'Subtract', BuiltinOptions.SubOptions, () => new SubOptions()),
@@ -319,7 +338,7 @@ export const TFLITE_OPS: Readonly<Record<number, TfliteOp>> = {
   [BUILTIN.MEAN]: reduce('ReduceMean', 'GlobalAveragePooling2D'),
   [BUILTIN.REDUCE_MAX]: reduce('ReduceMax', 'GlobalMaxPooling2D'),
   [BUILTIN.SUM]: reduce('ReduceSum', 'ReduceSum'),
-  [BUILTIN.RESHAPE]: reshape,
+  [BUILTIN.RESHAPE]: reshape, [BUILTIN.DEPTH_TO_SPACE]: depthToSpace,
   [BUILTIN.SQUEEZE]: {
     kind: 'Reshape',
     convert(c) {

@@ -6,6 +6,7 @@ export enum BuiltinOperator {
   CONCATENATION = 2,
   CONV_2D = 3,
   DEPTHWISE_CONV_2D = 4,
+  DEPTH_TO_SPACE = 5,
   DEQUANTIZE = 6,
   FULLY_CONNECTED = 9,
   LOGISTIC = 14,
@@ -44,5 +45,6 @@ export enum BuiltinOperator {
   ELU = 111,
   QUANTIZE = 114,
   HARD_SWISH = 117,
+  DENSIFY = 124,
   GELU = 150
 }

@@ -3,6 +3,7 @@
 import { AddOptions } from '../tflite/add-options';
 import { ConcatenationOptions } from '../tflite/concatenation-options';
 import { Conv2DOptions } from '../tflite/conv2doptions';
+import { DepthToSpaceOptions } from '../tflite/depth-to-space-options';
 import { DepthwiseConv2DOptions } from '../tflite/depthwise-conv2doptions';
 import { DivOptions } from '../tflite/div-options';
 import { FullyConnectedOptions } from '../tflite/fully-connected-options';
@@ -37,13 +38,14 @@ export enum BuiltinOptions {
   TransposeConvOptions = 49,
   ResizeNearestNeighborOptions = 74,
   LeakyReluOptions = 75,
-  MirrorPadOptions = 77
+  MirrorPadOptions = 77,
+  DepthToSpaceOptions = 94
 }
 
 export function unionToBuiltinOptions(
   type: BuiltinOptions,
-  accessor: (obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null
-): AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null {
+  accessor: (obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null
+): AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(new Conv2DOptions())! as Conv2DOptions;
@@ -63,15 +65,16 @@ export function unionToBuiltinOptions(
     case 'ResizeNearestNeighborOptions': return accessor(new ResizeNearestNeighborOptions())! as ResizeNearestNeighborOptions;
     case 'LeakyReluOptions': return accessor(new LeakyReluOptions())! as LeakyReluOptions;
     case 'MirrorPadOptions': return accessor(new MirrorPadOptions())! as MirrorPadOptions;
+    case 'DepthToSpaceOptions': return accessor(new DepthToSpaceOptions())! as DepthToSpaceOptions;
     default: return null;
   }
 }
 
 export function unionListToBuiltinOptions(
   type: BuiltinOptions, 
-  accessor: (index: number, obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null, 
+  accessor: (index: number, obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null, 
   index: number
-): AddOptions|ConcatenationOptions|Conv2DOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null {
+): AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SqueezeOptions|SubOptions|TransposeConvOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(index, new Conv2DOptions())! as Conv2DOptions;
@@ -91,6 +94,7 @@ export function unionListToBuiltinOptions(
     case 'ResizeNearestNeighborOptions': return accessor(index, new ResizeNearestNeighborOptions())! as ResizeNearestNeighborOptions;
     case 'LeakyReluOptions': return accessor(index, new LeakyReluOptions())! as LeakyReluOptions;
     case 'MirrorPadOptions': return accessor(index, new MirrorPadOptions())! as MirrorPadOptions;
+    case 'DepthToSpaceOptions': return accessor(index, new DepthToSpaceOptions())! as DepthToSpaceOptions;
     default: return null;
   }
 }

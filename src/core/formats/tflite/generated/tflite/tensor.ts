@@ -3,6 +3,7 @@
 import * as flatbuffers from 'flatbuffers';
 
 import { QuantizationParameters } from '../tflite/quantization-parameters';
+import { SparsityParameters } from '../tflite/sparsity-parameters';
 import { TensorType } from '../tflite/tensor-type';
 
 
@@ -66,6 +67,11 @@ isVariable():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
+sparsity(obj?:SparsityParameters):SparsityParameters|null {
+  const offset = this.bb!.__offset(this.bb_pos, 16);
+  return offset ? (obj || new SparsityParameters()).__init(this.bb!.__indirect(this.bb_pos + offset), this.bb!) : null;
+}
+
 shapeSignature(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 18);
   return offset ? this.bb!.readInt32(this.bb!.__vector(this.bb_pos + offset) + index * 4) : 0;
@@ -124,6 +130,10 @@ static addQuantization(builder:flatbuffers.Builder, quantizationOffset:flatbuffe
 
 static addIsVariable(builder:flatbuffers.Builder, isVariable:boolean) {
   builder.addFieldInt8(5, +isVariable, +false);
+}
+
+static addSparsity(builder:flatbuffers.Builder, sparsityOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(6, sparsityOffset, 0);
 }
 
 static addShapeSignature(builder:flatbuffers.Builder, shapeSignatureOffset:flatbuffers.Offset) {

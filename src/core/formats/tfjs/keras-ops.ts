@@ -1,0 +1,51 @@
+import type { LayerCall, LayerConverter } from './layer-catalogue.js';
+
+/**
+ * Keras 3 operations in a functional model's config: what `x + 3.0`, `x * (1. / 6.)` or `ops.mean(x, [1, 2])`
+ * become (keras.applications' MobileNetV3 writes its SE gate `ReLU(6.)(x + 3.) * (1. / 6.)` so). They are
+ * saved like layers, `module` `keras.src.ops.numpy` / `keras.src.ops.nn`, with their numbers among the call's
+ * positional arguments, and share class names with layers (`Add`, `Multiply`) that mean something else.
+ */
+export function isOperation(module: string | undefined): boolean {
+  return module !== undefined && /^keras(\.src)?\.ops(\.|$)/.test(module);
+}
+
+/** Operand `k` of the call: a number as a scalar constant, or the tensor it names. */
+function operand(c: LayerCall, k: number): string {
+  const args = c.kwargs['args'];
+  const a = Array.isArray(args) ? args[k] : undefined;
+  if (typeof a === 'number') return c.b.scalar('operand', a);
+  const input = a && typeof a === 'object' ? (a as { input?: unknown }).input : undefined;
+  if (typeof input === 'number' && c.inputs[input]) return c.inputs[input]!;
+  return c.fail(`operation ${c.className} "${c.name}" has no usable argument ${k}`);
+}
+
+function binary(op: string): LayerConverter {
+  return (c) => c.b.one(op, [operand(c, 0), operand(c, 1)]);
+}
+
+function unary(build: (c: LayerCall, x: string) => string): LayerConverter {
+  return (c) => build(c, operand(c, 0));
+}
+
+function reduce(op: string): LayerConverter {
+  return (c) => {
+    const axis = c.config['axis'];
+    const axes = typeof axis === 'number' ? [axis] : Array.isArray(axis) && axis.every((a) => typeof a === 'number') ? (axis as number[]) : undefined;
+    if (!axes) c.fail(`operation ${c.className} "${c.name}" has no constant axis`);
+    return c.b.one(op, [operand(c, 0)], { axes: { type: 'ints', value: axes! }, keepdims: { type: 'int', value: c.config['keepdims'] === true ? 1 : 0 } });
+  };
+}
+
+export const KERAS_OPS: Readonly<Record<string, LayerConverter>> = {
+  Add: binary('Add'), Subtract: binary('Sub'), Multiply: binary('Mul'), Divide: binary('Div'), TrueDivide: binary('Div'),
+  Maximum: binary('Max'), Minimum: binary('Min'),
+  Mean: reduce('ReduceMean'), Max: reduce('ReduceMax'),
+  Sigmoid: unary((c, x) => c.b.one('Sigmoid', [x])),
+  Relu: unary((c, x) => c.b.one('Relu', [x])),
+  Relu6: unary((c, x) => c.b.one('Clip', [x, c.b.scalar('min', 0), c.b.scalar('max', 6)])),
+  Silu: unary((c, x) => c.b.one('Mul', [x, c.b.one('Sigmoid', [x])])),
+  Swish: unary((c, x) => c.b.one('Mul', [x, c.b.one('Sigmoid', [x])])),
+  HardSigmoid: unary((c, x) => c.b.one('HardSigmoid', [x], { alpha: { type: 'float', value: 1 / 6 }, beta: { type: 'float', value: 0.5 } })),
+  Tanh: unary((c, x) => c.b.one('Tanh', [x])),
+};
