@@ -220,7 +220,7 @@ const DTYPES: readonly DType[] = [
 ];
 const POOLINGS: readonly Pooling[] = ['avg', 'max', 'both'];
 const FC_KINDS: readonly FcKind[] = ['linear', 'conv1x1', 'conv1d'];
-const GATES: readonly GateKind[] = ['sigmoid', 'hardsigmoid', 'hardsigmoid_relu6_div6'];
+const GATES: readonly GateKind[] = ['sigmoid', 'hardsigmoid', 'hardsigmoid_relu6_div6', 'hardsigmoid_div6_relu6'];
 const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'wasm'];
 
 function block(v: unknown, path: string): SEBlock {

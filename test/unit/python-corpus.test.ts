@@ -62,6 +62,18 @@ describe('Python corpus written like real projects: SE blocks as PyTorch builds 
   }
 });
 
+describe('Gates and excitations as toolboxes write them', () => {
+  it("OpenMMLab's HSigmoid (clamp((x + 3) / 6, 0, 1)) is the hard sigmoid; a PReLU's slopes count with its block; a ReLU re-weighting is no gate", async () => {
+    const entry = truth.entries.find((e) => e.entry === 'project/app/toolbox_heads.py')!;
+    const unit = (await analyzeEntry(entry.entry)).units.find((u) => u.name === entry.unit)!;
+    assert.deepEqual(unit.blocks.map((b) => [b.id, b.gate, b.innerActivation, b.params]), [
+      ['body.3', 'sigmoid', 'prelu', entry.blocks[0]!.params],
+      ['body.7', 'hardsigmoid', 'relu', entry.blocks[1]!.params],
+      ['body.11', 'sigmoid', 'relu', entry.blocks[2]!.params],
+    ]);
+  });
+});
+
 describe('Library catalogue when the library is not on disk (no location at all)', () => {
   const blockOf = (entryPath: string, path: string) => {
     const entry = truth.entries.find((e) => e.entry === entryPath)!;

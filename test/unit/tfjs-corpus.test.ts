@@ -98,6 +98,11 @@ describe('TF.js corpus against real TF.js', () => {
     assert.deepEqual(unit.blocks.map((b) => lines[b.range!.startLine]!.trim()), ['x = squeezeExcite(x, 8);', 'x = squeezeExcite(x, 4);']);
   });
 
+  it('a gate that clips at 6 after shifting and scaling (relu6((x + 3) / 6)) is its own gate kind, not a sigmoid', async () => {
+    const unit = unitNamed(await analyzeCorpusFile('shifted_gate_port.ts'), 'buildShiftedGateNet');
+    assert.deepEqual(unit.blocks.map((b) => [b.channels, b.gate]), [[40, 'hardsigmoid_div6_relu6'], [64, 'hardsigmoid_div6_relu6']]);
+  });
+
   it('process.env with a fallback takes the fallback and says so', async () => {
     const unit = unitNamed(await analyzeText("import * as tf from '@tensorflow/tfjs';\nconst F = Number(process.env.FILTERS || 24);\nconst x = tf.input({ shape: [4, 4, F] });\nconst m = tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(x) as tf.SymbolicTensor });\n", 'typescript'), 'm');
     assert.deepEqual(unit.inputShape, [1, 4, 4, 24]);

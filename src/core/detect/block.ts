@@ -12,7 +12,7 @@ export type SEVariant =
 
 export type Pooling = 'avg' | 'max' | 'both';
 export type FcKind = 'linear' | 'conv1x1' | 'conv1d';
-export type GateKind = 'sigmoid' | 'hardsigmoid' | 'hardsigmoid_relu6_div6';
+export type GateKind = 'sigmoid' | 'hardsigmoid' | 'hardsigmoid_relu6_div6' | 'hardsigmoid_div6_relu6';
 
 /** One SE-family block found in a graph. Tensor names are the graph's own, so they can become outputs. */
 export interface SEBlock {

@@ -30,7 +30,8 @@ interface Branch {
   /** Pooled over the middle axes of an NHWC tensor inside an NCHW model (PyTorch channels-last code). */
   readonly channelsLast?: boolean;
   readonly fcs: Fc[];
-  readonly norms?: Weight[];
+  /** Weights inside the excitation besides the FCs' (a norm's scale and shift, a PReLU's slopes): they count with the block. */
+  readonly innerWeights?: Weight[];
   readonly activations: string[];
   readonly nodes: Node[];
 }
@@ -127,6 +128,7 @@ function matchGate(tensor: string, index: GraphIndex): Gate | undefined {
   if (!node) return undefined;
   if (node.op === 'Sigmoid') return { kind: 'sigmoid', tensor, pre: node.inputs[0]!, nodes: [node] };
   if (node.op === 'HardSigmoid') return { kind: 'hardsigmoid', tensor, pre: node.inputs[0]!, nodes: [node] };
+  if (node.op === 'Clip' || node.op === 'Relu') return clippedAfterScale(node, tensor, index);
   // relu6(z + 3) / 6, as timm's hard_sigmoid exports: Add(3) -> Relu? -> Clip(0, 6) -> Div(6); or the same
   // times 1/6, as keras.applications' MobileNetV3 writes it (`ReLU(6.)(x + 3.) * (1. / 6.)`).
   const sixth = node.op === 'Mul' ? [0, 1].find((k) => Math.abs(6 * (constantScalar(node.inputs[1 - k], index) ?? 0) - 1) < 1e-3) : undefined;
@@ -146,6 +148,24 @@ function matchGate(tensor: string, index: GraphIndex): Gate | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The hard sigmoid with the clip last: `clamp((z + 3) / 6, 0, 1)` (mmcv's HSigmoid) is the hard sigmoid itself;
+ * `relu6((z + 3) / 6)` (TF.js ports that clip at 6 after dividing) is a gate of its own kind, unbounded at 1.
+ */
+function clippedAfterScale(clip: Node, tensor: string, index: GraphIndex): Gate | undefined {
+  const [lo, hi] = clip.op === 'Relu' ? [0, Infinity] : [constantScalar(clip.inputs[1], index), constantScalar(clip.inputs[2], index)];
+  if (lo !== 0 || (hi !== 1 && hi !== 6 && hi !== Infinity)) return undefined;
+  const scale = clip.inputs[0] ? index.producer(clip.inputs[0]) : undefined;
+  if (!scale) return undefined;
+  const sixth = scale.op === 'Mul' ? [0, 1].find((k) => Math.abs(6 * (constantScalar(scale.inputs[1 - k], index) ?? 0) - 1) < 1e-3) : undefined;
+  if (!((scale.op === 'Div' && constantScalar(scale.inputs[1], index) === 6) || sixth !== undefined)) return undefined;
+  const add = index.producer(scale.inputs[sixth ?? 0]!);
+  if (add?.op !== 'Add') return undefined;
+  const [a, b] = add.inputs;
+  const three = constantScalar(b, index) === 3 ? a : constantScalar(a, index) === 3 ? b : undefined;
+  return three ? { kind: hi === 1 ? 'hardsigmoid' : 'hardsigmoid_div6_relu6', tensor, pre: three, nodes: [clip, scale, add] } : undefined;
 }
 
 /** GELU in the erf form torch.onnx writes: `0.5 * (z * (1 + erf(z / sqrt(2))))`, from the outer Mul. */
@@ -178,7 +198,7 @@ function traceBranches(tensor: string, x: string, model: Model, index: GraphInde
   const fcs: Fc[] = [];
   const activations: string[] = [];
   const nodes: Node[] = [];
-  const norms: Weight[] = [];
+  const innerWeights: Weight[] = [];
   let t = tensor;
   for (let hop = hops; hop < MAX_HOPS; hop++) {
     if (seen.has(t)) return undefined;
@@ -188,13 +208,13 @@ function traceBranches(tensor: string, x: string, model: Model, index: GraphInde
     const pooled = poolOf(node, x, model, index) ?? mixedPool(node, x, model, index);
     if (pooled) {
       const { pooling, channelsLast, extra } = pooled;
-      return [{ pool: node, pooling, channelsLast, fcs: fcs.reverse(), activations: activations.reverse(), nodes: [...nodes, node, ...extra], norms }];
+      return [{ pool: node, pooling, channelsLast, fcs: fcs.reverse(), activations: activations.reverse(), nodes: [...nodes, node, ...extra], innerWeights }];
     }
     nodes.push(node);
     if (NORMS.has(node.op) && fcs.length > 0) {
       for (const w of node.inputs.slice(1, 3)) {
         const weight = w ? weightOf(w, index) : undefined;
-        if (weight) norms.push(weight);
+        if (weight) innerWeights.push(weight);
       }
       t = node.inputs[0]!;
       continue;
@@ -212,6 +232,8 @@ function traceBranches(tensor: string, x: string, model: Model, index: GraphInde
     const act = ACTIVATIONS[node.op] ?? (node.op === 'Clip' ? 'relu6' : undefined);
     if (act) {
       activations.push(act);
+      const slopes = node.op === 'PRelu' && node.inputs[1] ? weightOf(node.inputs[1], index) : undefined;
+      if (slopes) innerWeights.push(slopes);
       t = node.inputs[0]!;
       continue;
     }
@@ -274,7 +296,8 @@ interface Pooled {
 /** Whether `node` is a global squeeze of `x` over its spatial axes, and which kind. */
 function poolOf(node: Node, x: string, model: Model, index: GraphIndex): Pooled | undefined {
   const input = skipIdentity(node.inputs[0], index);
-  if (input !== x) return stepwisePool(node, input, x, model, index);
+  // The scaled tensor may itself come through an Identity (a Dropout at inference) that the pool reads past.
+  if (input !== x && input !== skipIdentity(x, index)) return stepwisePool(node, input, x, model, index);
   const shape = model.graph.values.get(x)?.shape;
   const rank = shape?.length ?? 4;
   const spatial = model.layout === 'NHWC' ? range(1, rank - 1) : range(2, rank);
@@ -427,7 +450,7 @@ function buildBlock(mul: Node, x: string, xFirst: boolean, gate: Gate, branches:
   // A shared MLP (CBAM) references the same initializers from both branches: count each tensor once.
   const paramTensors = new Map<string, number>();
   for (const br of branches) for (const fc of br.fcs) for (const w of [fc.weight, fc.bias]) if (w) paramTensors.set(w.name, numel(w.shape));
-  for (const br of branches) for (const w of br.norms ?? []) paramTensors.set(w.name, numel(w.shape));
+  for (const br of branches) for (const w of br.innerWeights ?? []) paramTensors.set(w.name, numel(w.shape));
   const params = [...paramTensors.values()].reduce((a, b) => a + b, 0);
   const poolings = new Set(branches.map((b) => b.pooling));
   const pooling: Pooling = poolings.size > 1 || poolings.has('both') ? 'both' : first.pooling;

@@ -63,6 +63,15 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
       case 'dictionary': {
         const entries = new Map<string, PyValue>();
         for (const pair of namedChildren(node)) {
+          if (pair.type === 'dictionary_splat') {
+            // `{**defaults, **cfg}`: later keys win, as Python merges them.
+            const inner = namedChildren(pair)[0];
+            const value = inner ? this.eval(inner, scope, frame) : undefined;
+            const from = value?.k === 'dict' ? value : value?.k === 'object' ? dictItemsOf(value) : undefined;
+            if (!from) return unknown(`'${this.text(pair)}' cannot be expanded`);
+            for (const [k, v] of from.entries) entries.set(k, v);
+            continue;
+          }
           if (pair.type !== 'pair') continue;
           const k = child(pair, 'key');
           const v = child(pair, 'value');

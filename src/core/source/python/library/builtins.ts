@@ -2,6 +2,7 @@ import type { Syn } from '../../syntax.js';
 import { NONE, dictKey, int, intOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { canonical, setModuleAttr, type LibraryHost } from './host.js';
 import { catalogueNames } from './catalogue.js';
+import { dictItemsOf } from '../classes.js';
 
 /** Longest sequence a builtin makes (`range`), like the evaluator's loop bound. */
 const MAX_LOOP = 4096;
@@ -166,8 +167,23 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       return NONE;
     case 'str':
       return a?.k === 'str' ? a : a && (a.k === 'int' || a.k === 'float') ? { k: 'str', v: String(a.v) } : unknown('str()');
-    case 'dict':
-      return { k: 'dict', entries: new Map(kwargs) };
+    case 'dict': {
+      // dict(mapping, **kw) copies the mapping (config plumbing pops from its copy); dict(pairs) reads the pairs.
+      const entries = new Map<string, PyValue>();
+      const mapping = a?.k === 'dict' ? a : a?.k === 'object' ? dictItemsOf(a) : undefined;
+      if (mapping) for (const [k, v] of mapping.entries) entries.set(k, v);
+      else if (a) {
+        const pairs = host.iterate(a);
+        if (!pairs) return unknown('dict() of values that are not known');
+        for (const pair of pairs) {
+          const key = pair.k === 'tuple' || pair.k === 'list' ? dictKey(pair.items[0]) : undefined;
+          if (key === undefined || (pair.k !== 'tuple' && pair.k !== 'list') || !pair.items[1]) return unknown('dict() of pairs that are not known');
+          entries.set(key, pair.items[1]);
+        }
+      }
+      for (const [k, v] of kwargs) entries.set(k, v);
+      return { k: 'dict', entries };
+    }
     case 'super':
       return { k: 'ref', path: 'super' };
     default:
