@@ -6,6 +6,7 @@ import { StatementCache } from './statement-cache.js';
 import { PythonFileCache } from './modules/python-files.js';
 import type { SourceLocation } from './modules/source-files.js';
 import { errorRanges } from './syntax.js';
+import { withUnitFields } from './finish-unit.js';
 import { weightsDirectiveAt } from './input-comment.js';
 import { analyzeTypeScript } from './typescript/analyze-typescript.js';
 
@@ -14,7 +15,7 @@ function withWeightsDirectives(units: SourceUnit[], text: string): SourceUnit[] 
   const lines = text.split('\n');
   return units.map((u) => {
     const weights = weightsDirectiveAt(lines, u.range.startLine);
-    return weights ? { ...u, weightsDirective: weights } : u;
+    return weights ? withUnitFields(u, { weightsDirective: weights }) : u;
   });
 }
 

@@ -32,6 +32,15 @@ export function finishUnit(
 }
 
 /**
+ * A copy of a finished unit with some fields replaced, its table still made on first read: a spread
+ * (`{ ...unit, blocks }`) reads the getter, and so would compute every unit's table during the analysis.
+ * The model is not among the fields: the table is the original model's.
+ */
+export function withUnitFields(unit: SourceUnit, fields: Partial<Omit<SourceUnit, 'table' | 'model'>>): SourceUnit {
+  return Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(unit)) as SourceUnit, fields);
+}
+
+/**
  * Gives `unit` its torchstat table, made on first read. A function of its own, so that the getter's closure holds
  * only the unit: one made inside `finishUnit` would share its context, and with it `rangeOf` (which reaches the
  * interpreter that built the unit, its scopes and values), for as long as the unit lives.

@@ -265,7 +265,12 @@ export class TsInterpreter {
       name = given;
       this.layerNames.set(`=${given}`, 1);
     } else name = this.uniqueLayerName(factory.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
-    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, nodeIds: [], ...(inner.length > 0 ? { inner } : {}), ...(unknownOptions?.size ? { unknownOptions } : {}) };
+    // Every field written here, absent ones as undefined: layers then share one object shape, and `weightOf`'s
+    // first weight does not move each layer to a new one.
+    const layer: TfLayer = {
+      id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, weights: undefined, nodeIds: [],
+      inner: inner.length > 0 ? inner : undefined, unknownOptions: unknownOptions?.size ? unknownOptions : undefined,
+    };
     this.layers.push(layer);
     return layer;
   }

@@ -1,4 +1,5 @@
 import type { Dim } from '../../ir/graph.js';
+import type { TensorRef } from '../graph-builder.js';
 import type { Syn } from '../syntax.js';
 import { INNER_LAYER_OPTIONS, LAYER_CLASSES } from './layer-catalogue.js';
 import type { LayerOption, TfLayer } from './layers.js';
@@ -70,6 +71,11 @@ function toNumber(v: TsValue | undefined, parse: (s: string) => number): TsValue
   if (v?.k === 'null') return numV(0);
   if (v?.k === 'undef') return numV(NaN);
   return unknown('number of a value that is not known');
+}
+
+/** The tensors among a call's arguments, for the Unknown node of a call that is not interpreted. */
+function tensorsIn(args: TsValue[]): TensorRef[] {
+  return args.flatMap(tensorsOf);
 }
 
 /** A call of a library name: TF.js (`tf.layers.dense`, `tf.input`, `tf.mean`), JavaScript builtins, `require`. */
@@ -166,18 +172,16 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     return numV(f(...(xs as number[])));
   }
   const last = parts[parts.length - 1]!;
-  // The tensors among the arguments, for the Unknown node of a call that is not interpreted.
-  const tensors = args.flatMap(tensorsOf);
-  if (parts[0] !== 'tf') return interp.fail(`${path}() is not interpreted`, n, tensors);
+  if (parts[0] !== 'tf') return interp.fail(`${path}() is not interpreted`, n, tensorsIn(args));
   if (parts.length === 3 && parts[1] === 'layers') {
     if (last === 'input') return tfInput(interp, args[0], n);
     const cls = LAYER_CLASSES[last];
-    if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensors);
+    if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensorsIn(args));
     const options = layerOptions(args[0]);
     if (!options) return interp.fail(`tf.layers.${last} options are not known`, n);
     return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0]), unknownOptionsOf(args[0])) };
   }
-  if (parts.length !== 2) return interp.fail(`${path}() is not interpreted`, n, tensors);
+  if (parts.length !== 2) return interp.fail(`${path}() is not interpreted`, n, tensorsIn(args));
   switch (last) {
     case 'input':
       return tfInput(interp, args[0], n);
@@ -213,7 +217,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
   if (isTensorOp(last)) return tensorOp(interp, last, args, n);
   // Concrete data for training or prediction (`model.fit(tf.zeros(...))`): not part of the model.
   if (DATA_FACTORIES.has(last)) return unknown(`tf.${last}() makes data, not model structure`);
-  return interp.fail(`${path}() is not interpreted`, n, tensors);
+  return interp.fail(`${path}() is not interpreted`, n, tensorsIn(args));
 }
 
 const DATA_FACTORIES = new Set(['zeros', 'ones', 'zerosLike', 'onesLike', 'fill', 'tensor', 'tensor1d', 'tensor2d', 'tensor3d', 'tensor4d', 'tensor5d', 'randomNormal', 'randomUniform', 'truncatedNormal', 'linspace', 'range', 'oneHot', 'buffer', 'variable', 'loadLayersModel', 'loadGraphModel', 'browser', 'node', 'io', 'data']);

@@ -1,7 +1,7 @@
 import type { Dim, Graph, Model, ModuleInfo, SourceRange } from '../../ir/graph.js';
 import { emptyGraph } from '../../ir/graph.js';
 import type { InputShapeSource, SourceUnit } from '../analysis.js';
-import { finishUnit } from '../finish-unit.js';
+import { finishUnit, withUnitFields } from '../finish-unit.js';
 import { GraphBuilder, type SourceUnknown, type TensorRef } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import type { TypeScriptModules } from '../modules/typescript-modules.js';
@@ -51,7 +51,7 @@ export function withUniqueBlockIds(unit: SourceUnit): SourceUnit {
     used.add(id);
     return { ...b, id };
   });
-  return { ...unit, blocks };
+  return withUnitFields(unit, { blocks });
 }
 
 /** TF.js is channels last; code written channels first (`dataFormat: 'channelsFirst'`) makes NCHW graphs. */
@@ -67,7 +67,7 @@ export function withCallSites(unit: SourceUnit, interp: TsInterpreter): SourceUn
     const ranges = parts.flatMap((_, i) => interp.callPaths.get(parts.slice(0, i + 1).join('.')) ?? []);
     if (ranges.length > 0) callSites[block.id] = ranges;
   }
-  return Object.keys(callSites).length > 0 ? { ...unit, callSites } : unit;
+  return Object.keys(callSites).length > 0 ? withUnitFields(unit, { callSites }) : unit;
 }
 
 export function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo {
@@ -307,5 +307,5 @@ export function sequentialUnit(seq: TfSequential, name: string, range: SourceRan
     b.note(interruptionNote(e, name, options.maxSteps), range);
   }
   const unit = modelUnit(name, range, { name, range, inputs: [x], outputs: [y] }, interp, ctx);
-  return { ...unit, kind: 'sequential', inputShape, inputShapeSource: source };
+  return withUnitFields(unit, { kind: 'sequential', inputShape, inputShapeSource: source });
 }
