@@ -229,24 +229,35 @@ export function classUnit(cls: TsClass, declNode: Syn, directive: number[] | und
 /** A `tf.model({inputs, outputs})`: the part of the interpreter's graph its outputs depend on. */
 export function modelUnit(name: string, range: SourceRange, model: TfModel, interp: TsInterpreter, ctx: UnitContext, lineShapes = false): SourceUnit {
   const full = interp.b.graph;
-  const producer = new Map<string, Graph['nodes'][number]>();
-  for (const n of full.nodes) for (const o of n.outputs) producer.set(o, n);
+  // Indexed loops: this runs a few times per analysis, before the JIT compiles it, and a `for...of` there makes an
+  // iterator result per element of the thousands of nodes, inputs and outputs.
+  const nodes = full.nodes;
+  const producer = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) {
+    const outputs = nodes[i]!.outputs;
+    for (let j = 0; j < outputs.length; j++) producer.set(outputs[j]!, i);
+  }
+  const kept = new Uint8Array(nodes.length);
   const keep = new Set<string>();
   const stack = model.outputs.map((o) => o.name);
   const used = new Set<string>(stack);
   while (stack.length) {
-    const t = stack.pop()!;
-    const n = producer.get(t);
-    if (!n || keep.has(n.id)) continue;
+    const at = producer.get(stack.pop()!);
+    if (at === undefined || kept[at]) continue;
+    kept[at] = 1;
+    const n = nodes[at]!;
     keep.add(n.id);
-    for (const i of n.inputs) if (i && !used.has(i)) {
-      used.add(i);
-      stack.push(i);
+    for (let j = 0; j < n.inputs.length; j++) {
+      const i = n.inputs[j];
+      if (i && !used.has(i)) {
+        used.add(i);
+        stack.push(i);
+      }
     }
-    for (const o of n.outputs) used.add(o);
+    for (let j = 0; j < n.outputs.length; j++) used.add(n.outputs[j]!);
   }
   const graph: Graph = emptyGraph(name);
-  graph.nodes.push(...full.nodes.filter((n) => keep.has(n.id)));
+  for (let i = 0; i < nodes.length; i++) if (kept[i]) graph.nodes.push(nodes[i]!);
   graph.inputs.push(...full.inputs.filter((i) => used.has(i.name) || model.inputs.some((x) => x.name === i.name)));
   for (const o of model.outputs) graph.outputs.push({ name: o.name, dtype: 'float32', shape: o.shape ? [...o.shape] : undefined });
   // `forEach`, not `for...of` over entries: a 3,000-line model has thousands of values, each entry an array.
