@@ -12,6 +12,8 @@ import { analyzeTypeScript } from './typescript/analyze-typescript.js';
 
 /** TF.js units' `// se-lens: weights=model.json` comments, read as the Python front-end reads its classes' (after its cache). */
 function withWeightsDirectives(units: SourceUnit[], text: string): SourceUnit[] {
+  // Every directive is written after `se-lens:`; most files have none, and need not be split into lines.
+  if (!text.includes('se-lens:')) return units;
   const lines = text.split('\n');
   return units.map((u) => {
     const weights = weightsDirectiveAt(lines, u.range.startLine);

@@ -306,7 +306,8 @@ export class TsInterpreter {
       // Its first clause: the cause's own note (the paths tried) is printed where the cause is.
       out = { k: 'tensor', t: this.b.unknown(why ? `${e.message}: ${why.split(';')[0]}` : e.message, range, inputs) };
     }
-    for (const node of this.b.graph.nodes.slice(start)) layer.nodeIds.push(node.id);
+    const nodes = this.b.graph.nodes;
+    for (let i = start; i < nodes.length; i++) layer.nodeIds.push(nodes[i]!.id);
     return out;
   }
 

@@ -238,15 +238,15 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
     for (let j = 0; j < outputs.length; j++) producer.set(outputs[j]!, i);
   }
   const kept = new Uint8Array(nodes.length);
-  const keep = new Set<string>();
+  let keptCount = 0;
   const stack = model.outputs.map((o) => o.name);
   const used = new Set<string>(stack);
   while (stack.length) {
     const at = producer.get(stack.pop()!);
     if (at === undefined || kept[at]) continue;
     kept[at] = 1;
+    keptCount++;
     const n = nodes[at]!;
-    keep.add(n.id);
     for (let j = 0; j < n.inputs.length; j++) {
       const i = n.inputs[j];
       if (i && !used.has(i)) {
@@ -258,14 +258,18 @@ export function modelUnit(name: string, range: SourceRange, model: TfModel, inte
   }
   const graph: Graph = emptyGraph(name);
   for (let i = 0; i < nodes.length; i++) if (kept[i]) graph.nodes.push(nodes[i]!);
+  // The ids of the nodes kept, where not all are (a file's one model usually is all of its interpreter's graph;
+  // layers and unknowns name only nodes of that graph).
+  const keep = keptCount === nodes.length ? undefined : new Set(graph.nodes.map((n) => n.id));
+  const isKept = (id: string) => keep === undefined || keep.has(id);
   graph.inputs.push(...full.inputs.filter((i) => used.has(i.name) || model.inputs.some((x) => x.name === i.name)));
   for (const o of model.outputs) graph.outputs.push({ name: o.name, dtype: 'float32', shape: o.shape ? [...o.shape] : undefined });
   // `forEach`, not `for...of` over entries: a 3,000-line model has thousands of values, each entry an array.
   full.initializers.forEach((v, k) => used.has(k) && graph.initializers.set(k, v));
   full.values.forEach((v, k) => used.has(k) && graph.values.set(k, v));
-  const layers = interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id)));
+  const layers = interp.layers.filter((l) => l.nodeIds.some(isKept));
   graph.modules = layers.map((l) => moduleInfo(l, keep));
-  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : !model.notesBefore || model.notesBefore.includes(u)));
+  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? isKept(u.nodeId) : !model.notesBefore || model.notesBefore.includes(u)));
   const inputShape = graph.inputs[0]?.shape ?? [];
   const defaulted = graph.inputs.map((i) => interp.defaultedInputs.get(i.name)).find((source) => source !== undefined);
   return withCallSites(withUniqueBlockIds(finishUnit(
