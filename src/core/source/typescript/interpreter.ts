@@ -177,12 +177,13 @@ export class TsInterpreter {
   }
 
   /** Shapes per line inside functions of the document (top-level lines, as before whole-program analysis, get none). */
-  record(node: Syn, names: string[], v: TsValue): void {
+  /** `name`: the variable (its text read only when the line is recorded: most assignments are not), or a word for the line. */
+  record(node: Syn, name: Syn | string, v: TsValue): void {
     if (!this.recordLines || this.currentFile !== undefined || this.depth === 0) return;
     const line = node.range.startLine;
     if (line < this.recordLines.startLine || line > this.recordLines.endLine || this.lineShapes.has(line)) return;
     const ts = tensorsOf(v);
-    if (ts.length) this.lineShapes.set(line, { names, shapes: ts.map((t) => t.shape) });
+    if (ts.length) this.lineShapes.set(line, { names: [typeof name === 'string' ? name : textOf(name)], shapes: ts.map((t) => t.shape) });
   }
 
   // ------------------------------------------------------------ calls
