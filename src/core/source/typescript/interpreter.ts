@@ -176,8 +176,10 @@ export class TsInterpreter {
     return { name, node, closure, ...(this.currentFile !== undefined ? { file: this.currentFile } : {}), ...extra };
   }
 
-  /** Shapes per line inside functions of the document (top-level lines, as before whole-program analysis, get none). */
-  /** `name`: the variable (its text read only when the line is recorded: most assignments are not), or a word for the line. */
+  /**
+   * Shapes per line inside functions of the document (top-level lines, as before whole-program analysis, get none).
+   * `name`: the variable (its text read only when the line is recorded: most assignments are not), or `return`.
+   */
   record(node: Syn, name: Syn | string, v: TsValue): void {
     if (!this.recordLines || this.currentFile !== undefined || this.depth === 0) return;
     const line = node.range.startLine;
