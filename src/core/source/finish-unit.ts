@@ -20,7 +20,11 @@ export function finishUnit(
   let blocks: SEBlock[] = [];
   // The engine is written for ONNX graphs; a graph from half-typed code must not take the analysis down.
   try {
-    const byId = new Map(draft.model.graph.nodes.map((n) => [n.id, n]));
+    // An indexed loop, not a map of entries: a 3,000-line model has thousands of nodes, and this runs a few times
+    // per analysis, before the JIT compiles it (an entry array, or an iterator result, per node).
+    const nodes = draft.model.graph.nodes;
+    const byId = new Map<string, (typeof nodes)[number]>();
+    for (let i = 0; i < nodes.length; i++) byId.set(nodes[i]!.id, nodes[i]!);
     blocks = detectBlocks(draft.model).map((b) => {
       const nodeRanges = b.nodes.flatMap((id) => byId.get(id)?.range ?? []);
       return { ...b, range: rangeOf(b.id, nodeRanges) ?? draft.range };

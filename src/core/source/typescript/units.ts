@@ -82,7 +82,13 @@ export function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo
 }
 
 function lineShapesOf(interp: TsInterpreter): SourceUnit['lineShapes'] {
-  return [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes }));
+  // Sorted by line without an entry array per line (a model's helpers record thousands).
+  const lines: number[] = [];
+  interp.lineShapes.forEach((_, line) => lines.push(line));
+  return lines.sort((a, b) => a - b).map((line) => {
+    const v = interp.lineShapes.get(line)!;
+    return { line, names: v.names, shapes: v.shapes };
+  });
 }
 
 function describe(v: TsValue): number | string | boolean {
