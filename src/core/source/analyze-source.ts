@@ -6,15 +6,18 @@ import { StatementCache } from './statement-cache.js';
 import { PythonFileCache } from './modules/python-files.js';
 import type { SourceLocation } from './modules/source-files.js';
 import { errorRanges } from './syntax.js';
+import { withUnitFields } from './finish-unit.js';
 import { weightsDirectiveAt } from './input-comment.js';
 import { analyzeTypeScript } from './typescript/analyze-typescript.js';
 
 /** TF.js units' `// se-lens: weights=model.json` comments, read as the Python front-end reads its classes' (after its cache). */
 function withWeightsDirectives(units: SourceUnit[], text: string): SourceUnit[] {
+  // Every directive is written after `se-lens:`; most files have none, and need not be split into lines.
+  if (!text.includes('se-lens:')) return units;
   const lines = text.split('\n');
   return units.map((u) => {
     const weights = weightsDirectiveAt(lines, u.range.startLine);
-    return weights ? { ...u, weightsDirective: weights } : u;
+    return weights ? withUnitFields(u, { weightsDirective: weights }) : u;
   });
 }
 

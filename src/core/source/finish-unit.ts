@@ -20,7 +20,11 @@ export function finishUnit(
   let blocks: SEBlock[] = [];
   // The engine is written for ONNX graphs; a graph from half-typed code must not take the analysis down.
   try {
-    const byId = new Map(draft.model.graph.nodes.map((n) => [n.id, n]));
+    // An indexed loop, not a map of entries: a 3,000-line model has thousands of nodes, and this runs a few times
+    // per analysis, before the JIT compiles it (an entry array, or an iterator result, per node).
+    const nodes = draft.model.graph.nodes;
+    const byId = new Map<string, (typeof nodes)[number]>();
+    for (let i = 0; i < nodes.length; i++) byId.set(nodes[i]!.id, nodes[i]!);
     blocks = detectBlocks(draft.model).map((b) => {
       const nodeRanges = b.nodes.flatMap((id) => byId.get(id)?.range ?? []);
       return { ...b, range: rangeOf(b.id, nodeRanges) ?? draft.range };
@@ -29,6 +33,15 @@ export function finishUnit(
     unknowns.push({ nodeId: '', note: `SE detection failed: ${e instanceof Error ? e.message : String(e)}`, range: draft.range });
   }
   return withLazyTable({ ...draft, unknowns, partial: unknowns.length > 0, blocks } as Omit<SourceUnit, 'table'>, unknowns);
+}
+
+/**
+ * A copy of a finished unit with some fields replaced, its table still made on first read: a spread
+ * (`{ ...unit, blocks }`) reads the getter, and so would compute every unit's table during the analysis.
+ * The model is not among the fields: the table is the original model's.
+ */
+export function withUnitFields(unit: SourceUnit, fields: Partial<Omit<SourceUnit, 'table' | 'model'>>): SourceUnit {
+  return Object.assign(Object.defineProperties({}, Object.getOwnPropertyDescriptors(unit)) as SourceUnit, fields);
 }
 
 /**

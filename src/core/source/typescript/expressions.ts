@@ -230,7 +230,7 @@ export function evaluate(interp: TsInterpreter, n: Syn, scope: TsScope): TsValue
       const v = interp.eval(r, scope);
       interp.declaring = saved;
       interp.bind(l, v, scope, false);
-      interp.record(n, [textOf(l)], v);
+      interp.record(n, l, v);
       return v;
     }
     case 'augmented_assignment_expression': {

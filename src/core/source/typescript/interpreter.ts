@@ -176,13 +176,16 @@ export class TsInterpreter {
     return { name, node, closure, ...(this.currentFile !== undefined ? { file: this.currentFile } : {}), ...extra };
   }
 
-  /** Shapes per line inside functions of the document (top-level lines, as before whole-program analysis, get none). */
-  record(node: Syn, names: string[], v: TsValue): void {
+  /**
+   * Shapes per line inside functions of the document (top-level lines, as before whole-program analysis, get none).
+   * `name`: the variable (its text read only when the line is recorded: most assignments are not), or `return`.
+   */
+  record(node: Syn, name: Syn | string, v: TsValue): void {
     if (!this.recordLines || this.currentFile !== undefined || this.depth === 0) return;
     const line = node.range.startLine;
     if (line < this.recordLines.startLine || line > this.recordLines.endLine || this.lineShapes.has(line)) return;
     const ts = tensorsOf(v);
-    if (ts.length) this.lineShapes.set(line, { names, shapes: ts.map((t) => t.shape) });
+    if (ts.length) this.lineShapes.set(line, { names: [typeof name === 'string' ? name : textOf(name)], shapes: ts.map((t) => t.shape) });
   }
 
   // ------------------------------------------------------------ calls
@@ -265,7 +268,12 @@ export class TsInterpreter {
       name = given;
       this.layerNames.set(`=${given}`, 1);
     } else name = this.uniqueLayerName(factory.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase());
-    const layer: TfLayer = { id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, nodeIds: [], ...(inner.length > 0 ? { inner } : {}), ...(unknownOptions?.size ? { unknownOptions } : {}) };
+    // Every field written here, absent ones as undefined: layers then share one object shape, and `weightOf`'s
+    // first weight does not move each layer to a new one.
+    const layer: TfLayer = {
+      id: this.nextLayerId++, className: cls, name, options, range: this.here(range), params: 0, config: {}, weights: undefined, nodeIds: [],
+      inner: inner.length > 0 ? inner : undefined, unknownOptions: unknownOptions?.size ? unknownOptions : undefined,
+    };
     this.layers.push(layer);
     return layer;
   }
@@ -301,7 +309,8 @@ export class TsInterpreter {
       // Its first clause: the cause's own note (the paths tried) is printed where the cause is.
       out = { k: 'tensor', t: this.b.unknown(why ? `${e.message}: ${why.split(';')[0]}` : e.message, range, inputs) };
     }
-    for (const node of this.b.graph.nodes.slice(start)) layer.nodeIds.push(node.id);
+    const nodes = this.b.graph.nodes;
+    for (let i = start; i < nodes.length; i++) layer.nodeIds.push(nodes[i]!.id);
     return out;
   }
 

@@ -47,7 +47,7 @@ export function execStatement(interp: TsInterpreter, s: Syn, scope: TsScope): Si
         const v = value ? interp.eval(value, scope) : UNDEF;
         interp.declaring = saved;
         interp.bind(name, v, scope, true);
-        interp.record(d, [textOf(name)], v);
+        interp.record(d, name, v);
       }
       return undefined;
     case 'expression_statement': {
@@ -58,7 +58,7 @@ export function execStatement(interp: TsInterpreter, s: Syn, scope: TsScope): Si
     case 'return_statement': {
       const e = namedChildren(s)[0];
       const v = e ? interp.eval(e, scope) : UNDEF;
-      interp.record(s, ['return'], v);
+      interp.record(s, 'return', v);
       return { kind: 'return', value: v };
     }
     case 'if_statement': {

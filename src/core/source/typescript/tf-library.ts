@@ -1,4 +1,5 @@
 import type { Dim } from '../../ir/graph.js';
+import type { TensorRef } from '../graph-builder.js';
 import type { Syn } from '../syntax.js';
 import { INNER_LAYER_OPTIONS, LAYER_CLASSES } from './layer-catalogue.js';
 import type { LayerOption, TfLayer } from './layers.js';
@@ -48,19 +49,22 @@ function layerOptions(opts: TsValue | undefined): Map<string, LayerOption> | und
 /** Why each option of a layer call that has no value has none. */
 function unknownOptionsOf(opts: TsValue | undefined): Map<string, string> | undefined {
   if (opts?.k !== 'obj') return undefined;
-  const whys = new Map<string, string>();
-  for (const [key, v] of opts.props) if (v.k === 'unknown') whys.set(key, v.why);
+  // Made at the first unknown option: most layer calls have none.
+  let whys: Map<string, string> | undefined;
+  opts.props.forEach((v, key) => v.k === 'unknown' && (whys ??= new Map()).set(key, v.why));
   return whys;
 }
 
 /** The layers an options object holds (`{layer: tf.layers.lstm(...)}`, `{cell: [c1, c2]}`). */
 function innerLayers(opts: TsValue | undefined): TfLayer[] {
-  if (opts?.k !== 'obj') return [];
-  return INNER_LAYER_OPTIONS.flatMap((key) => {
+  const inner: TfLayer[] = [];
+  if (opts?.k !== 'obj') return inner;
+  for (const key of INNER_LAYER_OPTIONS) {
     const v = opts.props.get(key);
-    const items = v?.k === 'arr' ? v.items : v ? [v] : [];
-    return items.flatMap((item) => (item.k === 'layer' ? [item.layer] : []));
-  });
+    if (v?.k === 'arr') for (const item of v.items) item.k === 'layer' && inner.push(item.layer);
+    else if (v?.k === 'layer') inner.push(v.layer);
+  }
+  return inner;
 }
 
 function toNumber(v: TsValue | undefined, parse: (s: string) => number): TsValue {
@@ -72,11 +76,21 @@ function toNumber(v: TsValue | undefined, parse: (s: string) => number): TsValue
   return unknown('number of a value that is not known');
 }
 
+/** The tensors among a call's arguments, for the Unknown node of a call that is not interpreted. */
+function tensorsIn(args: TsValue[]): TensorRef[] {
+  return args.flatMap(tensorsOf);
+}
+
 /** A call of a library name: TF.js (`tf.layers.dense`, `tf.input`, `tf.mean`), JavaScript builtins, `require`. */
 export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[], n: Syn): TsValue {
-  const parts = path.split('.');
-  const head = parts.length > 1 ? `${parts[0]}.${parts[1]}` : parts[0]!;
-  if (NO_EFFECT.has(parts[0]!) || NO_EFFECT.has(head)) return UNDEF;
+  // The path's first name, its first two, its last, and how many: read off the dots (every call of the model
+  // code comes here; a split would make an array and a string per name).
+  const firstDot = path.indexOf('.');
+  const secondDot = firstDot < 0 ? -1 : path.indexOf('.', firstDot + 1);
+  const names = firstDot < 0 ? 1 : secondDot < 0 ? 2 : path.indexOf('.', secondDot + 1) < 0 ? 3 : 4;
+  const first = firstDot < 0 ? path : path.slice(0, firstDot);
+  const head = secondDot < 0 ? path : path.slice(0, secondDot);
+  if (NO_EFFECT.has(first) || NO_EFFECT.has(head)) return UNDEF;
   // Initializers, regularizers and constraints shape no tensor: an opaque option value.
   if (CONFIG_FACTORIES.has(head)) return { k: 'obj', props: new Map() };
   switch (path) {
@@ -165,19 +179,17 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
     if (!f || xs.some((x) => x === undefined)) return unknown(`${path}() of values that are not known`);
     return numV(f(...(xs as number[])));
   }
-  const last = parts[parts.length - 1]!;
-  // The tensors among the arguments, for the Unknown node of a call that is not interpreted.
-  const tensors = args.flatMap(tensorsOf);
-  if (parts[0] !== 'tf') return interp.fail(`${path}() is not interpreted`, n, tensors);
-  if (parts.length === 3 && parts[1] === 'layers') {
+  const last = path.slice(path.lastIndexOf('.') + 1);
+  if (first !== 'tf') return interp.fail(`${path}() is not interpreted`, n, tensorsIn(args));
+  if (names === 3 && head === 'tf.layers') {
     if (last === 'input') return tfInput(interp, args[0], n);
     const cls = LAYER_CLASSES[last];
-    if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensors);
+    if (!cls) return interp.fail(`tf.layers.${last} is not interpreted`, n, tensorsIn(args));
     const options = layerOptions(args[0]);
     if (!options) return interp.fail(`tf.layers.${last} options are not known`, n);
     return { k: 'layer', layer: interp.newLayer(last, cls, options, n.range, innerLayers(args[0]), unknownOptionsOf(args[0])) };
   }
-  if (parts.length !== 2) return interp.fail(`${path}() is not interpreted`, n, tensors);
+  if (names !== 2) return interp.fail(`${path}() is not interpreted`, n, tensorsIn(args));
   switch (last) {
     case 'input':
       return tfInput(interp, args[0], n);
@@ -213,7 +225,7 @@ export function callLibrary(interp: TsInterpreter, path: string, args: TsValue[]
   if (isTensorOp(last)) return tensorOp(interp, last, args, n);
   // Concrete data for training or prediction (`model.fit(tf.zeros(...))`): not part of the model.
   if (DATA_FACTORIES.has(last)) return unknown(`tf.${last}() makes data, not model structure`);
-  return interp.fail(`${path}() is not interpreted`, n, tensors);
+  return interp.fail(`${path}() is not interpreted`, n, tensorsIn(args));
 }
 
 const DATA_FACTORIES = new Set(['zeros', 'ones', 'zerosLike', 'onesLike', 'fill', 'tensor', 'tensor1d', 'tensor2d', 'tensor3d', 'tensor4d', 'tensor5d', 'randomNormal', 'randomUniform', 'truncatedNormal', 'linspace', 'range', 'oneHot', 'buffer', 'variable', 'loadLayersModel', 'loadGraphModel', 'browser', 'node', 'io', 'data']);

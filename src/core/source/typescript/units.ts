@@ -1,7 +1,7 @@
 import type { Dim, Graph, Model, ModuleInfo, SourceRange } from '../../ir/graph.js';
 import { emptyGraph } from '../../ir/graph.js';
 import type { InputShapeSource, SourceUnit } from '../analysis.js';
-import { finishUnit } from '../finish-unit.js';
+import { finishUnit, withUnitFields } from '../finish-unit.js';
 import { GraphBuilder, type SourceUnknown, type TensorRef } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import type { TypeScriptModules } from '../modules/typescript-modules.js';
@@ -51,7 +51,7 @@ export function withUniqueBlockIds(unit: SourceUnit): SourceUnit {
     used.add(id);
     return { ...b, id };
   });
-  return { ...unit, blocks };
+  return withUnitFields(unit, { blocks });
 }
 
 /** TF.js is channels last; code written channels first (`dataFormat: 'channelsFirst'`) makes NCHW graphs. */
@@ -67,7 +67,7 @@ export function withCallSites(unit: SourceUnit, interp: TsInterpreter): SourceUn
     const ranges = parts.flatMap((_, i) => interp.callPaths.get(parts.slice(0, i + 1).join('.')) ?? []);
     if (ranges.length > 0) callSites[block.id] = ranges;
   }
-  return Object.keys(callSites).length > 0 ? { ...unit, callSites } : unit;
+  return Object.keys(callSites).length > 0 ? withUnitFields(unit, { callSites }) : unit;
 }
 
 export function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo {
@@ -82,7 +82,13 @@ export function moduleInfo(layer: TfLayer, nodeFilter?: Set<string>): ModuleInfo
 }
 
 function lineShapesOf(interp: TsInterpreter): SourceUnit['lineShapes'] {
-  return [...interp.lineShapes].sort((a, b) => a[0] - b[0]).map(([line, v]) => ({ line, names: v.names, shapes: v.shapes }));
+  // Sorted by line without an entry array per line (a model's helpers record thousands).
+  const lines: number[] = [];
+  interp.lineShapes.forEach((_, line) => lines.push(line));
+  return lines.sort((a, b) => a - b).map((line) => {
+    const v = interp.lineShapes.get(line)!;
+    return { line, names: v.names, shapes: v.shapes };
+  });
 }
 
 function describe(v: TsValue): number | string | boolean {
@@ -229,32 +235,47 @@ export function classUnit(cls: TsClass, declNode: Syn, directive: number[] | und
 /** A `tf.model({inputs, outputs})`: the part of the interpreter's graph its outputs depend on. */
 export function modelUnit(name: string, range: SourceRange, model: TfModel, interp: TsInterpreter, ctx: UnitContext, lineShapes = false): SourceUnit {
   const full = interp.b.graph;
-  const producer = new Map<string, Graph['nodes'][number]>();
-  for (const n of full.nodes) for (const o of n.outputs) producer.set(o, n);
-  const keep = new Set<string>();
+  // Indexed loops: this runs a few times per analysis, before the JIT compiles it, and a `for...of` there makes an
+  // iterator result per element of the thousands of nodes, inputs and outputs.
+  const nodes = full.nodes;
+  const producer = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) {
+    const outputs = nodes[i]!.outputs;
+    for (let j = 0; j < outputs.length; j++) producer.set(outputs[j]!, i);
+  }
+  const kept = new Uint8Array(nodes.length);
+  let keptCount = 0;
   const stack = model.outputs.map((o) => o.name);
   const used = new Set<string>(stack);
   while (stack.length) {
-    const t = stack.pop()!;
-    const n = producer.get(t);
-    if (!n || keep.has(n.id)) continue;
-    keep.add(n.id);
-    for (const i of n.inputs) if (i && !used.has(i)) {
-      used.add(i);
-      stack.push(i);
+    const at = producer.get(stack.pop()!);
+    if (at === undefined || kept[at]) continue;
+    kept[at] = 1;
+    keptCount++;
+    const n = nodes[at]!;
+    for (let j = 0; j < n.inputs.length; j++) {
+      const i = n.inputs[j];
+      if (i && !used.has(i)) {
+        used.add(i);
+        stack.push(i);
+      }
     }
-    for (const o of n.outputs) used.add(o);
+    for (let j = 0; j < n.outputs.length; j++) used.add(n.outputs[j]!);
   }
   const graph: Graph = emptyGraph(name);
-  graph.nodes.push(...full.nodes.filter((n) => keep.has(n.id)));
+  for (let i = 0; i < nodes.length; i++) if (kept[i]) graph.nodes.push(nodes[i]!);
+  // The ids of the nodes kept, where not all are (a file's one model usually is all of its interpreter's graph;
+  // layers and unknowns name only nodes of that graph).
+  const keep = keptCount === nodes.length ? undefined : new Set(graph.nodes.map((n) => n.id));
+  const isKept = (id: string) => keep === undefined || keep.has(id);
   graph.inputs.push(...full.inputs.filter((i) => used.has(i.name) || model.inputs.some((x) => x.name === i.name)));
   for (const o of model.outputs) graph.outputs.push({ name: o.name, dtype: 'float32', shape: o.shape ? [...o.shape] : undefined });
   // `forEach`, not `for...of` over entries: a 3,000-line model has thousands of values, each entry an array.
   full.initializers.forEach((v, k) => used.has(k) && graph.initializers.set(k, v));
   full.values.forEach((v, k) => used.has(k) && graph.values.set(k, v));
-  const layers = interp.layers.filter((l) => l.nodeIds.some((id) => keep.has(id)));
+  const layers = interp.layers.filter((l) => l.nodeIds.some(isKept));
   graph.modules = layers.map((l) => moduleInfo(l, keep));
-  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? keep.has(u.nodeId) : !model.notesBefore || model.notesBefore.includes(u)));
+  const unknowns: SourceUnknown[] = interp.b.unknowns.filter((u) => (u.nodeId ? isKept(u.nodeId) : !model.notesBefore || model.notesBefore.includes(u)));
   const inputShape = graph.inputs[0]?.shape ?? [];
   const defaulted = graph.inputs.map((i) => interp.defaultedInputs.get(i.name)).find((source) => source !== undefined);
   return withCallSites(withUniqueBlockIds(finishUnit(
@@ -307,5 +328,5 @@ export function sequentialUnit(seq: TfSequential, name: string, range: SourceRan
     b.note(interruptionNote(e, name, options.maxSteps), range);
   }
   const unit = modelUnit(name, range, { name, range, inputs: [x], outputs: [y] }, interp, ctx);
-  return { ...unit, kind: 'sequential', inputShape, inputShapeSource: source };
+  return withUnitFields(unit, { kind: 'sequential', inputShape, inputShapeSource: source });
 }
