@@ -1,7 +1,7 @@
 // Where a Python environment keeps its installed packages, found from its folder layout alone: Python is
 // never run (the interpreter may be slow to start, missing on this machine, or not trusted).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 
 /** Environment folders looked for under a project root, in the order Python tools create them. */
 const VENV_NAMES = ['.venv', 'venv'];
@@ -53,6 +53,23 @@ export function interpreterSitePackages(interpreter: string): string[] {
   // `home` is the base interpreter's folder (its bin/ on POSIX, the install folder on Windows).
   const basePrefix = /^(bin|Scripts)$/i.test(basename(home)) ? dirname(home) : home;
   return [...own, ...sitePackagesOf(basePrefix).filter((d) => !own.includes(d))];
+}
+
+/**
+ * The package folders of the first `python3` / `python` on `PATH` whose installation has any, read from its
+ * layout (a pyenv shim has none, so the next interpreter is asked): where `python3 script.py` would import
+ * torch and torchvision from when no environment is named, activated or kept in the project.
+ */
+export function pathInterpreterSitePackages(pathVariable: string): string[] {
+  for (const dir of pathVariable.split(delimiter).filter(Boolean)) {
+    for (const name of ['python3', 'python']) {
+      const interpreter = join(dir, name);
+      if (!existsSync(interpreter)) continue;
+      const found = interpreterSitePackages(interpreter);
+      if (found.length) return found;
+    }
+  }
+  return [];
 }
 
 function readVenvConfig(prefix: string): Map<string, string> | undefined {

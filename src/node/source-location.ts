@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { isInside, normalizePath, type SourceFileSystem, type SourceLocation } from '../core/source/modules/source-files.js';
-import { projectVenvSitePackages, sitePackagesOf } from './python-environment.js';
+import { pathInterpreterSitePackages, projectVenvSitePackages, sitePackagesOf } from './python-environment.js';
 import { NodeSourceFileSystem } from './source-file-system.js';
 
 /** Files or folders whose presence marks a project's root folder. */
@@ -32,7 +32,8 @@ export interface SourceLocationSpec {
  * script's folder first on `sys.path`); the working folder when it holds the file (`python -m pkg.mod` run
  * from a checkout without a project marker). Python paths, in the order Python itself searches them:
  * `--python-path` folders, `PYTHONPATH`, the site-packages of the activated environment (`VIRTUAL_ENV`),
- * then the project's `.venv` / `venv`.
+ * then the project's `.venv` / `venv`; when neither `--python-path` nor an environment is there, the packages of
+ * the interpreter on `PATH`.
  */
 export function cliLocationSpec(
   file: string,
@@ -48,7 +49,10 @@ export function cliLocationSpec(
   const roots = [root, dirname(path), ...(workHolds ? [work] : [])];
   const fromEnv = (env['PYTHONPATH'] ?? '').split(delimiter).filter(Boolean).map((p) => resolve(work, p));
   const activated = env['VIRTUAL_ENV'] ? sitePackagesOf(resolve(env['VIRTUAL_ENV'])) : [];
-  const paths = [...pythonPaths.map((p) => resolve(work, p)), ...fromEnv, ...activated, ...projectVenvSitePackages(root)];
+  const environment = [...activated, ...projectVenvSitePackages(root)];
+  // No environment named, activated or kept in the project: the interpreter on PATH's own packages.
+  const installed = environment.length || pythonPaths.length ? [] : pathInterpreterSitePackages(env['PATH'] ?? '');
+  const paths = [...pythonPaths.map((p) => resolve(work, p)), ...fromEnv, ...environment, ...installed];
   return { path, searchRoots: unique(roots), pythonPaths: unique(paths) };
 }
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { normalizePath } from '../../src/core/source/modules/source-files.js';
-import { interpreterSitePackages, projectVenvSitePackages } from '../../src/node/python-environment.js';
+import { interpreterSitePackages, pathInterpreterSitePackages, projectVenvSitePackages } from '../../src/node/python-environment.js';
 import { cliLocationSpec, projectRootOf, sourceLocation } from '../../src/node/source-location.js';
 
 function write(path: string, text = ''): string {
@@ -93,6 +93,17 @@ describe('source locations on disk', () => {
     assert.deepEqual(interpreterSitePackages(join(tmp, 'nowhere', 'bin', 'python')), []);
     // An environment named by its folder, as the Python extension names a venv without an interpreter.
     assert.deepEqual(interpreterSitePackages(env), [join(env, 'lib', 'python3.11', 'site-packages'), join(base, 'lib', 'python3.11', 'site-packages')]);
+    // No environment named or found: the first interpreter on PATH with package folders (a shim folder has none).
+    const shims = join(tmp, 'shims');
+    write(join(shims, 'python3'), '#!/bin/sh\n');
+    write(join(base, 'bin', 'python3'), '');
+    const lone = join(tmp, 'lone', 'train.py');
+    write(lone, 'import torch\n');
+    const PATH = [shims, join(base, 'bin')].join(delimiter);
+    assert.deepEqual(pathInterpreterSitePackages(PATH), [join(base, 'lib', 'python3.11', 'site-packages')]);
+    assert.deepEqual(cliLocationSpec(lone, [], tmp, { PATH }).pythonPaths, [join(base, 'lib', 'python3.11', 'site-packages')]);
+    // --python-path (or an environment) wins alone: the PATH's interpreter is not mixed in.
+    assert.deepEqual(cliLocationSpec(lone, [join(tmp, 'extra')], tmp, { PATH }).pythonPaths, [join(tmp, 'extra')]);
   });
 
   it('the file system reads inside the allowed folders only; symlinks out of them read as absent', () => {

@@ -37,4 +37,16 @@ describe('torchvision read from site-packages (real library code)', () => {
       assert.equal(total, expected.params, `${expected.unit}: parameters of all layers`);
     }
   });
+
+  it('a model built at the top level and never called is traced at its stem\'s 3 channels, 224 x 224, as PyTorch builds it', { skip }, async () => {
+    const facts = JSON.parse(readFileSync(`${here}/facts.json`, 'utf8')) as Facts;
+    const expected = facts.models.find((m) => m.unit === 'MobileNetV3')!;
+    const path = `${here}/uncalled_model.py`;
+    const location = { path, files: new NodeSourceFileSystem([here, SITE_PACKAGES]), searchRoots: [here], pythonPaths: [SITE_PACKAGES] };
+    const text = 'from torchvision.models import mobilenet_v3_small\n\nmodel = mobilenet_v3_small()\nmodel.eval()\n';
+    const unit = (await analyzer()).analyze(text, 'python', { location }).units.find((u) => u.name === 'MobileNetV3')!;
+    assert.deepEqual([unit.inputShape, unit.inputShapeSource], [[1, 3, 224, 224], 'default']);
+    assert.deepEqual(unit.unknowns, []);
+    assert.deepEqual(unit.blocks.map((b) => ({ path: b.id, input: b.inputShape, channels: b.channels, squeeze: b.squeezeChannels, params: b.params })), expected.blocks);
+  });
 });

@@ -45,6 +45,21 @@ export function withUnitFields(unit: SourceUnit, fields: Partial<Omit<SourceUnit
 }
 
 /**
+ * A unit as it crosses to another thread: its fields without the table, so that the structured clone does not
+ * compute it (a clone reads getters); `withTableOnRead` gives it back, made where it is first read.
+ */
+export function withoutTable(unit: SourceUnit): Omit<SourceUnit, 'table'> {
+  const descriptors = Object.getOwnPropertyDescriptors(unit) as Record<string, PropertyDescriptor>;
+  delete descriptors['table'];
+  return Object.defineProperties({}, descriptors) as Omit<SourceUnit, 'table'>;
+}
+
+/** A unit received without its table (`withoutTable`): the table is made on first read, on this side. */
+export function withTableOnRead(unit: Omit<SourceUnit, 'table'>): SourceUnit {
+  return withLazyTable(unit, unit.unknowns as SourceUnit['unknowns'][number][]);
+}
+
+/**
  * Gives `unit` its torchstat table, made on first read. A function of its own, so that the getter's closure holds
  * only the unit: one made inside `finishUnit` would share its context, and with it `rangeOf` (which reaches the
  * interpreter that built the unit, its scopes and values), for as long as the unit lives.

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { SeLensError } from '../../core/errors.js';
+import { withTableOnRead } from '../../core/source/finish-unit.js';
 import type { EngineSourceAnalysis, SourceRequest } from './api.js';
 import type { SourceWorkerReply, SourceWorkerRequest } from './worker-protocol.js';
 
@@ -39,7 +40,7 @@ export class SourceWorkerClient {
       const waiter = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if (!waiter) return;
-      if (reply.type === 'analysis') waiter.resolve(reply.analysis);
+      if (reply.type === 'analysis') waiter.resolve({ ...reply.analysis, units: reply.analysis.units.map(withTableOnRead) });
       else waiter.reject(new SeLensError(reply.code ?? 'unsupported', reply.message));
     });
     const fail = (e: Error) => {

@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { isSeLensError } from '../../core/errors.js';
+import { withoutTable } from '../../core/source/finish-unit.js';
 import { nodeSourceLocations } from './node-source-locations.js';
 import { SourceFrontEnds } from './source-front-ends.js';
 import type { SourceWorkerReply, SourceWorkerRequest } from './worker-protocol.js';
@@ -20,7 +21,8 @@ port.on('message', (m: SourceWorkerRequest) => {
   }
   // Requests for one document run in arrival order: each awaits the same parser promise, then analyses synchronously.
   front.analyze(m.request).then(
-    (analysis) => port.postMessage({ id: m.id, type: 'analysis', analysis } satisfies SourceWorkerReply),
+    // Tables stay behind: most are never opened, and the clone would make every one here, before the lenses.
+    (analysis) => port.postMessage({ id: m.id, type: 'analysis', analysis: { ...analysis, units: analysis.units.map(withoutTable) } } satisfies SourceWorkerReply),
     (e: unknown) => port.postMessage({
       id: m.id, type: 'error', message: e instanceof Error ? e.message : String(e), ...(isSeLensError(e) ? { code: e.code } : {}),
     } satisfies SourceWorkerReply),

@@ -2,6 +2,7 @@ import type { SEBlock } from '../../core/detect/block.js';
 import type { SeLensErrorCode } from '../../core/errors.js';
 import type { Inspection } from '../../core/inspect/inspection.js';
 import type { SizeRequest } from '../../core/inputs/sizes.js';
+import type { SourceUnit } from '../../core/source/analysis.js';
 import type { SeOverhead } from '../../core/stats/se-overhead.js';
 import type { Convention, StatsTable } from '../../core/stats/table.js';
 import type { EngineSourceAnalysis, SourceRequest } from './api.js';
@@ -25,7 +26,10 @@ export type SourceWorkerRequest =
   | { readonly id: number; readonly type: 'analyze'; readonly request: SourceRequest }
   | { readonly type: 'forget'; readonly key: string };
 
+/** A source analysis as the source worker sends it: units without their tables, made on the host when read. */
+export type TablelessSourceAnalysis = Omit<EngineSourceAnalysis, 'units'> & { readonly units: readonly Omit<SourceUnit, 'table'>[] };
+
 /** Source worker → host. */
 export type SourceWorkerReply =
-  | { readonly id: number; readonly type: 'analysis'; readonly analysis: EngineSourceAnalysis }
+  | { readonly id: number; readonly type: 'analysis'; readonly analysis: TablelessSourceAnalysis }
   | { readonly id: number; readonly type: 'error'; readonly message: string; readonly code?: SeLensErrorCode };

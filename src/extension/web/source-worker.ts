@@ -3,6 +3,7 @@
 // message hands over the grammar .wasm bytes (a Blob worker cannot read the extension's files); the rest is the
 // Node source worker's protocol (../engine/worker-protocol.ts).
 import { isSeLensError } from '../../core/errors.js';
+import { withoutTable } from '../../core/source/finish-unit.js';
 import { SourceFrontEnds } from '../engine/source-front-ends.js';
 import type { SourceWorkerReply, SourceWorkerRequest } from '../engine/worker-protocol.js';
 import { fetchedLocation } from './fetched-source-files.js';
@@ -41,7 +42,8 @@ scope.onmessage = ({ data: m }) => {
     return;
   }
   front.analyze(m.request).then(
-    (analysis) => scope.postMessage({ id: m.id, type: 'analysis', analysis }),
+    // Tables stay behind, as in the Node host's worker: the host makes one when it is first read.
+    (analysis) => scope.postMessage({ id: m.id, type: 'analysis', analysis: { ...analysis, units: analysis.units.map(withoutTable) } } satisfies SourceWorkerReply),
     (e: unknown) => scope.postMessage({
       id: m.id, type: 'error', message: e instanceof Error ? e.message : String(e), ...(isSeLensError(e) ? { code: e.code } : {}),
     }),

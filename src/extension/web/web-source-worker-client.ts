@@ -1,4 +1,5 @@
 import { SeLensError } from '../../core/errors.js';
+import { withTableOnRead } from '../../core/source/finish-unit.js';
 import type { SourceAnalyzerPort } from '../engine/core-engine.js';
 import type { EngineSourceAnalysis, SourceRequest } from '../engine/api.js';
 import type { SourceWorkerReply, SourceWorkerRequest } from '../engine/worker-protocol.js';
@@ -55,7 +56,7 @@ export class WebSourceWorkerClient implements SourceAnalyzerPort {
       this.waiting.delete(reply.id);
       if (!waiter) return;
       this.answered = true;
-      if (reply.type === 'analysis') waiter.resolve(reply.analysis);
+      if (reply.type === 'analysis') waiter.resolve({ ...reply.analysis, units: reply.analysis.units.map(withTableOnRead) });
       else waiter.reject(new SeLensError(reply.code ?? 'unsupported', reply.message));
     };
     worker.onerror = (e) => {

@@ -1,7 +1,7 @@
 import type { Node as TsNode } from 'web-tree-sitter';
 import type { Dim, ModuleInfo, SourceRange } from '../../ir/graph.js';
 import type { SourceLocation } from '../modules/source-files.js';
-import type { DefaultInput, InputShapeSource, SourceUnit } from '../analysis.js';
+import { DEFAULT_INPUT, type DefaultInput, type InputShapeSource, type SourceUnit } from '../analysis.js';
 import { GraphBuilder } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import { readInputDirective, weightsDirectiveAt } from '../input-comment.js';
@@ -420,6 +420,7 @@ function analyzeClass(def: ClassDef, site: CallSite | undefined, options: Python
     if (made.k === 'module' && site?.assigned) applyAssigned(interp, builder, made.obj, site);
     if (made.k === 'module') {
       const leaves = assignPaths(made.obj, byPath);
+      if (inputShapeSource === 'default' && channels === undefined) inputShape = stemInput(leaves, options.defaultInput) ?? inputShape;
       const x = builder.addInput('input', inputShape);
       // A forward of several tensors (`decoder_block(x, skip)`) gets the others the call site passed.
       const more = inputShapeSource === 'call-site' ? (site?.moreInputShapes ?? []).map((shape, i): PyValue => ({ k: 'tensor', t: builder.addInput(`input${i + 1}`, shape) })) : [];
@@ -453,6 +454,19 @@ function collectTensors(v: PyValue, out: { name: string; shape: Dim[] | undefine
 }
 
 /** `named_modules()` order: registration order, depth first, each object once under its first name. */
+/**
+ * The default input of a model nobody calls whose constructor takes no channel count (torchvision's
+ * `mobilenet_v3_small()` at the top level): its stem's input channels; an image stem (1 to 4 channels) at
+ * ImageNet's 224 x 224 unless the user set the default size.
+ */
+function stemInput(leaves: readonly ModuleObj[], d: DefaultInput): Dim[] | undefined {
+  const stem = leaves.find((l) => l.layer?.kind === 'Conv2d');
+  const c = stem?.layer?.config['in_channels'];
+  if (typeof c !== 'number') return undefined;
+  const image = c <= 4 && d.height === DEFAULT_INPUT.height && d.width === DEFAULT_INPUT.width;
+  return [d.batch, c, image ? 224 : d.height, image ? 224 : d.width];
+}
+
 function assignPaths(root: ModuleObj, byPath: Map<string, ModuleObj>): ModuleObj[] {
   const leaves: ModuleObj[] = [];
   const seen = new Set<ModuleObj>([root]);
