@@ -4,61 +4,17 @@
 // (src/extension/engine/source-worker-client.ts). The thread matters: the same bundle on a process's main thread
 // runs ~3 ms slower here (median of eleven runs each, 02:35–02:41 UTC: 28.3 ms in the worker, 31.9 ms on the main thread).
 // (Run through tsx, every closure is wrapped by keepNames' `__name`, which costs the interpreter ~15 %.)
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { sourceAnalyzer } from '../src/core/source/analyze-source.js';
 import { StatementCache } from '../src/core/source/statement-cache.js';
 import { generatedPythonFile } from '../test/fixtures/source/generated-python.js';
 import { nodeGrammars } from '../test/unit/source-loader.js';
 import { repetitions } from './quick.js';
+import { cpuMs, measuredInWorker, median, type Row } from './worker-probe.js';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-interface Row {
-  name: string;
-  median_ms: number;
-  note?: string;
-  target?: string;
-}
-
-const PROBE = `
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { measure } from '../source.bench';
-if (isMainThread) {
-  new Worker(__filename).on('message', async (rows) => {
-    // The CLI analyses on the main thread: its full analysis beside the editor's, for the record.
-    const [full] = await measure();
-    const cli = { ...full, name: 'source: the same full analysis on a process\\'s main thread (as the CLI runs it)', target: 'none (the ≤ 30 ms goal is the editor\\'s)' };
-    console.log(JSON.stringify([...rows, cli]));
-  }).on('error', (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-} else {
-  measure().then((rows) => parentPort!.postMessage(rows));
-}
-`;
-
+/** Measured in a worker thread of a fresh bundled process (see worker-probe.ts), the CLI's main thread beside it. */
 export async function run(): Promise<Row[]> {
-  const { build } = await import('esbuild');
-  mkdirSync(join(process.cwd(), 'bench', 'data'), { recursive: true });
-  const entry = join(process.cwd(), 'bench', 'data', 'source-probe.ts');
-  writeFileSync(entry, PROBE);
-  const out = join(mkdtempSync(join(tmpdir(), 'se-lens-source-')), 'probe.js');
-  await build({
-    entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error', external: ['esbuild'],
-    // web-tree-sitter asks import.meta.url where it lives; in a CJS bundle that is the bundle.
-    define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  });
-  return JSON.parse(execFileSync(process.execPath, [out], { cwd: process.cwd(), encoding: 'utf8', env: process.env })) as Row[];
+  return measuredInWorker('source.bench', "source: the same full analysis on a process's main thread (as the CLI runs it)", "none (the ≤ 30 ms goal is the editor's)");
 }
 
 /** The measurements, in the process that runs them (the bundle made by `run`). */
@@ -69,11 +25,6 @@ export async function measure(): Promise<Row[]> {
   // Warm-up: the JIT (the interpreter is large: fewer rounds leave part of it unoptimised) and the first parse.
   for (let i = 0; i < repetitions(10); i++) analyzer.analyze(text, 'python');
 
-  // CPU time beside wall time: on a shared machine the wall clock also counts other processes.
-  const cpuMs = (start: NodeJS.CpuUsage) => {
-    const d = process.cpuUsage(start);
-    return (d.user + d.system) / 1000;
-  };
   // The floor beside the full analysis, interleaved so that each round sees the same load: tree-sitter's parse
   // alone, and the parse with the statement snapshots every analysis starts from (the least work before any class
   // is interpreted).

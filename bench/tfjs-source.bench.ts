@@ -3,10 +3,6 @@
 // host's source worker, src/extension/engine/source-worker.ts, analyses TF.js and Python source alike), with the
 // full analysis on the process's main thread beside it (as the CLI runs it). Run through tsx instead, every closure
 // is wrapped by keepNames' `__name`, which the product's bundles do not have.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import type { Tree } from 'web-tree-sitter';
 import { sourceAnalyzer } from '../src/core/source/analyze-source.js';
@@ -15,18 +11,7 @@ import { TYPESCRIPT_SNAPSHOT } from '../src/core/source/typescript/analyze-types
 import { generatedTfjsFile } from '../test/fixtures/source/tfjs/generated-tfjs.js';
 import { nodeGrammars } from '../test/unit/source-loader.js';
 import { repetitions } from './quick.js';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** CPU time since `start`: on a shared machine the wall clock also counts other processes. */
-const cpuMs = (start: NodeJS.CpuUsage) => {
-  const d = process.cpuUsage(start);
-  return (d.user + d.system) / 1000;
-};
+import { cpuMs, measuredInWorker, median, type Row } from './worker-probe.js';
 
 /** Moves a cursor over every node of the tree in document order; the number of nodes. */
 function visitEveryNode(tree: Tree): number {
@@ -43,45 +28,9 @@ function visitEveryNode(tree: Tree): number {
   }
 }
 
-interface Row {
-  name: string;
-  median_ms: number;
-  note?: string;
-  target?: string;
-}
-
-const PROBE = `
-import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { measure } from '../tfjs-source.bench';
-if (isMainThread) {
-  new Worker(__filename).on('message', async (rows) => {
-    // The CLI analyses on the main thread: its full analysis beside the editor's, for the record.
-    const [full] = await measure();
-    const cli = { ...full, name: 'tfjs source: the same full analysis on a process\\'s main thread (as the CLI runs it)', target: 'none (the ≤ 50 ms goal is the editor\\'s)' };
-    console.log(JSON.stringify([...rows, cli]));
-  }).on('error', (e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-} else {
-  measure().then((rows) => parentPort!.postMessage(rows));
-}
-`;
-
 /** Issue 10, as the extension runs it: `measure` in a bundle, in a worker thread, then on the main thread. */
 export async function run(): Promise<Row[]> {
-  const { build } = await import('esbuild');
-  mkdirSync(join(process.cwd(), 'bench', 'data'), { recursive: true });
-  const entry = join(process.cwd(), 'bench', 'data', 'tfjs-source-probe.ts');
-  writeFileSync(entry, PROBE);
-  const out = join(mkdtempSync(join(tmpdir(), 'se-lens-tfjs-source-')), 'probe.js');
-  await build({
-    entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', outfile: out, logLevel: 'error', external: ['esbuild'],
-    // web-tree-sitter asks import.meta.url where it lives; in a CJS bundle that is the bundle.
-    define: { 'import.meta.url': 'importMetaUrl' },
-    banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-  });
-  return JSON.parse(execFileSync(process.execPath, [out], { cwd: process.cwd(), encoding: 'utf8', env: process.env })) as Row[];
+  return measuredInWorker('tfjs-source.bench', "tfjs source: the same full analysis on a process's main thread (as the CLI runs it)", "none (the ≤ 50 ms goal is the editor's)");
 }
 
 /** Issue 10: a 3,000-line TF.js model file whose entry point calls 50 stage helpers, each with one SE call. */
