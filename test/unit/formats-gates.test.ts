@@ -24,6 +24,19 @@ function gates(...args: string[]): { code: number | null; out: string; err: stri
   return { code: r.status, out: r.stdout.toString('utf8'), err: r.stderr.toString('utf8'), raw: r.stdout };
 }
 
+
+/** `se-lens gates` on a source building torchvision's mobilenet_v3_small (x0.25) with the whole pickled model's weights: PyTorch's gates, block by block. */
+function assertMobilenetGates(source: string, mnv3: { blocks: { module: string; gates: number[][] }[] }): void {
+  const r = gates(source, '--python-path', '/usr/lib/python3/dist-packages', '--weights', `${DIR}/mobilenet_v3_small_x025_whole.pt`, '--input', `${DIR}/input_mobilenet.npy`, '--format', 'json');
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out) as { blocks: { id: string; gates: number[][] }[] };
+  assert.deepEqual(doc.blocks.map((b) => b.id), mnv3.blocks.map((b) => b.module));
+  doc.blocks.forEach((b, i) => {
+    const worst = Math.max(...b.gates.flatMap((row, s) => row.map((g, c) => Math.abs(g - mnv3.blocks[i]!.gates[s]![c]!))));
+    assert.ok(worst < 1e-4, `${b.id}: max |Δ| ${worst}`);
+  });
+}
+
 describe('se-lens gates', () => {
   it('gates from every container of the trained reference block equal PyTorch\'s within 1e-4', () => {
     for (const w of ['se_block_state_dict.pth', 'se_block_legacy.pth', 'se_block_checkpoint.pth', 'se_block.safetensors', 'se_block_script.pt']) {
@@ -106,14 +119,7 @@ describe('se-lens gates', () => {
     const site = '/usr/lib/python3/dist-packages';
     if (!existsSync(`${site}/torchvision/models/mobilenetv3.py`)) return t.skip('no torchvision sources (install python3-torchvision)');
     const mnv3 = JSON.parse(readFileSync(`${DIR}/pytorch.truth.json`, 'utf8')).mobilenet_v3_small_x025 as { blocks: { module: string; gates: number[][] }[] };
-    const r = gates(`${DIR}/mobilenet_v3_small_x025.py`, '--python-path', site, '--weights', `${DIR}/mobilenet_v3_small_x025_whole.pt`, '--input', `${DIR}/input_mobilenet.npy`, '--format', 'json');
-    assert.equal(r.code, 0, r.err);
-    const doc = JSON.parse(r.out) as { blocks: { id: string; gates: number[][] }[] };
-    assert.deepEqual(doc.blocks.map((b) => b.id), mnv3.blocks.map((b) => b.module));
-    doc.blocks.forEach((b, i) => {
-      const worst = Math.max(...b.gates.flatMap((row, s) => row.map((g, c) => Math.abs(g - mnv3.blocks[i]!.gates[s]![c]!))));
-      assert.ok(worst < 1e-4, `${b.id}: max |Δ| ${worst}`);
-    });
+    assertMobilenetGates(`${DIR}/mobilenet_v3_small_x025.py`, mnv3);
   });
 
   it('a source that never calls its model is traced at the shape of the --input array (torchvision\'s model built at module level)', (t) => {
@@ -125,14 +131,7 @@ describe('se-lens gates', () => {
       // The fixture's source without its sample call: nothing in the file says the input is 3 × 64 × 64.
       const source = readFileSync(`${DIR}/mobilenet_v3_small_x025.py`, 'utf8').split('\n').filter((line) => !line.startsWith('model(')).join('\n');
       writeFileSync(join(dir, 'model.py'), source);
-      const r = gates(join(dir, 'model.py'), '--python-path', site, '--weights', `${DIR}/mobilenet_v3_small_x025_whole.pt`, '--input', `${DIR}/input_mobilenet.npy`, '--format', 'json');
-      assert.equal(r.code, 0, r.err);
-      const doc = JSON.parse(r.out) as { blocks: { id: string; gates: number[][] }[] };
-      assert.deepEqual(doc.blocks.map((b) => b.id), mnv3.blocks.map((b) => b.module));
-      doc.blocks.forEach((b, i) => {
-        const worst = Math.max(...b.gates.flatMap((row, s) => row.map((g, c) => Math.abs(g - mnv3.blocks[i]!.gates[s]![c]!))));
-        assert.ok(worst < 1e-4, `${b.id}: max |Δ| ${worst}`);
-      });
+      assertMobilenetGates(join(dir, 'model.py'), mnv3);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
