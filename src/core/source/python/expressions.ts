@@ -2,13 +2,13 @@ import type { TensorRef } from '../graph-builder.js';
 import { child, childrenOf, namedChildren, type Syn } from '../syntax.js';
 import { layerTensor } from './library/nn-layers.js';
 import { dimValue } from './library/host.js';
-import { binaryOp, compareValues, sliceBounds } from './operators.js';
+import { binaryOp, compareValues, sliceBounds, sliceIndices } from './operators.js';
 import { containerOf, derivesFrom, dictItemsOf, dunderAttr, findClassAttr, findMethod, isDictClass, isProperty, layerBaseOf, methodValue, recordFields } from './classes.js';
 import { ModuleScope } from './program.js';
 import { evaluateDefaults } from './parameters.js';
 import { firstLine, MAX_LOOP, type Frame } from './evaluator.js';
 import { StatementInterpreter } from './statements.js';
-import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, truthy, unknown, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, strOf, truthy, unknown, type PyValue } from './values.js';
 
 const BUILTINS = new Set([
   'set', 'all', 'any', 'callable', 'issubclass', 'dir',
@@ -293,7 +293,14 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     if (special) return special;
     switch (owner.k) {
       case 'ref':
+        if (name === '__name__') return { k: 'str', v: owner.path.slice(owner.path.lastIndexOf('.') + 1) };
         return { k: 'ref', path: `${owner.path}.${name}` };
+      case 'partial':
+        // functools.partial's public attributes: code that rebinds a partial's arguments unwraps it with them.
+        if (name === 'func') return owner.fn;
+        if (name === 'args') return { k: 'tuple', items: owner.args };
+        if (name === 'keywords') return { k: 'dict', entries: new Map(owner.kwargs) };
+        return unknown(`attribute '${name}' of a functools.partial`);
       case 'module': {
         const obj = owner.obj;
         const c = obj.children.get(name);
@@ -407,17 +414,17 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
       // Strings index and slice like tuples of characters.
       const chars: PyValue = { k: 'tuple', items: [...owner.v].map((v) => ({ k: 'str', v }) as PyValue) };
       if (key.k === 'slice') {
-        const [a, b] = sliceBounds(key, owner.v.length);
-        return a === undefined || b === undefined ? unknown('slice') : { k: 'str', v: owner.v.slice(a, b) };
+        const at = sliceIndices(key, owner.v.length);
+        return at ? { k: 'str', v: at.map((i) => owner.v[i]).join('') } : unknown('slice');
       }
       const i = intOf(key);
       return i === undefined ? unknown(`index '${this.text(node)}'`) : (chars.items[i < 0 ? owner.v.length + i : i] ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node));
     }
     if (owner.k === 'tuple' || owner.k === 'list') {
       if (key.k === 'slice') {
-        const [a, b] = sliceBounds(key, owner.items.length);
-        if (a === undefined || b === undefined) return unknown('slice');
-        return { k: owner.k, items: owner.items.slice(a, b) };
+        const at = sliceIndices(key, owner.items.length);
+        if (!at) return unknown('slice');
+        return { k: owner.k, items: at.map((i) => owner.items[i]!) };
       }
       const i = intOf(key);
       if (i === undefined) return unknown(`index '${this.text(node)}'`);
@@ -489,23 +496,5 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
 
   binaryOp(op: string, a: PyValue, b: PyValue, node: Syn): PyValue {
     return binaryOp(this, op, a, b, node);
-  }
-}
-
-/** `str(v)` of a known number, bool or string. */
-function strOf(v: PyValue): string | undefined {
-  switch (v.k) {
-    case 'str':
-      return v.v;
-    case 'int':
-      return String(v.v);
-    case 'float':
-      return Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
-    case 'bool':
-      return v.v ? 'True' : 'False';
-    case 'none':
-      return 'None';
-    default:
-      return undefined;
   }
 }

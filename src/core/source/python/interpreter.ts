@@ -273,7 +273,7 @@ export class PyInterpreter extends ExpressionInterpreter {
   }
 
   method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const own = builtinMethod(self, name, args, (v) => this.iterate(v));
+    const own = builtinMethod(self, name, args, kwargs, (v) => this.iterate(v));
     if (own) return own;
     if (self.k === 'array') return arrayMethod(self, name, args) ?? this.fail(`method '${name}' of an array is not interpreted`, node);
     if (self.k === 'object' && self.def.record === 'namedtuple' && (name === '_replace' || name === '_asdict')) {

@@ -52,6 +52,11 @@ export class TensorOps {
     return this.node('Gemm', bias ? [x.name, w.name, bias.name] : [x.name, w.name], shape, { transB: { type: 'int', value: 1 } });
   }
 
+  /** Inference batch norm; `stats` are weight, bias, running mean and running variance, as ONNX orders them. */
+  batchNorm(x: TensorRef, stats: readonly TensorRef[], epsilon: number): TensorRef {
+    return this.node('BatchNormalization', [x.name, ...stats.map((v) => v.name)], x.shape, { epsilon: { type: 'float', value: epsilon } });
+  }
+
   conv(x: TensorRef, w: TensorRef, bias: TensorRef | undefined, kernel: number[], stride: number[], pads: number[], dilation: number[], group: number): TensorRef {
     const s = x.shape;
     const rank = kernel.length;

@@ -210,6 +210,7 @@ export function truthy(v: PyValue): boolean | undefined {
     case 'pymodule':
     case 'object':
     case 'keras':
+    case 'partial':
       return true;
     default:
       return undefined;
@@ -269,4 +270,22 @@ export function keyValue(key: string): PyValue {
   if (key.startsWith('\u0000int:')) return int(Number(key.slice(5)));
   if (key.startsWith('\u0000ref:')) return { k: 'ref', path: key.slice(5) };
   return NONE;
+}
+
+/** `str(v)` of a known number, bool or string. */
+export function strOf(v: PyValue): string | undefined {
+  switch (v.k) {
+    case 'str':
+      return v.v;
+    case 'int':
+      return String(v.v);
+    case 'float':
+      return Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
+    case 'bool':
+      return v.v ? 'True' : 'False';
+    case 'none':
+      return 'None';
+    default:
+      return undefined;
+  }
 }

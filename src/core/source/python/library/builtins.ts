@@ -119,7 +119,8 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
     case 'sum': {
       const items = a ? host.iterate(a) : undefined;
       if (!items) return unknown('sum()');
-      let acc: PyValue = int(0);
+      // `sum(list_of_lists, [])` flattens: the start value is the first operand.
+      let acc: PyValue = args[1] ?? kwargs.get('start') ?? int(0);
       for (const item of items) acc = host.binaryOp('+', acc, item, node);
       return acc;
     }
@@ -226,6 +227,43 @@ function inherits(def: ClassDef, target: ClassDef, seen = new Set<ClassDef>()): 
   return def.bases.some((b) => b.k === 'class' && inherits(b.def, target, seen));
 }
 
+/** Library classes are named in CapWords (`torch.nn.BatchNorm2d`), their functions in lower case (`F.relu`). */
+function namesLibraryClass(path: string): boolean {
+  return /^[A-Z]/.test(path.slice(path.lastIndexOf('.') + 1));
+}
+
+/** `itertools` as architecture tables use it: repeated layer classes, chained stage lists, running sums. */
+export function itertoolsCall(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const a = args[0];
+  switch (name) {
+    case 'repeat': {
+      const times = args[1] ?? kwargs.get('times');
+      const n = intOf(times);
+      // Without a count the iterator is endless: only zip() with finite sequences could read it.
+      if (!a || n === undefined || n > MAX_LOOP) return unknown(times ? 'itertools.repeat() with a count that is not known' : 'itertools.repeat() without a count');
+      return { k: 'list', items: Array.from({ length: Math.max(0, n) }, () => a) };
+    }
+    case 'chain':
+    case 'chain.from_iterable': {
+      const parts = name === 'chain' ? args : a ? host.iterate(a) : undefined;
+      const lists = parts?.map((v) => host.iterate(v));
+      if (!lists || lists.some((l) => !l)) return unknown(`itertools.${name}() of values that are not known`);
+      return { k: 'list', items: lists.flatMap((l) => l!) };
+    }
+    case 'accumulate': {
+      const items = a ? host.iterate(a) : undefined;
+      if (!items || args[1]) return unknown('itertools.accumulate()');
+      const out: PyValue[] = [];
+      let acc: PyValue | undefined = kwargs.get('initial');
+      if (acc) out.push(acc);
+      for (const item of items) out.push((acc = acc ? host.binaryOp('+', acc, item, node) : item));
+      return { k: 'list', items: out };
+    }
+    default:
+      return unknown(`itertools.${name}()`);
+  }
+}
+
 /** `isinstance(value, cls)`: user classes by inheritance, torch.nn layers and builtins by name; unknown when it cannot tell. */
 export function isInstance(value: PyValue, cls: PyValue): PyValue {
   const classes = cls.k === 'tuple' ? cls.items : [cls];
@@ -247,7 +285,12 @@ export function isInstance(value: PyValue, cls: PyValue): PyValue {
         if (['tuple', 'list'].includes(value.k)) return { k: 'bool', v: true };
       } else if (p === 'types.FunctionType' || p === 'types.MethodType' || p === 'types.LambdaType') {
         if (value.k === 'func') return { k: 'bool', v: true };
-        if (value.k === 'unknown' || value.k === 'ref') unsure = true;
+        if (value.k === 'unknown' || (value.k === 'ref' && !namesLibraryClass(value.path))) unsure = true;
+      } else if (p === 'functools.partial') {
+        if (value.k === 'partial') return { k: 'bool', v: true };
+      } else if (p === 'type' || p === 'builtins.type') {
+        if (value.k === 'class' || (value.k === 'ref' && namesLibraryClass(value.path))) return { k: 'bool', v: true };
+        if (value.k === 'ref') unsure = true;
       } else if (/(^|\.)Callable$/.test(p)) {
         if (['class', 'func', 'ref', 'partial'].includes(value.k)) return { k: 'bool', v: true };
       } else unsure = true;
@@ -257,13 +300,25 @@ export function isInstance(value: PyValue, cls: PyValue): PyValue {
 }
 
 
+/** Attributes every torch.nn layer object has besides its constructor's settings: its tensors and nn.Module's methods. */
+const LAYER_ATTRIBUTES = new Set([
+  'weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked', 'training', 'forward', 'reset_parameters',
+  'reset_running_stats', 'extra_repr', 'parameters', 'named_parameters', 'buffers', 'named_buffers', 'children',
+  'named_children', 'modules', 'named_modules', 'apply', 'to', 'cuda', 'cpu', 'float', 'half', 'double', 'train', 'eval',
+  'requires_grad_', 'zero_grad', 'state_dict', 'load_state_dict', 'register_buffer', 'register_parameter',
+  'register_module', 'add_module', 'get_submodule', 'get_parameter', 'register_forward_hook', 'register_forward_pre_hook',
+  'register_full_backward_hook', 'type', 'share_memory',
+]);
+
 /** Whether a user object, module, class or imported module has an attribute; undefined when that cannot be told. */
 function hasAttribute(host: LibraryHost, owner: PyValue, name: string, node: Syn): boolean | undefined {
   if (owner.k === 'module') {
     const obj = owner.obj;
     if (obj.children.has(name) || obj.attrs.has(name)) return true;
-    if (obj.layer && (name in obj.layer.config || name === 'weight' || name === 'bias')) return true;
-    if (!obj.def) return obj.layer ? undefined : false;
+    if (obj.layer && (name in obj.layer.config || LAYER_ATTRIBUTES.has(name))) return true;
+    // A torch.nn layer has its constructor's settings, its tensors and nn.Module's API, nothing else: model
+    // code probes it for its own hooks (`hasattr(m, 'zero_init_last')`, `hasattr(m, 'init_weights')`).
+    if (!obj.def) return obj.layer && name.startsWith('_') ? undefined : false;
     const v = host.getAttr({ k: 'class', def: obj.def }, name, node);
     return v.k !== 'unknown';
   }

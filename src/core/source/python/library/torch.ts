@@ -3,7 +3,7 @@ import type { TensorRef } from '../../graph-builder.js';
 import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
 import { NONE, Scope, int, intOf, intsOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { arrayCall } from './arrays.js';
-import { builtinCall, mathCall } from './builtins.js';
+import { builtinCall, itertoolsCall, mathCall } from './builtins.js';
 import { kerasCall, kerasPath } from './keras.js';
 import { PythonTypeError } from '../errors.js';
 import { canonical, tensorArgs, type LibraryHost } from './host.js';
@@ -26,6 +26,7 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
   const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
   if (p.startsWith('builtins.')) return builtinCall(host, p.slice(9), args, kwargs, node);
   if (p.startsWith('math.')) return mathCall(p.slice(5), args);
+  if (p.startsWith('itertools.')) return itertoolsCall(host, p.slice(10), args, kwargs, node);
   // Quantization-ready models (`torchvision.models.quantization`): the stubs pass float tensors through,
   // FloatFunctional's methods are the float ops they stand for.
   const quant = /(?:^|\.)(QuantStub|DeQuantStub|FloatFunctional)$/.exec(p)?.[1];
@@ -184,6 +185,13 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
       const bias = tensorOf(arg(2, 'bias'));
       if (!t || !w) return host.fail(`${path} with a weight that is not a known tensor`, node, tensorArgs(args));
       return { k: 'tensor', t: ops.linear(t, w, bias) };
+    }
+    case 'F.batch_norm': {
+      // F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps): what BatchNorm2d's
+      // forward calls, and what norm+activation layers that copy that forward call.
+      const stats = [arg(3, 'weight'), arg(4, 'bias'), arg(1, 'running_mean'), arg(2, 'running_var')].map(tensorOf);
+      if (!t || stats.some((v) => !v)) return host.fail(`${path} with statistics or an affine transform that are not known tensors`, node, tensorArgs(args));
+      return { k: 'tensor', t: ops.batchNorm(t, stats as TensorRef[], num(arg(7, 'eps')) ?? 1e-5) };
     }
     case 'F.conv1d':
     case 'F.conv2d':
