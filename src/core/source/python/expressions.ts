@@ -3,12 +3,12 @@ import { child, childrenOf, namedChildren, type Syn } from '../syntax.js';
 import { layerTensor } from './library/nn-layers.js';
 import { dimValue } from './library/host.js';
 import { binaryOp, compareValues, sliceBounds, sliceIndices } from './operators.js';
-import { containerOf, derivesFrom, dictItemsOf, dunderAttr, findClassAttr, findMethod, isDictClass, isProperty, layerBaseOf, methodValue, recordFields } from './classes.js';
+import { containerOf, derivesFrom, dictItemsOf, dunderAttr, findClassAttr, findMethod, isDictClass, isProperty, layerBaseOf, methodValue } from './classes.js';
 import { ModuleScope } from './program.js';
 import { evaluateDefaults } from './parameters.js';
 import { firstLine, MAX_LOOP, type Frame } from './evaluator.js';
 import { StatementInterpreter } from './statements.js';
-import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, strOf, truthy, unknown, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, recordFields, strOf, truthy, unknown, type PyValue } from './values.js';
 
 const BUILTINS = new Set([
   'set', 'all', 'any', 'callable', 'issubclass', 'dir',
@@ -361,6 +361,8 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         return { k: 'method', self: owner, name };
       }
       case 'stub':
+      case 'int':
+      case 'float':
       case 'tuple':
       case 'list':
       case 'dict':

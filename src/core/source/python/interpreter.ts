@@ -8,13 +8,13 @@ import { applyKeras } from './library/keras.js';
 import { moduleMethod } from './library/module-methods.js';
 import { tensorMethod } from './library/tensor-methods.js';
 import { builtinMethod } from './builtin-methods.js';
-import { arrayMethod } from './library/arrays.js';
+import { arrayMethod, scalarMethod } from './library/arrays.js';
 import { bindParams } from './parameters.js';
-import { containerOf, dictItemsOf, DICT_ITEMS, findClassAttr, findMethod, isDictClass, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
+import { containerOf, dictItemsOf, DICT_ITEMS, findClassAttr, findMethod, isDictClass, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith } from './classes.js';
 import type { PythonProgram } from './program.js';
 import { BudgetExceeded, firstLine, type Frame } from './evaluator.js';
 import { ExpressionInterpreter } from './expressions.js';
-import { NONE, NO_KWARGS, Scope, dictKey, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, dictKey, recordFields, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 export { BudgetExceeded, type CallSite } from './evaluator.js';
 
@@ -276,6 +276,7 @@ export class PyInterpreter extends ExpressionInterpreter {
     const own = builtinMethod(self, name, args, kwargs, (v) => this.iterate(v));
     if (own) return own;
     if (self.k === 'array') return arrayMethod(self, name, args) ?? this.fail(`method '${name}' of an array is not interpreted`, node);
+    if (self.k === 'int' || self.k === 'float') return scalarMethod(self, name) ?? this.fail(`method '${name}' of a number is not interpreted`, node);
     if (self.k === 'object' && self.def.record === 'namedtuple' && (name === '_replace' || name === '_asdict')) {
       if (name === '_asdict') return { k: 'dict', entries: new Map(self.attrs) };
       const attrs = new Map(self.attrs);

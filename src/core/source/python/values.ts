@@ -289,3 +289,12 @@ export function strOf(v: PyValue): string | undefined {
       return undefined;
   }
 }
+
+/** A record's fields, base classes' first (dataclass inheritance). */
+export function recordFields(def: ClassDef, seen = new Set<ClassDef>()): string[] {
+  if (seen.has(def)) return [];
+  seen.add(def);
+  const inherited = def.bases.flatMap((b) => (b.k === 'class' && b.def.record ? recordFields(b.def, seen) : []));
+  const own = def.fields ?? [];
+  return [...inherited.filter((f) => !own.includes(f)), ...own];
+}

@@ -167,8 +167,21 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       return NONE;
     case 'str':
       return a?.k === 'str' ? a : a && (a.k === 'int' || a.k === 'float') ? { k: 'str', v: String(a.v) } : unknown('str()');
-    case 'dict':
-      return { k: 'dict', entries: new Map(kwargs) };
+    case 'dict': {
+      // dict(mapping_or_pairs, **more): the positional items first, the keywords over them.
+      const entries = new Map<string, PyValue>();
+      if (a?.k === 'dict') for (const [k, v] of a.entries) entries.set(k, v);
+      else if (a) {
+        for (const pair of host.iterate(a) ?? [unknown('dict() of items that are not known')]) {
+          const kv = pair.k === 'tuple' || pair.k === 'list' ? pair.items : undefined;
+          const key = dictKey(kv?.[0]);
+          if (!kv || kv.length !== 2 || key === undefined) return unknown('dict() of items that are not known pairs');
+          entries.set(key, kv[1]!);
+        }
+      }
+      for (const [k, v] of kwargs) entries.set(k, v);
+      return { k: 'dict', entries };
+    }
     case 'super':
       return { k: 'ref', path: 'super' };
     default:

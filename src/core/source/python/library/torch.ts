@@ -1,7 +1,7 @@
 import type { Syn } from '../../syntax.js';
 import type { TensorRef } from '../../graph-builder.js';
 import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
-import { NONE, Scope, int, intOf, intsOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
+import { NONE, Scope, int, intOf, intsOf, num, recordFields, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { arrayCall } from './arrays.js';
 import { builtinCall, itertoolsCall, mathCall } from './builtins.js';
 import { kerasCall, kerasPath } from './keras.js';
@@ -116,6 +116,10 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     if (v?.k === 'dict') return { k: 'dict', entries: new Map(v.entries) };
     return v && v.k !== 'module' ? v : unknown(`${p}() of a module is not interpreted`);
   }
+  if (p.startsWith('dataclasses.')) {
+    const result = dataclassCall(host, p.slice(12), args, kwargs, node);
+    if (result) return result;
+  }
   if (p === 'collections.namedtuple' || p === 'typing.NamedTuple') {
     return namedTupleClass(args, kwargs, node);
   }
@@ -186,6 +190,13 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
       if (!t || !w) return host.fail(`${path} with a weight that is not a known tensor`, node, tensorArgs(args));
       return { k: 'tensor', t: ops.linear(t, w, bias) };
     }
+    case 'F.dropout':
+    case 'F.dropout1d':
+    case 'F.dropout2d':
+    case 'F.dropout3d':
+    case 'F.alpha_dropout':
+      // Read as an inference graph (eval mode): dropout passes its input through.
+      return t ? x! : host.fail(`${path} without a tensor`, node);
     case 'F.batch_norm': {
       // F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps): what BatchNorm2d's
       // forward calls, and what norm+activation layers that copy that forward call.
@@ -415,5 +426,43 @@ function tensorflowCall(host: LibraryHost, name: string, args: PyValue[], kwargs
     }
     default:
       return t ? host.fail(`tf.${name} is not interpreted`, node, tensorArgs(args)) : unknown(`tf.${name} is not interpreted`);
+  }
+}
+
+/**
+ * The `dataclasses` helpers config code calls: `replace` (a copy with some fields changed), `asdict` /
+ * `astuple` (fields in declaration order, nested dataclasses converted too) and `field` (its default, or
+ * what its default factory makes). Undefined for the others.
+ */
+function dataclassCall(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue | undefined {
+  const obj = args[0];
+  switch (name) {
+    case 'replace': {
+      if (obj?.k !== 'object' || !obj.def.record) return unknown('dataclasses.replace() of a value that is not a known dataclass');
+      const attrs = new Map(obj.attrs);
+      for (const [k, v] of kwargs) attrs.set(k, v);
+      return { k: 'object', def: obj.def, attrs };
+    }
+    case 'asdict':
+    case 'astuple': {
+      if (obj?.k !== 'object' || !obj.def.record) return unknown(`dataclasses.${name}() of a value that is not a known dataclass`);
+      const plain = (v: PyValue): PyValue => {
+        if (v.k === 'object' && v.def.record) {
+          const entries = recordFields(v.def).map((f) => [f, plain(v.attrs.get(f) ?? unknown(`field '${f}'`))] as const);
+          return name === 'asdict' ? { k: 'dict', entries: new Map(entries) } : { k: 'tuple', items: entries.map(([, x]) => x) };
+        }
+        if (v.k === 'list' || v.k === 'tuple') return { k: v.k, items: v.items.map(plain) };
+        if (v.k === 'dict') return { k: 'dict', entries: new Map([...v.entries].map(([k, x]) => [k, plain(x)])) };
+        return v;
+      };
+      return plain(obj);
+    }
+    case 'field': {
+      const factory = kwargs.get('default_factory');
+      if (factory) return host.invoke(factory, [], new Map(), node);
+      return kwargs.get('default') ?? unknown('dataclasses.field() without a default');
+    }
+    default:
+      return undefined;
   }
 }
