@@ -132,6 +132,18 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         return this.comprehension(node, scope, frame);
       case 'keyword_argument':
         return unknown('keyword argument outside a call');
+      case 'yield': {
+        // `yield v` / `yield from items` inside a generator function: collected, the generator's caller gets them all.
+        const values = namedChildren(node).filter((c) => c.type !== 'comment');
+        const from = /^yield\s+from\b/.test(this.text(node));
+        if (!frame.yields) return unknown('yield outside a generator function');
+        // `yield name, module` yields one tuple.
+        const v = values.length > 1 ? { k: 'tuple', items: this.evalItems(values, scope, frame) } as PyValue : values[0] ? this.eval(values[0], scope, frame) : NONE;
+        const items = from ? this.iterate(v) : [v];
+        if (!items) return this.fail(`'yield from' of a value that is not known: '${firstLine(this.text(node))}'`, node);
+        frame.yields.push(...items);
+        return NONE;
+      }
       case 'lambda': {
         const defaults = evaluateDefaults(child(node, 'parameters'), (d) => this.eval(d, scope, frame));
         return { k: 'func', def: { name: '<lambda>', node, closure: scope, ...(defaults ? { defaults } : {}) } };

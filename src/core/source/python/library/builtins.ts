@@ -315,8 +315,7 @@ export function isInstance(value: PyValue, cls: PyValue): PyValue {
 
 /** Attributes every torch.nn layer object has besides its constructor's settings: its tensors and nn.Module's methods. */
 const LAYER_ATTRIBUTES = new Set([
-  'weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked', 'training', 'forward', 'reset_parameters',
-  'reset_running_stats', 'extra_repr', 'parameters', 'named_parameters', 'buffers', 'named_buffers', 'children',
+  'weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked', 'training', 'forward', 'extra_repr', 'parameters', 'named_parameters', 'buffers', 'named_buffers', 'children',
   'named_children', 'modules', 'named_modules', 'apply', 'to', 'cuda', 'cpu', 'float', 'half', 'double', 'train', 'eval',
   'requires_grad_', 'zero_grad', 'state_dict', 'load_state_dict', 'register_buffer', 'register_parameter',
   'register_module', 'add_module', 'get_submodule', 'get_parameter', 'register_forward_hook', 'register_forward_pre_hook',
@@ -329,6 +328,8 @@ function hasAttribute(host: LibraryHost, owner: PyValue, name: string, node: Syn
     const obj = owner.obj;
     if (obj.children.has(name) || obj.attrs.has(name)) return true;
     if (obj.layer && (name in obj.layer.config || LAYER_ATTRIBUTES.has(name))) return true;
+    if (obj.layer && name === 'reset_parameters') return obj.layer.params > 0;
+    if (obj.layer && name === 'reset_running_stats') return /^(BatchNorm|InstanceNorm|SyncBatchNorm)/.test(obj.layer.kind);
     // A torch.nn layer has its constructor's settings, its tensors and nn.Module's API, nothing else: model
     // code probes it for its own hooks (`hasattr(m, 'zero_init_last')`, `hasattr(m, 'init_weights')`).
     if (!obj.def) return obj.layer && name.startsWith('_') ? undefined : false;
