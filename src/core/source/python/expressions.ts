@@ -14,6 +14,7 @@ const BUILTINS = new Set([
   'set', 'all', 'any', 'callable', 'issubclass', 'dir',
   'int', 'float', 'round', 'max', 'min', 'abs', 'len', 'range', 'print', 'super', 'tuple', 'list', 'isinstance',
   'bool', 'str', 'sum', 'enumerate', 'zip', 'getattr', 'hasattr', 'setattr', 'dict', 'reversed', 'divmod', 'pow',
+  'type', 'sorted',
 ]);
 
 /** Python expressions: literals, names, operators, comprehensions, attributes and subscripts. */

@@ -112,6 +112,24 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       const n = Math.min(...lists.map((l) => l!.length));
       return { k: 'list', items: Array.from({ length: n }, (_, i) => ({ k: 'tuple', items: lists.map((l) => l![i]!) }) as PyValue) };
     }
+    case 'type': {
+      // One argument: the value's class (user classes as themselves, builtins and torch.nn layers by name).
+      if (!a || args.length !== 1) return unknown('type() with other than one argument');
+      const def = a.k === 'object' || a.k === 'stub' ? a.def : a.k === 'module' ? a.obj.def : undefined;
+      if (def) return { k: 'class', def };
+      if (a.k === 'module' && a.obj.layer) return { k: 'ref', path: `torch.nn.${a.obj.layer.kind}` };
+      const builtin = Object.entries(BUILTIN_TYPES).find(([, kinds]) => kinds[0] === a.k)?.[0];
+      return builtin ? { k: 'ref', path: `builtins.${builtin}` } : unknown('type() of a value that is not known');
+    }
+    case 'sorted': {
+      const items = a ? host.iterate(a) : undefined;
+      if (!items || kwargs.has('key')) return unknown(kwargs.has('key') ? 'sorted() with a key function' : 'sorted() of values that are not known');
+      const keys = items.map((v) => (v.k === 'str' ? v.v : num(v)));
+      if (keys.some((k) => k === undefined) || new Set(keys.map((k) => typeof k)).size > 1) return unknown('sorted() of values that cannot be compared');
+      const order = items.map((v, i) => [keys[i]!, v] as const).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, v]) => v);
+      const reverse = kwargs.get('reverse');
+      return { k: 'list', items: reverse && truthy(reverse) ? order.reverse() : order };
+    }
     case 'reversed': {
       const items = a ? host.iterate(a) : undefined;
       return items ? { k: 'list', items: [...items].reverse() } : unknown('reversed()');
