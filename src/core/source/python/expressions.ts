@@ -474,10 +474,15 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     return { k: 'slice', start: parts[0]!, stop: parts[1]!, step: parts[2]! };
   }
 
-  /** `y[:, :, None, None]`, `y[..., None]`, `out[:, :self.oup]`: slices with step 1 on known dimensions, and new axes. */
+  /**
+   * `y[:, :, None, None]`, `y[..., None]`, `out[:, :self.oup]`, `w[0]`: slices with step 1 and integer
+   * indices on known dimensions, and new axes.
+   */
   private indexTensor(t: TensorRef, keys: PyValue[], node: Syn): PyValue {
     const newAxes: number[] = [];
     const sliced: { axis: number; start: number; end: number }[] = [];
+    /** Axes of `t` an integer picked one element of: sliced to it, then dropped. */
+    const picked: number[] = [];
     const rank = t.shape?.length;
     const ellipsisAt = keys.findIndex((k) => k.k === 'ref' && k.path === 'Ellipsis');
     // `pos`: the axis in the result (new axes count); `axis`: the axis of `t` a key applies to.
@@ -501,10 +506,19 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         sliced.push({ axis, start, end });
         pos++;
         axis++;
+      } else if ((k.k === 'int' || k.k === 'bool') && newAxes.length === 0) {
+        const dim = t.shape?.[axis];
+        const index = intOf(k)!;
+        const at = typeof dim === 'number' ? (index < 0 ? dim + index : index) : undefined;
+        if (at === undefined || at < 0 || at >= (dim as number)) return this.fail(`tensor index '${this.text(node)}' is out of range or on an axis that is not known`, node, [t]);
+        sliced.push({ axis, start: at, end: at + 1 });
+        picked.push(axis);
+        axis++;
       } else return this.fail(`tensor indexing '${this.text(node)}' is not interpreted`, node, [t]);
     }
     let out = t;
     if (sliced.length > 0) out = this.ops(node).slice(t, sliced.map((x) => x.axis), sliced.map((x) => x.start), sliced.map((x) => x.end));
+    if (picked.length > 0) out = this.ops(node).squeeze(out, picked);
     if (newAxes.length === 0) return { k: 'tensor', t: out };
     return { k: 'tensor', t: this.ops(node).unsqueeze(out, newAxes) };
   }

@@ -123,6 +123,12 @@ export function compareValues(op: string, a: PyValue, b: PyValue): boolean | und
       const same = a.k === b.k;
       return op === 'is' ? same : !same;
     }
+    // True and False are singletons too (`skip is True`); a known value of another type is never one of them.
+    if (a.k === 'bool' || b.k === 'bool') {
+      if (a.k === 'unknown' || b.k === 'unknown') return undefined;
+      const same = a.k === b.k && (a as { v: boolean }).v === (b as { v: boolean }).v;
+      return op === 'is' ? same : !same;
+    }
     return undefined;
   }
   if (op === 'in' || op === 'not in') {

@@ -317,6 +317,10 @@ export function isInstance(value: PyValue, cls: PyValue): PyValue {
       } else if (p === 'types.FunctionType' || p === 'types.MethodType' || p === 'types.LambdaType') {
         if (value.k === 'func') return { k: 'bool', v: true };
         if (value.k === 'unknown' || (value.k === 'ref' && !namesLibraryClass(value.path))) unsure = true;
+      } else if (p === 'torch.Tensor' || p === 'nn.Parameter' || p === 'nn.parameter.Parameter') {
+        if (value.k === 'tensor' && (p === 'torch.Tensor' || value.param)) return { k: 'bool', v: true };
+        // Python numbers, containers, classes and modules are never tensors; arrays of known values stand for tensors too.
+        if (value.k === 'array' || (value.k === 'tensor' && !value.param)) unsure = true;
       } else if (p === 'functools.partial') {
         if (value.k === 'partial') return { k: 'bool', v: true };
       } else if (p === 'type' || p === 'builtins.type') {

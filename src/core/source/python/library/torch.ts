@@ -39,6 +39,8 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     if (kind === 'Module.__init__' || kind === 'Module') return NONE;
     // Weight initialisation changes values, never shapes or counts.
     if (kind.startsWith('init.')) return NONE;
+    // A layer subclass's `super().reset_parameters()`: initialisation again.
+    if (kind === 'Module.reset_parameters' || kind === 'Module.reset_running_stats') return NONE;
     // torch.nn.modules.utils: `_pair(3)` → (3, 3).
     const repeat = ({ _single: 1, _pair: 2, _triple: 3, _quadruple: 4 } as Record<string, number>)[kind];
     if (repeat !== undefined) {
@@ -200,9 +202,14 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     case 'F.batch_norm': {
       // F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps): what BatchNorm2d's
       // forward calls, and what norm+activation layers that copy that forward call.
-      const stats = [arg(3, 'weight'), arg(4, 'bias'), arg(1, 'running_mean'), arg(2, 'running_var')].map(tensorOf);
+      const given = [arg(3, 'weight'), arg(4, 'bias'), arg(1, 'running_mean'), arg(2, 'running_var')];
+      const stats = given.map(tensorOf);
+      const absent = given.map((v) => !v || v.k === 'none');
+      const eps = num(arg(7, 'eps')) ?? 1e-5;
+      // Without running statistics it normalises by the batch's own (weight standardisation in ScaledStdConv2d).
+      if (t && absent[2] && absent[3] && stats.every((v, i) => v || absent[i])) return { k: 'tensor', t: ops.batchStatsNorm(t, stats[0], stats[1], eps) };
       if (!t || stats.some((v) => !v)) return host.fail(`${path} with statistics or an affine transform that are not known tensors`, node, tensorArgs(args));
-      return { k: 'tensor', t: ops.batchNorm(t, stats as TensorRef[], num(arg(7, 'eps')) ?? 1e-5) };
+      return { k: 'tensor', t: ops.batchNorm(t, stats as TensorRef[], eps) };
     }
     case 'F.conv1d':
     case 'F.conv2d':
