@@ -50,6 +50,8 @@ export interface ModuleNamespace {
   get(name: string): PyValue | undefined;
   /** Names `from m import *` binds: `__all__` when given, else the public top-level names. */
   exported(): readonly string[];
+  /** False when the module certainly does not export `name` (known without interpreting it). */
+  mayExport?(name: string): boolean;
 }
 
 export interface FuncDef {
