@@ -165,6 +165,25 @@ describe('Python module system', () => {
     assert.match(unit.unknowns.map((u) => u.note).join('\n'), /Linear: out_features is not a known integer \(cannot import 'X' from 'pkg'/);
   });
 
+  it('a package of many star imports finds a name through a nested star import and honours __all__', async () => {
+    // Star-imported modules are read only when a lookup reaches them (a module whose text neither spells the
+    // name nor star-imports is skipped unparsed): the names found must be the ones Python binds.
+    const files: Record<string, string> = { '/ws/zoo/__init__.py': '' };
+    for (let i = 0; i < 30; i++) {
+      files['/ws/zoo/__init__.py'] += `from .m${i} import *\n`;
+      files[`/ws/zoo/m${i}.py`] = `__all__ = ['Net${i}']\nclass Net${i}:\n    width = ${i}\nhidden_width = 99\n`;
+    }
+    files['/ws/zoo/__init__.py'] += 'from .nested import *\n';
+    files['/ws/zoo/nested.py'] = 'from .deep import *\n';
+    files['/ws/zoo/deep.py'] = 'DEEP_WIDTH = 12\n';
+    const fs = new MemoryFileSystem(files);
+    const text = `import torch.nn as nn\nfrom zoo import Net7, DEEP_WIDTH, hidden_width\n\nclass M(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(Net7.width, DEEP_WIDTH)\n        self.g = nn.Linear(2, hidden_width)\n    def forward(self, x):\n        return self.fc(x)\n`;
+    const unit = unitNamed((await analyzer()).analyze(text, 'python', { location: location(fs, '/ws/main.py') }), 'M');
+    assert.equal(unit.model.graph.modules?.find((m) => m.path === 'fc')?.params, 7 * 12 + 12, unit.unknowns.map((u) => u.note).join('\n'));
+    // `hidden_width` is outside every __all__: Python's star import does not bind it.
+    assert.match(unit.unknowns.map((u) => u.note).join('\n'), /cannot import 'hidden_width' from 'zoo'/);
+  });
+
   it('an imported file with syntax errors: its complete statements still count, and a missing name says why', async () => {
     const fs = new MemoryFileSystem({
       '/ws/helpers.py': 'WIDTH = 24\ndef make_divisible(v, divisor=8):\n    return max(divisor, int(v + divisor / 2) // divisor * divisor\n\nclass Broken(:\n    pass\nRATIO = 4\n',

@@ -56,4 +56,18 @@ describe('Python front-end: the semantics real code needed, on hostile input (a 
     const notes = await notesOf('', 'a, b, *rest = (1,)');
     assert.ok(notes.some((n) => /unpacks 1 values into 3 names/.test(n)), notes.join('\n'));
   });
+
+  it('a generator that yields from itself forever, and two-way recursion, stop at the recursion limit', async () => {
+    const prelude = 'def forever(n):\n    yield n\n    yield from forever(n + 1)\n\ndef fib(n):\n    return n if n < 2 else fib(n - 1) + fib(n - 2)';
+    const started = Date.now();
+    const notes = await notesOf(prelude, 'items = list(forever(0))\nself.extra = nn.Conv2d(fib(40), 8, 1)');
+    assert.ok(Date.now() - started < 20_000);
+    assert.ok(notes.some((n) => /recursive call of 'forever'/.test(n)), notes.join('\n'));
+    assert.ok(notes.some((n) => /in_channels is not a known integer \(recursive call of 'fib'/.test(n)), notes.join('\n'));
+  });
+
+  it("'yield from' a value that is not known is a note", async () => {
+    const notes = await notesOf('def gen(xs):\n    yield from xs', 'items = list(gen(undefined_name))');
+    assert.ok(notes.some((n) => /'yield from' of a value that is not known/.test(n)), notes.join('\n'));
+  });
 });

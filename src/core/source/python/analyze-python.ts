@@ -491,7 +491,8 @@ function moduleInfo(obj: ModuleObj, builder: GraphBuilder): ModuleInfo {
   return {
     path: obj.path!,
     kind: obj.layer?.kind ?? obj.className,
-    params: obj.layer?.params ?? obj.ownParams,
+    // A layer subclass may hold parameters of its own besides the layer's (a learned gain on a convolution).
+    params: (obj.layer?.params ?? 0) + obj.ownParams,
     config: obj.layer?.config ?? {},
     range,
     nodeIds: [...builder.nodesOf(obj.path!)],

@@ -1,5 +1,5 @@
 import { compareValues } from './operators.js';
-import { NONE, dictKey, inPlaceChanges, int, intOf, keyValue, unknown, type PyValue } from './values.js';
+import { NONE, dictKey, inPlaceChanges, int, intOf, keyValue, strOf, unknown, type PyValue } from './values.js';
 
 const str = (v: string): PyValue => ({ k: 'str', v });
 
@@ -8,7 +8,7 @@ const str = (v: string): PyValue => ({ k: 'str', v });
  * plumbing (`kwargs.pop('width_mult')`), name checks (`arch.startswith('efficientnet_b')`). Undefined
  * when the method is not one of them, so the caller can report it.
  */
-export function builtinMethod(self: PyValue, name: string, args: readonly PyValue[], iterate: (v: PyValue) => PyValue[] | undefined): PyValue | undefined {
+export function builtinMethod(self: PyValue, name: string, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>, iterate: (v: PyValue) => PyValue[] | undefined): PyValue | undefined {
   const [a, b] = args;
   if ((self.k === 'list' || self.k === 'tuple') && (name === 'index' || name === 'count')) {
     // `order.index('norm')`: positions and counts of known values (one that cannot be compared is unknown).
@@ -102,7 +102,57 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
       case 'upper':
         return str(self.v.toUpperCase());
       case 'strip':
-        return str(self.v.trim());
+      case 'lstrip':
+      case 'rstrip': {
+        if (a && a.k !== 'none' && other === undefined) return unknown(`str.${name}() of a value that is not known`);
+        const chars = other ?? ' \t\n\r\x0b\x0c';
+        let start = 0;
+        let end = self.v.length;
+        if (name !== 'rstrip') while (start < end && chars.includes(self.v[start]!)) start++;
+        if (name !== 'lstrip') while (end > start && chars.includes(self.v[end - 1]!)) end--;
+        return str(self.v.slice(start, end));
+      }
+      case 'isdigit':
+      case 'isdecimal':
+      case 'isnumeric':
+        return { k: 'bool', v: /^[0-9]+$/.test(self.v) };
+      case 'isalpha':
+        return { k: 'bool', v: /^[A-Za-z]+$/.test(self.v) };
+      case 'isalnum':
+        return { k: 'bool', v: /^[A-Za-z0-9]+$/.test(self.v) };
+      case 'isupper':
+      case 'islower': {
+        const cased = /[A-Za-z]/.test(self.v);
+        return { k: 'bool', v: cased && (name === 'isupper' ? self.v === self.v.toUpperCase() : self.v === self.v.toLowerCase()) };
+      }
+      case 'capitalize':
+        return str(self.v.charAt(0).toUpperCase() + self.v.slice(1).toLowerCase());
+      case 'removeprefix':
+        return other === undefined ? unknown('str.removeprefix()') : str(self.v.startsWith(other) ? self.v.slice(other.length) : self.v);
+      case 'removesuffix':
+        return other === undefined ? unknown('str.removesuffix()') : str(other && self.v.endsWith(other) ? self.v.slice(0, -other.length) : self.v);
+      case 'find':
+      case 'rfind':
+      case 'index':
+      case 'count': {
+        if (other === undefined) return unknown(`str.${name}() of a value that is not known`);
+        if (name === 'count') return int(other ? self.v.split(other).length - 1 : self.v.length + 1);
+        const i = name === 'rfind' ? self.v.lastIndexOf(other) : self.v.indexOf(other);
+        return i < 0 && name === 'index' ? unknown('ValueError: substring not found') : int(i);
+      }
+      case 'partition':
+      case 'rpartition': {
+        if (!other) return unknown(`str.${name}() of a value that is not known`);
+        const i = name === 'partition' ? self.v.indexOf(other) : self.v.lastIndexOf(other);
+        const parts = i < 0 ? (name === 'partition' ? [self.v, '', ''] : ['', '', self.v]) : [self.v.slice(0, i), other, self.v.slice(i + other.length)];
+        return { k: 'tuple', items: parts.map(str) };
+      }
+      case 'format':
+        return formatString(self.v, args, kwargs);
+      case 'zfill': {
+        const width = intOf(a);
+        return width === undefined ? unknown('str.zfill()') : str(self.v.padStart(width, '0'));
+      }
       case 'startswith':
       case 'endswith': {
         const options = a?.k === 'tuple' ? a.items.map((i) => (i.k === 'str' ? i.v : undefined)) : [other];
@@ -111,9 +161,12 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
       }
       case 'replace':
         return other !== undefined && b?.k === 'str' ? str(self.v.split(other).join(b.v)) : unknown('str.replace()');
-      case 'split': {
-        const parts = other !== undefined ? self.v.split(other) : self.v.trim().split(/\s+/).filter(Boolean);
-        return { k: 'list', items: parts.map(str) };
+      case 'split':
+      case 'rsplit': {
+        if (a && a.k !== 'none' && other === undefined) return unknown(`str.${name}() of a value that is not known`);
+        const max = b ? intOf(b) : -1;
+        if (max === undefined) return unknown(`str.${name}() with a maxsplit that is not known`);
+        return { k: 'list', items: splitString(self.v, other, max, name === 'rsplit').map(str) };
       }
       case 'join': {
         const items = a ? iterate(a) : undefined;
@@ -124,4 +177,27 @@ export function builtinMethod(self: PyValue, name: string, args: readonly PyValu
     return undefined;
   }
   return undefined;
+}
+
+/** `str.split` / `str.rsplit`: by a separator, or by runs of whitespace when there is none; at most `max` splits (-1: all). */
+function splitString(text: string, sep: string | undefined, max: number, fromRight: boolean): string[] {
+  const parts = sep !== undefined ? text.split(sep) : text.trim().split(/\s+/).filter(Boolean);
+  if (max < 0 || parts.length <= max + 1) return parts;
+  const joiner = sep ?? ' ';
+  return fromRight ? [parts.slice(0, parts.length - max).join(joiner), ...parts.slice(parts.length - max)] : [...parts.slice(0, max), parts.slice(max).join(joiner)];
+}
+
+/** `'{}_{name}'.format(...)`: auto-numbered, indexed and named fields of known values; a field with a conversion or spec is not interpreted. */
+function formatString(template: string, args: readonly PyValue[], kwargs: ReadonlyMap<string, PyValue>): PyValue {
+  let next = 0;
+  let failed: string | undefined;
+  const text = template.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (whole, field: string | undefined) => {
+    if (field === undefined) return whole[0]!;
+    if (/[!:]/.test(field)) failed ??= `str.format() field '{${field}}' with a conversion or format spec`;
+    const value = field === '' ? args[next++] : /^\d+$/.test(field) ? args[Number(field)] : kwargs.get(field);
+    const part = value ? strOf(value) : undefined;
+    if (part === undefined) failed ??= `str.format() field '{${field}}' of a value that is not known`;
+    return part ?? '';
+  });
+  return failed ? unknown(failed) : str(text);
 }

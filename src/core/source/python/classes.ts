@@ -191,15 +191,6 @@ export function methodValue(def: ClassDef, name: string, self: PyValue | undefin
   return self ? { k: 'func', def: fn, self } : { k: 'func', def: fn };
 }
 
-/** A record's fields, base classes' first (dataclass inheritance). */
-export function recordFields(def: ClassDef, seen = new Set<ClassDef>()): string[] {
-  if (seen.has(def)) return [];
-  seen.add(def);
-  const inherited = def.bases.flatMap((b) => (b.k === 'class' && b.def.record ? recordFields(b.def, seen) : []));
-  const own = def.fields ?? [];
-  return [...inherited.filter((f) => !own.includes(f)), ...own];
-}
-
 /** A `keras.layers.Layer` (or `keras.Model`) subclass: built from its input shape, then called. */
 export function isKerasLayerClass(def: ClassDef, seen = new Set<ClassDef>()): boolean {
   if (seen.has(def)) return false;

@@ -30,7 +30,24 @@ export interface Frame {
   /** Class whose method is running, for `super()`. */
   readonly cls?: ClassDef;
   readonly self?: PyValue;
+  /** In a generator function: what it has yielded so far (a generator runs to its end when called). */
+  readonly yields?: PyValue[];
 }
+
+const generators = new WeakMap<Syn, boolean>();
+
+/** Whether a function's body yields (not counting functions, lambdas and classes defined inside it). */
+export function isGenerator(def: Syn): boolean {
+  let known = generators.get(def);
+  if (known === undefined) {
+    const yields = (n: Syn): boolean => n.type === 'yield' || (!NEW_SCOPE.has(n.type) && n.children.some(yields));
+    const body = def.children.find((c) => c.field === 'body');
+    generators.set(def, (known = def.type === 'function_definition' && !!body && body.children.some(yields)));
+  }
+  return known;
+}
+
+const NEW_SCOPE = new Set(['function_definition', 'lambda', 'class_definition']);
 
 /** What the file's own top-level code did with a module class: constructor arguments and, if called, the input. */
 export interface CallSite {

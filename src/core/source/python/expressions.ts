@@ -2,18 +2,19 @@ import type { TensorRef } from '../graph-builder.js';
 import { child, childrenOf, namedChildren, type Syn } from '../syntax.js';
 import { layerTensor } from './library/nn-layers.js';
 import { dimValue } from './library/host.js';
-import { binaryOp, compareValues, sliceBounds } from './operators.js';
-import { containerOf, derivesFrom, dictItemsOf, dunderAttr, findClassAttr, findMethod, isDictClass, isProperty, layerBaseOf, methodValue, recordFields } from './classes.js';
+import { binaryOp, compareValues, sliceBounds, sliceIndices } from './operators.js';
+import { containerOf, derivesFrom, dictItemsOf, dunderAttr, findClassAttr, findMethod, isDictClass, isProperty, layerBaseOf, methodValue } from './classes.js';
 import { ModuleScope } from './program.js';
 import { evaluateDefaults } from './parameters.js';
 import { firstLine, MAX_LOOP, type Frame } from './evaluator.js';
 import { StatementInterpreter } from './statements.js';
-import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, truthy, unknown, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, describe, dictKey, int, intOf, recordFields, strOf, truthy, unknown, type PyValue } from './values.js';
 
 const BUILTINS = new Set([
   'set', 'all', 'any', 'callable', 'issubclass', 'dir',
   'int', 'float', 'round', 'max', 'min', 'abs', 'len', 'range', 'print', 'super', 'tuple', 'list', 'isinstance',
   'bool', 'str', 'sum', 'enumerate', 'zip', 'getattr', 'hasattr', 'setattr', 'dict', 'reversed', 'divmod', 'pow',
+  'type', 'sorted',
 ]);
 
 /** Python expressions: literals, names, operators, comprehensions, attributes and subscripts. */
@@ -141,6 +142,18 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         return this.comprehension(node, scope, frame);
       case 'keyword_argument':
         return unknown('keyword argument outside a call');
+      case 'yield': {
+        // `yield v` / `yield from items` inside a generator function: collected, the generator's caller gets them all.
+        const values = namedChildren(node).filter((c) => c.type !== 'comment');
+        const from = /^yield\s+from\b/.test(this.text(node));
+        if (!frame.yields) return unknown('yield outside a generator function');
+        // `yield name, module` yields one tuple.
+        const v = values.length > 1 ? { k: 'tuple', items: this.evalItems(values, scope, frame) } as PyValue : values[0] ? this.eval(values[0], scope, frame) : NONE;
+        const items = from ? this.iterate(v) : [v];
+        if (!items) return this.fail(`'yield from' of a value that is not known: '${firstLine(this.text(node))}'`, node);
+        frame.yields.push(...items);
+        return NONE;
+      }
       case 'lambda': {
         const defaults = evaluateDefaults(child(node, 'parameters'), (d) => this.eval(d, scope, frame));
         return { k: 'func', def: { name: '<lambda>', node, closure: scope, ...(defaults ? { defaults } : {}) } };
@@ -302,7 +315,14 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     if (special) return special;
     switch (owner.k) {
       case 'ref':
+        if (name === '__name__') return { k: 'str', v: owner.path.slice(owner.path.lastIndexOf('.') + 1) };
         return { k: 'ref', path: `${owner.path}.${name}` };
+      case 'partial':
+        // functools.partial's public attributes: code that rebinds a partial's arguments unwraps it with them.
+        if (name === 'func') return owner.fn;
+        if (name === 'args') return { k: 'tuple', items: owner.args };
+        if (name === 'keywords') return { k: 'dict', entries: new Map(owner.kwargs) };
+        return unknown(`attribute '${name}' of a functools.partial`);
       case 'module': {
         const obj = owner.obj;
         const c = obj.children.get(name);
@@ -363,6 +383,8 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         return { k: 'method', self: owner, name };
       }
       case 'stub':
+      case 'int':
+      case 'float':
       case 'tuple':
       case 'list':
       case 'dict':
@@ -416,17 +438,17 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
       // Strings index and slice like tuples of characters.
       const chars: PyValue = { k: 'tuple', items: [...owner.v].map((v) => ({ k: 'str', v }) as PyValue) };
       if (key.k === 'slice') {
-        const [a, b] = sliceBounds(key, owner.v.length);
-        return a === undefined || b === undefined ? unknown('slice') : { k: 'str', v: owner.v.slice(a, b) };
+        const at = sliceIndices(key, owner.v.length);
+        return at ? { k: 'str', v: at.map((i) => owner.v[i]).join('') } : unknown('slice');
       }
       const i = intOf(key);
       return i === undefined ? unknown(`index '${this.text(node)}'`) : (chars.items[i < 0 ? owner.v.length + i : i] ?? this.fail(`index ${i} out of range in '${this.text(node)}'`, node));
     }
     if (owner.k === 'tuple' || owner.k === 'list') {
       if (key.k === 'slice') {
-        const [a, b] = sliceBounds(key, owner.items.length);
-        if (a === undefined || b === undefined) return unknown('slice');
-        return { k: owner.k, items: owner.items.slice(a, b) };
+        const at = sliceIndices(key, owner.items.length);
+        if (!at) return unknown('slice');
+        return { k: owner.k, items: at.map((i) => owner.items[i]!) };
       }
       const i = intOf(key);
       if (i === undefined) return unknown(`index '${this.text(node)}'`);
@@ -461,10 +483,15 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
     return { k: 'slice', start: parts[0]!, stop: parts[1]!, step: parts[2]! };
   }
 
-  /** `y[:, :, None, None]`, `y[..., None]`, `out[:, :self.oup]`: slices with step 1 on known dimensions, and new axes. */
+  /**
+   * `y[:, :, None, None]`, `y[..., None]`, `out[:, :self.oup]`, `w[0]`: slices with step 1 and integer
+   * indices on known dimensions, and new axes.
+   */
   private indexTensor(t: TensorRef, keys: PyValue[], node: Syn): PyValue {
     const newAxes: number[] = [];
     const sliced: { axis: number; start: number; end: number }[] = [];
+    /** Axes of `t` an integer picked one element of: sliced to it, then dropped. */
+    const picked: number[] = [];
     const rank = t.shape?.length;
     const ellipsisAt = keys.findIndex((k) => k.k === 'ref' && k.path === 'Ellipsis');
     // `pos`: the axis in the result (new axes count); `axis`: the axis of `t` a key applies to.
@@ -488,33 +515,24 @@ export abstract class ExpressionInterpreter extends StatementInterpreter {
         sliced.push({ axis, start, end });
         pos++;
         axis++;
+      } else if ((k.k === 'int' || k.k === 'bool') && newAxes.length === 0) {
+        const dim = t.shape?.[axis];
+        const index = intOf(k)!;
+        const at = typeof dim === 'number' ? (index < 0 ? dim + index : index) : undefined;
+        if (at === undefined || at < 0 || at >= (dim as number)) return this.fail(`tensor index '${this.text(node)}' is out of range or on an axis that is not known`, node, [t]);
+        sliced.push({ axis, start: at, end: at + 1 });
+        picked.push(axis);
+        axis++;
       } else return this.fail(`tensor indexing '${this.text(node)}' is not interpreted`, node, [t]);
     }
     let out = t;
     if (sliced.length > 0) out = this.ops(node).slice(t, sliced.map((x) => x.axis), sliced.map((x) => x.start), sliced.map((x) => x.end));
+    if (picked.length > 0) out = this.ops(node).squeeze(out, picked);
     if (newAxes.length === 0) return { k: 'tensor', t: out };
     return { k: 'tensor', t: this.ops(node).unsqueeze(out, newAxes) };
   }
 
   binaryOp(op: string, a: PyValue, b: PyValue, node: Syn): PyValue {
     return binaryOp(this, op, a, b, node);
-  }
-}
-
-/** `str(v)` of a known number, bool or string. */
-function strOf(v: PyValue): string | undefined {
-  switch (v.k) {
-    case 'str':
-      return v.v;
-    case 'int':
-      return String(v.v);
-    case 'float':
-      return Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
-    case 'bool':
-      return v.v ? 'True' : 'False';
-    case 'none':
-      return 'None';
-    default:
-      return undefined;
   }
 }

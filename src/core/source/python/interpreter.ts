@@ -8,17 +8,19 @@ import { applyKeras } from './library/keras.js';
 import { moduleMethod } from './library/module-methods.js';
 import { tensorMethod } from './library/tensor-methods.js';
 import { builtinMethod } from './builtin-methods.js';
-import { arrayMethod } from './library/arrays.js';
+import { arrayMethod, scalarMethod } from './library/arrays.js';
 import { bindParams } from './parameters.js';
-import { containerOf, dictItemsOf, DICT_ITEMS, findClassAttr, findMethod, isDictClass, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith, recordFields } from './classes.js';
+import { containerOf, dictItemsOf, DICT_ITEMS, findClassAttr, findMethod, isDictClass, isKerasLayerClass, layerBaseOf, methodValue, ownerOf, readClassWith } from './classes.js';
 import type { PythonProgram } from './program.js';
-import { BudgetExceeded, firstLine, type Frame } from './evaluator.js';
+import { BudgetExceeded, firstLine, isGenerator, type Frame } from './evaluator.js';
 import { ExpressionInterpreter } from './expressions.js';
-import { NONE, NO_KWARGS, Scope, dictKey, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
+import { NONE, NO_KWARGS, Scope, dictKey, recordFields, unknown, type ClassDef, type FuncDef, type ModuleObj, type PyValue } from './values.js';
 
 export { BudgetExceeded, type CallSite } from './evaluator.js';
 
 const MAX_DEPTH = 48;
+/** How deep one function may recurse: deeper than module trees nest, shallow enough that two-way recursion stays cheap. */
+const MAX_RECURSION = 12;
 
 /** The document's top-level code calling one of its functions on a tensor (`se_conv(x, 48, se_ratio=0.5)`). */
 export interface FunctionCall {
@@ -41,7 +43,8 @@ export interface FunctionCall {
 export class PyInterpreter extends ExpressionInterpreter {
   private depth = 0;
   private nextModuleId = 0;
-  private readonly activeCalls = new Set<unknown>();
+  /** Calls under way, by function (or method on one module object), with how many times each is entered. */
+  private readonly activeCalls = new Map<unknown, number>();
   private readonly activeClasses = new Set<ClassDef>();
   /** The first call the top-level code made of each function of the document on a tensor (`se_block(keras.Input((32, 32, 64)))`). */
   readonly functionCalls = new Map<Syn, FunctionCall>();
@@ -123,15 +126,19 @@ export class PyInterpreter extends ExpressionInterpreter {
   }
 
   private enter<T>(key: unknown, what: string, node: Syn, args: PyValue[], body: () => T | PyValue): T | PyValue {
-    if (this.activeCalls.has(key)) return this.fail(`recursive call of ${what} is not interpreted`, node, tensorArgs(args));
+    // Functions recurse over trees (`named_apply(fn, child)` over a module's children), a little deeper than
+    // models nest; a method re-entered on the same module object never ends.
+    const active = this.activeCalls.get(key) ?? 0;
+    if (active >= (typeof key === 'string' ? 1 : MAX_RECURSION)) return this.fail(`recursive call of ${what} is not interpreted`, node, tensorArgs(args));
     if (this.depth >= MAX_DEPTH) return this.fail(`calls nested deeper than ${MAX_DEPTH} are not interpreted`, node, tensorArgs(args));
-    this.activeCalls.add(key);
+    this.activeCalls.set(key, active + 1);
     this.depth++;
     try {
       return body();
     } finally {
       this.depth--;
-      this.activeCalls.delete(key);
+      if (active) this.activeCalls.set(key, active);
+      else this.activeCalls.delete(key);
     }
   }
 
@@ -149,10 +156,12 @@ export class PyInterpreter extends ExpressionInterpreter {
       if (bound) this.fail(`call of '${def.name}': ${bound}`, node);
       const self = args[0];
       const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : self?.k === 'object' ? ownerOf(self.def, def.node) : undefined);
-      const frame: Frame = { ...(owner ? { cls: owner } : {}), ...(self ? { self } : {}) };
+      const yields = isGenerator(def.node) ? [] : undefined;
+      const frame: Frame = { ...(owner ? { cls: owner } : {}), ...(self ? { self } : {}), ...(yields ? { yields } : {}) };
       const body = child(def.node, 'body');
       if (def.node.type === 'lambda') return body ? this.eval(body, scope, frame) : NONE;
       const signal = this.execBlock(body, scope, frame);
+      if (yields) return { k: 'list', items: yields };
       return signal?.kind === 'return' ? signal.value : NONE;
     }));
   }
@@ -273,9 +282,10 @@ export class PyInterpreter extends ExpressionInterpreter {
   }
 
   method(self: PyValue, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
-    const own = builtinMethod(self, name, args, (v) => this.iterate(v));
+    const own = builtinMethod(self, name, args, kwargs, (v) => this.iterate(v));
     if (own) return own;
     if (self.k === 'array') return arrayMethod(self, name, args) ?? this.fail(`method '${name}' of an array is not interpreted`, node);
+    if (self.k === 'int' || self.k === 'float') return scalarMethod(self, name) ?? this.fail(`method '${name}' of a number is not interpreted`, node);
     if (self.k === 'object' && self.def.record === 'namedtuple' && (name === '_replace' || name === '_asdict')) {
       if (name === '_asdict') return { k: 'dict', entries: new Map(self.attrs) };
       const attrs = new Map(self.attrs);

@@ -91,6 +91,25 @@ export function sliceBounds(s: Extract<PyValue, { k: 'slice' }>, length: number)
   return [norm(s.start, 0), norm(s.stop, length)];
 }
 
+/** The positions `seq[start:stop:step]` takes from a sequence of `length` items, as Python's `slice.indices` gives them. */
+export function sliceIndices(s: Extract<PyValue, { k: 'slice' }>, length: number): number[] | undefined {
+  const step = s.step.k === 'none' ? 1 : intOf(s.step);
+  if (step === undefined || step === 0) return undefined;
+  const bound = (v: PyValue, fallback: number): number | undefined => {
+    if (v.k === 'none') return fallback;
+    const i = intOf(v);
+    if (i === undefined) return undefined;
+    const j = i < 0 ? i + length : i;
+    return step > 0 ? Math.min(Math.max(j, 0), length) : Math.min(Math.max(j, -1), length - 1);
+  };
+  const start = bound(s.start, step > 0 ? 0 : length - 1);
+  const stop = bound(s.stop, step > 0 ? length : -1);
+  if (start === undefined || stop === undefined) return undefined;
+  const out: number[] = [];
+  for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(i);
+  return out;
+}
+
 const NEVER_A_STRING = new Set<PyValue['k']>(['int', 'float', 'bool', 'tuple', 'list', 'dict', 'ref', 'class', 'func', 'module', 'partial']);
 
 export function compareValues(op: string, a: PyValue, b: PyValue): boolean | undefined {
@@ -102,6 +121,12 @@ export function compareValues(op: string, a: PyValue, b: PyValue): boolean | und
     if (a.k === 'none' || b.k === 'none') {
       if (a.k === 'unknown' || b.k === 'unknown') return undefined;
       const same = a.k === b.k;
+      return op === 'is' ? same : !same;
+    }
+    // True and False are singletons too (`skip is True`); a known value of another type is never one of them.
+    if (a.k === 'bool' || b.k === 'bool') {
+      if (a.k === 'unknown' || b.k === 'unknown') return undefined;
+      const same = a.k === b.k && (a as { v: boolean }).v === (b as { v: boolean }).v;
       return op === 'is' ? same : !same;
     }
     return undefined;

@@ -36,6 +36,10 @@ export class ModuleScope extends Scope {
     this.stars.push(ns);
   }
 
+  protected starModules(): readonly ModuleNamespace[] {
+    return this.stars;
+  }
+
   override get(name: string): PyValue | undefined {
     return super.get(name) ?? this.fromStars(name);
   }
@@ -47,7 +51,7 @@ export class ModuleScope extends Scope {
     if (this.lookingUp.has(name)) return undefined;
     this.lookingUp.add(name);
     try {
-      for (const ns of this.stars) if (ns.exported().includes(name)) return ns.get(name);
+      for (const ns of this.stars) if (ns.mayExport?.(name) !== false && ns.exported().includes(name)) return ns.get(name);
       return undefined;
     } finally {
       this.lookingUp.delete(name);
@@ -127,6 +131,12 @@ class LazyModuleScope extends ModuleScope {
   /** Top-level names in source order. */
   topNames(): string[] {
     return [...this.byName.keys()];
+  }
+
+  /** Names this module's own star imports bind (a module that star-imports this one back gives none while it is asked). */
+  starNames(): string[] {
+    this.runAll(this.starStatements);
+    return this.starModules().flatMap((ns) => ns.exported());
   }
 
   override get(name: string): PyValue | undefined {
@@ -247,20 +257,51 @@ function headName(e: Syn): string | undefined {
   return undefined;
 }
 
+/** What reading a module's file gave: its lazily interpreted scope and whether reading it went wrong. */
+interface LoadedModule {
+  readonly scope: LazyModuleScope | undefined;
+  /** The file exists but could not be read (too large, unreadable, refused). */
+  readonly unreadable: boolean;
+  /** The file has syntax errors: names after them may be missing. */
+  readonly syntaxErrors: boolean;
+}
+
+/**
+ * A module's namespace. Its file is parsed the first time a name is asked of it, not when it is imported: a
+ * package `__init__.py` of a hundred `from .x import *` lines costs only the modules a lookup reaches.
+ */
 class FileNamespace implements ModuleNamespace {
   private exportedNames: readonly string[] | undefined;
+  private loaded: LoadedModule | undefined;
 
   constructor(
     readonly name: string,
     readonly file: string | undefined,
     private readonly packageDir: string | undefined,
-    private readonly scope: LazyModuleScope | undefined,
+    private readonly load: () => LoadedModule,
     private readonly program: PythonProgram,
-    /** The file exists but could not be read (too large, unreadable, refused). */
-    readonly unreadable = false,
-    /** The file has syntax errors: names after them may be missing. */
-    readonly syntaxErrors = false,
+    /** The file's text, for `mayExport`; undefined when it has none or cannot be read. */
+    private readonly text: () => string | undefined,
   ) {}
+
+  private get scope(): LazyModuleScope | undefined {
+    return (this.loaded ??= this.load()).scope;
+  }
+
+  get unreadable(): boolean {
+    return (this.loaded ??= this.load()).unreadable;
+  }
+
+  get syntaxErrors(): boolean {
+    return (this.loaded ??= this.load()).syntaxErrors;
+  }
+
+  /** False when `from m import *` cannot bind `name`: the text neither spells it nor star-imports in turn. */
+  mayExport(name: string): boolean {
+    if (this.loaded) return true;
+    const text = this.text();
+    return text === undefined || text.includes(name) || /\bimport\s+\*/.test(text);
+  }
 
   get(name: string): PyValue | undefined {
     return this.scope?.get(name) ?? this.program.submodule(this, this.packageDir, name);
@@ -276,7 +317,8 @@ class FileNamespace implements ModuleNamespace {
       if (this.scope?.literalAll) return (this.exportedNames = this.scope.literalAll);
       const all = this.scope?.get('__all__');
       if (all && (all.k === 'list' || all.k === 'tuple')) this.exportedNames = all.items.flatMap((v) => (v.k === 'str' ? [v.v] : []));
-      else if (this.scope) this.exportedNames = this.scope.topNames().filter((n) => !n.startsWith('_'));
+      // Without __all__, every public name the module's namespace holds: its own and those its star imports bound.
+      else if (this.scope) this.exportedNames = [...new Set([...this.scope.topNames(), ...this.scope.starNames()])].filter((n) => !n.startsWith('_'));
     }
     return this.exportedNames;
   }
@@ -401,9 +443,13 @@ export class PythonProgram {
       const inCatalogue = r.file !== undefined && isInside(r.file, CATALOGUE_ROOT);
       const files = inCatalogue ? catalogueLocation().files : this.files;
       const system = inCatalogue ? catalogueLocation().files : this.location?.files;
-      const parsed = r.file && files && system ? this.fileCache?.get(system, files, r.file) : undefined;
-      const scope = r.file ? new LazyModuleScope(r.file, this.dottedName(r.file) ?? name, parsed?.statements ?? [], this) : undefined;
-      ns = new FileNamespace(name, r.file, r.packageDir, scope, this, Boolean(r.file) && !parsed, parsed?.syntaxErrors ?? false);
+      const file = r.file;
+      const load = (): LoadedModule => {
+        const parsed = file && files && system ? this.fileCache?.get(system, files, file) : undefined;
+        const scope = file ? new LazyModuleScope(file, this.dottedName(file) ?? name, parsed?.statements ?? [], this) : undefined;
+        return { scope, unreadable: Boolean(file) && !parsed, syntaxErrors: parsed?.syntaxErrors ?? false };
+      };
+      ns = new FileNamespace(name, file, r.packageDir, load, this, () => (file && files ? files.readText(file) : undefined));
       this.namespaces.set(key, ns);
     }
     return ns;

@@ -5,9 +5,9 @@ import { bindImports } from './imports.js';
 import { evaluateDefaults } from './parameters.js';
 import { arrayItems } from './library/arrays.js';
 import { PythonTypeError } from './errors.js';
-import { containerOf, decoratorNames, dictItemsOf, recordFields } from './classes.js';
+import { containerOf, decoratorNames, dictItemsOf } from './classes.js';
 import { Evaluator, firstLine, MAX_LOOP, type Frame, type Signal } from './evaluator.js';
-import { NONE, dictKey, inPlaceChanges, keyValue, intOf, truthy, unknown, type PyValue, type Scope } from './values.js';
+import { NONE, dictKey, inPlaceChanges, keyValue, intOf, recordFields, truthy, unknown, type PyValue, type Scope } from './values.js';
 
 /** Python statements: blocks, assignments and their targets, `if` / `for` / `while` / `try`, definitions. */
 export abstract class StatementInterpreter extends Evaluator {

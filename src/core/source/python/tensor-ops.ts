@@ -52,6 +52,21 @@ export class TensorOps {
     return this.node('Gemm', bias ? [x.name, w.name, bias.name] : [x.name, w.name], shape, { transB: { type: 'int', value: 1 } });
   }
 
+  /** Inference batch norm; `stats` are weight, bias, running mean and running variance, as ONNX orders them. */
+  batchNorm(x: TensorRef, stats: readonly TensorRef[], epsilon: number): TensorRef {
+    return this.node('BatchNormalization', [x.name, ...stats.map((v) => v.name)], x.shape, { epsilon: { type: 'float', value: epsilon } });
+  }
+
+  /** Normalisation by the batch's own mean and variance per channel (axis 1), then the optional per-channel affine. */
+  batchStatsNorm(x: TensorRef, weight: TensorRef | undefined, bias: TensorRef | undefined, epsilon: number): TensorRef {
+    const rank = x.shape?.length;
+    const others = rank === undefined ? [0, 2] : [0, ...Array.from({ length: rank - 2 }, (_, i) => i + 2)];
+    let y = this.node('MeanVarianceNormalization', [x.name], x.shape, { axes: { type: 'ints', value: others }, epsilon: { type: 'float', value: epsilon } });
+    if (weight) y = this.binary('Mul', y, this.unsqueeze(weight, others));
+    if (bias) y = this.binary('Add', y, this.unsqueeze(bias, others));
+    return y;
+  }
+
   conv(x: TensorRef, w: TensorRef, bias: TensorRef | undefined, kernel: number[], stride: number[], pads: number[], dilation: number[], group: number): TensorRef {
     const s = x.shape;
     const rank = kernel.length;

@@ -50,6 +50,8 @@ export interface ModuleNamespace {
   get(name: string): PyValue | undefined;
   /** Names `from m import *` binds: `__all__` when given, else the public top-level names. */
   exported(): readonly string[];
+  /** False when the module certainly does not export `name` (known without interpreting it). */
+  mayExport?(name: string): boolean;
 }
 
 export interface FuncDef {
@@ -210,6 +212,7 @@ export function truthy(v: PyValue): boolean | undefined {
     case 'pymodule':
     case 'object':
     case 'keras':
+    case 'partial':
       return true;
     default:
       return undefined;
@@ -269,4 +272,31 @@ export function keyValue(key: string): PyValue {
   if (key.startsWith('\u0000int:')) return int(Number(key.slice(5)));
   if (key.startsWith('\u0000ref:')) return { k: 'ref', path: key.slice(5) };
   return NONE;
+}
+
+/** `str(v)` of a known number, bool or string. */
+export function strOf(v: PyValue): string | undefined {
+  switch (v.k) {
+    case 'str':
+      return v.v;
+    case 'int':
+      return String(v.v);
+    case 'float':
+      return Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
+    case 'bool':
+      return v.v ? 'True' : 'False';
+    case 'none':
+      return 'None';
+    default:
+      return undefined;
+  }
+}
+
+/** A record's fields, base classes' first (dataclass inheritance). */
+export function recordFields(def: ClassDef, seen = new Set<ClassDef>()): string[] {
+  if (seen.has(def)) return [];
+  seen.add(def);
+  const inherited = def.bases.flatMap((b) => (b.k === 'class' && b.def.record ? recordFields(b.def, seen) : []));
+  const own = def.fields ?? [];
+  return [...inherited.filter((f) => !own.includes(f)), ...own];
 }

@@ -95,6 +95,13 @@ export function arrayCall(library: 'torch' | 'numpy', name: string, args: PyValu
       for (let v = start; step > 0 ? v < stop : v > stop; v += step) data.push(v);
       return array(data, args.every((a) => a.k === 'int') ? 'int' : floatOf(library));
     }
+    case 'linspace': {
+      const [start, end, steps] = [num(arg(0, 'start')), num(arg(1, 'end')), intOf(arg(2, 'steps') ?? (library === 'numpy' ? int(50) : undefined))];
+      if (start === undefined || end === undefined || steps === undefined || steps < 0) return unknown(`${library}.linspace() of values that are not known`);
+      if (steps > MAX_LOOP) return unknown(`${library}.linspace() of more than ${MAX_LOOP} values is not interpreted`);
+      const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+      return array(Array.from({ length: steps }, (_, i) => (i === steps - 1 && steps > 1 ? end : start + i * step)), floatOf(library));
+    }
     case 'tensor':
     case 'as_tensor':
     case 'array':
@@ -182,10 +189,43 @@ export function arrayMethod(self: ArrayValue, name: string, args: PyValue[]): Py
       return self;
     case 'round':
       return array(self.data.map(roundHalfEven), self.dtype);
+    case 'split': {
+      // torch's `t.split(size)` / `t.split([sizes])`: consecutive pieces.
+      const sizes = args[0]?.k === 'list' || args[0]?.k === 'tuple' ? args[0].items.map(intOf) : [intOf(args[0])];
+      if (sizes.some((n) => n === undefined || n <= 0)) return unknown('split() with sizes that are not known');
+      const pieces: PyValue[] = [];
+      for (let at = 0, i = 0; at < self.data.length; i++) {
+        const n = sizes.length === 1 ? sizes[0]! : sizes[i];
+        if (n === undefined) return unknown('split() sizes that do not cover the array');
+        pieces.push(array(self.data.slice(at, at + n), self.dtype));
+        at += n;
+      }
+      return { k: 'list', items: pieces };
+    }
     case 'sum':
     case 'max':
     case 'min':
       return arrayCall(self.dtype === 'f64' ? 'numpy' : 'torch', name, [self], new Map());
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Methods of a number that a reduction gave (`t.max().item()`, `np.sum(a).tolist()`): torch and numpy give
+ * zero-dimensional tensors and scalars there, which the evaluator holds as plain numbers.
+ */
+export function scalarMethod(self: Extract<PyValue, { k: 'int' | 'float' }>, name: string): PyValue | undefined {
+  switch (name) {
+    case 'item':
+    case 'tolist':
+      return self;
+    case 'int':
+    case 'long':
+      return int(Math.trunc(self.v));
+    case 'float':
+    case 'double':
+      return { k: 'float', v: self.v };
     default:
       return undefined;
   }

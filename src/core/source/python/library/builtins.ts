@@ -113,6 +113,24 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
       const n = Math.min(...lists.map((l) => l!.length));
       return { k: 'list', items: Array.from({ length: n }, (_, i) => ({ k: 'tuple', items: lists.map((l) => l![i]!) }) as PyValue) };
     }
+    case 'type': {
+      // One argument: the value's class (user classes as themselves, builtins and torch.nn layers by name).
+      if (!a || args.length !== 1) return unknown('type() with other than one argument');
+      const def = a.k === 'object' || a.k === 'stub' ? a.def : a.k === 'module' ? a.obj.def : undefined;
+      if (def) return { k: 'class', def };
+      if (a.k === 'module' && a.obj.layer) return { k: 'ref', path: `torch.nn.${a.obj.layer.kind}` };
+      const builtin = Object.entries(BUILTIN_TYPES).find(([, kinds]) => kinds[0] === a.k)?.[0];
+      return builtin ? { k: 'ref', path: `builtins.${builtin}` } : unknown('type() of a value that is not known');
+    }
+    case 'sorted': {
+      const items = a ? host.iterate(a) : undefined;
+      if (!items || kwargs.has('key')) return unknown(kwargs.has('key') ? 'sorted() with a key function' : 'sorted() of values that are not known');
+      const keys = items.map((v) => (v.k === 'str' ? v.v : num(v)));
+      if (keys.some((k) => k === undefined) || new Set(keys.map((k) => typeof k)).size > 1) return unknown('sorted() of values that cannot be compared');
+      const order = items.map((v, i) => [keys[i]!, v] as const).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, v]) => v);
+      const reverse = kwargs.get('reverse');
+      return { k: 'list', items: reverse && truthy(reverse) ? order.reverse() : order };
+    }
     case 'reversed': {
       const items = a ? host.iterate(a) : undefined;
       return items ? { k: 'list', items: [...items].reverse() } : unknown('reversed()');
@@ -120,7 +138,8 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
     case 'sum': {
       const items = a ? host.iterate(a) : undefined;
       if (!items) return unknown('sum()');
-      let acc: PyValue = int(0);
+      // `sum(list_of_lists, [])` flattens: the start value is the first operand.
+      let acc: PyValue = args[1] ?? kwargs.get('start') ?? int(0);
       for (const item of items) acc = host.binaryOp('+', acc, item, node);
       return acc;
     }
@@ -168,17 +187,16 @@ export function builtinCall(host: LibraryHost, name: string, args: PyValue[], kw
     case 'str':
       return a?.k === 'str' ? a : a && (a.k === 'int' || a.k === 'float') ? { k: 'str', v: String(a.v) } : unknown('str()');
     case 'dict': {
-      // dict(mapping, **kw) copies the mapping (config plumbing pops from its copy); dict(pairs) reads the pairs.
+      // dict(mapping_or_pairs, **more): the positional items first (a copy: config plumbing pops from it), the keywords over them.
       const entries = new Map<string, PyValue>();
       const mapping = a?.k === 'dict' ? a : a?.k === 'object' ? dictItemsOf(a) : undefined;
       if (mapping) for (const [k, v] of mapping.entries) entries.set(k, v);
       else if (a) {
-        const pairs = host.iterate(a);
-        if (!pairs) return unknown('dict() of values that are not known');
-        for (const pair of pairs) {
-          const key = pair.k === 'tuple' || pair.k === 'list' ? dictKey(pair.items[0]) : undefined;
-          if (key === undefined || (pair.k !== 'tuple' && pair.k !== 'list') || !pair.items[1]) return unknown('dict() of pairs that are not known');
-          entries.set(key, pair.items[1]);
+        for (const pair of host.iterate(a) ?? [unknown('dict() of items that are not known')]) {
+          const kv = pair.k === 'tuple' || pair.k === 'list' ? pair.items : undefined;
+          const key = dictKey(kv?.[0]);
+          if (!kv || kv.length !== 2 || key === undefined) return unknown('dict() of items that are not known pairs');
+          entries.set(key, kv[1]!);
         }
       }
       for (const [k, v] of kwargs) entries.set(k, v);
@@ -242,6 +260,43 @@ function inherits(def: ClassDef, target: ClassDef, seen = new Set<ClassDef>()): 
   return def.bases.some((b) => b.k === 'class' && inherits(b.def, target, seen));
 }
 
+/** Library classes are named in CapWords (`torch.nn.BatchNorm2d`), their functions in lower case (`F.relu`). */
+function namesLibraryClass(path: string): boolean {
+  return /^[A-Z]/.test(path.slice(path.lastIndexOf('.') + 1));
+}
+
+/** `itertools` as architecture tables use it: repeated layer classes, chained stage lists, running sums. */
+export function itertoolsCall(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
+  const a = args[0];
+  switch (name) {
+    case 'repeat': {
+      const times = args[1] ?? kwargs.get('times');
+      const n = intOf(times);
+      // Without a count the iterator is endless: only zip() with finite sequences could read it.
+      if (!a || n === undefined || n > MAX_LOOP) return unknown(times ? 'itertools.repeat() with a count that is not known' : 'itertools.repeat() without a count');
+      return { k: 'list', items: Array.from({ length: Math.max(0, n) }, () => a) };
+    }
+    case 'chain':
+    case 'chain.from_iterable': {
+      const parts = name === 'chain' ? args : a ? host.iterate(a) : undefined;
+      const lists = parts?.map((v) => host.iterate(v));
+      if (!lists || lists.some((l) => !l)) return unknown(`itertools.${name}() of values that are not known`);
+      return { k: 'list', items: lists.flatMap((l) => l!) };
+    }
+    case 'accumulate': {
+      const items = a ? host.iterate(a) : undefined;
+      if (!items || args[1]) return unknown('itertools.accumulate()');
+      const out: PyValue[] = [];
+      let acc: PyValue | undefined = kwargs.get('initial');
+      if (acc) out.push(acc);
+      for (const item of items) out.push((acc = acc ? host.binaryOp('+', acc, item, node) : item));
+      return { k: 'list', items: out };
+    }
+    default:
+      return unknown(`itertools.${name}()`);
+  }
+}
+
 /** `isinstance(value, cls)`: user classes by inheritance, torch.nn layers and builtins by name; unknown when it cannot tell. */
 export function isInstance(value: PyValue, cls: PyValue): PyValue {
   const classes = cls.k === 'tuple' ? cls.items : [cls];
@@ -263,7 +318,16 @@ export function isInstance(value: PyValue, cls: PyValue): PyValue {
         if (['tuple', 'list'].includes(value.k)) return { k: 'bool', v: true };
       } else if (p === 'types.FunctionType' || p === 'types.MethodType' || p === 'types.LambdaType') {
         if (value.k === 'func') return { k: 'bool', v: true };
-        if (value.k === 'unknown' || value.k === 'ref') unsure = true;
+        if (value.k === 'unknown' || (value.k === 'ref' && !namesLibraryClass(value.path))) unsure = true;
+      } else if (p === 'torch.Tensor' || p === 'nn.Parameter' || p === 'nn.parameter.Parameter') {
+        if (value.k === 'tensor' && (p === 'torch.Tensor' || value.param)) return { k: 'bool', v: true };
+        // Python numbers, containers, classes and modules are never tensors; arrays of known values stand for tensors too.
+        if (value.k === 'array' || (value.k === 'tensor' && !value.param)) unsure = true;
+      } else if (p === 'functools.partial') {
+        if (value.k === 'partial') return { k: 'bool', v: true };
+      } else if (p === 'type' || p === 'builtins.type') {
+        if (value.k === 'class' || (value.k === 'ref' && namesLibraryClass(value.path))) return { k: 'bool', v: true };
+        if (value.k === 'ref') unsure = true;
       } else if (/(^|\.)Callable$/.test(p)) {
         if (['class', 'func', 'ref', 'partial'].includes(value.k)) return { k: 'bool', v: true };
       } else unsure = true;
@@ -273,13 +337,26 @@ export function isInstance(value: PyValue, cls: PyValue): PyValue {
 }
 
 
+/** Attributes every torch.nn layer object has besides its constructor's settings: its tensors and nn.Module's methods. */
+const LAYER_ATTRIBUTES = new Set([
+  'weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked', 'training', 'forward', 'extra_repr', 'parameters', 'named_parameters', 'buffers', 'named_buffers', 'children',
+  'named_children', 'modules', 'named_modules', 'apply', 'to', 'cuda', 'cpu', 'float', 'half', 'double', 'train', 'eval',
+  'requires_grad_', 'zero_grad', 'state_dict', 'load_state_dict', 'register_buffer', 'register_parameter',
+  'register_module', 'add_module', 'get_submodule', 'get_parameter', 'register_forward_hook', 'register_forward_pre_hook',
+  'register_full_backward_hook', 'type', 'share_memory',
+]);
+
 /** Whether a user object, module, class or imported module has an attribute; undefined when that cannot be told. */
 function hasAttribute(host: LibraryHost, owner: PyValue, name: string, node: Syn): boolean | undefined {
   if (owner.k === 'module') {
     const obj = owner.obj;
     if (obj.children.has(name) || obj.attrs.has(name)) return true;
-    if (obj.layer && (name in obj.layer.config || name === 'weight' || name === 'bias')) return true;
-    if (!obj.def) return obj.layer ? undefined : false;
+    if (obj.layer && (name in obj.layer.config || LAYER_ATTRIBUTES.has(name))) return true;
+    if (obj.layer && name === 'reset_parameters') return obj.layer.params > 0;
+    if (obj.layer && name === 'reset_running_stats') return /^(BatchNorm|InstanceNorm|SyncBatchNorm)/.test(obj.layer.kind);
+    // A torch.nn layer has its constructor's settings, its tensors and nn.Module's API, nothing else: model
+    // code probes it for its own hooks (`hasattr(m, 'zero_init_last')`, `hasattr(m, 'init_weights')`).
+    if (!obj.def) return obj.layer && name.startsWith('_') ? undefined : false;
     const v = host.getAttr({ k: 'class', def: obj.def }, name, node);
     return v.k !== 'unknown';
   }

@@ -1,9 +1,9 @@
 import type { Syn } from '../../syntax.js';
 import type { TensorRef } from '../../graph-builder.js';
 import { constructLayer, isKnownLayer, LayerError } from './nn-layers.js';
-import { NONE, Scope, int, intOf, intsOf, num, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
+import { NONE, Scope, int, intOf, intsOf, num, recordFields, truthy, unknown, type ClassDef, type PyValue } from '../values.js';
 import { arrayCall } from './arrays.js';
-import { builtinCall, mathCall } from './builtins.js';
+import { builtinCall, itertoolsCall, mathCall } from './builtins.js';
 import { kerasCall, kerasPath } from './keras.js';
 import { PythonTypeError } from '../errors.js';
 import { canonical, tensorArgs, type LibraryHost } from './host.js';
@@ -26,6 +26,7 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
   const arg = (i: number, name: string): PyValue | undefined => args[i] ?? kwargs.get(name);
   if (p.startsWith('builtins.')) return builtinCall(host, p.slice(9), args, kwargs, node);
   if (p.startsWith('math.')) return mathCall(p.slice(5), args);
+  if (p.startsWith('itertools.')) return itertoolsCall(host, p.slice(10), args, kwargs, node);
   // Quantization-ready models (`torchvision.models.quantization`): the stubs pass float tensors through,
   // FloatFunctional's methods are the float ops they stand for.
   const quant = /(?:^|\.)(QuantStub|DeQuantStub|FloatFunctional)$/.exec(p)?.[1];
@@ -38,6 +39,8 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     if (kind === 'Module.__init__' || kind === 'Module') return NONE;
     // Weight initialisation changes values, never shapes or counts.
     if (kind.startsWith('init.')) return NONE;
+    // A layer subclass's `super().reset_parameters()`: initialisation again.
+    if (kind === 'Module.reset_parameters' || kind === 'Module.reset_running_stats') return NONE;
     // torch.nn.modules.utils: `_pair(3)` → (3, 3).
     const repeat = ({ _single: 1, _pair: 2, _triple: 3, _quadruple: 4 } as Record<string, number>)[kind];
     if (repeat !== undefined) {
@@ -115,6 +118,10 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
     if (v?.k === 'dict') return { k: 'dict', entries: new Map(v.entries) };
     return v && v.k !== 'module' ? v : unknown(`${p}() of a module is not interpreted`);
   }
+  if (p.startsWith('dataclasses.')) {
+    const result = dataclassCall(host, p.slice(12), args, kwargs, node);
+    if (result) return result;
+  }
   if (p === 'collections.namedtuple' || p === 'typing.NamedTuple') {
     return namedTupleClass(args, kwargs, node);
   }
@@ -184,6 +191,25 @@ export function libraryCall(host: LibraryHost, path: string, args: PyValue[], kw
       const bias = tensorOf(arg(2, 'bias'));
       if (!t || !w) return host.fail(`${path} with a weight that is not a known tensor`, node, tensorArgs(args));
       return { k: 'tensor', t: ops.linear(t, w, bias) };
+    }
+    case 'F.dropout':
+    case 'F.dropout1d':
+    case 'F.dropout2d':
+    case 'F.dropout3d':
+    case 'F.alpha_dropout':
+      // Read as an inference graph (eval mode): dropout passes its input through.
+      return t ? x! : host.fail(`${path} without a tensor`, node);
+    case 'F.batch_norm': {
+      // F.batch_norm(x, running_mean, running_var, weight, bias, training, momentum, eps): what BatchNorm2d's
+      // forward calls, and what norm+activation layers that copy that forward call.
+      const given = [arg(3, 'weight'), arg(4, 'bias'), arg(1, 'running_mean'), arg(2, 'running_var')];
+      const stats = given.map(tensorOf);
+      const absent = given.map((v) => !v || v.k === 'none');
+      const eps = num(arg(7, 'eps')) ?? 1e-5;
+      // Without running statistics it normalises by the batch's own (weight standardisation in ScaledStdConv2d).
+      if (t && absent[2] && absent[3] && stats.every((v, i) => v || absent[i])) return { k: 'tensor', t: ops.batchStatsNorm(t, stats[0], stats[1], eps) };
+      if (!t || stats.some((v) => !v)) return host.fail(`${path} with statistics or an affine transform that are not known tensors`, node, tensorArgs(args));
+      return { k: 'tensor', t: ops.batchNorm(t, stats as TensorRef[], eps) };
     }
     case 'F.conv1d':
     case 'F.conv2d':
@@ -407,5 +433,43 @@ function tensorflowCall(host: LibraryHost, name: string, args: PyValue[], kwargs
     }
     default:
       return t ? host.fail(`tf.${name} is not interpreted`, node, tensorArgs(args)) : unknown(`tf.${name} is not interpreted`);
+  }
+}
+
+/**
+ * The `dataclasses` helpers config code calls: `replace` (a copy with some fields changed), `asdict` /
+ * `astuple` (fields in declaration order, nested dataclasses converted too) and `field` (its default, or
+ * what its default factory makes). Undefined for the others.
+ */
+function dataclassCall(host: LibraryHost, name: string, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue | undefined {
+  const obj = args[0];
+  switch (name) {
+    case 'replace': {
+      if (obj?.k !== 'object' || !obj.def.record) return unknown('dataclasses.replace() of a value that is not a known dataclass');
+      const attrs = new Map(obj.attrs);
+      for (const [k, v] of kwargs) attrs.set(k, v);
+      return { k: 'object', def: obj.def, attrs };
+    }
+    case 'asdict':
+    case 'astuple': {
+      if (obj?.k !== 'object' || !obj.def.record) return unknown(`dataclasses.${name}() of a value that is not a known dataclass`);
+      const plain = (v: PyValue): PyValue => {
+        if (v.k === 'object' && v.def.record) {
+          const entries = recordFields(v.def).map((f) => [f, plain(v.attrs.get(f) ?? unknown(`field '${f}'`))] as const);
+          return name === 'asdict' ? { k: 'dict', entries: new Map(entries) } : { k: 'tuple', items: entries.map(([, x]) => x) };
+        }
+        if (v.k === 'list' || v.k === 'tuple') return { k: v.k, items: v.items.map(plain) };
+        if (v.k === 'dict') return { k: 'dict', entries: new Map([...v.entries].map(([k, x]) => [k, plain(x)])) };
+        return v;
+      };
+      return plain(obj);
+    }
+    case 'field': {
+      const factory = kwargs.get('default_factory');
+      if (factory) return host.invoke(factory, [], new Map(), node);
+      return kwargs.get('default') ?? unknown('dataclasses.field() without a default');
+    }
+    default:
+      return undefined;
   }
 }
