@@ -114,6 +114,15 @@ describe('TF.js model.json: bad input', () => {
     expectError(await analyseFolder(modelFolder({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [{ paths: 'w.bin' }] })), 'corrupt', /paths/);
   });
 
+  it('refuses a TFOpLambda whose constant first argument (Keras\'s _CONSTANT_VALUE) is not a number', async () => {
+    const layers = [
+      { class_name: 'InputLayer', name: 'in', config: { batch_input_shape: [null, 4, 4, 8], name: 'in' }, inbound_nodes: [] },
+      { class_name: 'TFOpLambda', name: 'add', config: { name: 'add', function: '__operators__.add' }, inbound_nodes: [[['_CONSTANT_VALUE', -1, 'abc', { y: ['in', 0, 0] }]]] },
+    ];
+    const json = { format: 'layers-model', modelTopology: { class_name: 'Functional', config: { name: 'm', layers, input_layers: [['in', 0, 0]], output_layers: [['add', 0, 0]] } }, weightsManifest: [] };
+    expectError(await analyseFolder(modelFolder(json)), 'corrupt', /constant argument that is not a number/);
+  });
+
   it('reads a graph whose nodes form a cycle as a partial model, without hanging', async () => {
     const nodes = [
       { name: 'x', op: 'Placeholder', attr: { shape: { shape: { dim: [{ size: '1' }, { size: '4' }] } } } },

@@ -78,10 +78,16 @@ describe('sparse TFLite constants', () => {
       [{ ...base.sparsity, levels: [csr([0, 3], [0, 2, 7]), base.sparsity.levels[1]!] }, base.kept],
       [base.sparsity, base.kept.slice(0, 3)],
       [{ traversalOrder: [0, 1], blockMap: [], levels: [dense(2 ** 30), csr([0], [])] }, base.kept],
+      // A traversal order that is not a permutation of the levels (a dim visited twice, one never).
+      [{ ...base.sparsity, traversalOrder: [0, 0] }, base.kept],
     ];
     for (const [sparsity, kept] of forged) {
       assert.throws(() => densify(kept, base.shape, sparsity, 'w'), (e: unknown) => e instanceof SeLensError && e.code === 'corrupt' && !e.message.includes('\n'));
     }
+    // 8,000 levels of size 1: refused by count, before a walk that would recurse once per level.
+    const deep = Array.from({ length: 8000 }, () => 1);
+    const deepSparsity: TfliteSparsity = { traversalOrder: deep.map((_, i) => i), blockMap: [], levels: deep.map(() => dense(1)) };
+    assert.throws(() => densify([1], deep, deepSparsity, 'w'), (e: unknown) => e instanceof SeLensError && e.code === 'corrupt' && /8000 sparsity levels/.test((e as Error).message));
     // A dense shape no memory holds is refused before anything is allocated.
     assert.throws(() => densify(base.kept, [2 ** 20, 2 ** 20], base.sparsity, 'w'), (e: unknown) => e instanceof SeLensError && e.code === 'too-large');
   });

@@ -336,7 +336,7 @@ function stepwisePool(node: Node, input: string | undefined, x: string, model: M
   if ((node.op !== 'ReduceMean' && node.op !== 'ReduceMax') || !input || model.layout === 'NHWC') return undefined;
   const first = index.producer(input);
   const xShape = model.graph.values.get(x)?.shape;
-  if (!first || !xShape || xShape.length < 3 || skipIdentity(first.inputs[0], index) !== x) return undefined;
+  if (!first || !xShape || xShape.length < 3 || skipIdentity(first.inputs[0], index) !== skipIdentity(x, index)) return undefined;
   const axesOf = (n: Node) => attrInts(n, 'axes') ?? (n.inputs[1] ? constantValues(n.inputs[1], index) : undefined);
   const kind = node.op === 'ReduceMean' ? 'avg' : 'max';
   const axes = axesOf(node);

@@ -220,7 +220,10 @@ function inboundCall(node: unknown, layer: string): { refs: string[]; kwargs: Re
     const last = entries[entries.length - 1] as unknown[] | undefined;
     const given = last?.[3];
     const kwargs: Record<string, unknown> = given && typeof given === 'object' && !Array.isArray(given) ? { ...(given as Record<string, unknown>) } : {};
-    if (constant) kwargs['x'] = constant[2];
+    if (constant) {
+      if (typeof constant[2] !== 'number') throw new SeLensError('corrupt', `Layer "${layer}" has a constant argument that is not a number.`);
+      kwargs['x'] = constant[2];
+    }
     for (const [key, value] of Object.entries(kwargs)) {
       if (!isRef(value)) continue;
       kwargs[key] = { input: refs.length };

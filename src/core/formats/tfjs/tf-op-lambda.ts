@@ -36,7 +36,10 @@ export const tfOpLambda: LayerConverter = (c) => {
   const b = c.b;
   const binary = BINARY[fn];
   // `3.0 - x`: the first argument is the constant, the tensor comes as `y`.
-  if (binary) return b.one(binary, [typeof c.kwargs['x'] === 'number' ? b.scalar('x', c.kwargs['x']) : c.inputs[0]!, operand(c, 'y')]);
+  if (binary) {
+    const first = typeof c.kwargs['x'] === 'number' ? b.scalar('x', c.kwargs['x']) : c.inputs[0];
+    return first === undefined ? c.fail(`TFOpLambda "${c.name}" has no tensor argument`) : b.one(binary, [first, operand(c, 'y')]);
+  }
   const x = c.inputs[0];
   if (x === undefined) return c.fail(`TFOpLambda "${c.name}" has no tensor argument`);
   switch (fn) {

@@ -9,8 +9,10 @@ import type { TfliteSparsity } from './tflite-model.js';
  * stored value. Every index is checked, so forged metadata is a one-line error, not a stray write or a
  * runaway walk (at most one step per element and level).
  */
-/** Dense values a sparse constant may expand to (1 GiB of float32): beyond any mobile model, within memory. */
-const MAX_DENSE = 2 ** 28;
+/** Dense values a sparse constant may expand to (128 MiB of float32): beyond any mobile model's layer. */
+const MAX_DENSE = 2 ** 25;
+/** Traversal levels a sparse constant may have: TFLite's are a tensor's dims plus its block dims (8 at most in practice). */
+const MAX_LEVELS = 16;
 
 export function densify(stored: ArrayLike<number>, shape: readonly number[], sparsity: TfliteSparsity, name: string): Float32Array {
   const corrupt = (why: string): never => {
@@ -19,6 +21,9 @@ export function densify(stored: ArrayLike<number>, shape: readonly number[], spa
   const rank = shape.length;
   const { traversalOrder: order, blockMap, levels } = sparsity;
   if (order.length !== levels.length || order.length !== rank + blockMap.length) corrupt(`has ${levels.length} sparsity levels for ${rank} dims and ${blockMap.length} blocks`);
+  // The walk recurses once per level: a forged count of levels must not reach the stack's limit.
+  if (levels.length > MAX_LEVELS) corrupt(`has ${levels.length} sparsity levels, more than the ${MAX_LEVELS} SE Lens reads`);
+  if (new Set(order).size !== order.length || order.some((o) => !Number.isInteger(o) || o < 0 || o >= order.length)) corrupt('has a traversal order that is not a permutation of its levels');
   // Block dim j splits dense dim blockMap[j] into blocks of the size its own level gives.
   const blockSize = blockMap.map((dim, j) => {
     const size = levels[order[rank + j]!]?.size ?? 0;

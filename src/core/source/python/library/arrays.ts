@@ -90,9 +90,11 @@ export function arrayCall(library: 'torch' | 'numpy', name: string, args: PyValu
       if (nums.length === 0 || nums.some((v) => v === undefined)) return unknown(`${library}.arange() of values that are not known`);
       const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
       if (step === 0) return unknown(`${library}.arange() with step 0`);
-      if ((stop - start) / step > MAX_LOOP) return unknown(`${library}.arange() of more than ${MAX_LOOP} values is not interpreted`);
-      const data: number[] = [];
-      for (let v = start; step > 0 ? v < stop : v > stop; v += step) data.push(v);
+      // The count first, as numpy computes it (ceil((stop - start) / step)): a loop adding `step` never ends where
+      // `v + step === v` (arange(1e17, 1e17 + 64)).
+      const count = Math.max(0, Math.ceil((stop - start) / step));
+      if (!Number.isFinite(count) || count > MAX_LOOP) return unknown(`${library}.arange() of more than ${MAX_LOOP} values is not interpreted`);
+      const data = Array.from({ length: count }, (_, i) => start + i * step);
       return array(data, args.every((a) => a.k === 'int') ? 'int' : floatOf(library));
     }
     case 'linspace': {
