@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
 import { NodeSourceFileSystem } from '../../src/node/source-file-system.js';
 import { analyzeText } from './source-loader.js';
 
@@ -53,8 +54,14 @@ export default mobileNet;
     assert.equal(unit.name, 'mobileNet');
     assert.deepEqual(notesOf(unit), ['11: mobileNet: no call in the workspace gives a value for { inputShape, alpha }; inputShape = [224, 224, 3], alpha = 1 taken, as Keras applications default them']);
     assert.deepEqual(unit.inputShape, [1, 224, 224, 3]);
-    // 16 channels at alpha 1: reduce to 4, expand to 16, both with bias.
-    assert.deepEqual(unit.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [[16, 4, 16 * 4 + 4 + 4 * 16 + 16]]);
+    // TF.js itself runs the same builder with the values Keras applications give those options: the block is the
+    // two 1x1 convolutions after the pooling, their countParams() its parameters.
+    const build = new Function('tf', `${text.replace(HEAD, '').replace('export default mobileNet;', '')}\nreturn mobileNet;`) as (t: typeof tf) => (o: object) => tf.LayersModel;
+    const model = build(tf)({ inputShape: [224, 224, 3], alpha: 1 });
+    const excitation = model.layers.filter((l) => l.getClassName() === 'Conv2D').slice(1);
+    const expected = [excitation[1]!.outputShape.at(-1), excitation[0]!.outputShape.at(-1), excitation.reduce((n, l) => n + l.countParams(), 0)];
+    assert.deepEqual(unit.blocks.map((b) => [b.channels, b.squeezeChannels, b.params]), [expected]);
+    model.dispose();
   });
 
   it('a class whose constructor takes the board size names the constructor call', async () => {

@@ -131,21 +131,18 @@ function matchGate(tensor: string, index: GraphIndex): Gate | undefined {
   if (node.op === 'Clip' || node.op === 'Relu') return clippedAfterScale(node, tensor, index);
   // relu6(z + 3) / 6, as timm's hard_sigmoid exports: Add(3) -> Relu? -> Clip(0, 6) -> Div(6); or the same
   // times 1/6, as keras.applications' MobileNetV3 writes it (`ReLU(6.)(x + 3.) * (1. / 6.)`).
-  const sixth = node.op === 'Mul' ? [0, 1].find((k) => Math.abs(6 * (constantScalar(node.inputs[1 - k], index) ?? 0) - 1) < 1e-3) : undefined;
-  if ((node.op === 'Div' && constantScalar(node.inputs[1], index) === 6) || sixth !== undefined) {
+  const scaled = dividedBySix(node, index);
+  if (scaled !== undefined) {
     const nodes: Node[] = [node];
-    let t = node.inputs[sixth ?? 0]!;
+    let t = scaled;
     let p = index.producer(t);
     while (p && (p.op === 'Clip' || p.op === 'Relu')) {
       nodes.push(p);
       t = p.inputs[0]!;
       p = index.producer(t);
     }
-    if (nodes.length > 1 && p?.op === 'Add') {
-      const [a, b] = p.inputs;
-      const three = constantScalar(b, index) === 3 ? a : constantScalar(a, index) === 3 ? b : undefined;
-      if (three) return { kind: 'hardsigmoid_relu6_div6', tensor, pre: three, nodes: [...nodes, p] };
-    }
+    const shifted = nodes.length > 1 && p ? plusThree(p, index) : undefined;
+    if (shifted) return { kind: 'hardsigmoid_relu6_div6', tensor, pre: shifted, nodes: [...nodes, p!] };
   }
   return undefined;
 }
@@ -158,14 +155,26 @@ function clippedAfterScale(clip: Node, tensor: string, index: GraphIndex): Gate 
   const [lo, hi] = clip.op === 'Relu' ? [0, Infinity] : [constantScalar(clip.inputs[1], index), constantScalar(clip.inputs[2], index)];
   if (lo !== 0 || (hi !== 1 && hi !== 6 && hi !== Infinity)) return undefined;
   const scale = clip.inputs[0] ? index.producer(clip.inputs[0]) : undefined;
-  if (!scale) return undefined;
-  const sixth = scale.op === 'Mul' ? [0, 1].find((k) => Math.abs(6 * (constantScalar(scale.inputs[1 - k], index) ?? 0) - 1) < 1e-3) : undefined;
-  if (!((scale.op === 'Div' && constantScalar(scale.inputs[1], index) === 6) || sixth !== undefined)) return undefined;
-  const add = index.producer(scale.inputs[sixth ?? 0]!);
-  if (add?.op !== 'Add') return undefined;
-  const [a, b] = add.inputs;
-  const three = constantScalar(b, index) === 3 ? a : constantScalar(a, index) === 3 ? b : undefined;
-  return three ? { kind: hi === 1 ? 'hardsigmoid' : 'hardsigmoid_div6_relu6', tensor, pre: three, nodes: [clip, scale, add] } : undefined;
+  const scaled = scale ? dividedBySix(scale, index) : undefined;
+  if (!scale || scaled === undefined) return undefined;
+  const add = index.producer(scaled);
+  const shifted = add ? plusThree(add, index) : undefined;
+  return shifted ? { kind: hi === 1 ? 'hardsigmoid' : 'hardsigmoid_div6_relu6', tensor, pre: shifted, nodes: [clip, scale, add!] } : undefined;
+}
+
+/** The tensor `node` adds 3 to (`Add(t, 3)` either way round), if it does. */
+function plusThree(node: Node, index: GraphIndex): string | undefined {
+  if (node.op !== 'Add') return undefined;
+  const [a, b] = node.inputs;
+  return constantScalar(b, index) === 3 ? a : constantScalar(a, index) === 3 ? b : undefined;
+}
+
+/** The tensor `node` divides by 6 (`Div(t, 6)`, or `Mul` by 1/6 either way round), if it does. */
+function dividedBySix(node: Node, index: GraphIndex): string | undefined {
+  if (node.op === 'Div') return constantScalar(node.inputs[1], index) === 6 ? node.inputs[0] : undefined;
+  if (node.op !== 'Mul') return undefined;
+  const sixth = [0, 1].find((k) => Math.abs(6 * (constantScalar(node.inputs[1 - k], index) ?? 0) - 1) < 1e-3);
+  return sixth === undefined ? undefined : node.inputs[sixth];
 }
 
 /** GELU in the erf form torch.onnx writes: `0.5 * (z * (1 + erf(z / sqrt(2))))`, from the outer Mul. */

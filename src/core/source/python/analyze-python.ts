@@ -2,6 +2,7 @@ import type { Node as TsNode } from 'web-tree-sitter';
 import type { Dim, ModuleInfo, SourceRange } from '../../ir/graph.js';
 import type { SourceLocation } from '../modules/source-files.js';
 import { DEFAULT_INPUT, type DefaultInput, type InputShapeSource, type SourceUnit } from '../analysis.js';
+import { DEFAULT_INPUT_SIZE } from '../../inputs/sizes.js';
 import { GraphBuilder } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import { readInputDirective, weightsDirectiveAt } from '../input-comment.js';
@@ -453,7 +454,6 @@ function collectTensors(v: PyValue, out: { name: string; shape: Dim[] | undefine
   else if (v.k === 'tuple' || v.k === 'list') for (const item of v.items) collectTensors(item, out);
 }
 
-/** `named_modules()` order: registration order, depth first, each object once under its first name. */
 /**
  * The default input of a model nobody calls whose constructor takes no channel count (torchvision's
  * `mobilenet_v3_small()` at the top level): its stem's input channels; an image stem (1 to 4 channels) at
@@ -464,9 +464,10 @@ function stemInput(leaves: readonly ModuleObj[], d: DefaultInput): Dim[] | undef
   const c = stem?.layer?.config['in_channels'];
   if (typeof c !== 'number') return undefined;
   const image = c <= 4 && d.height === DEFAULT_INPUT.height && d.width === DEFAULT_INPUT.width;
-  return [d.batch, c, image ? 224 : d.height, image ? 224 : d.width];
+  return [d.batch, c, image ? DEFAULT_INPUT_SIZE.spatial : d.height, image ? DEFAULT_INPUT_SIZE.spatial : d.width];
 }
 
+/** `named_modules()` order: registration order, depth first, each object once under its first name. */
 function assignPaths(root: ModuleObj, byPath: Map<string, ModuleObj>): ModuleObj[] {
   const leaves: ModuleObj[] = [];
   const seen = new Set<ModuleObj>([root]);

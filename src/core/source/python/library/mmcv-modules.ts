@@ -35,7 +35,6 @@ from .conv_module import ConvModule
   'mmcv/cnn/bricks/activation.py': `
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 
 class HSigmoid(nn.Module):
@@ -47,9 +46,6 @@ class HSigmoid(nn.Module):
         self.max_value = max_value
 
     def forward(self, x):
-        # With mmcv's defaults, clamp((x + 3) / 6, 0, 1) is exactly torch's hardsigmoid.
-        if self.bias == 3.0 and self.divisor == 6.0 and self.min_value == 0.0 and self.max_value == 1.0:
-            return F.hardsigmoid(x)
         x = (x + self.bias) / self.divisor
         return x.clamp_(self.min_value, self.max_value)
 
