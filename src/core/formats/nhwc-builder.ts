@@ -243,3 +243,15 @@ export class NhwcBuilder {
     return { graph: this.graph, opsets: [{ domain: '', version: OPSET }], irVersion: 8, producer, functions: [], layout: 'NHWC' };
   }
 }
+
+/**
+ * Depth-to-space in NHWC, DCR order (`tf.depthToSpace`, TFLite's DEPTH_TO_SPACE):
+ * `out[n, h·b + i, w·b + j, c] = in[n, h, w, (i·b + j)·C + c]`, written as reshape → transpose → reshape, which the
+ * shape rules and every runtime know. `batch` is the input's batch size, or -1 when it is open.
+ */
+export function depthToSpaceNodes(b: NhwcBuilder, x: string, [batch, h, w, depth]: readonly [number, number, number, number], block: number, output?: string): string {
+  const channels = depth / (block * block);
+  const split = b.one('Reshape', [x, b.int64('shape', [batch, h, w, block, block, channels])]);
+  const moved = b.one('Transpose', [split], { perm: ints([0, 1, 3, 2, 4, 5]) });
+  return b.one('Reshape', [moved, b.int64('shape', [batch, h * block, w * block, channels])], {}, output);
+}

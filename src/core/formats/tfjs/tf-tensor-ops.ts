@@ -1,4 +1,4 @@
-import { int, ints } from '../nhwc-builder.js';
+import { depthToSpaceNodes, int } from '../nhwc-builder.js';
 import type { TfOp, TfOpContext } from './tf-ops.js';
 
 /**
@@ -143,7 +143,7 @@ const tile: TfOp = { kind: 'Tile', convert: (c) => void c.b.one('Tile', [c.input
 
 const broadcastTo: TfOp = { kind: 'Expand', convert: (c) => void c.b.one('Expand', [c.input(0), c.b.int64('shape', constantArg(c, 1, 'shape'))], {}, c.output) };
 
-/** `tf.depthToSpace` (NHWC, DCR order): written as reshape → transpose → reshape, for which shape rules exist. */
+/** `tf.depthToSpace` (NHWC, DCR order). */
 const depthToSpace: TfOp = {
   kind: 'Reshape',
   convert(c) {
@@ -155,10 +155,7 @@ const depthToSpace: TfOp = {
     }
     const [, h, w, depth] = shape as [unknown, number, number, number];
     if (depth % (block * block)) c.fail(`DepthToSpace "${c.node.name}": ${depth} channels do not split into blocks of ${block}`);
-    const channels = depth / (block * block);
-    const parts = c.b.one('Reshape', [x, c.b.int64('shape', [-1, h, w, block, block, channels])]);
-    const moved = c.b.one('Transpose', [parts], { perm: ints([0, 1, 3, 2, 4, 5]) });
-    c.b.one('Reshape', [moved, c.b.int64('shape', [-1, h * block, w * block, channels])], {}, c.output);
+    depthToSpaceNodes(c.b, x, [-1, h, w, depth], block, c.output);
   },
 };
 

@@ -1,5 +1,5 @@
 import type { AttrValue } from '../../ir/graph.js';
-import { float, int, ints, type NhwcBuilder, type WindowSpec } from '../nhwc-builder.js';
+import { depthToSpaceNodes, float, int, ints, type NhwcBuilder, type WindowSpec } from '../nhwc-builder.js';
 import { ActivationFunctionType as ACTIVATION } from './generated/tflite/activation-function-type.js';
 import { AddOptions } from './generated/tflite/add-options.js';
 import { BuiltinOperator as BUILTIN } from './generated/tflite/builtin-operator.js';
@@ -268,21 +268,14 @@ const reshape: TfliteOp = {
   },
 };
 
-/**
- * DEPTH_TO_SPACE (MediaPipe detector heads): `out[n, h·b + i, w·b + j, c] = in[n, h, w, (i·b + j)·C + c]`,
- * written in NHWC as reshape → transpose → reshape, which the shape rules and every runtime know.
- */
+/** DEPTH_TO_SPACE (MediaPipe detector heads). */
 const depthToSpace: TfliteOp = {
   kind: 'Reshape',
   convert(c) {
     const block = c.options(BuiltinOptions.DepthToSpaceOptions, new DepthToSpaceOptions())?.blockSize() ?? 0;
     const shape = c.shape(0);
     if (!shape || shape.length !== 4 || shape.some((d) => d < 1) || block < 1 || shape[3]! % (block * block) !== 0) c.fail(`DEPTH_TO_SPACE of block ${block} on [${shape}] is not mapped`);
-    const [n, h, w, depth] = shape as [number, number, number, number];
-    const channels = depth / (block * block);
-    const split = c.b.one('Reshape', [c.input(0), c.b.int64('shape', [n, h, w, block, block, channels])]);
-    const moved = c.b.one('Transpose', [split], { perm: ints([0, 1, 3, 2, 4, 5]) });
-    c.b.one('Reshape', [moved, c.b.int64('shape', [n, h * block, w * block, channels])], {}, c.output());
+    depthToSpaceNodes(c.b, c.input(0), shape as [number, number, number, number], block, c.output());
   },
 };
 
