@@ -47,7 +47,10 @@ export function detectBlocks(model: Model): SEBlock[] {
   // Control-flow bodies (If/Loop/Scan) and model-local functions are graphs too: walk them, tag their blocks.
   const nested = (graph: Model['graph'], prefix: string): void => {
     for (const node of graph.nodes) {
-      for (const attr of Object.values(node.attrs)) {
+      // `for...in`, not `Object.values`: most nodes have no graph attribute, and this runs over every node of
+      // every unit (an array per node otherwise). Attributes are plain records: no inherited keys.
+      for (const key in node.attrs) {
+        const attr = node.attrs[key]!;
         const subs = attr.type === 'graph' ? [attr.value] : attr.type === 'graphs' ? attr.value : [];
         subs.forEach((sub, i) => {
           const where = `${prefix}${node.id}/${subs.length > 1 ? i : attr.type === 'graph' ? '' : i}`;
@@ -65,7 +68,8 @@ export function detectBlocks(model: Model): SEBlock[] {
 function detectIn(model: Model): SEBlock[] {
   const graph = model.graph;
   const index = new GraphIndex(graph);
-  const order = new Map(graph.nodes.map((n, i) => [n.id, i]));
+  const order = new Map<string, number>();
+  for (let i = 0; i < graph.nodes.length; i++) order.set(graph.nodes[i]!.id, i);
   const blocks: SEBlock[] = [];
   for (const mul of graph.nodes) {
     if (mul.op !== 'Mul' || mul.inputs.length !== 2) continue;

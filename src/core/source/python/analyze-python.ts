@@ -323,6 +323,8 @@ const directives = new WeakMap<Syn, number[] | null>();
 
 /** `# se-lens: input=[...]` on the class line or among the comments before the first statement of its body. */
 function directiveInside(cls: Syn): number[] | undefined {
+  // Most classes have none: their text says so without a walk, and without an entry in the weak map (costly to grow).
+  if (!textOf(cls).includes('se-lens:')) return undefined;
   let d = directives.get(cls);
   if (d === undefined) {
     d = findDirectiveInside(cls) ?? null;
@@ -332,8 +334,6 @@ function directiveInside(cls: Syn): number[] | undefined {
 }
 
 function findDirectiveInside(cls: Syn): number[] | undefined {
-  // Most classes have none: their text says so without a walk.
-  if (!textOf(cls).includes('se-lens:')) return undefined;
   const body = child(cls, 'body');
   const firstStatement = body ? namedChildren(body)[0] : undefined;
   const limit = firstStatement?.range.startLine ?? cls.range.startLine;

@@ -69,7 +69,13 @@ export function layerBaseOf(def: ClassDef, seen = new Set<ClassDef>()): string |
   return undefined;
 }
 
-export function findMethod(def: ClassDef, name: string, seen = new Set<ClassDef>()): { node: Syn; cls: ClassDef } | undefined {
+export function findMethod(def: ClassDef, name: string, seen?: Set<ClassDef>): { node: Syn; cls: ClassDef } | undefined {
+  // Found on the class itself (most lookups: `forward`, `__init__`), no set of visited bases is needed.
+  if (!seen) {
+    const own = def.methods.get(name);
+    if (own) return { node: own, cls: def };
+    seen = new Set<ClassDef>();
+  }
   if (seen.has(def)) return undefined;
   seen.add(def);
   const m = def.methods.get(name);

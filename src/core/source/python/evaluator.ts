@@ -38,6 +38,8 @@ const generators = new WeakMap<Syn, boolean>();
 
 /** Whether a function's body yields (not counting functions, lambdas and classes defined inside it). */
 export function isGenerator(def: Syn): boolean {
+  // Most functions never say `yield`: their text answers without walking the body.
+  if (!textOf(def).includes('yield')) return false;
   let known = generators.get(def);
   if (known === undefined) {
     const yields = (n: Syn): boolean => n.type === 'yield' || (!NEW_SCOPE.has(n.type) && n.children.some(yields));

@@ -157,7 +157,8 @@ export class PyInterpreter extends ExpressionInterpreter {
       const self = args[0];
       const owner = cls ?? (self?.k === 'module' && self.obj.def ? ownerOf(self.obj.def, def.node) : self?.k === 'object' ? ownerOf(self.def, def.node) : undefined);
       const yields = isGenerator(def.node) ? [] : undefined;
-      const frame: Frame = { ...(owner ? { cls: owner } : {}), ...(self ? { self } : {}), ...(yields ? { yields } : {}) };
+      // One literal, not spreads of three: a frame is made per call. No code lists a frame's keys.
+      const frame: Frame = { cls: owner, self, yields };
       const body = child(def.node, 'body');
       if (def.node.type === 'lambda') return body ? this.eval(body, scope, frame) : NONE;
       const signal = this.execBlock(body, scope, frame);
@@ -252,8 +253,9 @@ export class PyInterpreter extends ExpressionInterpreter {
     return self;
   }
 
-  newModule(className: string, range: SourceRange, extra: Partial<Pick<ModuleObj, 'layer' | 'def'>> = {}): ModuleObj {
-    return { id: this.nextModuleId++, className, range, children: new Map(), attrs: new Map(), ownParams: 0, ...extra };
+  newModule(className: string, range: SourceRange, extra?: Partial<Pick<ModuleObj, 'layer' | 'def'>>): ModuleObj {
+    // Every field from the start, in one order: all module objects share one shape, and no spread per module.
+    return { id: this.nextModuleId++, className, range, layer: extra?.layer, def: extra?.def, children: new Map(), attrs: new Map(), ownParams: 0, path: undefined, weights: undefined };
   }
 
   callModule(obj: ModuleObj, args: PyValue[], kwargs: Map<string, PyValue>, node: Syn): PyValue {
