@@ -86,11 +86,12 @@ export class SourceAnalyzer {
   }
 
   private state(key: string | undefined, language: SourceLanguage): DocumentState {
-    const fresh = (): DocumentState => ({ language, statements: new StatementCache(), python: newPythonCache() });
-    if (key === undefined) return fresh();
+    // Without a document key nothing outlives the analysis: its caches skip the bookkeeping of reuse.
+    const fresh = (kept: boolean): DocumentState => ({ language, statements: new StatementCache(kept), python: newPythonCache(kept) });
+    if (key === undefined) return fresh(false);
     let doc = this.docs.get(key);
     if (!doc) {
-      doc = fresh();
+      doc = fresh(true);
       this.docs.set(key, doc);
       // Bounded like the trees: the oldest document's caches go first.
       while (this.docs.size > 32) this.docs.delete(this.docs.keys().next().value as string);
