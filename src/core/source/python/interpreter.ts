@@ -59,7 +59,11 @@ export class PyInterpreter extends ExpressionInterpreter {
     let kwargs = NO_KWARGS;
     if (argsNode?.type === 'generator_expression') args.push(this.eval(argsNode, scope, frame));
     else if (argsNode) {
-      for (const a of namedChildren(argsNode)) {
+      // Indexed: this runs for every call expression, often before the JIT has optimised it (an iterator result
+      // per argument otherwise).
+      const argNodes = namedChildren(argsNode);
+      for (let i = 0; i < argNodes.length; i++) {
+        const a = argNodes[i]!;
         if (a.type === 'keyword_argument') {
           const k = child(a, 'name');
           const v = child(a, 'value');
