@@ -10,7 +10,7 @@ import { StatementCache } from '../src/core/source/statement-cache.js';
 import { generatedPythonFile } from '../test/fixtures/source/generated-python.js';
 import { nodeGrammars } from '../test/unit/source-loader.js';
 import { repetitions } from './quick.js';
-import { cpuMs, measuredInWorker, median, type Row } from './worker-probe.js';
+import { cpuMs, measuredInWorker, median, openedDocumentAnalysis, type Row } from './worker-probe.js';
 
 /** Measured in a worker thread of a fresh bundled process (see worker-probe.ts), the CLI's main thread beside it. */
 export async function run(): Promise<Row[]> {
@@ -23,7 +23,7 @@ export async function measure(): Promise<Row[]> {
   const text = generatedPythonFile();
   const lineCount = text.split('\n').length;
   // Warm-up: the JIT (the interpreter is large: fewer rounds leave part of it unoptimised) and the first parse.
-  for (let i = 0; i < repetitions(10); i++) analyzer.analyze(text, 'python');
+  for (let i = 0; i < repetitions(10); i++) openedDocumentAnalysis(analyzer, text, 'python');
 
   // The floor beside the full analysis, interleaved so that each round sees the same load: tree-sitter's parse
   // alone, and the parse with the statement snapshots every analysis starts from (the least work before any class
@@ -49,13 +49,11 @@ export async function measure(): Promise<Row[]> {
     floor.push(performance.now() - t0);
     tree.delete();
 
-    c0 = process.cpuUsage();
-    t0 = performance.now();
-    const r = analyzer.analyze(text, 'python');
+    const { result: r, ms, cpu } = openedDocumentAnalysis(analyzer, text, 'python');
     // What a lens shows: each unit's blocks with their channels and parameters.
     blockParams = r.units.reduce((a, u) => a + u.blocks.reduce((p, b) => p + b.params, 0), 0);
-    full.push(performance.now() - t0);
-    fullCpu.push(cpuMs(c0));
+    full.push(ms);
+    fullCpu.push(cpu);
     units = r.units.length;
     blocks = r.units.reduce((a, u) => a + u.blocks.length, 0);
   }
@@ -103,7 +101,7 @@ export async function measure(): Promise<Row[]> {
     {
       name: 'source: full analysis, 5,000-line Python file, 100 classes',
       median_ms: median(full),
-      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks holding ${blockParams} params (read per unit, as a lens does); esbuild bundle, fresh process, ${isMainThread ? 'main thread' : 'in a worker thread as the extension host runs it'}, parsers preloaded; median of ${full.length} (fastest ${ms(Math.min(...full))} ms, as the machine's load allows); CPU ${ms(median(fullCpu))} ms (the GC runs partly on other threads); floor in the same rounds: tree-sitter parse alone ${ms(median(parseOnly))} ms (fastest ${ms(Math.min(...parseOnly))}), parse + statement snapshots ${ms(median(floor))} ms (fastest ${ms(Math.min(...floor))}) (snapshots ${ms(median(copyCpu))} ms CPU)`,
+      note: `${lineCount} lines, ${units} units, ${blocks} SE blocks holding ${blockParams} params (read per unit, as a lens does); the first analysis of a newly opened document (its own document key, as the extension asks); esbuild bundle, fresh process, ${isMainThread ? 'main thread' : 'in a worker thread as the extension host runs it'}, parsers preloaded; median of ${full.length} (fastest ${ms(Math.min(...full))} ms, as the machine's load allows); CPU ${ms(median(fullCpu))} ms (the GC runs partly on other threads); floor in the same rounds: tree-sitter parse alone ${ms(median(parseOnly))} ms (fastest ${ms(Math.min(...parseOnly))}), parse + statement snapshots ${ms(median(floor))} ms (fastest ${ms(Math.min(...floor))}) (snapshots ${ms(median(copyCpu))} ms CPU)`,
     },
     {
       name: 'source: re-analysis after a one-line edit (same file)',
