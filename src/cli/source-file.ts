@@ -35,7 +35,12 @@ export async function analyzeSourceFile(file: string, args: CliArgs): Promise<Re
   const defaultInput = args.inputShape ? shapeDefaults(args.inputShape) : {};
   const location = sourceLocation(cliLocationSpec(file, args.pythonPaths));
   const result = await analyzeSource(text, language, { grammars: nodeGrammars, defaultInput, location });
-  if (!result.units.length) throw new SeLensError('unsupported', `No nn.Module class or TF.js model builder found in ${file}.`);
+  if (!result.units.length) {
+    // Why, in the same line: the first thing the top level could not follow (a builder from a module not found, a registry).
+    const first = result.topLevelNotes?.[0];
+    const why = first ? `; ${where(first.range.startLine)}: ${first.note}` : '';
+    throw new SeLensError('unsupported', `No nn.Module class or TF.js model builder found in ${file}${why}.`);
+  }
   const choice = chooseUnit(result.units, args, where);
   // A notebook's ranges are given in the chosen unit's cell, as the notebook editor numbers its lines.
   const unit = notebook ? inOwnCell(choice.unit, result, notebook) : choice.unit;

@@ -41,6 +41,17 @@ describe('se-lens CLI: imports of other files', () => {
     assert.ok(partial.some((l) => l.startsWith(`partial: line ${line}: `)), partial.join('\n'));
   });
 
+  it('a file whose only model comes from a package that is not found says so in its one line', () => {
+    const file = join(scratch.dir, 'train.py');
+    writeFileSync(file, 'import torch\nfrom vision_zoo import build_model\n\nmodel = build_model("se_resnet50")\nmodel(torch.rand(1, 3, 224, 224))\n');
+    const r = se(file);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0]!, /^se-lens: No nn\.Module class or TF\.js model builder found in .*train\.py; line 4: cannot call 'build_model': module 'vision_zoo' was not found \(looked in .*vision_zoo\/__init__\.py/);
+  });
+
   it('a --python-path folder of 10,000 modules: the one imported is read, the result is the same', () => {
     const truth = JSON.parse(readFileSync(`${PROJECT}/truth.json`, 'utf8')) as Truth;
     const project = join(scratch.dir, 'big');

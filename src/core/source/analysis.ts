@@ -48,6 +48,8 @@ export interface SourceAnalysis {
   readonly units: readonly SourceUnit[];
   /** Where the parser had to recover: the text there was read as far as possible. */
   readonly syntaxErrors: readonly SourceRange[];
+  /** A Python file with no unit: what its top level could not follow (a builder from a module not found, a registry), so a host can say why. */
+  readonly topLevelNotes?: readonly SourceUnknown[];
 }
 
 /** Defaults for units whose input shape is given neither by a comment nor by a call site. */

@@ -69,10 +69,11 @@ export class SourceAnalyzer {
       const root = tree.rootNode;
       const syntaxErrors = root.hasError ? errorRanges(root) : [];
       let units: SourceUnit[];
-      if (language === 'python') units = analyzePython(root, text, doc.statements, doc.python, { defaultInput, maxSteps, location: options.location, pythonFiles: this.pythonFiles });
+      let topLevelNotes: SourceAnalysis['topLevelNotes'];
+      if (language === 'python') ({ units, topLevelNotes } = analyzePython(root, text, doc.statements, doc.python, { defaultInput, maxSteps, location: options.location, pythonFiles: this.pythonFiles }));
       else units = withWeightsDirectives(analyzeTypeScript(root, text, doc.statements, { defaultInput, maxSteps, location: options.location }), text);
       doc.statements.commit();
-      return { language, units, syntaxErrors };
+      return { language, units, syntaxErrors, ...(topLevelNotes?.length ? { topLevelNotes } : {}) };
     } finally {
       if (key === undefined) tree.delete();
     }

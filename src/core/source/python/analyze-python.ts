@@ -3,10 +3,10 @@ import type { Dim, ModuleInfo, SourceRange } from '../../ir/graph.js';
 import type { SourceLocation } from '../modules/source-files.js';
 import { DEFAULT_INPUT, type DefaultInput, type InputShapeSource, type SourceUnit } from '../analysis.js';
 import { DEFAULT_INPUT_SIZE } from '../../inputs/sizes.js';
-import { GraphBuilder } from '../graph-builder.js';
+import { GraphBuilder, type SourceUnknown } from '../graph-builder.js';
 import { interruptionNote } from '../interruption.js';
 import { readInputDirective, weightsDirectiveAt } from '../input-comment.js';
-import { finishUnit } from '../finish-unit.js';
+import { finishUnit, withUnitFields } from '../finish-unit.js';
 import { lineMap, moveUnitLines, statementLines, type LineMap, type StatementLines } from '../line-shift.js';
 import type { StatementCache, TopStatement } from '../statement-cache.js';
 import { child, namedChildren, textOf, type Syn } from '../syntax.js';
@@ -109,7 +109,13 @@ function programFor(cache: PythonCache, options: PythonOptions): PythonProgram {
   return program;
 }
 
-export function analyzePython(root: TsNode, source: string, statements: StatementCache, cache: PythonCache, options: PythonOptions): SourceUnit[] {
+/** A Python module's units, and what its top level could not follow (why a file with no unit has none). */
+export interface PythonAnalysis {
+  readonly units: SourceUnit[];
+  readonly topLevelNotes: readonly SourceUnknown[];
+}
+
+export function analyzePython(root: TsNode, source: string, statements: StatementCache, cache: PythonCache, options: PythonOptions): PythonAnalysis {
   const tops = topStatements(root, source, statements);
   const globals = new GlobalScope(options.location?.path, false);
   const program = programFor(cache, options);
@@ -256,12 +262,13 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
   }
   // Read after the cache: a comment is its own statement, so editing it must not wait for the class to change.
-  if (!source.includes('se-lens:')) return units;
+  const topLevelNotes = units.length ? [] : site.siteFailures.map((f) => ({ nodeId: '', ...f }));
+  if (!source.includes('se-lens:')) return { units, topLevelNotes };
   const sourceLines = source.split('\n');
-  return units.map((u) => {
+  return { topLevelNotes, units: units.map((u) => {
     const weights = weightsDirectiveAt(sourceLines, u.range.startLine);
-    return weights ? { ...u, weightsDirective: weights } : u;
-  });
+    return weights ? withUnitFields(u, { weightsDirective: weights }) : u;
+  }) };
 }
 
 /** A document class's unit: a Keras layer's or a PyTorch module's. */

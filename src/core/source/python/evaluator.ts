@@ -113,8 +113,14 @@ export abstract class Evaluator implements LibraryHost {
     if (++this.steps > this.maxSteps) throw new BudgetExceeded('step budget exceeded');
   }
 
+  /** The first things the top level could not follow (site mode notes nothing): why a file with no unit has none. */
+  readonly siteFailures: { readonly note: string; readonly range: SourceRange }[] = [];
+
   fail(message: string, at: Syn, inputs: TensorRef[] = []): PyValue {
-    if (this.mode === 'site') return unknown(message);
+    if (this.mode === 'site') {
+      if (this.siteFailures.length < 3) this.siteFailures.push({ note: message, range: this.here(at) });
+      return unknown(message);
+    }
     const note = this.foreign ? `${message} (${this.foreign.where}:${at.range.startLine + 1})` : message;
     if (inputs.length > 0) return { k: 'tensor', t: this.b.unknown(note, this.here(at), inputs) };
     this.b.note(note, this.here(at));
