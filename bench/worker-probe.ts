@@ -62,7 +62,7 @@ export function cpuMs(start: NodeJS.CpuUsage): number {
 
 /**
  * The first analysis of a document just opened, as the extension asks for it: under a document key of its own, so
- * the analysis keeps what later edits reuse (the CLI's one-shot analysis skips that). The key is forgotten after,
+ * the analysis keeps what later edits reuse (its tree and statements). The key is forgotten after,
  * outside the time measured, as closing the document does.
  */
 export function openedDocumentAnalysis<T>(analyzer: { analyze(text: string, language: 'python' | 'typescript', options: { documentKey: string }): T; forget(key: string): void }, text: string, language: 'python' | 'typescript'): { result: T; ms: number; cpu: number } {

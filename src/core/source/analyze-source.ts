@@ -87,12 +87,11 @@ export class SourceAnalyzer {
   }
 
   private state(key: string | undefined, language: SourceLanguage): DocumentState {
-    // Without a document key nothing outlives the analysis: its caches skip the bookkeeping of reuse.
-    const fresh = (kept: boolean): DocumentState => ({ language, statements: new StatementCache(kept), python: newPythonCache(kept) });
-    if (key === undefined) return fresh(false);
+    const fresh = (): DocumentState => ({ language, statements: new StatementCache(), python: newPythonCache() });
+    if (key === undefined) return fresh();
     let doc = this.docs.get(key);
     if (!doc) {
-      doc = fresh(true);
+      doc = fresh();
       this.docs.set(key, doc);
       // Bounded like the trees: the oldest document's caches go first.
       while (this.docs.size > 32) this.docs.delete(this.docs.keys().next().value as string);

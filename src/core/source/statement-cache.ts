@@ -37,9 +37,6 @@ export class StatementCache {
   private shift = 0;
   private nextId = 0;
 
-  /** `kept`: whether it outlives this analysis (a document's); a one-shot analysis skips the look-ups and places. */
-  constructor(private readonly kept = true) {}
-
   /**
    * The root's named children, read with one cursor that also copies each changed statement, with `options`
    * (see `snapshot`); a document keeps the same options.
@@ -64,8 +61,8 @@ export class StatementCache {
         const text = source.slice(start, cursor.endIndex());
         const pos = cursor.startPosition();
         const type = language.types[typeId] || 'ERROR';
-        const place = this.kept ? `${pos.row}:${pos.column}:${type}:${text.length}` : '';
-        let entry = this.kept ? this.take(place, text, pos.row) : undefined;
+        const place = `${pos.row}:${pos.column}:${type}:${text.length}`;
+        let entry = this.take(place, text, pos.row);
         if (!entry) {
           const syn = type === 'comment' ? commentSyn(text, pos.row, pos.column) : snapshotAt(cursor, language, text, pos, checkMissing, options);
           entry = { syn, id: this.nextId++, text, row: pos.row, taken: this.analysis };
@@ -74,7 +71,7 @@ export class StatementCache {
           entry.syn.moveTo(pos.row);
           entry.row = pos.row;
         }
-        if (this.kept) this.nextByPlace.set(place, entry);
+        this.nextByPlace.set(place, entry);
         out.push(entry);
       } while (cursor.gotoNextSibling());
       return out;

@@ -74,8 +74,6 @@ interface CachedUnit {
 }
 
 export interface PythonCache {
-  /** Whether it outlives this analysis (a document's): a one-shot analysis skips the bookkeeping of reuse. */
-  readonly kept: boolean;
   readonly units: Map<string, CachedUnit>;
   /**
    * The imported modules as the last analysis interpreted them, for the same location: an edit in the document
@@ -84,8 +82,8 @@ export interface PythonCache {
   program?: { readonly where: string; readonly program: PythonProgram };
 }
 
-export function newPythonCache(kept = true): PythonCache {
-  return { kept, units: new Map() };
+export function newPythonCache(): PythonCache {
+  return { units: new Map() };
 }
 
 const fileSystemIds = new WeakMap<object, number>();
@@ -198,15 +196,11 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   const defaultInputKey = JSON.stringify(options.defaultInput);
   for (const { def, stmtId } of classes) {
     const callSite = site.callSites.find((s) => s.def === def);
+    const siteKey = callSite ? siteKeyOf(callSite) : '';
+    const key = `${stmtId}|${baseIds(def, classIds)}|${siteKey}|${defaultInputKey}|${def.inputDirective ?? ''}`;
     // Two classes with identical text at different places have different ids; the name count guards re-definitions.
     const nth = seen.get(def.name) ?? 0;
     seen.set(def.name, nth + 1);
-    if (!cache.kept) {
-      units.push(classUnit(def, callSite, options, program));
-      continue;
-    }
-    const siteKey = callSite ? siteKeyOf(callSite) : '';
-    const key = `${stmtId}|${baseIds(def, classIds)}|${siteKey}|${defaultInputKey}|${def.inputDirective ?? ''}`;
     const cacheKey = `${def.name}#${nth}`;
     const cached = cache.units.get(cacheKey);
     if (cached && cached.key === key && cached.depKey === depKeyOf(cached.reads, globals) && program.unchanged(cached.files)) {
@@ -217,7 +211,7 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
       }
     }
     globals.reads = new Set();
-    const unit = classUnit(def, callSite, options, program);
+    const unit = isKerasLayerClass(def) ? analyzeKerasClass(def, callSite, options, program) : analyzeClass(def, callSite, options, program);
     const reads = [...globals.reads];
     globals.reads = undefined;
     cache.units.set(cacheKey, { key, reads, depKey: depKeyOf(reads, globals), files: new Map(program.stamps), unit, lines });
@@ -234,10 +228,6 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     built.add(callSite.def);
     const nth = seen.get(callSite.def.name) ?? 0;
     seen.set(callSite.def.name, nth + 1);
-    if (!cache.kept) {
-      units.push(analyzeClass(callSite.def, callSite, options, program));
-      continue;
-    }
     const cacheKey = `${callSite.def.name}#${nth}`;
     // Any top-level statement may feed the call: the whole top level is the key, with the files read.
     const key = `model|${topIds}|${siteKeyOf(callSite)}|${defaultInputKey}`;
@@ -256,8 +246,8 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
   // The document's code changed a list, dict or object in place: it may belong to an imported module, so the
   // next analysis imports afresh.
   if (inPlaceChanges.count !== changesBefore) cache.program = undefined;
-  // Classes that are gone from the file leave the cache (a one-shot analysis put none in).
-  if (cache.kept) for (const k of cache.units.keys()) {
+  // Classes that are gone from the file leave the cache.
+  for (const k of cache.units.keys()) {
     const [name, n] = k.split('#');
     if ((seen.get(name!) ?? 0) <= Number(n)) cache.units.delete(k);
   }
@@ -269,11 +259,6 @@ export function analyzePython(root: TsNode, source: string, statements: Statemen
     const weights = weightsDirectiveAt(sourceLines, u.range.startLine);
     return weights ? withUnitFields(u, { weightsDirective: weights }) : u;
   }) };
-}
-
-/** A document class's unit: a Keras layer's or a PyTorch module's. */
-function classUnit(def: ClassDef, callSite: CallSite | undefined, options: PythonOptions, program: PythonProgram): SourceUnit {
-  return isKerasLayerClass(def) ? analyzeKerasClass(def, callSite, options, program) : analyzeClass(def, callSite, options, program);
 }
 
 function siteKeyOf(callSite: CallSite): string {
