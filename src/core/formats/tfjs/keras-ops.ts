@@ -1,4 +1,4 @@
-import type { LayerCall, LayerConverter } from './layer-catalogue.js';
+import { applyActivation, constantAxes, type LayerCall, type LayerConverter } from './layer-catalogue.js';
 
 /**
  * Keras 3 operations in a functional model's config: what `x + 3.0`, `x * (1. / 6.)` or `ops.mean(x, [1, 2])`
@@ -30,22 +30,22 @@ function unary(build: (c: LayerCall, x: string) => string): LayerConverter {
 
 function reduce(op: string): LayerConverter {
   return (c) => {
-    const axis = c.config['axis'];
-    const axes = typeof axis === 'number' ? [axis] : Array.isArray(axis) && axis.every((a) => typeof a === 'number') ? (axis as number[]) : undefined;
-    if (!axes) c.fail(`operation ${c.className} "${c.name}" has no constant axis`);
-    return c.b.one(op, [operand(c, 0)], { axes: { type: 'ints', value: axes! }, keepdims: { type: 'int', value: c.config['keepdims'] === true ? 1 : 0 } });
+    const axes = constantAxes(c, c.config['axis'], `operation ${c.className} "${c.name}"`);
+    return c.b.one(op, [operand(c, 0)], { axes: { type: 'ints', value: axes }, keepdims: { type: 'int', value: c.config['keepdims'] === true ? 1 : 0 } });
   };
+}
+
+/** An activation applied to the call's first operand, as a layer's `activation` of that name builds it. */
+function activation(name: string): LayerConverter {
+  return unary((c, x) => applyActivation(c, name, x));
 }
 
 export const KERAS_OPS: Readonly<Record<string, LayerConverter>> = {
   Add: binary('Add'), Subtract: binary('Sub'), Multiply: binary('Mul'), Divide: binary('Div'), TrueDivide: binary('Div'),
   Maximum: binary('Max'), Minimum: binary('Min'),
   Mean: reduce('ReduceMean'), Max: reduce('ReduceMax'),
-  Sigmoid: unary((c, x) => c.b.one('Sigmoid', [x])),
-  Relu: unary((c, x) => c.b.one('Relu', [x])),
-  Relu6: unary((c, x) => c.b.one('Clip', [x, c.b.scalar('min', 0), c.b.scalar('max', 6)])),
-  Silu: unary((c, x) => c.b.one('Mul', [x, c.b.one('Sigmoid', [x])])),
-  Swish: unary((c, x) => c.b.one('Mul', [x, c.b.one('Sigmoid', [x])])),
+  Sigmoid: activation('sigmoid'), Relu: activation('relu'), Relu6: activation('relu6'), Silu: activation('silu'), Swish: activation('swish'),
+  // Keras 3's hard sigmoid is relu6(x + 3) / 6 whatever the file's Keras version: slope 1/6, not the layer's.
   HardSigmoid: unary((c, x) => c.b.one('HardSigmoid', [x], { alpha: { type: 'float', value: 1 / 6 }, beta: { type: 'float', value: 0.5 } })),
-  Tanh: unary((c, x) => c.b.one('Tanh', [x])),
+  Tanh: activation('tanh'),
 };

@@ -35,6 +35,13 @@ export function activationName(v: unknown): string {
   return camel === 'hardSigmoid' || camel === 'relu6' || camel === 'logSoftmax' ? camel : camel.charAt(0).toLowerCase() + camel.slice(1);
 }
 
+/** A reduction's `axis` (one or a list) as constant axes; `what` names the call when it is not. */
+export function constantAxes(c: LayerCall, axis: unknown, what: string): number[] {
+  if (typeof axis === 'number') return [axis];
+  if (Array.isArray(axis) && axis.every((a) => typeof a === 'number')) return axis as number[];
+  return c.fail(`${what} has no constant axis`);
+}
+
 /** The nodes of a named activation; `linear` adds none. */
 export function applyActivation(c: LayerCall, name: string, x: string): string {
   const b = c.b;

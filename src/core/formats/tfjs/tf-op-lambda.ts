@@ -1,4 +1,4 @@
-import type { LayerCall, LayerConverter } from './layer-catalogue.js';
+import { applyActivation, constantAxes, type LayerCall, type LayerConverter } from './layer-catalogue.js';
 
 /**
  * Keras 2's `TFOpLambda`: a TF function applied to a Keras tensor in functional code (`x + 3.0`,
@@ -24,12 +24,11 @@ function operand(c: LayerCall, key: string): string {
   return c.fail(`TFOpLambda "${c.name}" has no usable ${key}`);
 }
 
-function axesOf(c: LayerCall): number[] {
-  const axis = c.kwargs['axis'];
-  const axes = typeof axis === 'number' ? [axis] : Array.isArray(axis) && axis.every((a) => typeof a === 'number') ? (axis as number[]) : undefined;
-  if (!axes) c.fail(`TFOpLambda "${c.name}" has no constant axis`);
-  return axes!;
-}
+/** TF activation functions by API name, as the layer activations of the same names. */
+const ACTIVATIONS: Readonly<Record<string, string>> = {
+  'nn.relu': 'relu', 'nn.relu6': 'relu6', 'math.sigmoid': 'sigmoid', 'nn.sigmoid': 'sigmoid', sigmoid: 'sigmoid',
+  'nn.silu': 'silu', 'nn.swish': 'silu', 'math.tanh': 'tanh', 'nn.tanh': 'tanh',
+};
 
 export const tfOpLambda: LayerConverter = (c) => {
   const fn = String(c.config['function'] ?? '');
@@ -42,14 +41,12 @@ export const tfOpLambda: LayerConverter = (c) => {
   }
   const x = c.inputs[0];
   if (x === undefined) return c.fail(`TFOpLambda "${c.name}" has no tensor argument`);
+  const activation = ACTIVATIONS[fn];
+  if (activation) return applyActivation(c, activation, x);
   switch (fn) {
-    case 'nn.relu': return b.one('Relu', [x]);
-    case 'nn.relu6': return b.one('Clip', [x, b.scalar('min', 0), b.scalar('max', 6)]);
-    case 'math.sigmoid': case 'nn.sigmoid': case 'sigmoid': return b.one('Sigmoid', [x]);
-    case 'nn.silu': case 'nn.swish': return b.one('Mul', [x, b.one('Sigmoid', [x])]);
-    case 'math.tanh': case 'nn.tanh': return b.one('Tanh', [x]);
     case 'math.reduce_mean': case 'math.reduce_max': {
-      return b.one(fn === 'math.reduce_mean' ? 'ReduceMean' : 'ReduceMax', [x], { axes: { type: 'ints', value: axesOf(c) }, keepdims: { type: 'int', value: c.kwargs['keepdims'] === true ? 1 : 0 } });
+      const axes = constantAxes(c, c.kwargs['axis'], `TFOpLambda "${c.name}"`);
+      return b.one(fn === 'math.reduce_mean' ? 'ReduceMean' : 'ReduceMax', [x], { axes: { type: 'ints', value: axes }, keepdims: { type: 'int', value: c.kwargs['keepdims'] === true ? 1 : 0 } });
     }
     case 'reshape': {
       const shape = c.kwargs['shape'];
