@@ -1,4 +1,4 @@
-import { applyActivation, constantAxes, type LayerCall, type LayerConverter } from './layer-catalogue.js';
+import { applyActivation, argumentTensor, constantAxes, type LayerCall, type LayerConverter } from './layer-catalogue.js';
 
 /**
  * Keras 3 operations in a functional model's config: what `x + 3.0`, `x * (1. / 6.)` or `ops.mean(x, [1, 2])`
@@ -13,11 +13,7 @@ export function isOperation(module: string | undefined): boolean {
 /** Operand `k` of the call: a number as a scalar constant, or the tensor it names. */
 function operand(c: LayerCall, k: number): string {
   const args = c.kwargs['args'];
-  const a = Array.isArray(args) ? args[k] : undefined;
-  if (typeof a === 'number') return c.b.scalar('operand', a);
-  const input = a && typeof a === 'object' ? (a as { input?: unknown }).input : undefined;
-  if (typeof input === 'number' && c.inputs[input]) return c.inputs[input]!;
-  return c.fail(`operation ${c.className} "${c.name}" has no usable argument ${k}`);
+  return argumentTensor(c, Array.isArray(args) ? args[k] : undefined, 'operand') ?? c.fail(`operation ${c.className} "${c.name}" has no usable argument ${k}`);
 }
 
 function binary(op: string): LayerConverter {

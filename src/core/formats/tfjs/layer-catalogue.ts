@@ -35,6 +35,13 @@ export function activationName(v: unknown): string {
   return camel === 'hardSigmoid' || camel === 'relu6' || camel === 'logSoftmax' ? camel : camel.charAt(0).toLowerCase() + camel.slice(1);
 }
 
+/** A call's argument as a tensor: a number as a scalar constant named `name`, `{ input: k }` as the call's k-th input. */
+export function argumentTensor(c: LayerCall, value: unknown, name: string): string | undefined {
+  if (typeof value === 'number') return c.b.scalar(name, value);
+  const input = value && typeof value === 'object' ? (value as { input?: unknown }).input : undefined;
+  return typeof input === 'number' ? c.inputs[input] : undefined;
+}
+
 /** A reduction's `axis` (one or a list) as constant axes; `what` names the call when it is not. */
 export function constantAxes(c: LayerCall, axis: unknown, what: string): number[] {
   if (typeof axis === 'number') return [axis];

@@ -1,4 +1,4 @@
-import { applyActivation, constantAxes, type LayerCall, type LayerConverter } from './layer-catalogue.js';
+import { applyActivation, argumentTensor, constantAxes, type LayerCall, type LayerConverter } from './layer-catalogue.js';
 
 /**
  * Keras 2's `TFOpLambda`: a TF function applied to a Keras tensor in functional code (`x + 3.0`,
@@ -17,11 +17,7 @@ const BINARY: Readonly<Record<string, string>> = {
 
 /** The second operand: a number kept as a scalar constant, or a tensor passed by keyword. */
 function operand(c: LayerCall, key: string): string {
-  const v = c.kwargs[key];
-  if (typeof v === 'number') return c.b.scalar(key, v);
-  const input = v && typeof v === 'object' ? (v as { input?: unknown }).input : undefined;
-  if (typeof input === 'number' && c.inputs[input]) return c.inputs[input]!;
-  return c.fail(`TFOpLambda "${c.name}" has no usable ${key}`);
+  return argumentTensor(c, c.kwargs[key], key) ?? c.fail(`TFOpLambda "${c.name}" has no usable ${key}`);
 }
 
 /** TF activation functions by API name, as the layer activations of the same names. */
